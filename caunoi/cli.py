@@ -1,0 +1,270 @@
+"""The `caunoi` command: a thin shell over caunoi.service."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+import sys
+from datetime import date, datetime
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+from rich.text import Text
+from sqlalchemy.exc import OperationalError
+
+from caunoi import __version__
+from caunoi.config import load_settings
+from caunoi.ingest.files import discover
+from caunoi.service import Service
+from caunoi.store.database import StoreError
+from caunoi.store.query import QueryError
+from caunoi.store.repository import SearchRequest
+
+app = typer.Typer(
+    help="Cầu Nối — monitor, search and report on the news about a country. Vietnamese first.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def open_service(**overrides: Any) -> Service:
+    settings = load_settings()
+    if overrides:
+        from dataclasses import replace
+
+        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Service(settings)
+    except (OperationalError, StoreError) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        fail(f"cannot open the store at {settings.sqlalchemy_url!r}: {reason}")
+        raise  # unreachable, fail() exits
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+
+
+@app.callback()
+def main(
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False,
+) -> None:
+    """Settings come from CAUNOI_* variables (CAUNOI_DATA, CAUNOI_DATABASE_URL) or CAUNOI_CONFIG."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+
+
+@app.command()
+def version() -> None:
+    """Print the version."""
+    console.print(f"caunoi {__version__}")
+
+
+@app.command()
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).", exists=True)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    workers: Annotated[int | None, typer.Option(help="Process-pool size; 0 runs in this process.")] = None,
+    batch_size: Annotated[int | None, typer.Option(help="Articles per transaction.")] = None,
+) -> None:
+    """Read txt, html, json/jsonl, csv and WARC files; clean, date and store every article."""
+    with open_service(workers=workers, batch_size=batch_size) as service:
+        files = list(discover(paths))
+        progress = Progress(
+            TextColumn("[bold]ingest"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("files"),
+            TimeRemainingColumn(),
+            console=err,
+            disable=as_json or not err.is_terminal,
+        )
+        with progress:
+            task = progress.add_task("ingest", total=len(files))
+            summary = service.ingest(paths, files=files, on_file=lambda _p: progress.advance(task))
+    if as_json:
+        print_json(summary.to_json())
+        return
+    console.print(
+        f"[bold]{summary.files}[/] files: [green]{summary.added} added[/], "
+        f"{summary.duplicates} duplicates, {summary.unchanged} already stored, "
+        f"[yellow]{len(summary.skipped)} skipped[/]"
+    )
+    for item in summary.skipped[:20]:
+        console.print(f"  [yellow]skipped[/] {item['origin']}: {item['reason']}", highlight=False)
+    if len(summary.skipped) > 20:
+        console.print(f"  … and {len(summary.skipped) - 20} more (use --json for all)")
+
+
+class Sort(str, Enum):
+    relevance = "relevance"
+    date = "date"
+
+
+def _parse_day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{name} must be a date like 2024-02-19, not {value!r}")
+        raise
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*.')],
+    exact: Annotated[bool, typer.Option("--exact", help="Match diacritics exactly (đối ≠ đổi).")] = False,
+    date_from: Annotated[str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code: vi, en, fr…")] = None,
+    source: Annotated[str | None, typer.Option(help="Outlet, e.g. dantri.com.vn.")] = None,
+    category: Annotated[str | None, typer.Option(help="Section or category.")] = None,
+    sort: Annotated[Sort, typer.Option(help="relevance (BM25) or date (newest first).")] = Sort.relevance,
+    limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
+    offset: Annotated[int, typer.Option(min=0)] = 0,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+) -> None:
+    """Full-text search; diacritics and đ/d are ignored unless --exact."""
+    request = SearchRequest(
+        query=query,
+        exact=exact,
+        date_from=_parse_day(date_from, "--from"),
+        date_to=_parse_day(date_to, "--to"),
+        lang=lang,
+        source=source,
+        category=category,
+        sort=sort.value,
+        limit=limit,
+        offset=offset,
+    )
+    with open_service() as service:
+        try:
+            hits = service.search(request)
+        except QueryError as exc:
+            fail(f"bad query: {exc}")
+    if as_json:
+        print_json([h.to_json() for h in hits])
+        return
+    if as_csv:
+        writer = csv.writer(sys.stdout)
+        writer.writerow(["id", "published", "lang", "source", "category", "title", "url", "score", "snippet"])
+        for h in hits:
+            j = h.to_json()
+            writer.writerow([j[k] for k in ("id", "published", "lang", "source", "category", "title", "url", "score")]
+                            + [h.snippet])
+        return
+    if not hits:
+        console.print("No articles match.")
+        return
+    table = Table(show_lines=True)
+    for name in ("id", "published", "lang", "source", "title / snippet"):
+        table.add_column(name, overflow="fold")
+    for h in hits:
+        snippet = Text(h.snippet)
+        for start, end in h.highlights:
+            snippet.stylize("bold yellow", start, end)
+        cell = Text(h.title + "\n", style="bold") + snippet
+        published = h.published.date().isoformat() if h.published else ""
+        table.add_row(str(h.id), published, h.lang or "", h.source or "", cell)
+    console.print(table)
+
+
+@app.command()
+def show(
+    article_id: Annotated[int, typer.Argument(help="Article id, as search prints it.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One article: clean text, metadata, dates found in it, and where it came from."""
+    with open_service() as service:
+        article = service.article(article_id)
+    if article is None:
+        fail(f"no article with id {article_id}", code=1)
+    published = article["published"]
+    out = {
+        "id": article["id"],
+        "title": article["title"],
+        "text": article["text"],
+        "published": published.date().isoformat() if published else None,
+        "published_at": published.isoformat() if published else None,
+        "published_from": article["published_from"],
+        "event_date": article["event_date"],
+        "lang": article["lang"],
+        "lang_confidence": article["lang_confidence"],
+        "source": article["source"],
+        "category": article["category"],
+        "url": article["url"],
+        "author": article["author"],
+        "attribution": article["attribution"],
+        "origin": article["origin"],
+        "origins": article["origins"],
+        "encoding": article["encoding"],
+        "content_hash": article["content_hash"],
+        "dates": article["dates"],
+        "meta": article["meta"],
+    }
+    if as_json:
+        print_json(out)
+        return
+    console.print(f"[bold]{out['title']}[/]")
+    facts = [
+        f"#{out['id']}",
+        out["published_at"] or "undated",
+        out["lang"] or "?",
+        out["source"] or "",
+        out["category"] or "",
+    ]
+    console.print(" · ".join(f for f in facts if f), style="dim")
+    if out["url"]:
+        console.print(out["url"], style="dim")
+    console.print()
+    console.print(out["text"], highlight=False)
+    console.print()
+    if out["attribution"]:
+        console.print(f"[dim]attribution:[/] {out['attribution']}")
+    if out["dates"]:
+        console.print("[dim]dates in the text:[/] " + "; ".join(f"{d['text']} → {d['date']} ({d['precision']})"
+                                                              for d in out["dates"][:12]))
+    console.print(f"[dim]origin:[/] {out['origin']} ({len(out['origins'])} origin(s))")
+
+
+@app.command()
+def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """What the store holds: counts by language, source and category, and the date range."""
+    with open_service() as service:
+        data = service.stats()
+    if as_json:
+        print_json(data)
+        return
+    console.print(
+        f"[bold]{data['articles']}[/] articles from {data['origins']} origins "
+        f"({data['backend']}), published {data['published_first'] or '?'} … {data['published_last'] or '?'}"
+    )
+    for key in ("languages", "sources", "categories"):
+        table = Table(title=key, show_header=False, box=None)
+        for name, count in data[key]:
+            table.add_row(str(name), str(count))
+        console.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,71 @@
+"""Settings: CAUNOI_* environment variables over an optional TOML file over the embedded default."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "caunoi"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a run can be told; the defaults are the embedded mode.
+
+    data_dir      where the SQLite store (and later raw pages) live — CAUNOI_DATA
+    database_url  a SQLAlchemy URL; empty means SQLite in data_dir — CAUNOI_DATABASE_URL
+    tone_style    Vietnamese tone-mark placement stored: "new" (hoà, thuỷ) or "old" (hòa, thủy)
+    max_file_bytes  a single txt/html file larger than this is skipped, not read
+    max_record_chars  one article's text longer than this is skipped
+    batch_size    articles written per transaction
+    workers       0 = in-process stages; N > 0 = a process pool of N
+    """
+
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    tone_style: str = "new"
+    max_file_bytes: int = 20 * 1024 * 1024
+    max_record_chars: int = 2_000_000
+    batch_size: int = 200
+    workers: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.data_dir / 'caunoi.db'}"
+
+
+def _coerce(name: str, value: Any) -> Any:
+    kind = {f.name: f.type for f in fields(Settings)}[name]
+    if kind == "Path":
+        return Path(value).expanduser()
+    if kind == "int":
+        return int(value)
+    return value
+
+
+def load_settings(config_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:
+    """Build settings from a TOML file (CAUNOI_CONFIG or `config_file`) and CAUNOI_* variables."""
+    env = dict(os.environ if env is None else env)
+    values: dict[str, Any] = {}
+    path = config_file or (Path(env["CAUNOI_CONFIG"]) if env.get("CAUNOI_CONFIG") else None)
+    if path is not None:
+        with open(path, "rb") as fh:
+            table = tomllib.load(fh)
+        table = table.get("caunoi", table)
+        known = {f.name for f in fields(Settings)} - {"extra"}
+        values.update({k: _coerce(k, v) for k, v in table.items() if k in known})
+        values["extra"] = {k: v for k, v in table.items() if k not in known}
+    env_names = {"data_dir": "CAUNOI_DATA"}
+    for f in fields(Settings):
+        if f.name == "extra":
+            continue
+        var = env_names.get(f.name, "CAUNOI_" + f.name.upper())
+        if env.get(var):
+            values[f.name] = _coerce(f.name, env[var])
+    return Settings(**values)

@@ -1,0 +1,91 @@
+"""The one document type that flows through the pipeline, and its small companions."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+Precision = Literal["day", "month", "year"]
+
+
+@dataclass(frozen=True)
+class DateMention:
+    """A date written in the text, resolved to a full calendar date.
+
+    `start`/`end` are character offsets of the mention in the text it was found in;
+    `date` is the first day it denotes and `date_end` the last (same as `date` unless the
+    mention is a range such as "Trong 2 ngày 13 và 14/10" or a month "tháng 12/2020").
+    `precision` says which part was written: a day, a month or only a year.
+    """
+
+    text: str
+    start: int
+    end: int
+    date: date
+    precision: Precision
+    date_end: date | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "text": self.text,
+            "start": self.start,
+            "end": self.end,
+            "date": self.date.isoformat(),
+            "date_end": (self.date_end or self.date).isoformat(),
+            "precision": self.precision,
+        }
+
+    @classmethod
+    def from_json(cls, obj: dict[str, Any]) -> DateMention:
+        return cls(
+            text=obj["text"],
+            start=obj["start"],
+            end=obj["end"],
+            date=date.fromisoformat(obj["date"]),
+            precision=obj["precision"],
+            date_end=date.fromisoformat(obj["date_end"]) if obj.get("date_end") else None,
+        )
+
+
+@dataclass
+class Doc:
+    """One article on its way from an input to the store.
+
+    Readers fill the origin fields and either `raw` (bytes) or `text`/`html`; each stage
+    fills more. A stage that cannot go on sets `skip_reason` and later stages leave the
+    doc alone: it is reported in the ingest summary and never stored.
+    """
+
+    origin: str  # where it came from: a path, "path#record", or a URL
+    format: str  # txt | html | json | csv | warc
+    ingested_at: datetime
+    raw: bytes | None = None  # undecoded input, when the reader had bytes
+    raw_hash: str | None = None  # sha256 of the input record as read: provenance, and re-runs skip it
+    html: str | None = None
+    url: str | None = None
+    title: str = ""
+    text: str = ""  # the clean body: sapo first, paragraphs separated by "\n"
+    published: datetime | None = None
+    published_from: str | None = None  # which evidence gave `published`: "meta", "header", "text"
+    source: str | None = None  # the outlet (site name or host)
+    category: str | None = None
+    author: str | None = None
+    attribution: str | None = None  # "Theo baoquocte.vn", "Nguồn: TTXVN": reprint source, not body
+    lang: str | None = None
+    lang_confidence: float | None = None
+    encoding: str | None = None  # the charset the raw bytes were read in
+    dates: list[DateMention] = field(default_factory=list)
+    event_date: date | None = None
+    content_hash: str | None = None
+    removed: list[str] = field(default_factory=list)  # page chrome cleanup took out
+    meta: dict[str, Any] = field(default_factory=dict)
+    skip_reason: str | None = None
+
+    @property
+    def skipped(self) -> bool:
+        return self.skip_reason is not None
+
+    def replace(self, **changes: Any) -> Doc:
+        return dataclasses.replace(self, **changes)

@@ -1,0 +1,251 @@
+"""The ingest stages, in order, and the executors that run them over batches of Docs.
+
+Each stage is `stage(docs, ctx) -> docs`: no I/O, no hidden state, so a batch can be
+processed in this process, in a process pool, or (later) on Ray with the same code.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from caunoi.config import Settings
+from caunoi.models import Doc
+from caunoi.text import cleanup, dates, language, vietnamese
+from caunoi.text.encoding import DecodeError, decode, fix_legacy_text
+from caunoi.text.extract import extract_html, host_of
+from caunoi.text.timestamps import parse_timestamp
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StageContext:
+    settings: Settings
+
+
+Stage = Callable[[list[Doc], StageContext], list[Doc]]
+
+
+def _each(fn: Callable[[Doc, StageContext], Doc]) -> Stage:
+    """A batch stage from a per-document step that leaves skipped docs alone."""
+
+    def stage(docs: list[Doc], ctx: StageContext) -> list[Doc]:
+        return [doc if doc.skipped else fn(doc, ctx) for doc in docs]
+
+    stage.__name__ = fn.__name__
+    stage.__doc__ = fn.__doc__
+    return stage
+
+
+@_each
+def decode_raw(doc: Doc, ctx: StageContext) -> Doc:
+    """Bytes to text: BOM, declared charset, UTF-8, legacy Vietnamese encodings, detection."""
+    if doc.raw is None:
+        return doc
+    is_html = doc.format in ("html", "warc")
+    try:
+        text, encoding = decode(doc.raw, doc.meta.get("declared_charset"), html=is_html)
+    except DecodeError as exc:
+        return doc.replace(raw=None, skip_reason=str(exc))
+    if is_html:
+        return doc.replace(raw=None, html=text, encoding=encoding)
+    return doc.replace(raw=None, text=text, encoding=encoding)
+
+
+_HEADER = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*[=:]\s*(.*?)\s*$")
+_HEADER_FIELDS = {"url", "title", "source", "category", "author", "lang"}
+
+
+@_each
+def parse_plaintext(doc: Doc, ctx: StageContext) -> Doc:
+    """A .txt article: optional `# key = value` header lines, then the title line, then the body."""
+    if doc.format != "txt":
+        return doc
+    lines = doc.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    header: dict[str, str] = {}
+    i = 0
+    while i < len(lines) and (m := _HEADER.match(lines[i])):
+        header[m.group(1).lower()] = m.group(2)
+        i += 1
+    body = lines[i:]
+    title = header.get("title")
+    if title is None:
+        while body and not body[0].strip():
+            body.pop(0)
+        title = body.pop(0).strip() if body else ""
+    fields = {k: v for k, v in header.items() if k in _HEADER_FIELDS and v}
+    fields["title"] = title
+    meta = {**doc.meta, **{k: v for k, v in header.items() if k not in _HEADER_FIELDS}}
+    if "published" in header or "date" in header:
+        meta["published_raw"] = header.get("published") or header.get("date")
+    return doc.replace(text="\n".join(body), meta=meta, **fields)
+
+
+@_each
+def extract_page(doc: Doc, ctx: StageContext) -> Doc:
+    """HTML to main text and metadata (trafilatura); what the reader already knew wins."""
+    if not doc.html or doc.text.strip():
+        return doc.replace(html=None)
+    found = extract_html(doc.html, doc.url)
+    if found is None:
+        return doc.replace(html=None, skip_reason="no article text found in the HTML page")
+    meta = dict(doc.meta)
+    if found.published and not meta.get("published_raw"):
+        meta["published_raw"] = found.published
+    if found.lang:
+        meta["declared_lang"] = found.lang
+    return doc.replace(
+        html=None,
+        text=found.text,
+        title=doc.title or found.title,
+        author=doc.author or found.author,
+        source=doc.source or found.sitename,
+        url=doc.url or found.url,
+        category=doc.category or found.category,
+        meta=meta,
+    )
+
+
+_SPACES = re.compile(r"[ \t\u00a0]+")
+
+
+@_each
+def normalise(doc: Doc, ctx: StageContext) -> Doc:
+    """NFC, legacy-font text converted, one tone-mark placement, tidy whitespace."""
+    style = ctx.settings.tone_style
+    meta = dict(doc.meta)
+
+    def norm(value: str) -> str:
+        value, legacy = fix_legacy_text(value)
+        if legacy:
+            meta["legacy_font"] = legacy
+        value = vietnamese.normalize(value, style)
+        lines = (_SPACES.sub(" ", line).strip() for line in value.split("\n"))
+        return "\n".join(line for line in lines if line)
+
+    return doc.replace(title=norm(doc.title).replace("\n", " "), text=norm(doc.text), meta=meta)
+
+
+@_each
+def clean_chrome(doc: Doc, ctx: StageContext) -> Doc:
+    """Page chrome out of the body; the reprint source kept as attribution."""
+    result = cleanup.clean(doc.text)
+    byline = getattr(result, "byline", None)
+    return doc.replace(
+        text=result.text,
+        attribution=doc.attribution or result.attribution,
+        author=doc.author or byline,
+        removed=list(result.removed),
+    )
+
+
+@_each
+def date_article(doc: Doc, ctx: StageContext) -> Doc:
+    """Publication date from metadata or a dateline; dates in the text resolved against it."""
+    published, evidence = parse_timestamp(doc.meta.get("published_raw")), "meta"
+    if published is None and doc.published is not None:
+        published, evidence = doc.published, doc.published_from or "meta"
+    if published is None:
+        published, evidence = dates.find_publication_date(doc.text), "text"
+    reference = published.date() if published else None
+    mentions = dates.find_dates(doc.text, reference)
+    lead = doc.text.split("\n", 1)[0]
+    return doc.replace(
+        published=published,
+        published_from=evidence if published else None,
+        dates=mentions,
+        event_date=dates.event_date(lead, reference),
+    )
+
+
+@_each
+def identify_language(doc: Doc, ctx: StageContext) -> Doc:
+    """Language of the article (title and body), and of the title alone."""
+    lang, confidence = language.detect_language(f"{doc.title}\n{doc.text}")
+    meta = dict(doc.meta)
+    title_lang, _ = language.detect_title_language(doc.title, lang) if doc.title else (None, 0.0)
+    if title_lang and title_lang != lang:
+        meta["title_lang"] = title_lang
+    return doc.replace(lang=lang or doc.lang, lang_confidence=confidence if lang else None, meta=meta)
+
+
+_WS = re.compile(r"\s+")
+
+
+def content_hash(text: str) -> str:
+    """Same normalised words, same hash: case and spacing do not make a new article."""
+    return hashlib.sha256(_WS.sub(" ", text).strip().casefold().encode()).hexdigest()
+
+
+@_each
+def finalise(doc: Doc, ctx: StageContext) -> Doc:
+    """Refuse what is not an article; give the rest its source and content hash."""
+    if not doc.text.strip():
+        return doc.replace(skip_reason="no article text (empty after extraction and cleanup)")
+    if len(doc.text) > ctx.settings.max_record_chars:
+        return doc.replace(
+            skip_reason=f"article too long ({len(doc.text):,} characters > {ctx.settings.max_record_chars:,})"
+        )
+    source = doc.source or (host_of(doc.url) if doc.url else None)
+    return doc.replace(source=source, content_hash=content_hash(doc.text or doc.title))
+
+
+STAGES: list[Stage] = [
+    decode_raw,
+    parse_plaintext,
+    extract_page,
+    normalise,
+    clean_chrome,
+    date_article,
+    identify_language,
+    finalise,
+]
+
+
+def run_stages(docs: list[Doc], ctx: StageContext, stages: list[Stage] | None = None) -> list[Doc]:
+    """One batch through every stage, in order."""
+    for stage in stages or STAGES:
+        docs = stage(docs, ctx)
+    return docs
+
+
+class InProcessExecutor:
+    """Runs batches one after another in this process (the default)."""
+
+    def map(self, fn: Callable[[list[Doc]], list[Doc]], batches: Iterable[list[Doc]]) -> Iterator[list[Doc]]:
+        for batch in batches:
+            yield fn(batch)
+
+    def close(self) -> None:
+        pass
+
+
+class ProcessPoolBatchExecutor:
+    """Runs batches in a local process pool, keeping order and a bounded number in flight."""
+
+    def __init__(self, workers: int):
+        self.workers = workers
+        self.pool = ProcessPoolExecutor(max_workers=workers)
+
+    def map(self, fn: Callable[[list[Doc]], list[Doc]], batches: Iterable[list[Doc]]) -> Iterator[list[Doc]]:
+        pending: deque[Future] = deque()
+        for batch in batches:
+            pending.append(self.pool.submit(fn, batch))
+            if len(pending) >= self.workers * 2:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
+
+    def close(self) -> None:
+        self.pool.shutdown(cancel_futures=True)
+
+
+def make_executor(settings: Settings) -> InProcessExecutor | ProcessPoolBatchExecutor:
+    return ProcessPoolBatchExecutor(settings.workers) if settings.workers > 0 else InProcessExecutor()
+

@@ -1,0 +1,205 @@
+"""The search query language, parsed once and rendered for SQLite FTS5 or PostgreSQL tsquery.
+
+    doi ngoai            both words (documents with them side by side rank first)
+    "đối ngoại"          the phrase
+    ASEAN OR "Liên Hợp Quốc"
+    biển NOT du lịch     AND / OR / NOT in capitals, -word for NOT, (groups), prefix*
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from caunoi.text.fold import fold, lower_exact, tokens
+
+
+class QueryError(ValueError):
+    """A query that cannot be parsed; the message says where and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Term:
+    tokens: tuple[str, ...]  # more than one token is a phrase
+    prefix: bool = False
+    quoted: bool = False
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    item: Node
+
+
+Node = Term | And | Or | Not
+
+_LEXER = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<lpar>\()|(?P<rpar>\))|(?P<minus>-(?=[\w"(]))|(?P<word>[^\s()"]+))')
+_OPERATORS = {"AND", "OR", "NOT"}
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # quote | lpar | rpar | minus | word | AND | OR | NOT
+    text: str
+
+
+def _lex(query: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    pos = 0
+    query = query.strip()
+    while pos < len(query):
+        m = _LEXER.match(query, pos)
+        if m is None or m.end() == pos:
+            raise QueryError(f"cannot read the query at {query[pos:pos + 20]!r}")
+        pos = m.end()
+        kind = m.lastgroup or ""
+        text = m.group(kind)
+        if kind == "quote" and (len(text) < 2 or not text.endswith('"')):
+            raise QueryError('a phrase is missing its closing quote (")')
+        if kind == "word" and text in _OPERATORS:
+            kind = text
+        out.append(_Tok(kind, text))
+    return out
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok], exact: bool):
+        self.toks = toks
+        self.i = 0
+        self.norm = lower_exact if exact else fold
+
+    def peek(self) -> _Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def take(self) -> _Tok:
+        tok = self.toks[self.i]
+        self.i += 1
+        return tok
+
+    def parse(self) -> Node:
+        if not self.toks:
+            raise QueryError("the query is empty: give at least one word")
+        node = self.or_expr()
+        if self.peek() is not None:  # only a stray ")" stops the top-level expression early
+            raise QueryError("a ')' has no matching '('")
+        return node
+
+    def or_expr(self) -> Node:
+        items = [self.and_expr()]
+        while (tok := self.peek()) is not None and tok.kind == "OR":
+            self.take()
+            items.append(self.and_expr())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def and_expr(self) -> Node:
+        items = [self.unary()]
+        while (tok := self.peek()) is not None and tok.kind not in ("OR", "rpar"):
+            if tok.kind == "AND":
+                self.take()
+            items.append(self.unary())
+        items = [i for i in items if i is not None]
+        if all(isinstance(i, Not) for i in items):
+            raise QueryError("a query cannot only exclude: say what to find before NOT")
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def unary(self) -> Node:
+        tok = self.peek()
+        if tok is None:
+            raise QueryError("the query ends with an operator: add a word after it")
+        if tok.kind in ("NOT", "minus"):
+            self.take()
+            return Not(self.unary())
+        return self.atom()
+
+    def atom(self) -> Node:
+        tok = self.take()
+        if tok.kind == "lpar":
+            node = self.or_expr()
+            close = self.peek()
+            if close is None or close.kind != "rpar":
+                raise QueryError("a '(' is not closed: add ')'")
+            self.take()
+            return node
+        if tok.kind == "quote":
+            toks = tokens(self.norm(tok.text[1:-1]))
+            if not toks:
+                raise QueryError(f"the phrase {tok.text} has no words in it")
+            return Term(tuple(toks), quoted=True)
+        if tok.kind == "word":
+            prefix = tok.text.endswith("*")
+            toks = tokens(self.norm(tok.text.rstrip("*")))
+            if not toks:
+                raise QueryError(f"{tok.text!r} has no letters or digits to search for")
+            return Term(tuple(toks), prefix=prefix and len(toks) == 1)
+        if tok.kind == "rpar":
+            raise QueryError("a ')' has no matching '('")
+        raise QueryError(f"{tok.text} needs a word on each side")
+
+
+def parse_query(query: str, *, exact: bool = False) -> Node:
+    """Parse a user's query; tokens come out folded (or lower-cased when `exact`)."""
+    return _Parser(_lex(query), exact).parse()
+
+
+def positive_terms(node: Node) -> list[Term]:
+    """The terms a match must (or may) contain — what snippets highlight."""
+    if isinstance(node, Term):
+        return [node]
+    if isinstance(node, Not):
+        return []
+    return [t for item in node.items for t in positive_terms(item)]
+
+
+def _fts_term(term: Term) -> str:
+    phrase = '"' + " ".join(term.tokens) + '"'
+    return phrase + "*" if term.prefix else phrase
+
+
+def to_fts5(node: Node) -> str:
+    """FTS5 MATCH syntax; every token is quoted, so user text is never FTS5 syntax."""
+    if isinstance(node, Term):
+        return _fts_term(node)
+    if isinstance(node, Or):
+        return "(" + " OR ".join(to_fts5(i) for i in node.items) + ")"
+    if isinstance(node, Not):  # only reachable inside And, handled there
+        raise QueryError("NOT needs something to exclude from")
+    positives = [i for i in node.items if not isinstance(i, Not)]
+    negatives = [i.item for i in node.items if isinstance(i, Not)]
+    parts = [to_fts5(i) for i in positives]
+    # Unquoted neighbouring words are usually one Vietnamese word split in syllables:
+    # OR-ing their phrase in keeps the same matches but ranks the side-by-side ones first.
+    plain = [i for i in node.items if isinstance(i, Term) and not i.quoted and not i.prefix]
+    expr = " AND ".join(parts)
+    if len(plain) >= 2 and len(plain) == len(node.items):
+        run = '"' + " ".join(t for term in plain for t in term.tokens) + '"'
+        expr = f"({expr}) AND ({run} OR {parts[0]})"
+    out = "(" + expr + ")"
+    for neg in negatives:
+        out = f"({out} NOT {to_fts5(neg)})"
+    return out
+
+
+def _ts_lexeme(token: str, prefix: bool = False) -> str:
+    return "'" + token.replace("'", "''").replace("\\", "\\\\") + "'" + (":*" if prefix else "")
+
+
+def to_tsquery(node: Node) -> str:
+    """PostgreSQL to_tsquery('simple', ...) syntax, tokens quoted as lexemes."""
+    if isinstance(node, Term):
+        lexemes = [_ts_lexeme(t) for t in node.tokens]
+        if node.prefix:
+            lexemes[-1] = _ts_lexeme(node.tokens[-1], prefix=True)
+        return "(" + " <-> ".join(lexemes) + ")" if len(lexemes) > 1 else lexemes[0]
+    if isinstance(node, Not):
+        return "!" + to_tsquery(node.item)
+    joiner = " | " if isinstance(node, Or) else " & "
+    return "(" + joiner.join(to_tsquery(i) for i in node.items) + ")"

@@ -1,0 +1,313 @@
+"""Reading and writing articles: idempotent batch upserts, full-text search, one article, stats."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, bindparam, func, insert, select, text
+from sqlalchemy.dialects import postgresql, sqlite
+
+from caunoi.models import Doc
+from caunoi.store.query import Node, parse_query, positive_terms, to_fts5, to_tsquery
+from caunoi.store.schema import articles, origins
+from caunoi.store.snippets import make_snippet
+from caunoi.text.fold import index_form
+
+log = logging.getLogger(__name__)
+
+# Both backends index the same leading part of a very long body, so results agree.
+INDEX_CHARS = 300_000
+
+
+def origin_key(origin: str, raw_hash: str) -> str:
+    return hashlib.sha256(f"{origin}\0{raw_hash}".encode()).hexdigest()
+
+
+@dataclass
+class WriteResult:
+    added: int = 0
+    duplicates: int = 0  # same normalised text already stored: the origin is recorded on it
+    unchanged: int = 0  # this very input was stored before
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    exact: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    lang: str | None = None
+    source: str | None = None
+    category: str | None = None
+    sort: str = "relevance"  # relevance | date
+    limit: int = 20
+    offset: int = 0
+
+
+@dataclass
+class SearchHit:
+    id: int
+    title: str
+    published: datetime | None
+    lang: str | None
+    source: str | None
+    category: str | None
+    url: str | None
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published.date().isoformat() if self.published else None,
+            "published_at": self.published.isoformat() if self.published else None,
+            "lang": self.lang,
+            "source": self.source,
+            "category": self.category,
+            "url": self.url,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "highlights": [list(h) for h in self.highlights],
+        }
+
+
+class ArticleRepository:
+    """All SQL about articles lives here; the rest of the code speaks in Docs and dicts."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    # -- writing -------------------------------------------------------------------------
+
+    def known_origins(self, keys: list[str]) -> set[str]:
+        if not keys:
+            return set()
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(origins.c.origin_key).where(origins.c.origin_key.in_(keys)))
+            return {r[0] for r in rows}
+
+    def _insert(self):
+        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)
+
+    def write_batch(self, docs: list[Doc]) -> WriteResult:
+        """Store a batch in one transaction; re-running it, whole or in part, adds nothing."""
+        result = WriteResult()
+        docs = [d for d in docs if not d.skipped]
+        if not docs:
+            return result
+        now = datetime.now()
+        first_by_hash: dict[str, Doc] = {}
+        for doc in docs:
+            first_by_hash.setdefault(doc.content_hash, doc)
+        with self.engine.begin() as conn:
+            hashes = list(first_by_hash)
+            existing = dict(
+                conn.execute(
+                    select(articles.c.content_hash, articles.c.id).where(articles.c.content_hash.in_(hashes))
+                ).all()
+            )
+            new_rows = [self._article_row(d, now) for h, d in first_by_hash.items() if h not in existing]
+            inserted: dict[str, int] = {}
+            if new_rows:
+                stmt = (
+                    self._insert()(articles)
+                    .on_conflict_do_nothing(index_elements=["content_hash"])
+                    .returning(articles.c.content_hash, articles.c.id)
+                )
+                inserted = dict(conn.execute(stmt, new_rows).all())
+                self._index(conn, [(inserted[h], first_by_hash[h]) for h in inserted])
+            ids = {**existing, **inserted}
+            missing = [h for h in hashes if h not in ids]
+            if missing:  # lost a race with a concurrent writer: the row is there now
+                ids.update(
+                    conn.execute(
+                        select(articles.c.content_hash, articles.c.id).where(articles.c.content_hash.in_(missing))
+                    ).all()
+                )
+            origin_rows = [
+                {
+                    "article_id": ids[d.content_hash],
+                    "origin_key": origin_key(d.origin, d.raw_hash or d.content_hash),
+                    "origin": d.origin,
+                    "format": d.format,
+                    "url": d.url,
+                    "raw_hash": d.raw_hash or d.content_hash,
+                    "ingested_at": d.ingested_at,
+                }
+                for d in docs
+            ]
+            stmt = self._insert()(origins).on_conflict_do_nothing(index_elements=["origin_key"])
+            stmt = stmt.returning(origins.c.origin_key)
+            new_keys = {r[0] for r in conn.execute(stmt, origin_rows)}
+        result.added = len(inserted)
+        for d, row in zip(docs, origin_rows, strict=True):
+            if row["origin_key"] not in new_keys:
+                result.unchanged += 1
+            elif first_by_hash[d.content_hash] is not d or d.content_hash not in inserted:
+                result.duplicates += 1
+        return result
+
+    @staticmethod
+    def _article_row(doc: Doc, now: datetime) -> dict[str, Any]:
+        return {
+            "content_hash": doc.content_hash,
+            "title": doc.title,
+            "text": doc.text,
+            "url": doc.url,
+            "source": doc.source,
+            "category": doc.category,
+            "lang": doc.lang,
+            "lang_confidence": doc.lang_confidence,
+            "published": doc.published,
+            "published_from": doc.published_from,
+            "event_date": doc.event_date,
+            "author": doc.author,
+            "attribution": doc.attribution,
+            "encoding": doc.encoding,
+            "dates": [m.to_json() for m in doc.dates],
+            "meta": doc.meta,
+            "origin": doc.origin,
+            "created_at": now,
+        }
+
+    def _index(self, conn, rows: list[tuple[int, Doc]]) -> None:
+        if not rows:
+            return
+        params = [
+            {
+                "id": article_id,
+                "tf": index_form(d.title),
+                "bf": index_form(d.text[:INDEX_CHARS]),
+                "tx": index_form(d.title, exact=True),
+                "bx": index_form(d.text[:INDEX_CHARS], exact=True),
+            }
+            for article_id, d in rows
+        ]
+        if self.dialect == "sqlite":
+            sql = "INSERT INTO article_fts(rowid, title_f, body_f, title_x, body_x) VALUES (:id, :tf, :bf, :tx, :bx)"
+        else:
+            sql = (
+                "UPDATE articles SET"
+                " search_f = setweight(to_tsvector('simple', :tf), 'A') || setweight(to_tsvector('simple', :bf), 'B'),"
+                " search_x = setweight(to_tsvector('simple', :tx), 'A') || setweight(to_tsvector('simple', :bx), 'B')"
+                " WHERE id = :id"
+            )
+        conn.execute(text(sql), params)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def search(self, req: SearchRequest) -> list[SearchHit]:
+        """Full-text search; raises QueryError for a query that cannot be parsed."""
+        node = parse_query(req.query, exact=req.exact)
+        cols = [
+            articles.c.id,
+            articles.c.title,
+            articles.c.published,
+            articles.c.lang,
+            articles.c.source,
+            articles.c.category,
+            articles.c.url,
+            articles.c.text,
+        ]
+        stmt, score = self._match(node, req.exact, cols)
+        stmt = stmt.where(*self._filters(req))
+        if req.sort == "date":
+            stmt = stmt.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
+        else:
+            stmt = stmt.order_by(score, articles.c.published.desc().nulls_last(), articles.c.id.desc())
+        stmt = stmt.limit(req.limit).offset(req.offset)
+        terms = positive_terms(node)
+        hits = []
+        with self.engine.connect() as conn:
+            for row in conn.execute(stmt):
+                snip = make_snippet(row.text, terms, exact=req.exact)
+                hits.append(
+                    SearchHit(
+                        id=row.id,
+                        title=row.title,
+                        published=row.published,
+                        lang=row.lang,
+                        source=row.source,
+                        category=row.category,
+                        url=row.url,
+                        score=abs(float(row.score)),
+                        snippet=snip.text,
+                        highlights=snip.highlights,
+                    )
+                )
+        return hits
+
+    def _match(self, node: Node, exact: bool, cols: list):
+        if self.dialect == "sqlite":
+            columns = "{title_x body_x}" if exact else "{title_f body_f}"
+            # bm25 is lower-is-better; a title match weighs ten body matches.
+            score = text("bm25(article_fts, 10.0, 1.0, 10.0, 1.0)")
+            stmt = (
+                select(*cols, score.label("score"))
+                .select_from(articles.join(text("article_fts"), text("article_fts.rowid = articles.id")))
+                .where(text("article_fts MATCH :match").bindparams(match=f"{columns} : {to_fts5(node)}"))
+            )
+            return stmt, text("score")
+        vector = articles.c.search_x if exact else articles.c.search_f
+        query = func.to_tsquery("simple", bindparam("tsq", to_tsquery(node)))
+        score = func.ts_rank_cd(vector, query)
+        stmt = select(*cols, score.label("score")).where(vector.op("@@")(query))
+        return stmt, score.desc()
+
+    @staticmethod
+    def _filters(req: SearchRequest) -> list:
+        conds = []
+        if req.date_from:
+            conds.append(articles.c.published >= datetime.combine(req.date_from, datetime.min.time()))
+        if req.date_to:
+            conds.append(articles.c.published < datetime.combine(req.date_to, datetime.max.time()))
+        if req.lang:
+            conds.append(articles.c.lang == req.lang.lower())
+        if req.source:
+            conds.append(func.lower(articles.c.source) == req.source.lower())
+        if req.category:
+            conds.append(func.lower(articles.c.category) == req.category.lower())
+        return [and_(*conds)] if conds else []
+
+    def get(self, article_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+            if row is None:
+                return None
+            found = conn.execute(
+                select(origins.c.origin, origins.c.format, origins.c.url, origins.c.raw_hash, origins.c.ingested_at)
+                .where(origins.c.article_id == article_id)
+                .order_by(origins.c.id)
+            ).mappings()
+            out = {k: v for k, v in row.items() if not k.startswith("search_")}
+            out["origins"] = [dict(o) for o in found]
+            return out
+
+    def stats(self) -> dict[str, Any]:
+        with self.engine.connect() as conn:
+            total = conn.scalar(select(func.count()).select_from(articles))
+            n_origins = conn.scalar(select(func.count()).select_from(origins))
+            first, last = conn.execute(select(func.min(articles.c.published), func.max(articles.c.published))).one()
+
+            def counts(column, limit: int = 10) -> list[tuple[str | None, int]]:
+                n = func.count().label("n")
+                rows = conn.execute(select(column, n).group_by(column).order_by(n.desc(), column).limit(limit))
+                return [(r[0], r[1]) for r in rows]
+
+            return {
+                "articles": total,
+                "origins": n_origins,
+                "published_first": first.isoformat() if first else None,
+                "published_last": last.isoformat() if last else None,
+                "languages": counts(articles.c.lang),
+                "sources": counts(articles.c.source),
+                "categories": counts(articles.c.category, 20),
+                "backend": self.dialect,
+            }

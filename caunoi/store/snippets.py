@@ -1,0 +1,60 @@
+"""Search snippets: the passage of the body where the query matched, with the matches marked."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from caunoi.store.query import Term
+from caunoi.text.fold import TOKEN_RE, fold, lower_exact
+
+
+@dataclass(frozen=True)
+class Snippet:
+    text: str
+    highlights: list[tuple[int, int]]  # [start, end) offsets in `text`
+
+
+def _matches(norm: str, terms: list[Term]) -> list[tuple[int, int]]:
+    spans = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(norm)]
+    found: list[tuple[int, int]] = []
+    for term in terms:
+        n = len(term.tokens)
+        for i in range(len(spans) - n + 1):
+            head = spans[i + n - 1][2]
+            last_ok = head.startswith(term.tokens[-1]) if term.prefix else head == term.tokens[-1]
+            if last_ok and all(spans[i + k][2] == term.tokens[k] for k in range(n - 1)):
+                found.append((spans[i][0], spans[i + n - 1][1]))
+    return sorted(set(found))
+
+
+def make_snippet(text: str, terms: list[Term], *, exact: bool = False, width: int = 220) -> Snippet:
+    """The `width`-character window of `text` holding the most matches, matches marked by offsets.
+
+    Matching runs on the folded text, whose offsets equal the original's (see text.fold).
+    """
+    norm = lower_exact(text) if exact else fold(text)
+    matches = _matches(norm, terms) if len(norm) == len(text) else []
+    if not matches:
+        cut = text[:width]
+        return Snippet(cut + ("…" if len(text) > width else ""), [])
+    best_start, best_count = matches[0][0], 0
+    j = 0
+    for i, (start, _end) in enumerate(matches):
+        while j < len(matches) and matches[j][1] <= start + width:
+            j += 1
+        if j - i > best_count:
+            best_start, best_count = start, j - i
+    # Some context before the first match, starting on a word boundary.
+    begin = max(0, best_start - width // 4)
+    if begin > 0:
+        space = text.find(" ", begin, best_start)
+        begin = space + 1 if space != -1 else begin
+    end = min(len(text), begin + width)
+    if end < len(text):
+        space = text.rfind(" ", best_start, end)
+        end = space if space > best_start else end
+    prefix = "…" if begin > 0 else ""
+    body = text[begin:end].replace("\n", " ")
+    shift = len(prefix) - begin
+    highlights = [(s + shift, e + shift) for s, e in matches if s >= begin and e <= end]
+    return Snippet(prefix + body + ("…" if end < len(text) else ""), highlights)

@@ -1,0 +1,136 @@
+"""Search over a store filled with the demo corpus, on SQLite and on PostgreSQL alike."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from datetime import date
+
+import pytest
+from conftest import BACKENDS, DEMO, backend_settings
+
+from caunoi.service import Service
+from caunoi.store.query import QueryError
+from caunoi.store.repository import SearchRequest
+
+EXTRA = [
+    {
+        "title": "Hội nghị Đảng uỷ Bộ Ngoại giao",
+        "text": "Sáng 19/2, Đảng uỷ Bộ Ngoại giao tổ chức hội nghị triển khai công tác đối ngoại năm 2024.\n"
+        "Hội nghị nhấn mạnh vai trò của thông tin đối ngoại trong tình hình mới.",
+        "url": "https://baoquocte.vn/hoi-nghi-dang-uy.html",
+        "published": "2024-02-19T10:00:00+07:00",
+        "category": "politics",
+    },
+    {
+        "title": "Đổi mới ngoài dự kiến",
+        "text": "Doanh nghiệp đổi mới quy trình, kết quả ngoài dự kiến của ban lãnh đạo công ty.",
+        "url": "https://example.vn/doi-moi.html",
+        "published": "2024-02-20",
+    },
+    {
+        "title": "Thuỷ điện và hoà bình",
+        "text": "Dự án thuỷ điện góp phần giữ gìn hoà bình và ổn định khu vực, theo các chuyên gia.",
+        "url": "https://example.vn/thuy-dien.html",
+        "published": "2024-02-21",
+    },
+    {
+        "title": "Vietnam and ASEAN partners meet in Hanoi",
+        "text": "Foreign ministers of ASEAN met in Hanoi on Monday to discuss the South China Sea code of conduct.",
+        "url": "https://www.example.com/asean.html",
+        "published": "2024-02-22",
+    },
+]
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def store(request, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("store")
+    with contextlib.ExitStack() as stack:
+        settings = backend_settings(request.param, folder / "data", stack)
+        extra = folder / "extra.jsonl"
+        extra.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in EXTRA), encoding="utf-8")
+        svc = stack.enter_context(Service(settings))
+        summary = svc.ingest([DEMO / "vi-news-unc", extra])
+        assert summary.added >= 290 and not summary.skipped
+        yield svc
+
+
+def search(svc: Service, query: str, **kw) -> list:
+    return svc.search(SearchRequest(query=query, **kw))
+
+
+def test_folded_search_finds_diacritics_and_d_with_stroke(store):
+    hits = search(store, "doi ngoai")
+    assert hits and any("đối ngoại" in (h.title + h.snippet).lower() for h in hits)
+    assert hits[0].title == "Hội nghị Đảng uỷ Bộ Ngoại giao"  # side-by-side syllables rank first
+    titles = [h.title for h in search(store, "Dang uy")]
+    assert "Hội nghị Đảng uỷ Bộ Ngoại giao" in titles
+
+
+def test_exact_search_tells_diacritics_apart(store):
+    exact = {h.title for h in search(store, '"đổi mới"', exact=True)}
+    assert "Đổi mới ngoài dự kiến" in exact
+    assert "Hội nghị Đảng uỷ Bộ Ngoại giao" not in {h.title for h in search(store, "đổi", exact=True)}
+
+
+def test_either_tone_placement_matches(store):
+    for query in ("hòa bình thủy điện", "hoà bình thuỷ điện"):
+        assert "Thuỷ điện và hoà bình" in {h.title for h in search(store, query, exact=True)}, query
+
+
+def test_phrase_boolean_and_prefix(store):
+    phrase = {h.title for h in search(store, '"ngoài dự kiến"')}
+    assert phrase == {"Đổi mới ngoài dự kiến"}
+    both = {h.title for h in search(store, "ASEAN OR thuy dien")}
+    assert {"Vietnam and ASEAN partners meet in Hanoi", "Thuỷ điện và hoà bình"} <= both
+    without = {h.title for h in search(store, "hoa binh NOT thuy")}
+    assert "Thuỷ điện và hoà bình" not in without
+    assert "Thuỷ điện và hoà bình" in {h.title for h in search(store, "thuy*")}
+
+
+def test_filters_and_date_sort(store):
+    hits = search(store, "hoi nghi", date_from=date(2024, 2, 1), date_to=date(2024, 2, 19))
+    assert [h.title for h in hits] == ["Hội nghị Đảng uỷ Bộ Ngoại giao"]
+    assert all(h.lang == "en" for h in search(store, "ASEAN", lang="en"))
+    assert {h.source for h in search(store, "Việt Nam", source="dantri.com.vn", limit=50)} == {"dantri.com.vn"}
+    assert {h.category for h in search(store, "Việt Nam", category="sport", limit=50)} == {"sport"}
+    dated = search(store, "Việt Nam", sort="date", limit=50)
+    days = [h.published for h in dated]
+    assert days == sorted(days, reverse=True)
+
+
+def test_snippet_highlights_the_original_text(store):
+    hit = search(store, "doi ngoai")[0]
+    marked = [hit.snippet[s:e] for s, e in hit.highlights]
+    assert marked and all(m.lower() == "đối ngoại" for m in marked)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unclosed', "(a OR b", "a OR", "NOT tin", "", "AND", ")"],
+)
+def test_malformed_queries_raise_query_error(store, query):
+    with pytest.raises(QueryError):
+        search(store, query)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["x'; DROP TABLE articles; --", "title_f:hoa", "NEAR(a b)", "{title_x} : doi", "a:b*c", "'||1||'"],
+)
+def test_injection_attempts_are_just_words(store, query):
+    search(store, query)  # no error from the engine: user text never becomes query syntax
+    assert store.stats()["articles"] >= 290
+
+
+def test_show_and_stats(store):
+    hit = search(store, "Azerbaijan Nagorno-Karabakh")[0]
+    article = store.article(hit.id)
+    assert article["source"] == "dantri.com.vn" and article["lang"] == "vi"
+    assert article["published"].date() == date(2020, 10, 1)
+    assert article["origins"] and article["origin"].endswith(".txt")
+    first = article["dates"][0]
+    assert (first["text"], first["date"], first["precision"]) == ("Chiều ngày 1/10", "2020-10-01", "day")
+    stats = store.stats()
+    assert dict(stats["languages"])["vi"] >= 290
