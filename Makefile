@@ -16,7 +16,7 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/vi-news-unc/docs demo/data/article-extraction-benchmark/html
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stats
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi search "doi ngoai" --limit 5
 	@echo
@@ -33,6 +33,7 @@ lint: install
 	$(BIN)/ruff format --check caunoi tests benchmarks
 
 bench: install
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python benchmarks/run_all.py
 
 clean:

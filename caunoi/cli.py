@@ -7,7 +7,7 @@ import json
 import logging
 import sys
 from datetime import date, datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -69,7 +69,9 @@ def main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False,
 ) -> None:
     """Settings come from CAUNOI_* variables (CAUNOI_DATA, CAUNOI_DATABASE_URL) or CAUNOI_CONFIG."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s")
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
+    )
 
 
 @app.command()
@@ -114,7 +116,7 @@ def ingest(
         console.print(f"  … and {len(summary.skipped) - 20} more (use --json for all)")
 
 
-class Sort(str, Enum):
+class Sort(StrEnum):
     relevance = "relevance"
     date = "date"
 
@@ -133,7 +135,9 @@ def _parse_day(value: str | None, name: str) -> date | None:
 def search(
     query: Annotated[str, typer.Argument(help='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*.')],
     exact: Annotated[bool, typer.Option("--exact", help="Match diacritics exactly (đối ≠ đổi).")] = False,
-    date_from: Annotated[str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")] = None,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")
+    ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
     lang: Annotated[str | None, typer.Option(help="Language code: vi, en, fr…")] = None,
     source: Annotated[str | None, typer.Option(help="Outlet, e.g. dantri.com.vn.")] = None,
@@ -170,8 +174,10 @@ def search(
         writer.writerow(["id", "published", "lang", "source", "category", "title", "url", "score", "snippet"])
         for h in hits:
             j = h.to_json()
-            writer.writerow([j[k] for k in ("id", "published", "lang", "source", "category", "title", "url", "score")]
-                            + [h.snippet])
+            writer.writerow(
+                [j[k] for k in ("id", "published", "lang", "source", "category", "title", "url", "score")]
+                + [h.snippet]
+            )
         return
     if not hits:
         console.print("No articles match.")
@@ -242,8 +248,10 @@ def show(
     if out["attribution"]:
         console.print(f"[dim]attribution:[/] {out['attribution']}")
     if out["dates"]:
-        console.print("[dim]dates in the text:[/] " + "; ".join(f"{d['text']} → {d['date']} ({d['precision']})"
-                                                              for d in out["dates"][:12]))
+        console.print(
+            "[dim]dates in the text:[/] "
+            + "; ".join(f"{d['text']} → {d['date']} ({d['precision']})" for d in out["dates"][:12])
+        )
     console.print(f"[dim]origin:[/] {out['origin']} ({len(out['origins'])} origin(s))")
 
 

@@ -19,7 +19,7 @@ from caunoi.models import Doc
 from caunoi.text import cleanup, dates, language, vietnamese
 from caunoi.text.encoding import DecodeError, decode, fix_legacy_text
 from caunoi.text.extract import extract_html, host_of
-from caunoi.text.timestamps import parse_timestamp
+from caunoi.text.timestamps import parse_timestamp, to_local
 
 log = logging.getLogger(__name__)
 
@@ -152,7 +152,8 @@ def date_article(doc: Doc, ctx: StageContext) -> Doc:
     if published is None and doc.published is not None:
         published, evidence = doc.published, doc.published_from or "meta"
     if published is None:
-        published, evidence = dates.find_publication_date(doc.text), "text"
+        found = dates.find_publication_date(doc.text)
+        published, evidence = (to_local(found) if found else None), "text"
     reference = published.date() if published else None
     mentions = dates.find_dates(doc.text, reference)
     lead = doc.text.split("\n", 1)[0]
@@ -248,4 +249,3 @@ class ProcessPoolBatchExecutor:
 
 def make_executor(settings: Settings) -> InProcessExecutor | ProcessPoolBatchExecutor:
     return ProcessPoolBatchExecutor(settings.workers) if settings.workers > 0 else InProcessExecutor()
-

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 from collections.abc import Callable, Iterable, Iterator
@@ -16,6 +17,7 @@ from caunoi.models import Doc
 from caunoi.pipeline import StageContext, make_executor, run_stages
 from caunoi.store.database import create_store_engine, migrate
 from caunoi.store.repository import ArticleRepository, SearchHit, SearchRequest, origin_key
+from caunoi.text import vietnamese
 
 log = logging.getLogger(__name__)
 
@@ -96,7 +98,9 @@ class Service:
     # -- reading -------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
-        return self.articles.search(request)
+        """Search; the query gets the stored text's normalisation, so "hòa" finds "hoà" even --exact."""
+        query = vietnamese.normalize(request.query, self.settings.tone_style)
+        return self.articles.search(dataclasses.replace(request, query=query))
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         return self.articles.get(article_id)

@@ -80,10 +80,10 @@ BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 
 @pytest.fixture(params=BACKENDS)
-def settings(request, tmp_path):
-    """Settings for an empty store on each backend."""
+def settings(request, tmp_path_factory):
+    """Settings for an empty store on each backend (its folder apart from the test's tmp_path)."""
     with contextlib.ExitStack() as stack:
-        yield backend_settings(request.param, tmp_path / "data", stack)
+        yield backend_settings(request.param, tmp_path_factory.mktemp("store"), stack)
 
 
 @pytest.fixture

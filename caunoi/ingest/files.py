@@ -40,7 +40,16 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "text": ("text", "body", "content", "articlebody", "maintext", "description"),
     "html": ("html", "raw_html", "rawhtml", "page"),
     "url": ("url", "link", "canonical_url", "source_url"),
-    "published": ("published", "date", "pubdate", "date_publish", "datepublished", "published_at", "pub_date", "time"),
+    "published": (
+        "published",
+        "date",
+        "pubdate",
+        "date_publish",
+        "datepublished",
+        "published_at",
+        "pub_date",
+        "time",
+    ),
     "source": ("source", "outlet", "site", "sitename", "site_name", "domain", "publisher"),
     "lang": ("lang", "language"),
     "author": ("author", "authors", "byline", "creator"),
@@ -80,7 +89,9 @@ def discover(paths: Iterable[Path]) -> Iterator[Path]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 rel = child.relative_to(path)
-                if child.is_file() and not any(part.startswith(".") for part in rel.parts):
+                if (child.is_file() or child.is_symlink()) and not any(
+                    part.startswith(".") for part in rel.parts
+                ):
                     yield child
         else:
             yield path
@@ -143,7 +154,8 @@ def read_path(path: Path, *, max_file_bytes: int, now: datetime | None = None) -
             origin,
             fmt,
             now,
-            f"file too large ({exc.size / 1e6:.1f} MB > {limit / 1e6:.0f} MB; raise CAUNOI_MAX_FILE_BYTES to read it)",
+            f"file too large ({exc.size / 2**20:.1f} MiB > {limit / 2**20:.0f} MiB);"
+            " raise CAUNOI_MAX_FILE_BYTES to read it",
         )
     except DecodeError as exc:
         yield _skip(origin, fmt, now, str(exc))
@@ -207,7 +219,9 @@ def read_json(text: str, origin: str, *, now: datetime, delimiter: str = ",") ->
         yield doc_from_record(data, origin, "json", now)
         return
     if not isinstance(data, list):
-        yield _skip(origin, "json", now, "JSON must be an article object, a list of them, or {\"articles\": [...]}")
+        yield _skip(
+            origin, "json", now, 'JSON must be an article object, a list of them, or {"articles": [...]}'
+        )
         return
     for i, record in enumerate(data):
         where = f"{origin}#{i}"
@@ -228,7 +242,9 @@ def read_jsonl(text: str, origin: str, *, now: datetime, delimiter: str = ",") -
             yield _skip(where, "jsonl", now, f"line {lineno}: invalid JSON ({exc.msg} at column {exc.colno})")
             continue
         if not isinstance(record, dict):
-            yield _skip(where, "jsonl", now, f"line {lineno}: a {type(record).__name__}, not an article object")
+            yield _skip(
+                where, "jsonl", now, f"line {lineno}: a {type(record).__name__}, not an article object"
+            )
             continue
         yield doc_from_record(record, where, "jsonl", now)
 
@@ -272,6 +288,9 @@ def read_warc(path: Path, *, now: datetime) -> Iterator[Doc]:
                 if record.http_headers and not record.http_headers.get_statuscode().startswith("2"):
                     continue
                 data = record.content_stream().read()
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    # the file ended inside this record: its body is cut short
+                    raise EOFError(f"record {uri} is cut short")
                 count += 1
                 where = f"{origin}#{uri}"
                 if not data.strip():
@@ -291,4 +310,3 @@ def read_warc(path: Path, *, now: datetime) -> Iterator[Doc]:
                 )
         except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as exc:
             yield _skip(origin, "warc", now, f"truncated or damaged WARC after {count} records: {exc}")
-

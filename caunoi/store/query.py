@@ -1,9 +1,9 @@
 """The search query language, parsed once and rendered for SQLite FTS5 or PostgreSQL tsquery.
 
-    doi ngoai            both words (documents with them side by side rank first)
-    "đối ngoại"          the phrase
-    ASEAN OR "Liên Hợp Quốc"
-    biển NOT du lịch     AND / OR / NOT in capitals, -word for NOT, (groups), prefix*
+doi ngoai            both words (documents with them side by side rank first)
+"đối ngoại"          the phrase
+ASEAN OR "Liên Hợp Quốc"
+biển NOT du lịch     AND / OR / NOT in capitals, -word for NOT, (groups), prefix*
 """
 
 from __future__ import annotations
@@ -42,7 +42,9 @@ class Not:
 
 Node = Term | And | Or | Not
 
-_LEXER = re.compile(r'\s*(?:(?P<quote>"[^"]*"?)|(?P<lpar>\()|(?P<rpar>\))|(?P<minus>-(?=[\w"(]))|(?P<word>[^\s()"]+))')
+_LEXER = re.compile(
+    r'\s*(?:(?P<quote>"[^"]*"?)|(?P<lpar>\()|(?P<rpar>\))|(?P<minus>-(?=[\w"(]))|(?P<word>[^\s()"]+))'
+)
 _OPERATORS = {"AND", "OR", "NOT"}
 
 
@@ -59,7 +61,7 @@ def _lex(query: str) -> list[_Tok]:
     while pos < len(query):
         m = _LEXER.match(query, pos)
         if m is None or m.end() == pos:
-            raise QueryError(f"cannot read the query at {query[pos:pos + 20]!r}")
+            raise QueryError(f"cannot read the query at {query[pos : pos + 20]!r}")
         pos = m.end()
         kind = m.lastgroup or ""
         text = m.group(kind)
@@ -67,7 +69,11 @@ def _lex(query: str) -> list[_Tok]:
             raise QueryError('a phrase is missing its closing quote (")')
         if kind == "word" and text in _OPERATORS:
             kind = text
+        if kind == "word" and not tokens(text):
+            continue  # punctuation between words ("Việt Nam - Lào", "--") is not a search term
         out.append(_Tok(kind, text))
+    if not out and query:
+        raise QueryError(f"{query!r} has no letters or digits to search for")
     return out
 
 
@@ -106,7 +112,6 @@ class _Parser:
             if tok.kind == "AND":
                 self.take()
             items.append(self.unary())
-        items = [i for i in items if i is not None]
         if all(isinstance(i, Not) for i in items):
             raise QueryError("a query cannot only exclude: say what to find before NOT")
         return items[0] if len(items) == 1 else And(tuple(items))
@@ -159,6 +164,19 @@ def positive_terms(node: Node) -> list[Term]:
     return [t for item in node.items for t in positive_terms(item)]
 
 
+def side_by_side(node: Node) -> Term | None:
+    """For unquoted words ("doi ngoai"), the phrase of them all: a match on it ranks higher.
+
+    Unquoted neighbouring words are usually one Vietnamese word written in syllables;
+    both backends keep the same matches but rank the side-by-side ones first.
+    """
+    if not isinstance(node, And) or not all(
+        isinstance(i, Term) and not i.quoted and not i.prefix for i in node.items
+    ):
+        return None
+    return Term(tuple(t for term in node.items for t in term.tokens), quoted=True)
+
+
 def _fts_term(term: Term) -> str:
     phrase = '"' + " ".join(term.tokens) + '"'
     return phrase + "*" if term.prefix else phrase
@@ -175,13 +193,10 @@ def to_fts5(node: Node) -> str:
     positives = [i for i in node.items if not isinstance(i, Not)]
     negatives = [i.item for i in node.items if isinstance(i, Not)]
     parts = [to_fts5(i) for i in positives]
-    # Unquoted neighbouring words are usually one Vietnamese word split in syllables:
-    # OR-ing their phrase in keeps the same matches but ranks the side-by-side ones first.
-    plain = [i for i in node.items if isinstance(i, Term) and not i.quoted and not i.prefix]
     expr = " AND ".join(parts)
-    if len(plain) >= 2 and len(plain) == len(node.items):
-        run = '"' + " ".join(t for term in plain for t in term.tokens) + '"'
-        expr = f"({expr}) AND ({run} OR {parts[0]})"
+    run = side_by_side(node)
+    if run is not None:
+        expr = f"({expr}) AND ({_fts_term(run)} OR {parts[0]})"
     out = "(" + expr + ")"
     for neg in negatives:
         out = f"({out} NOT {to_fts5(neg)})"

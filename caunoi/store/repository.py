@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, insert, select, text
+from sqlalchemy import Engine, and_, bindparam, func, literal_column, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 
 from caunoi.models import Doc
-from caunoi.store.query import Node, parse_query, positive_terms, to_fts5, to_tsquery
+from caunoi.store.query import Node, parse_query, positive_terms, side_by_side, to_fts5, to_tsquery
 from caunoi.store.schema import articles, origins
 from caunoi.store.snippets import make_snippet
 from caunoi.text.fold import index_form
@@ -94,7 +94,7 @@ class ArticleRepository:
             return {r[0] for r in rows}
 
     def _insert(self):
-        return (postgresql.insert if self.dialect == "postgresql" else sqlite.insert)
+        return postgresql.insert if self.dialect == "postgresql" else sqlite.insert
 
     def write_batch(self, docs: list[Doc]) -> WriteResult:
         """Store a batch in one transaction; re-running it, whole or in part, adds nothing."""
@@ -128,7 +128,9 @@ class ArticleRepository:
             if missing:  # lost a race with a concurrent writer: the row is there now
                 ids.update(
                     conn.execute(
-                        select(articles.c.content_hash, articles.c.id).where(articles.c.content_hash.in_(missing))
+                        select(articles.c.content_hash, articles.c.id).where(
+                            articles.c.content_hash.in_(missing)
+                        )
                     ).all()
                 )
             origin_rows = [
@@ -191,12 +193,17 @@ class ArticleRepository:
             for article_id, d in rows
         ]
         if self.dialect == "sqlite":
-            sql = "INSERT INTO article_fts(rowid, title_f, body_f, title_x, body_x) VALUES (:id, :tf, :bf, :tx, :bx)"
-        else:
+            sql = (
+                "INSERT INTO article_fts(rowid, title_f, body_f, title_x, body_x)"
+                " VALUES (:id, :tf, :bf, :tx, :bx)"
+            )
+        else:  # titles weigh A, bodies B, as bm25's column weights do on SQLite
             sql = (
                 "UPDATE articles SET"
-                " search_f = setweight(to_tsvector('simple', :tf), 'A') || setweight(to_tsvector('simple', :bf), 'B'),"
-                " search_x = setweight(to_tsvector('simple', :tx), 'A') || setweight(to_tsvector('simple', :bx), 'B')"
+                " search_f = setweight(to_tsvector('simple', :tf), 'A')"
+                " || setweight(to_tsvector('simple', :bf), 'B'),"
+                " search_x = setweight(to_tsvector('simple', :tx), 'A')"
+                " || setweight(to_tsvector('simple', :bx), 'B')"
                 " WHERE id = :id"
             )
         conn.execute(text(sql), params)
@@ -248,16 +255,22 @@ class ArticleRepository:
         if self.dialect == "sqlite":
             columns = "{title_x body_x}" if exact else "{title_f body_f}"
             # bm25 is lower-is-better; a title match weighs ten body matches.
-            score = text("bm25(article_fts, 10.0, 1.0, 10.0, 1.0)")
+            score = literal_column("bm25(article_fts, 10.0, 1.0, 10.0, 1.0)")
             stmt = (
                 select(*cols, score.label("score"))
                 .select_from(articles.join(text("article_fts"), text("article_fts.rowid = articles.id")))
                 .where(text("article_fts MATCH :match").bindparams(match=f"{columns} : {to_fts5(node)}"))
             )
-            return stmt, text("score")
-        vector = articles.c.search_x if exact else articles.c.search_f
+            return stmt, literal_column("score")
+        # tsvector columns exist on PostgreSQL only (migration 0001), so they are not in schema.py
+        vector = literal_column("articles.search_x" if exact else "articles.search_f", postgresql.TSVECTOR)
         query = func.to_tsquery("simple", bindparam("tsq", to_tsquery(node)))
         score = func.ts_rank_cd(vector, query)
+        run = side_by_side(node)
+        if run is not None:
+            score = score + func.ts_rank_cd(
+                vector, func.to_tsquery("simple", bindparam("run", to_tsquery(run)))
+            )
         stmt = select(*cols, score.label("score")).where(vector.op("@@")(query))
         return stmt, score.desc()
 
@@ -282,7 +295,13 @@ class ArticleRepository:
             if row is None:
                 return None
             found = conn.execute(
-                select(origins.c.origin, origins.c.format, origins.c.url, origins.c.raw_hash, origins.c.ingested_at)
+                select(
+                    origins.c.origin,
+                    origins.c.format,
+                    origins.c.url,
+                    origins.c.raw_hash,
+                    origins.c.ingested_at,
+                )
                 .where(origins.c.article_id == article_id)
                 .order_by(origins.c.id)
             ).mappings()
@@ -294,11 +313,15 @@ class ArticleRepository:
         with self.engine.connect() as conn:
             total = conn.scalar(select(func.count()).select_from(articles))
             n_origins = conn.scalar(select(func.count()).select_from(origins))
-            first, last = conn.execute(select(func.min(articles.c.published), func.max(articles.c.published))).one()
+            first, last = conn.execute(
+                select(func.min(articles.c.published), func.max(articles.c.published))
+            ).one()
 
             def counts(column, limit: int = 10) -> list[tuple[str | None, int]]:
                 n = func.count().label("n")
-                rows = conn.execute(select(column, n).group_by(column).order_by(n.desc(), column).limit(limit))
+                rows = conn.execute(
+                    select(column, n).group_by(column).order_by(n.desc(), column).limit(limit)
+                )
                 return [(r[0], r[1]) for r in rows]
 
             return {

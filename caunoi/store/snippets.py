@@ -24,7 +24,14 @@ def _matches(norm: str, terms: list[Term]) -> list[tuple[int, int]]:
             last_ok = head.startswith(term.tokens[-1]) if term.prefix else head == term.tokens[-1]
             if last_ok and all(spans[i + k][2] == term.tokens[k] for k in range(n - 1)):
                 found.append((spans[i][0], spans[i + n - 1][1]))
-    return sorted(set(found))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(set(found)):
+        # words matched side by side read as one highlight: "đối ngoại", not "đối" "ngoại"
+        if merged and (start <= merged[-1][1] or not norm[merged[-1][1] : start].strip()):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def make_snippet(text: str, terms: list[Term], *, exact: bool = False, width: int = 220) -> Snippet:
@@ -37,13 +44,17 @@ def make_snippet(text: str, terms: list[Term], *, exact: bool = False, width: in
     if not matches:
         cut = text[:width]
         return Snippet(cut + ("…" if len(text) > width else ""), [])
-    best_start, best_count = matches[0][0], 0
+    # The window covering the most different query words, then the most matches.
+    matches = matches[:500]
+    best_start, best = matches[0][0], (0, 0)
     j = 0
     for i, (start, _end) in enumerate(matches):
         while j < len(matches) and matches[j][1] <= start + width:
             j += 1
-        if j - i > best_count:
-            best_start, best_count = start, j - i
+        covered = {tok for s, e in matches[i:j] for tok in TOKEN_RE.findall(norm[s:e])}
+        score = (len(covered), j - i)
+        if score > best:
+            best_start, best = start, score
     # Some context before the first match, starting on a word boundary.
     begin = max(0, best_start - width // 4)
     if begin > 0:

@@ -12,12 +12,11 @@ from zoneinfo import ZoneInfo
 LOCAL_ZONE = ZoneInfo("Asia/Ho_Chi_Minh")
 
 _COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?$")
-_DAY_FIRST = re.compile(
-    r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T-]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?)?"
-)
+_DAY_FIRST = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ ,T-]+(\d{1,2})[:h](\d{2})(?::(\d{2}))?)?")
 
 
-def _local(dt: datetime) -> datetime:
+def to_local(dt: datetime) -> datetime:
+    """Naive wall-clock time in LOCAL_ZONE; a naive input is taken as already local."""
     if dt.tzinfo is not None:
         dt = dt.astimezone(LOCAL_ZONE).replace(tzinfo=None)
     return dt
@@ -36,7 +35,7 @@ def parse_timestamp(value: str | None) -> datetime | None:
         except ValueError:
             return None
     try:
-        return _local(datetime.fromisoformat(value.replace("Z", "+00:00")))
+        return to_local(datetime.fromisoformat(value.replace("Z", "+00:00")))
     except ValueError:
         pass
     m = _DAY_FIRST.match(value)  # Vietnamese and most non-US sources write the day first
@@ -47,6 +46,6 @@ def parse_timestamp(value: str | None) -> datetime | None:
         except ValueError:
             return None
     try:
-        return _local(parsedate_to_datetime(value))
+        return to_local(parsedate_to_datetime(value))
     except (TypeError, ValueError, IndexError):
         return None

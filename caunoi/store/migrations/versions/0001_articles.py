@@ -43,7 +43,11 @@ def upgrade() -> None:
         "origins",
         sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
         sa.Column(
-            "article_id", sa.Integer, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True
+            "article_id",
+            sa.Integer,
+            sa.ForeignKey("articles.id", ondelete="CASCADE"),
+            nullable=False,
+            index=True,
         ),
         sa.Column("origin_key", sa.String(64), nullable=False, unique=True),
         sa.Column("origin", sa.Text, nullable=False),

@@ -1,0 +1,75 @@
+"""A SIGKILL halfway through an ingest loses nothing and duplicates nothing once it is re-run."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from conftest import BACKENDS, DEMO, backend_settings
+from sqlalchemy import text
+
+from caunoi.service import Service
+
+CORPUS = DEMO / "vi-news-unc" / "docs"
+
+
+def _env(settings) -> dict[str, str]:
+    env = {**os.environ, "CAUNOI_DATA": str(settings.data_dir), "CAUNOI_BATCH_SIZE": "10"}
+    if settings.database_url:
+        env["CAUNOI_DATABASE_URL"] = settings.database_url
+    return env
+
+
+def _count(service: Service) -> int:
+    with service.engine.connect() as conn:
+        return conn.execute(text("SELECT count(*) FROM articles")).scalar_one()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_killed_ingest_resumes_to_exactly_the_full_set(backend, tmp_path):
+    with contextlib.ExitStack() as stack:
+        killed = backend_settings(backend, tmp_path / "killed", stack)
+        clean = backend_settings(backend, tmp_path / "clean", stack)
+        watcher = stack.enter_context(Service(killed))
+        cmd = [sys.executable, "-m", "caunoi", "ingest", str(CORPUS), "--json"]
+        proc = subprocess.Popen(cmd, env=_env(killed), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while _count(watcher) < 60:
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the ingest never got going"
+            time.sleep(0.02)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        halfway = _count(watcher)
+        assert 60 <= halfway < 290, f"killed at {halfway}: not halfway"
+
+        rerun = subprocess.run(cmd, env=_env(killed), capture_output=True, text=True, check=True)
+        assert '"added"' in rerun.stdout
+        reference = stack.enter_context(Service(clean))
+        full = reference.ingest([CORPUS])
+
+        with watcher.engine.connect() as conn:
+            hashes = [r[0] for r in conn.execute(text("SELECT content_hash FROM articles"))]
+            origins = [r[0] for r in conn.execute(text("SELECT origin FROM origins"))]
+            orphans = conn.execute(
+                text(
+                    "SELECT count(*) FROM origins o"
+                    " LEFT JOIN articles a ON a.id = o.article_id WHERE a.id IS NULL"
+                )
+            ).scalar_one()
+            if backend == "sqlite":
+                indexed = conn.execute(text("SELECT count(*) FROM article_fts")).scalar_one()
+            else:
+                indexed = conn.execute(
+                    text("SELECT count(*) FROM articles WHERE search_f IS NOT NULL")
+                ).scalar_one()
+        with reference.engine.connect() as conn:
+            expected = sorted(r[0] for r in conn.execute(text("SELECT content_hash FROM articles")))
+        assert sorted(hashes) == expected and len(expected) == full.added
+        assert len(origins) == len(set(origins)) == full.added + full.duplicates
+        assert orphans == 0 and indexed == len(hashes)
