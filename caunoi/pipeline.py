@@ -62,6 +62,33 @@ _HEADER = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*[=:]\s*(.*?)\s*$")
 _HEADER_FIELDS = {"url", "title", "source", "category", "author", "lang"}
 
 
+_CAPTION = re.compile(r"\((?:Ảnh|ảnh|Photo|photo)\b")
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W\d_])")
+
+
+def looks_like_title(line: str) -> bool:
+    """A headline: short, not ending in a full stop, not a photo caption.
+
+    Scraped text files often start with the sapo or a caption instead (most of vi-news-unc
+    does); those are body, not title.
+    """
+    line = line.strip()
+    return 0 < len(line) <= 200 and not line.endswith((".", "…", ":")) and not _CAPTION.search(line)
+
+
+def lead_paragraph(paragraphs: list[str]) -> str:
+    """The lead (sapo): the first paragraph that is not a photo caption."""
+    return next((p.strip() for p in paragraphs if p.strip() and not _CAPTION.search(p)), "")
+
+
+def title_from_lead(paragraphs: list[str], limit: int = 160) -> str:
+    """A stand-in title: the first sentence of the lead."""
+    sentence = _SENTENCE_END.split(lead_paragraph(paragraphs), maxsplit=1)[0]
+    if len(sentence) > limit:
+        sentence = sentence[:limit].rsplit(" ", 1)[0] + "…"
+    return sentence
+
+
 @_each
 def parse_plaintext(doc: Doc, ctx: StageContext) -> Doc:
     """A .txt article: optional `# key = value` header lines, then the title line, then the body."""
@@ -73,15 +100,15 @@ def parse_plaintext(doc: Doc, ctx: StageContext) -> Doc:
     while i < len(lines) and (m := _HEADER.match(lines[i])):
         header[m.group(1).lower()] = m.group(2)
         i += 1
-    body = lines[i:]
+    body = [line for line in lines[i:] if line.strip()]
+    meta = {**doc.meta, **{k: v for k, v in header.items() if k not in _HEADER_FIELDS}}
     title = header.get("title")
-    if title is None:
-        while body and not body[0].strip():
-            body.pop(0)
-        title = body.pop(0).strip() if body else ""
+    if title is None and body and looks_like_title(body[0]):
+        title = body.pop(0).strip()
+    elif title is None:
+        title, meta["title_from"] = title_from_lead(body), "lead"
     fields = {k: v for k, v in header.items() if k in _HEADER_FIELDS and v}
     fields["title"] = title
-    meta = {**doc.meta, **{k: v for k, v in header.items() if k not in _HEADER_FIELDS}}
     if "published" in header or "date" in header:
         meta["published_raw"] = header.get("published") or header.get("date")
     return doc.replace(text="\n".join(body), meta=meta, **fields)
@@ -156,7 +183,7 @@ def date_article(doc: Doc, ctx: StageContext) -> Doc:
         published, evidence = (to_local(found) if found else None), "text"
     reference = published.date() if published else None
     mentions = dates.find_dates(doc.text, reference)
-    lead = doc.text.split("\n", 1)[0]
+    lead = lead_paragraph(doc.text.split("\n"))
     return doc.replace(
         published=published,
         published_from=evidence if published else None,

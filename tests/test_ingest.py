@@ -189,3 +189,13 @@ def test_same_input_twice_adds_nothing_and_duplicates_are_stored_once(service, t
     hit = next(a for a in (service.article(i) for i in range(1, 400)) if a and a["origin"] == str(VI_DOC))
     assert [o["origin"] for o in hit["origins"]] == [str(VI_DOC), str(copy)]
     assert service.stats()["articles"] == first.added
+
+
+def test_txt_starting_with_a_sapo_or_caption_keeps_it_as_body(service):
+    sapo_first = DEMO / "vi-news-unc" / "docs" / "news_world_046.txt"
+    service.ingest([sapo_first])
+    art = service.article(1)
+    # line 4 there is a photo caption, line 5 the sapo: both are body, the title comes from the sapo
+    assert art["text"].startswith("Ngoại trưởng Australia Marise Payne (Ảnh: Straits Times).\nNgoại trưởng")
+    assert art["title"].startswith("Ngoại trưởng Australia Marise Payne ngày 21/4 thông báo")
+    assert art["meta"]["title_from"] == "lead" and art["event_date"].isoformat() == "2021-04-21"

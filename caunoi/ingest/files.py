@@ -84,17 +84,22 @@ def file_format(path: Path) -> str | None:
 
 
 def discover(paths: Iterable[Path]) -> Iterator[Path]:
-    """Files under the given paths, recursively, in a stable order; hidden files left out."""
+    """Files under the given paths, recursively, in a stable order, each once; hidden files left out."""
+    seen: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            for child in sorted(path.rglob("*")):
-                rel = child.relative_to(path)
-                if (child.is_file() or child.is_symlink()) and not any(
-                    part.startswith(".") for part in rel.parts
-                ):
-                    yield child
+            children = [
+                child
+                for child in sorted(path.rglob("*"))
+                if (child.is_file() or child.is_symlink())
+                and not any(part.startswith(".") for part in child.relative_to(path).parts)
+            ]
         else:
-            yield path
+            children = [path]
+        for child in children:
+            if child.absolute() not in seen:
+                seen.add(child.absolute())
+                yield child
 
 
 def _skip(origin: str, fmt: str, now: datetime, reason: str) -> Doc:

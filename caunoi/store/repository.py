@@ -149,11 +149,14 @@ class ArticleRepository:
             stmt = stmt.returning(origins.c.origin_key)
             new_keys = {r[0] for r in conn.execute(stmt, origin_rows)}
         result.added = len(inserted)
+        seen: set[str] = set()
         for d, row in zip(docs, origin_rows, strict=True):
-            if row["origin_key"] not in new_keys:
+            key = row["origin_key"]
+            if key not in new_keys or key in seen:
                 result.unchanged += 1
             elif first_by_hash[d.content_hash] is not d or d.content_hash not in inserted:
                 result.duplicates += 1
+            seen.add(key)
         return result
 
     @staticmethod

@@ -1,0 +1,89 @@
+"""The `caunoi` command as users and scripts call it: JSON contracts and one-line errors."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import DEMO
+
+DOCS = DEMO / "vi-news-unc" / "docs"
+
+
+def caunoi(settings, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CAUNOI_DATA": str(settings.data_dir), "COLUMNS": "200"}
+    env.pop("CAUNOI_DATABASE_URL", None)
+    if settings.database_url:
+        env["CAUNOI_DATABASE_URL"] = settings.database_url
+    proc = subprocess.run([sys.executable, "-m", "caunoi", *args], env=env, capture_output=True, text=True)
+    if check:
+        assert proc.returncode == 0, proc.stderr
+    return proc
+
+
+def test_ingest_search_show_json_contract(settings, tmp_path):
+    (tmp_path / "bad.jsonl").write_text('{"title": "x"}\nnot json\n', encoding="utf-8")
+    out = json.loads(
+        caunoi(
+            settings, "ingest", str(DOCS / "news_world_001.txt"), str(DOCS), str(tmp_path), "--json"
+        ).stdout
+    )
+    # news_world_001 is named twice: read once
+    assert (out["files"], out["added"], out["duplicates"], out["unchanged"]) == (298, 297, 0, 0)
+    assert {s["reason"].split(":")[0] for s in out["skipped"]} == {"record has no text", "line 2"}
+
+    hits = json.loads(caunoi(settings, "search", "Nagorno-Karabakh", "--json").stdout)
+    assert hits and all({"id", "title", "published", "lang", "source"} <= set(h) for h in hits)
+    assert hits[0]["published"] == "2020-10-01" and hits[0]["lang"] == "vi"
+
+    art = json.loads(caunoi(settings, "show", str(hits[0]["id"]), "--json").stdout)
+    assert {"id", "title", "text", "published", "lang", "source", "origin", "attribution", "dates"} <= set(
+        art
+    )
+    assert art["origin"] == str(DOCS / "news_world_001.txt")
+    assert {"text", "date", "precision"} <= set(art["dates"][0])
+
+
+def test_outputs_and_errors(tmp_path):
+    from caunoi.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "store")
+    caunoi(settings, "ingest", str(DOCS))
+    table = caunoi(settings, "search", "doi ngoai", "--limit", "3").stdout
+    assert "đối ngoại" in table.lower()
+    rows = list(csv.reader(io.StringIO(caunoi(settings, "search", "doi ngoai", "--csv").stdout)))
+    assert rows[0][:3] == ["id", "published", "lang"] and len(rows) > 1
+    stats = json.loads(caunoi(settings, "stats", "--json").stdout)
+    assert stats["articles"] >= 290 and stats["backend"] == "sqlite"
+    assert "dantri.com.vn" in caunoi(settings, "stats").stdout
+
+    for args, message in [
+        (("search", '"unclosed'), "error: bad query: a phrase is missing its closing quote"),
+        (("search", "NOT"), "error: bad query:"),
+        (("search", "x", "--from", "19/2/2024"), "error: --from must be a date like 2024-02-19"),
+        (("show", "999999"), "error: no article with id 999999"),
+    ]:
+        proc = caunoi(settings, *args, check=False)
+        assert proc.returncode != 0 and proc.stdout == ""
+        lines = proc.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith(message), proc.stderr
+
+
+@pytest.mark.postgres
+def test_unreachable_database_is_one_line(tmp_path):
+    from caunoi.config import Settings
+
+    settings = Settings(
+        data_dir=tmp_path, database_url="postgresql+psycopg://127.0.0.1:1/none?connect_timeout=2"
+    )
+    proc = caunoi(settings, "stats", check=False)
+    assert proc.returncode == 2
+    assert (
+        proc.stderr.startswith("error: cannot open the store at")
+        and len(proc.stderr.strip().splitlines()) == 1
+    )
