@@ -205,3 +205,14 @@ def test_corpus_reencoded_in_legacy_encodings_is_recognised(vi_news_dir) -> None
             text, found = decode(data)
             right += found == encoding and (encoding == TCVN3 or text == body)
         assert tried >= 20 and right >= 0.97 * tried, (encoding, right, tried)
+
+
+def test_utf8_with_windows_1252_pasted_in_is_read_part_by_part():
+    vietnamese = "Bộ Ngoại giao Việt Nam tổ chức họp báo thường kỳ. " * 3
+    data = vietnamese.encode() + "Société Générale — naïve “quotes”.".encode("cp1252") + " Hà Nội.".encode()
+    assert decode(data) == (vietnamese + "Société Générale — naïve “quotes”. Hà Nội.", "utf-8+cp1252")
+
+
+def test_a_legacy_file_is_not_taken_for_mixed_utf8():
+    text = "Bộ Ngoại giao Việt Nam tổ chức họp báo thường kỳ về tình hình Biển Đông."
+    assert decode(encode_legacy(text, "vni-windows")) == (text, "vni-windows")

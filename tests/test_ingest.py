@@ -171,9 +171,16 @@ def test_wrong_declared_charset_and_legacy_encodings(service, tmp_path):
     (tmp_path / "lie.html").write_bytes(encode_legacy(html, "cp1258"))
     (tmp_path / "vni.txt").write_bytes(encode_legacy("Họp báo\n" + text, "vni-windows"))
     (tmp_path / "tcvn3.txt").write_bytes(encode_legacy("Họp báo thường kỳ\n" + text + " Lần hai.", "tcvn3"))
+    mixed = (
+        ("Họp báo\n" + text + " Đại diện ").encode()
+        + "Société Générale".encode("cp1252")
+        + " phát biểu.".encode()
+    )
+    (tmp_path / "mixed.txt").write_bytes(mixed)
     summary = service.ingest([tmp_path])
-    assert summary.added == 3, summary.to_json()
-    for name in ("lie.html", "vni.txt", "tcvn3.txt"):
+    assert summary.added == 4, summary.to_json()
+    assert "Đại diện Société Générale phát biểu." in by_origin(service, "mixed.txt")["text"]
+    for name in ("lie.html", "vni.txt", "tcvn3.txt", "mixed.txt"):
         art = by_origin(service, name)
         assert text in art["text"], (name, art["text"], art["encoding"])
 

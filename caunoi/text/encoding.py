@@ -247,6 +247,9 @@ def decode(data: bytes, declared: str | None = None, *, html: bool = False) -> t
         if claims and claims[0] != "utf-8":
             logger.info("declared charset %s, but the bytes are valid UTF-8: reading UTF-8", claims[0])
         return utf8, "utf-8"
+    if (mixed := _mostly_utf8(data)) is not None:
+        logger.info("bytes are UTF-8 with some windows-1252 mixed in: reading each part in its own")
+        return mixed, "utf-8+cp1252"
     western = None
     for name in claims:
         if name == "cp1252":
@@ -333,6 +336,29 @@ def _detect_vietnamese_legacy(data: bytes) -> str | None:
     if best is not None:
         logger.info("bytes read as %s: %d Vietnamese syllables with diacritics", best, best_score)
     return best
+
+
+def _cp1252_fallback(error: UnicodeDecodeError) -> tuple[str, int]:
+    """Decode the bytes UTF-8 could not as windows-1252 (latin-1 for its five holes)."""
+    chunk = error.object[error.start : error.end]
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in chunk), error.end
+
+
+codecs.register_error("caunoi-cp1252", _cp1252_fallback)
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """Text pasted together from UTF-8 and windows-1252 sources, read part by part; None if not that.
+
+    Legacy encodings almost never form valid multi-byte UTF-8 sequences by chance, so many valid
+    sequences beside a few invalid bytes mean a mix, not a legacy file.
+    """
+    lenient = data.decode("utf-8", errors="surrogateescape")
+    invalid = sum(1 for c in lenient if "\udc80" <= c <= "\udcff")
+    valid = sum(1 for c in lenient if ord(c) > 127) - invalid
+    if invalid == 0 or valid < 8 or valid < 2 * invalid:
+        return None
+    return unicodedata.normalize("NFC", data.decode("utf-8", errors="caunoi-cp1252"))
 
 
 def _guess(data: bytes) -> tuple[str, str]:
