@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from caunoi.models import DateMention
+from caunoi.pipeline import lead_paragraph, split_txt
 from caunoi.text.dates import event_date, find_dates
 
 REPO = Path(__file__).resolve().parent.parent
@@ -30,10 +31,10 @@ class Article:
 
 
 def read_article(path: Path) -> Article:
-    """One corpus file: "# doc_id", "# url", "# date = YYYYMMDD", title, sapo, paragraphs."""
-    lines = path.read_text(encoding="utf-8").splitlines()
-    published = datetime.strptime(lines[2].split("=", 1)[1].strip(), "%Y%m%d").date()
-    return Article(path.stem, published, lines[3], lines[4] if len(lines) > 4 else "", "\n".join(lines[4:]))
+    """One corpus file as ingest reads it: header, title (when line 4 is one), lead, body."""
+    header, title, body = split_txt(path.read_text(encoding="utf-8"))
+    published = datetime.strptime(header["date"], "%Y%m%d").date()
+    return Article(path.stem, published, title or "", lead_paragraph(body), "\n".join(body))
 
 
 def read_corpus(data: Path) -> list[Article]:

@@ -89,23 +89,30 @@ def title_from_lead(paragraphs: list[str], limit: int = 160) -> str:
     return sentence
 
 
-@_each
-def parse_plaintext(doc: Doc, ctx: StageContext) -> Doc:
-    """A .txt article: optional `# key = value` header lines, then the title line, then the body."""
-    if doc.format != "txt":
-        return doc
-    lines = doc.text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+def split_txt(text: str) -> tuple[dict[str, str], str | None, list[str]]:
+    """A .txt article's `# key = value` header, its title line (None when the file starts with
+    body, see `looks_like_title`), and its body paragraphs."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     header: dict[str, str] = {}
     i = 0
     while i < len(lines) and (m := _HEADER.match(lines[i])):
         header[m.group(1).lower()] = m.group(2)
         i += 1
     body = [line for line in lines[i:] if line.strip()]
-    meta = {**doc.meta, **{k: v for k, v in header.items() if k not in _HEADER_FIELDS}}
     title = header.get("title")
     if title is None and body and looks_like_title(body[0]):
         title = body.pop(0).strip()
-    elif title is None:
+    return header, title, body
+
+
+@_each
+def parse_plaintext(doc: Doc, ctx: StageContext) -> Doc:
+    """A .txt article: optional `# key = value` header lines, then the title line, then the body."""
+    if doc.format != "txt":
+        return doc
+    header, title, body = split_txt(doc.text)
+    meta = {**doc.meta, **{k: v for k, v in header.items() if k not in _HEADER_FIELDS}}
+    if title is None:
         title, meta["title_from"] = title_from_lead(body), "lead"
     fields = {k: v for k, v in header.items() if k in _HEADER_FIELDS and v}
     fields["title"] = title
