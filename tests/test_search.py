@@ -35,6 +35,18 @@ EXTRA = [
         "published": "2024-02-21",
     },
     {
+        "title": "Giá dầu thế giới",
+        "text": "Giá dầu thế giới biến động mạnh trong tuần qua do lo ngại về nguồn cung.",
+        "url": "https://example.vn/gia-dau.html",
+        "published": "2024-02-23",
+    },
+    {
+        "title": "Hợp tác nghề cá",
+        "text": "Ngư dân khai thác hải sản trên Biển Đông được hỗ trợ nhiên liệu trong tuần qua.",
+        "url": "https://example.vn/nghe-ca.html",
+        "published": "2024-02-23",
+    },
+    {
         "title": "Vietnam and ASEAN partners meet in Hanoi",
         "text": "Foreign ministers of ASEAN met in Hanoi on Monday to discuss the South China Sea"
         " code of conduct.",
@@ -70,6 +82,13 @@ def test_folded_search_finds_diacritics_and_d_with_stroke(store):
     assert "đối ngoại" in (hits[0].title + hits[0].snippet).lower()
     titles = [h.title for h in search(store, "Dang uy")]
     assert "Hội nghị Đảng uỷ Bộ Ngoại giao" in titles
+
+
+def test_words_typed_with_diacritics_rank_exact_matches_first(store):
+    typed = [h.title for h in search(store, "Biển Đông", limit=200)]
+    assert typed.index("Hợp tác nghề cá") < typed.index("Giá dầu thế giới")  # not "biến động"
+    folded = {h.title for h in search(store, "bien dong", limit=200)}
+    assert {"Hợp tác nghề cá", "Giá dầu thế giới"} <= folded and set(typed) == folded
 
 
 def test_exact_search_tells_diacritics_apart(store):

@@ -177,6 +177,19 @@ def side_by_side(node: Node) -> Term | None:
     return Term(tuple(t for term in node.items for t in term.tokens), quoted=True)
 
 
+def exact_boost(query: str) -> Node | None:
+    """When the user typed diacritics ("Biển Đông"), the words as typed: matching them exactly
+    ranks an article above one that only matches folded ("biến động"). None without diacritics."""
+    if fold(query) == lower_exact(query):
+        return None
+    node = parse_query(query, exact=True)
+    terms: list[Node] = list(positive_terms(node))
+    run = side_by_side(node)
+    if run is not None:
+        terms.append(run)
+    return terms[0] if len(terms) == 1 else Or(tuple(terms))
+
+
 def _fts_term(term: Term) -> str:
     phrase = '"' + " ".join(term.tokens) + '"'
     return phrase + "*" if term.prefix else phrase

@@ -12,7 +12,15 @@ from sqlalchemy import Engine, and_, bindparam, func, literal_column, select, te
 from sqlalchemy.dialects import postgresql, sqlite
 
 from caunoi.models import Doc
-from caunoi.store.query import Node, parse_query, positive_terms, side_by_side, to_fts5, to_tsquery
+from caunoi.store.query import (
+    Node,
+    exact_boost,
+    parse_query,
+    positive_terms,
+    side_by_side,
+    to_fts5,
+    to_tsquery,
+)
 from caunoi.store.schema import articles, origins
 from caunoi.store.snippets import make_snippet
 from caunoi.text.fold import index_form
@@ -226,7 +234,8 @@ class ArticleRepository:
             articles.c.url,
             articles.c.text,
         ]
-        stmt, score = self._match(node, req.exact, cols)
+        boost = None if req.exact else exact_boost(req.query)
+        stmt, score = self._match(node, req.exact, cols, boost)
         stmt = stmt.where(*self._filters(req))
         if req.sort == "date":
             stmt = stmt.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
@@ -254,15 +263,19 @@ class ArticleRepository:
                 )
         return hits
 
-    def _match(self, node: Node, exact: bool, cols: list):
+    def _match(self, node: Node, exact: bool, cols: list, boost: Node | None):
         if self.dialect == "sqlite":
             columns = "{title_x body_x}" if exact else "{title_f body_f}"
+            match = f"{columns} : {to_fts5(node)}"
+            if boost is not None:
+                # Same matches (X OR M is implied by M); bm25 adds the exact words' score.
+                match = f"({match}) AND ({{title_x body_x}} : {to_fts5(boost)} OR {match})"
             # bm25 is lower-is-better; a title match weighs ten body matches.
             score = literal_column("bm25(article_fts, 10.0, 1.0, 10.0, 1.0)")
             stmt = (
                 select(*cols, score.label("score"))
                 .select_from(articles.join(text("article_fts"), text("article_fts.rowid = articles.id")))
-                .where(text("article_fts MATCH :match").bindparams(match=f"{columns} : {to_fts5(node)}"))
+                .where(text("article_fts MATCH :match").bindparams(match=match))
             )
             return stmt, literal_column("score")
         # tsvector columns exist on PostgreSQL only (migration 0001), so they are not in schema.py
@@ -273,6 +286,11 @@ class ArticleRepository:
         if run is not None:
             score = score + func.ts_rank_cd(
                 vector, func.to_tsquery("simple", bindparam("run", to_tsquery(run)))
+            )
+        if boost is not None:
+            exact_vector = literal_column("articles.search_x", postgresql.TSVECTOR)
+            score = score + func.ts_rank_cd(
+                exact_vector, func.to_tsquery("simple", bindparam("boost", to_tsquery(boost)))
             )
         stmt = select(*cols, score.label("score")).where(vector.op("@@")(query))
         return stmt, score.desc()
