@@ -183,8 +183,6 @@ def clean_chrome(doc: Doc, ctx: StageContext) -> Doc:
 def date_article(doc: Doc, ctx: StageContext) -> Doc:
     """Publication date from metadata or a dateline; dates in the text resolved against it."""
     published, evidence = parse_timestamp(doc.meta.get("published_raw")), "meta"
-    if published is None and doc.published is not None:
-        published, evidence = doc.published, doc.published_from or "meta"
     if published is None:
         found = dates.find_publication_date(doc.text)
         published, evidence = (to_local(found) if found else None), "text"
@@ -219,22 +217,28 @@ def content_hash(text: str) -> str:
 
 
 @_each
+def refuse_oversized(doc: Doc, ctx: StageContext) -> Doc:
+    """An article text too long to be one article is skipped before the costly stages."""
+    limit = ctx.settings.max_record_chars
+    if len(doc.text) > limit:
+        return doc.replace(skip_reason=f"article too long ({len(doc.text):,} characters > {limit:,})")
+    return doc
+
+
+@_each
 def finalise(doc: Doc, ctx: StageContext) -> Doc:
-    """Refuse what is not an article; give the rest its source and content hash."""
+    """Refuse what has no text left; give the rest its source and content hash."""
     if not doc.text.strip():
         return doc.replace(skip_reason="no article text (empty after extraction and cleanup)")
-    if len(doc.text) > ctx.settings.max_record_chars:
-        return doc.replace(
-            skip_reason=f"article too long ({len(doc.text):,} characters > {ctx.settings.max_record_chars:,})"
-        )
     source = doc.source or (host_of(doc.url) if doc.url else None)
-    return doc.replace(source=source, content_hash=content_hash(doc.text or doc.title))
+    return doc.replace(source=source, content_hash=content_hash(doc.text))
 
 
 STAGES: list[Stage] = [
     decode_raw,
     parse_plaintext,
     extract_page,
+    refuse_oversized,
     normalise,
     clean_chrome,
     date_article,

@@ -206,3 +206,21 @@ def test_txt_starting_with_a_sapo_or_caption_keeps_it_as_body(service):
     assert art["text"].startswith("Ngoại trưởng Australia Marise Payne (Ảnh: Straits Times).\nNgoại trưởng")
     assert art["title"].startswith("Ngoại trưởng Australia Marise Payne ngày 21/4 thông báo")
     assert art["meta"]["title_from"] == "lead" and art["event_date"].isoformat() == "2021-04-21"
+
+
+def test_an_oversized_record_is_skipped_with_its_size(tmp_path):
+    from caunoi.config import Settings
+
+    (tmp_path / "in").mkdir()
+    big = "Một câu dài về đối ngoại. " * 100
+    (tmp_path / "in" / "rows.jsonl").write_text(
+        json.dumps({"title": "lớn", "text": big}, ensure_ascii=False)
+        + "\n"
+        + json.dumps({"title": "nhỏ", "text": "Bài ngắn."}, ensure_ascii=False)
+        + "\n",
+        encoding="utf-8",
+    )
+    with Service(Settings(data_dir=tmp_path / "store", max_record_chars=1000)) as service:
+        summary = service.ingest([tmp_path / "in"])
+    assert summary.added == 1
+    assert summary.skipped[0]["reason"] == f"article too long ({len(big):,} characters > 1,000)"
