@@ -16,14 +16,15 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from caunoi.pipeline import split_txt  # noqa: E402
 from caunoi.text.cleanup import classify_lines, clean, split_lines  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "vi-news-unc" / "docs"
-BODY_START = 4  # lines 1-3 are "# key = value" headers, line 4 the title
 
 
 def read_body(path: Path) -> str:
-    return "\n".join(path.read_text(encoding="utf-8").splitlines()[BODY_START:])
+    """The body as ingest reads it: after the header and the title line, when there is one."""
+    return "\n".join(split_txt(path.read_text(encoding="utf-8"))[2])
 
 
 def measure(data: Path, top: int = 30) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from caunoi.pipeline import split_txt
 from caunoi.text.cleanup import Cleaned, chrome_kind, classify_lines, clean, split_lines
 
 # Body paragraphs of vi-news-unc news_world_001 (dantri, 2020-10-01; GPL-3.0, see ../shared/data).
@@ -268,7 +269,7 @@ def test_chrome_kind_of_single_lines(line, kind):
 def test_clean_corpus_loses_almost_nothing(vi_news_dir: Path):
     chars = removed = moved = 0
     for path in sorted(vi_news_dir.glob("*.txt")):
-        body = "\n".join(path.read_text(encoding="utf-8").splitlines()[4:])
+        body = "\n".join(split_txt(path.read_text(encoding="utf-8"))[2])
         result = clean(body)
         chars += len(body)
         removed += sum(map(len, result.removed))
