@@ -47,6 +47,12 @@ EXTRA = [
         "published": "2024-02-23",
     },
     {
+        "title": "Tàu cá gặp nạn trên biển",
+        "text": "Đông đảo ngư dân đã tham gia cứu hộ.",
+        "url": "https://example.vn/cuu-ho.html",
+        "published": "2024-02-24",
+    },
+    {
         "title": "Vietnam and ASEAN partners meet in Hanoi",
         "text": "Foreign ministers of ASEAN met in Hanoi on Monday to discuss the South China Sea"
         " code of conduct.",
@@ -95,6 +101,11 @@ def test_exact_search_tells_diacritics_apart(store):
     exact = {h.title for h in search(store, '"đổi mới"', exact=True)}
     assert "Đổi mới ngoài dự kiến" in exact
     assert "Hội nghị Đảng uỷ Bộ Ngoại giao" not in {h.title for h in search(store, "đổi", exact=True)}
+
+
+def test_a_phrase_does_not_run_from_title_into_body(store):
+    assert "Tàu cá gặp nạn trên biển" not in {h.title for h in search(store, '"biển đông"', limit=500)}
+    assert "Tàu cá gặp nạn trên biển" in {h.title for h in search(store, "biển đông", limit=500)}
 
 
 def test_either_tone_placement_matches(store):

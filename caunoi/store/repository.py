@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 
 # Both backends index the same leading part of a very long body, so results agree.
 INDEX_CHARS = 300_000
+_TITLE_BODY_GAP = "caunoititlebodygap"
 
 
 def origin_key(origin: str, raw_hash: str) -> str:
@@ -208,15 +209,19 @@ class ArticleRepository:
                 "INSERT INTO article_fts(rowid, title_f, body_f, title_x, body_x)"
                 " VALUES (:id, :tf, :bf, :tx, :bx)"
             )
-        else:  # titles weigh A, bodies B, as bm25's column weights do on SQLite
+        else:
+            # Titles weigh A, bodies B, as bm25's column weights do on SQLite. `||` numbers the
+            # body's words on from the title's last, so a phrase could match across the two; a
+            # throw-away first body word leaves a gap, as SQLite's separate columns do.
             sql = (
                 "UPDATE articles SET"
-                " search_f = setweight(to_tsvector('simple', :tf), 'A')"
-                " || setweight(to_tsvector('simple', :bf), 'B'),"
-                " search_x = setweight(to_tsvector('simple', :tx), 'A')"
-                " || setweight(to_tsvector('simple', :bx), 'B')"
+                " search_f = ts_delete(setweight(to_tsvector('simple', :tf), 'A')"
+                " || setweight(to_tsvector('simple', :gap || ' ' || :bf), 'B'), :gap),"
+                " search_x = ts_delete(setweight(to_tsvector('simple', :tx), 'A')"
+                " || setweight(to_tsvector('simple', :gap || ' ' || :bx), 'B'), :gap)"
                 " WHERE id = :id"
             )
+            params = [{**p, "gap": _TITLE_BODY_GAP} for p in params]
         conn.execute(text(sql), params)
 
     # -- reading -------------------------------------------------------------------------
