@@ -6,6 +6,7 @@ Not a benchmark itself (run_all.py skips files whose name starts with "_").
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import platform
@@ -60,11 +61,24 @@ def machine() -> dict[str, Any]:
     }
 
 
+def source_fingerprint() -> str:
+    """A digest of caunoi's Python sources: which code a result was measured on, without asking git."""
+    digest = hashlib.sha256()
+    for path in sorted((REPO / "caunoi").rglob("*.py")):
+        digest.update(path.relative_to(REPO).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def write_result(name: str, result: dict[str, Any]) -> Path:
-    """benchmarks/results/<name>.json, with the time and the machine it was measured on."""
+    """benchmarks/results/<name>.json, with the time, the machine and the code it was measured on."""
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}.json"
-    stamped = {"benchmark": name, "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "machine": machine()}
+    stamped = {
+        "benchmark": name,
+        "measured_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "caunoi_sources": source_fingerprint(),
+        "machine": machine(),
+    }
     path.write_text(json.dumps({**stamped, **result}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
     return path
 

@@ -154,7 +154,9 @@ def child_stages(data: Path, profile: bool) -> dict[str, Any]:
         warm = stage(warm, ctx)
     t0 = time.perf_counter()
     now = datetime.now()
-    docs = [d for p in discover([data]) for d in read_path(p, max_file_bytes=settings.max_file_bytes, now=now)]
+    docs = [
+        d for p in discover([data]) for d in read_path(p, max_file_bytes=settings.max_file_bytes, now=now)
+    ]
     read_s = time.perf_counter() - t0
     timings = {stage.__name__: 0.0 for stage in STAGES}
     profiler = cProfile.Profile() if profile else None
@@ -251,7 +253,9 @@ def measure(data: Path, backends: list[str], repeat: int, profile: bool) -> dict
 
 def print_report(r: dict[str, Any]) -> None:
     c = r["corpus"]
-    print(f"corpus: {r['data']}: {c['files']} files, {c['chars']:,} characters ({c['bytes'] / 2**20:.1f} MiB)")
+    print(
+        f"corpus: {r['data']}: {c['files']} files, {c['chars']:,} characters ({c['bytes'] / 2**20:.1f} MiB)"
+    )
     print(f"runs per variant: {r['repeat']} (median by wall time shown)\n")
     rows = []
     for backend, variants in r["backends"].items():
@@ -287,10 +291,15 @@ def print_report(r: dict[str, Any]) -> None:
         "llrrrrrrrr",
     )
     s = r["stages"]
-    print(f"\nstages over {s['docs']} documents in one process, no store (peak RSS {s['peak_rss_mib']:.0f} MiB)\n")
+    print(
+        f"\nstages over {s['docs']} documents in one process, no store"
+        f" (peak RSS {s['peak_rss_mib']:.0f} MiB)\n"
+    )
     rows = [["read files (read_path)", f"{s['read_s']:.3f}", f"{s['read_s'] / s['total_s']:.1%}", ""]]
     for name, secs in s["stages_s"].items():
-        rows.append([name, f"{secs:.3f}", f"{secs / s['total_s']:.1%}", f"{s['docs'] / secs:,.0f}" if secs else ""])
+        rows.append(
+            [name, f"{secs:.3f}", f"{secs / s['total_s']:.1%}", f"{s['docs'] / secs:,.0f}" if secs else ""]
+        )
     rows.append(["total", f"{s['total_s']:.3f}", "100%", f"{s['docs_per_s']:,.0f}"])
     print_table(["stage", "seconds", "share", "docs/s"], rows)
     if s.get("profile"):
@@ -302,7 +311,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=VI_DOCS, help="folder of vi-news-unc .txt files")
     parser.add_argument("--backend", choices=[*BACKENDS, "both"], default="both")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per variant; the median is reported")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per variant; the median is reported")
     parser.add_argument("--profile", action="store_true", help="add a cProfile of the stages")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     parser.add_argument("--child", help=argparse.SUPPRESS)

@@ -1,0 +1,685 @@
+"""Search latency of Service.search on stores of 100k and 1M generated articles, SQLite against PostgreSQL.
+
+Run: .venv/bin/python benchmarks/search_latency.py [--json] [--sizes 100000,1000000]
+         [--backends sqlite,postgresql] [--seed 1] [--runs 10] [--rebuild] [--keep] [--build-limit-min M]
+
+The articles are generated from real text (GENERATOR_VERSION 1), with random.Random(seed):
+  - 90% Vietnamese: title = the title of a random vi-news-unc article, category = that article's
+    section (the 10 corpus categories); body = 4-10 paragraphs (lines of at least 40 characters
+    after the title) drawn without replacement from all vi-news-unc articles; source = one of
+    VI_SOURCES; lang "vi".
+  - 10% English: the same from the article-extraction-benchmark ground-truth bodies (the 161
+    English pages; title = the body's first sentence, as benchmarks/language_id.py makes it),
+    category drawn from the 10 sections, source one of EN_SOURCES, lang "en".
+  - published uniformly over 2020-01-01 .. 2024-12-31 (to the second); url https://<source>/gen/<n>.
+  - Paragraphs and titles go through caunoi.pipeline.normalise first, so the stored text is in the
+    form an ingest would store. origin "gen:<n>", content_hash unique per article.
+They are written through ArticleRepository.write_batch in batches of 2000: the real write path,
+full-text index included. PostgreSQL then gets VACUUM ANALYZE (timed; this server runs with
+autovacuum off), SQLite a WAL checkpoint. Sizes on disk are measured after that.
+
+Stores live in var/bench/ (SQLite files, and a manifest per store) and are reused when one with the
+same size, seed and generator is there; a build cut short (--build-limit-min, or killed) is resumed.
+PostgreSQL schemas this run creates are dropped at the end unless --keep.
+
+Each query in QUERIES runs once to warm up, then --runs times; the latency is Service.search end to
+end (query normalisation, parsing, SQL, 20 snippets), with the share spent making snippets.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import hashlib
+import json
+import logging
+import random
+import sqlite3
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from _harness import (
+    BACKENDS,
+    EXTRACTION_TRUTH,
+    VAR,
+    VI_DOCS,
+    create_schema,
+    drop_schema,
+    pg_reachable,
+    pg_schema_bytes,
+    print_table,
+    require_corpus,
+    schema_exists,
+    schema_url,
+    write_result,
+)
+
+NAME = "search_latency"
+GENERATOR_VERSION = 1
+BATCH = 2000
+ENGLISH_SHARE = 0.10
+PARAGRAPHS = (4, 10)
+MIN_PARAGRAPH_CHARS = 40
+FIRST_DAY, LAST_DAY = datetime(2020, 1, 1), datetime(2024, 12, 31, 23, 59, 59)
+
+VI_SOURCES = (
+    "vnexpress.net", "dantri.com.vn", "tuoitre.vn", "thanhnien.vn", "vietnamnet.vn", "nhandan.vn",
+    "baoquocte.vn", "vov.vn", "vtv.vn", "qdnd.vn", "tienphong.vn", "laodong.vn", "znews.vn",
+    "cand.com.vn", "baochinhphu.vn", "plo.vn", "nld.com.vn", "sggp.org.vn", "vietnamplus.vn",
+    "baotintuc.vn", "bbc.com", "rfa.org", "voatiengviet.com",
+)  # fmt: skip
+EN_SOURCES = (
+    "reuters.com", "apnews.com", "nytimes.com", "theguardian.com", "scmp.com", "thediplomat.com",
+    "asia.nikkei.com", "aljazeera.com", "straitstimes.com", "channelnewsasia.com", "bbc.com",
+    "vietnamnews.vn", "e.vnexpress.net",
+)  # fmt: skip
+
+log = logging.getLogger("benchmarks.search_latency")
+
+
+# -- the queries ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Query:
+    label: str
+    query: str
+    options: dict[str, Any] = field(default_factory=dict)  # SearchRequest fields besides the query
+
+
+QUERIES: list[Query] = [
+    Query("no diacritics, two syllables", "doi ngoai"),
+    Query("with diacritics", "đối ngoại"),
+    Query("phrase", '"biển Đông"'),
+    Query("OR, two common terms", "Trung Quốc OR Mỹ"),
+    Query("NOT", "covid NOT vaccine"),
+    Query("prefix", "kinh te*"),
+    Query("--lang en", "ASEAN", {"lang": "en"}),
+    Query("short prefix, sort by date", "cong ngh*", {"sort": "date"}),
+    Query("very common, relevance", "Việt Nam"),
+    Query("very common, sort by date", "Việt Nam", {"sort": "date"}),
+    Query("date range (a quarter)", "bóng đá", {"date_from": date(2023, 1, 1), "date_to": date(2023, 3, 31)}),
+    Query("--source", "giáo dục", {"source": "vnexpress.net"}),
+    Query("phrase + word, sort by date", '"thủ tướng" chính phủ', {"sort": "date"}),
+    Query("NOT a group", "du lịch NOT (covid OR dịch)"),
+    Query("three words, --category", "tăng trưởng kinh tế", {"category": "business"}),
+    Query(
+        "a month, sort by date",
+        "Hà Nội",
+        {"date_from": date(2024, 6, 1), "date_to": date(2024, 6, 30), "sort": "date"},
+    ),
+    Query("OR with a phrase, --lang vi", 'vaccine OR "vắc xin"', {"lang": "vi"}),
+    Query("--exact phrase", '"hòa bình"', {"exact": True}),
+    Query(
+        "English OR, --lang en, a year",
+        "president OR election",
+        {"lang": "en", "date_from": date(2022, 1, 1), "date_to": date(2022, 12, 31)},
+    ),
+    Query("rare name", "Vinamilk"),
+]
+
+
+def describe(q: Query) -> str:
+    opts = " ".join(
+        f"--{k.replace('_', '-')}" if v is True else f"--{k.replace('_', '-')} {v}"
+        for k, v in q.options.items()
+    )
+    return f"{q.query} {opts}".strip()
+
+
+# -- the generator ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Pools:
+    vi_titles: list[tuple[str, str]]  # (title, category)
+    vi_paragraphs: list[str]
+    en_titles: list[str]
+    en_paragraphs: list[str]
+    categories: list[str]
+
+
+def _normalised(items: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """(title, text) pairs as the ingest pipeline's normalise stage leaves them."""
+    from caunoi.config import Settings
+    from caunoi.models import Doc
+    from caunoi.pipeline import StageContext, normalise
+
+    now = datetime.now()
+    docs = [Doc(origin="gen", format="txt", ingested_at=now, title=t, text=b) for t, b in items]
+    return [(d.title, d.text) for d in normalise(docs, StageContext(Settings()))]
+
+
+def load_pools(vi_docs: Path, truth: Path) -> Pools:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from language_id import NOT_ENGLISH, title_of  # the English pages, and how titles are made
+
+    files = sorted(vi_docs.glob("*.txt"))
+    raw = []
+    categories = []
+    for path in files:
+        lines = path.read_text(encoding="utf-8").split("\n")
+        raw.append((lines[3], "\n".join(lines[4:])))  # 3 header lines, the title, the body
+        categories.append(path.stem.split("_")[1])  # news_<category>_<nnn>
+    vi = _normalised(raw)
+    pages = json.loads(truth.read_text(encoding="utf-8"))
+    en_bodies = [p["articleBody"] for key, p in sorted(pages.items()) if key[:10] not in NOT_ENGLISH]
+    en = _normalised([(title_of(body), body) for body in en_bodies])
+
+    def paragraphs(texts: list[str]) -> list[str]:
+        return [line for text in texts for line in text.split("\n") if len(line) >= MIN_PARAGRAPH_CHARS]
+
+    return Pools(
+        vi_titles=[(title, cat) for (title, _), cat in zip(vi, categories, strict=True)],
+        vi_paragraphs=paragraphs([text for _, text in vi]),
+        en_titles=[title for title, _ in en],
+        en_paragraphs=paragraphs([text for _, text in en]),
+        categories=sorted(set(categories)),
+    )
+
+
+def generate(pools: Pools, seed: int, count: int, skip: int = 0):
+    """Docs 0..count-1 of the seeded stream, the first `skip` drawn but not made (to resume a build)."""
+    from caunoi.models import Doc
+
+    rng = random.Random(seed)
+    span = int((LAST_DAY - FIRST_DAY).total_seconds())
+    now = datetime.now()
+    for n in range(count):
+        english = rng.random() < ENGLISH_SHARE
+        if english:
+            title, category = rng.choice(pools.en_titles), rng.choice(pools.categories)
+            pool, source, lang = pools.en_paragraphs, rng.choice(EN_SOURCES), "en"
+        else:
+            title, category = rng.choice(pools.vi_titles)
+            pool, source, lang = pools.vi_paragraphs, rng.choice(VI_SOURCES), "vi"
+        body = rng.sample(pool, rng.randint(*PARAGRAPHS))
+        published = FIRST_DAY + timedelta(seconds=rng.randrange(span))
+        if n < skip:
+            continue
+        text = "\n".join(body)
+        yield Doc(
+            origin=f"gen:{n}",
+            format="txt",
+            ingested_at=now,
+            raw_hash=hashlib.sha256(f"gen:{seed}:{n}".encode()).hexdigest(),
+            url=f"https://{source}/gen/{n}",
+            title=title,
+            text=text,
+            published=published,
+            published_from="meta",
+            source=source,
+            category=category,
+            lang=lang,
+            lang_confidence=1.0,
+            content_hash=hashlib.sha256(f"{seed}:{n}\n{text}".encode()).hexdigest(),
+        )
+
+
+# -- stores ------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Store:
+    backend: str
+    size: int
+    seed: int
+
+    @property
+    def name(self) -> str:
+        return f"search_{self.size}_s{self.seed}_g{GENERATOR_VERSION}"
+
+    @property
+    def schema(self) -> str:
+        return f"bench_{self.name}"
+
+    @property
+    def folder(self) -> Path:
+        return VAR / self.name
+
+    @property
+    def manifest_path(self) -> Path:
+        return VAR / f"{self.name}.{self.backend}.json"
+
+    def settings(self):
+        from caunoi.config import Settings
+
+        if self.backend == "sqlite":
+            return Settings(data_dir=self.folder)
+        return Settings(data_dir=self.folder, database_url=schema_url(self.schema))
+
+    def exists(self) -> bool:
+        if self.backend == "sqlite":
+            return (self.folder / "caunoi.db").exists()
+        return schema_exists(self.schema)
+
+    def manifest(self) -> dict[str, Any] | None:
+        if not self.manifest_path.exists() or not self.exists():
+            return None
+        return json.loads(self.manifest_path.read_text())
+
+    def save_manifest(self, manifest: dict[str, Any]) -> None:
+        VAR.mkdir(parents=True, exist_ok=True)
+        self.manifest_path.write_text(json.dumps(manifest, indent=1) + "\n")
+
+    def remove(self) -> None:
+        if self.backend == "sqlite":
+            for suffix in ("", "-wal", "-shm"):
+                (self.folder / f"caunoi.db{suffix}").unlink(missing_ok=True)
+        else:
+            drop_schema(self.schema)
+        self.manifest_path.unlink(missing_ok=True)
+
+    def create(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        if self.backend == "postgresql":
+            create_schema(self.schema)
+
+    def disk_bytes(self) -> dict[str, int]:
+        """Bytes on disk, total and per table or index (FTS5 shadow tables, TOAST counted in)."""
+        if self.backend == "postgresql":
+            parts = pg_schema_bytes(self.schema)
+            return {"total": sum(parts.values()), **dict(sorted(parts.items(), key=lambda kv: -kv[1]))}
+        db = self.folder / "caunoi.db"
+        total = sum(p.stat().st_size for p in self.folder.glob("caunoi.db*"))
+        parts: dict[str, int] = {}
+        with contextlib.closing(sqlite3.connect(db)) as conn, contextlib.suppress(sqlite3.OperationalError):
+            rows = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name ORDER BY 2 DESC")
+            parts = {name: size for name, size in rows}
+        return {"total": total, **parts}
+
+
+def store_format() -> str:
+    """A digest of what decides a store's contents: migrations, tables, and the write path with its
+    index forms. A store built under another one is rebuilt; search code may change freely."""
+    import inspect
+
+    from caunoi.store import database, schema
+    from caunoi.store.repository import ArticleRepository
+    from caunoi.text import fold
+
+    digest = hashlib.sha256()
+    versions = Path(database.MIGRATIONS) / "versions"
+    for path in sorted(versions.glob("*.py")):
+        digest.update(path.read_bytes())
+    for obj in (schema, fold, ArticleRepository.write_batch, ArticleRepository._article_row):
+        digest.update(inspect.getsource(obj).encode())
+    if hasattr(ArticleRepository, "_index"):
+        digest.update(inspect.getsource(ArticleRepository._index).encode())
+    return digest.hexdigest()[:12]
+
+
+def count_articles(engine) -> int:
+    from sqlalchemy import func, select
+
+    from caunoi.store.schema import articles
+
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(articles))
+
+
+def build(store: Store, pools_loader, limit_s: float | None) -> dict[str, Any]:
+    """Write the store's articles (resuming a partial build); the manifest records how it went."""
+    from caunoi.service import Service
+
+    manifest = store.manifest() or {
+        "backend": store.backend,
+        "articles": store.size,
+        "seed": store.seed,
+        "generator": GENERATOR_VERSION,
+        "store_format": store_format(),
+        "complete": False,
+        "build_s": 0.0,
+        "write_batch_s": 0.0,
+        "runs": [],
+    }
+    if not store.exists():
+        store.create()
+    pools = pools_loader()
+    started = time.perf_counter()
+    with Service(store.settings()) as svc:
+        done = count_articles(svc.engine)
+        log.info("[%s %s] building from %d of %d articles", store.backend, store.size, done, store.size)
+        write_s = 0.0
+        batch = []
+        stopped = False
+        last_log = done
+
+        def flush() -> None:
+            nonlocal write_s, done, last_log
+            t = time.perf_counter()
+            done += svc.articles.write_batch(batch).added
+            write_s += time.perf_counter() - t
+            batch.clear()
+            if done - last_log >= 50_000 or done == store.size:
+                last_log = done
+                elapsed = manifest["build_s"] + time.perf_counter() - started
+                log.info("[%s %s] %d articles, %.0f s so far", store.backend, store.size, done, elapsed)
+                # kept current, so a build that is killed resumes with its time so far
+                store.save_manifest({**manifest, "build_s": round(elapsed, 1), "built": done})
+
+        for doc in generate(pools, store.seed, store.size, skip=done):
+            batch.append(doc)
+            if len(batch) >= BATCH:
+                flush()
+                if limit_s is not None and manifest["build_s"] + time.perf_counter() - started > limit_s:
+                    stopped = True
+                    break
+        if batch and not stopped:
+            flush()
+        elapsed = time.perf_counter() - started
+        manifest["build_s"] = round(manifest["build_s"] + elapsed, 1)
+        manifest["write_batch_s"] = round(manifest["write_batch_s"] + write_s, 1)
+        manifest["runs"].append({"until": done, "seconds": round(elapsed, 1)})
+        manifest["built"] = done
+        manifest["complete"] = done >= store.size
+        if manifest["complete"]:
+            manifest.update(finish(store, svc.engine))
+    manifest["disk_bytes"] = store.disk_bytes()
+    store.save_manifest(manifest)
+    return manifest
+
+
+def finish(store: Store, engine) -> dict[str, Any]:
+    """What a store gets once its articles are in: statistics (PostgreSQL), the WAL folded in (SQLite)."""
+    t = time.perf_counter()
+    if store.backend == "postgresql":
+        with engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql("VACUUM ANALYZE articles")
+            conn.exec_driver_sql("VACUUM ANALYZE origins")
+        return {"vacuum_analyze_s": round(time.perf_counter() - t, 1)}
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return {"checkpoint_s": round(time.perf_counter() - t, 1)}
+
+
+# -- measuring ---------------------------------------------------------------------------------------
+
+
+def percentile(values: list[float], p: int) -> float:
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[p - 1]
+
+
+def match_count(svc, q: Query) -> int | None:
+    """How many articles the query matches (its filters included): what the store has to rank.
+
+    Uses the repository's own match and filter clauses (private, so this may lag behind the code:
+    any parameter added after (node, exact, cols) is given None, and a failure gives None).
+    """
+    import dataclasses
+    import inspect
+
+    from sqlalchemy import func, select
+
+    from caunoi.store.query import parse_query
+    from caunoi.store.repository import SearchRequest
+    from caunoi.store.schema import articles
+    from caunoi.text import vietnamese
+
+    req = SearchRequest(query=q.query, **q.options)
+    req = dataclasses.replace(req, query=vietnamese.normalize(req.query, svc.settings.tone_style))
+    repo = svc.articles
+    try:
+        extra = [None] * (len(inspect.signature(repo._match).parameters) - 3)
+        stmt, _score = repo._match(
+            parse_query(req.query, exact=req.exact), req.exact, [articles.c.id], *extra
+        )
+        stmt = stmt.where(*repo._filters(req))
+    except (TypeError, AttributeError) as exc:
+        log.warning("cannot count matches with this version of ArticleRepository: %s", exc)
+        return None
+    with svc.engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(stmt.subquery()))
+
+
+def run_queries(store: Store, runs: int) -> list[dict[str, Any]]:
+    import caunoi.store.repository as repository
+    from caunoi.service import Service
+    from caunoi.store.repository import SearchRequest
+
+    snippet_s = 0.0
+    make_snippet = repository.make_snippet
+
+    def timed_snippet(*args, **kwargs):
+        nonlocal snippet_s
+        t = time.perf_counter()
+        try:
+            return make_snippet(*args, **kwargs)
+        finally:
+            snippet_s += time.perf_counter() - t
+
+    repository.make_snippet = timed_snippet
+    out = []
+    try:
+        with Service(store.settings()) as svc:
+            for q in QUERIES:
+                request = SearchRequest(query=q.query, limit=20, **q.options)
+                svc.search(request)  # warm-up
+                latencies = []
+                snippet_s = 0.0
+                for _ in range(runs):
+                    t = time.perf_counter()
+                    hits = svc.search(request)
+                    latencies.append((time.perf_counter() - t) * 1000)
+                out.append(
+                    {
+                        "label": q.label,
+                        "query": describe(q),
+                        "hits": len(hits),
+                        "matches": match_count(svc, q),
+                        "ms": [round(x, 2) for x in latencies],
+                        "p50_ms": round(percentile(latencies, 50), 2),
+                        "p95_ms": round(percentile(latencies, 95), 2),
+                        "snippet_share": round(snippet_s * 1000 / sum(latencies), 3),
+                    }
+                )
+                log.info(
+                    "[%s %s] %-40s p50 %8.1f ms  matches %s",
+                    store.backend,
+                    store.size,
+                    describe(q),
+                    out[-1]["p50_ms"],
+                    out[-1]["matches"],
+                )
+    finally:
+        repository.make_snippet = make_snippet
+    return out
+
+
+def measure(args: argparse.Namespace) -> dict[str, Any]:
+    pools: list[Pools] = []
+
+    def pools_loader() -> Pools:  # read the corpora only when a store has to be built
+        if not pools:
+            log.info("reading and normalising the corpora for the generator")
+            pools.append(load_pools(args.vi_data, args.truth))
+        return pools[0]
+
+    result: dict[str, Any] = {
+        "generator": GENERATOR_VERSION,
+        "seed": args.seed,
+        "runs_per_query": args.runs,
+        "queries": [{"label": q.label, "query": describe(q)} for q in QUERIES],
+        "sizes": {},
+    }
+    created: list[Store] = []
+    try:
+        for size in args.sizes:
+            per_size: dict[str, Any] = {}
+            for backend in args.backends:
+                store = Store(backend, size, args.seed)
+                if args.rebuild and store.exists():
+                    store.remove()
+                manifest = store.manifest()
+                if manifest and manifest.get("store_format") != store_format():
+                    log.info("[%s %s] built by another version of the write path: rebuilding", backend, size)
+                    store.remove()
+                    manifest = None
+                reused = bool(manifest and manifest.get("complete"))
+                if not reused:
+                    if not store.exists():
+                        created.append(store)
+                    elif store.backend == "postgresql" and not manifest:
+                        store.remove()  # a schema without a manifest: its state is unknown
+                        created.append(store)
+                    manifest = build(
+                        store, pools_loader, args.build_limit_min * 60 if args.build_limit_min else None
+                    )
+                built = manifest.get("built", manifest["articles"])
+                entry = {"store": {**manifest, "reused": reused}}
+                entry["store"]["articles_per_s"] = (
+                    round(built / manifest["build_s"], 1) if manifest["build_s"] else None
+                )
+                if not manifest["complete"]:
+                    log.warning(
+                        "[%s %s] build stopped at %d articles after %.0f s; querying that",
+                        backend,
+                        size,
+                        built,
+                        manifest["build_s"],
+                    )
+                entry["queries"] = run_queries(store, args.runs)
+                all_ms = [x for q in entry["queries"] for x in q["ms"]]
+                entry["overall"] = {
+                    "p50_ms": round(percentile(all_ms, 50), 2),
+                    "p95_ms": round(percentile(all_ms, 95), 2),
+                    "mean_ms": round(statistics.fmean(all_ms), 2),
+                }
+                per_size[backend] = entry
+            result["sizes"][str(size)] = per_size
+    finally:
+        if not args.keep:
+            for store in created:
+                if store.backend == "postgresql":
+                    log.info("dropping schema %s (pass --keep to keep it)", store.schema)
+                    store.remove()
+    return result
+
+
+# -- reporting ---------------------------------------------------------------------------------------
+
+
+def mib(n: int | None) -> str:
+    return "" if n is None else f"{n / 2**20:,.0f}"
+
+
+def print_report(r: dict[str, Any]) -> None:
+    print(
+        f"generator v{r['generator']}, seed {r['seed']},"
+        f" {r['runs_per_query']} timed runs per query after 1 warm-up"
+    )
+    rows = []
+    for size, per_backend in r["sizes"].items():
+        for backend, e in per_backend.items():
+            s = e["store"]
+            extra = s.get("vacuum_analyze_s", s.get("checkpoint_s"))
+            rows.append(
+                [
+                    f"{int(size):,}",
+                    backend,
+                    f"{s.get('built', s['articles']):,}" + ("" if s["complete"] else " (partial)"),
+                    f"{s['build_s']:,.0f}",
+                    f"{s['write_batch_s']:,.0f}",
+                    f"{s['articles_per_s']:,.0f}" if s["articles_per_s"] else "",
+                    "" if extra is None else f"{extra:,.0f}",
+                    mib(s["disk_bytes"]["total"]),
+                    "yes" if s["reused"] else "no",
+                ]
+            )
+    print("\nStores\n")
+    print_table(
+        [
+            "size",
+            "backend",
+            "articles",
+            "build s",
+            "write_batch s",
+            "articles/s",
+            "vacuum/checkpoint s",
+            "on disk MiB",
+            "reused",
+        ],
+        rows,
+        "llrrrrrrl",
+    )
+    for size, per_backend in r["sizes"].items():
+        for backend, e in per_backend.items():
+            parts = {k: v for k, v in e["store"]["disk_bytes"].items() if k != "total"}
+            if parts:
+                top = ", ".join(f"{k} {mib(v)}" for k, v in list(parts.items())[:8])
+                print(f"\n{backend} {int(size):,} on disk (MiB): {top}")
+    for size, per_backend in r["sizes"].items():
+        backends = list(per_backend)
+        print(f"\nLatency at {int(size):,} articles, ms (limit 20, snippets included)\n")
+        headers = ["#", "query"]
+        for b in backends:
+            headers += [f"{b} matches", f"{b} p50", f"{b} p95", f"{b} snippets"]
+        rows = []
+        for i, q in enumerate(r["queries"]):
+            row = [str(i + 1), q["query"]]
+            for b in backends:
+                m = per_backend[b]["queries"][i]
+                row += [
+                    f"{m['matches']:,}",
+                    f"{m['p50_ms']:.1f}",
+                    f"{m['p95_ms']:.1f}",
+                    f"{m['snippet_share']:.0%}",
+                ]
+            rows.append(row)
+        row = ["", "all queries"]
+        for b in backends:
+            o = per_backend[b]["overall"]
+            row += ["", f"{o['p50_ms']:.1f}", f"{o['p95_ms']:.1f}", ""]
+        rows.append(row)
+        print_table(headers, rows, "rl" + "rrrr" * len(backends))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="100000,1000000", help="store sizes, comma-separated")
+    parser.add_argument("--backends", default="sqlite,postgresql", help="sqlite, postgresql or both")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=10, help="timed runs per query (after one warm-up)")
+    parser.add_argument("--rebuild", action="store_true", help="build the stores again even if present")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schemas this run creates")
+    parser.add_argument(
+        "--build-limit-min", type=float, help="stop a build after this many minutes (resumed next run)"
+    )
+    parser.add_argument("--vi-data", type=Path, default=VI_DOCS, help="folder of vi-news-unc .txt files")
+    parser.add_argument(
+        "--truth", type=Path, default=EXTRACTION_TRUTH, help="extraction benchmark ground truth"
+    )
+    parser.add_argument("--json", action="store_true", help="print the result as JSON")
+    args = parser.parse_args()
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S", stream=sys.stderr
+    )
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+    args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
+    args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if unknown := set(args.backends) - set(BACKENDS):
+        sys.exit(f"unknown backend(s) {sorted(unknown)}: use {', '.join(BACKENDS)}")
+    require_corpus(args.vi_data, "the vi-news-unc corpus (its docs/ folder)")
+    require_corpus(args.truth, "the article-extraction-benchmark ground-truth.json")
+    if "postgresql" in args.backends and (why := pg_reachable()):
+        sys.exit(f"{why} (or pass --backends sqlite)")
+    result = measure(args)
+    path = write_result(NAME, result)
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        print_report(result)
+    print(f"\nwritten to {path}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
