@@ -224,3 +224,13 @@ def test_an_oversized_record_is_skipped_with_its_size(tmp_path):
         summary = service.ingest([tmp_path / "in"])
     assert summary.added == 1
     assert summary.skipped[0]["reason"] == f"article too long ({len(big):,} characters > 1,000)"
+
+
+def test_tsv_gz_is_read_with_tabs(service, tmp_path):
+    rows = (
+        "title\ttext\tdate\nHọp báo\tNgười phát ngôn trả lời câu hỏi của phóng viên sáng 7/3.\t2024-03-07\n"
+    )
+    (tmp_path / "rows.tsv.gz").write_bytes(gzip.compress(rows.encode()))
+    summary = service.ingest([tmp_path])
+    assert (summary.added, summary.skipped) == (1, [])
+    assert service.article(1)["dates"][0]["date"] == "2024-03-07"

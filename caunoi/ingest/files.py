@@ -152,7 +152,8 @@ def read_path(path: Path, *, max_file_bytes: int, now: datetime | None = None) -
                 return
             text, _enc = decode(data)
             reader = {"json": read_json, "jsonl": read_jsonl, "csv": read_csv}[fmt]
-            yield from reader(text, origin, now=now, delimiter="\t" if path.suffix.lower() == ".tsv" else ",")
+            tab = ".tsv" in (s.lower() for s in path.suffixes)
+            yield from reader(text, origin, now=now, delimiter="\t" if tab else ",")
     except _TooLarge as exc:
         limit = max_file_bytes if fmt in ("txt", "html") else max_file_bytes * 50
         yield _skip(
