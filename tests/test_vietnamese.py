@@ -51,11 +51,8 @@ def test_fixed_placements_stay_in_both_styles(word: str) -> None:
 @pytest.mark.parametrize(
     ("misplaced", "right"),
     [
-        ("gía", "giá"),
-        ("qúa", "quá"),
         ("ngươì", "người"),
         ("thủơ", "thuở"),
-        ("hóang", "hoáng"),
         ("mưá", "mứa"),
     ],
 )
@@ -63,8 +60,14 @@ def test_misplaced_tones_move_to_their_vowel(misplaced: str, right: str) -> None
     assert normalize(misplaced) == right
 
 
-@pytest.mark.parametrize("word", ["café", "résumé", "naïve", "Müller", "Pokémon", "José", "Malèna", "señor"])
+@pytest.mark.parametrize(
+    "word",
+    ["café", "résumé", "naïve", "Müller", "Pokémon", "José", "Malèna", "señor", "più", "aí", "Aí", "lì"],
+)
 def test_other_languages_keep_their_accents(word: str) -> None:
+    # "più" and "aí" parse as Vietnamese syllables with a misplaced tone; without a Vietnamese
+    # vowel (ă â ê ô ơ ư) nothing says they are Vietnamese, so their accent stays. The price:
+    # a Vietnamese typo like "gía" is not corrected either.
     assert normalize(word, "new") == word
     assert normalize(word, "old") == word
 

@@ -82,8 +82,22 @@ def _place_tone(word: str, style: Style) -> str:
     if parts is None:
         return word  # not Vietnamese: keep its accents where the writer put them
     onset, vowels, coda = parts
+    if not _may_move(word, vowels, coda):
+        return word
     i = len(onset) + _tone_position(vowels, coda, style)
     return base[:i] + unicodedata.normalize("NFC", base[i] + tone) + base[i + 1 :]
+
+
+def _may_move(word: str, vowels: str, coda: str) -> bool:
+    """Whether the tone may be moved: open oa/oe/uy (the two accepted placements), a tone typed on
+    a consonant, or a word with a Vietnamese vowel (ă â ê ô ơ ư) — but not a foreign word that only
+    happens to parse as a syllable ("più", "aí"), whose accent stays where it was written."""
+    if not coda and vowels in ("oa", "oe", "uy"):
+        return True
+    if any(v in _MARKED_VOWELS for v in vowels):
+        return True
+    carrier = next(c for c in word if set(unicodedata.normalize("NFD", c)) & set(TONE_MARKS))
+    return unicodedata.normalize("NFD", carrier)[0].lower() not in "aeiouy"
 
 
 def _split_tone(word: str) -> tuple[str, str] | None:
