@@ -14,7 +14,7 @@ import re
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -201,3 +201,15 @@ def print_table(headers: list[str], rows: list[list[Any]], align: str | None = N
     print("|" + "|".join("---" if a == "l" else "---:" for a in align) + "|")
     for row in rows:
         print("| " + " | ".join("" if c is None else str(c) for c in row) + " |")
+
+
+def publish(
+    name: str, result: dict[str, Any], *, as_json: bool, report: Callable[[dict[str, Any]], None]
+) -> None:
+    """Write the result file, then print the result as JSON or as the readable report."""
+    path = write_result(name, result)
+    if as_json:
+        print(json.dumps(result, ensure_ascii=False, indent=1))
+    else:
+        report(result)
+    print(f"\nwritten to {path}", file=sys.stderr)

@@ -37,10 +37,10 @@ from _harness import (
     pg_reachable,
     pg_schema_bytes,
     print_table,
+    publish,
     require_corpus,
     run_child,
     temporary_schema,
-    write_result,
 )
 
 NAME = "ingest_throughput"
@@ -335,12 +335,7 @@ def main() -> int:
         print(f"{why}: measuring SQLite only", file=sys.stderr)
         backends.remove("postgresql")
     result = measure(args.data.resolve(), backends, args.repeat, args.profile)
-    path = write_result(NAME, result)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
-    else:
-        print_report(result)
-    print(f"\nwritten to {path}", file=sys.stderr)
+    publish(NAME, result, as_json=args.json, report=print_report)
     return 0
 
 

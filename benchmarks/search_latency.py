@@ -53,10 +53,10 @@ from _harness import (
     pg_reachable,
     pg_schema_bytes,
     print_table,
+    publish,
     require_corpus,
     schema_exists,
     schema_url,
-    write_result,
 )
 
 NAME = "search_latency"
@@ -672,12 +672,7 @@ def main() -> int:
     if "postgresql" in args.backends and (why := pg_reachable()):
         sys.exit(f"{why} (or pass --backends sqlite)")
     result = measure(args)
-    path = write_result(NAME, result)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
-    else:
-        print_report(result)
-    print(f"\nwritten to {path}", file=sys.stderr)
+    publish(NAME, result, as_json=args.json, report=print_report)
     return 0
 
 
