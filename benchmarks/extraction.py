@@ -27,7 +27,7 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from benchmarks._harness import print_table, write_result  # noqa: E402
+from benchmarks._harness import print_table, publish  # noqa: E402
 
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "article-extraction-benchmark"
 SHINGLE = 4
@@ -357,12 +357,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=10, help="pages listed where caunoi loses most")
     args = parser.parse_args()
     result = measure(args.data, args.top)
-    path = write_result("extraction", result)
-    if args.json:
-        print(json.dumps(result, ensure_ascii=False, indent=1))
-    else:
-        report(result)
-        print(f"\nwritten to {path.relative_to(REPO)}")
+    publish("extraction", result, as_json=args.json, report=report)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import logging
 import sys
@@ -43,9 +44,7 @@ def fail(message: str, code: int = 2) -> None:
 def open_service(**overrides: Any) -> Service:
     settings = load_settings()
     if overrides:
-        from dataclasses import replace
-
-        settings = replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+        settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     try:
         return Service(settings)
     except (OperationalError, StoreError) as exc:

@@ -33,7 +33,6 @@ class _FoldTable(dict):
 
 
 _TABLE = _FoldTable()
-_LOWER_TABLE: dict[int, str] = {}
 
 
 def fold(text: str) -> str:
