@@ -275,3 +275,7 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 if __name__ == "__main__":
     app()
+
+
+# The watching commands live in their own module and register themselves on `app`.
+from caunoi import cli_watch  # noqa: E402, F401

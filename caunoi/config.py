@@ -22,6 +22,17 @@ class Settings:
     max_record_chars  one article's text longer than this is skipped
     batch_size    articles written per transaction
     workers       0 = in-process stages; N > 0 = a process pool of N
+
+    Watching the web (see docs/usage.md):
+    fetch_concurrency       requests in flight, all hosts together
+    fetch_per_host_interval seconds between two requests to one host (robots.txt Crawl-delay can raise it)
+    fetch_timeout           seconds to connect, and between two chunks of a body
+    fetch_deadline          seconds for a whole request, body included
+    fetch_max_bytes         a body larger than this (after decompression) is refused
+    fetch_retries           retries after the first try, on timeouts, 429 and 5xx
+    fetch_user_agent        empty = "CauNoiBot/<version> (...)"; say who you are and how to reach you
+    obey_robots             false only for your own sites
+    watch_window_days       sitemap entries older than this are not fetched
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -31,6 +42,15 @@ class Settings:
     max_record_chars: int = 2_000_000
     batch_size: int = 200
     workers: int = 0
+    fetch_concurrency: int = 8
+    fetch_per_host_interval: float = 1.0
+    fetch_timeout: float = 20.0
+    fetch_deadline: float = 60.0
+    fetch_max_bytes: int = 10 * 1024 * 1024
+    fetch_retries: int = 3
+    fetch_user_agent: str = ""
+    obey_robots: bool = True
+    watch_window_days: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -46,6 +66,14 @@ def _coerce(name: str, value: Any) -> Any:
         return Path(value).expanduser()
     if kind == "int":
         return int(value)
+    if kind == "float":
+        return float(value)
+    if kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if str(value).strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
+            raise ValueError(f"setting {name} must be true or false, got {value!r}")
+        return str(value).strip().lower() in ("1", "true", "yes", "on")
     return value
 
 

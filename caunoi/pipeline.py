@@ -137,7 +137,7 @@ def extract_page(doc: Doc, ctx: StageContext) -> Doc:
     return doc.replace(
         html=None,
         text=found.text,
-        title=doc.title or found.title,
+        title=doc.title or found.title or meta.get("title_hint", ""),
         author=doc.author or found.author,
         source=doc.source or found.sitename,
         url=doc.url or found.url,
@@ -183,6 +183,8 @@ def clean_chrome(doc: Doc, ctx: StageContext) -> Doc:
 def date_article(doc: Doc, ctx: StageContext) -> Doc:
     """Publication date from metadata or a dateline; dates in the text resolved against it."""
     published, evidence = parse_timestamp(doc.meta.get("published_raw")), "meta"
+    if published is None and doc.meta.get("published_hint"):  # what the feed or sitemap said
+        published, evidence = parse_timestamp(doc.meta["published_hint"]), "feed"
     if published is None:
         found = dates.find_publication_date(doc.text)
         published, evidence = (to_local(found) if found else None), "text"

@@ -15,9 +15,15 @@ from caunoi.config import Settings, load_settings
 from caunoi.ingest.files import discover, read_path
 from caunoi.models import Doc
 from caunoi.pipeline import StageContext, make_executor, run_stages
+from caunoi.store.crawl import CrawlRepository, PageJob
 from caunoi.store.database import create_store_engine, migrate
 from caunoi.store.repository import ArticleRepository, SearchHit, SearchRequest, origin_key
+from caunoi.store.schema import pages
 from caunoi.text import vietnamese
+from caunoi.web.http import Fetcher
+from caunoi.web.sources import SourceSpec, read_sources
+from caunoi.web.urls import canonical_url, url_key
+from caunoi.web.watch import FetchReport, Watcher, fetched_doc
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +36,7 @@ class Service:
         self.engine = create_store_engine(self.settings.sqlalchemy_url)
         migrate(self.engine)
         self.articles = ArticleRepository(self.engine)
+        self.crawl = CrawlRepository(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -94,6 +101,121 @@ class Service:
         fresh = [d for d in batch if keys.get(id(d)) not in known]
         summary.unchanged += len(batch) - len(fresh)
         return fresh
+
+    # -- watching the web ----------------------------------------------------------------
+
+    def add_source(self, spec: SourceSpec) -> tuple[int, bool]:
+        return self.crawl.upsert_source(spec)
+
+    def import_sources(self, path: Path) -> tuple[int, int]:
+        """Add or update every source in a YAML or CSV file; one bad entry refuses the file."""
+        return self.crawl.import_sources(read_sources(path))
+
+    def watcher(self, fetcher: Fetcher | None = None) -> Watcher:
+        return Watcher(self.settings, self.articles, self.crawl, fetcher)
+
+    async def fetch_url(
+        self,
+        url: str,
+        *,
+        source: str | None = None,
+        allow_private: bool = False,
+        again: bool = False,
+        fetcher: Fetcher | None = None,
+    ) -> dict[str, Any]:
+        """Fetch one page now and store its article; a page fetched before is not fetched again
+        unless `again`. Raises ValueError for a bad URL or an unknown source."""
+        url = canonical_url(url)
+        src = self.crawl.find_source(source) if source else None
+        if source and src is None:
+            raise ValueError(f"no source named {source!r} (see `caunoi sources list`)")
+        key = url_key(url)
+        page = self.crawl.page_by_key(key)
+        if page is not None and page["state"] in ("done", "skipped", "failed") and not again:
+            return {
+                "url": url,
+                "state": "already " + page["state"],
+                "article_id": page["article_id"],
+                "fetched_at": page["fetched_at"],
+                "error": page["error"],
+            }
+        now = datetime.now()
+        self.crawl.enqueue(src["id"] if src else None, [(key, url, None, None)], now)
+        self.crawl.reset_page(key)
+        page = self.crawl.page_by_key(key)
+        assert page is not None
+        urls = [src["home"], *src["feeds"], *src["sitemaps"]] if src else []
+        job = PageJob(
+            id=page["id"],
+            url=url,
+            source_id=page["source_id"],
+            source_name=src["name"] if src else None,
+            allow_private=allow_private or bool(src and src["allow_private"]),
+            source_urls=tuple(urls or [url]) if not src else tuple(urls + ([url] if allow_private else [])),
+            attempts=page["attempts"],
+            title_hint=page["title_hint"],
+            published_hint=page["published_hint"],
+        )
+        async with self.watcher(fetcher) as watcher:
+            report: FetchReport = await watcher.fetch_batch([job])
+        page = self.crawl.page_by_key(key) or {}
+        return {
+            "url": url,
+            "state": page.get("state"),
+            "article_id": page.get("article_id"),
+            "fetched_at": page.get("fetched_at"),
+            "error": page.get("error"),
+            "report": report.to_json(),
+        }
+
+    def reprocess(
+        self, *, source: str | None = None, url: str | None = None, on_page: Callable[[], None] | None = None
+    ) -> dict[str, int]:
+        """Run extraction and every stage again on the kept raw bytes of fetched pages: no fetching."""
+        only = None
+        if source:
+            src = self.crawl.find_source(source)
+            if src is None:
+                raise ValueError(f"no source named {source!r}")
+            only = [src["id"]]
+        rows = self.crawl.replay_jobs(only, canonical_url(url) if url else None)
+        counts = {"pages": len(rows), "updated": 0, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
+        ctx = StageContext(self.settings)
+        size = self.settings.batch_size
+        for start in range(0, len(rows), size):
+            chunk = rows[start : start + size]
+            docs, kept = [], []
+            for row in chunk:
+                body = self.crawl.get_raw(row["raw_hash"])
+                if body is None:
+                    counts["missing_raw"] += 1
+                    continue
+                docs.append(fetched_doc(row, body, datetime.now()))
+                kept.append(row)
+            docs = run_stages(docs, ctx)
+            with self.engine.begin() as conn:
+                for row, doc in zip(kept, docs, strict=True):
+                    if doc.skipped:
+                        counts["skipped"] += 1
+                        continue
+                    before = row["article_id"]
+                    after = self.articles.replace(conn, before, doc)
+                    if before is None:
+                        counts["new"] += 1
+                    elif after != before:
+                        counts["merged"] += 1
+                    else:
+                        counts["updated"] += 1
+                    conn.execute(
+                        pages.update()
+                        .where(
+                            pages.c.article_id == before if before is not None else pages.c.id == row["id"]
+                        )
+                        .values(article_id=after, state="done", error=None)
+                    )
+                    if on_page:
+                        on_page()
+        return counts
 
     # -- reading -------------------------------------------------------------------------
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, bindparam, func, literal_column, select, text
+from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, literal_column, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from caunoi.models import Doc
@@ -41,6 +41,7 @@ class WriteResult:
     added: int = 0
     duplicates: int = 0  # same normalised text already stored: the origin is recorded on it
     unchanged: int = 0  # this very input was stored before
+    ids: dict[str, int] = field(default_factory=dict)  # content hash -> article id
 
 
 @dataclass(frozen=True)
@@ -105,8 +106,13 @@ class ArticleRepository:
     def _insert(self):
         return postgresql.insert if self.dialect == "postgresql" else sqlite.insert
 
-    def write_batch(self, docs: list[Doc]) -> WriteResult:
-        """Store a batch in one transaction; re-running it, whole or in part, adds nothing."""
+    def write_batch(self, docs: list[Doc], conn: Connection | None = None) -> WriteResult:
+        """Store a batch in one transaction; re-running it, whole or in part, adds nothing.
+
+        With `conn`, the writes join that connection's transaction (the caller commits)."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.write_batch(docs, own)
         result = WriteResult()
         docs = [d for d in docs if not d.skipped]
         if not docs:
@@ -115,49 +121,47 @@ class ArticleRepository:
         first_by_hash: dict[str, Doc] = {}
         for doc in docs:
             first_by_hash.setdefault(doc.content_hash, doc)
-        with self.engine.begin() as conn:
-            hashes = list(first_by_hash)
-            existing = dict(
+        hashes = list(first_by_hash)
+        existing = dict(
+            conn.execute(
+                select(articles.c.content_hash, articles.c.id).where(articles.c.content_hash.in_(hashes))
+            ).all()
+        )
+        new_rows = [self._article_row(d, now) for h, d in first_by_hash.items() if h not in existing]
+        inserted: dict[str, int] = {}
+        if new_rows:
+            stmt = (
+                self._insert()(articles)
+                .on_conflict_do_nothing(index_elements=["content_hash"])
+                .returning(articles.c.content_hash, articles.c.id)
+            )
+            inserted = dict(conn.execute(stmt, new_rows).all())
+            self._index(conn, [(inserted[h], first_by_hash[h]) for h in inserted])
+        ids = {**existing, **inserted}
+        missing = [h for h in hashes if h not in ids]
+        if missing:  # lost a race with a concurrent writer: the row is there now
+            ids.update(
                 conn.execute(
-                    select(articles.c.content_hash, articles.c.id).where(articles.c.content_hash.in_(hashes))
+                    select(articles.c.content_hash, articles.c.id).where(articles.c.content_hash.in_(missing))
                 ).all()
             )
-            new_rows = [self._article_row(d, now) for h, d in first_by_hash.items() if h not in existing]
-            inserted: dict[str, int] = {}
-            if new_rows:
-                stmt = (
-                    self._insert()(articles)
-                    .on_conflict_do_nothing(index_elements=["content_hash"])
-                    .returning(articles.c.content_hash, articles.c.id)
-                )
-                inserted = dict(conn.execute(stmt, new_rows).all())
-                self._index(conn, [(inserted[h], first_by_hash[h]) for h in inserted])
-            ids = {**existing, **inserted}
-            missing = [h for h in hashes if h not in ids]
-            if missing:  # lost a race with a concurrent writer: the row is there now
-                ids.update(
-                    conn.execute(
-                        select(articles.c.content_hash, articles.c.id).where(
-                            articles.c.content_hash.in_(missing)
-                        )
-                    ).all()
-                )
-            origin_rows = [
-                {
-                    "article_id": ids[d.content_hash],
-                    "origin_key": origin_key(d.origin, d.raw_hash or d.content_hash),
-                    "origin": d.origin,
-                    "format": d.format,
-                    "url": d.url,
-                    "raw_hash": d.raw_hash or d.content_hash,
-                    "ingested_at": d.ingested_at,
-                }
-                for d in docs
-            ]
-            stmt = self._insert()(origins).on_conflict_do_nothing(index_elements=["origin_key"])
-            stmt = stmt.returning(origins.c.origin_key)
-            new_keys = {r[0] for r in conn.execute(stmt, origin_rows)}
+        origin_rows = [
+            {
+                "article_id": ids[d.content_hash],
+                "origin_key": origin_key(d.origin, d.raw_hash or d.content_hash),
+                "origin": d.origin,
+                "format": d.format,
+                "url": d.url,
+                "raw_hash": d.raw_hash or d.content_hash,
+                "ingested_at": d.ingested_at,
+            }
+            for d in docs
+        ]
+        stmt = self._insert()(origins).on_conflict_do_nothing(index_elements=["origin_key"])
+        stmt = stmt.returning(origins.c.origin_key)
+        new_keys = {r[0] for r in conn.execute(stmt, origin_rows)}
         result.added = len(inserted)
+        result.ids = ids
         seen: set[str] = set()
         for d, row in zip(docs, origin_rows, strict=True):
             key = row["origin_key"]
@@ -167,6 +171,50 @@ class ArticleRepository:
                 result.duplicates += 1
             seen.add(key)
         return result
+
+    def replace(self, conn: Connection, article_id: int | None, doc: Doc) -> int | None:
+        """An article's text processed again (`caunoi reprocess`): updated in place and re-indexed,
+        or merged into the article that already has the new text. Returns the id that holds it."""
+        if doc.skipped:
+            return article_id
+        old = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
+        if old is None:
+            return self.write_batch([doc], conn).ids.get(doc.content_hash)
+        if old["content_hash"] != doc.content_hash:
+            other = conn.execute(
+                select(articles.c.id).where(articles.c.content_hash == doc.content_hash)
+            ).scalar()
+            if other is not None:
+                conn.execute(
+                    update(origins).where(origins.c.article_id == article_id).values(article_id=other)
+                )
+                self._unindex(conn, article_id, old)
+                conn.execute(delete(articles).where(articles.c.id == article_id))
+                return other
+        self._unindex(conn, article_id, old)
+        row = self._article_row(doc, old["created_at"])
+        row.pop("origin")
+        conn.execute(update(articles).where(articles.c.id == article_id).values(**row))
+        self._index(conn, [(article_id, doc)])
+        return article_id
+
+    def _unindex(self, conn: Connection, article_id: int, old: Any) -> None:
+        """Take an article out of the SQLite index (a contentless FTS5 table needs the old values)."""
+        if self.dialect != "sqlite":
+            return  # the tsvector columns are rewritten by _index
+        conn.execute(
+            text(
+                "INSERT INTO article_fts(article_fts, rowid, title_f, body_f, title_x, body_x)"
+                " VALUES ('delete', :id, :tf, :bf, :tx, :bx)"
+            ),
+            {
+                "id": article_id,
+                "tf": index_form(old["title"]),
+                "bf": index_form(old["text"][:INDEX_CHARS]),
+                "tx": index_form(old["title"], exact=True),
+                "bx": index_form(old["text"][:INDEX_CHARS], exact=True),
+            },
+        )
 
     @staticmethod
     def _article_row(doc: Doc, now: datetime) -> dict[str, Any]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     Date,
     DateTime,
@@ -11,10 +12,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 
 metadata = MetaData()
@@ -59,3 +62,86 @@ origins = Table(
 )
 
 Index("ix_articles_published_id", articles.c.published, articles.c.id)
+
+# -- watching the web (migration 0003) ----------------------------------------------------------
+
+sources = Table(
+    "sources",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("home", Text, nullable=False),
+    Column("feeds", JSON, nullable=False, default=list),
+    Column("sitemaps", JSON, nullable=False, default=list),
+    Column("country", String(2)),
+    Column("languages", JSON, nullable=False, default=list),
+    Column("media_type", String(20)),
+    Column("origin", String(20)),  # domestic | foreign | diaspora | international
+    Column("poll_minutes", Integer, nullable=False, default=30),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("allow_private", Boolean, nullable=False, default=False),
+    Column("notes", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    # health, kept by the watcher
+    Column("next_poll_at", DateTime),
+    Column("last_polled_at", DateTime),
+    Column("last_success_at", DateTime),
+    Column("last_error", Text),
+    Column("last_error_at", DateTime),
+    Column("failures", Integer, nullable=False, default=0),  # consecutive failed polls
+)
+
+# One row per feed or sitemap URL of a source: conditional-GET validators and its own health.
+listings = Table(
+    "listings",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("url", Text, nullable=False),
+    Column("kind", String(10), nullable=False),  # feed | sitemap
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_status", Integer),
+    Column("last_fetched_at", DateTime),
+    Column("last_success_at", DateTime),
+    Column("last_error", Text),
+    Column("failures", Integer, nullable=False, default=0),
+    Column("last_links", Integer),
+    UniqueConstraint("source_id", "url", name="uq_listings_source_url"),
+)
+
+# Every article URL ever discovered or fetched, canonicalised: the fetch queue and its memory.
+pages = Table(
+    "pages",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("url_key", String(64), nullable=False, unique=True),
+    Column("url", Text, nullable=False),
+    Column("source_id", Integer, ForeignKey("sources.id", ondelete="SET NULL"), index=True),
+    Column("state", String(10), nullable=False),  # pending | done | failed | skipped
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("discovered_at", DateTime, nullable=False),
+    Column("next_attempt_at", DateTime),
+    Column("fetched_at", DateTime),
+    Column("http_status", Integer),
+    Column("final_url", Text),
+    Column("content_type", String(100)),
+    Column("charset", String(40)),
+    Column("raw_hash", String(64)),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL"), index=True),
+    Column("error", Text),
+    Column("title_hint", Text),  # what the feed or sitemap said
+    Column("published_hint", DateTime),
+)
+Index("ix_pages_state_next", pages.c.state, pages.c.next_attempt_at)
+
+# The fetched bytes, gzip-compressed and addressed by the sha256 of the uncompressed bytes.
+raw_pages = Table(
+    "raw_pages",
+    metadata,
+    Column("sha256", String(64), primary_key=True),
+    Column("size", Integer, nullable=False),
+    Column("body", LargeBinary, nullable=False),
+    Column("stored_at", DateTime, nullable=False),
+)

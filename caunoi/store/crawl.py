@@ -1,0 +1,429 @@
+"""The watcher's tables: sources and their health, feed/sitemap state, the page queue, raw bytes."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from caunoi.store.schema import articles, listings, pages, raw_pages, sources
+from caunoi.web.sources import SourceSpec
+
+MAX_BACKOFF = timedelta(hours=24)
+PAGE_ATTEMPTS = 4  # a page that failed for a passing reason this many times is given up
+DEAD_FAILURES = 5  # this many failed polls in a row, or…
+DEAD_AFTER = timedelta(days=3)  # …no good poll for this long, and the source is flagged dead
+
+
+@dataclass(frozen=True)
+class PageJob:
+    id: int
+    url: str
+    source_id: int | None
+    source_name: str | None
+    allow_private: bool
+    source_urls: tuple[str, ...]
+    attempts: int
+    title_hint: str | None
+    published_hint: datetime | None
+
+
+class CrawlRepository:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    def _insert(self):
+        return postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+
+    # -- the registry -----------------------------------------------------------------------
+
+    def upsert_source(self, spec: SourceSpec, conn: Connection | None = None) -> tuple[int, bool]:
+        """Add a source, or update the one with that name; returns (id, created)."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.upsert_source(spec, own)
+        now = datetime.now()
+        values = spec.to_json()
+        row = conn.execute(
+            select(sources.c.id).where(func.lower(sources.c.name) == spec.name.lower())
+        ).first()
+        if row is None:
+            source_id = conn.execute(
+                sources.insert().values(**values, created_at=now, updated_at=now, failures=0)
+            ).inserted_primary_key[0]
+            created = True
+        else:
+            source_id, created = row[0], False
+            conn.execute(update(sources).where(sources.c.id == source_id).values(**values, updated_at=now))
+        wanted = [(u, "feed") for u in spec.feeds] + [(u, "sitemap") for u in spec.sitemaps]
+        have = {r.url: r for r in conn.execute(select(listings).where(listings.c.source_id == source_id))}
+        for url, kind in wanted:
+            if url not in have:
+                conn.execute(listings.insert().values(source_id=source_id, url=url, kind=kind, failures=0))
+            elif have[url].kind != kind:
+                conn.execute(update(listings).where(listings.c.id == have[url].id).values(kind=kind))
+        gone = [r.id for u, r in have.items() if u not in {w[0] for w in wanted}]
+        if gone:
+            conn.execute(delete(listings).where(listings.c.id.in_(gone)))
+        return source_id, created
+
+    def import_sources(self, specs: Iterable[SourceSpec]) -> tuple[int, int]:
+        """All or nothing, in one transaction; returns (added, updated)."""
+        added = updated = 0
+        with self.engine.begin() as conn:
+            for spec in specs:
+                _, created = self.upsert_source(spec, conn)
+                added += created
+                updated += not created
+        return added, updated
+
+    def find_source(self, name_or_id: str | int) -> dict[str, Any] | None:
+        cond = (
+            sources.c.id == int(name_or_id)
+            if str(name_or_id).isdigit()
+            else func.lower(sources.c.name) == str(name_or_id).lower()
+        )
+        with self.engine.connect() as conn:
+            row = conn.execute(select(sources).where(cond)).mappings().first()
+            if row is None:
+                return None
+            found = dict(row)
+            found["listings"] = [
+                dict(r)
+                for r in conn.execute(
+                    select(listings).where(listings.c.source_id == found["id"]).order_by(listings.c.id)
+                ).mappings()
+            ]
+        return found
+
+    def list_sources(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [
+                dict(r) for r in conn.execute(select(sources).order_by(func.lower(sources.c.name))).mappings()
+            ]
+
+    def remove_source(self, name_or_id: str | int) -> bool:
+        found = self.find_source(name_or_id)
+        if found is None:
+            return False
+        with self.engine.begin() as conn:
+            conn.execute(delete(listings).where(listings.c.source_id == found["id"]))
+            conn.execute(update(pages).where(pages.c.source_id == found["id"]).values(source_id=None))
+            conn.execute(delete(sources).where(sources.c.id == found["id"]))
+        return True
+
+    def set_enabled(self, name_or_id: str | int, enabled: bool) -> bool:
+        found = self.find_source(name_or_id)
+        if found is None:
+            return False
+        with self.engine.begin() as conn:
+            conn.execute(update(sources).where(sources.c.id == found["id"]).values(enabled=enabled))
+        return True
+
+    # -- polling ------------------------------------------------------------------------------
+
+    def due_sources(self, now: datetime, only: list[int] | None = None, force: bool = False) -> list[dict]:
+        query = select(sources).where(sources.c.enabled.is_(True))
+        if not force:
+            query = query.where(or_(sources.c.next_poll_at.is_(None), sources.c.next_poll_at <= now))
+        if only is not None:
+            query = query.where(sources.c.id.in_(only))
+        with self.engine.connect() as conn:
+            found = [dict(r) for r in conn.execute(query.order_by(sources.c.id)).mappings()]
+            for src in found:
+                src["listings"] = [
+                    dict(r)
+                    for r in conn.execute(
+                        select(listings).where(listings.c.source_id == src["id"]).order_by(listings.c.id)
+                    ).mappings()
+                ]
+        return found
+
+    def next_due(self) -> datetime | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.min(sources.c.next_poll_at)).where(sources.c.enabled.is_(True))
+            ).scalar()
+
+    def record_listing(self, listing_id: int, now: datetime, **fields: Any) -> None:
+        """After fetching a feed or sitemap: validators, status, links found, or the error."""
+        ok = fields.get("last_error") is None
+        values = {"last_fetched_at": now, **fields}
+        if ok:
+            values.update(last_success_at=now, failures=0)
+        else:
+            values["failures"] = listings.c.failures + 1
+        with self.engine.begin() as conn:
+            conn.execute(update(listings).where(listings.c.id == listing_id).values(**values))
+
+    def record_poll(self, source: dict, now: datetime, error: str | None) -> datetime:
+        """The source's health after a poll; returns when to poll it next (backing off on errors)."""
+        interval = timedelta(minutes=source["poll_minutes"])
+        if error is None:
+            values = {"last_success_at": now, "failures": 0, "next_poll_at": now + interval}
+        else:
+            failures = (source.get("failures") or 0) + 1
+            wait = min(interval * (2 ** min(failures, 10)), max(MAX_BACKOFF, interval))
+            values = {
+                "last_error": error,
+                "last_error_at": now,
+                "failures": failures,
+                "next_poll_at": now + wait,
+            }
+        values["last_polled_at"] = now
+        with self.engine.begin() as conn:
+            conn.execute(update(sources).where(sources.c.id == source["id"]).values(**values))
+        return values["next_poll_at"]
+
+    # -- the page queue ---------------------------------------------------------------------
+
+    def enqueue(
+        self,
+        source_id: int | None,
+        links: Iterable[tuple[str, str, str | None, datetime | None]],
+        now: datetime,
+    ) -> int:
+        """Queue (url_key, url, title, published) links not seen before; returns how many were new."""
+        rows = [
+            {
+                "url_key": key,
+                "url": url,
+                "source_id": source_id,
+                "state": "pending",
+                "attempts": 0,
+                "discovered_at": now,
+                "title_hint": (title or "")[:1000] or None,
+                "published_hint": published,
+            }
+            for key, url, title, published in links
+        ]
+        if not rows:
+            return 0
+        stmt = self._insert()(pages).on_conflict_do_nothing(index_elements=["url_key"]).returning(pages.c.id)
+        with self.engine.begin() as conn:
+            return len(conn.execute(stmt, rows).all())
+
+    def page_by_key(self, key: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(pages).where(pages.c.url_key == key)).mappings().first()
+            return dict(row) if row else None
+
+    def reset_page(self, key: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(pages).where(pages.c.url_key == key).values(state="pending", next_attempt_at=None)
+            )
+
+    def claim(self, now: datetime, limit: int, only_sources: list[int] | None = None) -> list[PageJob]:
+        """Pending pages whose time has come, oldest first. Nothing is locked: a page stays pending
+        until its result is written, so a stopped watcher's pages are fetched on the next run."""
+        query = (
+            select(
+                pages.c.id,
+                pages.c.url,
+                pages.c.source_id,
+                pages.c.attempts,
+                pages.c.title_hint,
+                pages.c.published_hint,
+                sources.c.name,
+                sources.c.allow_private,
+                sources.c.home,
+                sources.c.feeds,
+                sources.c.sitemaps,
+            )
+            .select_from(pages.outerjoin(sources, sources.c.id == pages.c.source_id))
+            .where(
+                pages.c.state == "pending",
+                or_(pages.c.next_attempt_at.is_(None), pages.c.next_attempt_at <= now),
+            )
+            .order_by(pages.c.id)
+            .limit(limit)
+        )
+        if only_sources is not None:
+            query = query.where(pages.c.source_id.in_(only_sources))
+        with self.engine.connect() as conn:
+            return [
+                PageJob(
+                    id=r.id,
+                    url=r.url,
+                    source_id=r.source_id,
+                    source_name=r.name,
+                    allow_private=bool(r.allow_private),
+                    source_urls=tuple([r.home, *(r.feeds or []), *(r.sitemaps or [])]) if r.home else (),
+                    attempts=r.attempts,
+                    title_hint=r.title_hint,
+                    published_hint=r.published_hint,
+                )
+                for r in conn.execute(query)
+            ]
+
+    def pending_count(self, now: datetime | None = None) -> int:
+        query = select(func.count()).select_from(pages).where(pages.c.state == "pending")
+        if now is not None:
+            query = query.where(or_(pages.c.next_attempt_at.is_(None), pages.c.next_attempt_at <= now))
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar() or 0
+
+    def page_failed(
+        self,
+        conn: Connection,
+        job: PageJob,
+        now: datetime,
+        error: str,
+        status: int | None,
+        permanent: bool,
+        retry_after: float | None = None,
+    ) -> str:
+        attempts = job.attempts + 1
+        if permanent or attempts >= PAGE_ATTEMPTS:
+            state, when = "failed", None
+        else:
+            wait = max(timedelta(minutes=5) * (2 ** (attempts - 1)), timedelta(seconds=retry_after or 0))
+            state, when = "pending", now + wait
+        conn.execute(
+            update(pages)
+            .where(pages.c.id == job.id)
+            .values(
+                state=state,
+                attempts=attempts,
+                next_attempt_at=when,
+                fetched_at=now,
+                http_status=status,
+                error=error[:2000],
+            )
+        )
+        return state
+
+    def page_fetched(
+        self,
+        conn: Connection,
+        job: PageJob,
+        now: datetime,
+        *,
+        status: int | None,
+        final_url: str,
+        content_type: str | None,
+        charset: str | None,
+        raw_hash: str,
+        article_id: int | None,
+        error: str | None,
+    ) -> None:
+        conn.execute(
+            update(pages)
+            .where(pages.c.id == job.id)
+            .values(
+                state="done" if article_id is not None else "skipped",
+                attempts=job.attempts + 1,
+                next_attempt_at=None,
+                fetched_at=now,
+                http_status=status,
+                final_url=final_url,
+                content_type=content_type,
+                charset=charset,
+                raw_hash=raw_hash,
+                article_id=article_id,
+                error=error,
+            )
+        )
+
+    # -- raw bytes ----------------------------------------------------------------------------
+
+    def put_raw(self, conn: Connection, body: bytes, now: datetime) -> str:
+        digest = hashlib.sha256(body).hexdigest()
+        stmt = self._insert()(raw_pages).on_conflict_do_nothing(index_elements=["sha256"])
+        conn.execute(
+            stmt, {"sha256": digest, "size": len(body), "body": gzip.compress(body, 6), "stored_at": now}
+        )
+        return digest
+
+    def get_raw(self, digest: str) -> bytes | None:
+        with self.engine.connect() as conn:
+            body = conn.execute(select(raw_pages.c.body).where(raw_pages.c.sha256 == digest)).scalar()
+        return gzip.decompress(body) if body is not None else None
+
+    def replay_jobs(self, only_sources: list[int] | None = None, url: str | None = None) -> list[dict]:
+        """Fetched pages with raw bytes kept, for `caunoi reprocess`."""
+        query = (
+            select(pages, sources.c.name.label("source_name"))
+            .select_from(pages.outerjoin(sources, sources.c.id == pages.c.source_id))
+            .where(pages.c.raw_hash.is_not(None))
+            .order_by(pages.c.id)
+        )
+        if only_sources is not None:
+            query = query.where(pages.c.source_id.in_(only_sources))
+        if url is not None:
+            query = query.where(pages.c.url == url)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(query).mappings()]
+
+    # -- health ---------------------------------------------------------------------------------
+
+    def status(self, now: datetime, days: int = 7) -> list[dict[str, Any]]:
+        """Per source: last success and error, pages waiting, articles per day, dead or alive."""
+        since = now - timedelta(days=days)
+        done = func.sum(case((and_(pages.c.state == "done", pages.c.fetched_at >= since), 1), else_=0))
+        waiting = func.sum(case((pages.c.state == "pending", 1), else_=0))
+        failed = func.sum(case((and_(pages.c.state == "failed", pages.c.fetched_at >= since), 1), else_=0))
+        with self.engine.connect() as conn:
+            counts = {
+                r.source_id: r
+                for r in conn.execute(
+                    select(
+                        pages.c.source_id,
+                        done.label("done"),
+                        waiting.label("waiting"),
+                        failed.label("failed"),
+                    ).group_by(pages.c.source_id)
+                )
+            }
+            dead_listings: dict[int, list[str]] = {}
+            for r in conn.execute(select(listings)):
+                if _is_dead(r.failures, r.last_success_at, now):
+                    dead_listings.setdefault(r.source_id, []).append(r.url)
+            out = []
+            for src in conn.execute(select(sources).order_by(func.lower(sources.c.name))).mappings():
+                c = counts.get(src["id"])
+                out.append(
+                    {
+                        "id": src["id"],
+                        "name": src["name"],
+                        "enabled": src["enabled"],
+                        "last_polled_at": src["last_polled_at"],
+                        "last_success_at": src["last_success_at"],
+                        "last_error": src["last_error"],
+                        "last_error_at": src["last_error_at"],
+                        "failures": src["failures"],
+                        "next_poll_at": src["next_poll_at"],
+                        "articles_per_day": round((c.done or 0) / days, 2) if c else 0.0,
+                        "pending": (c.waiting or 0) if c else 0,
+                        "failed_pages": (c.failed or 0) if c else 0,
+                        "dead": _is_dead(src["failures"], src["last_success_at"], now),
+                        "dead_listings": dead_listings.get(src["id"], []),
+                    }
+                )
+        return out
+
+    def article_ids_for_source(self, source_id: int) -> list[int]:
+        with self.engine.connect() as conn:
+            return [
+                r[0]
+                for r in conn.execute(
+                    select(articles.c.id)
+                    .join(pages, pages.c.article_id == articles.c.id)
+                    .where(pages.c.source_id == source_id)
+                )
+            ]
+
+
+def _is_dead(failures: int, last_success: datetime | None, now: datetime) -> bool:
+    """Failing now, and either many times in a row or for days since it last worked."""
+    if failures >= DEAD_FAILURES:
+        return True
+    return failures > 0 and last_success is not None and now - last_success > DEAD_AFTER

@@ -1,0 +1,1 @@
+"""Watching the web: sources, polite fetching, feeds and sitemaps, the scheduler."""

@@ -1,0 +1,150 @@
+"""What a source is, and reading a list of them from YAML or CSV with clear errors."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from caunoi.web.urls import BadURL, canonical_url
+
+MEDIA_TYPES = ("newspaper", "online", "agency", "broadcaster", "magazine", "government", "portal")
+ORIGINS = ("domestic", "foreign", "diaspora", "international")
+SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sources.sample.yaml"
+
+
+class SourceError(ValueError):
+    """A source description we cannot accept; the message names the source and the field."""
+
+
+@dataclass
+class SourceSpec:
+    """An outlet to watch, as a user writes it (see docs/usage.md, "Watching the web")."""
+
+    name: str
+    home: str
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    country: str | None = None  # ISO 3166-1 alpha-2
+    languages: list[str] = field(default_factory=list)  # ISO 639-1
+    media_type: str | None = None
+    origin: str | None = None  # domestic | foreign | diaspora | international
+    poll_minutes: int = 30
+    enabled: bool = True
+    allow_private: bool = False  # may reach private addresses at its own hosts (an intranet source)
+    notes: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @property
+    def urls(self) -> list[str]:
+        return [self.home, *self.feeds, *self.sitemaps]
+
+
+_FIELDS = {f.name for f in dataclasses.fields(SourceSpec)}
+
+
+def _as_list(value: Any) -> list[str]:
+    if value is None or value == "":
+        return []
+    if isinstance(value, str):
+        return [v for v in value.replace("|", " ").replace(",", " ").split() if v]
+    if isinstance(value, list | tuple):
+        return [str(v).strip() for v in value if str(v).strip()]
+    raise ValueError(f"expected a list, got {type(value).__name__}")
+
+
+def _as_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "y", "on"):
+        return True
+    if text in ("0", "false", "no", "n", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+def make_spec(raw: dict[str, Any], where: str = "") -> SourceSpec:
+    """A validated SourceSpec from a mapping; SourceError names what is wrong."""
+    name = str(raw.get("name") or "").strip()
+    label = f"{where}source {name!r}" if name else f"{where}source"
+    if not name:
+        raise SourceError(f"{label}: 'name' is required")
+    unknown = set(raw) - _FIELDS
+    if unknown:
+        raise SourceError(f"{label}: unknown field(s) {', '.join(sorted(unknown))}")
+    try:
+        values: dict[str, Any] = {"name": name}
+        values["home"] = canonical_url(str(raw.get("home") or ""))
+        for key in ("feeds", "sitemaps"):
+            values[key] = [canonical_url(u, base=values["home"]) for u in _as_list(raw.get(key))]
+        values["languages"] = [v.lower() for v in _as_list(raw.get("languages"))]
+        for key in ("country", "media_type", "origin", "notes"):
+            value = raw.get(key)
+            values[key] = str(value).strip() if value not in (None, "") else None
+        if values["country"]:
+            values["country"] = values["country"].upper()
+            if len(values["country"]) != 2 or not values["country"].isalpha():
+                raise ValueError(f"country must be an ISO 3166 two-letter code, got {values['country']!r}")
+        if values["media_type"] and values["media_type"] not in MEDIA_TYPES:
+            raise ValueError(f"media_type must be one of {', '.join(MEDIA_TYPES)}")
+        if values["origin"] and values["origin"] not in ORIGINS:
+            raise ValueError(f"origin must be one of {', '.join(ORIGINS)}")
+        poll = raw.get("poll_minutes")
+        values["poll_minutes"] = int(poll) if poll not in (None, "") else 30
+        if not 1 <= values["poll_minutes"] <= 7 * 24 * 60:
+            raise ValueError("poll_minutes must be between 1 and 10080 (a week)")
+        for key in ("enabled", "allow_private"):
+            if raw.get(key) is not None:
+                values[key] = _as_bool(raw[key])
+    except BadURL as exc:
+        raise SourceError(f"{label}: {exc}") from None
+    except (TypeError, ValueError) as exc:
+        raise SourceError(f"{label}: {exc}") from None
+    if not values["feeds"] and not values["sitemaps"]:
+        raise SourceError(f"{label}: give at least one feed or sitemap to watch")
+    return SourceSpec(**values)
+
+
+def read_sources(path: Path) -> list[SourceSpec]:
+    """Every source in a YAML (`sources: [...]` or a bare list) or CSV file, all validated first:
+    one bad entry refuses the file, so an import never half-happens."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise SourceError(f"cannot read {path}: {exc}") from None
+    if path.suffix.lower() in (".csv", ".tsv"):
+        dialect = "excel-tab" if path.suffix.lower() == ".tsv" else "excel"
+        rows: list[dict[str, Any]] = [
+            {k.strip(): v for k, v in row.items() if k and v not in (None, "")}
+            for row in csv.DictReader(io.StringIO(text), dialect=dialect)
+        ]
+        where = [f"{path.name} line {i + 2}: " for i in range(len(rows))]
+    else:
+        try:
+            data = yaml.safe_load(text)
+        except yaml.YAMLError as exc:
+            raise SourceError(f"{path}: not valid YAML ({str(exc).splitlines()[0]})") from None
+        if isinstance(data, dict):
+            data = data.get("sources")
+        if not isinstance(data, list):
+            raise SourceError(f"{path}: expected a list of sources (or 'sources:' with a list)")
+        rows = data
+        where = [f"{path.name} entry {i + 1}: " for i in range(len(rows))]
+    specs, seen = [], set()
+    for row, loc in zip(rows, where, strict=True):
+        if not isinstance(row, dict):
+            raise SourceError(f"{loc}expected a mapping of fields")
+        spec = make_spec(row, loc)
+        if spec.name.casefold() in seen:
+            raise SourceError(f"{loc}source {spec.name!r} appears twice")
+        seen.add(spec.name.casefold())
+        specs.append(spec)
+    return specs
