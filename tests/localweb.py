@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import threading
 import time
@@ -47,7 +48,7 @@ class LocalWeb:
         self.server.daemon_threads = True
         self.server.handle_error = lambda *args: None  # a client hanging up early is part of the tests
         self.port = self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self) -> LocalWeb:
         self.thread.start()
@@ -78,10 +79,8 @@ class LocalWeb:
             route = route.handler(req) or route
         if route is None:
             route = Route(status=404, body=b"not here", content_type="text/plain")
-        try:
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
             self._send(req, route)
-        except (BrokenPipeError, ConnectionResetError):
-            pass
 
     @staticmethod
     def _send(req: BaseHTTPRequestHandler, route: Route) -> None:

@@ -314,7 +314,11 @@ class Fetcher:
                 raise _Retry(f"cannot connect: {exc}") from None
             except httpx.DecodingError as exc:
                 raise _Fail(f"cannot decode the compressed body: {exc}") from None
-            except (httpx.RemoteProtocolError, httpx.ReadError, httpx.WriteError) as exc:
+            except httpx.RemoteProtocolError as exc:
+                if "location header" in str(exc):  # httpx parses the redirect target itself
+                    raise _Fail(f"bad redirect: {exc}", status=result.status) from None
+                raise _Retry(f"connection broken: {exc or type(exc).__name__}") from None
+            except (httpx.ReadError, httpx.WriteError) as exc:
                 raise _Retry(f"connection broken: {exc or type(exc).__name__}") from None
             except httpx.HTTPError as exc:
                 raise _Fail(f"HTTP error: {exc}") from None
