@@ -19,6 +19,7 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
     content_type: str | None = "text/html; charset=utf-8"
     drip: float | None = None  # seconds between single bytes of the body (a slow-drip response)
+    delay: float = 0.0  # seconds to think before answering
     stream_bytes: int = 0  # send this many bytes of filler, without Content-Length
     gzip: bool = False  # Content-Encoding: gzip
     etag: str | None = None  # answer 304 to a matching If-None-Match
@@ -84,6 +85,8 @@ class LocalWeb:
 
     @staticmethod
     def _send(req: BaseHTTPRequestHandler, route: Route) -> None:
+        if route.delay:
+            time.sleep(route.delay)
         if route.etag and req.headers.get("If-None-Match") == route.etag:
             req.send_response(304)
             req.send_header("ETag", route.etag)

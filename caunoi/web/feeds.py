@@ -98,6 +98,8 @@ def _gunzip(body: bytes) -> bytes:
     data = out.decompress(body, MAX_SITEMAP_BYTES + 1)
     if len(data) > MAX_SITEMAP_BYTES or out.unconsumed_tail:
         raise ValueError(f"sitemap larger than {MAX_SITEMAP_BYTES:,} bytes uncompressed")
+    if not out.eof:
+        raise ValueError("truncated gzip data")
     return data
 
 
