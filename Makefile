@@ -16,7 +16,9 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/vi-news-unc/docs demo/data/article-extraction-benchmark/html
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/vi-news-unc/docs
+	@# the 60 real pages come in over HTTP: a local demo outlet with a feed and a news sitemap
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/python demo/site.py --watch
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stats
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi search "doi ngoai" --limit 5
 	@echo
@@ -24,6 +26,7 @@ demo: install
 	@echo "  export CAUNOI_DATA=$(DEMO_DATA)"
 	@echo "  $(BIN)/caunoi search '\"bien Dong\" OR ASEAN' --sort date"
 	@echo "  $(BIN)/caunoi show 1"
+	@echo "  $(BIN)/caunoi sources import --sample && $(BIN)/caunoi watch    # real outlets (needs internet)"
 
 test: install
 	$(BIN)/pytest -q
