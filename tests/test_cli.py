@@ -87,3 +87,28 @@ def test_unreachable_database_is_one_line(tmp_path):
         proc.stderr.startswith("error: cannot open the store at")
         and len(proc.stderr.strip().splitlines()) == 1
     )
+
+
+def test_watching_commands_and_their_errors(tmp_path):
+    from caunoi.config import Settings
+
+    settings = Settings(data_dir=tmp_path / "store")
+    no_sources = caunoi(settings, "watch", "--once", check=False)
+    assert no_sources.returncode == 2 and "no sources yet" in no_sources.stderr
+    bad = caunoi(settings, "sources", "add", "X", "--home", "https://x.vn/", check=False)
+    assert bad.returncode == 2 and "give at least one feed or sitemap" in bad.stderr
+    assert len(bad.stderr.strip().splitlines()) == 1
+    caunoi(settings, "sources", "add", "Báo X", "--home", "https://x.vn/", "--feed", "/rss/home.rss",
+           "--origin", "domestic", "--lang", "vi")  # fmt: skip
+    shown = json.loads(caunoi(settings, "sources", "show", "báo x", "--json").stdout)
+    assert shown["feeds"] == ["https://x.vn/rss/home.rss"] and shown["listings"][0]["kind"] == "feed"
+    status = json.loads(caunoi(settings, "sources", "status", "--json").stdout)
+    assert status[0]["name"] == "Báo X" and status[0]["dead"] is False and status[0]["articles_per_day"] == 0
+    (tmp_path / "bad.yaml").write_text("sources:\n  - name: Y\n    home: notaurl\n", encoding="utf-8")
+    bad_file = caunoi(settings, "sources", "import", str(tmp_path / "bad.yaml"), check=False)
+    assert bad_file.returncode == 2 and "bad.yaml entry 1: source 'Y'" in bad_file.stderr
+    bad_url = caunoi(settings, "fetch", "ftp://x.vn/a", check=False)
+    assert bad_url.returncode == 2 and "not an http(s) URL" in bad_url.stderr
+    assert caunoi(settings, "sources", "remove", "nope", check=False).returncode == 2
+    caunoi(settings, "sources", "remove", "Báo X")
+    assert json.loads(caunoi(settings, "sources", "list", "--json").stdout) == []
