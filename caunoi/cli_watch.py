@@ -270,6 +270,10 @@ async def _watch(service, only: list[int] | None, once: bool, force: bool, as_js
                 print_json(result)
                 return
             fetched = result["fetched"]
+            if result.get("error"):
+                err.print(
+                    f"[red]round failed[/] {result['error']} (see --verbose); retrying", highlight=False
+                )
             for poll in result["polled"]:
                 line = f"{poll['source']}: {poll['new']} new of {poll['links']} links"
                 if poll["not_modified"]:

@@ -134,6 +134,8 @@ def extract_page(doc: Doc, ctx: StageContext) -> Doc:
         meta["published_raw"] = found.published
     if found.lang:
         meta["declared_lang"] = found.lang
+    if found.sitename:
+        meta["sitename"] = found.sitename
     return doc.replace(
         html=None,
         text=found.text,

@@ -409,3 +409,32 @@ def _settings_for(tmp_path):
     from caunoi.config import Settings
 
     return Settings(data_dir=tmp_path / "store")
+
+
+def test_a_failing_round_does_not_end_the_watch(fast_service):
+    rounds: list[dict] = []
+
+    async def go():
+        async with fast_service.watcher() as watcher:
+            real = watcher.run_once
+            calls = 0
+
+            async def flaky(*args, **kwargs):
+                nonlocal calls
+                calls += 1
+                if calls == 1:
+                    raise RuntimeError("disk full")
+                return await real(*args, **kwargs)
+
+            watcher.run_once = flaky
+
+            def on_round(result: dict) -> None:
+                rounds.append(result)
+                if len(rounds) == 2:
+                    watcher.stop.set()
+
+            await watcher.run_forever(on_round=on_round, idle=0.05)
+
+    asyncio.run(go())
+    assert rounds[0]["error"] == "RuntimeError: disk full"
+    assert "error" not in rounds[1]

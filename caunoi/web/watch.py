@@ -281,7 +281,20 @@ class Watcher:
     ) -> None:
         """Rounds until `stop` is set; between rounds, sleep until the next source is due."""
         while not self.stop.is_set():
-            result = await self.run_once()
+            try:
+                result = await self.run_once()
+            except Exception as exc:  # a store or parser bug must not end a watch that runs for weeks
+                log.exception("watch round failed; trying again in %.0f s", idle)
+                result = {
+                    "polled": [],
+                    "fetched": FetchReport().to_json(),
+                    "error": f"{type(exc).__name__}: {exc}",
+                }
+                if on_round:
+                    on_round(result)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self.stop.wait(), timeout=idle)
+                continue
             if on_round:
                 on_round(result)
             wait = idle
