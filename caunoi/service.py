@@ -151,7 +151,8 @@ class Service:
             source_id=page["source_id"],
             source_name=src["name"] if src else None,
             allow_private=allow_private or bool(src and src["allow_private"]),
-            source_urls=tuple(urls or [url]) if not src else tuple(urls + ([url] if allow_private else [])),
+            # --allow-private covers this URL's host; a source's own flag covers its own URLs' hosts
+            source_urls=tuple(urls + ([url] if allow_private else [])),
             attempts=page["attempts"],
             title_hint=page["title_hint"],
             published_hint=page["published_hint"],
