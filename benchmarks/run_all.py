@@ -19,7 +19,7 @@ from pathlib import Path
 from _harness import RESULTS, print_table
 
 HERE = Path(__file__).resolve().parent
-QUICK_ARGS = {"search_latency": ["--sizes", "100000"]}
+QUICK_ARGS = {"search_latency": ["--sizes", "100000"], "fetch_throughput": ["--pages", "200"]}
 
 
 def scripts() -> list[Path]:

@@ -316,7 +316,7 @@ def reprocess(
 ) -> None:
     """Extract and process fetched pages again from their kept raw bytes, without fetching."""
     with open_service() as service:
-        total = len(service.crawl.replay_jobs())
+        total = None if (source or url) else len(service.crawl.replay_jobs())
         progress = Progress(
             TextColumn("[bold]reprocess"),
             BarColumn(),
