@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -16,6 +18,7 @@ from caunoi.store.schema import articles, listings, pages, raw_pages, sources
 from caunoi.web.sources import SourceSpec
 
 MAX_BACKOFF = timedelta(hours=24)
+CLAIM_WINDOW = 8  # a claim looks this many batches ahead to mix hosts
 PAGE_ATTEMPTS = 4  # a page that failed for a passing reason this many times is given up
 DEAD_FAILURES = 5  # this many failed polls in a row, or…
 DEAD_AFTER = timedelta(days=3)  # …no good poll for this long, and the source is flagged dead
@@ -221,9 +224,17 @@ class CrawlRepository:
                 update(pages).where(pages.c.url_key == key).values(state="pending", next_attempt_at=None)
             )
 
-    def claim(self, now: datetime, limit: int, only_sources: list[int] | None = None) -> list[PageJob]:
-        """Pending pages whose time has come, oldest first. Nothing is locked: a page stays pending
-        until its result is written, so a stopped watcher's pages are fetched on the next run."""
+    def claim(
+        self,
+        now: datetime,
+        limit: int,
+        only_sources: list[int] | None = None,
+        exclude: set[int] | frozenset[int] = frozenset(),
+    ) -> list[PageJob]:
+        """Pending pages whose time has come, oldest first but taking hosts in turn, so a batch
+        spreads over many sites and per-host pacing does not serialise it. Nothing is locked: a
+        page stays pending until its result is written, so a stopped watcher's pages are fetched
+        on the next run; `exclude` leaves out the pages this watcher already has in hand."""
         query = (
             select(
                 pages.c.id,
@@ -244,12 +255,12 @@ class CrawlRepository:
                 or_(pages.c.next_attempt_at.is_(None), pages.c.next_attempt_at <= now),
             )
             .order_by(pages.c.id)
-            .limit(limit)
+            .limit(limit * CLAIM_WINDOW + len(exclude))
         )
         if only_sources is not None:
             query = query.where(pages.c.source_id.in_(only_sources))
         with self.engine.connect() as conn:
-            return [
+            jobs = [
                 PageJob(
                     id=r.id,
                     url=r.url,
@@ -262,7 +273,13 @@ class CrawlRepository:
                     published_hint=r.published_hint,
                 )
                 for r in conn.execute(query)
+                if r.id not in exclude
             ]
+        by_host: dict[str, list[PageJob]] = {}
+        for job in jobs:
+            by_host.setdefault(urlsplit(job.url).netloc, []).append(job)
+        turns = itertools.zip_longest(*by_host.values())
+        return [job for turn in turns for job in turn if job is not None][:limit]
 
     def pending_count(self, now: datetime | None = None) -> int:
         query = select(func.count()).select_from(pages).where(pages.c.state == "pending")

@@ -294,8 +294,9 @@ class Fetcher:
         interval = self.policy.per_host_interval
         if kind != "robots":
             interval = max(interval, self._crawl_delay(url))
+        # the host's turn first, then a slot: a request waiting for its host holds no slot
+        await self._pacer.wait(host, interval)
         async with self._slots:
-            await self._pacer.wait(host, interval)
             self.requests += 1
             try:
                 async with asyncio.timeout(self.policy.deadline):

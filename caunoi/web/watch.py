@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import hashlib
 import logging
 from collections.abc import Callable
@@ -195,21 +194,39 @@ class Watcher:
     async def fetch_pending(
         self, only_sources: list[int] | None = None, limit: int | None = None
     ) -> FetchReport:
-        """Fetch queued pages whose time has come, a batch at a time, until none is left or stop."""
+        """Fetch queued pages whose time has come, a batch at a time, until none is left or stop.
+
+        Two batches overlap: while one is extracted and stored (in a worker thread), the next
+        is being fetched."""
         report = FetchReport()
         batch_size = max(1, min(self.settings.batch_size, 4 * self.fetcher.policy.concurrency))
         done = 0
-        while not self.stop.is_set() and (limit is None or done < limit):
-            size = batch_size if limit is None else min(batch_size, limit - done)
-            jobs = self.crawl.claim(self.now(), size, only_sources)
-            if not jobs:
-                break
-            report.merge(await self.fetch_batch(jobs))
-            done += len(jobs)
+        storing: asyncio.Future[FetchReport] | None = None
+        in_hand: set[int] = set()
+        try:
+            while not self.stop.is_set() and (limit is None or done < limit):
+                size = batch_size if limit is None else min(batch_size, limit - done)
+                jobs = self.crawl.claim(self.now(), size, only_sources, exclude=in_hand)
+                if not jobs:
+                    break
+                finished = await self._fetch(jobs)
+                if storing is not None:
+                    report.merge(await storing)
+                    in_hand.clear()
+                in_hand.update(job.id for job in jobs)
+                storing = asyncio.ensure_future(self._store(finished))
+                done += len(jobs)
+        finally:
+            if storing is not None:
+                report.merge(await storing)
         return report
 
     async def fetch_batch(self, jobs: list[PageJob]) -> FetchReport:
         """Fetch, extract and store one batch; on stop, what finished is stored and the rest waits."""
+        return await self._store(await self._fetch(jobs))
+
+    async def _fetch(self, jobs: list[PageJob]) -> list[tuple[PageJob, FetchResult]]:
+        """Fetch a batch; on stop, what finished is kept and the rest is cancelled (it stays queued)."""
         tasks = {
             asyncio.ensure_future(self.fetcher.get(j.url, kind="page", permit=_job_permit(j))): j
             for j in jobs
@@ -220,20 +237,22 @@ class Watcher:
             _, pending = await asyncio.wait(pending | {stopper}, return_when=asyncio.FIRST_COMPLETED)
             pending.discard(stopper)
         stopper.cancel()
-        for task in pending:  # stopped: these pages stay pending and are fetched next run
+        for task in pending:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*pending, return_exceptions=True)
-        finished = [(tasks[t], t.result()) for t in tasks if t.done() and not t.cancelled()]
-        return await self._store(finished)
+        return [(tasks[t], t.result()) for t in tasks if t.done() and not t.cancelled()]
 
     async def _store(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
+        """Extract and store in a worker thread, so the event loop goes on fetching meanwhile.
+        Shielded: once the pages are fetched, a stop waits for them to be written."""
+        return await asyncio.shield(asyncio.to_thread(self._store_sync, finished))
+
+    def _store_sync(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
         report = FetchReport()
         now = self.now()
         fetched = [(job, res) for job, res in finished if res.ok]
-        docs = [_doc(job, res, now) for job, res in fetched]
-        if docs:
-            docs = await asyncio.to_thread(functools.partial(run_stages, docs, self.ctx))
+        docs = run_stages([_doc(job, res, now) for job, res in fetched], self.ctx) if fetched else []
         with self.articles.engine.begin() as conn:
             for job, res in finished:
                 if not res.ok:
