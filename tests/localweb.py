@@ -29,7 +29,7 @@ class Route:
 class LocalWeb:
     """`with LocalWeb() as web: web.add("/feed.xml", Route(body=...)); web.url("/feed.xml")`."""
 
-    def __init__(self) -> None:
+    def __init__(self, address: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.hits: Counter[str] = Counter()
         self.log: list[tuple[str, dict[str, str], float]] = []
@@ -45,7 +45,8 @@ class LocalWeb:
             def do_GET(self) -> None:
                 web._serve(self)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.address = address
+        self.server = ThreadingHTTPServer((address, 0), Handler)
         self.server.daemon_threads = True
         self.server.handle_error = lambda *args: None  # a client hanging up early is part of the tests
         self.port = self.server.server_address[1]
@@ -61,7 +62,7 @@ class LocalWeb:
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
+        return f"http://{self.address}:{self.port}"
 
     def url(self, path: str) -> str:
         return self.base + path

@@ -230,3 +230,26 @@ def test_gzip_sitemap_served_as_octet_stream_is_accepted(web):
     body = gzip.compress(b"<urlset/>")
     web.add("/sitemap.xml.gz", body=body, content_type="application/octet-stream")
     assert get(web, "/sitemap.xml.gz", kind="sitemap").body == body
+
+
+def test_a_slow_slot_does_not_bunch_two_turns_of_one_host(web):
+    """One slot, held by a slow page elsewhere while two requests to this host wait their turns:
+    when the slot frees, the second still goes out a whole interval after the first."""
+    with LocalWeb("127.0.0.2") as other:
+        other.add("/slow.html", body=PAGE, delay=0.6)
+        web.add("/a.html", body=PAGE)
+        web.add("/b.html", body=PAGE)
+
+        async def go():
+            policy = FetchPolicy(per_host_interval=0.3, concurrency=1, obey_robots=False)
+            async with Fetcher(policy) as f:
+                permit = Permit.for_urls([web.base, other.base])
+                slow = asyncio.ensure_future(f.get(other.url("/slow.html"), permit=permit))
+                await asyncio.sleep(0.05)
+                await asyncio.gather(
+                    slow, *(f.get(web.url(p), permit=permit) for p in ("/a.html", "/b.html"))
+                )
+
+        asyncio.run(go())
+    first, second = (t for p, _, t in web.log if p in ("/a.html", "/b.html"))
+    assert second - first >= 0.28

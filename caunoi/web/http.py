@@ -103,11 +103,18 @@ class _Fail(Exception):
 
 
 class _HostPacer:
-    """At most one request per `interval` seconds to each host, in arrival order."""
+    """At most one request per `interval` seconds to each host, in arrival order.
+
+    `wait` queues a request for its host's turn before it takes a concurrency slot (so requests
+    waiting for a busy host hold no slot); `sent` is called once it has a slot, just before the
+    request goes out, and holds it back if it would still come too soon after the last one sent
+    to that host (a slot can be slow to come, so two turns could otherwise bunch up)."""
 
     def __init__(self) -> None:
         self._locks: dict[str, asyncio.Lock] = {}
         self._next: dict[str, float] = {}
+        self._send_locks: dict[str, asyncio.Lock] = {}
+        self._last_sent: dict[str, float] = {}
 
     async def wait(self, host: str, interval: float) -> None:
         lock = self._locks.setdefault(host, asyncio.Lock())
@@ -116,6 +123,14 @@ class _HostPacer:
             if delay > 0:
                 await asyncio.sleep(delay)
             self._next[host] = time.monotonic() + interval
+
+    async def sent(self, host: str, interval: float) -> None:
+        lock = self._send_locks.setdefault(host, asyncio.Lock())
+        async with lock:
+            last = self._last_sent.get(host)
+            if last is not None and (delay := last + interval - time.monotonic()) > 0:
+                await asyncio.sleep(delay)
+            self._last_sent[host] = time.monotonic()
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -297,6 +312,7 @@ class Fetcher:
         # the host's turn first, then a slot: a request waiting for its host holds no slot
         await self._pacer.wait(host, interval)
         async with self._slots:
+            await self._pacer.sent(host, interval)
             self.requests += 1
             try:
                 async with asyncio.timeout(self.policy.deadline):
