@@ -4,7 +4,8 @@ Run: .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME[,NAME]]
 
 Each script's readable report is shown and kept in benchmarks/results/<name>.txt. Its JSON result is
 benchmarks/results/<name>.json: written by the script itself where it does so, otherwise captured
-from a second run with --json. --quick measures search latency at 100k articles only (no 1M store).
+from a second run with --json. --quick measures search latency at 100k articles only (no 1M store)
+and fetch throughput on 200 pages.
 Files whose name starts with "_" are helpers, not benchmarks.
 """
 
@@ -56,7 +57,9 @@ def capture_json(script: Path, args: list[str]) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="search latency at 100k articles only")
+    parser.add_argument(
+        "--quick", action="store_true", help="search latency at 100k only, fetch throughput on 200 pages"
+    )
     parser.add_argument("--only", help="comma-separated script names (without .py) to run")
     args = parser.parse_args()
     chosen = scripts()
