@@ -121,6 +121,10 @@ def parse_plaintext(doc: Doc, ctx: StageContext) -> Doc:
     return doc.replace(text="\n".join(body), meta=meta, **fields)
 
 
+MIN_PAGE_WORDS = 15  # the shortest news brief in our test sets has 66 words; a page menu has a handful
+_WORD = re.compile(r"\w+")
+
+
 @_each
 def extract_page(doc: Doc, ctx: StageContext) -> Doc:
     """HTML to main text and metadata (trafilatura); what the reader already knew wins."""
@@ -129,6 +133,11 @@ def extract_page(doc: Doc, ctx: StageContext) -> Doc:
     found = extract_html(doc.html, doc.url)
     if found is None:
         return doc.replace(html=None, skip_reason="no article text found in the HTML page")
+    words = len(_WORD.findall(found.text))
+    if words < MIN_PAGE_WORDS:  # a menu, a cookie notice, an error page: not an article
+        return doc.replace(
+            html=None, skip_reason=f"too little text for an article ({words} words in the HTML page)"
+        )
     meta = dict(doc.meta)
     if found.published and not meta.get("published_raw"):
         meta["published_raw"] = found.published
