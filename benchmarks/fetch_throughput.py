@@ -217,7 +217,9 @@ def warm_page(data: Path) -> bytes:
     return gzip.decompress(sorted(data.glob("*.html.gz"))[0].read_bytes())
 
 
-def child_watcher(site: dict, data: Path, folder: Path, concurrency: int, interval: float) -> dict[str, Any]:
+def child_watcher(
+    site: dict, data: Path, folder: Path, concurrency: int, interval: float, workers: int = 0
+) -> dict[str, Any]:
     from sqlalchemy import func, select
 
     from caunoi.config import Settings
@@ -270,10 +272,10 @@ def child_watcher(site: dict, data: Path, folder: Path, concurrency: int, interv
                 timings["fetch_s"] += time.perf_counter() - t
                 timings["batches"] += 1
 
-        def _store_sync(self, finished):
+        def _store_sync(self, finished, *args):
             t = time.perf_counter()
             try:
-                return super()._store_sync(finished)
+                return super()._store_sync(finished, *args)
             finally:
                 timings["store_call_s"] += time.perf_counter() - t
 
@@ -284,10 +286,15 @@ def child_watcher(site: dict, data: Path, folder: Path, concurrency: int, interv
         finally:
             timings["stages_s"] += time.perf_counter() - t
 
-    watch_module.run_stages = timed_stages  # what Watcher._store_sync calls, in its worker thread
+    if not workers:  # in a process pool the stages run elsewhere and are not timed here
+        watch_module.run_stages = timed_stages  # what Watcher._store_sync calls, in its worker thread
 
     settings = Settings(
-        data_dir=folder, fetch_concurrency=concurrency, fetch_per_host_interval=interval, obey_robots=True
+        data_dir=folder,
+        fetch_concurrency=concurrency,
+        fetch_per_host_interval=interval,
+        obey_robots=True,
+        workers=workers,
     )
     started = time.perf_counter()
     svc = Service(settings)
@@ -435,13 +442,17 @@ def check_watcher(r: dict[str, Any]) -> list[str]:
     return problems
 
 
-def measure_watcher(site_file: Path, data: Path, web: LocalWeb, c: int, interval: float) -> dict[str, Any]:
+def measure_watcher(
+    site_file: Path, data: Path, web: LocalWeb, c: int, interval: float, workers: int = 0
+) -> dict[str, Any]:
     VAR.mkdir(parents=True, exist_ok=True)
     folder = Path(tempfile.mkdtemp(prefix="fetch-", dir=VAR))
     try:
         web.reset()
         args = ["--child", "watcher", "--site", str(site_file), "--data", str(data), "--folder", str(folder)]
-        result = run_child([__file__, *args, "--c", str(c), "--interval", str(interval)])
+        result = run_child(
+            [__file__, *args, "--c", str(c), "--interval", str(interval), "--workers", str(workers)]
+        )
         result["server"] = web.stats()
     finally:
         shutil.rmtree(folder, ignore_errors=True)
@@ -510,6 +521,14 @@ def measure(args: argparse.Namespace, data: Path) -> dict[str, Any]:
                 result["concurrency"][str(c)]["plain"]["wall_s"] / ref["wall_s"], 3
             )
             result["reference_no_pacing"] = ref
+        if not args.no_reference:
+            c = max(concurrencies)
+            print(f"reference: watcher at concurrency {c}, stages in 2 processes", file=sys.stderr)
+            ref = measure_watcher(site_file, data, web, c, args.interval, workers=2)
+            ref["vs_plain_throughput"] = round(
+                result["concurrency"][str(c)]["plain"]["wall_s"] / ref["wall_s"], 3
+            )
+            result["reference_workers_2"] = ref
         return result
     finally:
         web.close()
@@ -531,6 +550,9 @@ def print_report(r: dict[str, Any]) -> None:
     if "reference_no_pacing" in r:
         ref = r["reference_no_pacing"]
         variants.append((f"{ref['concurrency']}, interval 0", ref, None))
+    if "reference_workers_2" in r:
+        ref = r["reference_workers_2"]
+        variants.append((f"{ref['concurrency']}, stages in 2 processes", ref, None))
     for c, w, p in variants:
         rows.append(
             [
@@ -627,12 +649,13 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--folder", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--c", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--workers", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     data = (args.data or default_data()).resolve()
     if args.child:
         site = json.loads(args.site.read_text())
         if args.child == "watcher":
-            out = child_watcher(site, data, args.folder, args.c, args.interval)
+            out = child_watcher(site, data, args.folder, args.c, args.interval, args.workers)
         else:
             out = child_plain(site, data, args.c)
         print(json.dumps(out, ensure_ascii=False))

@@ -446,3 +446,19 @@ def test_a_failing_round_does_not_end_the_watch(fast_service):
     asyncio.run(go())
     assert rounds[0]["error"] == "RuntimeError: disk full"
     assert "error" not in rounds[1]
+
+
+def test_stages_in_a_process_pool(settings, web):
+    """CAUNOI_WORKERS=2: the stages run in two processes, the result is the same."""
+    with Service(dataclasses.replace(_fast(settings), workers=2)) as service:
+        for i, path in enumerate(PAGES[:4]):
+            web.add(f"/p/{i}.html", body=gzip.decompress(path.read_bytes()))
+        web.add("/feed.xml", body=rss([(f"p{i}", web.url(f"/p/{i}.html")) for i in range(4)]))
+        add_source(service, web)
+        fetched = run(service)["fetched"]
+        assert fetched["added"] == 4 and fetched["failed"] == [] and fetched["skipped"] == []
+        with service.engine.connect() as conn:
+            stored = dict(conn.execute(select(pages.c.url, pages.c.article_id)).all())
+        for i in range(4):  # each page linked to the article made from its own bytes
+            article = service.article(stored[web.url(f"/p/{i}.html")])
+            assert article["url"] == web.url(f"/p/{i}.html")

@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import hashlib
 import logging
+import multiprocessing
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -104,12 +107,20 @@ class Watcher:
         self.now = now
         self.ctx = StageContext(settings)
         self.stop = asyncio.Event()
+        # spawned, not forked: this process has an event loop and threads by the time it is needed
+        self._pool = (
+            ProcessPoolExecutor(settings.workers, mp_context=multiprocessing.get_context("spawn"))
+            if settings.workers > 0
+            else None
+        )
 
     async def __aenter__(self) -> Watcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.fetcher.aclose()
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
 
     # -- polling feeds and sitemaps ---------------------------------------------------------
 
@@ -244,15 +255,44 @@ class Watcher:
         return [(tasks[t], t.result()) for t in tasks if t.done() and not t.cancelled()]
 
     async def _store(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
-        """Extract and store in a worker thread, so the event loop goes on fetching meanwhile.
-        Shielded: once the pages are fetched, a stop waits for them to be written."""
-        return await asyncio.shield(asyncio.to_thread(self._store_sync, finished))
+        """Extract and store away from the event loop, so it goes on fetching meanwhile: in a worker
+        thread, or with `workers` > 0 the stages in a process pool (one chunk of the batch per
+        process) and the writes in a thread. Shielded: once pages are fetched, a stop waits for
+        them to be written."""
+        if self._pool is None:
+            return await asyncio.shield(asyncio.to_thread(self._store_sync, finished))
+        return await asyncio.shield(self._store_pooled(finished))
 
-    def _store_sync(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
-        report = FetchReport()
+    async def _store_pooled(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
         now = self.now()
+        docs = [_doc(job, res, now) for job, res in finished if res.ok]
+        loop = asyncio.get_running_loop()
+        parts = max(1, min(self.settings.workers, len(docs)))
+        chunks = [docs[i::parts] for i in range(parts)]  # interleaved: order restored below
+        done = await asyncio.gather(
+            *(
+                loop.run_in_executor(self._pool, functools.partial(run_stages, ctx=self.ctx), c)
+                for c in chunks
+            )
+        )
+        processed = [None] * len(docs)
+        for i, chunk in enumerate(done):
+            processed[i::parts] = chunk
+        return await asyncio.to_thread(self._store_sync, finished, processed, now)
+
+    def _store_sync(
+        self,
+        finished: list[tuple[PageJob, FetchResult]],
+        processed: list[Doc] | None = None,
+        now: datetime | None = None,
+    ) -> FetchReport:
+        report = FetchReport()
+        now = now or self.now()
         fetched = [(job, res) for job, res in finished if res.ok]
-        docs = run_stages([_doc(job, res, now) for job, res in fetched], self.ctx) if fetched else []
+        if processed is not None:
+            docs = processed
+        else:
+            docs = run_stages([_doc(job, res, now) for job, res in fetched], self.ctx) if fetched else []
         with self.articles.engine.begin() as conn:
             for job, res in finished:
                 if not res.ok:
