@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from caunoi.cli import app, console, err, fail, open_service, print_json
+from caunoi.service import WatchLocked
 from caunoi.web.sources import SAMPLE, SourceError, make_spec
 from caunoi.web.urls import BadURL
 
@@ -256,7 +257,11 @@ def watch(
                 only.append(found["id"])  # type: ignore[index]
         if not service.crawl.list_sources():
             fail("no sources yet: add one with `caunoi sources add` or `caunoi sources import --sample`")
-        asyncio.run(_watch(service, only, once, now, as_json))
+        try:
+            with service.watch_lock():
+                asyncio.run(_watch(service, only, once, now, as_json))
+        except WatchLocked as exc:
+            fail(str(exc))
 
 
 async def _watch(service, only: list[int] | None, once: bool, force: bool, as_json: bool) -> None:

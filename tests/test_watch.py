@@ -462,3 +462,30 @@ def test_stages_in_a_process_pool(settings, web):
         for i in range(4):  # each page linked to the article made from its own bytes
             article = service.article(stored[web.url(f"/p/{i}.html")])
             assert article["url"] == web.url(f"/p/{i}.html")
+
+
+def test_one_watcher_per_store(service, tmp_path):
+    """A second `caunoi watch` on the same store is refused while the first holds it."""
+    from caunoi.service import WatchLocked
+
+    service.add_source(
+        make_spec({"name": "A", "home": "https://a.test/", "feeds": ["/rss"], "enabled": False})
+    )
+    env = {**os.environ, "CAUNOI_DATA": str(service.settings.data_dir)}
+    env.pop("CAUNOI_DATABASE_URL", None)
+    if service.settings.database_url:
+        env["CAUNOI_DATABASE_URL"] = service.settings.database_url
+    with service.watch_lock():
+        second = subprocess.run(
+            [sys.executable, "-m", "caunoi", "watch", "--once"], env=env, capture_output=True, text=True
+        )
+        assert second.returncode == 2
+        assert "another caunoi watch is already running" in second.stderr
+        with pytest.raises(WatchLocked), Service(service.settings) as other, other.watch_lock():
+            pass
+    with service.watch_lock():  # released: it can be taken again
+        pass
+    again = subprocess.run(
+        [sys.executable, "-m", "caunoi", "watch", "--once"], env=env, capture_output=True, text=True
+    )
+    assert again.returncode == 0, again.stderr
