@@ -23,11 +23,10 @@ Variants, each in its own process, so wall time and peak memory are its own:
             still read): what politeness costs.
 
 Where the watcher's time goes, measured without touching caunoi's code: a Watcher subclass times
-poll, _fetch (a batch's fetching) and _store_sync (a batch's extraction and store, in a worker
-thread, overlapping the next batch's fetching); the pipeline is run_stages as the watcher module
-calls it, timed by a wrapper; the store is the rest of _store_sync (of which
-ArticleRepository.write_batch is timed on its own); a Fetcher subclass times each wait in the
-per-host pacer (summed over requests, so it can exceed wall time).
+poll, _fetch (a batch's fetching) and _write (a batch's store, in a worker thread); the pipeline
+is run_stages as the watcher module calls it (in a worker thread), timed by a wrapper; both
+overlap the next batch's fetching; ArticleRepository.write_batch is timed on its own; a Fetcher
+subclass times each wait in the per-host pacer (summed over requests, so it can exceed wall time).
 The server logs each request's arrival; the gaps between two page requests to one host show that
 pacing held (the pacer spaces request starts in the client, so arrivals jitter by a few ms).
 """
@@ -272,10 +271,10 @@ def child_watcher(
                 timings["fetch_s"] += time.perf_counter() - t
                 timings["batches"] += 1
 
-        def _store_sync(self, finished, *args):
+        def _write(self, *args):
             t = time.perf_counter()
             try:
-                return super()._store_sync(finished, *args)
+                return super()._write(*args)
             finally:
                 timings["store_call_s"] += time.perf_counter() - t
 
@@ -287,7 +286,7 @@ def child_watcher(
             timings["stages_s"] += time.perf_counter() - t
 
     if not workers:  # in a process pool the stages run elsewhere and are not timed here
-        watch_module.run_stages = timed_stages  # what Watcher._store_sync calls, in its worker thread
+        watch_module.run_stages = timed_stages  # what Watcher._run_stages calls, in its worker thread
 
     settings = Settings(
         data_dir=folder,
@@ -340,7 +339,7 @@ def child_watcher(
     store_bytes = sum(f.stat().st_size for f in folder.iterdir() if f.is_file())
     svc.close()
     fetch_s = timings["fetch_s"]
-    store_s = timings["store_call_s"] - timings["stages_s"]
+    store_s = timings["store_call_s"]
     return {
         "pages": site["pages"],
         "concurrency": concurrency,

@@ -20,7 +20,7 @@ from caunoi.config import Settings, load_settings
 from caunoi.ingest.files import discover, read_path
 from caunoi.models import Doc
 from caunoi.pipeline import StageContext, make_executor, run_stages
-from caunoi.store.crawl import CrawlRepository, PageJob
+from caunoi.store.crawl import CrawlRepository, PageJob, source_urls
 from caunoi.store.database import create_store_engine, migrate
 from caunoi.store.repository import ArticleRepository, SearchHit, SearchRequest, origin_key
 from caunoi.store.schema import pages
@@ -196,7 +196,7 @@ class Service:
         self.crawl.reset_page(key)
         page = self.crawl.page_by_key(key)
         assert page is not None
-        urls = [src["home"], *src["feeds"], *src["sitemaps"]] if src else []
+        urls = source_urls(src) if src else []
         job = PageJob(
             id=page["id"],
             url=url,

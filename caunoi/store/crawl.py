@@ -37,6 +37,11 @@ class PageJob:
     published_hint: datetime | None
 
 
+def source_urls(source: Any) -> list[str]:
+    """A source's own URLs (home, feeds, sitemaps), from its row: the hosts `allow_private` covers."""
+    return [source["home"], *(source["feeds"] or []), *(source["sitemaps"] or [])]
+
+
 class CrawlRepository:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -267,7 +272,7 @@ class CrawlRepository:
                     source_id=r.source_id,
                     source_name=r.name,
                     allow_private=bool(r.allow_private),
-                    source_urls=tuple([r.home, *(r.feeds or []), *(r.sitemaps or [])]) if r.home else (),
+                    source_urls=tuple(source_urls(r._mapping)) if r.home else (),
                     attempts=r.attempts,
                     title_hint=r.title_hint,
                     published_hint=r.published_hint,

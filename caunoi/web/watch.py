@@ -22,7 +22,7 @@ from typing import Any
 from caunoi.config import Settings
 from caunoi.models import Doc
 from caunoi.pipeline import StageContext, run_stages
-from caunoi.store.crawl import CrawlRepository, PageJob
+from caunoi.store.crawl import CrawlRepository, PageJob, source_urls
 from caunoi.store.repository import ArticleRepository
 from caunoi.web.feeds import Link, Listing, parse_feed, parse_sitemap
 from caunoi.web.guard import NO_PERMIT, Permit
@@ -255,44 +255,39 @@ class Watcher:
         return [(tasks[t], t.result()) for t in tasks if t.done() and not t.cancelled()]
 
     async def _store(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
-        """Extract and store away from the event loop, so it goes on fetching meanwhile: in a worker
-        thread, or with `workers` > 0 the stages in a process pool (one chunk of the batch per
-        process) and the writes in a thread. Shielded: once pages are fetched, a stop waits for
-        them to be written."""
-        if self._pool is None:
-            return await asyncio.shield(asyncio.to_thread(self._store_sync, finished))
-        return await asyncio.shield(self._store_pooled(finished))
+        """Extract and store away from the event loop, so it goes on fetching meanwhile.
+        Shielded: once pages are fetched, a stop waits for them to be written."""
+        return await asyncio.shield(self._process_and_write(finished))
 
-    async def _store_pooled(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
+    async def _process_and_write(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
         now = self.now()
         docs = [_doc(job, res, now) for job, res in finished if res.ok]
-        loop = asyncio.get_running_loop()
-        parts = max(1, min(self.settings.workers, len(docs)))
-        chunks = [docs[i::parts] for i in range(parts)]  # interleaved: order restored below
-        done = await asyncio.gather(
-            *(
-                loop.run_in_executor(self._pool, functools.partial(run_stages, ctx=self.ctx), c)
-                for c in chunks
-            )
-        )
-        processed = [None] * len(docs)
-        for i, chunk in enumerate(done):
-            processed[i::parts] = chunk
-        return await asyncio.to_thread(self._store_sync, finished, processed, now)
+        if docs:
+            docs = await self._run_stages(docs)
+        return await asyncio.to_thread(self._write, finished, docs, now)
 
-    def _store_sync(
-        self,
-        finished: list[tuple[PageJob, FetchResult]],
-        processed: list[Doc] | None = None,
-        now: datetime | None = None,
+    async def _run_stages(self, docs: list[Doc]) -> list[Doc]:
+        """The pipeline in a worker thread, or with `workers` > 0 in the process pool, one
+        interleaved share of the batch per process."""
+        if self._pool is None:
+            return await asyncio.to_thread(run_stages, docs, self.ctx)
+        loop = asyncio.get_running_loop()
+        parts = min(self.settings.workers, len(docs))
+        stage = functools.partial(run_stages, ctx=self.ctx)
+        shares = await asyncio.gather(
+            *(loop.run_in_executor(self._pool, stage, docs[i::parts]) for i in range(parts))
+        )
+        processed: list[Doc] = list(docs)
+        for i, share in enumerate(shares):
+            processed[i::parts] = share
+        return processed
+
+    def _write(
+        self, finished: list[tuple[PageJob, FetchResult]], docs: list[Doc], now: datetime
     ) -> FetchReport:
+        """One transaction: failures recorded, articles written, raw bytes kept, pages marked."""
         report = FetchReport()
-        now = now or self.now()
         fetched = [(job, res) for job, res in finished if res.ok]
-        if processed is not None:
-            docs = processed
-        else:
-            docs = run_stages([_doc(job, res, now) for job, res in fetched], self.ctx) if fetched else []
         with self.articles.engine.begin() as conn:
             for job, res in finished:
                 if not res.ok:
@@ -371,9 +366,7 @@ def _row(link: Link) -> tuple[str, str, str | None, datetime | None]:
 
 
 def _permit(source: dict) -> Permit:
-    if not source.get("allow_private"):
-        return NO_PERMIT
-    return Permit.for_urls([source["home"], *source.get("feeds", []), *source.get("sitemaps", [])])
+    return Permit.for_urls(source_urls(source)) if source.get("allow_private") else NO_PERMIT
 
 
 def _job_permit(job: PageJob) -> Permit:
