@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from caunoi.store.schema import articles, listings, pages, raw_pages, sources
+from caunoi.store.schema import listings, pages, raw_pages, sources
 from caunoi.web.sources import SourceSpec
 
 MAX_BACKOFF = timedelta(hours=24)
@@ -431,17 +431,6 @@ class CrawlRepository:
                     }
                 )
         return out
-
-    def article_ids_for_source(self, source_id: int) -> list[int]:
-        with self.engine.connect() as conn:
-            return [
-                r[0]
-                for r in conn.execute(
-                    select(articles.c.id)
-                    .join(pages, pages.c.article_id == articles.c.id)
-                    .where(pages.c.source_id == source_id)
-                )
-            ]
 
 
 def _is_dead(failures: int, last_success: datetime | None, now: datetime) -> bool:

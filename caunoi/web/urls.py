@@ -65,8 +65,3 @@ def origin_of(url: str) -> str:
     """'https://vnexpress.net/x/y' -> 'https://vnexpress.net' (what robots.txt governs)."""
     parts = urlsplit(canonical_url(url))
     return f"{parts.scheme}://{parts.netloc}"
-
-
-def host_port(url: str) -> tuple[str, int]:
-    parts = urlsplit(url)
-    return (parts.hostname or "").lower().rstrip("."), parts.port or _DEFAULT_PORTS.get(parts.scheme, 80)
