@@ -42,7 +42,11 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def open_service(**overrides: Any) -> Service:
-    settings = load_settings()
+    try:
+        settings = load_settings()
+    except (ValueError, OSError) as exc:
+        fail(f"bad settings: {exc}")
+        raise  # unreachable, fail() exits
     if overrides:
         settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     try:

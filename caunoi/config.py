@@ -69,12 +69,23 @@ def _coerce(name: str, value: Any) -> Any:
     if kind == "float":
         return float(value)
     if kind == "bool":
-        if isinstance(value, bool):
-            return value
-        if str(value).strip().lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
-            raise ValueError(f"setting {name} must be true or false, got {value!r}")
-        return str(value).strip().lower() in ("1", "true", "yes", "on")
+        try:
+            return parse_bool(value)
+        except ValueError:
+            raise ValueError(f"setting {name} must be true or false, got {value!r}") from None
     return value
+
+
+def parse_bool(value: Any) -> bool:
+    """true/false, yes/no, on/off, 1/0 (any case); an empty string is false; ValueError otherwise."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "y", "on"):
+        return True
+    if text in ("0", "false", "no", "n", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
 
 
 def load_settings(config_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from caunoi.config import parse_bool
 from caunoi.web.urls import BadURL, canonical_url
 
 MEDIA_TYPES = ("newspaper", "online", "agency", "broadcaster", "magazine", "government", "portal")
@@ -60,17 +61,6 @@ def _as_list(value: Any) -> list[str]:
     raise ValueError(f"expected a list, got {type(value).__name__}")
 
 
-def _as_bool(value: Any) -> bool:
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "y", "on"):
-        return True
-    if text in ("0", "false", "no", "n", "off", ""):
-        return False
-    raise ValueError(f"expected true or false, got {value!r}")
-
-
 def make_spec(raw: dict[str, Any], where: str = "") -> SourceSpec:
     """A validated SourceSpec from a mapping; SourceError names what is wrong."""
     name = str(raw.get("name") or "").strip()
@@ -103,7 +93,7 @@ def make_spec(raw: dict[str, Any], where: str = "") -> SourceSpec:
             raise ValueError("poll_minutes must be between 1 and 10080 (a week)")
         for key in ("enabled", "allow_private"):
             if raw.get(key) is not None:
-                values[key] = _as_bool(raw[key])
+                values[key] = parse_bool(raw[key])
     except BadURL as exc:
         raise SourceError(f"{label}: {exc}") from None
     except (TypeError, ValueError) as exc:
