@@ -242,12 +242,16 @@ class Service:
                 body = self.crawl.get_raw(row["raw_hash"])
                 if body is None:
                     counts["missing_raw"] += 1
+                    if on_page:
+                        on_page()
                     continue
                 docs.append(fetched_doc(row, body, datetime.now()))
                 kept.append(row)
             docs = run_stages(docs, ctx)
             with self.engine.begin() as conn:
                 for row, doc in zip(kept, docs, strict=True):
+                    if on_page:
+                        on_page()
                     if doc.skipped:
                         counts["skipped"] += 1
                         continue
@@ -266,8 +270,6 @@ class Service:
                         )
                         .values(article_id=after, state="done", error=None)
                     )
-                    if on_page:
-                        on_page()
         return counts
 
     # -- reading -------------------------------------------------------------------------
