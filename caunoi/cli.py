@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError
 
 from caunoi import __version__
 from caunoi.config import load_settings
+from caunoi.enrich.docrefs import canonical_ref
 from caunoi.ingest.files import discover
 from caunoi.service import Service
 from caunoi.store.database import StoreError
@@ -136,7 +137,10 @@ def _parse_day(value: str | None, name: str) -> date | None:
 
 @app.command()
 def search(
-    query: Annotated[str, typer.Argument(help='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*.')],
+    query: Annotated[
+        str,
+        typer.Argument(help='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*; "" with a filter.'),
+    ] = "",
     exact: Annotated[bool, typer.Option("--exact", help="Match diacritics exactly (đối ≠ đổi).")] = False,
     date_from: Annotated[
         str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")
@@ -145,6 +149,9 @@ def search(
     lang: Annotated[str | None, typer.Option(help="Language code: vi, en, fr…")] = None,
     source: Annotated[str | None, typer.Option(help="Outlet, e.g. dantri.com.vn.")] = None,
     category: Annotated[str | None, typer.Option(help="Section or category.")] = None,
+    doc_ref: Annotated[
+        str | None, typer.Option("--doc-ref", help="Cites this document: 57-KL/TW, 30/2020/NĐ-CP, …")
+    ] = None,
     sort: Annotated[Sort, typer.Option(help="relevance (BM25) or date (newest first).")] = Sort.relevance,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     offset: Annotated[int, typer.Option(min=0)] = 0,
@@ -152,7 +159,11 @@ def search(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
     """Full-text search; diacritics and đ/d are ignored unless --exact."""
+    tags = (("doc_ref", canonical_ref(doc_ref)),) if doc_ref else ()
+    if not query.strip() and not tags:
+        fail("give a query, or a filter such as --doc-ref with an empty query")
     request = SearchRequest(
+        tags=tags,
         query=query,
         exact=exact,
         date_from=_parse_day(date_from, "--from"),
@@ -279,6 +290,32 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+def enrich(
+    all_: Annotated[bool, typer.Option("--all", help="Every article, not only the stale ones.")] = False,
+    stale: Annotated[
+        bool, typer.Option("--stale", help="Only articles never enriched or by an older version.")
+    ] = True,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Find document references (and, as they come, entities, topics, tone) in stored articles."""
+    from caunoi.enrich.run import ENRICH_VERSION
+
+    with open_service() as service:
+        total = service.enrichments.count_todo(ENRICH_VERSION, everything=all_)
+        progress = Progress(
+            TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
+            disable=as_json or not err.is_terminal,
+        )  # fmt: skip
+        with progress:
+            task = progress.add_task("enrich", total=total)
+            done = service.enrich(everything=all_, on_article=lambda n: progress.advance(task, n))
+    if as_json:
+        print_json({"enriched": done, "version": ENRICH_VERSION})
+        return
+    console.print(f"enriched {done} articles (enrichment version {ENRICH_VERSION})")
 
 
 # The watching commands live in their own module and register themselves on `app`.

@@ -17,11 +17,13 @@ from typing import Any
 from sqlalchemy import text
 
 from caunoi.config import Settings, load_settings
+from caunoi.enrich.run import ENRICH_VERSION, enrich
 from caunoi.ingest.files import discover, read_path
 from caunoi.models import Doc
 from caunoi.pipeline import StageContext, make_executor, run_stages
 from caunoi.store.crawl import CrawlRepository, PageJob, source_urls
 from caunoi.store.database import create_store_engine, migrate
+from caunoi.store.enrichment import EnrichmentRepository
 from caunoi.store.repository import ArticleRepository, SearchHit, SearchRequest, origin_key
 from caunoi.store.schema import pages
 from caunoi.text import vietnamese
@@ -48,6 +50,7 @@ class Service:
         migrate(self.engine)
         self.articles = ArticleRepository(self.engine)
         self.crawl = CrawlRepository(self.engine)
+        self.enrichments = EnrichmentRepository(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -280,7 +283,28 @@ class Service:
         return self.articles.search(dataclasses.replace(request, query=query))
 
     def article(self, article_id: int) -> dict[str, Any] | None:
-        return self.articles.get(article_id)
+        """One article, with what enrichment found in it (doc_refs, …) when it has been enriched."""
+        found = self.articles.get(article_id)
+        if found is not None:
+            found.update(self.enrichments.get(article_id) or {"enrichment_version": None})
+        return found
+
+    # -- enrichment ------------------------------------------------------------------------
+
+    def enrich(self, *, everything: bool = False, on_article: Callable[[int], None] | None = None) -> int:
+        """Run the enrichment stages over stored articles: the ones never enriched or enriched by
+        an older version, or with `everything` all of them. Returns how many were enriched."""
+        done, after = 0, 0
+        size = self.settings.batch_size
+        while True:
+            rows = self.enrichments.todo(ENRICH_VERSION, everything, after, size)
+            if not rows:
+                return done
+            results = [(article_id, enrich(title, text)) for article_id, title, text in rows]
+            done += self.enrichments.write(results, ENRICH_VERSION)
+            after = rows[-1][0]
+            if on_article:
+                on_article(len(rows))
 
     def stats(self) -> dict[str, Any]:
         return self.articles.stats()

@@ -8,7 +8,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, bindparam, delete, func, literal_column, select, text, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    literal_column,
+    select,
+    text,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 
 from caunoi.models import Doc
@@ -21,7 +33,7 @@ from caunoi.store.query import (
     to_fts5,
     to_tsquery,
 )
-from caunoi.store.schema import articles, origins
+from caunoi.store.schema import article_tags, articles, origins
 from caunoi.store.snippets import make_snippet
 from caunoi.text.fold import index_form
 
@@ -56,6 +68,9 @@ class SearchRequest:
     sort: str = "relevance"  # relevance | date
     limit: int = 20
     offset: int = 0
+    tags: tuple[
+        tuple[str, str], ...
+    ] = ()  # (kind, value) enrichment must have found: ("doc_ref", "57-KL/TW")
 
 
 @dataclass
@@ -275,7 +290,10 @@ class ArticleRepository:
     # -- reading -------------------------------------------------------------------------
 
     def search(self, req: SearchRequest) -> list[SearchHit]:
-        """Full-text search; raises QueryError for a query that cannot be parsed."""
+        """Full-text search; raises QueryError for a query that cannot be parsed. An empty query
+        with tag filters lists every article that has the tags, newest first."""
+        if not req.query.strip() and req.tags:
+            return self._filtered(req)
         node = parse_query(req.query, exact=req.exact)
         cols = [
             articles.c.id,
@@ -315,6 +333,33 @@ class ArticleRepository:
                     )
                 )
         return hits
+
+    def _filtered(self, req: SearchRequest) -> list[SearchHit]:
+        stmt = (
+            select(
+                articles.c.id, articles.c.title, articles.c.published, articles.c.lang, articles.c.source,
+                articles.c.category, articles.c.url, articles.c.text,
+            )
+            .where(*self._filters(req))
+            .order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
+            .limit(req.limit)
+            .offset(req.offset)
+        )  # fmt: skip
+        with self.engine.connect() as conn:
+            return [
+                SearchHit(
+                    id=row.id,
+                    title=row.title,
+                    published=row.published,
+                    lang=row.lang,
+                    source=row.source,
+                    category=row.category,
+                    url=row.url,
+                    score=0.0,
+                    snippet=make_snippet(row.text, []).text,
+                )
+                for row in conn.execute(stmt)
+            ]
 
     def _match(self, node: Node, exact: bool, cols: list, boost: Node | None):
         if self.dialect == "sqlite":
@@ -361,6 +406,14 @@ class ArticleRepository:
             conds.append(func.lower(articles.c.source) == req.source.lower())
         if req.category:
             conds.append(func.lower(articles.c.category) == req.category.lower())
+        for kind, value in req.tags:
+            conds.append(
+                exists().where(
+                    article_tags.c.article_id == articles.c.id,
+                    article_tags.c.kind == kind,
+                    article_tags.c.value == value,
+                )
+            )
         return [and_(*conds)] if conds else []
 
     def get(self, article_id: int) -> dict[str, Any] | None:

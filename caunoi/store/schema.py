@@ -14,6 +14,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -145,3 +146,27 @@ raw_pages = Table(
     Column("body", LargeBinary, nullable=False),
     Column("stored_at", DateTime, nullable=False),
 )
+
+# -- enrichment (migration 0004) ----------------------------------------------------------------
+
+# What the enrichment stages found in an article, and with which version of them.
+enrichments = Table(
+    "enrichments",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("version", Integer, nullable=False),
+    Column("enriched_at", DateTime, nullable=False),
+    Column("data", JSON, nullable=False),  # doc_refs, entities, topics… as `caunoi show --json` gives them
+)
+
+# The searchable side of it: one row per (article, kind, value), e.g. ("doc_ref", "57-KL/TW").
+article_tags = Table(
+    "article_tags",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(20), nullable=False),
+    Column("value", String(300), nullable=False),
+    Column("score", Float, nullable=False),
+    PrimaryKeyConstraint("article_id", "kind", "value", name="pk_article_tags"),
+)
+Index("ix_article_tags_kind_value", article_tags.c.kind, article_tags.c.value)

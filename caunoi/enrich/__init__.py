@@ -1,0 +1,1 @@
+"""Enrichment: what stored articles are about — entities, document references, topics, tone."""

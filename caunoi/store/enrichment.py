@@ -1,0 +1,77 @@
+"""Reading articles to enrich and writing what enrichment found (enrichments, article_tags)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, delete, func, or_, select
+
+from caunoi.enrich.run import Enrichment
+from caunoi.store.schema import article_tags, articles, enrichments
+
+
+class EnrichmentRepository:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def _todo(self, version: int, everything: bool):
+        query = select(articles.c.id).outerjoin(enrichments, enrichments.c.article_id == articles.c.id)
+        if not everything:
+            query = query.where(or_(enrichments.c.version.is_(None), enrichments.c.version < version))
+        return query
+
+    def count_todo(self, version: int, everything: bool = False) -> int:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.count()).select_from(self._todo(version, everything).subquery())
+            ).scalar()
+
+    def todo(self, version: int, everything: bool, after: int, limit: int) -> list[tuple[int, str, str]]:
+        """(id, title, text) of articles to enrich, in id order after `after`."""
+        ids = (
+            self._todo(version, everything).where(articles.c.id > after).order_by(articles.c.id).limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return [
+                (r.id, r.title, r.text)
+                for r in conn.execute(
+                    select(articles.c.id, articles.c.title, articles.c.text)
+                    .where(articles.c.id.in_(ids.scalar_subquery()))
+                    .order_by(articles.c.id)
+                )
+            ]
+
+    def write(self, results: Iterable[tuple[int, Enrichment]], version: int) -> int:
+        """Replace the enrichment and tags of these articles, in one transaction."""
+        results = list(results)
+        if not results:
+            return 0
+        ids = [article_id for article_id, _ in results]
+        now = datetime.now()
+        with self.engine.begin() as conn:
+            conn.execute(delete(article_tags).where(article_tags.c.article_id.in_(ids)))
+            conn.execute(delete(enrichments).where(enrichments.c.article_id.in_(ids)))
+            conn.execute(
+                enrichments.insert(),
+                [
+                    {"article_id": i, "version": version, "enriched_at": now, "data": e.data}
+                    for i, e in results
+                ],
+            )
+            tags = [
+                {"article_id": i, "kind": kind, "value": value, "score": score}
+                for i, e in results
+                for (kind, value), score in e.tags.items()
+            ]
+            if tags:
+                conn.execute(article_tags.insert(), tags)
+        return len(results)
+
+    def get(self, article_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(enrichments).where(enrichments.c.article_id == article_id)).first()
+        if row is None:
+            return None
+        return {"enrichment_version": row.version, "enriched_at": row.enriched_at, **row.data}
