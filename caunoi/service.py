@@ -88,6 +88,7 @@ class Service:
                 summary.unchanged += result.unchanged
         finally:
             executor.close()
+        summary.enriched = self.enrich()
         return summary
 
     def _read(self, files: list[Path], on_file: Callable[[Path], None] | None) -> Iterator[Doc]:
@@ -167,7 +168,7 @@ class Service:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def watcher(self, fetcher: Fetcher | None = None) -> Watcher:
-        return Watcher(self.settings, self.articles, self.crawl, fetcher)
+        return Watcher(self.settings, self.articles, self.crawl, fetcher, after_round=self.enrich)
 
     async def fetch_url(
         self,
@@ -317,6 +318,7 @@ class IngestSummary:
     duplicates: int = 0
     unchanged: int = 0
     skipped: list[dict[str, str]] = field(default_factory=list)
+    enriched: int = 0  # articles the enrichment stages ran on afterwards
 
     def skip(self, doc: Doc) -> None:
         log.info("skipped %s: %s", doc.origin, doc.skip_reason)
@@ -329,4 +331,5 @@ class IngestSummary:
             "duplicates": self.duplicates,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "enriched": self.enriched,
         }

@@ -119,8 +119,7 @@ def test_enrich_then_search_by_document(service, tmp_path):
         "đối ngoại.\n",
         encoding="utf-8",
     )
-    service.ingest([docs])
-    assert service.enrich() == 2
+    assert service.ingest([docs]).enriched == 2  # ingest enriches what it stored
     assert service.enrich() == 0  # nothing stale
     hits = service.search(SearchRequest(query="", tags=(("doc_ref", canonical_ref("Kết luận 057-KL/TW")),)))
     assert [h.title for h in hits] == ["Hội nghị triển khai Kết luận 57-KL/TW"]
@@ -133,8 +132,8 @@ def test_enrich_then_search_by_document(service, tmp_path):
 
 def test_a_new_enrichment_version_redoes_every_article(service, tmp_path, monkeypatch):
     (tmp_path / "a.txt").write_text("Tiêu đề\nThực hiện Chỉ thị 04-CT/TW của Ban Bí thư.\n", encoding="utf-8")
-    service.ingest([tmp_path / "a.txt"])
-    assert service.enrich() == 1
+    assert service.ingest([tmp_path / "a.txt"]).enriched == 1
+    assert service.enrich() == 0
     monkeypatch.setattr("caunoi.service.ENRICH_VERSION", enrich_run.ENRICH_VERSION + 1)
     assert service.enrich() == 1 and service.enrich() == 0
     assert service.enrich(everything=True) == 1

@@ -109,6 +109,7 @@ def test_new_articles_arrive_in_search(fast_service, web):
     assert result["polled"][0]["new"] == 7
     fetched = result["fetched"]
     assert fetched["fetched"] == 7 and fetched["added"] == 7 and fetched["failed"] == []
+    assert result["enriched"] == 7  # the round ends with the enrichment of what it stored
     assert count(service, raw_pages) == 7  # the bytes of every page, for replay
 
     hits = service.search(SearchRequest(query='"hoi nghi ngoai vu"'))

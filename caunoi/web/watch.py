@@ -99,12 +99,14 @@ class Watcher:
         fetcher: Fetcher | None = None,
         *,
         now: Callable[[], datetime] = datetime.now,
+        after_round: Callable[[], int] | None = None,
     ):
         self.settings = settings
         self.articles = articles
         self.crawl = crawl
         self.fetcher = fetcher or Fetcher(policy_from(settings))
         self.now = now
+        self.after_round = after_round  # e.g. the enrichment of what the round stored
         self.ctx = StageContext(settings)
         self.stop = asyncio.Event()
         # spawned, not forked: this process has an event loop and threads by the time it is needed
@@ -328,7 +330,10 @@ class Watcher:
         if sources:
             polls = list(await asyncio.gather(*(self.poll(s) for s in sources if not self.stop.is_set())))
         fetched = await self.fetch_pending(only_sources)
-        return {"polled": [p.__dict__ for p in polls], "fetched": fetched.to_json()}
+        result = {"polled": [p.__dict__ for p in polls], "fetched": fetched.to_json()}
+        if self.after_round is not None and fetched.added:
+            result["enriched"] = await asyncio.to_thread(self.after_round)
+        return result
 
     async def run_forever(
         self, on_round: Callable[[dict[str, Any]], None] | None = None, idle: float = 30.0
