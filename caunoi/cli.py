@@ -22,6 +22,7 @@ from sqlalchemy.exc import OperationalError
 from caunoi import __version__
 from caunoi.config import load_settings
 from caunoi.enrich.docrefs import canonical_ref
+from caunoi.enrich.run import ENRICHMENT_KEYS
 from caunoi.ingest.files import discover
 from caunoi.service import Service
 from caunoi.store.database import StoreError
@@ -242,6 +243,8 @@ def show(
         "dates": article["dates"],
         "meta": article["meta"],
     }
+    # what enrichment found: enrichment_version, doc_refs, … (see caunoi.enrich.run)
+    out.update({k: v for k, v in article.items() if k == "enrichment_version" or k in ENRICHMENT_KEYS})
     if as_json:
         print_json(out)
         return
@@ -265,6 +268,15 @@ def show(
         console.print(
             "[dim]dates in the text:[/] "
             + "; ".join(f"{d['text']} → {d['date']} ({d['precision']})" for d in out["dates"][:12])
+        )
+    if out.get("doc_refs"):
+        console.print(
+            "[dim]documents cited:[/] "
+            + "; ".join(
+                f"{r['surface']} → {r['id'] or 'unresolved'}" + (f" ({r['issuer']})" if r["issuer"] else "")
+                for r in out["doc_refs"][:12]
+            ),
+            highlight=False,
         )
     console.print(f"[dim]origin:[/] {out['origin']} ({len(out['origins'])} origin(s))")
 

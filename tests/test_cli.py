@@ -46,6 +46,7 @@ def test_ingest_search_show_json_contract(settings, tmp_path):
         art
     )
     assert art["origin"] == str(DOCS / "news_world_001.txt")
+    assert art["enrichment_version"] >= 1 and isinstance(art["doc_refs"], list)  # ingest enriched it
     assert {"text", "date", "precision"} <= set(art["dates"][0])
 
 

@@ -13,6 +13,7 @@ from typing import Any
 from caunoi.enrich.docrefs import find_doc_refs
 
 ENRICH_VERSION = 1
+ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
 @dataclass
