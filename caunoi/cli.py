@@ -153,6 +153,10 @@ def search(
     doc_ref: Annotated[
         str | None, typer.Option("--doc-ref", help="Cites this document: 57-KL/TW, 30/2020/NĐ-CP, …")
     ] = None,
+    event_type: Annotated[
+        str | None,
+        typer.Option("--event-type", help="Reports an event: so_ket, tong_ket, trien_khai, hoi_dam, tiep, …"),
+    ] = None,
     sort: Annotated[Sort, typer.Option(help="relevance (BM25) or date (newest first).")] = Sort.relevance,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     offset: Annotated[int, typer.Option(min=0)] = 0,
@@ -160,9 +164,11 @@ def search(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
     """Full-text search; diacritics and đ/d are ignored unless --exact."""
-    tags = (("doc_ref", canonical_ref(doc_ref)),) if doc_ref else ()
+    tags = ((("doc_ref", canonical_ref(doc_ref)),) if doc_ref else ()) + (
+        (("event_type", event_type),) if event_type else ()
+    )
     if not query.strip() and not tags:
-        fail("give a query, or a filter such as --doc-ref with an empty query")
+        fail("give a query, or a filter such as --doc-ref or --event-type")
     request = SearchRequest(
         tags=tags,
         query=query,

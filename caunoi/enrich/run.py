@@ -8,11 +8,13 @@ articles enriched by an older version (or never). Bump it whenever a stage's out
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from caunoi.enrich.docrefs import find_doc_refs
+from caunoi.enrich.events import find_events
 
-ENRICH_VERSION = 1
+ENRICH_VERSION = 2  # 1: document references; 2: + events
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
@@ -26,7 +28,7 @@ class Enrichment:
         self.tags[key] = max(score, self.tags.get(key, 0.0))
 
 
-def enrich(title: str, text: str) -> Enrichment:
+def enrich(title: str, text: str, published: datetime | None = None) -> Enrichment:
     """Every enrichment stage on one article's title and body."""
     out = Enrichment()
     refs = []
@@ -36,4 +38,9 @@ def enrich(title: str, text: str) -> Enrichment:
             if ref.id:
                 out.tag("doc_ref", ref.id, ref.score)
     out.data["doc_refs"] = refs
+    events = find_events(text, published.date() if published else None)
+    out.data["events"] = [e.to_json() for e in events]
+    for event in events:
+        if event.score >= 0.6:  # a generic mention ("nhiều hội thảo") is listed, not tagged
+            out.tag("event_type", event.type, event.score)
     return out

@@ -28,16 +28,16 @@ class EnrichmentRepository:
                 select(func.count()).select_from(self._todo(version, everything).subquery())
             ).scalar()
 
-    def todo(self, version: int, everything: bool, after: int, limit: int) -> list[tuple[int, str, str]]:
-        """(id, title, text) of articles to enrich, in id order after `after`."""
+    def todo(self, version: int, everything: bool, after: int, limit: int) -> list[tuple]:
+        """(id, title, text, published) of articles to enrich, in id order after `after`."""
         ids = (
             self._todo(version, everything).where(articles.c.id > after).order_by(articles.c.id).limit(limit)
         )
         with self.engine.connect() as conn:
             return [
-                (r.id, r.title, r.text)
+                (r.id, r.title, r.text, r.published)
                 for r in conn.execute(
-                    select(articles.c.id, articles.c.title, articles.c.text)
+                    select(articles.c.id, articles.c.title, articles.c.text, articles.c.published)
                     .where(articles.c.id.in_(ids.scalar_subquery()))
                     .order_by(articles.c.id)
                 )
