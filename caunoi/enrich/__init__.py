@@ -1,1 +1,1 @@
-"""Enrichment: what stored articles are about — entities, document references, topics, tone."""
+"""Enrichment of stored articles: what caunoi finds in them beyond the text (see caunoi.enrich.run)."""
