@@ -153,6 +153,9 @@ def search(
     doc_ref: Annotated[
         str | None, typer.Option("--doc-ref", help="Cites this document: 57-KL/TW, 30/2020/NĐ-CP, …")
     ] = None,
+    topic: Annotated[
+        str | None, typer.Option("--topic", help="About this topic: world, society, business, … (see docs)")
+    ] = None,
     event_type: Annotated[
         str | None,
         typer.Option("--event-type", help="Reports an event: so_ket, tong_ket, trien_khai, hoi_dam, tiep, …"),
@@ -164,11 +167,13 @@ def search(
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
 ) -> None:
     """Full-text search; diacritics and đ/d are ignored unless --exact."""
-    tags = ((("doc_ref", canonical_ref(doc_ref)),) if doc_ref else ()) + (
-        (("event_type", event_type),) if event_type else ()
+    tags = (
+        ((("doc_ref", canonical_ref(doc_ref)),) if doc_ref else ())
+        + ((("event_type", event_type),) if event_type else ())
+        + ((("topic", topic.lower()),) if topic else ())
     )
     if not query.strip() and not tags:
-        fail("give a query, or a filter such as --doc-ref or --event-type")
+        fail("give a query, or a filter such as --doc-ref, --topic or --event-type")
     request = SearchRequest(
         tags=tags,
         query=query,

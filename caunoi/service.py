@@ -301,7 +301,7 @@ class Service:
             rows = self.enrichments.todo(ENRICH_VERSION, everything, after, size)
             if not rows:
                 return done
-            results = [(row[0], enrich(row[1], row[2], row[3])) for row in rows]
+            results = [(row[0], enrich(row[1], row[2], row[3], row[4])) for row in rows]
             done += self.enrichments.write(results, ENRICH_VERSION)
             after = rows[-1][0]
             if on_article:

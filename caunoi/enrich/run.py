@@ -11,10 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from caunoi.enrich.categories import default_model
 from caunoi.enrich.docrefs import find_doc_refs
 from caunoi.enrich.events import find_events
+from caunoi.enrich.keywords import keyphrases, segment
 
-ENRICH_VERSION = 2  # 1: document references; 2: + events
+ENRICH_VERSION = 4  # 1: document references; 2: + events; 3: + keyphrases; 4: + news category
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
@@ -28,9 +30,12 @@ class Enrichment:
         self.tags[key] = max(score, self.tags.get(key, 0.0))
 
 
-def enrich(title: str, text: str, published: datetime | None = None) -> Enrichment:
-    """Every enrichment stage on one article's title and body."""
+def enrich(title: str, text: str, published: datetime | None = None, lang: str | None = None) -> Enrichment:
+    """Every enrichment stage on one article's title and body. The text is segmented into words
+    once, here, and the stages that need words share it."""
     out = Enrichment()
+    clauses = segment(f"{title}\n{text}", lang) if lang in ("vi", "en") else []
+    out.data["keywords"] = [k.to_json() for k in keyphrases(title, text, lang, clauses=clauses)]
     refs = []
     for where, part in (("title", title), ("text", text)):
         for ref in find_doc_refs(part):
@@ -38,6 +43,18 @@ def enrich(title: str, text: str, published: datetime | None = None) -> Enrichme
             if ref.id:
                 out.tag("doc_ref", ref.id, ref.score)
     out.data["doc_refs"] = refs
+    topics: dict[str, Any] = {}
+    if lang == "vi":  # the classifier is trained on Vietnamese news only
+        pred = default_model().predict(f"{title}\n{text}")
+        topics["news_category"] = {
+            "label": pred.label,
+            "score": round(pred.score, 3),
+            "uncertain": pred.uncertain,
+            "ranked": [[label, round(score, 3)] for label, score in pred.ranked[:3]],
+        }
+        if not pred.uncertain:  # an uncertain guess is shown, not used by --topic
+            out.tag("topic", pred.label, pred.score)
+    out.data["topics"] = topics
     events = find_events(text, published.date() if published else None)
     out.data["events"] = [e.to_json() for e in events]
     for event in events:

@@ -29,15 +29,21 @@ class EnrichmentRepository:
             ).scalar()
 
     def todo(self, version: int, everything: bool, after: int, limit: int) -> list[tuple]:
-        """(id, title, text, published) of articles to enrich, in id order after `after`."""
+        """(id, title, text, published, lang) of articles to enrich, in id order after `after`."""
         ids = (
             self._todo(version, everything).where(articles.c.id > after).order_by(articles.c.id).limit(limit)
         )
         with self.engine.connect() as conn:
             return [
-                (r.id, r.title, r.text, r.published)
+                (r.id, r.title, r.text, r.published, r.lang)
                 for r in conn.execute(
-                    select(articles.c.id, articles.c.title, articles.c.text, articles.c.published)
+                    select(
+                        articles.c.id,
+                        articles.c.title,
+                        articles.c.text,
+                        articles.c.published,
+                        articles.c.lang,
+                    )
                     .where(articles.c.id.in_(ids.scalar_subquery()))
                     .order_by(articles.c.id)
                 )
