@@ -1,0 +1,42 @@
+"""Word segmentation and keyphrases: built on words, not syllables."""
+
+from __future__ import annotations
+
+from conftest import DEMO
+
+from caunoi.enrich.keywords import keyphrases, segment
+from caunoi.pipeline import split_txt
+from caunoi.text.vietnamese import normalize
+
+
+def demo_article(name: str) -> tuple[str, str]:
+    _, title, body = split_txt(normalize((DEMO / "vi-news-unc" / "docs" / name).read_text(encoding="utf-8")))
+    return title or "", "\n".join(body)
+
+
+def test_segmentation_keeps_words_and_hyphenated_names():
+    (clause, *_) = segment("Ban Tuyên giáo Trung ương tổ chức hội nghị về Nagorno-Karabakh", "vi")
+    assert "Tuyên giáo" in clause and "Trung ương" in clause and "Nagorno-Karabakh" in clause
+    assert "giáo Trung" not in " | ".join(clause)
+
+
+def test_keyphrases_of_a_real_article():
+    title, text = demo_article("news_education_217.txt")
+    phrases = [k.phrase for k in keyphrases(title, text, "vi")]
+    assert phrases[0] == "giáo viên"
+    assert "đào tạo giáo viên" in phrases
+    scores = [k.score for k in keyphrases(title, text, "vi")]
+    assert scores[0] == 1.0 and scores == sorted(scores, reverse=True)
+
+
+def test_function_words_and_pronouns_are_never_keyphrases():
+    title, text = demo_article("news_world_001.txt")
+    words = {w for k in keyphrases(title, text, "vi") for w in k.phrase.lower().split()}
+    assert not words & {"và", "của", "được", "các", "ông", "em", "tôi"}
+
+
+def test_english_and_other_languages():
+    text = "The ASEAN summit in Hanoi discussed the South China Sea. ASEAN leaders met in Hanoi."
+    phrases = [k.phrase for k in keyphrases("ASEAN summit", text, "en")]
+    assert phrases[0] == "ASEAN" and "Hanoi" in phrases and "the" not in phrases
+    assert keyphrases("Titre", "Un texte en français.", "fr") == []
