@@ -7,8 +7,10 @@ import dataclasses
 import fcntl
 import functools
 import logging
+import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +19,7 @@ from typing import Any
 from sqlalchemy import text
 
 from caunoi.config import Settings, load_settings
-from caunoi.enrich.run import ENRICH_VERSION, enrich
+from caunoi.enrich.run import ENRICH_VERSION, enrich_row
 from caunoi.ingest.files import discover, read_path
 from caunoi.models import Doc
 from caunoi.pipeline import StageContext, make_executor, run_stages
@@ -297,15 +299,28 @@ class Service:
         an older version, or with `everything` all of them. Returns how many were enriched."""
         done, after = 0, 0
         size = self.settings.batch_size
-        while True:
-            rows = self.enrichments.todo(ENRICH_VERSION, everything, after, size)
-            if not rows:
-                return done
-            results = [(row[0], enrich(row[1], row[2], row[3], row[4])) for row in rows]
-            done += self.enrichments.write(results, ENRICH_VERSION)
-            after = rows[-1][0]
-            if on_article:
-                on_article(len(rows))
+        pool = None
+        if self.settings.workers > 0:  # spawned: the models load once in each worker
+            pool = ProcessPoolExecutor(self.settings.workers, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            while True:
+                rows = self.enrichments.todo(ENRICH_VERSION, everything, after, size)
+                if not rows:
+                    return done
+                if pool is None:
+                    found = [enrich_row(row) for row in rows]
+                else:
+                    step = max(1, len(rows) // (self.settings.workers * 4))
+                    found = list(pool.map(enrich_row, rows, chunksize=step))
+                done += self.enrichments.write(
+                    list(zip((row[0] for row in rows), found, strict=True)), ENRICH_VERSION
+                )
+                after = rows[-1][0]
+                if on_article:
+                    on_article(len(rows))
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
 
     def stats(self) -> dict[str, Any]:
         return self.articles.stats()

@@ -40,3 +40,23 @@ def test_english_and_other_languages():
     phrases = [k.phrase for k in keyphrases("ASEAN summit", text, "en")]
     assert phrases[0] == "ASEAN" and "Hanoi" in phrases and "the" not in phrases
     assert keyphrases("Titre", "Un texte en français.", "fr") == []
+
+
+def test_enrichment_in_a_process_pool_gives_the_same_result(tmp_path):
+    """CAUNOI_WORKERS=2: the stages run in two spawned processes; what is stored is the same."""
+    import dataclasses
+
+    from caunoi.config import Settings
+    from caunoi.service import Service
+
+    docs = DEMO / "vi-news-unc" / "docs"
+    files = [docs / f"news_{c}_010.txt" for c in ("world", "sport", "education", "health")]
+    found = []
+    for workers in (0, 2):
+        settings = dataclasses.replace(Settings(data_dir=tmp_path / f"w{workers}"), workers=workers)
+        with Service(settings) as service:
+            service.ingest(files)
+            found.append(
+                [{k: v for k, v in service.article(i).items() if k != "enriched_at"} for i in (1, 2, 3, 4)]
+            )
+    assert found[0] == found[1] and all(a["keywords"] for a in found[0])

@@ -61,3 +61,9 @@ def enrich(title: str, text: str, published: datetime | None = None, lang: str |
         if event.score >= 0.6:  # a generic mention ("nhiều hội thảo") is listed, not tagged
             out.tag("event_type", event.type, event.score)
     return out
+
+
+def enrich_row(row: tuple) -> Enrichment:
+    """`enrich` on a stored row (id, title, text, published, lang): what a process pool is handed."""
+    _, title, text, published, lang = row
+    return enrich(title, text, published, lang)
