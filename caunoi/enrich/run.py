@@ -15,8 +15,9 @@ from caunoi.enrich.categories import default_model
 from caunoi.enrich.docrefs import find_doc_refs
 from caunoi.enrich.events import find_events
 from caunoi.enrich.keywords import keyphrases, segment
+from caunoi.enrich.taxonomy import find_topics
 
-ENRICH_VERSION = 4  # 1: document references; 2: + events; 3: + keyphrases; 4: + news category
+ENRICH_VERSION = 5  # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
@@ -54,6 +55,9 @@ def enrich(title: str, text: str, published: datetime | None = None, lang: str |
         }
         if not pred.uncertain:  # an uncertain guess is shown, not used by --topic
             out.tag("topic", pred.label, pred.score)
+    topics["taxonomy"] = [m.to_json() for m in find_topics(title, text)]
+    for match in topics["taxonomy"]:
+        out.tag("topic", match["id"], match["score"])
     out.data["topics"] = topics
     events = find_events(text, published.date() if published else None)
     out.data["events"] = [e.to_json() for e in events]
