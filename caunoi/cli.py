@@ -136,6 +136,22 @@ def _parse_day(value: str | None, name: str) -> date | None:
         raise
 
 
+def _entity_id(name: str, option: str, country: bool = False) -> str:
+    """A gazetteer id from what the user typed: an id, an ISO country code, or a name."""
+    from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
+
+    gazetteer = load_gazetteer()
+    name = name.strip()
+    if country and len(name) == 2 and name.isalpha() and gazetteer.get(f"country:{name.upper()}"):
+        return f"country:{name.upper()}"
+    if gazetteer.get(name):
+        return name
+    found = [m for m in find_mentions(name, gazetteer) if not country or m.type == "country"]
+    if not found:
+        fail(f"{option}: no {'country' if country else 'entity'} known by the name {name!r}")
+    return found[0].entry_id
+
+
 @app.command()
 def search(
     query: Annotated[
@@ -156,9 +172,22 @@ def search(
     topic: Annotated[
         str | None, typer.Option("--topic", help="About this topic: world, society, business, … (see docs)")
     ] = None,
+    entity: Annotated[
+        str | None,
+        typer.Option("--entity", help="Names this entity: an id (org:ASEAN) or a name (Bộ Ngoại giao)."),
+    ] = None,
+    country: Annotated[
+        str | None, typer.Option("--country", help="Names this country: ISO code (CN) or name (Trung Quốc).")
+    ] = None,
     event_type: Annotated[
         str | None,
         typer.Option("--event-type", help="Reports an event: so_ket, tong_ket, trien_khai, hoi_dam, tiep, …"),
+    ] = None,
+    tone_min: Annotated[
+        float | None, typer.Option("--tone-min", help="Article tone at least (GDELT scale, e.g. 2).")
+    ] = None,
+    tone_max: Annotated[
+        float | None, typer.Option("--tone-max", help="Article tone at most (e.g. -2 for negative).")
     ] = None,
     sort: Annotated[Sort, typer.Option(help="relevance (BM25) or date (newest first).")] = Sort.relevance,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
@@ -171,11 +200,15 @@ def search(
         ((("doc_ref", canonical_ref(doc_ref)),) if doc_ref else ())
         + ((("event_type", event_type),) if event_type else ())
         + ((("topic", topic.lower()),) if topic else ())
+        + ((("entity", _entity_id(entity, "--entity")),) if entity else ())
+        + ((("country", _entity_id(country, "--country", country=True).split(":", 1)[1]),) if country else ())
     )
-    if not query.strip() and not tags:
+    if not query.strip() and not tags and tone_min is None and tone_max is None:
         fail("give a query, or a filter such as --doc-ref, --topic or --event-type")
     request = SearchRequest(
         tags=tags,
+        tone_min=tone_min,
+        tone_max=tone_max,
         query=query,
         exact=exact,
         date_from=_parse_day(date_from, "--from"),

@@ -11,13 +11,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from caunoi.enrich import tone as tone_
 from caunoi.enrich.categories import default_model
 from caunoi.enrich.docrefs import find_doc_refs
 from caunoi.enrich.events import find_events
-from caunoi.enrich.keywords import keyphrases, segment
+from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
+from caunoi.enrich.keywords import keyphrases
 from caunoi.enrich.taxonomy import find_topics
 
-ENRICH_VERSION = 5  # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy
+# 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
+# 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers)
+ENRICH_VERSION = 7
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
@@ -35,8 +39,21 @@ def enrich(title: str, text: str, published: datetime | None = None, lang: str |
     """Every enrichment stage on one article's title and body. The text is segmented into words
     once, here, and the stages that need words share it."""
     out = Enrichment()
-    clauses = segment(f"{title}\n{text}", lang) if lang in ("vi", "en") else []
+    whole = f"{title}\n{text}"
+    reading = tone_.read(whole, lang)  # None unless Vietnamese or English
+    clauses = tone_.clauses(reading) if reading else []
     out.data["keywords"] = [k.to_json() for k in keyphrases(title, text, lang, clauses=clauses)]
+    out.data["entities"] = _entities(whole)
+    for entity in out.data["entities"]:
+        if entity["score"] >= 0.6:  # weaker ones (a language name, "tiếng Anh") are listed, not tagged
+            out.tag("entity", entity["id"], entity["score"])
+            if entity["type"] == "country":
+                out.tag("country", entity["id"].split(":", 1)[1], entity["score"])
+    out.data["tone"] = _tone(whole, lang, reading)
+    if out.data["tone"] is not None:  # the score is the tone itself, negative or not
+        out.tags[("tone", "article")] = out.data["tone"]["tone"]
+        if out.data["tone"]["subject"] is not None:
+            out.tags[("tone", "subject")] = out.data["tone"]["subject"]["tone"]
     refs = []
     for where, part in (("title", title), ("text", text)):
         for ref in find_doc_refs(part):
@@ -71,3 +88,47 @@ def enrich_row(row: tuple) -> Enrichment:
     """`enrich` on a stored row (id, title, text, published, lang): what a process pool is handed."""
     _, title, text, published, lang = row
     return enrich(title, text, published, lang)
+
+
+def _tone(whole: str, lang: str | None, reading) -> dict[str, Any] | None:
+    """Article tone, and the tone of the passages naming the subject country (offsets are into
+    title + newline + text); None for a language without a lexicon."""
+    if reading is None:
+        return None
+    article = tone_.tone(whole, lang, reading=reading)
+    if article is None:
+        return None
+    passages = tone_.passage_tone(whole, lang, reading=reading) or []
+    subject = tone_.subject_tone(passages)
+    summary = {k: v for k, v in article.to_json().items() if k != "matched"}
+    return {
+        **summary,
+        "matched": article.to_json()["matched"][:50],
+        "subject": {k: v for k, v in subject.to_json().items() if k != "matched"} if subject else None,
+        "passages": [{k: v for k, v in p.to_json().items() if k != "matched"} for p in passages[:20]],
+    }
+
+
+def _entities(whole: str) -> list[dict[str, Any]]:
+    """Gazetteer entries named in the article (offsets into title + newline + text), most named first."""
+    gazetteer = load_gazetteer()
+    grouped: dict[str, dict[str, Any]] = {}
+    for m in find_mentions(whole, gazetteer):
+        entry = gazetteer.get(m.entry_id)
+        item = grouped.setdefault(
+            m.entry_id,
+            {
+                "id": m.entry_id,
+                "type": m.type,
+                "name_vi": entry.name_vi if entry else m.surface,
+                "name_en": entry.name_en if entry else None,
+                "count": 0,
+                "score": 0.0,
+                "mentions": [],
+            },
+        )
+        item["count"] += 1
+        item["score"] = max(item["score"], m.score)
+        if len(item["mentions"]) < 5:
+            item["mentions"].append([m.surface, m.start, m.end])
+    return sorted(grouped.values(), key=lambda e: (-e["count"], e["id"]))

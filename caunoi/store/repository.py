@@ -68,9 +68,10 @@ class SearchRequest:
     sort: str = "relevance"  # relevance | date
     limit: int = 20
     offset: int = 0
-    tags: tuple[
-        tuple[str, str], ...
-    ] = ()  # (kind, value) enrichment must have found: ("doc_ref", "57-KL/TW")
+    # (kind, value) pairs enrichment must have found, e.g. ("doc_ref", "57-KL/TW")
+    tags: tuple[tuple[str, str], ...] = ()
+    tone_min: float | None = None  # the article's tone (caunoi.enrich.tone), inclusive bounds
+    tone_max: float | None = None
 
 
 @dataclass
@@ -292,7 +293,7 @@ class ArticleRepository:
     def search(self, req: SearchRequest) -> list[SearchHit]:
         """Full-text search; raises QueryError for a query that cannot be parsed. An empty query
         with tag filters lists every article that has the tags, newest first."""
-        if not req.query.strip() and req.tags:
+        if not req.query.strip() and (req.tags or req.tone_min is not None or req.tone_max is not None):
             return self._filtered(req)
         node = parse_query(req.query, exact=req.exact)
         cols = [
@@ -414,6 +415,14 @@ class ArticleRepository:
                     article_tags.c.value == value,
                 )
             )
+        if req.tone_min is not None or req.tone_max is not None:
+            tone = [article_tags.c.article_id == articles.c.id, article_tags.c.kind == "tone"]
+            tone.append(article_tags.c.value == "article")
+            if req.tone_min is not None:
+                tone.append(article_tags.c.score >= req.tone_min)
+            if req.tone_max is not None:
+                tone.append(article_tags.c.score <= req.tone_max)
+            conds.append(exists().where(*tone))
         return [and_(*conds)] if conds else []
 
     def get(self, article_id: int) -> dict[str, Any] | None:
