@@ -6,9 +6,9 @@ On the vi-news-unc articles (../shared/data/vi-news-unc/docs; the 297 of demo/da
 each read and normalised as the ingest pipeline does:
   peer        underthesea.word_tokenize alone on the same texts (the segmentation every later
               Vietnamese stage needs);
-  stages      each enrichment stage timed on its own over all articles: segmentation (ours: clauses,
-              then underthesea), keyphrases on those words, document references, events, the news
-              category classifier;
+  stages      each enrichment stage timed on its own over all articles: segmentation (sentences,
+              then underthesea; done once and shared), keyphrases and tone on those words, entities,
+              document references, events, the news category classifier, the taxonomy;
   enrich      caunoi.enrich.run.enrich, the whole thing, in this process;
   pool        the same through a spawned process pool of 2 (what CAUNOI_WORKERS=2 does), wall time
               including the workers' start-up and model loading.
@@ -54,11 +54,14 @@ def timed(fn, items) -> tuple[float, list]:
 def measure(rows: list[tuple]) -> dict[str, Any]:
     from underthesea import word_tokenize
 
+    from caunoi.enrich import tone as tone_
     from caunoi.enrich.categories import default_model
     from caunoi.enrich.docrefs import find_doc_refs
     from caunoi.enrich.events import find_events
-    from caunoi.enrich.keywords import keyphrases, segment
+    from caunoi.enrich.gazetteer import find_mentions
+    from caunoi.enrich.keywords import keyphrases
     from caunoi.enrich.run import enrich_row
+    from caunoi.enrich.taxonomy import find_topics
 
     texts = [f"{title}\n{text}" for _, title, text, _, _ in rows]
     chars = sum(map(len, texts))
@@ -66,14 +69,24 @@ def measure(rows: list[tuple]) -> dict[str, Any]:
     word_tokenize("Xin chào"), default_model(), enrich_row(rows[0])
 
     peer_s, _ = timed(word_tokenize, texts)
-    seg_s, clauses = timed(lambda t: segment(t, "vi"), texts)
+    seg_s, readings = timed(lambda t: tone_.read(t, "vi"), texts)
+    indexes = range(len(rows))
     kw_s, _ = timed(
-        lambda ic: keyphrases(rows[ic[0]][1], rows[ic[0]][2], "vi", clauses=ic[1]), enumerate(clauses)
+        lambda i: keyphrases(rows[i][1], rows[i][2], "vi", clauses=tone_.clauses(readings[i])), indexes
     )
+    tone_s, _ = timed(
+        lambda i: (
+            tone_.tone(texts[i], "vi", reading=readings[i]),
+            tone_.passage_tone(texts[i], "vi", reading=readings[i]),
+        ),
+        indexes,
+    )
+    entities_s, _ = timed(find_mentions, texts)
     refs_s, _ = timed(find_doc_refs, texts)
     events_s, _ = timed(lambda r: find_events(r[2], None), rows)
     model = default_model()
     cat_s, _ = timed(model.predict, texts)
+    taxonomy_s, _ = timed(lambda r: find_topics(r[1], r[2]), rows)
     enrich_s, _ = timed(enrich_row, rows)
 
     started = time.perf_counter()
@@ -85,11 +98,14 @@ def measure(rows: list[tuple]) -> dict[str, Any]:
         return round(chars / seconds)
 
     stages = {
-        "segmentation (clauses + underthesea)": seg_s,
+        "segmentation (sentences + underthesea, shared)": seg_s,
         "keyphrases": kw_s,
+        "tone (article + passages)": tone_s,
+        "entities (gazetteers)": entities_s,
         "document references": refs_s,
         "events": events_s,
         "news category": cat_s,
+        "taxonomy": taxonomy_s,
     }
     return {
         "articles": len(rows),
