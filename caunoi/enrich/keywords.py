@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import gzip
 import math
-import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import cache
@@ -34,10 +33,6 @@ _VI_FUNCTION = frozenset(
     | {"cháu", "con", "cậu", "mẹ", "bố", "ai", "gì", "nào", "đây", "kia"}
 )
 
-_CLAUSE = re.compile(r"[.,;:!?…()\[\]{}\"“”‘’'«»/|]+|\s[-–—]+\s|[–—]|\n")  # "Nagorno-Karabakh" stays
-_EN_WORD = re.compile(r"[^\W\d_]+(?:[-'][^\W\d_]+)*")
-_HAS_LETTER = re.compile(r"[^\W\d_]")
-
 
 @dataclass(frozen=True)
 class Keyphrase:
@@ -49,26 +44,13 @@ class Keyphrase:
         return {"phrase": self.phrase, "score": round(self.score, 3), "count": self.count}
 
 
-@cache
-def _segmenter():
-    from underthesea import word_tokenize  # imported on first use: it loads a model
-
-    return word_tokenize
-
-
 def segment(text: str, lang: str | None) -> list[list[str]]:
-    """Clauses of words: Vietnamese by underthesea, other languages by runs of letters."""
-    clauses = []
-    for part in _CLAUSE.split(text):
-        if not part.strip():
-            continue
-        if lang == "vi":
-            words = [w for w in _segmenter()(part) if _HAS_LETTER.search(w)]
-        else:
-            words = _EN_WORD.findall(part)
-        if words:
-            clauses.append(words)
-    return clauses
+    """Clauses of words as written: Vietnamese by underthesea, English by runs of letters (the
+    segmentation caunoi.enrich.tone keeps offsets for); [] for other languages."""
+    from caunoi.enrich import tone
+
+    reading = tone.read(text, lang)
+    return tone.clauses(reading) if reading else []
 
 
 def words_of(text: str, lang: str | None) -> list[str]:

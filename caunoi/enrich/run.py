@@ -3,6 +3,9 @@ and as tags for the search filters.
 
 ENRICH_VERSION is stored with each article's result; `caunoi enrich --stale` redoes only the
 articles enriched by an older version (or never). Bump it whenever a stage's output changes.
+
+Offsets: `entities`, `tone` and its passages count in title + "\n" + text; `doc_refs` in the part
+their "in" names (title or text); `events` in the text.
 """
 
 from __future__ import annotations
@@ -20,8 +23,9 @@ from caunoi.enrich.keywords import keyphrases
 from caunoi.enrich.taxonomy import find_topics
 
 # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
-# 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers)
-ENRICH_VERSION = 7
+# 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
+# 8: keyphrases on that shared segmentation, document frequencies rebuilt with it
+ENRICH_VERSION = 8
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
@@ -100,10 +104,10 @@ def _tone(whole: str, lang: str | None, reading) -> dict[str, Any] | None:
         return None
     passages = tone_.passage_tone(whole, lang, reading=reading) or []
     subject = tone_.subject_tone(passages)
-    summary = {k: v for k, v in article.to_json().items() if k != "matched"}
+    found = article.to_json()
     return {
-        **summary,
-        "matched": article.to_json()["matched"][:50],
+        **found,
+        "matched": found["matched"][:50],
         "subject": {k: v for k, v in subject.to_json().items() if k != "matched"} if subject else None,
         "passages": [{k: v for k, v in p.to_json().items() if k != "matched"} for p in passages[:20]],
     }
