@@ -121,6 +121,11 @@ def ingest(
         console.print(f"  … and {len(summary.skipped) - 20} more (use --json for all)")
 
 
+class ToneOf(StrEnum):
+    article = "article"
+    subject = "subject"
+
+
 class Sort(StrEnum):
     relevance = "relevance"
     date = "date"
@@ -189,6 +194,9 @@ def search(
     tone_max: Annotated[
         float | None, typer.Option("--tone-max", help="Article tone at most (e.g. -2 for negative).")
     ] = None,
+    tone_of: Annotated[
+        ToneOf, typer.Option("--tone-of", help="article: the whole text; subject: passages naming Viet Nam.")
+    ] = ToneOf.article,
     sort: Annotated[Sort, typer.Option(help="relevance (BM25) or date (newest first).")] = Sort.relevance,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     offset: Annotated[int, typer.Option(min=0)] = 0,
@@ -209,6 +217,7 @@ def search(
         tags=tags,
         tone_min=tone_min,
         tone_max=tone_max,
+        tone_of=tone_of.value,
         query=query,
         exact=exact,
         date_from=_parse_day(date_from, "--from"),

@@ -41,6 +41,8 @@ def test_filters_from_the_command_line(settings, tmp_path):
     assert titles("--tone-max", "-0.01") == [mofa]
     assert titles("--tone-min", "0.01") == [tourism]
     assert titles("khach", "--tone-min", "0") == [tourism]
+    assert titles("--tone-of", "subject", "--tone-max", "-0.01") == [mofa]  # the passages naming Viet Nam
+    assert titles("--tone-of", "subject", "--tone-min", "-100") == [mofa]  # tourism never names it
     unknown = caunoi(settings, "search", "--country", "Atlantis", check=False)
     assert unknown.returncode == 2 and "no country known by the name 'Atlantis'" in unknown.stderr
 

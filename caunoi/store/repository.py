@@ -70,8 +70,9 @@ class SearchRequest:
     offset: int = 0
     # (kind, value) pairs enrichment must have found, e.g. ("doc_ref", "57-KL/TW")
     tags: tuple[tuple[str, str], ...] = ()
-    tone_min: float | None = None  # the article's tone (caunoi.enrich.tone), inclusive bounds
+    tone_min: float | None = None  # tone (caunoi.enrich.tone), inclusive bounds…
     tone_max: float | None = None
+    tone_of: str = "article"  # …of the whole article, or of the passages naming the subject country
 
 
 @dataclass
@@ -417,7 +418,7 @@ class ArticleRepository:
             )
         if req.tone_min is not None or req.tone_max is not None:
             tone = [article_tags.c.article_id == articles.c.id, article_tags.c.kind == "tone"]
-            tone.append(article_tags.c.value == "article")
+            tone.append(article_tags.c.value == req.tone_of)
             if req.tone_min is not None:
                 tone.append(article_tags.c.score >= req.tone_min)
             if req.tone_max is not None:
