@@ -137,3 +137,22 @@ def test_a_new_enrichment_version_redoes_every_article(service, tmp_path, monkey
     monkeypatch.setattr("caunoi.service.ENRICH_VERSION", enrich_run.ENRICH_VERSION + 1)
     assert service.enrich() == 1 and service.enrich() == 0
     assert service.enrich(everything=True) == 1
+
+
+def test_laws_cited_by_name():
+    text = "Theo Luật Giáo dục 2019 và Luật Giáo dục đại học sửa đổi, Bộ luật Lao động năm 2019 quy định"
+    assert ids(text) == ["Luật Giáo dục 2019", "Luật Giáo dục đại học", "Bộ luật Lao động 2019"]
+    # a university, a law firm and a lawyer are not laws
+    assert ids("Trường Đại học Luật Hà Nội; Công ty Luật TNHH Minh Khuê; Luật sư Nguyễn Văn A") == []
+    assert canonical_ref("Luật Báo chí năm 2016") == "Luật Báo chí 2016"
+
+
+def test_a_law_with_its_year_is_found_by_its_name_alone(service, tmp_path):
+    (tmp_path / "a.txt").write_text(
+        "Sửa đổi Luật Báo chí\nBộ Thông tin và Truyền thông đề xuất sửa đổi Luật Báo chí 2016.\n",
+        encoding="utf-8",
+    )
+    service.ingest([tmp_path / "a.txt"])
+    for query in ("Luật Báo chí", "Luật Báo chí năm 2016"):
+        hits = service.search(SearchRequest(query="", tags=(("doc_ref", canonical_ref(query)),)))
+        assert [h.title for h in hits] == ["Sửa đổi Luật Báo chí"]

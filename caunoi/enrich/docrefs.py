@@ -8,7 +8,9 @@ Three symbol forms, whose type codes come from caunoi/data/doc_types.tsv:
 
 A canonical id drops leading zeros of the number ("04-CT/TW" = "4-CT/TW") and spaces, and writes
 the type code as the table does ("QĐI" -> "QĐi"), so every spelling of one document gets one id.
-Also recognised: the resolutions of a Party Congress ("Nghị quyết Đại hội XIII" -> "NQ-ĐH/XIII"),
+Also recognised: laws cited by name (caunoi/data/law_names.tsv: "Luật Báo chí 2016" -> "Luật Báo chí
+2016", and "Luật Báo chí" alone -> "Luật Báo chí"; both also tag the name without the year), the
+resolutions of a Party Congress ("Nghị quyết Đại hội XIII" -> "NQ-ĐH/XIII"),
 and short forms that name only a type and a number ("Nghị định 86", "Chỉ thị 16"): those are
 resolved to a full symbol cited in the same text with that type and number, and otherwise kept
 as unresolved, with a lower score and no id — never guessed.
@@ -47,7 +49,7 @@ class DocRef:
     surface: str  # as written
     start: int
     end: int
-    system: str | None  # party | state | legal | congress
+    system: str | None  # party | state | legal | congress | law (a law cited by name)
     type_code: str | None
     type_name: str | None  # "Kết luận", "Nghị định"…
     number: str | None
@@ -245,7 +247,24 @@ def find_doc_refs(text: str) -> list[DocRef]:
                     score=0.9))  # fmt: skip
         else:
             add(ref(m, None, None, None, type_name=type_name, number=number, date=None, score=0.5))
+    for m in _law_names().finditer(text_n):
+        if not free(m.start(), m.end()) or re.search(
+            r"(Đại học|Trường|Công ty|Văn phòng|Khoa|đại học|trường|công ty|văn phòng|khoa)\s*$",
+            text_n[max(0, m.start() - 20) : m.start()],
+        ):
+            continue
+        name, year = m[1], int(m[2]) if m[2] else None
+        ident = f"{name} {year}" if year else name
+        add(ref(m, ident, "law", "Luật", type_name=name.split()[0] if name.startswith("Luật") else "Bộ luật",
+                number=None, year=year, body_code="QH", issuer="Quốc hội", date=None))  # fmt: skip
     return sorted(found, key=lambda r: r.start)
+
+
+@cache
+def _law_names() -> re.Pattern:
+    """The laws of caunoi/data/law_names.tsv by name, with an optional year: "Luật Báo chí 2016"."""
+    names = [row["name"] for row in _rows("law_names.tsv")]
+    return re.compile(rf"(?<!\w)({_alternation(names)})(?:\s+(?:năm\s+)?((?:19|20)\d\d))?(?![\w/-])")
 
 
 def _type_word_name(word: str) -> str:

@@ -24,8 +24,8 @@ from caunoi.enrich.taxonomy import find_topics
 
 # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
 # 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
-# 8: keyphrases on that shared segmentation, document frequencies rebuilt with it
-ENRICH_VERSION = 8
+# 8: keyphrases on that shared segmentation, document frequencies rebuilt with it; 9: + laws by name
+ENRICH_VERSION = 9
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
@@ -64,6 +64,8 @@ def enrich(title: str, text: str, published: datetime | None = None, lang: str |
             refs.append({**ref.to_json(), "in": where})
             if ref.id:
                 out.tag("doc_ref", ref.id, ref.score)
+                if ref.system == "law" and ref.year:  # "Luật Báo chí 2016" is also "Luật Báo chí"
+                    out.tag("doc_ref", ref.id.rsplit(" ", 1)[0], ref.score)
     out.data["doc_refs"] = refs
     topics: dict[str, Any] = {}
     if lang == "vi":  # the classifier is trained on Vietnamese news only
