@@ -27,6 +27,8 @@ def test_filters_from_the_command_line(settings, tmp_path):
     (docs / "tourism.txt").write_text(TOURISM, encoding="utf-8")
     out = json.loads(caunoi(settings, "ingest", str(docs), "--json").stdout)
     assert out["added"] == 2 and out["enriched"] == 2
+    assert json.loads(caunoi(settings, "enrich", "--json").stdout)["enriched"] == 0  # nothing stale
+    assert json.loads(caunoi(settings, "enrich", "--all", "--json").stdout)["enriched"] == 2
 
     def titles(*args: str) -> list[str]:
         return [h["title"] for h in json.loads(caunoi(settings, "search", *args, "--json").stdout)]
