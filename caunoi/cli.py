@@ -152,6 +152,14 @@ def _entity_id(name: str, option: str, country: bool = False) -> str:
     if gazetteer.get(name):
         return name
     found = [m for m in find_mentions(name, gazetteer) if not country or m.type == "country"]
+    if not found and not country:
+        from caunoi.enrich.persons import find_persons
+
+        if name.startswith("person:"):
+            return name
+        people = find_persons(name)  # "Nguyễn Trọng Nghĩa" -> person:nguyen-trong-nghia, as enrichment gives
+        if people:
+            return people[0].id
     if not found:
         fail(f"{option}: no {'country' if country else 'entity'} known by the name {name!r}")
     return found[0].entry_id

@@ -8,10 +8,9 @@ from test_cli import caunoi
 
 FOREIGN_MINISTRY = (
     "Phản đối hoạt động của tàu Trung Quốc\n"
-    "Chiều 22/4, tại họp báo thường kỳ, Người phát ngôn Bộ Ngoại giao Việt Nam cho biết Việt Nam kiên quyết "
-    "phản đối việc tàu Trung Quốc vi phạm chủ quyền và vùng đặc quyền kinh tế của Việt Nam, đề nghị Trung "
-    "Quốc chấm dứt "
-    "hành động sai trái.\nViệt Nam sẵn sàng hợp tác với các nước ASEAN.\n"
+    "Chiều 22/4, tại họp báo thường kỳ, Người phát ngôn Bộ Ngoại giao Lê Thị Thu Hằng cho biết Việt Nam "
+    "kiên quyết phản đối việc tàu Trung Quốc vi phạm chủ quyền và vùng đặc quyền kinh tế của Việt Nam, đề "
+    "nghị Trung Quốc chấm dứt hành động sai trái.\nViệt Nam sẵn sàng hợp tác với các nước ASEAN.\n"
 )
 TOURISM = (
     "Du lịch Đà Nẵng đón khách quốc tế trở lại\n"
@@ -38,6 +37,8 @@ def test_filters_from_the_command_line(settings, tmp_path):
     assert titles("--country", "Trung Quốc") == [mofa]
     assert titles("--entity", "ASEAN") == [mofa]
     assert titles("--entity", "org:ASEAN") == [mofa]
+    assert titles("--entity", "Lê Thị Thu Hằng") == [mofa]  # a person, with her title and ministry
+    assert titles("--entity", "person:le-thi-thu-hang") == [mofa]
     assert titles("--event-type", "hop_bao") == [mofa]
     assert titles("--topic", "sovereignty_seas") == [mofa]
     assert titles("--tone-max", "-0.01") == [mofa]
@@ -54,3 +55,9 @@ def test_filters_from_the_command_line(settings, tmp_path):
     )
     assert {e["id"] for e in shown["entities"]} >= {"country:VN", "country:CN", "org:ASEAN"}
     assert shown["tone"]["subject"]["tone"] < 0 and shown["tone"]["passages"]
+    (person,) = [e for e in shown["entities"] if e["type"] == "person"]
+    assert (person["name_vi"], person["title"], person["organisation_id"]) == (
+        "Lê Thị Thu Hằng",
+        "Người phát ngôn",
+        "vnbody:mofa",
+    )

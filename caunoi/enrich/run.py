@@ -20,12 +20,14 @@ from caunoi.enrich.docrefs import find_doc_refs
 from caunoi.enrich.events import find_events
 from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
 from caunoi.enrich.keywords import keyphrases
+from caunoi.enrich.persons import find_persons
 from caunoi.enrich.taxonomy import find_topics
 
 # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
 # 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
-# 8: keyphrases on that shared segmentation, document frequencies rebuilt with it; 9: + laws by name
-ENRICH_VERSION = 9
+# 8: keyphrases on that shared segmentation, document frequencies rebuilt with it; 9: + laws by name;
+# 10: + persons with their titles
+ENRICH_VERSION = 10
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
@@ -47,7 +49,9 @@ def enrich(title: str, text: str, published: datetime | None = None, lang: str |
     reading = tone_.read(whole, lang)  # None unless Vietnamese or English
     clauses = tone_.clauses(reading) if reading else []
     out.data["keywords"] = [k.to_json() for k in keyphrases(title, text, lang, clauses=clauses)]
-    out.data["entities"] = _entities(whole)
+    gazetteer = load_gazetteer()
+    mentions = find_mentions(whole, gazetteer)
+    out.data["entities"] = _entities(mentions, gazetteer) + _persons(whole, mentions)
     for entity in out.data["entities"]:
         if entity["score"] >= 0.6:  # weaker ones (a language name, "tiếng Anh") are listed, not tagged
             out.tag("entity", entity["id"], entity["score"])
@@ -115,11 +119,10 @@ def _tone(whole: str, lang: str | None, reading) -> dict[str, Any] | None:
     }
 
 
-def _entities(whole: str) -> list[dict[str, Any]]:
+def _entities(mentions: list, gazetteer) -> list[dict[str, Any]]:
     """Gazetteer entries named in the article (offsets into title + newline + text), most named first."""
-    gazetteer = load_gazetteer()
     grouped: dict[str, dict[str, Any]] = {}
-    for m in find_mentions(whole, gazetteer):
+    for m in mentions:
         entry = gazetteer.get(m.entry_id)
         item = grouped.setdefault(
             m.entry_id,
@@ -137,4 +140,23 @@ def _entities(whole: str) -> list[dict[str, Any]]:
         item["score"] = max(item["score"], m.score)
         if len(item["mentions"]) < 5:
             item["mentions"].append([m.surface, m.start, m.end])
+    return sorted(grouped.values(), key=lambda e: (-e["count"], e["id"]))
+
+
+def _persons(whole: str, mentions: list) -> list[dict[str, Any]]:
+    """People named in the article, one entry per person, with the first title and organisation given."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for p in find_persons(whole, mentions):
+        item = grouped.setdefault(
+            p.id,
+            {"id": p.id, "type": "person", "name_vi": p.name, "name_en": None, "count": 0, "score": 0.0,
+             "title": None, "organisation": None, "organisation_id": None, "country_id": None,
+             "mentions": []},
+        )  # fmt: skip
+        item["count"] += 1
+        item["score"] = max(item["score"], p.score)
+        for key in ("title", "organisation", "organisation_id", "country_id"):
+            item[key] = item[key] or getattr(p, key)
+        if len(item["mentions"]) < 5:
+            item["mentions"].append([p.name, p.start, p.end])
     return sorted(grouped.values(), key=lambda e: (-e["count"], e["id"]))
