@@ -373,7 +373,9 @@ def enrich(
     ] = True,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Find document references (and, as they come, entities, topics, tone) in stored articles."""
+    """Run the enrichment stages (keyphrases, entities and persons, document references, events,
+    topics, tone) over stored articles; --stale (the default) only those not yet enriched by this
+    version."""
     from caunoi.enrich.run import ENRICH_VERSION
 
     with open_service() as service:
