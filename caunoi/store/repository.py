@@ -44,6 +44,28 @@ INDEX_CHARS = 300_000
 _TITLE_BODY_GAP = "caunoititlebodygap"
 
 
+def _hit_columns() -> list:
+    """What a search reads of each article it returns."""
+    c = articles.c
+    return [c.id, c.title, c.published, c.lang, c.source, c.category, c.url, c.text]
+
+
+def _hit(row: Any, score: float, terms: list, exact: bool) -> SearchHit:
+    snip = make_snippet(row.text, terms, exact=exact)
+    return SearchHit(
+        id=row.id,
+        title=row.title,
+        published=row.published,
+        lang=row.lang,
+        source=row.source,
+        category=row.category,
+        url=row.url,
+        score=score,
+        snippet=snip.text,
+        highlights=snip.highlights,
+    )
+
+
 def origin_key(origin: str, raw_hash: str) -> str:
     return hashlib.sha256(f"{origin}\0{raw_hash}".encode()).hexdigest()
 
@@ -297,16 +319,7 @@ class ArticleRepository:
         if not req.query.strip() and (req.tags or req.tone_min is not None or req.tone_max is not None):
             return self._filtered(req)
         node = parse_query(req.query, exact=req.exact)
-        cols = [
-            articles.c.id,
-            articles.c.title,
-            articles.c.published,
-            articles.c.lang,
-            articles.c.source,
-            articles.c.category,
-            articles.c.url,
-            articles.c.text,
-        ]
+        cols = _hit_columns()
         boost = None if req.exact else exact_boost(req.query)
         stmt, score = self._match(node, req.exact, cols, boost)
         stmt = stmt.where(*self._filters(req))
@@ -319,49 +332,19 @@ class ArticleRepository:
         hits = []
         with self.engine.connect() as conn:
             for row in conn.execute(stmt):
-                snip = make_snippet(row.text, terms, exact=req.exact)
-                hits.append(
-                    SearchHit(
-                        id=row.id,
-                        title=row.title,
-                        published=row.published,
-                        lang=row.lang,
-                        source=row.source,
-                        category=row.category,
-                        url=row.url,
-                        score=abs(float(row.score)),
-                        snippet=snip.text,
-                        highlights=snip.highlights,
-                    )
-                )
+                hits.append(_hit(row, abs(float(row.score)), terms, req.exact))
         return hits
 
     def _filtered(self, req: SearchRequest) -> list[SearchHit]:
         stmt = (
-            select(
-                articles.c.id, articles.c.title, articles.c.published, articles.c.lang, articles.c.source,
-                articles.c.category, articles.c.url, articles.c.text,
-            )
+            select(*_hit_columns())
             .where(*self._filters(req))
             .order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
             .limit(req.limit)
             .offset(req.offset)
         )  # fmt: skip
         with self.engine.connect() as conn:
-            return [
-                SearchHit(
-                    id=row.id,
-                    title=row.title,
-                    published=row.published,
-                    lang=row.lang,
-                    source=row.source,
-                    category=row.category,
-                    url=row.url,
-                    score=0.0,
-                    snippet=make_snippet(row.text, []).text,
-                )
-                for row in conn.execute(stmt)
-            ]
+            return [_hit(row, 0.0, [], False) for row in conn.execute(stmt)]
 
     def _match(self, node: Node, exact: bool, cols: list, boost: Node | None):
         if self.dialect == "sqlite":
