@@ -103,12 +103,7 @@ class CrawlRepository:
             if row is None:
                 return None
             found = dict(row)
-            found["listings"] = [
-                dict(r)
-                for r in conn.execute(
-                    select(listings).where(listings.c.source_id == found["id"]).order_by(listings.c.id)
-                ).mappings()
-            ]
+            found["listings"] = _listings(conn, found["id"])
         return found
 
     def list_sources(self) -> list[dict[str, Any]]:
@@ -146,12 +141,7 @@ class CrawlRepository:
         with self.engine.connect() as conn:
             found = [dict(r) for r in conn.execute(query.order_by(sources.c.id)).mappings()]
             for src in found:
-                src["listings"] = [
-                    dict(r)
-                    for r in conn.execute(
-                        select(listings).where(listings.c.source_id == src["id"]).order_by(listings.c.id)
-                    ).mappings()
-                ]
+                src["listings"] = _listings(conn, src["id"])
         return found
 
     def next_due(self) -> datetime | None:
@@ -431,6 +421,12 @@ class CrawlRepository:
                     }
                 )
         return out
+
+
+def _listings(conn: Connection, source_id: int) -> list[dict[str, Any]]:
+    """A source's feeds and sitemaps with their state, in the order they were added."""
+    query = select(listings).where(listings.c.source_id == source_id).order_by(listings.c.id)
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def _is_dead(failures: int, last_success: datetime | None, now: datetime) -> bool:
