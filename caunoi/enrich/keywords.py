@@ -44,9 +44,9 @@ class Keyphrase:
         return {"phrase": self.phrase, "score": round(self.score, 3), "count": self.count}
 
 
-def segment(text: str, lang: str | None) -> list[list[str]]:
-    """Clauses of words as written: Vietnamese by underthesea, English by runs of letters (the
-    segmentation caunoi.enrich.tone keeps offsets for); [] for other languages."""
+def segment(text: str, lang: str | None) -> list[list[tuple[str, int]]]:
+    """Clauses of (word as written, start offset): Vietnamese by underthesea, English by runs of
+    letters (the segmentation caunoi.enrich.tone reads with); [] for other languages."""
     from caunoi.enrich import tone
 
     reading = tone.read(text, lang)
@@ -55,7 +55,7 @@ def segment(text: str, lang: str | None) -> list[list[str]]:
 
 def words_of(text: str, lang: str | None) -> list[str]:
     """Every word, lower-cased (what the document-frequency table counts)."""
-    return [w.lower() for clause in segment(text, lang) for w in clause]
+    return [w.lower() for clause in segment(text, lang) for w, _ in clause]
 
 
 @cache
@@ -92,31 +92,30 @@ def _idf(word: str, lang: str | None) -> float | None:
 
 
 def keyphrases(
-    title: str, text: str, lang: str | None, limit: int = 10, clauses: list[list[str]] | None = None
+    title: str,
+    text: str,
+    lang: str | None,
+    limit: int = 10,
+    clauses: list[list[tuple[str, int]]] | None = None,
 ) -> list[Keyphrase]:
     """The article's keyphrases, best first; Vietnamese and English, [] for other languages.
     `clauses` (from `segment` of title + newline + text) saves segmenting again."""
     if lang not in ("vi", "en"):
         return []
-    lead_end = len(title) + 1 + len(text.split("\n", 1)[0])
+    title_end = len(title)  # offsets in title + newline + text: the title, then the lead paragraph
+    lead_end = title_end + 1 + len(text.split("\n", 1)[0])
     if clauses is None:
         clauses = segment(f"{title}\n{text}", lang)
-    # position weights need offsets; approximate by the share of words read so far
-    total_words = sum(len(c) for c in clauses) or 1
-    title_words = len([w for c in segment(title, lang) for w in c]) if title else 0
-    lead_words = max(title_words, round(total_words * lead_end / max(1, len(title) + 1 + len(text))))
     weight: Counter[str] = Counter()
     idf: dict[str, float | None] = {}
-    position = 0
     runs: list[list[tuple[str, str]]] = []
     for clause in clauses:
         run: list[tuple[str, str]] = []
-        for word in clause:
+        for word, start in clause:
             key = word.lower()
             if key not in idf:
                 idf[key] = _idf(key, lang)
-            boost = 2.0 if position < title_words else 1.5 if position < lead_words else 1.0
-            position += 1
+            boost = 2.0 if start < title_end else 1.5 if start < lead_end else 1.0
             if idf[key] is None:
                 if run:
                     runs.append(run)

@@ -26,8 +26,8 @@ from caunoi.enrich.taxonomy import find_topics
 # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
 # 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
 # 8: keyphrases on that shared segmentation, document frequencies rebuilt with it; 9: + laws by name;
-# 10: + persons with their titles
-ENRICH_VERSION = 10
+# 10: + persons with their titles; 11: keyphrase title and lead weights from the shared word offsets
+ENRICH_VERSION = 11
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 

@@ -434,15 +434,16 @@ def read(text: str, lang: str | None) -> Reading | None:
     return _read(text, lang)
 
 
-def clauses(reading: Reading) -> list[list[str]]:
-    """The words of a reading as written, cut into clauses at punctuation (for keyphrases)."""
+def clauses(reading: Reading) -> list[list[tuple[str, int]]]:
+    """The words of a reading as written, each with its start offset, cut into clauses at
+    punctuation (for keyphrases)."""
     text, _code, _lex, sentences = reading
-    out: list[list[str]] = []
+    out: list[list[tuple[str, int]]] = []
     for sentence in sentences:
-        run: list[str] = []
+        run: list[tuple[str, int]] = []
         for token in sentence.tokens:
             if token.word:
-                run.append(text[token.start : token.end])
+                run.append((text[token.start : token.end], token.start))
             elif run:
                 out.append(run)
                 run = []
