@@ -142,7 +142,8 @@ def _parse_day(value: str | None, name: str) -> date | None:
 
 
 def _entity_id(name: str, option: str, country: bool = False) -> str:
-    """A gazetteer id from what the user typed: an id, an ISO country code, or a name."""
+    """An entity id from what the user typed: an id, an ISO country code, or a name (of the gazetteer,
+    of a person, of an organisation it does not list)."""
     from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
 
     gazetteer = load_gazetteer()
@@ -151,6 +152,14 @@ def _entity_id(name: str, option: str, country: bool = False) -> str:
         return f"country:{name.upper()}"
     if gazetteer.get(name):
         return name
+    if not country:
+        from caunoi.enrich.orgs import find_orgs
+
+        if name.startswith("org:") and name == name.lower():
+            return name  # "org:benh-vien-bach-mai" (the gazetteer's are "org:ASEAN")
+        orgs = find_orgs(name)  # "Công an tỉnh Nghệ An" -> org:cong-an-nghe-an, not the province
+        if len(orgs) == 1 and (orgs[0].start, orgs[0].end) == (0, len(name)):
+            return orgs[0].id
     found = [m for m in find_mentions(name, gazetteer) if not country or m.type == "country"]
     if not found and not country:
         from caunoi.enrich.persons import find_persons

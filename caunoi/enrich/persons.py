@@ -17,6 +17,8 @@ How people are found
 - The organisation and country are resolved with the gazetteer (caunoi.enrich.gazetteer): mentions inside
   the span, else the span alone, else the span with the head noun the title implies ("Bộ trưởng Ngoại giao"
   -> "Bộ Ngoại giao" = vnbody:mofa). An English name before the title counts too ("US President Joe Biden").
+  Organisations the gazetteer does not list (caunoi.enrich.orgs) count as mentions: "Giám đốc Bệnh viện Bạch
+  Mai Đào Xuân Cơ" -> organisation_id "org:benh-vien-bach-mai", and the name is never read inside them.
 - Without a title (precision first) only a run of 2-4 Vietnamese syllables that starts with a known family
   name, is the whole capitalised run and is not after a place word ("đường Nguyễn Trãi") is kept; a family
   name that is also a common place syllable ("Hà", "Thái") then needs "Văn" or "Thị" after it.
@@ -29,10 +31,12 @@ Vietnamese name after a title or form of address ("anh Tùng"); 0.6 a name witho
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 
 from caunoi.enrich.gazetteer import Mention, find_mentions, load_gazetteer, read_tsv
+from caunoi.enrich.orgs import Org, find_orgs
 from caunoi.text.fold import fold, lower_exact
 from caunoi.text.vietnamese import is_syllable, normalize
 
@@ -126,13 +130,17 @@ def _titles() -> dict[str, list[tuple[tuple[str, ...], _Title]]]:
 
 
 class _Text:
-    def __init__(self, text: str, mentions: list[Mention]):
+    def __init__(self, text: str, mentions: list[Mention], orgs: Sequence[Org] = ()):
         self.text = text
         self.words = [(m.start(), m.end(), m.group()) for m in WORD_RE.finditer(text)]
         self.keys = [_key(w) for _, _, w in self.words]
         self.mention_at: dict[int, Mention] = {}  # word index -> the mention covering it
+        # an organisation outside the gazetteers stands for the places named inside it ("Công an tỉnh Nghệ
+        # An"); those are kept apart, for the country
+        spans = [o.to_mention() for o in orgs]
+        self.nested = [m for m in mentions if any(o.start <= m.start and m.end <= o.end for o in spans)]
         gaz = load_gazetteer()
-        for m in mentions:
+        for m in [m for m in mentions if m not in self.nested] + spans:
             entry = gaz.get(m.entry_id)
             if entry is not None and entry.get("kind") == "post":
                 continue  # "Thủ tướng" is a title here, not an organisation
@@ -188,9 +196,13 @@ def _title_gap(gap: str) -> bool:
     return gap in (" ", ".", ". ", "-")
 
 
-def find_persons(text: str, mentions: list[Mention] | None = None) -> list[Person]:
-    """People named in `text`, left to right, without overlaps."""
-    t = _Text(text, find_mentions(text) if mentions is None else mentions)
+def find_persons(
+    text: str, mentions: list[Mention] | None = None, orgs: list[Org] | None = None
+) -> list[Person]:
+    """People named in `text`, left to right, without overlaps. `mentions` (the gazetteer's) and `orgs`
+    (caunoi.enrich.orgs) are found when not given."""
+    mentions = find_mentions(text) if mentions is None else mentions
+    t = _Text(text, mentions, find_orgs(text, mentions) if orgs is None else orgs)
     out: list[Person] = []
     taken: set[int] = set()
     k = 0
@@ -334,6 +346,7 @@ def _organisation(
     s, e = t.words[seg_start][0], t.words[seg_end - 1][1]
     seg = t.text[s:e]
     inside = [m for k, m in t.mention_at.items() if seg_start <= k < seg_end]
+    inside = sorted(inside + [m for m in t.nested if s <= m.start and m.end <= e], key=lambda m: m.start)
     countries = [m for m in inside if m.type == "country"]
     country = countries[0].entry_id if countries else None
     org_m = next((m for m in inside if m.type in ("vnbody", "org", "media")), None)

@@ -20,14 +20,16 @@ from caunoi.enrich.docrefs import find_doc_refs
 from caunoi.enrich.events import find_events
 from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
 from caunoi.enrich.keywords import keyphrases
+from caunoi.enrich.orgs import Org, find_orgs
 from caunoi.enrich.persons import find_persons
 from caunoi.enrich.taxonomy import find_topics
 
 # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
 # 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
 # 8: keyphrases on that shared segmentation, document frequencies rebuilt with it; 9: + laws by name;
-# 10: + persons with their titles; 11: keyphrase title and lead weights from the shared word offsets
-ENRICH_VERSION = 11
+# 10: + persons with their titles; 11: keyphrase title and lead weights from the shared word offsets;
+# 12: + organisations outside the gazetteers (head noun + name)
+ENRICH_VERSION = 12
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
@@ -51,7 +53,8 @@ def enrich(title: str, text: str, published: datetime | None = None, lang: str |
     out.data["keywords"] = [k.to_json() for k in keyphrases(title, text, lang, clauses=clauses)]
     gazetteer = load_gazetteer()
     mentions = find_mentions(whole, gazetteer)
-    out.data["entities"] = _entities(mentions, gazetteer) + _persons(whole, mentions)
+    orgs = find_orgs(whole, mentions)
+    out.data["entities"] = _entities(mentions, gazetteer) + _persons(whole, mentions, orgs) + _orgs(orgs)
     for entity in out.data["entities"]:
         if entity["score"] >= 0.6:  # weaker ones (a language name, "tiếng Anh") are listed, not tagged
             out.tag("entity", entity["id"], entity["score"])
@@ -143,10 +146,10 @@ def _entities(mentions: list, gazetteer) -> list[dict[str, Any]]:
     return sorted(grouped.values(), key=lambda e: (-e["count"], e["id"]))
 
 
-def _persons(whole: str, mentions: list) -> list[dict[str, Any]]:
+def _persons(whole: str, mentions: list, orgs: list[Org]) -> list[dict[str, Any]]:
     """People named in the article, one entry per person, with the first title and organisation given."""
     grouped: dict[str, dict[str, Any]] = {}
-    for p in find_persons(whole, mentions):
+    for p in find_persons(whole, mentions, orgs):
         item = grouped.setdefault(
             p.id,
             {"id": p.id, "type": "person", "name_vi": p.name, "name_en": None, "count": 0, "score": 0.0,
@@ -159,4 +162,23 @@ def _persons(whole: str, mentions: list) -> list[dict[str, Any]]:
             item[key] = item[key] or getattr(p, key)
         if len(item["mentions"]) < 5:
             item["mentions"].append([p.name, p.start, p.end])
+    return sorted(grouped.values(), key=lambda e: (-e["count"], e["id"]))
+
+
+def _orgs(orgs: list[Org]) -> list[dict[str, Any]]:
+    """Organisations the gazetteers do not list, one entry per id (a name and its abbreviation in brackets
+    are one), with their kind ("hospital", "police", ...)."""
+    grouped: dict[str, dict[str, Any]] = {}
+    for o in orgs:
+        item = grouped.setdefault(
+            o.id,
+            {"id": o.id, "type": "org", "name_vi": o.name, "name_en": None, "kind": o.kind, "count": 0,
+             "score": 0.0, "mentions": []},
+        )  # fmt: skip
+        if o.head is not None and len(o.name) > len(item["name_vi"]):
+            item["name_vi"] = o.name  # the name rather than its abbreviation, the head included if written
+        item["count"] += 1
+        item["score"] = max(item["score"], o.score)
+        if len(item["mentions"]) < 5:
+            item["mentions"].append([o.name, o.start, o.end])
     return sorted(grouped.values(), key=lambda e: (-e["count"], e["id"]))
