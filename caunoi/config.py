@@ -33,6 +33,17 @@ class Settings:
     fetch_user_agent        empty = "CauNoiBot/<version> (...)"; say who you are and how to reach you
     obey_robots             false only for your own sites
     watch_window_days       sitemap entries older than this are not fetched
+
+    Notifications (see caunoi/notify.py):
+    smtp_host         the mail server; empty = e-mail is off
+    smtp_port         25, 587 (starttls) or 465 (ssl), as your provider says
+    smtp_user         empty = no login
+    smtp_password     the login's password
+    smtp_security     "starttls" (upgrade to TLS), "ssl" (TLS from the start) or "none" (a trusted relay)
+    smtp_from         the From: address of the mail we send
+    smtp_timeout      seconds to wait for the mail server, at each step
+    notify_retries    retries after the first try when it may help (timeouts, SMTP 4xx, HTTP 429, 5xx)
+    webhook_timeout   seconds one webhook attempt may take, from connecting to the answer
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -51,7 +62,22 @@ class Settings:
     fetch_user_agent: str = ""
     obey_robots: bool = True
     watch_window_days: int = 2
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = field(default="", repr=False)
+    smtp_security: str = "starttls"
+    smtp_from: str = "caunoi@localhost"
+    smtp_timeout: float = 20.0
+    notify_retries: int = 3
+    webhook_timeout: float = 10.0
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.smtp_security not in ("none", "starttls", "ssl"):
+            raise ValueError(
+                f"setting smtp_security must be none, starttls or ssl, got {self.smtp_security!r}"
+            )
 
     @property
     def sqlalchemy_url(self) -> str:
