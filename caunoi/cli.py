@@ -312,6 +312,9 @@ def show(
         "content_hash": article["content_hash"],
         "dates": article["dates"],
         "meta": article["meta"],
+        "story_id": article["story_id"],
+        "reprint_of": article["reprint_of"],  # the earliest copy of this text, when this is a reprint
+        "copies": article["copies"],  # the other copies of the same text (reprints, syndication)
     }
     # what enrichment found: enrichment_version, doc_refs, … (see caunoi.enrich.run)
     out.update({k: v for k, v in article.items() if k == "enrichment_version" or k in ENRICHMENT_KEYS})
@@ -347,6 +350,15 @@ def show(
                 for r in out["doc_refs"][:12]
             ),
             highlight=False,
+        )
+    if out["story_id"] is not None:
+        console.print(f"[dim]story:[/] #{out['story_id']} (caunoi story {out['story_id']})")
+    if out["reprint_of"] is not None:
+        console.print(f"[dim]reprint of:[/] #{out['reprint_of']}")
+    if out["copies"]:
+        console.print(
+            "[dim]other copies:[/] "
+            + ", ".join(f"#{c['id']} {c['source'] or ''}".strip() for c in out["copies"][:10])
         )
     console.print(f"[dim]origin:[/] {out['origin']} ({len(out['origins'])} origin(s))")
 
@@ -403,4 +415,4 @@ def enrich(
 
 
 # The watching commands live in their own module and register themselves on `app`.
-from caunoi import cli_watch  # noqa: E402, F401
+from caunoi import cli_stories, cli_watch  # noqa: E402, F401

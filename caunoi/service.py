@@ -28,6 +28,10 @@ from caunoi.store.database import create_store_engine, migrate
 from caunoi.store.enrichment import EnrichmentRepository
 from caunoi.store.repository import ArticleRepository, SearchHit, SearchRequest, origin_key
 from caunoi.store.schema import pages
+from caunoi.store.stories import StoryRepository
+from caunoi.stories.cluster import Clusterer, Story
+from caunoi.stories.summary import title_and_summary
+from caunoi.stories.view import story_view
 from caunoi.text import vietnamese
 from caunoi.web.http import Fetcher
 from caunoi.web.sources import SourceSpec, read_sources
@@ -53,6 +57,7 @@ class Service:
         self.articles = ArticleRepository(self.engine)
         self.crawl = CrawlRepository(self.engine)
         self.enrichments = EnrichmentRepository(self.engine)
+        self.stories = StoryRepository(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -91,6 +96,7 @@ class Service:
         finally:
             executor.close()
         summary.enriched = self.enrich()
+        summary.stories = self.update_stories().to_json()
         return summary
 
     def _read(self, files: list[Path], on_file: Callable[[Path], None] | None) -> Iterator[Doc]:
@@ -170,7 +176,7 @@ class Service:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
     def watcher(self, fetcher: Fetcher | None = None) -> Watcher:
-        return Watcher(self.settings, self.articles, self.crawl, fetcher, after_round=self.enrich)
+        return Watcher(self.settings, self.articles, self.crawl, fetcher, after_round=self._after_round)
 
     async def fetch_url(
         self,
@@ -290,6 +296,10 @@ class Service:
         found = self.articles.get(article_id)
         if found is not None:
             found.update(self.enrichments.get(article_id) or {"enrichment_version": None})
+            copies = self.stories.copies_of(article_id)
+            found["reprint_of"] = copies["original_id"]
+            found["copies"] = copies["copies"]
+            found["story_id"] = self.stories.story_of(article_id)
         return found
 
     # -- enrichment ------------------------------------------------------------------------
@@ -322,8 +332,102 @@ class Service:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)
 
+    def _after_round(self) -> int:
+        """What a watch round's new articles go through once stored: enrichment, then stories."""
+        enriched = self.enrich()
+        self.update_stories()
+        return enriched
+
+    # -- duplicates and stories ----------------------------------------------------------
+
+    def update_stories(
+        self, *, rebuild: bool = False, on_batch: Callable[[str, int], None] | None = None
+    ) -> StoriesSummary:
+        """Sign new articles and link reprints to their originals, then put each article not yet in
+        a story into one (in publication order), then retitle and summarise the stories touched.
+        `rebuild` drops every story first and clusters the whole store again."""
+        summary = StoriesSummary()
+        size = self.settings.batch_size
+        after = 0
+        while rows := self.stories.dedupe_todo(after, size):
+            found = self.stories.dedupe(rows)
+            summary.signed += found.checked
+            summary.copies += found.copies
+            after = rows[-1].id
+            if on_batch:
+                on_batch("dedupe", len(rows))
+        if rebuild:
+            self.stories.forget_stories()
+        clusterer = self.stories.load_clusterer()
+        touched: set[int] = set()
+        while batch := self.stories.cluster_todo(size):
+            assigned = [clusterer.add(article) for article in batch]
+            self.stories.save(clusterer, assigned)
+            summary.clustered += len(assigned)
+            summary.opened += sum(a.new for a in assigned)
+            touched.update(a.story_id for a in assigned)
+            if on_batch:
+                on_batch("cluster", len(batch))
+        for story_id in sorted(touched):
+            self._retitle(clusterer, story_id)
+        summary.stories_touched = len(touched)
+        return summary
+
+    def _retitle(self, clusterer: Clusterer, story_id: int) -> None:
+        row = self.stories.get(story_id)
+        if row is None:
+            return
+        story = clusterer.active.get(story_id) or Story.from_state(
+            row.id, row.first_seen, row.last_seen, row.state
+        )
+        title, summary = title_and_summary(story, self.stories.members(story_id), clusterer)
+        self.stories.set_summary(story_id, title, summary)
+
+    def story_list(
+        self, since: datetime | None = None, topic: str | None = None, limit: int = 50, min_articles: int = 1
+    ) -> list[dict[str, Any]]:
+        rows = self.stories.list(since, topic, limit, min_articles)
+        outlets = self.stories.story_counts([r.id for r in rows]) if rows else {}
+        return [
+            {
+                "id": r.id,
+                "title": r.title,
+                "articles": r.articles,
+                "reprints": r.reprints,
+                "first_seen": r.first_seen.isoformat(),
+                "last_seen": r.last_seen.isoformat(),
+                "active": r.active,
+                "outlets": len(outlets.get(r.id, {})),
+                "languages": sorted((r.state or {}).get("langs", {})),
+            }
+            for r in rows
+        ]
+
+    def story(self, story_id: int) -> dict[str, Any] | None:
+        """Everything about one story: summary, timeline, outlets, countries, languages, tone by
+        day, topics and its articles."""
+        row = self.stories.get(story_id)
+        if row is None:
+            return None
+        return story_view(row, self.stories)
+
+    def copies(self, article_id: int) -> dict[str, Any]:
+        return self.stories.copies_of(article_id)
+
     def stats(self) -> dict[str, Any]:
         return self.articles.stats()
+
+
+@dataclass
+class StoriesSummary:
+    signed: int = 0  # articles signed for duplicate detection
+    copies: int = 0  # of them, reprints of an earlier article
+    clustered: int = 0  # articles put in a story
+    opened: int = 0  # new stories
+    stories_touched: int = 0
+
+    def to_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
 
 
 @dataclass
@@ -334,6 +438,7 @@ class IngestSummary:
     unchanged: int = 0
     skipped: list[dict[str, str]] = field(default_factory=list)
     enriched: int = 0  # articles the enrichment stages ran on afterwards
+    stories: dict[str, Any] = field(default_factory=dict)  # what update_stories did afterwards
 
     def skip(self, doc: Doc) -> None:
         log.info("skipped %s: %s", doc.origin, doc.skip_reason)
@@ -347,4 +452,5 @@ class IngestSummary:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "enriched": self.enriched,
+            "stories": self.stories,
         }

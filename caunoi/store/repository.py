@@ -33,7 +33,7 @@ from caunoi.store.query import (
     to_fts5,
     to_tsquery,
 )
-from caunoi.store.schema import article_tags, articles, origins
+from caunoi.store.schema import article_tags, articles, duplicates, origins, signature_bands, signatures
 from caunoi.store.snippets import make_snippet
 from caunoi.text.fold import index_form
 
@@ -230,6 +230,9 @@ class ArticleRepository:
                 self._unindex(conn, article_id, old)
                 conn.execute(delete(articles).where(articles.c.id == article_id))
                 return other
+        if old["content_hash"] != doc.content_hash:  # new text: signed again by the next dedupe
+            for table in (signature_bands, signatures, duplicates):
+                conn.execute(delete(table).where(table.c.article_id == article_id))
         self._unindex(conn, article_id, old)
         row = self._article_row(doc, old["created_at"])
         row.pop("origin")

@@ -170,3 +170,69 @@ article_tags = Table(
     PrimaryKeyConstraint("article_id", "kind", "value", name="pk_article_tags"),
 )
 Index("ix_article_tags_kind_value", article_tags.c.kind, article_tags.c.value)
+
+# -- duplicates and stories (migration 0005) ----------------------------------------------------
+
+# The MinHash signature of each article's body (folded word shingles), kept so a later article can
+# be compared with it; `shingles` is the size of the shingle set (for containment).
+signatures = Table(
+    "signatures",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("hashes", LargeBinary, nullable=False),
+    Column("shingles", Integer, nullable=False),
+)
+
+# LSH: one row per band of each signature; articles sharing a (band, key) are candidate duplicates.
+signature_bands = Table(
+    "signature_bands",
+    metadata,
+    Column("band", Integer, nullable=False),
+    Column("key", String(16), nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+)
+Index("ix_signature_bands_band_key", signature_bands.c.band, signature_bands.c.key)
+
+# A near-duplicate (reprint, syndicated copy) and the earliest copy it repeats.
+duplicates = Table(
+    "duplicates",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("original_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("jaccard", Float, nullable=False),
+    Column("containment", Float, nullable=False),
+)
+
+stories = Table(
+    "stories",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False, default=""),
+    Column("summary", JSON, nullable=False, default=list),  # sentences, with the article each is from
+    Column("first_seen", DateTime, nullable=False),  # publication time of its first and last article
+    Column("last_seen", DateTime, nullable=False, index=True),
+    Column("articles", Integer, nullable=False, default=0),  # distinct articles, reprints not counted
+    Column("reprints", Integer, nullable=False, default=0),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("state", JSON, nullable=False, default=dict),  # the clusterer's profile of the story
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+story_articles = Table(
+    "story_articles",
+    metadata,
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("similarity", Float, nullable=False),  # to the story when it joined; 1.0 for the first
+    Column("assigned_at", DateTime, nullable=False),
+)
+
+# Small persistent state of the stateful stages (e.g. the clusterer's document frequencies).
+stage_state = Table(
+    "stage_state",
+    metadata,
+    Column("name", String(50), primary_key=True),
+    Column("data", LargeBinary, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)

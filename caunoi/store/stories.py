@@ -1,0 +1,383 @@
+"""Duplicates and stories in the store: signatures and LSH bands, reprint links, the clusterer's
+state and the stories it made."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, select, tuple_, update
+
+from caunoi.store.schema import (
+    article_tags,
+    articles,
+    duplicates,
+    signature_bands,
+    signatures,
+    stage_state,
+    stories,
+    story_articles,
+)
+from caunoi.stories import dedup
+from caunoi.stories.cluster import Article, Assignment, Clusterer, Story
+
+CLUSTERER_STATE = "clusterer"
+ENTITY_SCORE = 0.6  # the tags the enrichment writes are at least this sure already
+
+
+@dataclass(frozen=True)
+class DedupeResult:
+    checked: int
+    copies: int
+
+
+def _when(row: Any) -> datetime:
+    return row.published or row.created_at
+
+
+class StoryRepository:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # -- duplicates ----------------------------------------------------------------------------
+
+    def dedupe_todo(self, after: int, limit: int) -> list[Any]:
+        """Articles with no signature yet, in id order after `after`."""
+        query = (
+            select(articles.c.id, articles.c.text, articles.c.published, articles.c.created_at)
+            .outerjoin(signatures, signatures.c.article_id == articles.c.id)
+            .where(signatures.c.article_id.is_(None), articles.c.id > after)
+            .order_by(articles.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query))
+
+    def dedupe(self, rows: list[Any]) -> DedupeResult:
+        """Sign these articles and link each copy to the earliest copy of its text, in one
+        transaction (each article sees the ones signed before it, in this batch too)."""
+        signed = [(row, dedup.signature(row.text)) for row in rows]
+        copies = 0
+        with self.engine.begin() as conn:
+            for row, sig in signed:
+                if sig is None:  # too short to compare: recorded as checked, never a candidate
+                    conn.execute(signatures.insert().values(article_id=row.id, hashes=b"", shingles=0))
+                    continue
+                keys = sig.band_keys()
+                found = self._candidates(conn, keys, row.id)
+                best = dedup.best_copy(sig, found)
+                conn.execute(
+                    signatures.insert().values(
+                        article_id=row.id, hashes=sig.to_bytes(), shingles=sig.shingles
+                    )
+                )
+                conn.execute(
+                    signature_bands.insert(),
+                    [{"band": band, "key": key, "article_id": row.id} for band, key in keys],
+                )
+                if best is not None:
+                    self._link(conn, row, *best)
+                    copies += 1
+        return DedupeResult(len(rows), copies)
+
+    @staticmethod
+    def _candidates(
+        conn: Connection, keys: list[tuple[int, str]], own: int
+    ) -> list[tuple[int, dedup.Signature]]:
+        ids = (
+            select(signature_bands.c.article_id)
+            .where(tuple_(signature_bands.c.band, signature_bands.c.key).in_(keys))
+            .where(signature_bands.c.article_id != own)
+            .distinct()
+        )
+        found = conn.execute(
+            select(signatures.c.article_id, signatures.c.hashes, signatures.c.shingles)
+            .where(signatures.c.article_id.in_(ids.scalar_subquery()))
+            .order_by(signatures.c.article_id)
+        )
+        return [(r.article_id, dedup.Signature.from_bytes(r.hashes, r.shingles)) for r in found]
+
+    @staticmethod
+    def _link(conn: Connection, row: Any, copy_of: int, match: dedup.Match) -> None:
+        """Link `row` into the group of `copy_of`; if it is earlier than the group's original, it
+        becomes the original and the group is relinked to it."""
+        root = conn.execute(
+            select(duplicates.c.original_id).where(duplicates.c.article_id == copy_of)
+        ).scalar()
+        root = root or copy_of
+        original = conn.execute(
+            select(articles.c.id, articles.c.published, articles.c.created_at).where(articles.c.id == root)
+        ).one()
+        if (_when(row), row.id) < (_when(original), original.id):
+            conn.execute(
+                update(duplicates).where(duplicates.c.original_id == root).values(original_id=row.id)
+            )
+            conn.execute(
+                duplicates.insert().values(
+                    article_id=root, original_id=row.id, jaccard=match.jaccard, containment=match.containment
+                )
+            )
+        else:
+            conn.execute(
+                duplicates.insert().values(
+                    article_id=row.id, original_id=root, jaccard=match.jaccard, containment=match.containment
+                )
+            )
+
+    def copies_of(self, article_id: int) -> dict[str, Any]:
+        """The article's original (if it is a copy) and the other copies of the same text."""
+        with self.engine.connect() as conn:
+            root = conn.execute(
+                select(duplicates.c.original_id).where(duplicates.c.article_id == article_id)
+            ).scalar()
+            group_root = root or article_id
+            members = conn.execute(
+                select(
+                    duplicates.c.article_id, duplicates.c.jaccard, duplicates.c.containment, articles.c.source
+                )
+                .join(articles, articles.c.id == duplicates.c.article_id)
+                .where(duplicates.c.original_id == group_root)
+                .order_by(duplicates.c.article_id)
+            ).all()
+        return {
+            "original_id": root,
+            "copies": [
+                {"id": m.article_id, "source": m.source, "jaccard": m.jaccard, "containment": m.containment}
+                for m in members
+                if m.article_id != article_id
+            ],
+        }
+
+    # -- stories -------------------------------------------------------------------------------
+
+    def cluster_todo(self, limit: int) -> list[Article]:
+        """Signed articles not yet in a story, in publication order (then id), with their tags."""
+        when = func.coalesce(articles.c.published, articles.c.created_at)
+        query = (
+            select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.text,
+                articles.c.lang,
+                when.label("when"),
+                duplicates.c.original_id,
+            )
+            .join(signatures, signatures.c.article_id == articles.c.id)
+            .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+            .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
+            .where(story_articles.c.article_id.is_(None))
+            .order_by(when, articles.c.id)
+            .limit(limit)
+        )
+        with self.engine.connect() as conn:
+            rows = list(conn.execute(query))
+            tags: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+            ids = [r.id for r in rows]
+            for start in range(0, len(ids), 500):
+                for t in conn.execute(
+                    select(article_tags.c.article_id, article_tags.c.kind, article_tags.c.value).where(
+                        article_tags.c.article_id.in_(ids[start : start + 500]),
+                        article_tags.c.kind.in_(("entity", "doc_ref")),
+                        article_tags.c.score >= ENTITY_SCORE,
+                    )
+                ):
+                    tags[t.article_id][t.kind].add(t.value)
+        return [
+            Article(
+                r.id,
+                r.when,
+                r.lang,
+                r.title,
+                r.text,
+                frozenset(tags[r.id]["entity"]),
+                frozenset(tags[r.id]["doc_ref"]),
+                r.original_id,
+            )
+            for r in rows
+        ]
+
+    def load_clusterer(self) -> Clusterer:
+        with self.engine.connect() as conn:
+            blob = conn.execute(
+                select(stage_state.c.data).where(stage_state.c.name == CLUSTERER_STATE)
+            ).scalar()
+            next_id = (conn.execute(select(func.max(stories.c.id))).scalar() or 0) + 1
+            active = [
+                Story.from_state(r.id, r.first_seen, r.last_seen, r.state)
+                for r in conn.execute(select(stories).where(stories.c.active).order_by(stories.c.id))
+            ]
+            clusterer = Clusterer.load(blob, active, next_id)
+            if active:
+                for r in conn.execute(
+                    select(story_articles.c.article_id, story_articles.c.story_id).where(
+                        story_articles.c.story_id.in_([s.id for s in active])
+                    )
+                ):
+                    clusterer.story_of[r.article_id] = r.story_id
+        return clusterer
+
+    def save(self, clusterer: Clusterer, assigned: list[Assignment]) -> None:
+        """Store a batch's assignments, the stories they touched, the retired ones and the
+        clusterer's document frequencies, in one transaction."""
+        now = datetime.now()
+        touched = sorted({a.story_id for a in assigned})
+        retired = clusterer.take_retired()
+        with self.engine.begin() as conn:
+            existing = set(conn.execute(select(stories.c.id).where(stories.c.id.in_(touched))).scalars())
+            for story_id in touched:
+                story = clusterer.active.get(story_id) or retired[story_id]
+                values = {
+                    "first_seen": story.first_seen,
+                    "last_seen": story.last_seen,
+                    "state": story.to_state(),
+                    "updated_at": now,
+                    "active": story_id in clusterer.active,
+                }
+                if story_id in existing:
+                    conn.execute(update(stories).where(stories.c.id == story_id).values(**values))
+                else:
+                    new = {"title": "", "summary": [], "articles": 0, "reprints": 0, "created_at": now}
+                    conn.execute(stories.insert().values(id=story_id, **new, **values))
+            rows = [
+                {
+                    "article_id": a.article_id,
+                    "story_id": a.story_id,
+                    "similarity": a.similarity,
+                    "assigned_at": now,
+                }
+                for a in assigned
+            ]
+            conn.execute(story_articles.insert(), rows)
+            if retired:
+                conn.execute(update(stories).where(stories.c.id.in_(list(retired))).values(active=False))
+            self._recount(conn, touched)
+            self._save_state(conn, clusterer.dump_df(), now)
+
+    @staticmethod
+    def _recount(conn: Connection, story_ids: list[int]) -> None:
+        """Counts and the title of each touched story, from its members."""
+        for start in range(0, len(story_ids), 500):
+            chunk = story_ids[start : start + 500]
+            counts = conn.execute(
+                select(
+                    story_articles.c.story_id,
+                    func.count().label("total"),
+                    func.count(duplicates.c.article_id).label("reprints"),
+                )
+                .outerjoin(duplicates, duplicates.c.article_id == story_articles.c.article_id)
+                .where(story_articles.c.story_id.in_(chunk))
+                .group_by(story_articles.c.story_id)
+            ).all()
+            for c in counts:
+                conn.execute(
+                    update(stories)
+                    .where(stories.c.id == c.story_id)
+                    .values(articles=c.total - c.reprints, reprints=c.reprints)
+                )
+
+    @staticmethod
+    def _save_state(conn: Connection, blob: bytes, now: datetime) -> None:
+        found = conn.execute(select(stage_state.c.name).where(stage_state.c.name == CLUSTERER_STATE)).first()
+        if found:
+            conn.execute(
+                update(stage_state)
+                .where(stage_state.c.name == CLUSTERER_STATE)
+                .values(data=blob, updated_at=now)
+            )
+        else:
+            conn.execute(stage_state.insert().values(name=CLUSTERER_STATE, data=blob, updated_at=now))
+
+    def set_summary(self, story_id: int, title: str, summary: list[dict[str, Any]]) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(stories).where(stories.c.id == story_id).values(title=title, summary=summary))
+
+    def forget_stories(self) -> None:
+        """Drop every story and the clusterer's state: the next run clusters the whole store again."""
+        with self.engine.begin() as conn:
+            conn.execute(delete(story_articles))
+            conn.execute(delete(stories))
+            conn.execute(delete(stage_state).where(stage_state.c.name == CLUSTERER_STATE))
+
+    def members(self, story_id: int, limit: int | None = None) -> list[Any]:
+        """The story's articles in publication order, with their reprint link and tags' tone."""
+        when = func.coalesce(articles.c.published, articles.c.created_at)
+        query = (
+            select(
+                articles.c.id,
+                articles.c.title,
+                articles.c.text,
+                articles.c.url,
+                articles.c.source,
+                articles.c.lang,
+                when.label("when"),
+                story_articles.c.similarity,
+                duplicates.c.original_id,
+            )
+            .join(story_articles, story_articles.c.article_id == articles.c.id)
+            .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
+            .where(story_articles.c.story_id == story_id)
+            .order_by(when, articles.c.id)
+        )
+        if limit:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            return list(conn.execute(query))
+
+    def tags_of(self, article_ids: Iterable[int], kinds: tuple[str, ...]) -> list[Any]:
+        ids = list(article_ids)
+        out = []
+        with self.engine.connect() as conn:
+            for start in range(0, len(ids), 500):
+                out += conn.execute(
+                    select(article_tags).where(
+                        article_tags.c.article_id.in_(ids[start : start + 500]),
+                        article_tags.c.kind.in_(kinds),
+                    )
+                ).all()
+        return out
+
+    def story_of(self, article_id: int) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(story_articles.c.story_id).where(story_articles.c.article_id == article_id)
+            ).scalar()
+
+    def get(self, story_id: int) -> Any | None:
+        with self.engine.connect() as conn:
+            return conn.execute(select(stories).where(stories.c.id == story_id)).first()
+
+    def list(
+        self, since: datetime | None = None, topic: str | None = None, limit: int = 50, min_articles: int = 1
+    ) -> list[Any]:
+        """Stories last seen since `since`, biggest first (then most recent)."""
+        query = select(stories).where(stories.c.articles >= min_articles)
+        if since is not None:
+            query = query.where(stories.c.last_seen >= since)
+        if topic:
+            tagged = (
+                select(story_articles.c.story_id)
+                .join(article_tags, article_tags.c.article_id == story_articles.c.article_id)
+                .where(article_tags.c.kind == "topic", article_tags.c.value == topic)
+            )
+            query = query.where(stories.c.id.in_(tagged.scalar_subquery()))
+        query = query.order_by(stories.c.articles.desc(), stories.c.last_seen.desc(), stories.c.id).limit(
+            limit
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query))
+
+    def story_counts(self, story_ids: list[int]) -> dict[int, Counter]:
+        """Per story: outlets (sources) of its articles, reprints included."""
+        out: dict[int, Counter] = defaultdict(Counter)
+        with self.engine.connect() as conn:
+            for r in conn.execute(
+                select(story_articles.c.story_id, articles.c.source, func.count().label("n"))
+                .join(articles, articles.c.id == story_articles.c.article_id)
+                .where(story_articles.c.story_id.in_(story_ids))
+                .group_by(story_articles.c.story_id, articles.c.source)
+            ):
+                out[r.story_id][r.source] += r.n
+        return out

@@ -1,0 +1,333 @@
+"""Stories: an online clusterer that puts each new article in an existing story or opens a new one.
+
+A story is one real-world event or development as the press follows it over days: "floods in
+central Vietnam", not "weather". Articles are taken one at a time, in the order given (the store
+gives publication order), and each is compared with the active stories only:
+
+- Text: TF-IDF over folded words and word pairs of the title (counted twice) and the first
+  LEAD_WORDS words of the body. Document frequencies start from a background table
+  (caunoi/data/models/story_df.npz, built by tools/build_story_df.py from Vietnamese news) and are
+  learnt online from the stream itself, hashed into DF_BUCKETS counters so memory does not grow
+  with the vocabulary. A story keeps the sum of its articles' vectors, pruned to its
+  CENTROID_TERMS strongest terms.
+- Canonical entities and document references (the enrichment's tags): what ties an article to a
+  story across languages ("Hoa Kỳ", "Mỹ" and "United States" are one country:US), weighted by
+  their own online inverse document frequency.
+- Time: an article joins only a story whose articles are at most WINDOW_DAYS away from it.
+
+score = TEXT_WEIGHT × cosine(article, story centroid) + ENTITY_WEIGHT × entity overlap
+        + DOCREF_BONUS when they cite the same document.
+The article joins the best story scoring at least THRESHOLD. In a language the story has not been
+written in yet, shared words are mostly names, so the article joins only with at least two
+shared entities and an entity overlap (plus the document bonus) of CROSS_THRESHOLD. Otherwise it
+opens a story. The weights and threshold were chosen on the development half of the labelled
+story set (benchmarks/story_clustering.py; figures in BENCHMARKS.md).
+
+Stories not updated for RETIRE_DAYS of stream time (the latest publication time seen) leave the
+active set, so memory is bounded by the stories of the last few days, not by the stream.
+Everything is deterministic: the same articles in the same order give the same stories.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from caunoi.text.fold import fold, tokens
+
+DF_BUCKETS = 1 << 21
+# background document frequencies (tools/build_story_df.py): what a fresh clusterer starts from
+BACKGROUND = Path(__file__).resolve().parent.parent / "data" / "models" / "story_df.npz"
+LEAD_WORDS = 250
+CENTROID_TERMS = 300
+WINDOW_DAYS = 3.0
+RETIRE_DAYS = 7.0
+TEXT_WEIGHT = 2.0
+ENTITY_WEIGHT = 0.35
+DOCREF_BONUS = 0.15
+THRESHOLD = 0.6
+CROSS_THRESHOLD = 0.5
+TERM_CANDIDATES = 12  # an article's strongest terms used to find candidate stories
+
+
+@cache
+def _background() -> tuple[np.ndarray, int]:
+    df = np.zeros(DF_BUCKETS, dtype=np.uint32)
+    if not BACKGROUND.exists():
+        return df, 0
+    with np.load(BACKGROUND) as data:
+        df[data["buckets"]] = data["counts"]
+        return df, int(data["documents"][0])
+
+
+def _bucket(term: str) -> int:
+    return zlib.crc32(term.encode()) & (DF_BUCKETS - 1)
+
+
+@dataclass
+class Article:
+    """What the clusterer needs of an article."""
+
+    id: int
+    published: datetime
+    lang: str | None
+    title: str
+    text: str
+    entities: frozenset[str] = frozenset()  # canonical entity ids (the enrichment's entity tags)
+    doc_refs: frozenset[str] = frozenset()
+    duplicate_of: int | None = None  # a reprint joins its original's story
+
+
+@dataclass
+class Story:
+    id: int
+    first_seen: datetime
+    last_seen: datetime
+    n: int = 0
+    centroid: dict[int, float] = field(default_factory=dict)
+    entities: Counter = field(default_factory=Counter)
+    doc_refs: Counter = field(default_factory=Counter)
+    langs: Counter = field(default_factory=Counter)
+    norm: float = 0.0
+
+    def to_state(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "centroid": {str(k): round(v, 5) for k, v in self.centroid.items()},
+            "entities": dict(self.entities),
+            "doc_refs": dict(self.doc_refs),
+            "langs": dict(self.langs),
+        }
+
+    @classmethod
+    def from_state(cls, story_id: int, first: datetime, last: datetime, state: dict[str, Any]) -> Story:
+        story = cls(
+            story_id,
+            first,
+            last,
+            n=state.get("n", 0),
+            centroid={int(k): v for k, v in state.get("centroid", {}).items()},
+            entities=Counter(state.get("entities", {})),
+            doc_refs=Counter(state.get("doc_refs", {})),
+            langs=Counter(state.get("langs", {})),
+        )
+        story.norm = math.sqrt(sum(v * v for v in story.centroid.values()))
+        return story
+
+
+@dataclass(frozen=True)
+class Assignment:
+    article_id: int
+    story_id: int
+    similarity: float  # the score it joined with; 1.0 for the article that opened the story
+    new: bool
+
+
+class Clusterer:
+    """The online clusterer with its state: document frequencies and the active stories."""
+
+    def __init__(self, df: np.ndarray | None = None, documents: int = 0, next_id: int = 1):
+        if df is None:  # a fresh clusterer starts from the background frequencies
+            background, documents = _background()
+            df = background.copy()
+        self.df = df
+        self.documents = documents
+        self.next_id = next_id
+        self.active: dict[int, Story] = {}
+        self.stream_time: datetime | None = None
+        self._by_term: dict[int, set[int]] = {}
+        self._by_entity: dict[str, set[int]] = {}
+        self.story_of: dict[int, int] = {}  # article id -> story id, for reprints of recent articles
+        self.retired: dict[int, Story] = {}  # stories that left the active set since `take_retired`
+
+    # -- state ---------------------------------------------------------------------------------
+
+    def dump_df(self) -> bytes:
+        return self.documents.to_bytes(8, "little") + zlib.compress(self.df.astype("<u4").tobytes(), 6)
+
+    @classmethod
+    def load(cls, blob: bytes | None, stories: Iterable[Story], next_id: int) -> Clusterer:
+        if blob:
+            documents = int.from_bytes(blob[:8], "little")
+            df = np.frombuffer(zlib.decompress(blob[8:]), dtype="<u4").astype(np.uint32)
+            out = cls(df.copy(), documents, next_id)
+        else:
+            out = cls(next_id=next_id)
+        for story in stories:
+            out._activate(story)
+            if out.stream_time is None or story.last_seen > out.stream_time:
+                out.stream_time = story.last_seen
+        return out
+
+    def _activate(self, story: Story) -> None:
+        self.active[story.id] = story
+        for term in story.centroid:
+            self._by_term.setdefault(term, set()).add(story.id)
+        for entity in story.entities:
+            self._by_entity.setdefault(entity, set()).add(story.id)
+
+    def _deactivate(self, story: Story) -> None:
+        for term in story.centroid:
+            ids = self._by_term.get(term)
+            if ids is not None:
+                ids.discard(story.id)
+                if not ids:
+                    del self._by_term[term]
+        for entity in story.entities:
+            ids = self._by_entity.get(entity)
+            if ids is not None:
+                ids.discard(story.id)
+                if not ids:
+                    del self._by_entity[entity]
+
+    # -- features ------------------------------------------------------------------------------
+
+    def _terms(self, article: Article) -> Counter:
+        title = tokens(fold(article.title))
+        body = tokens(fold(article.text))[:LEAD_WORDS]
+        counts: Counter = Counter()
+        for words, weight in ((title, 2), (body, 1)):
+            for i, word in enumerate(words):
+                counts[word] += weight
+                if i + 1 < len(words):
+                    counts[f"{word} {words[i + 1]}"] += weight
+        return counts
+
+    def _idf(self, bucket: int) -> float:
+        return math.log((self.documents + 1) / (int(self.df[bucket]) + 1)) + 1.0
+
+    def _entity_idf(self, entity: str) -> float:
+        return self._idf(_bucket("\x00" + entity))
+
+    def vector(self, article: Article, learn: bool = True) -> dict[int, float]:
+        """The article's l2-normalised TF-IDF vector over hashed terms (learning its document
+        frequencies first when `learn`)."""
+        counts = self._terms(article)
+        buckets: Counter = Counter()
+        for term, count in counts.items():
+            buckets[_bucket(term)] += count
+        if learn:
+            self.documents += 1
+            keys = np.fromiter(buckets.keys(), dtype=np.int64, count=len(buckets))
+            self.df[keys] += 1
+            for entity in article.entities | article.doc_refs:
+                self.df[_bucket("\x00" + entity)] += 1
+        vec = {b: (1.0 + math.log(c)) * self._idf(b) for b, c in buckets.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        return {b: v / norm for b, v in vec.items()}
+
+    # -- scoring -------------------------------------------------------------------------------
+
+    def _entity_overlap(self, article: Article, story: Story) -> tuple[float, int]:
+        """Share of the article's entity information (IDF-weighted) the story has, and how many
+        entities they share."""
+        total = shared = 0.0
+        count = 0
+        for entity in article.entities:
+            weight = self._entity_idf(entity)
+            total += weight
+            seen = story.entities.get(entity, 0)
+            if seen:
+                shared += weight * min(1.0, 2.0 * seen / max(1, story.n))
+                count += 1
+        return (shared / total if total else 0.0), count
+
+    def score(self, article: Article, vec: dict[int, float], story: Story) -> float:
+        cosine = 0.0
+        if story.norm:
+            cosine = sum(w * story.centroid.get(b, 0.0) for b, w in vec.items()) / story.norm
+        cosine *= TEXT_WEIGHT
+        overlap, shared = self._entity_overlap(article, story)
+        docref = DOCREF_BONUS if article.doc_refs & story.doc_refs.keys() else 0.0
+        if article.lang and article.lang not in story.langs:
+            if shared >= 2 and overlap + docref >= CROSS_THRESHOLD:
+                return max(THRESHOLD, cosine + ENTITY_WEIGHT * overlap + docref)
+            return cosine  # in another language, words alone are only names
+        return cosine + ENTITY_WEIGHT * overlap + docref
+
+    def _candidates(self, article: Article, vec: dict[int, float]) -> list[int]:
+        found: set[int] = set()
+        for bucket, _ in sorted(vec.items(), key=lambda kv: -kv[1])[:TERM_CANDIDATES]:
+            found |= self._by_term.get(bucket, set())
+        for entity in article.entities | article.doc_refs:
+            found |= self._by_entity.get(entity, set())
+        return sorted(found)
+
+    def _in_window(self, story: Story, when: datetime) -> bool:
+        window = timedelta(days=WINDOW_DAYS)
+        return story.first_seen - window <= when <= story.last_seen + window
+
+    # -- the stream ----------------------------------------------------------------------------
+
+    def add(self, article: Article) -> Assignment:
+        """Put one article in a story; the caller stores the assignment and the touched story."""
+        vec = self.vector(article)
+        self._advance(article.published)
+        if article.duplicate_of is not None and article.duplicate_of in self.story_of:
+            story = self.active.get(self.story_of[article.duplicate_of])
+            if story is not None:
+                self._join(story, article, vec)
+                return Assignment(article.id, story.id, 1.0, False)
+        best: tuple[float, int] | None = None
+        for story_id in self._candidates(article, vec):
+            story = self.active[story_id]
+            if not self._in_window(story, article.published):
+                continue
+            s = self.score(article, vec, story)
+            if s >= THRESHOLD and (best is None or s > best[0]):
+                best = (s, story_id)
+        if best is None:
+            story = Story(self.next_id, article.published, article.published)
+            self.next_id += 1
+            self._join(story, article, vec)
+            self._activate(story)
+            return Assignment(article.id, story.id, 1.0, True)
+        story = self.active[best[1]]
+        self._deactivate(story)
+        self._join(story, article, vec)
+        self._activate(story)
+        return Assignment(article.id, story.id, round(best[0], 4), False)
+
+    def _join(self, story: Story, article: Article, vec: dict[int, float]) -> None:
+        story.n += 1
+        story.first_seen = min(story.first_seen, article.published)
+        story.last_seen = max(story.last_seen, article.published)
+        for bucket, weight in vec.items():
+            story.centroid[bucket] = story.centroid.get(bucket, 0.0) + weight
+        if len(story.centroid) > CENTROID_TERMS:
+            strongest = sorted(story.centroid.items(), key=lambda kv: (-kv[1], kv[0]))[:CENTROID_TERMS]
+            story.centroid = dict(strongest)
+        story.norm = math.sqrt(sum(v * v for v in story.centroid.values()))
+        story.entities.update(article.entities)
+        story.doc_refs.update(article.doc_refs)
+        if article.lang:
+            story.langs[article.lang] += 1
+        self.story_of[article.id] = story.id
+
+    def _advance(self, when: datetime) -> None:
+        """Move stream time forward and retire the stories it has left behind."""
+        if self.stream_time is not None and when <= self.stream_time:
+            return
+        self.stream_time = when
+        horizon = when - timedelta(days=RETIRE_DAYS)
+        old = [s for s in self.active.values() if s.last_seen < horizon]
+        for story in old:
+            self._deactivate(story)
+            del self.active[story.id]
+            self.retired[story.id] = story
+        if old:
+            keep = set(self.active)
+            self.story_of = {a: s for a, s in self.story_of.items() if s in keep}
+
+    def take_retired(self) -> dict[int, Story]:
+        out, self.retired = self.retired, {}
+        return out

@@ -1,0 +1,229 @@
+"""Reprints and stories: MinHash duplicates on real articles and their realistic variants, the online
+clusterer, and both through the store and the command line, on both backends."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from test_cli import caunoi
+
+from caunoi.enrich.run import enrich
+from caunoi.stories import cluster, dedup
+from caunoi.stories.cluster import Article, Clusterer
+
+DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
+SUBMARINE = ("news_science_217", "news_world_235")  # the KRI Nanggala 402 lost at sea, two reports
+HA_NAM = ("news_health_127", "news_health_118", "news_society_136")  # the Hà Nam COVID-19 cluster
+SAME_EVENT = HA_NAM[:2]  # two reports of one day of it
+OTHERS = ("news_sport_226", "news_business_163", "news_world_001")
+
+
+def demo_body(name: str) -> tuple[str, str]:
+    lines = (DEMO / f"{name}.txt").read_text(encoding="utf-8").split("\n")
+    body = [ln for ln in lines if ln and not ln.startswith("#")]
+    return body[0], "\n".join(body[1:])
+
+
+def as_file(folder: Path, name: str, title: str, body: str, date: str, url: str | None = None) -> Path:
+    url = url or f"https://example.vn/{name}.htm"
+    path = folder / f"{name}.txt"
+    path.write_text(f"# doc_id = {name}\n# url = {url}\n# date = {date}\n{title}\n{body}\n", encoding="utf-8")
+    return path
+
+
+# -- duplicates, in memory ---------------------------------------------------------------------
+
+
+def variants(body: str) -> dict[str, str]:
+    """What syndication does to an article's text."""
+    paragraphs = body.split("\n")
+    keep = max(2, round(len(paragraphs) * 0.6))
+    return {
+        "trimmed tail": "\n".join(paragraphs[:keep]),
+        "chrome added": "Chia sẻ bài viết\nCỡ chữ\n" + body + "\nBình luận\nTin liên quan\nXem thêm",
+        "attribution": body + "\nTheo Dân trí",
+        "lead reworded": "Theo tin từ Jakarta, " + body[body.index(" ") + 1 :],
+    }
+
+
+def test_realistic_variants_of_a_real_article_are_copies():
+    _, body = demo_body(SUBMARINE[1])
+    original = dedup.signature(body)
+    assert original is not None
+    for name, text in variants(body).items():
+        match = dedup.compare(original, dedup.signature(text))
+        assert match is not None and match.is_copy, (name, match)
+
+
+def test_two_reports_of_the_same_story_are_not_copies():
+    first, second = (dedup.signature(demo_body(n)[1]) for n in SUBMARINE)
+    match = dedup.compare(first, second)
+    assert match is None or not match.is_copy
+    assert dedup.signature("Quá ngắn để so sánh.") is None  # too short to call a copy of anything
+
+
+def test_a_brief_quoted_in_a_long_feature_is_not_a_reprint():
+    _, body = demo_body(SUBMARINE[1])
+    _, other = demo_body(OTHERS[2])
+    brief = "\n".join(body.split("\n")[:1])
+    long_feature = other + "\n" + brief + "\n" + other.replace("Azerbaijan", "Armenia")
+    if dedup.signature(brief) is None:
+        pytest.skip("the lead is too short for this check")
+    assert dedup.compare(dedup.signature(brief), dedup.signature(long_feature)) is None
+
+
+def test_signatures_survive_the_store_round_trip():
+    sig = dedup.signature(demo_body(SUBMARINE[0])[1])
+    again = dedup.Signature.from_bytes(sig.to_bytes(), sig.shingles)
+    assert again.jaccard(sig) == 1.0 and again.band_keys() == sig.band_keys()
+
+
+# -- the clusterer, in memory ------------------------------------------------------------------
+
+
+def article(i: int, name: str, day: int, lang: str = "vi", entities=None) -> Article:
+    """A demo article as the store hands it to the clusterer: with the enrichment's entity tags."""
+    title, body = demo_body(name)
+    if entities is None:
+        tags = enrich(title, body, None, lang).tags
+        entities = {value for (kind, value), score in tags.items() if kind == "entity" and score >= 0.6}
+    return Article(i, datetime(2021, 4, day, 8), lang, title, body, frozenset(entities))
+
+
+def test_the_same_stream_gives_the_same_stories():
+    stream = [article(i, n, 22 + i % 3) for i, n in enumerate(SUBMARINE + HA_NAM + OTHERS)]
+    first = [Clusterer().add(a) for a in stream]  # a fresh clusterer per article: no shared state
+    runs = []
+    for _ in range(2):
+        c = Clusterer()
+        runs.append([(a.article_id, a.story_id) for a in map(c.add, stream)])
+    assert runs[0] == runs[1]
+    assert all(a.new for a in first)
+
+
+def test_reports_of_one_event_share_a_story_and_others_do_not():
+    c = Clusterer()
+    got = {name: c.add(article(i, name, 23)).story_id for i, name in enumerate(SAME_EVENT + OTHERS)}
+    assert got[SAME_EVENT[0]] == got[SAME_EVENT[1]]
+    assert len({got[n] for n in OTHERS} | {got[SAME_EVENT[0]]}) == len(OTHERS) + 1
+
+
+def test_a_story_does_not_take_articles_from_outside_its_window():
+    c = Clusterer()
+    first = c.add(article(1, SAME_EVENT[0], 1))
+    later = c.add(article(2, SAME_EVENT[1], 1 + int(cluster.WINDOW_DAYS) + 2))
+    assert later.new and later.story_id != first.story_id
+
+
+def test_another_language_joins_through_shared_entities():
+    """An English report shares few words with the Vietnamese ones, but the same canonical entities."""
+    ents = {"country:ID", "org:navy-id", "person:joko-widodo"}
+    c = Clusterer()
+    vi = [c.add(article(i, n, 23, entities=ents)) for i, n in enumerate(SUBMARINE)]
+    english = Article(
+        9, datetime(2021, 4, 24, 9), "en", "Indonesian navy submarine found broken apart",
+        "The KRI Nanggala 402 was found on the seabed north of Bali; all 53 crew are dead, "
+        "the military chief said.", frozenset(ents),
+    )  # fmt: skip
+    assert c.add(english).story_id == vi[0].story_id
+    unrelated = Article(
+        10, datetime(2021, 4, 24, 9), "en", "Indonesia opens new toll road",
+        "A toll road opened in Java on Saturday.", frozenset({"country:ID"}),
+    )  # fmt: skip
+    assert c.add(unrelated).new  # one shared country is not enough across languages
+
+
+def test_memory_is_bounded_old_stories_retire():
+    c = Clusterer()
+    names = SUBMARINE + HA_NAM + OTHERS
+    start = datetime(2021, 1, 1)
+    for i in range(60):  # a new story every two days for four months
+        title, body = demo_body(names[i % len(names)])
+        c.add(Article(i, start + timedelta(days=2 * i), "vi", f"{title} {i}", body))
+    assert len(c.active) <= cluster.RETIRE_DAYS / 2 + 2
+    assert len(c.take_retired()) >= 50
+    assert len(c.story_of) <= len(c.active) * 2
+
+
+# -- through the store -------------------------------------------------------------------------
+
+
+def test_reprints_are_linked_to_the_earliest_copy_and_counted_once(service, tmp_path):
+    title, body = demo_body(SUBMARINE[1])
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    as_file(docs, "a_original", title, body, "20210423", "https://dantri.com.vn/a.htm")
+    as_file(docs, "b_reprint", "Tàu ngầm Indonesia mất tích: những điều đã biết", variants(body)["trimmed tail"],
+            "20210424", "https://baomoi.com/b.htm")  # fmt: skip
+    as_file(docs, "c_other", *demo_body(SUBMARINE[0]), "20210424", "https://vnexpress.net/c.htm")
+    service.ingest([docs])
+    ids = {Path(a["origin"]).stem: a["id"] for a in _articles(service)}
+    original, reprint = ids["a_original"], ids["b_reprint"]
+    assert service.article(reprint)["reprint_of"] == original
+    assert [c["id"] for c in service.article(original)["copies"]] == [reprint]
+    # an earlier copy arriving later (a backfill) becomes the original of the group
+    backfill = tmp_path / "backfill"
+    backfill.mkdir()
+    as_file(backfill, "d_earlier", title, variants(body)["lead reworded"], "20210422", "https://ttxvn.vn/d.htm")
+    service.ingest([backfill])
+    earliest = {Path(a["origin"]).stem: a["id"] for a in _articles(service)}["d_earlier"]
+    assert service.article(original)["reprint_of"] == earliest
+    assert service.article(reprint)["reprint_of"] == earliest
+    assert service.article(earliest)["reprint_of"] is None
+    # all of them in one story, the reprints counted once
+    story_id = service.article(original)["story_id"]
+    assert {service.article(i)["story_id"] for i in (original, reprint, earliest)} == {story_id}
+    view = service.story(story_id)
+    assert view["reprints"] == 2  # a_original and b_reprint are copies of d_earlier
+    assert view["articles"] + view["reprints"] == len(view["items"])
+    assert service.story_list()[0]["reprints"] == 2
+
+
+def _articles(service) -> list[dict]:
+    from sqlalchemy import select
+
+    from caunoi.store.schema import articles
+
+    with service.engine.connect() as conn:
+        return [dict(r._mapping) for r in conn.execute(select(articles.c.id, articles.c.origin))]
+
+
+def test_rebuilding_gives_the_same_stories(service):
+    service.ingest([DEMO / f"{n}.txt" for n in SUBMARINE + HA_NAM + OTHERS])
+
+    def partition() -> set[frozenset[int]]:
+        groups: dict[int, set[int]] = {}
+        for a in _articles(service):
+            groups.setdefault(service.article(a["id"])["story_id"], set()).add(a["id"])
+        return {frozenset(g) for g in groups.values()}
+
+    first = partition()
+    assert None not in {service.article(a["id"])["story_id"] for a in _articles(service)}
+    service.update_stories(rebuild=True)
+    assert partition() == first
+    by_name = {Path(a["origin"]).stem: service.article(a["id"])["story_id"] for a in _articles(service)}
+    assert by_name[SAME_EVENT[0]] == by_name[SAME_EVENT[1]]
+    story = service.story(by_name[SAME_EVENT[0]])
+    assert story["title"] and story["summary"] and story["timeline"]
+    assert story["outlets"] == [("dantri.com.vn", 2)]
+
+
+def test_stories_from_the_command_line(settings):
+    caunoi(settings, "ingest", *[str(DEMO / f"{n}.txt") for n in SAME_EVENT + OTHERS])
+    listed = json.loads(caunoi(settings, "stories", "--json").stdout)
+    assert listed[0]["articles"] == 2 and listed[0]["languages"] == ["vi"]
+    one = json.loads(caunoi(settings, "story", str(listed[0]["id"]), "--json").stdout)
+    assert {i["id"] for i in one["items"]} and one["summary"][0]["text"]
+    assert json.loads(caunoi(settings, "stories", "--since", "7d", "--at", "2021-05-10", "--json").stdout) == []
+    assert json.loads(caunoi(settings, "stories", "--since", "2021-04-20", "--json").stdout)
+    again = json.loads(caunoi(settings, "stories", "--rebuild", "--json").stdout)
+    assert again["updated"]["clustered"] == len(SAME_EVENT + OTHERS)
+    bad = caunoi(settings, "stories", "--since", "yesterday-ish", check=False)
+    assert bad.returncode == 2 and "--since" in bad.stderr
+    missing = caunoi(settings, "story", "999", check=False)
+    assert missing.returncode == 1 and "no story" in missing.stderr
+    shown = json.loads(caunoi(settings, "show", str(one["items"][0]["id"]), "--json").stdout)
+    assert shown["story_id"] == listed[0]["id"] and shown["reprint_of"] is None
