@@ -32,8 +32,8 @@ test: install
 	$(BIN)/pytest -q
 
 lint: install
-	$(BIN)/ruff check caunoi tests benchmarks
-	$(BIN)/ruff format --check caunoi tests benchmarks
+	$(BIN)/ruff check caunoi tests benchmarks tools
+	$(BIN)/ruff format --check caunoi tests benchmarks tools
 
 bench: install
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

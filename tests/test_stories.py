@@ -136,6 +136,23 @@ def test_another_language_joins_through_shared_entities():
     assert c.add(unrelated).new  # one shared country is not enough across languages
 
 
+def test_reprints_and_retirement_keep_the_index_consistent():
+    """A reprint changes its story's profile too; once the story retires nothing may point to it."""
+    c = Clusterer()
+    names = SUBMARINE + HA_NAM + OTHERS
+    start = datetime(2021, 1, 1)
+    for i in range(40):
+        title, body = demo_body(names[i % len(names)])
+        when = start + timedelta(days=i)
+        first = c.add(Article(2 * i, when, "vi", title, body))
+        c.add(Article(2 * i + 1, when, "vi", title, body[: len(body) // 2], duplicate_of=2 * i))
+        assert c.story_of[2 * i + 1] == first.story_id
+    indexed = {s for ids in c._by_term.values() for s in ids} | {
+        s for ids in c._by_entity.values() for s in ids
+    }
+    assert indexed <= set(c.active)
+
+
 def test_memory_is_bounded_old_stories_retire():
     c = Clusterer()
     names = SUBMARINE + HA_NAM + OTHERS
@@ -156,8 +173,10 @@ def test_reprints_are_linked_to_the_earliest_copy_and_counted_once(service, tmp_
     docs = tmp_path / "docs"
     docs.mkdir()
     as_file(docs, "a_original", title, body, "20210423", "https://dantri.com.vn/a.htm")
-    as_file(docs, "b_reprint", "Tàu ngầm Indonesia mất tích: những điều đã biết", variants(body)["trimmed tail"],
-            "20210424", "https://baomoi.com/b.htm")  # fmt: skip
+    retitled = "Tàu ngầm Indonesia mất tích: những điều đã biết"
+    as_file(
+        docs, "b_reprint", retitled, variants(body)["trimmed tail"], "20210424", "https://baomoi.com/b.htm"
+    )
     as_file(docs, "c_other", *demo_body(SUBMARINE[0]), "20210424", "https://vnexpress.net/c.htm")
     service.ingest([docs])
     ids = {Path(a["origin"]).stem: a["id"] for a in _articles(service)}
@@ -167,7 +186,9 @@ def test_reprints_are_linked_to_the_earliest_copy_and_counted_once(service, tmp_
     # an earlier copy arriving later (a backfill) becomes the original of the group
     backfill = tmp_path / "backfill"
     backfill.mkdir()
-    as_file(backfill, "d_earlier", title, variants(body)["lead reworded"], "20210422", "https://ttxvn.vn/d.htm")
+    as_file(
+        backfill, "d_earlier", title, variants(body)["lead reworded"], "20210422", "https://ttxvn.vn/d.htm"
+    )
     service.ingest([backfill])
     earliest = {Path(a["origin"]).stem: a["id"] for a in _articles(service)}["d_earlier"]
     assert service.article(original)["reprint_of"] == earliest
@@ -217,7 +238,9 @@ def test_stories_from_the_command_line(settings):
     assert listed[0]["articles"] == 2 and listed[0]["languages"] == ["vi"]
     one = json.loads(caunoi(settings, "story", str(listed[0]["id"]), "--json").stdout)
     assert {i["id"] for i in one["items"]} and one["summary"][0]["text"]
-    assert json.loads(caunoi(settings, "stories", "--since", "7d", "--at", "2021-05-10", "--json").stdout) == []
+    assert (
+        json.loads(caunoi(settings, "stories", "--since", "7d", "--at", "2021-05-10", "--json").stdout) == []
+    )
     assert json.loads(caunoi(settings, "stories", "--since", "2021-04-20", "--json").stdout)
     again = json.loads(caunoi(settings, "stories", "--rebuild", "--json").stdout)
     assert again["updated"]["clustered"] == len(SAME_EVENT + OTHERS)

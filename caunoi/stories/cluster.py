@@ -275,7 +275,7 @@ class Clusterer:
         if article.duplicate_of is not None and article.duplicate_of in self.story_of:
             story = self.active.get(self.story_of[article.duplicate_of])
             if story is not None:
-                self._join(story, article, vec)
+                self._update(story, article, vec)
                 return Assignment(article.id, story.id, 1.0, False)
         best: tuple[float, int] | None = None
         for story_id in self._candidates(article, vec):
@@ -291,11 +291,14 @@ class Clusterer:
             self._join(story, article, vec)
             self._activate(story)
             return Assignment(article.id, story.id, 1.0, True)
-        story = self.active[best[1]]
+        self._update(self.active[best[1]], article, vec)
+        return Assignment(article.id, best[1], round(best[0], 4), False)
+
+    def _update(self, story: Story, article: Article, vec: dict[int, float]) -> None:
+        """An active story takes an article: its index entries follow its changed profile."""
         self._deactivate(story)
         self._join(story, article, vec)
         self._activate(story)
-        return Assignment(article.id, story.id, round(best[0], 4), False)
 
     def _join(self, story: Story, article: Article, vec: dict[int, float]) -> None:
         story.n += 1
