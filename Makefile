@@ -16,16 +16,23 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/vi-news-unc/docs
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/vi-news-unc/docs demo/data/vi-news-unc/window
 	@# the 60 real pages come in over HTTP: a local demo outlet with a feed and a news sitemap
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/python demo/site.py --watch
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stats
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi search "doi ngoai" --limit 5
+	@# the demo articles are from April 2021: the stories, an alert and the brief of 30 April, 08:00
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stories --since 2021-04-28 --min-articles 2 --limit 8
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Covid-19 tăng" --kind volume_spike --query covid --replace
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts run --at 2021-04-30T08:00
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi brief --since 24h --at 2021-04-30T08:00 --out $(DEMO_DATA)/brief.html
 	@echo
 	@echo "The demo store is in $(DEMO_DATA). Try:"
 	@echo "  export CAUNOI_DATA=$(DEMO_DATA)"
 	@echo "  $(BIN)/caunoi search '\"bien Dong\" OR ASEAN' --sort date"
 	@echo "  $(BIN)/caunoi show 1"
+	@echo "  $(BIN)/caunoi story 1; $(BIN)/caunoi alerts list"
+	@echo "  open $(DEMO_DATA)/brief.html    # the morning brief (điểm tin) of 30/4/2021"
 	@echo "  $(BIN)/caunoi sources import --sample && $(BIN)/caunoi watch    # real outlets (needs internet)"
 
 test: install

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import getpass
+import os
 import re
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -28,6 +30,11 @@ def parse_since(value: str | None, now: datetime) -> datetime | None:
     except ValueError:
         fail(f"--since {value!r}: give a span like 24h, 7d, 2w, or a date like 2021-04-25")
         raise  # unreachable
+
+
+def default_actor() -> str:
+    """Who is making a change from the command line: CAUNOI_USER, else the login name."""
+    return os.environ.get("CAUNOI_USER") or getpass.getuser()
 
 
 def parse_at(value: str | None) -> datetime:
@@ -143,7 +150,8 @@ def story(
     for item in data["items"][:50]:
         reprint = f" [dim](reprint of #{item['reprint_of']})[/]" if item["reprint_of"] else ""
         table.add_row(
-            str(item["id"]), item["published"][:16].replace("T", " "), item["source"] or "", item["lang"] or "",
+            str(item["id"]), item["published"][:16].replace("T", " "), item["source"] or "",
+            item["lang"] or "",
             item["title"][:80] + reprint,
         )  # fmt: skip
     console.print(table)

@@ -18,6 +18,8 @@ from typing import Any
 
 from sqlalchemy import text
 
+from caunoi.alerts import Alerts
+from caunoi.cases import CaseService
 from caunoi.config import Settings, load_settings
 from caunoi.enrich.run import ENRICH_VERSION, enrich_row
 from caunoi.ingest.files import discover, read_path
@@ -58,6 +60,8 @@ class Service:
         self.crawl = CrawlRepository(self.engine)
         self.enrichments = EnrichmentRepository(self.engine)
         self.stories = StoryRepository(self.engine)
+        self.cases = CaseService(self.engine)
+        self.alerts = Alerts(self.engine, self.settings)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -336,6 +340,7 @@ class Service:
         """What a watch round's new articles go through once stored: enrichment, then stories."""
         enriched = self.enrich()
         self.update_stories()
+        self.run_alerts()
         return enriched
 
     # -- duplicates and stories ----------------------------------------------------------
@@ -410,6 +415,18 @@ class Service:
         if row is None:
             return None
         return story_view(row, self.stories)
+
+    # -- alerts and the brief -------------------------------------------------------------
+
+    def run_alerts(self, at: datetime | None = None) -> dict[str, Any]:
+        """Evaluate the alert rules at `at` (now), then send what is waiting to be delivered."""
+        raised = self.alerts.run(at)
+        return {"raised": raised, "deliveries": self.alerts.deliver()}
+
+    def brief(self, start: datetime, end: datetime, lang: str = "vi") -> dict[str, Any]:
+        from caunoi import brief
+
+        return brief.build(self.engine, start, end, lang)
 
     def copies(self, article_id: int) -> dict[str, Any]:
         return self.stories.copies_of(article_id)

@@ -15,8 +15,8 @@ from conftest import DEMO
 DOCS = DEMO / "vi-news-unc" / "docs"
 
 
-def caunoi(settings, *args: str, check: bool = True) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CAUNOI_DATA": str(settings.data_dir), "COLUMNS": "200"}
+def caunoi(settings, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CAUNOI_DATA": str(settings.data_dir), "COLUMNS": "200", **(env or {})}
     env.pop("CAUNOI_DATABASE_URL", None)
     if settings.database_url:
         env["CAUNOI_DATABASE_URL"] = settings.database_url

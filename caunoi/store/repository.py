@@ -349,6 +349,55 @@ class ArticleRepository:
         with self.engine.connect() as conn:
             return [_hit(row, 0.0, [], False) for row in conn.execute(stmt)]
 
+    def matching(
+        self,
+        req: SearchRequest,
+        start: datetime,
+        end: datetime,
+        *,
+        reprints: bool = False,
+        cap: int = 200_000,
+    ) -> list[Any]:
+        """Every article the request matches published in [start, end) (the time stored when the
+        date is unknown), at most `cap`: rows of id, when, source, tone (the article's, or None),
+        story_id. Reprints (near-duplicates of an earlier article) are left out unless `reprints`."""
+        from caunoi.store.schema import story_articles
+
+        when = func.coalesce(articles.c.published, articles.c.created_at)
+        tone = (
+            select(article_tags.c.score)
+            .where(
+                article_tags.c.article_id == articles.c.id,
+                article_tags.c.kind == "tone",
+                article_tags.c.value == req.tone_of,
+            )
+            .scalar_subquery()
+        )
+        story = select(story_articles.c.story_id).where(story_articles.c.article_id == articles.c.id)
+        cols = [
+            articles.c.id,
+            when.label("when"),
+            articles.c.source,
+            tone.label("tone"),
+            story.scalar_subquery().label("story_id"),
+        ]
+        if req.query.strip():
+            stmt, _ = self._match(parse_query(req.query, exact=req.exact), req.exact, cols, None)
+        else:
+            stmt = select(*cols)
+        stmt = stmt.where(*self._filters(req), when >= start, when < end)
+        if not reprints:
+            stmt = stmt.where(~exists().where(duplicates.c.article_id == articles.c.id))
+        with self.engine.connect() as conn:
+            return list(conn.execute(stmt.order_by(when, articles.c.id).limit(cap)))
+
+    def first_seen(self) -> datetime | None:
+        """When the oldest article in the store was published (or stored)."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(func.min(func.coalesce(articles.c.published, articles.c.created_at)))
+            ).scalar()
+
     def _match(self, node: Node, exact: bool, cols: list, boost: Node | None):
         if self.dialect == "sqlite":
             columns = "{title_x body_x}" if exact else "{title_f body_f}"

@@ -236,3 +236,174 @@ stage_state = Table(
     Column("data", LargeBinary, nullable=False),
     Column("updated_at", DateTime, nullable=False),
 )
+
+# -- alerts, notifications, cases, fact sheets (migration 0006) ---------------------------------
+
+# A search kept under a name: the scope of alert rules, and a shortcut for people.
+saved_searches = Table(
+    "saved_searches",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("request", JSON, nullable=False),  # the SearchRequest fields (query, tags, lang, source…)
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Where notifications go besides the in-app inbox: an e-mail address or a webhook.
+channels = Table(
+    "channels",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(100), nullable=False, unique=True),
+    Column("kind", String(10), nullable=False),  # email | webhook
+    Column("target", Text, nullable=False),  # addresses (comma-separated) or the webhook URL
+    Column("secret", Text),  # the webhook's HMAC key
+    Column("allow_private", Boolean, nullable=False, default=False),  # a webhook on the local network
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+alert_rules = Table(
+    "alert_rules",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    # volume_spike | tone_spike | new_story | outlet | mention
+    Column("kind", String(20), nullable=False),
+    Column("scope", JSON, nullable=False),  # a search (query, filters) or {"saved": name} or {"story": id}
+    Column("params", JSON, nullable=False),  # thresholds: z, min_count, window_hours, outlets, …
+    Column("channels", JSON, nullable=False),  # channel names; the inbox always gets the alert
+    Column("severity", String(10), nullable=False, default="medium"),
+    Column("enabled", Boolean, nullable=False, default=True),
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_run_at", DateTime),
+)
+
+alerts = Table(
+    "alerts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
+    Column("window_start", DateTime, nullable=False),
+    Column("window_end", DateTime, nullable=False),
+    Column("severity", String(10), nullable=False),
+    Column("title", Text, nullable=False),
+    Column("why", JSON, nullable=False),  # the figures behind it
+    Column("digest", Boolean, nullable=False, default=False),  # one alert standing for several
+    Column("state", String(10), nullable=False, default="new"),  # new | read | dismissed
+    Column("created_at", DateTime, nullable=False, index=True),
+)
+
+# What each rule has already alerted on (rule, key): "one alert per story per rule per window".
+alert_keys = Table(
+    "alert_keys",
+    metadata,
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("rule_id", "key", name="pk_alert_keys"),
+)
+
+deliveries = Table(
+    "deliveries",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("channel", String(100), nullable=False),
+    Column("kind", String(10), nullable=False),
+    Column("target", Text, nullable=False),
+    Column("state", String(10), nullable=False),  # pending | sent | failed (given up)
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("status", Integer),
+    Column("error", Text),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_attempt_at", DateTime),
+    Column("delivered_at", DateTime),
+)
+
+# The units and missions cases are assigned to.
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("kind", String(10), nullable=False),  # unit | mission
+    Column("country", String(2)),
+    Column("created_at", DateTime, nullable=False),
+)
+
+cases = Table(
+    "cases",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("state", String(10), nullable=False, index=True),  # new | triaged | assigned | answered | closed
+    Column("priority", String(10), nullable=False, default="normal"),  # low | normal | high | urgent
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
+    Column("alert_id", Integer, ForeignKey("alerts.id", ondelete="SET NULL")),
+    Column("unit", String(40), ForeignKey("units.code", ondelete="RESTRICT")),
+    Column("assignee", String(100)),
+    Column("deadline", DateTime),
+    Column("notes", Text),
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("closed_at", DateTime),
+)
+
+# The fact sheets and official positions a case can be answered with, searchable.
+fact_sheets = Table(
+    "fact_sheets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("kind", String(20), nullable=False),  # fact_sheet | position
+    Column("lang", String(8), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("folded", Text, nullable=False),  # folded title + body: what search matches
+    Column("tags", JSON, nullable=False, default=list),
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+fact_sheet_stories = Table(
+    "fact_sheet_stories",
+    metadata,
+    Column("fact_sheet_id", Integer, ForeignKey("fact_sheets.id", ondelete="CASCADE"), nullable=False),
+    Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
+    PrimaryKeyConstraint("fact_sheet_id", "story_id", name="pk_fact_sheet_stories"),
+)
+
+# How a case was answered: a statement, a fact sheet, an interview, an article.
+case_responses = Table(
+    "case_responses",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("case_id", Integer, ForeignKey("cases.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("kind", String(20), nullable=False),  # statement | fact_sheet | interview | article | other
+    Column("title", Text, nullable=False),
+    Column("url", Text),
+    Column("fact_sheet_id", Integer, ForeignKey("fact_sheets.id", ondelete="SET NULL")),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
+    Column("note", Text),
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+)
+
+# Who changed what, when: every change to cases, fact sheets, rules and channels.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("entity", String(20), nullable=False),
+    Column("entity_id", String(40), nullable=False),
+    Column("action", String(30), nullable=False),
+    Column("changes", JSON, nullable=False, default=dict),  # field -> [before, after]
+)
+Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)

@@ -1,0 +1,281 @@
+"""`caunoi alerts …` (rules, channels, the inbox, a run) and `caunoi brief` (the morning brief)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from caunoi.alerts import KINDS, AlertError
+from caunoi.cli import app, console, err, fail, open_service, print_json
+from caunoi.cli_stories import parse_at, parse_since
+
+alerts_app = typer.Typer(
+    help="Alert rules on searches, topics, entities and stories; channels; the inbox.", no_args_is_help=True
+)
+app.add_typer(alerts_app, name="alerts")
+
+
+def _scope(**options: Any) -> dict[str, Any]:
+    return {k: v for k, v in options.items() if v not in (None, "", [])}
+
+
+@alerts_app.command("rule-add")
+def rule_add(
+    name: Annotated[str, typer.Argument(help="A name for the rule (unique).")],
+    kind: Annotated[str, typer.Option(help=f"What to watch for: {', '.join(KINDS)}.")],
+    query: Annotated[str | None, typer.Option(help="A search query (the search syntax).")] = None,
+    saved: Annotated[str | None, typer.Option(help="A saved search (caunoi search … --save NAME).")] = None,
+    story: Annotated[int | None, typer.Option(help="One story's id.")] = None,
+    topic: Annotated[str | None, typer.Option(help="Topic id (taxonomy or news category).")] = None,
+    entity: Annotated[str | None, typer.Option(help="Entity id, e.g. org:ASEAN, person:… .")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO country code.")] = None,
+    doc_ref: Annotated[str | None, typer.Option(help="A document's symbol, e.g. 57-KL/TW.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
+    source: Annotated[str | None, typer.Option(help="Outlet (source name).")] = None,
+    outlet: Annotated[
+        list[str] | None, typer.Option(help="outlet rules: an outlet to watch (repeat).")
+    ] = None,
+    priority_topic: Annotated[
+        list[str] | None, typer.Option(help="new_story rules: a priority topic (repeat; any of them).")
+    ] = None,
+    z: Annotated[float | None, typer.Option(help="Spikes: standard deviations above the baseline.")] = None,
+    min_count: Annotated[int | None, typer.Option(help="Spikes: at least this many articles.")] = None,
+    min_articles: Annotated[int | None, typer.Option(help="new_story: at least this many articles.")] = None,
+    window_hours: Annotated[int | None, typer.Option(help="The window, in hours (24).")] = None,
+    baseline_weeks: Annotated[int | None, typer.Option(help="Weeks of history for the baseline (4).")] = None,
+    tone_below: Annotated[
+        float | None, typer.Option(help="tone_spike: also alert under this mean tone.")
+    ] = None,
+    reprints: Annotated[
+        bool, typer.Option("--reprints", help="Count every copy of a reprinted article.")
+    ] = False,
+    channel: Annotated[list[str] | None, typer.Option(help="A channel to notify (repeat).")] = None,
+    severity: Annotated[str, typer.Option(help="low, medium or high.")] = "medium",
+    by: Annotated[str | None, typer.Option(help="Who adds it.")] = None,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace a rule of the same name.")] = False,
+) -> None:
+    """Add an alert rule. Example: caunoi alerts rule-add "Biển Đông tăng" --kind volume_spike
+    --query '"Biển Đông"' --channel trực-ban."""
+    from caunoi.cli_stories import default_actor
+
+    scope = _scope(query=query, saved=saved, story=story, topic=topic, entity=entity, country=country,
+                   doc_ref=doc_ref, lang=lang, source=source)  # fmt: skip
+    params = _scope(outlets=outlet, topics=priority_topic, z=z, min_count=min_count,
+                    min_articles=min_articles,
+                    window_hours=window_hours, baseline_weeks=baseline_weeks, tone_below=tone_below,
+                    reprints=reprints or None)  # fmt: skip
+    with open_service() as service:
+        try:
+            rule_id = service.alerts.add_rule(
+                name, kind, scope, params, channel, severity, by or default_actor(), replace=replace
+            )
+        except AlertError as exc:
+            fail(str(exc))
+    console.print(f"rule #{rule_id} {name!r} added")
+
+
+@alerts_app.command("rules")
+def rules(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The alert rules."""
+    with open_service() as service:
+        found = service.alerts.rules()
+    if as_json:
+        print_json(found)
+        return
+    table = Table(box=None)
+    for column in ("id", "name", "kind", "scope", "params", "channels", "on"):
+        table.add_column(column)
+    for r in found:
+        table.add_row(str(r["id"]), r["name"], r["kind"], str(r["scope"]), str(r["params"]),
+                      ",".join(r["channels"]), "yes" if r["enabled"] else "no")  # fmt: skip
+    console.print(table)
+
+
+def _set_rule(name: str, **change: Any) -> None:
+    with open_service() as service:
+        try:
+            service.alerts.set_rule(name, **change)
+        except AlertError as exc:
+            fail(str(exc), code=1)
+
+
+@alerts_app.command("rule-disable")
+def rule_disable(name: str) -> None:
+    """Stop evaluating a rule."""
+    _set_rule(name, enabled=False)
+
+
+@alerts_app.command("rule-enable")
+def rule_enable(name: str) -> None:
+    """Evaluate a rule again."""
+    _set_rule(name, enabled=True)
+
+
+@alerts_app.command("rule-remove")
+def rule_remove(name: str) -> None:
+    """Remove a rule and its alerts."""
+    _set_rule(name, remove=True)
+
+
+@alerts_app.command("channel-add")
+def channel_add(
+    name: Annotated[str, typer.Argument(help="A name for the channel (unique).")],
+    email: Annotated[str | None, typer.Option(help="E-mail address(es), comma-separated.")] = None,
+    webhook: Annotated[str | None, typer.Option(help="Webhook URL (https://…).")] = None,
+    secret: Annotated[str | None, typer.Option(help="Webhook: the HMAC key the receiver checks.")] = None,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="Webhook on the local network (private addresses).")
+    ] = False,
+) -> None:
+    """Add a notification channel: an e-mail address (needs CAUNOI_SMTP_HOST) or a signed webhook."""
+    if bool(email) == bool(webhook):
+        fail("give exactly one of --email or --webhook")
+    with open_service() as service:
+        try:
+            service.alerts.add_channel(
+                name, "email" if email else "webhook", email or webhook, secret, allow_private
+            )
+        except AlertError as exc:
+            fail(str(exc))
+    console.print(f"channel {name!r} added")
+
+
+@alerts_app.command("channels")
+def channels_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """The notification channels (secrets are not shown)."""
+    with open_service() as service:
+        found = service.alerts.channels()
+    if as_json:
+        print_json(found)
+        return
+    for c in found:
+        console.print(f"{c['name']}: {c['kind']} {c['target']}" + ("" if c["enabled"] else " (off)"))
+
+
+@alerts_app.command("run")
+def run(
+    at: Annotated[str | None, typer.Option(help="Evaluate as of this time, not now.")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Cluster what is new, evaluate every rule, and send the notifications waiting."""
+    with open_service() as service:
+        service.update_stories()
+        try:
+            done = service.run_alerts(parse_at(at) if at else None)
+        except AlertError as exc:
+            fail(str(exc))
+    if as_json:
+        print_json(done)
+        return
+    console.print(f"{len(done['raised'])} new alert(s); deliveries: {done['deliveries'] or 'none waiting'}")
+
+
+@alerts_app.command("list")
+def inbox(
+    state: Annotated[str | None, typer.Option(help="new, read or dismissed.")] = None,
+    limit: Annotated[int, typer.Option()] = 50,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """The inbox: the latest alerts first."""
+    with open_service() as service:
+        found = service.alerts.inbox(state, limit)
+    if as_json:
+        print_json(found)
+        return
+    if not found:
+        console.print("no alerts")
+        return
+    table = Table(box=None)
+    for column in ("id", "state", "severity", "rule", "raised", "title"):
+        table.add_column(column)
+    for a in found:
+        raised = a["created_at"].strftime("%Y-%m-%d %H:%M")
+        table.add_row(str(a["id"]), a["state"], a["severity"], a["rule"], raised,
+                      a["title"][:100])  # fmt: skip
+    console.print(table)
+
+
+@alerts_app.command("show")
+def show(alert_id: int, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """One alert: why it was raised (the figures) and its deliveries."""
+    with open_service() as service:
+        found = service.alerts.get(alert_id)
+    if found is None:
+        fail(f"no alert with id {alert_id}", code=1)
+    if as_json:
+        print_json(found)
+        return
+    console.print(f"[bold]{found['title']}[/]")
+    console.print(
+        f"#{found['id']} · {found['rule']} ({found['kind']}) · {found['severity']} · {found['state']}",
+        style="dim",
+    )
+    for key, value in found["why"].items():
+        console.print(f"  [dim]{key}:[/] {value}", highlight=False)
+    for d in found["deliveries"]:
+        console.print(f"  delivery {d['channel']} ({d['kind']}): {d['state']} after {d['attempts']} run(s)"
+                      + (f" — {d['error']}" if d["error"] else ""))  # fmt: skip
+
+
+def _mark(alert_id: int, state: str) -> None:
+    with open_service() as service:
+        try:
+            service.alerts.mark(alert_id, state)
+        except AlertError as exc:
+            fail(str(exc), code=1)
+
+
+@alerts_app.command("read")
+def read(alert_id: int) -> None:
+    """Mark an alert read."""
+    _mark(alert_id, "read")
+
+
+@alerts_app.command("dismiss")
+def dismiss(alert_id: int) -> None:
+    """Dismiss an alert."""
+    _mark(alert_id, "dismissed")
+
+
+@app.command()
+def brief(
+    since: Annotated[str, typer.Option(help="The period: 24h, 3d… before --at, or a date.")] = "24h",
+    at: Annotated[str | None, typer.Option(help="The end of the period (default: now).")] = None,
+    lang: Annotated[str, typer.Option(help="vi or en.")] = "vi",
+    out: Annotated[Path | None, typer.Option(help="Write the HTML here.")] = None,
+    email: Annotated[list[str] | None, typer.Option(help="Send it to this address (repeat).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the brief's data as JSON.")] = False,
+) -> None:
+    """Write the morning brief (điểm tin): top stories by priority topic and region, new alerts and
+    open cases with deadlines; HTML that prints well and reads well in a mail client."""
+    from caunoi import notify
+    from caunoi.render import brief_html, brief_text
+
+    if lang not in ("vi", "en"):
+        fail("--lang is vi or en")
+    end = parse_at(at)
+    start = parse_since(since, end) or end - timedelta(hours=24)
+    with open_service() as service:
+        data = service.brief(start, end, lang)
+        settings = service.settings
+    if as_json:
+        print_json(data)
+    html = brief_html(data, lang)
+    if out is not None:
+        out.write_text(html, encoding="utf-8")
+        err.print(
+            f"brief written to {out}"
+            f" ({data['totals']['stories']} stories, {data['totals']['articles']} articles)"
+        )
+    if email:
+        subject = ("Điểm tin " if lang == "vi" else "Morning brief ") + end.strftime("%d/%m/%Y")
+        sent = notify.send_mail(settings, email, subject, html, brief_text(data, lang))
+        if not sent.ok:
+            fail(f"the brief was not sent: {sent.error}", code=1)
+        err.print(f"brief sent to {', '.join(email)}")
+    if out is None and not email and not as_json:
+        console.print(html, markup=False, highlight=False, soft_wrap=True)

@@ -1,0 +1,82 @@
+"""HTML for people: the alert mail and the morning brief (điểm tin), from Jinja2 templates in
+caunoi/templates/, with every value escaped (titles and summaries come from fetched pages)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+LABELS = {
+    "vi": {
+        "brief": "ĐIỂM TIN", "brief_sub": "Thông tin báo chí trong và ngoài nước", "from": "Từ", "to": "đến",
+        "articles": "bài", "stories": "câu chuyện", "outlets": "cơ quan báo chí",
+        "top": "Các câu chuyện nổi bật",
+        "other": "Khác", "countries": "Quốc gia", "tone": "Sắc thái", "reprints": "bài đăng lại",
+        "alerts": "Cảnh báo mới", "cases": "Vụ việc đang xử lý", "deadline": "Hạn", "unit": "Đơn vị",
+        "state": "Trạng thái", "overdue": "QUÁ HẠN", "none": "Không có.", "by_region": "Theo khu vực",
+        "read": "Đọc", "region_unknown": "Chưa xác định", "why": "Căn cứ", "rule": "Quy tắc",
+        "made": "Lập bởi Cầu Nối lúc", "in_window": "trong kỳ", "total": "tổng",
+    },
+    "en": {
+        "brief": "MORNING BRIEF", "brief_sub": "Press coverage at home and abroad",
+        "from": "From", "to": "to",
+        "articles": "articles", "stories": "stories", "outlets": "outlets", "top": "Top stories",
+        "other": "Other", "countries": "Countries", "tone": "Tone", "reprints": "reprints",
+        "alerts": "New alerts", "cases": "Open cases", "deadline": "Deadline", "unit": "Unit",
+        "state": "State", "overdue": "OVERDUE", "none": "None.", "by_region": "By region",
+        "read": "Read", "region_unknown": "Unknown", "why": "Why", "rule": "Rule",
+        "made": "Made by Cầu Nối at", "in_window": "in the period", "total": "total",
+    },
+}  # fmt: skip
+
+
+@cache
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html", "j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["tone"] = lambda v: "" if v is None else f"{v:+.1f}"
+    env.filters["when"] = lambda v: v.strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else (v or "")
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    return _env().get_template(template).render(**context)
+
+
+def alert_mail(alert: dict[str, Any]) -> tuple[str, str, str]:
+    """(subject, html, text) of the mail for one alert."""
+    subject = f"[Cầu Nối] {alert['title']}"[:200]
+    html = render("alert_mail.html.j2", alert=alert, t=LABELS["vi"])
+    why = "; ".join(f"{k}: {v}" for k, v in alert["why"].items() if not isinstance(v, list | dict))
+    text = f"{alert['title']}\n\n{alert['rule']} ({alert['kind']}, {alert['severity']})\n{why}\n"
+    return subject, html, text
+
+
+def brief_html(brief: dict[str, Any], lang: str = "vi") -> str:
+    return render("brief.html.j2", b=brief, t=LABELS[lang], lang=lang)
+
+
+def brief_text(brief: dict[str, Any], lang: str = "vi") -> str:
+    """The plain-text part of the brief mail."""
+    t = LABELS[lang]
+    lines = [f"{t['brief']} — {brief['start']:%d/%m/%Y %H:%M} … {brief['end']:%d/%m/%Y %H:%M}", ""]
+    for group in brief["groups"]:
+        lines.append(group["label"].upper())
+        for s in group["stories"]:
+            lines.append(
+                f"- {s['title']} ({s['in_window']} {t['articles']},"
+                f" {', '.join(o for o, _ in s['outlets'][:3])})"
+            )
+            lines += [f"  {x['text']}" for x in s["summary"][:2]]
+        lines.append("")
+    return "\n".join(lines)
