@@ -98,9 +98,13 @@ def _request(scope: dict[str, Any], saved: dict[str, Any] | None = None) -> Sear
     tags += tuple((TAG_KINDS[k], str(base[k])) for k in TAG_KINDS if base.get(k))
     return SearchRequest(
         query=base.get("query") or "",
+        exact=bool(base.get("exact")),
         lang=base.get("lang"),
         source=base.get("source"),
+        category=base.get("category"),
         tags=tags,
+        tone_min=base.get("tone_min"),
+        tone_max=base.get("tone_max"),
         tone_of=base.get("tone_of") or "article",
         limit=1,
     )

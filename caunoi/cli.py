@@ -219,6 +219,10 @@ def search(
     offset: Annotated[int, typer.Option(min=0)] = 0,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON array.")] = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV.")] = False,
+    save: Annotated[
+        str | None,
+        typer.Option("--save", help="Keep this search under a name (for alert rules: --saved NAME)."),
+    ] = None,
 ) -> None:
     """Full-text search; diacritics and đ/d are ignored unless --exact."""
     tags = (
@@ -251,6 +255,14 @@ def search(
             hits = service.search(request)
         except QueryError as exc:
             fail(f"bad query: {exc}")
+        if save:
+            from caunoi.cli_stories import default_actor
+
+            kept = {"query": query, "exact": exact, "lang": lang, "source": source, "category": category,
+                    "tags": [list(t) for t in tags], "tone_min": tone_min, "tone_max": tone_max,
+                    "tone_of": tone_of.value}  # fmt: skip
+            service.alerts.save_search(save, kept, default_actor())
+            err.print(f"search saved as {save!r}")
     if as_json:
         print_json([h.to_json() for h in hits])
         return

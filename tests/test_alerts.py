@@ -206,18 +206,17 @@ def test_alerts_and_the_brief_from_the_command_line(settings, tmp_path):
     for i, name in enumerate(names[10:16]):
         write(docs, name, AT - timedelta(hours=2 + i))
     caunoi(settings, "ingest", str(docs))
-    caunoi(
-        settings,
-        "alerts",
-        "rule-add",
-        "Covid tăng",
-        "--kind",
-        "volume_spike",
-        "--query",
-        "covid",
-        "--min-count",
-        "5",
+    saved = caunoi(settings, "search", "covid", "--save", "Covid", "--json")
+    assert "saved" in saved.stderr and json.loads(saved.stdout)
+    rule = ["rule-add", "Covid tăng", "--kind", "volume_spike", "--saved", "Covid", "--min-count", "5"]
+    caunoi(settings, "alerts", *rule)
+    again = caunoi(settings, "alerts", *rule, check=False)
+    assert again.returncode == 2 and "exists already" in again.stderr
+    caunoi(settings, "alerts", *rule, "--replace")
+    missing = caunoi(
+        settings, "alerts", "rule-add", "y", "--kind", "volume_spike", "--saved", "nope", check=False
     )
+    assert missing.returncode == 2 and "no saved search" in missing.stderr
     bad = caunoi(settings, "alerts", "rule-add", "x", "--kind", "nope", check=False)
     assert bad.returncode == 2 and "unknown rule kind" in bad.stderr
     ran = json.loads(caunoi(settings, "alerts", "run", "--at", AT.isoformat(), "--json").stdout)
