@@ -16,7 +16,7 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import Engine, and_, or_, select
 
 from caunoi.enrich.gazetteer import load_gazetteer
 from caunoi.enrich.taxonomy import load_taxonomy
@@ -24,6 +24,7 @@ from caunoi.store.schema import (
     alert_rules,
     alerts,
     article_tags,
+    article_time,
     articles,
     cases,
     duplicates,
@@ -39,7 +40,7 @@ MAIN_TOPIC_SHARE = 0.3  # a story's main topic is carried by at least this share
 def build(
     engine: Engine, start: datetime, end: datetime, lang: str = "vi", top: int = TOP_STORIES
 ) -> dict[str, Any]:
-    when = func.coalesce(articles.c.published, articles.c.created_at)
+    when = article_time()
     with engine.connect() as conn:
         rows = conn.execute(
             select(

@@ -33,7 +33,15 @@ from caunoi.store.query import (
     to_fts5,
     to_tsquery,
 )
-from caunoi.store.schema import article_tags, articles, duplicates, origins, signature_bands, signatures
+from caunoi.store.schema import (
+    article_tags,
+    article_time,
+    articles,
+    duplicates,
+    origins,
+    signature_bands,
+    signatures,
+)
 from caunoi.store.snippets import make_snippet
 from caunoi.text.fold import index_form
 
@@ -363,7 +371,7 @@ class ArticleRepository:
         story_id. Reprints (near-duplicates of an earlier article) are left out unless `reprints`."""
         from caunoi.store.schema import story_articles
 
-        when = func.coalesce(articles.c.published, articles.c.created_at)
+        when = article_time()
         tone = (
             select(article_tags.c.score)
             .where(
@@ -394,9 +402,7 @@ class ArticleRepository:
     def first_seen(self) -> datetime | None:
         """When the oldest article in the store was published (or stored)."""
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(func.min(func.coalesce(articles.c.published, articles.c.created_at)))
-            ).scalar()
+            return conn.execute(select(func.min(article_time()))).scalar()
 
     def _match(self, node: Node, exact: bool, cols: list, boost: Node | None):
         if self.dialect == "sqlite":

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    func,
 )
 
 metadata = MetaData()
@@ -63,6 +64,12 @@ origins = Table(
 )
 
 Index("ix_articles_published_id", articles.c.published, articles.c.id)
+
+
+def article_time():
+    """When an article was published, or stored when its date is unknown: the time windows use."""
+    return func.coalesce(articles.c.published, articles.c.created_at)
+
 
 # -- watching the web (migration 0003) ----------------------------------------------------------
 

@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine, delete, func, select, tuple_, update
 
 from caunoi.store.schema import (
     article_tags,
+    article_time,
     articles,
     duplicates,
     signature_bands,
@@ -155,7 +156,7 @@ class StoryRepository:
 
     def cluster_todo(self, limit: int) -> list[Article]:
         """Signed articles not yet in a story, in publication order (then id), with their tags."""
-        when = func.coalesce(articles.c.published, articles.c.created_at)
+        when = article_time()
         query = (
             select(
                 articles.c.id,
@@ -303,7 +304,7 @@ class StoryRepository:
 
     def members(self, story_id: int, limit: int | None = None) -> list[Any]:
         """The story's articles in publication order, with their reprint link and tags' tone."""
-        when = func.coalesce(articles.c.published, articles.c.created_at)
+        when = article_time()
         query = (
             select(
                 articles.c.id,
