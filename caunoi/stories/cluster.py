@@ -56,7 +56,10 @@ ENTITY_WEIGHT = 0.35
 DOCREF_BONUS = 0.15
 THRESHOLD = 0.6
 CROSS_THRESHOLD = 0.5
-TERM_CANDIDATES = 12  # an article's strongest terms used to find candidate stories
+TERM_CANDIDATES = 12  # an article's strongest terms used to find candidate stories…
+ENTITY_CANDIDATES = 3  # …and its rarest entities
+MAX_CANDIDATES = 200  # stories scored per article at most: those sharing the most of these keys
+SWEEP = timedelta(hours=1)  # stream time between two looks for stories to retire
 
 
 @cache
@@ -144,6 +147,7 @@ class Clusterer:
         self.next_id = next_id
         self.active: dict[int, Story] = {}
         self.stream_time: datetime | None = None
+        self._swept: datetime | None = None  # stream time of the last look for stories to retire
         self._by_term: dict[int, set[int]] = {}
         self._by_entity: dict[str, set[int]] = {}
         self.story_of: dict[int, int] = {}  # article id -> story id, for reprints of recent articles
@@ -227,13 +231,15 @@ class Clusterer:
 
     # -- scoring -------------------------------------------------------------------------------
 
-    def _entity_overlap(self, article: Article, story: Story) -> tuple[float, int]:
+    def _entity_overlap(
+        self, article: Article, story: Story, weights: dict[str, float] | None = None
+    ) -> tuple[float, int]:
         """Share of the article's entity information (IDF-weighted) the story has, and how many
-        entities they share."""
+        entities they share. `weights`: the article's entity IDFs, when already worked out."""
+        weights = weights or {e: self._entity_idf(e) for e in article.entities}
         total = shared = 0.0
         count = 0
-        for entity in article.entities:
-            weight = self._entity_idf(entity)
+        for entity, weight in weights.items():
             total += weight
             seen = story.entities.get(entity, 0)
             if seen:
@@ -241,12 +247,15 @@ class Clusterer:
                 count += 1
         return (shared / total if total else 0.0), count
 
-    def score(self, article: Article, vec: dict[int, float], story: Story) -> float:
+    def score(
+        self, article: Article, vec: dict[int, float], story: Story, weights: dict[str, float] | None = None
+    ) -> float:
         cosine = 0.0
         if story.norm:
-            cosine = sum(w * story.centroid.get(b, 0.0) for b, w in vec.items()) / story.norm
+            centroid = story.centroid
+            cosine = sum(vec[b] * centroid[b] for b in vec.keys() & centroid.keys()) / story.norm
         cosine *= TEXT_WEIGHT
-        overlap, shared = self._entity_overlap(article, story)
+        overlap, shared = self._entity_overlap(article, story, weights)
         docref = DOCREF_BONUS if article.doc_refs & story.doc_refs.keys() else 0.0
         if article.lang and article.lang not in story.langs:
             if shared >= 2 and overlap + docref >= CROSS_THRESHOLD:
@@ -255,12 +264,17 @@ class Clusterer:
         return cosine + ENTITY_WEIGHT * overlap + docref
 
     def _candidates(self, article: Article, vec: dict[int, float]) -> list[int]:
-        found: set[int] = set()
-        for bucket, _ in sorted(vec.items(), key=lambda kv: -kv[1])[:TERM_CANDIDATES]:
-            found |= self._by_term.get(bucket, set())
-        for entity in article.entities | article.doc_refs:
-            found |= self._by_entity.get(entity, set())
-        return sorted(found)
+        """The active stories sharing the most of the article's strongest terms and rarest entities
+        (every document it cites counts), at most MAX_CANDIDATES."""
+        hits: Counter = Counter()
+        for bucket, _ in sorted(vec.items(), key=lambda kv: (-kv[1], kv[0]))[:TERM_CANDIDATES]:
+            hits.update(self._by_term.get(bucket, ()))
+        rare = sorted(article.entities, key=lambda e: (-self._entity_idf(e), e))[:ENTITY_CANDIDATES]
+        for entity in [*rare, *sorted(article.doc_refs)]:
+            hits.update(self._by_entity.get(entity, ()))
+        if len(hits) <= MAX_CANDIDATES:
+            return sorted(hits)
+        return sorted(s for s, _ in sorted(hits.items(), key=lambda kv: (-kv[1], kv[0]))[:MAX_CANDIDATES])
 
     def _in_window(self, story: Story, when: datetime) -> bool:
         window = timedelta(days=WINDOW_DAYS)
@@ -278,11 +292,12 @@ class Clusterer:
                 self._update(story, article, vec)
                 return Assignment(article.id, story.id, 1.0, False)
         best: tuple[float, int] | None = None
+        weights = {e: self._entity_idf(e) for e in sorted(article.entities)}
         for story_id in self._candidates(article, vec):
             story = self.active[story_id]
             if not self._in_window(story, article.published):
                 continue
-            s = self.score(article, vec, story)
+            s = self.score(article, vec, story, weights)
             if s >= THRESHOLD and (best is None or s > best[0]):
                 best = (s, story_id)
         if best is None:
@@ -321,6 +336,9 @@ class Clusterer:
         if self.stream_time is not None and when <= self.stream_time:
             return
         self.stream_time = when
+        if self._swept is not None and when - self._swept < SWEEP:
+            return
+        self._swept = when
         horizon = when - timedelta(days=RETIRE_DAYS)
         old = [s for s in self.active.values() if s.last_seen < horizon]
         for story in old:

@@ -31,7 +31,7 @@ def _sample(members: list[Any]) -> list[Any]:
 def _cosine(vec: dict[int, float], story: Story) -> float:
     if not story.norm:
         return 0.0
-    return sum(w * story.centroid.get(b, 0.0) for b, w in vec.items()) / story.norm
+    return sum(vec[b] * story.centroid[b] for b in vec.keys() & story.centroid.keys()) / story.norm
 
 
 def lead_sentences(text: str, count: int = LEAD_SENTENCES) -> list[str]:
