@@ -427,4 +427,4 @@ def enrich(
 
 
 # The watching commands live in their own module and register themselves on `app`.
-from caunoi import cli_alerts, cli_cases, cli_stories, cli_watch  # noqa: E402, F401
+from caunoi import cli_alerts, cli_cases, cli_stories, cli_users, cli_watch  # noqa: E402, F401

@@ -35,6 +35,7 @@ from caunoi.stories.cluster import Clusterer, Story
 from caunoi.stories.summary import title_and_summary
 from caunoi.stories.view import story_view
 from caunoi.text import vietnamese
+from caunoi.users import UserService
 from caunoi.web.http import Fetcher
 from caunoi.web.sources import SourceSpec, read_sources
 from caunoi.web.urls import canonical_url, url_key
@@ -61,6 +62,7 @@ class Service:
         self.enrichments = EnrichmentRepository(self.engine)
         self.stories = StoryRepository(self.engine)
         self.cases = CaseService(self.engine)
+        self.users = UserService(self.engine)
         self.alerts = Alerts(self.engine, self.settings)
 
     def close(self) -> None:

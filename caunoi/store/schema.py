@@ -414,3 +414,67 @@ audit_log = Table(
     Column("changes", JSON, nullable=False, default=dict),  # field -> [before, after]
 )
 Index("ix_audit_log_entity", audit_log.c.entity, audit_log.c.entity_id)
+
+# -- users, sessions, API tokens (migration 0007) --------------------------------------------
+
+# The people who use the web app and the API; a mission officer is bound to one mission.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),  # lower-case
+    Column("display_name", Text),
+    Column("password_hash", Text, nullable=False),  # argon2id, in its PHC string form
+    Column("role", String(20), nullable=False),  # admin | analyst | mission_officer | viewer
+    Column("mission", String(40), ForeignKey("units.code", ondelete="RESTRICT")),
+    Column("lang", String(8), nullable=False, default="vi"),  # vi | en
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("failed_logins", Integer, nullable=False, default=0),  # in a row; a success resets it
+    Column("locked_until", DateTime),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("last_login_at", DateTime),
+    Column("password_changed_at", DateTime),
+)
+
+# Logged-in browsers: the id is the sha256 of the cookie's secret, which is never stored.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),  # the absolute limit; idleness is checked apart
+    Column("ip", Text),
+    Column("user_agent", Text),
+)
+
+# Tokens for scripts calling the API: only their sha256 is kept; the token is shown once.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("name", String(100), nullable=False),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("prefix", String(8), nullable=False),  # the token's first characters, to recognise it
+    Column("created_at", DateTime, nullable=False),
+    Column("last_used_at", DateTime),
+    Column("expires_at", DateTime),
+    Column("revoked_at", DateTime),
+)
+
+# Every login attempt, for rate limiting by address and by username.
+login_attempts = Table(
+    "login_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False),  # as typed (folded), even if no such user
+    Column("ip", String(64), nullable=False),
+    Column("at", DateTime, nullable=False),
+    Column("ok", Boolean, nullable=False),
+)
+Index("ix_login_attempts_username_at", login_attempts.c.username, login_attempts.c.at)
+Index("ix_login_attempts_ip_at", login_attempts.c.ip, login_attempts.c.at)

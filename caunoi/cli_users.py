@@ -1,0 +1,193 @@
+"""`caunoi users …`: the people who may use the web app and the API, their roles, and API tokens.
+Passwords are typed at a hidden prompt or piped in (--password-stdin), never given as arguments."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from caunoi.cli import app, console, err, fail, open_service, print_json
+from caunoi.cli_stories import default_actor
+from caunoi.users import ROLES, NotFound, UserError, UserService
+
+users_app = typer.Typer(
+    help="Users, roles and API tokens: add, list, disable, enable, password, role, token-add, tokens, "
+    "token-revoke.",
+    no_args_is_help=True,
+)
+app.add_typer(users_app, name="users")
+
+By = Annotated[
+    str | None,
+    typer.Option("--by", help="Who makes the change (default: $CAUNOI_USER, else your login name)."),
+]
+AsJson = Annotated[bool, typer.Option("--json")]
+Username = Annotated[str, typer.Argument(help="The user's login name.")]
+PasswordStdin = Annotated[
+    bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
+]
+Mission = Annotated[
+    str | None, typer.Option(help="A mission officer's mission (unit code, see `caunoi units list`).")
+]
+
+
+@contextlib.contextmanager
+def _users() -> Iterator[UserService]:
+    """The service's users, with refusals turned into one-line errors (1: not found, 2: refused)."""
+    with open_service() as service:
+        try:
+            yield service.users
+        except NotFound as exc:
+            fail(str(exc), code=1)
+        except UserError as exc:
+            fail(str(exc))
+
+
+def _password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+def _when(value: datetime | None) -> str:
+    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+def _state(user: dict[str, Any]) -> str:
+    if user["disabled"]:
+        return "disabled"
+    if user["locked_until"] and user["locked_until"] > datetime.now():
+        return f"locked until {user['locked_until']:%H:%M}"
+    return "active"
+
+
+def _said(user: dict[str, Any]) -> None:
+    role = user["role"] + (f" of {user['mission']}" if user["mission"] else "")
+    console.print(f"{user['username']}: {role}, {_state(user)}", highlight=False)
+
+
+@users_app.command("add")
+def users_add(
+    username: Username,
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
+    mission: Mission = None,
+    name: Annotated[str | None, typer.Option(help="The name shown in the app.")] = None,
+    lang: Annotated[str, typer.Option(help="The app's language for them: vi or en.")] = "vi",
+    password_stdin: PasswordStdin = False,
+    by: By = None,
+) -> None:
+    """Add a user; the password (12 characters or more) is asked for twice, hidden."""
+    password = _password(password_stdin)
+    with _users() as users:
+        user = users.add_user(
+            username, password, role, by=by or default_actor(), display_name=name, mission=mission, lang=lang
+        )
+    _said(user)
+
+
+@users_app.command("list")
+def users_list(as_json: AsJson = False) -> None:
+    """Users: role, mission, state (active, disabled, locked), last login."""
+    with _users() as users:
+        rows = users.list_users()
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no users: add one with `caunoi users add NAME --role admin`")
+        return
+    table = Table("username", "name", "role", "mission", "lang", "state", "last login", box=None)
+    for u in rows:
+        table.add_row(
+            u["username"], u["display_name"] or "—", u["role"], u["mission"] or "—", u["lang"], _state(u),
+            _when(u["last_login_at"]),
+        )  # fmt: skip
+    console.print(table)
+
+
+@users_app.command("disable")
+def users_disable(username: Username, by: By = None) -> None:
+    """Stop a user logging in; their sessions end and their tokens stop working."""
+    with _users() as users:
+        _said(users.disable(username, by=by or default_actor()))
+
+
+@users_app.command("enable")
+def users_enable(username: Username, by: By = None) -> None:
+    """Let a disabled (or locked) user in again."""
+    with _users() as users:
+        _said(users.enable(username, by=by or default_actor()))
+
+
+@users_app.command("password")
+def users_password(username: Username, password_stdin: PasswordStdin = False, by: By = None) -> None:
+    """Set a new password (asked for twice, hidden); the user is logged out everywhere."""
+    password = _password(password_stdin)
+    with _users() as users:
+        _said(users.set_password(username, password, by=by or default_actor()))
+
+
+@users_app.command("role")
+def users_role(
+    username: Username,
+    role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
+    mission: Mission = None,
+    by: By = None,
+) -> None:
+    """Change a user's role (a mission officer's mission with --mission)."""
+    with _users() as users:
+        _said(users.set_role(username, role, by=by or default_actor(), mission=mission))
+
+
+@users_app.command("token-add")
+def users_token_add(
+    username: Username,
+    name: Annotated[str, typer.Option(help="What the token is for, e.g. the script that uses it.")],
+    expires_days: Annotated[int | None, typer.Option(help="Stop working after this many days.")] = None,
+    by: By = None,
+) -> None:
+    """Make an API token for a user and print it: this is the only time it is shown."""
+    with _users() as users:
+        token = users.create_token(username, name, by=by or default_actor(), expires_days=expires_days)
+    sys.stdout.write(token + "\n")
+    err.print("keep it now: it cannot be shown again (revoke it with `caunoi users token-revoke`)")
+
+
+@users_app.command("tokens")
+def users_tokens(
+    username: Annotated[str | None, typer.Argument(help="Only this user's tokens.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """API tokens, newest first: id, user, name, how it starts, created, last used, expiry, revoked."""
+    with _users() as users:
+        rows = users.list_tokens(username)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no tokens")
+        return
+    table = Table("id", "user", "name", "starts", "created", "last used", "expires", "revoked", box=None)
+    for t in rows:
+        table.add_row(
+            str(t["id"]), t["username"], t["name"], t["prefix"] + "…", _when(t["created_at"]),
+            _when(t["last_used_at"]), _when(t["expires_at"]), _when(t["revoked_at"]),
+        )  # fmt: skip
+    console.print(table)
+
+
+@users_app.command("token-revoke")
+def users_token_revoke(
+    token_id: Annotated[int, typer.Argument(help="Token id, as `caunoi users tokens` prints it.")],
+    by: By = None,
+) -> None:
+    """Revoke an API token: it stops working at once."""
+    with _users() as users:
+        users.revoke_token(token_id, by=by or default_actor())
+    console.print(f"token {token_id} revoked")

@@ -1,0 +1,450 @@
+"""Who may use Cầu Nối and what each may do: users and their roles, password logins with lock-out
+and rate limiting, browser sessions, revocable API tokens, and the permission table every
+interface asks through `can`. Interfaces call `UserService`; the SQL lives in `caunoi.store.users`.
+
+What each role may do ("own": only objects whose `unit` is the user's mission; "-": never):
+
+    action            admin  analyst  mission_officer  viewer
+    read              all    all      all              all     articles, stories, dashboards, alerts
+    search            all    all      all              all
+    export            all    all      all              all     what they can read, as CSV/XLSX/JSON
+    case.read         all    all      own              all
+    case.write        all    all      own              -       triage, answer, respond, close, notes
+    case.open         all    all      -                -
+    case.assign       all    all      -                -       choosing the unit is headquarters' call
+    outreach.read     all    all      own              all
+    outreach.write    all    all      own              -
+    factsheet.write   all    all      -                -       the library is shared by every mission
+    alert.manage      all    all      -                -       rules, channels, saved searches
+    source.manage     all    -        -                -       what is fetched, from where
+    user.manage       all    -        -                -       users, roles, tokens of others
+    audit.read        all    -        -                -
+    token.own         all    all      all              all     one's own API tokens
+
+A disabled user may do nothing. An "own" permission needs the object: `can(officer, "case.read")`
+without a case is False; listings ask `permission()` and filter by `user["mission"]`.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Engine
+
+from caunoi.store.cases import CaseRepository
+from caunoi.store.users import UserRepository
+from caunoi.text.fold import fold
+
+ROLES = ("admin", "analyst", "mission_officer", "viewer")
+LANGS = ("vi", "en")
+
+#                    admin  analyst mission_officer viewer
+_TABLE = """
+read                 all    all     all             all
+search               all    all     all             all
+export               all    all     all             all
+case.read            all    all     own             all
+case.write           all    all     own             -
+case.open            all    all     -               -
+case.assign          all    all     -               -
+outreach.read        all    all     own             all
+outreach.write       all    all     own             -
+factsheet.write      all    all     -               -
+alert.manage         all    all     -               -
+source.manage        all    -       -               -
+user.manage          all    -       -               -
+audit.read           all    -       -               -
+token.own            all    all     all             all
+"""
+Scope = Literal["all", "own"]
+# action -> role -> "all" | "own" (roles missing: not allowed)
+PERMISSIONS: dict[str, dict[str, Scope]] = {
+    action: {role: scope for role, scope in zip(ROLES, scopes, strict=True) if scope != "-"}
+    for action, *scopes in (line.split() for line in _TABLE.strip().splitlines())
+}
+
+MIN_PASSWORD = 12
+MAX_PASSWORD = 1024  # hashing is slow on purpose: do not let a request make it slower
+MAX_FAILURES = 5  # failed logins in a row before the account is locked …
+LOCK_FOR = timedelta(minutes=15)  # … for this long
+RATE_WINDOW = timedelta(minutes=10)
+RATE_LIMIT = 20  # attempts from one address, or at one username, within RATE_WINDOW
+SESSION_IDLE = timedelta(hours=12)
+SESSION_MAX = timedelta(days=7)
+TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at / last_used_at are written at most this often
+TOKEN_PREFIX = "cn_"
+SYSTEM = "system"  # the actor of changes no person made (a lock after failed logins)
+
+WRONG = "wrong username or password"
+_USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
+
+
+class UserError(ValueError):
+    """A request about users refused; the message says why and what to do instead."""
+
+
+class NotFound(UserError):
+    """No user or token with that name or id."""
+
+
+class LoginRefused(UserError):
+    """A login refused; the message never tells whether the username exists (except a lock)."""
+
+
+@functools.cache
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()  # argon2id with the library's recommended parameters
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when there is no such user, so that answering takes as long."""
+    return _hasher().hash(secrets.token_urlsafe(16))
+
+
+def _sha256(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def _actor(by: str) -> str:
+    actor = (by or "").strip()
+    if not actor:
+        raise UserError("say who makes the change (by)")
+    if len(actor) > 100:
+        raise UserError("the name of who makes the change is longer than 100 characters")
+    return actor
+
+
+def _username(value: str) -> str:
+    name = (value or "").strip().lower()
+    if not _USERNAME.fullmatch(name):
+        raise UserError(
+            f"username {value!r}: 2 to 100 letters a-z, digits, '.', '_', '-' or '@', starting with a "
+            "letter or digit"
+        )
+    return name
+
+
+def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise UserError(f"{what} {value!r}: use one of {', '.join(allowed)}")
+    return value
+
+
+def _plain(text: str) -> str:
+    """Letters and digits only, lower case, no diacritics: how a password is compared to names."""
+    return re.sub(r"[\W_]+", "", fold(text))
+
+
+def check_password(password: str, username: str, display_name: str | None = None) -> None:
+    """Refuse a weak password with what to choose instead: fewer than 12 characters, fewer than 5
+    different ones, or one that holds (or is held in) the username or the display name."""
+    if len(password) < MIN_PASSWORD:
+        raise UserError(
+            f"the password is too short: use at least {MIN_PASSWORD} characters (a phrase is good)"
+        )
+    if len(password) > MAX_PASSWORD:
+        raise UserError(f"the password is longer than {MAX_PASSWORD} characters")
+    if len(set(password)) < 5:
+        raise UserError("the password repeats too few characters: use at least 5 different ones")
+    plain = _plain(password)
+    for name in (_plain(username), _plain(display_name or "")):
+        if len(name) >= 3 and (name in plain or (plain and plain in name)):
+            raise UserError("the password contains the user's name: choose one nobody could guess from it")
+
+
+def permission(user: dict[str, Any], action: str) -> Scope | None:
+    """How far `user` may do `action`: "all", "own" (their mission's objects) or None."""
+    if action not in PERMISSIONS:
+        raise ValueError(f"unknown action {action!r}: one of {', '.join(PERMISSIONS)}")
+    if user.get("disabled"):
+        return None
+    return PERMISSIONS[action].get(user.get("role", ""))
+
+
+def can(user: dict[str, Any], action: str, obj: dict[str, Any] | None = None) -> bool:
+    """Whether `user` may do `action` (to `obj`, a case or an outreach item, for scoped actions)."""
+    scope = permission(user, action)
+    if scope == "own":
+        mission, unit = user.get("mission"), (obj or {}).get("unit")
+        return bool(mission and unit and unit.lower() == mission.lower())
+    return scope == "all"
+
+
+class UserService:
+    """The rules about users; every changing call takes `by`, the person who makes the change."""
+
+    def __init__(self, engine: Engine):
+        self.repo = UserRepository(engine)
+        self.workflow = CaseRepository(engine)  # where units are, and the audit log is read
+
+    # -- users --------------------------------------------------------------------------------
+
+    def add_user(
+        self,
+        username: str,
+        password: str,
+        role: str,
+        *,
+        by: str,
+        display_name: str | None = None,
+        mission: str | None = None,
+        lang: str = "vi",
+    ) -> dict[str, Any]:
+        by = _actor(by)
+        name = _username(username)
+        display_name = (display_name or "").strip() or None
+        values = {
+            "username": name,
+            "display_name": display_name,
+            "role": _choice(role, ROLES, "role"),
+            "mission": self._mission(role, mission),
+            "lang": _choice(lang, LANGS, "language"),
+        }
+        check_password(password, name, display_name)
+        values["password_hash"] = _hasher().hash(password)
+        if self.repo.add_user(values, by, datetime.now()) is None:
+            raise UserError(f"there is already a user {name}")
+        return self.get(name)
+
+    def _mission(self, role: str, mission: str | None) -> str | None:
+        """The mission a role is bound to: required for a mission officer, refused for the others."""
+        if role != "mission_officer":
+            if mission:
+                raise UserError(f"only a mission officer is bound to a mission, not a {role}")
+            return None
+        if not mission:
+            raise UserError("a mission officer needs a mission: give its code (see `caunoi units list`)")
+        unit = self.workflow.find_unit(mission.strip())
+        if unit is None:
+            raise NotFound(f"no unit or mission with code {mission!r}: add it first (units add)")
+        return unit["code"]
+
+    def get(self, username: str) -> dict[str, Any]:
+        """One user, without the password hash."""
+        return _public(self._user(username))
+
+    def _user(self, username: str) -> dict[str, Any]:
+        user = self.repo.find_user((username or "").strip().lower())
+        if user is None:
+            raise NotFound(f"no user {username!r} (see `caunoi users list`)")
+        return user
+
+    def list_users(self) -> list[dict[str, Any]]:
+        return self.repo.list_users()
+
+    def history(self, username: str) -> list[dict[str, Any]]:
+        """Every change to the user, oldest first."""
+        return self.workflow.history("user", self._user(username)["id"])
+
+    def disable(self, username: str, *, by: str) -> dict[str, Any]:
+        """No more logins; the user's sessions end, and their tokens stop working while disabled."""
+        user = self._user(username)
+        self._keep_an_admin(user, "disable")
+        return self._change(user, {"disabled": True}, "disable", by, end_sessions=True)
+
+    def enable(self, username: str, *, by: str) -> dict[str, Any]:
+        """Allowed in again; a lock after failed logins is lifted too."""
+        values = {"disabled": False, "failed_logins": 0, "locked_until": None}
+        return self._change(self._user(username), values, "enable", by)
+
+    def set_password(self, username: str, password: str, *, by: str) -> dict[str, Any]:
+        """A new password; the user's sessions end (logged out everywhere) and any lock is lifted."""
+        user = self._user(username)
+        check_password(password, user["username"], user["display_name"])
+        values = {
+            "password_hash": _hasher().hash(password),
+            "password_changed_at": datetime.now(),
+            "failed_logins": 0,
+            "locked_until": None,
+        }
+        return self._change(user, values, "password", by, end_sessions=True)
+
+    def set_role(self, username: str, role: str, *, by: str, mission: str | None = None) -> dict[str, Any]:
+        """A new role (and mission, for a mission officer; kept if they had one and none is given)."""
+        user = self._user(username)
+        _choice(role, ROLES, "role")
+        if role == "mission_officer" and not mission:
+            mission = user["mission"]
+        values = {"role": role, "mission": self._mission(role, mission)}
+        if role != "admin":
+            self._keep_an_admin(user, "make a " + role.replace("_", " "))
+        return self._change(user, values, "role", by)
+
+    def _keep_an_admin(self, user: dict[str, Any], what: str) -> None:
+        if user["role"] == "admin" and not user["disabled"] and self.repo.count_admins() <= 1:
+            raise UserError(
+                f"{user['username']} is the last admin: make another admin before you {what} them"
+            )
+
+    def _change(
+        self, user: dict[str, Any], values: dict[str, Any], action: str, by: str, end_sessions: bool = False
+    ) -> dict[str, Any]:
+        by = _actor(by)
+        self.repo.change_user(
+            user["id"], values, action=action, by=by, now=datetime.now(), end_sessions=end_sessions
+        )
+        return self.get(user["username"])
+
+    # -- logging in ---------------------------------------------------------------------------
+
+    def authenticate(
+        self, username: str, password: str, *, ip: str, now: datetime | None = None
+    ) -> dict[str, Any]:
+        """The user whose password this is, or LoginRefused. Every attempt is recorded; more than
+        RATE_LIMIT in RATE_WINDOW from one address (or at one username) are refused unchecked; a
+        MAX_FAILURES-th failure in a row locks the account for LOCK_FOR."""
+        now = now or datetime.now()
+        name = (username or "").strip().lower()[:100]
+        ip = (ip or "unknown")[:64]
+        since = now - RATE_WINDOW
+        if (
+            self.repo.count_attempts(since=since, ip=ip) >= RATE_LIMIT
+            or self.repo.count_attempts(since=since, username=name) >= RATE_LIMIT
+        ):
+            self.repo.record_attempt(name, ip, now)
+            raise LoginRefused("too many attempts; wait a few minutes and try again")
+        password = (password or "")[:MAX_PASSWORD]
+        user = self.repo.find_user(name)
+        if user is None:
+            _verify(_dummy_hash(), password)
+            self.repo.record_attempt(name, ip, now)
+            raise LoginRefused(WRONG)
+        if user["locked_until"] is not None and user["locked_until"] > now:
+            self.repo.record_attempt(name, ip, now)
+            raise LoginRefused(f"locked until {user['locked_until']:%H:%M}")
+        if not _verify(user["password_hash"], password):
+            until = self.repo.login_failed(
+                user["id"], name, ip, now, limit=MAX_FAILURES, lock_for=LOCK_FOR, by=SYSTEM
+            )
+            raise LoginRefused(f"locked until {until:%H:%M}" if until else WRONG)
+        if user["disabled"]:  # told only to someone who knows the password
+            self.repo.record_attempt(name, ip, now)
+            raise LoginRefused("this account is disabled: ask an administrator")
+        rehash = _hasher().hash(password) if _hasher().check_needs_rehash(user["password_hash"]) else None
+        self.repo.login_ok(user["id"], name, ip, now, rehash)
+        return self.get(name)
+
+    # -- sessions -----------------------------------------------------------------------------
+
+    def create_session(
+        self, user_id: int, *, ip: str | None, user_agent: str | None, now: datetime | None = None
+    ) -> tuple[str, str]:
+        """A new session after a login: (the secret for the cookie, the CSRF token for forms).
+        Always a fresh secret, so a session id planted before login is never the one logged in."""
+        now = now or datetime.now()
+        secret, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+        values = {
+            "id": _sha256(secret),
+            "user_id": user_id,
+            "csrf_token": csrf_token,
+            "created_at": now,
+            "last_seen_at": now,
+            "expires_at": now + SESSION_MAX,
+            "ip": (ip or "")[:64] or None,
+            "user_agent": (user_agent or "")[:500] or None,
+        }
+        self.repo.add_session(values, idle_since=now - SESSION_IDLE, now=now)
+        return secret, csrf_token
+
+    def session_user(self, secret: str | None, now: datetime | None = None) -> dict[str, Any] | None:
+        """The user logged in with this cookie secret, with the session under "session" (its
+        csrf_token among it); None if there is no such session, it has run out (SESSION_IDLE
+        without use, or SESSION_MAX after login), or the user is disabled."""
+        if not secret or len(secret) > 200:
+            return None
+        now = now or datetime.now()
+        found = self.repo.find_session(_sha256(secret))
+        if found is None:
+            return None
+        session, user = found["session"], found["user"]
+        if now >= session["expires_at"] or now - session["last_seen_at"] > SESSION_IDLE:
+            self.repo.delete_sessions(session_id=session["id"])
+            return None
+        if user["disabled"]:
+            return None
+        if now - session["last_seen_at"] >= TOUCH_EVERY:
+            self.repo.touch_session(session["id"], now)
+        return {**user, "session": {k: session[k] for k in ("csrf_token", "created_at", "expires_at")}}
+
+    def end_session(self, secret: str) -> bool:
+        """Log out: False if there was no such session."""
+        return self.repo.delete_sessions(session_id=_sha256(secret or "")) > 0
+
+    def end_all_sessions(self, user_id: int) -> int:
+        """Log the user out everywhere; returns how many sessions ended."""
+        return self.repo.delete_sessions(user_id=user_id)
+
+    # -- API tokens ---------------------------------------------------------------------------
+
+    def create_token(self, username: str, name: str, *, by: str, expires_days: int | None = None) -> str:
+        """A new API token for the user; returns it — the only time it is shown (only its hash
+        is kept)."""
+        by = _actor(by)
+        user = self._user(username)
+        label = (name or "").strip()
+        if not label or len(label) > 100:
+            raise UserError("give the token a name of up to 100 characters (what it is for)")
+        if user["disabled"]:
+            raise UserError(f"{user['username']} is disabled: enable them first")
+        if expires_days is not None and expires_days < 1:
+            raise UserError("a token expires at least 1 day after it is made")
+        now = datetime.now()
+        token = TOKEN_PREFIX + secrets.token_urlsafe(32)
+        values = {
+            "user_id": user["id"],
+            "name": label,
+            "token_hash": _sha256(token),
+            "prefix": token[:8],
+            "expires_at": now + timedelta(days=expires_days) if expires_days else None,
+        }
+        self.repo.add_token(values, username=user["username"], by=by, now=now)
+        return token
+
+    def token_user(self, token: str | None, now: datetime | None = None) -> dict[str, Any] | None:
+        """The user this API token belongs to, with the token's id and name under "token"; None if
+        there is no such token, or it is revoked or expired, or the user is disabled."""
+        if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
+            return None
+        now = now or datetime.now()
+        found = self.repo.find_token(_sha256(token))
+        if found is None:
+            return None
+        row, user = found["token"], found["user"]
+        if row["revoked_at"] is not None or user["disabled"]:
+            return None
+        if row["expires_at"] is not None and now >= row["expires_at"]:
+            return None
+        if row["last_used_at"] is None or now - row["last_used_at"] >= TOUCH_EVERY:
+            self.repo.touch_token(row["id"], now)
+        return {**user, "token": {"id": row["id"], "name": row["name"]}}
+
+    def revoke_token(self, token_id: int, *, by: str) -> None:
+        found = self.repo.revoke_token(token_id, by=_actor(by), now=datetime.now())
+        if found is None:
+            raise NotFound(f"no token with id {token_id} (see `caunoi users tokens`)")
+        if found is False:
+            raise UserError(f"token {token_id} is already revoked")
+
+    def list_tokens(self, username: str | None = None) -> list[dict[str, Any]]:
+        """Tokens (all, or one user's), newest first: id, username, name, prefix, dates; never the
+        token itself."""
+        return self.repo.list_tokens(self._user(username)["id"] if username else None)
+
+
+def _public(user: dict[str, Any]) -> dict[str, Any]:
+    return {key: value for key, value in user.items() if key != "password_hash"}
