@@ -21,8 +21,8 @@ from sqlalchemy.exc import OperationalError
 
 from caunoi import __version__
 from caunoi.config import load_settings
-from caunoi.enrich.docrefs import canonical_ref
 from caunoi.enrich.run import ENRICHMENT_KEYS
+from caunoi.filters import FilterError, entity_id, search_tags
 from caunoi.ingest.files import discover
 from caunoi.service import Service
 from caunoi.store.database import StoreError
@@ -142,36 +142,11 @@ def _parse_day(value: str | None, name: str) -> date | None:
 
 
 def _entity_id(name: str, option: str, country: bool = False) -> str:
-    """An entity id from what the user typed: an id, an ISO country code, or a name (of the gazetteer,
-    of a person, of an organisation it does not list)."""
-    from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
-
-    gazetteer = load_gazetteer()
-    name = name.strip()
-    if country and len(name) == 2 and name.isalpha() and gazetteer.get(f"country:{name.upper()}"):
-        return f"country:{name.upper()}"
-    if gazetteer.get(name):
-        return name
-    if not country:
-        from caunoi.enrich.orgs import find_orgs
-
-        if name.startswith("org:") and name == name.lower():
-            return name  # "org:benh-vien-bach-mai" (the gazetteer's are "org:ASEAN")
-        orgs = find_orgs(name)  # "Công an tỉnh Nghệ An" -> org:cong-an-nghe-an, not the province
-        if len(orgs) == 1 and (orgs[0].start, orgs[0].end) == (0, len(name)):
-            return orgs[0].id
-    found = [m for m in find_mentions(name, gazetteer) if not country or m.type == "country"]
-    if not found and not country:
-        from caunoi.enrich.persons import find_persons
-
-        if name.startswith("person:"):
-            return name
-        people = find_persons(name)  # "Nguyễn Trọng Nghĩa" -> person:nguyen-trong-nghia, as enrichment gives
-        if people:
-            return people[0].id
-    if not found:
-        fail(f"{option}: no {'country' if country else 'entity'} known by the name {name!r}")
-    return found[0].entry_id
+    try:
+        return entity_id(name, option, country)
+    except FilterError as exc:
+        fail(str(exc))
+        raise
 
 
 @app.command()
@@ -225,13 +200,17 @@ def search(
     ] = None,
 ) -> None:
     """Full-text search; diacritics and đ/d are ignored unless --exact."""
-    tags = (
-        ((("doc_ref", canonical_ref(doc_ref)),) if doc_ref else ())
-        + ((("event_type", event_type),) if event_type else ())
-        + ((("topic", topic.lower()),) if topic else ())
-        + ((("entity", _entity_id(entity, "--entity")),) if entity else ())
-        + ((("country", _entity_id(country, "--country", country=True).split(":", 1)[1]),) if country else ())
-    )
+    try:
+        tags = search_tags(
+            doc_ref=doc_ref,
+            event_type=event_type,
+            topic=topic,
+            entity=entity,
+            country=country,
+            names={"entity": "--entity", "country": "--country"},
+        )
+    except FilterError as exc:
+        fail(str(exc))
     if not query.strip() and not tags and tone_min is None and tone_max is None:
         fail("give a query, or a filter such as --doc-ref, --topic or --event-type")
     request = SearchRequest(
@@ -427,4 +406,4 @@ def enrich(
 
 
 # The watching commands live in their own module and register themselves on `app`.
-from caunoi import cli_alerts, cli_cases, cli_stories, cli_users, cli_watch  # noqa: E402, F401
+from caunoi import cli_alerts, cli_cases, cli_serve, cli_stories, cli_users, cli_watch  # noqa: E402, F401

@@ -44,6 +44,13 @@ class Settings:
     smtp_timeout      seconds to wait for the mail server, at each step
     notify_retries    retries after the first try when it may help (timeouts, SMTP 4xx, HTTP 429, 5xx)
     webhook_timeout   seconds one webhook attempt may take, from connecting to the answer
+
+    The web UI (see caunoi/app/ui.py):
+    cookie_secure     "auto": cookies are Secure unless the request came over plain HTTP from this
+                      machine; "true" or "false" to decide (false only behind no TLS on a trusted LAN)
+
+    The REST API (see caunoi/app/api.py):
+    api_rate_per_minute  requests a minute per API token (or address), in bursts of a quarter of it
     """
 
     data_dir: Path = DEFAULT_DATA_DIR
@@ -71,6 +78,8 @@ class Settings:
     smtp_timeout: float = 20.0
     notify_retries: int = 3
     webhook_timeout: float = 10.0
+    cookie_secure: str = "auto"
+    api_rate_per_minute: int = 120
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -78,6 +87,8 @@ class Settings:
             raise ValueError(
                 f"setting smtp_security must be none, starttls or ssl, got {self.smtp_security!r}"
             )
+        if self.cookie_secure not in ("auto", "true", "false"):
+            raise ValueError(f"setting cookie_secure must be auto, true or false, got {self.cookie_secure!r}")
 
     @property
     def sqlalchemy_url(self) -> str:

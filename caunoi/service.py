@@ -297,6 +297,23 @@ class Service:
         query = vietnamese.normalize(request.query, self.settings.tone_style)
         return self.articles.search(dataclasses.replace(request, query=query))
 
+    def facets(self, request: SearchRequest, cap: int = 5000) -> dict[str, list[tuple[str, int]]]:
+        """Counts by language, outlet, topic and country over (at most `cap` of) what `request` matches."""
+        from caunoi import dashboard
+
+        query = vietnamese.normalize(request.query, self.settings.tone_style)
+        found = self.articles.matching(
+            dataclasses.replace(request, query=query), datetime(1900, 1, 1), datetime(9999, 1, 1),
+            reprints=True, cap=cap,
+        )  # fmt: skip
+        return dashboard.facets(self.engine, [row.id for row in found])
+
+    def dashboard(self, days: int = 30) -> dict[str, Any]:
+        """Attention, tone and share of voice over the last `days` of the store (caunoi.dashboard)."""
+        from caunoi import dashboard
+
+        return dashboard.overview(self.engine, days)
+
     def article(self, article_id: int) -> dict[str, Any] | None:
         """One article, with what enrichment found in it (doc_refs, …) when it has been enriched."""
         found = self.articles.get(article_id)

@@ -1,0 +1,44 @@
+"""The web face of Cầu Nối: the REST API (/api/v1, OpenAPI at /docs) and the server-rendered web UI,
+both thin shells over caunoi.service. `create_app` builds the FastAPI application; `caunoi serve`
+runs it with uvicorn. Everything the browser loads is served from caunoi/app/static: no CDN."""
+
+from __future__ import annotations
+
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from caunoi import __version__
+from caunoi.config import Settings, load_settings
+from caunoi.service import Service
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application over one store; the store is opened (and migrated) here, closed on shutdown."""
+    service = Service(settings or load_settings())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        service.close()
+
+    app = FastAPI(
+        title="Cầu Nối API",
+        version=__version__,
+        description="Search, stories, alerts, cases and sources of a Cầu Nối store.",
+        lifespan=lifespan,
+        docs_url=None,  # caunoi.app.api serves Swagger UI from /static/swagger: no CDN
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.service = service
+    from caunoi.app import api, ui
+
+    api.install(app)
+    ui.install(app)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app

@@ -1,0 +1,683 @@
+"""The web UI: server-rendered pages (Jinja2, caunoi/app/templates) over caunoi.service, in
+Vietnamese (the default) or English, for a laptop or a phone.
+
+Security, in one place: every page needs a session (else a redirect to /login?next=…); every
+state-changing form carries the session's CSRF token (auth.check_csrf), the login form a
+double-submit one; a login always makes a new session (no fixation); templates escape every value
+(articles, titles and alerts come from fetched pages); HTML responses carry a Content-Security-Policy
+without inline script — chart data travels in a <script type="application/json"> block that
+static/js/charts.js reads. Every asset is served from here: no CDN.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hmac
+import ipaddress
+import secrets
+from datetime import date, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup, escape
+
+from caunoi.app.auth import SESSION_COOKIE, check_csrf, current_user, service_of
+from caunoi.app.labels import LABELS, LANGS
+from caunoi.cases import PRIORITIES, RESPONSE_KINDS, STATES, CaseError, DuplicateCase
+from caunoi.cases import NotFound as CaseNotFound
+from caunoi.service import Service
+from caunoi.store.query import QueryError
+from caunoi.store.repository import SearchRequest
+from caunoi.users import WRONG, LoginRefused, can, permission
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+LANG_COOKIE = "lang"
+LOGIN_CSRF_COOKIE = "caunoi_login_csrf"
+PAGE_SIZE = 20
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)  # styles: Plotly sets inline styles on the charts it draws
+NOT_UI = ("/api", "/docs", "/redoc")  # the REST API and its own pages
+
+router = APIRouter(include_in_schema=False)
+
+
+class LoginNeeded(Exception):
+    def __init__(self, next_url: str):
+        self.next_url = next_url
+
+
+class PageError(Exception):
+    """A page that cannot be shown: 403, 404, or 400 with the service's message."""
+
+    def __init__(self, status: int, message: str | None = None):
+        self.status, self.message = status, message
+
+
+def install(app: FastAPI) -> None:
+    app.include_router(router)
+    app.add_exception_handler(LoginNeeded, _to_login)
+    app.add_exception_handler(PageError, _error_page)
+    app.middleware("http")(_security_headers)
+
+
+async def _security_headers(request: Request, call_next):
+    response = await call_next(request)
+    if request.url.path.startswith(NOT_UI):
+        return response
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if response.headers.get("content-type", "").startswith("text/html"):
+        response.headers["Content-Security-Policy"] = CSP
+        response.headers["Referrer-Policy"] = "same-origin"
+        response.headers["X-Frame-Options"] = "DENY"
+        response.headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def _to_login(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, LoginNeeded)
+    return RedirectResponse("/login?" + urlencode({"next": exc.next_url}), status_code=303)
+
+
+def _error_page(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, PageError)
+    user = current_user(request)
+    key = {403: "forbidden", 404: "not_found"}.get(exc.status, "refused")
+    return _render(request, user, "error.html.j2", exc.status, key=key, message=exc.message)
+
+
+# -- templates ------------------------------------------------------------------------------------
+
+
+@functools.cache
+def _env() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(("html", "j2")),
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["day"] = _day
+    env.filters["when"] = lambda v: _when(v)
+    env.filters["tone"] = lambda v: "" if v is None else f"{v:+.2f}"
+    env.filters["marked"] = marked
+    return env
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else ""
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
+    return value.strftime("%d/%m/%Y %H:%M") if isinstance(value, datetime) else _day(value)
+
+
+def marked(snippet: str, highlights: list[tuple[int, int]]) -> Markup:
+    """The snippet escaped, with its highlight spans (offsets into the raw text) in <mark>."""
+    out, at = [], 0
+    for start, end in sorted(highlights):
+        if start < at or end <= start:
+            continue
+        out += [escape(snippet[at:start]), Markup("<mark>"), escape(snippet[start:end]), Markup("</mark>")]
+        at = end
+    out.append(escape(snippet[at:]))
+    return Markup("").join(out)
+
+
+def lang_of(request: Request, user: dict[str, Any] | None = None) -> str:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGS:
+        return chosen
+    return (user or {}).get("lang") if (user or {}).get("lang") in LANGS else "vi"
+
+
+def _render(
+    request: Request, user: dict[str, Any] | None, template: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    lang = lang_of(request, user)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    nav = []
+    if user is not None:
+        nav = [("/", "dashboard"), ("/search", "search"), ("/stories", "stories"), ("/alerts", "alerts")]
+        nav.append(("/cases", "cases"))
+        if permission(user, "source.manage"):
+            nav.append(("/sources", "sources"))
+    html = (
+        _env()
+        .get_template(template)
+        .render(
+            t=LABELS[lang],
+            lang=lang,
+            user=user,
+            csrf=((user or {}).get("session") or {}).get("csrf_token", ""),
+            here=here,
+            path=request.url.path,
+            nav=nav,
+            can=lambda action, obj=None: user is not None and can(user, action, obj),
+            name_of=functools.partial(_name_of, lang=lang),
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+# -- who is asking ----------------------------------------------------------------------------------
+
+
+def page_user(request: Request) -> dict[str, Any]:
+    """The logged-in user, or a redirect to the login page that comes back here."""
+    user = current_user(request)
+    if user is None:
+        raise LoginNeeded(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    return user
+
+
+def need(user: dict[str, Any], action: str, obj: dict[str, Any] | None = None) -> None:
+    allowed = can(user, action, obj) if obj is not None else permission(user, action) is not None
+    if not allowed:
+        raise PageError(403)
+
+
+async def posted(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
+    """The user and the form of a state-changing request whose CSRF token is right, or 403."""
+    user = page_user(request)
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    try:
+        check_csrf(request, form.get("csrf_token"))
+    except HTTPException as exc:
+        raise PageError(403, str(exc.detail)) from None
+    return user, form
+
+
+def safe_next(value: str | None) -> str:
+    """Only a path on this site: never an open redirect to another host."""
+    value = (value or "").strip()
+    parts = urlsplit(value)
+    if (
+        not value.startswith("/")
+        or value.startswith("//")
+        or "\\" in value
+        or parts.scheme
+        or parts.netloc
+        or any(ord(c) < 32 for c in value)
+    ):
+        return "/"
+    return value
+
+
+def _secure(request: Request) -> bool:
+    """Whether cookies get Secure: setting cookie_secure true/false, or "auto" — yes unless the
+    request came over plain HTTP from this machine (a browser drops Secure cookies on http)."""
+    setting = str(getattr(service_of(request).settings, "cookie_secure", "auto")).lower()
+    if setting in ("true", "false"):
+        return setting == "true"
+    if request.url.scheme == "https":
+        return True
+    host = request.client.host if request.client else ""
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host != "localhost"
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+# -- logging in and out ---------------------------------------------------------------------------
+
+
+@router.get("/login")
+def login_page(request: Request, next: str = "/") -> Response:
+    if current_user(request) is not None:
+        return RedirectResponse(safe_next(next), status_code=303)
+    return _login_form(request, next)
+
+
+def _login_form(request: Request, next_url: str, error: str | None = None, status: int = 200) -> Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
+    if len(token) < 20 or len(token) > 100:
+        token = secrets.token_urlsafe(32)
+    response = _render(
+        request, None, "login.html.j2", status, login_csrf=token, next=safe_next(next_url), error=error
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, max_age=3600, path="/login", httponly=True, samesite="lax",
+        secure=_secure(request),
+    )  # fmt: skip
+    return response
+
+
+@router.post("/login")
+async def login(request: Request) -> Response:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    cookie, sent = request.cookies.get(LOGIN_CSRF_COOKIE) or "", form.get("csrf_token") or ""
+    if not cookie or not hmac.compare_digest(cookie, sent):
+        raise PageError(403, "missing or wrong CSRF token: reload the login page and try again")
+    service: Service = service_of(request)
+    next_url = safe_next(form.get("next"))
+    t = LABELS[lang_of(request)]
+    try:
+        user = service.users.authenticate(
+            form.get("username", ""), form.get("password", ""), ip=_client_ip(request)
+        )
+    except LoginRefused as exc:
+        return _login_form(request, next_url, _refusal(str(exc), t), status=401)
+    old = request.cookies.get(SESSION_COOKIE)
+    if old:  # whatever the browser held before is never the session after: end it, make a new one
+        service.users.end_session(old)
+    secret, _ = service.users.create_session(
+        user["id"], ip=_client_ip(request), user_agent=request.headers.get("user-agent")
+    )
+    response = RedirectResponse(next_url, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE, secret, path="/", httponly=True, samesite="lax", secure=_secure(request)
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
+    return response
+
+
+def _refusal(message: str, t: dict[str, str]) -> str:
+    if message == WRONG:
+        return t["wrong"]
+    if message.startswith("too many attempts"):
+        return t["too_many"]
+    if message.startswith("locked until"):
+        return f"{t['locked']} {message.rsplit(' ', 1)[-1]}."
+    if "disabled" in message:
+        return t["disabled"]
+    return message
+
+
+@router.post("/logout")
+async def logout(request: Request) -> Response:
+    await posted(request)
+    service_of(request).users.end_session(request.cookies.get(SESSION_COOKIE, ""))
+    response = RedirectResponse("/login", status_code=303)
+    response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax", secure=_secure(request))
+    return response
+
+
+@router.get("/lang/{code}")
+def switch_language(request: Request, code: str, next: str = "/") -> Response:
+    if code not in LANGS:
+        raise PageError(404)
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(
+        LANG_COOKIE, code, max_age=365 * 86400, path="/", samesite="lax", secure=_secure(request)
+    )
+    return response
+
+
+@router.get("/static-vendor/plotly.min.js")
+def plotly_js() -> Response:
+    """plotly.js from the installed plotly package (not copied into the repository)."""
+    path = resources.files("plotly") / "package_data" / "plotly.min.js"
+    return FileResponse(
+        str(path),
+        media_type="text/javascript",
+        headers={"Cache-Control": "public, max-age=31536000, immutable"},
+    )
+
+
+# -- names of countries, entities and topics --------------------------------------------------------
+
+
+def _name_of(value: str, kind: str = "entity", lang: str = "vi") -> str:
+    """What a user reads for a tag value: "CN" -> Trung Quốc, "culture_tourism" -> Văn hóa và du lịch."""
+    if kind == "topic":
+        return _topic_names(lang).get(value, value)
+    from caunoi.enrich.gazetteer import load_gazetteer
+
+    entry = load_gazetteer().get(f"country:{value}" if kind == "country" else value)
+    if entry is None:
+        return value
+    return (entry.name_vi or entry.name_en) if lang == "vi" else (entry.name_en or entry.name_vi)
+
+
+@functools.cache
+def _topic_names(lang: str) -> dict[str, str]:
+    from caunoi.enrich.categories import LABELS as SECTIONS
+    from caunoi.enrich.taxonomy import load_taxonomy
+
+    names = {
+        key: (text.split(" (", 1)[0] if lang == "vi" else key.capitalize()) for key, text in SECTIONS.items()
+    }
+    names.update({topic.id: topic.vi if lang == "vi" else topic.en for topic in load_taxonomy()})
+    return names
+
+
+def _alpha3(code: str) -> str | None:
+    from caunoi.enrich.gazetteer import load_gazetteer
+
+    entry = load_gazetteer().get(f"country:{code}")
+    return (entry.get("alpha3") or None) if entry is not None else None
+
+
+# -- charts: Plotly figures as plain JSON, drawn by static/js/charts.js ------------------------------
+
+_FONT = {"family": "'Be Vietnam Pro', system-ui, sans-serif", "size": 12}
+
+
+def _figure(chart_id: str, data: list[dict[str, Any]], **layout: Any) -> dict[str, Any]:
+    base = {"margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": _FONT, "height": 260, "showlegend": False}
+    return {"id": chart_id, "data": data, "layout": base | layout}
+
+
+def _hbar(chart_id: str, pairs: list[tuple[str, int]], label=lambda v: v) -> dict[str, Any]:
+    pairs = list(reversed(pairs[:12]))
+    return _figure(
+        chart_id,
+        [{"type": "bar", "orientation": "h", "y": [label(k) for k, _ in pairs], "x": [n for _, n in pairs]}],
+        margin={"l": 140, "r": 10, "t": 10, "b": 30},
+        height=max(160, 26 * len(pairs) + 50),
+    )
+
+
+def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
+    days = [d["day"] for d in data["per_day"]]
+    countries = [(c, n) for c, n in data["countries"] if _alpha3(c)]
+    country = functools.partial(_name_of, kind="country", lang=lang)
+    return [
+        _figure("chart-per-day", [{"type": "bar", "x": days, "y": [d["articles"] for d in data["per_day"]]}]),
+        _figure(
+            "chart-tone",
+            [
+                {
+                    "type": "scatter",
+                    "mode": "lines+markers",
+                    "x": days,
+                    "y": [d["tone"] for d in data["per_day"]],
+                }
+            ],
+        ),
+        _hbar("chart-outlets", data["outlets"]),
+        _hbar("chart-countries", data["countries"][:12], country),
+        _figure(
+            "chart-languages",
+            [
+                {
+                    "type": "pie",
+                    "labels": [k for k, _ in data["languages"]],
+                    "values": [n for _, n in data["languages"]],
+                }
+            ],
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        ),
+        _figure(
+            "chart-map",
+            [
+                {
+                    "type": "choropleth",
+                    "locationmode": "ISO-3",
+                    "locations": [_alpha3(c) for c, _ in countries],
+                    "z": [n for _, n in countries],
+                    "text": [country(c) for c, _ in countries],
+                    "colorscale": "Blues",
+                    "showscale": False,
+                }
+            ],
+            geo={"projection": {"type": "natural earth"}, "showframe": False, "showcoastlines": False},
+            margin={"l": 0, "r": 0, "t": 0, "b": 0},
+            height=360,
+        ),
+    ]
+
+
+# -- pages ------------------------------------------------------------------------------------------
+
+
+@router.get("/")
+def dashboard(request: Request) -> Response:
+    user = page_user(request)
+    need(user, "read")
+    data = service_of(request).dashboard(30)
+    charts = dashboard_charts(data, lang_of(request, user))
+    return _render(request, user, "dashboard.html.j2", d=data, charts=charts)
+
+
+SEARCH_FIELDS = (
+    "q", "exact", "from", "to", "lang", "source", "category", "topic", "country", "entity", "doc_ref",
+    "tone_min", "tone_max", "sort",
+)  # fmt: skip
+
+
+def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
+    """The SearchRequest the form asks for (None when it asks nothing), as `caunoi search` builds it;
+    ValueError with what to fix."""
+    from caunoi.filters import FilterError, search_tags
+
+    def number(key: str) -> float | None:
+        try:
+            return float(params[key]) if params.get(key) else None
+        except ValueError:
+            raise ValueError(f"{key} must be a number, not {params[key]!r}") from None
+
+    def day(key: str) -> date | None:
+        try:
+            return date.fromisoformat(params[key]) if params.get(key) else None
+        except ValueError:
+            raise ValueError(f"{key} must be a date like 2024-02-19, not {params[key]!r}") from None
+
+    try:
+        tags = search_tags(
+            doc_ref=params.get("doc_ref") or None,
+            topic=params.get("topic") or None,
+            entity=params.get("entity") or None,
+            country=params.get("country") or None,
+        )
+    except FilterError as exc:
+        raise ValueError(str(exc)) from None
+    request = SearchRequest(
+        query=params.get("q", ""),
+        exact=bool(params.get("exact")),
+        date_from=day("from"),
+        date_to=day("to"),
+        lang=params.get("lang") or None,
+        source=params.get("source") or None,
+        category=params.get("category") or None,
+        sort="date" if params.get("sort") == "date" else "relevance",
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+        tags=tags,
+        tone_min=number("tone_min"),
+        tone_max=number("tone_max"),
+    )
+    narrowed = request.lang or request.source or request.category or request.date_from or request.date_to
+    asked = request.query.strip() or tags or request.tone_min is not None or request.tone_max is not None
+    return request if asked or narrowed else None
+
+
+@router.get("/search")
+def search(request: Request, page: int = 1) -> Response:
+    user = page_user(request)
+    need(user, "search")
+    page = max(1, min(page, 500))
+    params = {k: request.query_params.get(k, "").strip()[:500] for k in SEARCH_FIELDS}
+    params = {k: v for k, v in params.items() if v}
+    service: Service = service_of(request)
+    hits, facets, error, more = [], {}, None, False
+    try:
+        req = search_request(params, page)
+        if req is not None:
+            hits = service.search(req)
+            more = len(hits) > PAGE_SIZE
+            hits = hits[:PAGE_SIZE]
+            facets = service.facets(dataclasses.replace(req, limit=PAGE_SIZE, offset=0))
+    except (QueryError, ValueError) as exc:
+        error = str(exc)
+
+    def url(page: int = 1, **change: str | None) -> str:
+        merged = {**params, **change}
+        if page > 1:
+            merged["page"] = str(page)
+        return "/search?" + urlencode({k: v for k, v in merged.items() if v})
+
+    return _render(
+        request, user, "search.html.j2",
+        params=params, hits=hits, facets=facets, error=error, page=page, more=more, url=url,
+        searched=bool(params),
+    )  # fmt: skip
+
+
+@router.get("/articles/{article_id}")
+def article(request: Request, article_id: int) -> Response:
+    user = page_user(request)
+    need(user, "read")
+    found = service_of(request).article(article_id)
+    if found is None:
+        raise PageError(404)
+    paragraphs = [p.strip() for p in (found.get("text") or "").split("\n") if p.strip()]
+    return _render(request, user, "article.html.j2", a=found, paragraphs=paragraphs)
+
+
+@router.get("/stories")
+def stories(request: Request) -> Response:
+    user = page_user(request)
+    need(user, "read")
+    return _render(request, user, "stories.html.j2", stories=service_of(request).story_list(limit=100))
+
+
+@router.get("/stories/{story_id}")
+def story(request: Request, story_id: int) -> Response:
+    user = page_user(request)
+    need(user, "read")
+    found = service_of(request).story(story_id)
+    if found is None:
+        raise PageError(404)
+    chart = _figure(
+        "chart-story",
+        [
+            {
+                "type": "bar",
+                "x": [d["day"] for d in found["timeline"]],
+                "y": [d["articles"] for d in found["timeline"]],
+            }
+        ],
+        height=200,
+    )
+    return _render(request, user, "story.html.j2", s=found, charts=[chart])
+
+
+@router.get("/alerts")
+def alerts(request: Request, state: str | None = None) -> Response:
+    user = page_user(request)
+    need(user, "read")
+    state = state if state in ("new", "read", "dismissed") else None
+    inbox = service_of(request).alerts.inbox(state, limit=200)
+    return _render(request, user, "alerts.html.j2", alerts=inbox, state=state)
+
+
+@router.post("/alerts/{alert_id}/read")
+async def alert_read(request: Request, alert_id: int) -> Response:
+    user, _ = await posted(request)
+    need(user, "alert.manage")
+    from caunoi.alerts import AlertError
+
+    try:
+        service_of(request).alerts.mark(alert_id, "read")
+    except AlertError as exc:
+        raise PageError(404, str(exc)) from None
+    return RedirectResponse("/alerts", status_code=303)
+
+
+@router.post("/alerts/{alert_id}/case")
+async def alert_case(request: Request, alert_id: int) -> Response:
+    user, _ = await posted(request)
+    need(user, "case.open")
+    try:
+        case = service_of(request).cases.open_case(alert_id=alert_id, by=user["username"])
+    except DuplicateCase as exc:
+        return RedirectResponse(f"/cases/{exc.case_id}", status_code=303)
+    except CaseNotFound as exc:
+        raise PageError(404, str(exc)) from None
+    except CaseError as exc:
+        raise PageError(400, str(exc)) from None
+    return RedirectResponse(f"/cases/{case['id']}", status_code=303)
+
+
+@router.get("/cases")
+def cases(request: Request) -> Response:
+    user = page_user(request)
+    scope = permission(user, "case.read")
+    if scope is None:
+        raise PageError(403)
+    service: Service = service_of(request)
+    if scope == "own":  # a mission officer: their mission's cases only
+        found = service.cases.list(unit=user["mission"], limit=500)
+    else:
+        found = service.cases.list(limit=500)
+    columns = {state: [c for c in found if c["state"] == state] for state in STATES}
+    return _render(request, user, "cases.html.j2", columns=columns, own=scope == "own")
+
+
+def _case(request: Request, user: dict[str, Any], case_id: int, action: str = "case.read") -> dict[str, Any]:
+    try:
+        found = service_of(request).cases.get(case_id)
+    except CaseNotFound:
+        raise PageError(404) from None
+    if not can(user, action, found):
+        raise PageError(403)
+    return found
+
+
+@router.get("/cases/{case_id}")
+def case_page(request: Request, case_id: int) -> Response:
+    user = page_user(request)
+    found = _case(request, user, case_id)
+    units = service_of(request).cases.units() if can(user, "case.assign", found) else []
+    return _render(
+        request, user, "case.html.j2", c=found, units=units, priorities=PRIORITIES, kinds=RESPONSE_KINDS
+    )
+
+
+CASE_ACTIONS = ("triage", "assign", "answer", "respond", "close", "reopen")
+
+
+@router.post("/cases/{case_id}/{action}")
+async def case_action(request: Request, case_id: int, action: str) -> Response:
+    user, form = await posted(request)
+    if action not in CASE_ACTIONS:
+        raise PageError(404)
+    _case(request, user, case_id, "case.assign" if action == "assign" else "case.write")
+    workflow = service_of(request).cases
+    by = user["username"]
+    text = {
+        k: (form.get(k) or "").strip() or None
+        for k in ("priority", "note", "unit", "deadline", "kind", "title", "url", "reason")
+    }
+    try:
+        if action == "triage":
+            workflow.triage(case_id, by=by, priority=text["priority"], note=text["note"])
+        elif action == "assign":
+            workflow.assign(case_id, text["unit"], text["deadline"], by=by, note=text["note"])
+        elif action in ("answer", "respond"):
+            move = workflow.answer if action == "answer" else workflow.respond
+            move(case_id, by=by, kind=text["kind"], title=text["title"], url=text["url"], note=text["note"])
+        elif action == "close":
+            workflow.close(case_id, by=by, reason=text["reason"])
+        else:
+            workflow.reopen(case_id, by=by, reason=text["reason"])
+    except CaseError as exc:
+        raise PageError(400, str(exc)) from None
+    return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+@router.get("/sources")
+def sources(request: Request) -> Response:
+    user = page_user(request)
+    need(user, "source.manage")
+    found = service_of(request).crawl.status(datetime.now())
+    return _render(request, user, "sources.html.j2", sources=found)

@@ -1,0 +1,358 @@
+"""The REST API over real HTTP: uvicorn serving create_app on a free port, on both backends, with
+demo articles, five users (admin, analyst, two mission officers, a viewer) and their tokens."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import io
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+import uvicorn
+from conftest import BACKENDS, DEMO, backend_settings
+
+from caunoi.app import create_app
+from caunoi.config import Settings
+from caunoi.service import Service
+
+PASSWORD = "hai con thỏ chạy quanh hồ"
+API = "/api/v1"
+ROLES = {
+    "admin": ("admin", None),
+    "analyst": ("analyst", None),
+    "officer_a": ("mission_officer", "DSQ-A"),
+    "officer_b": ("mission_officer", "DSQ-B"),
+    "viewer": ("viewer", None),
+}
+
+
+@contextlib.contextmanager
+def serve(settings: Settings) -> Iterator[str]:
+    """create_app(settings) served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if not thread.is_alive() or time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.02)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+        sock.close()
+
+
+@dataclass
+class Site:
+    url: str
+    settings: Settings
+    tokens: dict[str, str]
+    revoked: str
+    session: tuple[str, str]  # the analyst's cookie secret and CSRF token
+    case_b: int  # a case assigned to officer_b's mission
+
+    def client(self, who: str | None = None) -> httpx.Client:
+        headers = {"Authorization": f"Bearer {self.tokens[who]}"} if who else {}
+        return httpx.Client(base_url=self.url + API, headers=headers, timeout=30)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request, tmp_path_factory) -> Iterator[Site]:
+    files = sorted((DEMO / "vi-news-unc" / "docs").glob("*.txt"))[::6]
+    with contextlib.ExitStack() as stack:
+        settings = backend_settings(request.param, tmp_path_factory.mktemp("api"), stack)
+        settings = dataclasses.replace(settings, api_rate_per_minute=1_000_000)
+        with Service(settings) as service:
+            service.ingest(files)
+            for code in ("DSQ-A", "DSQ-B"):
+                service.cases.add_unit(code, f"Mission {code}", by="test", kind="mission")
+            tokens = {}
+            for name, (role, mission) in ROLES.items():
+                service.users.add_user(name, PASSWORD, role, by="test", mission=mission)
+                tokens[name] = service.users.create_token(name, "tests", by="test")
+            revoked = service.users.create_token("viewer", "old", by="test")
+            old = next(t for t in service.users.list_tokens("viewer") if t["name"] == "old")
+            service.users.revoke_token(old["id"], by="test")
+            analyst = service.users.get("analyst")
+            session = service.users.create_session(analyst["id"], ip="127.0.0.1", user_agent="tests")
+            case_b = service.cases.open_case("Tin sai về Đại sứ quán", by="analyst")["id"]
+            service.cases.assign(case_b, "DSQ-B", "+3d", by="analyst")
+        url = stack.enter_context(serve(settings))
+        yield Site(url, settings, tokens, revoked, session, case_b)
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is the API's JSON error of this status (and code)."""
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["status"] == status and error["message"]
+    if code:
+        assert error["code"] == code
+    return error
+
+
+def test_every_call_needs_a_live_token(site):
+    with site.client() as anonymous:
+        assert_error(anonymous.get("/search", params={"q": "Việt Nam"}), 401, "unauthorized")
+        bad = anonymous.get("/stories", headers={"Authorization": "Bearer cn_not-a-token"})
+        assert_error(bad, 401)
+        revoked = anonymous.get("/stories", headers={"Authorization": f"Bearer {site.revoked}"})
+        assert_error(revoked, 401)
+    with site.client("viewer") as viewer:
+        assert viewer.get("/stories").status_code == 200
+
+
+def test_search_pages_with_a_cursor_until_the_end(site):
+    params = {"q": "Việt Nam", "lang": "vi", "source": "dantri.com.vn", "from": "2019-01-01", "sort": "date"}
+    with site.client("analyst") as api:
+        everything = api.get("/search", params={**params, "limit": 1000}).json()
+        assert everything["next_cursor"] is None
+        expected = [hit["id"] for hit in everything["items"]]
+        assert len(expected) > 7
+        seen, cursor, pages = [], None, 0
+        while True:
+            page = api.get("/search", params={**params, "limit": 4, **({"cursor": cursor} if cursor else {})})
+            assert page.status_code == 200, page.text
+            body = page.json()
+            seen += [hit["id"] for hit in body["items"]]
+            pages += 1
+            cursor = body["next_cursor"]
+            if cursor is None:
+                break
+        assert seen == expected and len(set(seen)) == len(seen)  # no overlap, nothing missed
+        assert pages == -(-len(expected) // 4)
+        assert_error(api.get("/search", params={**params, "cursor": "not a cursor"}), 400, "bad_cursor")
+
+
+def test_search_filters_as_the_cli_has_them(site):
+    with site.client("analyst") as api:
+        by_country = api.get("/search", params={"country": "VN", "limit": 100}).json()["items"]
+        assert by_country
+        article = api.get(f"/articles/{by_country[0]['id']}").json()
+        assert "country:VN" in {e["id"] for e in article["entities"]}
+        by_name = api.get("/search", params={"country": "Việt Nam", "limit": 100}).json()["items"]
+        assert [h["id"] for h in by_name] == [h["id"] for h in by_country]
+        business = api.get("/search", params={"topic": "business", "limit": 100}).json()["items"]
+        assert business and all(h["category"] == "business" for h in business)
+        dated = api.get("/search", params={"q": "Việt Nam", "to": "2000-01-01"}).json()
+        assert dated == {"items": [], "next_cursor": None}
+        assert_error(api.get("/search", params={"country": "Atlantis"}), 400, "bad_filter")
+        assert_error(api.get("/search"), 400, "bad_request")  # neither a query nor a filter
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        '"',
+        "NEAR(",
+        "*",
+        "title_f:x",
+        "'; DROP TABLE articles; --",
+        "Việt AND",
+        "(((",
+        "a OR",
+        "^x",
+        "{title_x}",
+    ],
+)
+def test_injection_through_the_query_fails_safely(site, query):
+    with site.client("analyst") as api:
+        response = api.get("/search", params={"q": query})
+        assert response.status_code in (200, 400), response.text
+        if response.status_code == 400:
+            assert_error(response, 400, "bad_query")
+        assert api.get("/search", params={"q": "Việt Nam"}).json()["items"]  # the table is still there
+
+
+def test_stories_and_their_articles(site):
+    with site.client("viewer") as api:
+        first = api.get("/stories", params={"limit": 5})
+        assert first.status_code == 200
+        stories = first.json()
+        assert len(stories["items"]) == 5 and stories["next_cursor"]
+        second = api.get("/stories", params={"limit": 5, "cursor": stories["next_cursor"]}).json()
+        assert not {s["id"] for s in second["items"]} & {s["id"] for s in stories["items"]}
+        story = api.get(f"/stories/{stories['items'][0]['id']}").json()
+        assert story["items"] and story["timeline"]
+        article = api.get(f"/articles/{story['items'][0]['id']}").json()
+        assert article["story_id"] == story["id"] and article["reprint_of"] is None
+        assert article["text"] and article["enrichment_version"]
+        assert_error(api.get("/articles/999999"), 404, "not_found")
+        assert_error(api.get("/stories/999999"), 404, "not_found")
+        assert api.get("/sources").json() == []
+        assert api.get("/alerts", params={"state": "new"}).json() == []
+
+
+def test_a_case_from_story_to_answer(site):
+    with site.client("viewer") as viewer:
+        story_id = viewer.get("/stories", params={"limit": 1}).json()["items"][0]["id"]
+    with site.client("analyst") as analyst, site.client("officer_a") as officer:
+        opened = analyst.post("/cases", json={"story_id": story_id, "priority": "high"})
+        assert opened.status_code == 201, opened.text
+        case = opened.json()
+        assert case["state"] == "new" and case["story_id"] == story_id and "triage" in case["actions"]
+        n = case["id"]
+        assert analyst.post(f"/cases/{n}/triage", json={"note": "đáng xử lý"}).json()["state"] == "triaged"
+        assigned = analyst.post(f"/cases/{n}/assign", json={"unit": "DSQ-A", "deadline": "+2d"})
+        assert assigned.json()["state"] == "assigned" and assigned.json()["unit"] == "DSQ-A"
+        assert n in [c["id"] for c in officer.get("/cases").json()]
+        assert site.case_b not in [c["id"] for c in officer.get("/cases").json()]
+        answer = {
+            "kind": "statement",
+            "title": "Phát biểu của Người phát ngôn",
+            "url": "https://example.org/a",
+        }
+        answered = officer.post(f"/cases/{n}/answer", json=answer)
+        assert answered.status_code == 200, answered.text
+        assert answered.json()["state"] == "answered" and answered.json()["responses"]
+        assert_error(officer.post(f"/cases/{n}/answer", json=answer), 409, "wrong_state")
+        assert_error(officer.post(f"/cases/{n}/assign", json={"unit": "DSQ-A"}), 403)  # headquarters' call
+        assert analyst.post(f"/cases/{n}/close", json={"reason": "xong"}).json()["state"] == "closed"
+        assert analyst.post(f"/cases/{n}/reopen").json()["state"] == "triaged"
+        history = analyst.get(f"/cases/{n}").json()["history"]
+        assert [h["action"] for h in history][-2:] == ["close", "reopen"]
+        assert_error(analyst.post("/cases", json={"alert_id": 999999}), 404, "not_found")
+        assert_error(analyst.post("/cases", json={}), 400)
+
+
+def test_an_officer_cannot_touch_another_missions_case(site):
+    n = site.case_b
+    with site.client("officer_a") as officer_a, site.client("admin") as admin:
+        before = admin.get(f"/cases/{n}").json()
+        assert_error(officer_a.get(f"/cases/{n}"), 403, "forbidden")
+        answer = {"kind": "statement", "title": "x", "url": "https://example.org/x"}
+        assert_error(officer_a.post(f"/cases/{n}/answer", json=answer), 403)
+        assert_error(officer_a.post(f"/cases/{n}/close", json={}), 403)
+        assert_error(officer_a.get("/cases", params={"unit": "DSQ-B"}), 403)
+        after = admin.get(f"/cases/{n}").json()
+        assert after["state"] == before["state"] == "assigned" and after["history"] == before["history"]
+    with site.client("officer_b") as officer_b:
+        assert officer_b.get(f"/cases/{n}").json()["unit"] == "DSQ-B"
+
+
+def test_a_viewer_reads_but_cannot_change(site):
+    with site.client("viewer") as viewer:
+        assert viewer.get("/cases").status_code == 200
+        assert_error(viewer.post("/cases", json={"title": "x"}), 403, "forbidden")
+        assert_error(viewer.post(f"/cases/{site.case_b}/close", json={}), 403)
+        assert_error(viewer.post("/saved-searches", json={"name": "x", "query": "y"}), 403)
+        assert_error(viewer.post("/alerts/1/read"), 403)
+
+
+def test_saved_searches(site):
+    with site.client("analyst") as api:
+        saved = api.post("/saved-searches", json={"name": "biển đông", "query": "Biển Đông", "country": "CN"})
+        assert saved.status_code == 201, saved.text
+        assert saved.json()["request"]["tags"] == [["country", "CN"]]
+        assert "biển đông" in [s["name"] for s in api.get("/saved-searches").json()]
+        assert_error(api.post("/saved-searches", json={"name": "x", "entity": "Không Có Ai Cả"}), 400)
+
+
+def test_a_browser_session_needs_the_csrf_header_to_change_things(site):
+    secret, csrf = site.session
+    with httpx.Client(base_url=site.url + API, cookies={"caunoi_session": secret}) as browser:
+        assert browser.get("/cases").status_code == 200
+        assert_error(browser.post("/cases", json={"title": "từ trình duyệt"}), 403)
+        made = browser.post("/cases", json={"title": "từ trình duyệt"}, headers={"X-CSRF-Token": csrf})
+        assert made.status_code == 201, made.text
+
+
+def test_bad_requests_get_the_same_json_errors(site):
+    with site.client("analyst") as api:
+        error = assert_error(api.post("/cases", json={"title": "x", "priority": "bogus"}), 422, "invalid")
+        assert "priority" in error["message"]
+        assert_error(api.get("/search", params={"q": "x", "limit": 0}), 422)
+        assert_error(api.get("/search", params={"q": "x", "from": "hôm qua"}), 422)
+        assert_error(api.get("/nowhere"), 404)
+        assert_error(
+            api.post("/cases", content=b"{not json", headers={"Content-Type": "application/json"}), 422
+        )
+        big = api.post(
+            "/cases", content=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}
+        )
+        assert_error(big, 413, "too_large")
+
+
+def test_too_many_requests_are_refused_for_a_while(site):
+    slow = dataclasses.replace(site.settings, api_rate_per_minute=20)  # bursts of 5
+    with serve(slow) as url, httpx.Client(base_url=url + API) as api:
+        headers = {"Authorization": f"Bearer {site.tokens['viewer']}"}
+        answers = [api.get("/alerts", headers=headers) for _ in range(6)]
+        assert [a.status_code for a in answers[:5]] == [200] * 5
+        assert_error(answers[5], 429, "rate_limited")
+        assert int(answers[5].headers["Retry-After"]) >= 1
+        other = {"Authorization": f"Bearer {site.tokens['analyst']}"}
+        assert api.get("/alerts", headers=other).status_code == 200  # each token has its own bucket
+
+
+def test_exports(site):
+    params = {"q": "Việt Nam", "sort": "date"}
+    with site.client("viewer") as api:
+        found = api.get("/search", params={**params, "limit": 1000}).json()["items"]
+        as_csv = api.get("/search/export", params={**params, "format": "csv"})
+        assert as_csv.status_code == 200
+        assert as_csv.headers["content-disposition"].startswith("attachment;")
+        assert as_csv.content.startswith(b"\xef\xbb\xbf")
+        text = as_csv.content.decode("utf-8-sig")
+        assert text.splitlines()[0].startswith("id,published,lang,source")
+        assert found[0]["title"] in text and "Việt Nam" in text
+        as_json = api.get("/search/export", params={**params, "format": "json"}).json()
+        assert [row["id"] for row in as_json] == [hit["id"] for hit in found]
+        as_xlsx = api.get("/search/export", params={**params, "format": "xlsx"})
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(io.BytesIO(as_xlsx.content)).active.iter_rows(values_only=True))
+        assert rows[0][:3] == ("id", "published", "lang") and len(rows) == len(found) + 1
+        assert rows[1][5] == found[0]["title"]
+        assert_error(api.get("/search/export", params={**params, "format": "pdf"}), 422)
+
+
+def test_swagger_ui_works_offline(site):
+    with httpx.Client(base_url=site.url) as browser:
+        page = browser.get("/docs")
+        assert page.status_code == 200
+        assert "http://" not in page.text and "https://" not in page.text and "//cdn" not in page.text
+        assert "/static/swagger/swagger-ui-bundle.js" in page.text
+        assert browser.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+        schema = browser.get(API + "/openapi.json").json()
+        assert "/api/v1/search" in schema["paths"] and "bearer" in schema["components"]["securitySchemes"]
+
+
+def test_schemathesis_finds_no_server_errors(site):
+    """Requests generated from the OpenAPI schema, a few per GET operation, never get a 5xx."""
+    schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is absent: pip install -e .[dev]")
+    from hypothesis import HealthCheck, Phase, given
+    from hypothesis import settings as examples
+
+    schema = schemathesis.openapi.from_url(site.url + API + "/openapi.json").include(method="GET")
+    auth = {"Authorization": f"Bearer {site.tokens['analyst']}"}
+    checked = []
+    for result in schema.get_all_operations():
+        operation = result.ok()
+
+        @given(case=operation.as_strategy())
+        @examples(
+            max_examples=8, deadline=None, phases=[Phase.generate], suppress_health_check=list(HealthCheck)
+        )
+        def no_server_error(case) -> None:
+            response = case.call(base_url=site.url, headers=auth)
+            assert response.status_code < 500, f"{case.method} {case.formatted_path}: {response.text[:300]}"
+            if response.status_code >= 400:
+                assert response.json()["error"]["status"] == response.status_code
+
+        no_server_error()
+        checked.append(operation.path)
+    assert "/api/v1/search" in checked and len(checked) >= 10
