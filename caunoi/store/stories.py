@@ -303,7 +303,7 @@ class StoryRepository:
             conn.execute(delete(stage_state).where(stage_state.c.name == CLUSTERER_STATE))
 
     def members(self, story_id: int, limit: int | None = None) -> list[Any]:
-        """The story's articles in publication order, with their reprint link and tags' tone."""
+        """The story's articles in publication order, with their reprint link (original_id)."""
         when = article_time()
         query = (
             select(
