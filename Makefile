@@ -26,6 +26,10 @@ demo: install
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Covid-19 tăng" --kind volume_spike --query covid --replace
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts run --at 2021-04-30T08:00
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi brief --since 24h --at 2021-04-30T08:00 --out $(DEMO_DATA)/brief.html
+	@# a demo login for the web UI (a local demo store only: the password is printed below)
+	@CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi users list --json | grep -q '"username": "analyst"' || \
+	  echo "cau-noi-demo-2026" | CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi users add analyst --role analyst \
+	    --name "Chuyên viên (demo)" --password-stdin --by demo
 	@echo
 	@echo "The demo store is in $(DEMO_DATA). Try:"
 	@echo "  export CAUNOI_DATA=$(DEMO_DATA)"
@@ -33,6 +37,7 @@ demo: install
 	@echo "  $(BIN)/caunoi show 1"
 	@echo "  $(BIN)/caunoi story 1; $(BIN)/caunoi alerts list"
 	@echo "  open $(DEMO_DATA)/brief.html    # the morning brief (điểm tin) of 30/4/2021"
+	@echo "  $(BIN)/caunoi serve    # then http://127.0.0.1:8000/  login: analyst / cau-noi-demo-2026"
 	@echo "  $(BIN)/caunoi sources import --sample && $(BIN)/caunoi watch    # real outlets (needs internet)"
 
 test: install
