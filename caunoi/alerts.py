@@ -31,7 +31,7 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -85,7 +85,6 @@ class Raised:
     why: dict[str, Any]
     story_id: int | None = None
     severity: str | None = None
-    items: list[dict[str, Any]] = field(default_factory=list)
 
 
 def _request(scope: dict[str, Any], saved: dict[str, Any] | None = None) -> SearchRequest:
@@ -108,6 +107,22 @@ def _request(scope: dict[str, Any], saved: dict[str, Any] | None = None) -> Sear
         tone_of=base.get("tone_of") or "article",
         limit=1,
     )
+
+
+def _canonical(scope: dict[str, Any]) -> dict[str, Any]:
+    """A scope with its names resolved as search resolves them: an entity's name to its id, a country
+    to its code, a document's number to its canonical symbol."""
+    from caunoi.filters import FilterError, search_tags
+
+    try:
+        tags = dict(
+            search_tags(
+                doc_ref=scope.get("doc_ref"), entity=scope.get("entity"), country=scope.get("country")
+            )
+        )
+    except FilterError as exc:
+        raise AlertError(str(exc)) from None
+    return {**scope, **tags}
 
 
 def _window_floor(at: datetime, hours: int) -> datetime:
@@ -162,7 +177,7 @@ class Alerts:
             raise AlertError(f"unknown rule kind {kind!r}: use one of {', '.join(KINDS)}")
         if severity not in SEVERITIES:
             raise AlertError(f"unknown severity {severity!r}: use low, medium or high")
-        scope = {k: v for k, v in scope.items() if v not in (None, "", [], ())}
+        scope = _canonical({k: v for k, v in scope.items() if v not in (None, "", [], ())})
         params = {k: v for k, v in (params or {}).items() if v not in (None, "", [], ())}
         if kind == "outlet" and not params.get("outlets"):
             raise AlertError("an outlet rule needs the outlets to watch (--outlet, repeat for more)")

@@ -108,6 +108,16 @@ def test_new_stories_outlets_and_mentions_with_a_digest_against_storms(service, 
         alerts.add_rule("x", "outlet", {}, {})
     with pytest.raises(AlertError, match="unknown rule kind"):
         alerts.add_rule("x", "spike", {}, {})
+    with pytest.raises(AlertError, match="no entity known"):  # names resolve as in search, or are refused
+        alerts.add_rule("x", "mention", {"entity": "Không Có Ai Cả"}, {})
+    named = alerts.add_rule(
+        "Bộ Ngoại giao", "mention", {"entity": "Bộ Ngoại giao", "country": "Trung Quốc"}, {}
+    )
+    assert next(r for r in alerts.rules() if r["id"] == named)["scope"] == {
+        "entity": "vnbody:mofa",
+        "country": "CN",
+    }
+    alerts.set_rule("Bộ Ngoại giao", remove=True)
     raised = [alerts.get(i) for i in alerts.run(AT)]
     new = [a for a in raised if a["rule"] == "Mới"]
     assert len(new) == 1 and new[0]["story_id"] and new[0]["title"].startswith("Câu chuyện mới: ")
