@@ -2,7 +2,8 @@
 Playwright against the app served by uvicorn — log in, search, read an article and a story, turn an
 alert into a case and see it through to an answer, switch language, log out. The page must load
 nothing from outside this machine, and the dashboard's charts must draw under the CSP.
-Screenshots for the docs land in docs/screenshots/."""
+Screenshots go to var/screenshots/ (git ignores var/); CAUNOI_SCREENSHOTS=docs/screenshots
+refreshes the ones the docs show."""
 
 from __future__ import annotations
 
@@ -29,7 +30,7 @@ CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
-SCREENSHOTS = REPO / "docs" / "screenshots"
+SCREENSHOTS = Path(os.environ.get("CAUNOI_SCREENSHOTS") or REPO / "var" / "screenshots")
 LAPTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "hai con thỏ chạy quanh hồ"
