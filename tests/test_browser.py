@@ -67,7 +67,7 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # module: the sync API runs an event loop in this thread until it stops
 def browser(chromium: Path):
     try:
         from playwright.sync_api import sync_playwright
