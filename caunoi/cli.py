@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import dataclasses
+import getpass
 import json
 import logging
+import os
 import sys
+from collections.abc import Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -41,6 +45,30 @@ err = Console(stderr=True)
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]error:[/] {message}", highlight=False)
     raise typer.Exit(code)
+
+
+def actor(by: str | None = None) -> str:
+    """Who makes a change from the command line: --by, else CAUNOI_USER, else the login name."""
+    if by:
+        return by
+    if os.environ.get("CAUNOI_USER"):
+        return os.environ["CAUNOI_USER"]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        fail("say who you are: --by NAME, or set CAUNOI_USER")
+        raise  # unreachable, fail() exits
+
+
+@contextlib.contextmanager
+def refusals(not_found: type[Exception], refused: type[Exception]) -> Iterator[None]:
+    """A service's refusals as one-line errors: exit code 1 for what does not exist, 2 for the rest."""
+    try:
+        yield
+    except not_found as exc:
+        fail(str(exc), code=1)
+    except refused as exc:
+        fail(str(exc))
 
 
 def open_service(**overrides: Any) -> Service:
@@ -235,12 +263,10 @@ def search(
         except QueryError as exc:
             fail(f"bad query: {exc}")
         if save:
-            from caunoi.cli_stories import default_actor
-
             kept = {"query": query, "exact": exact, "lang": lang, "source": source, "category": category,
                     "tags": [list(t) for t in tags], "tone_min": tone_min, "tone_max": tone_max,
                     "tone_of": tone_of.value}  # fmt: skip
-            service.alerts.save_search(save, kept, default_actor())
+            service.alerts.save_search(save, kept, actor())
             err.print(f"search saved as {save!r}")
     if as_json:
         print_json([h.to_json() for h in hits])

@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from caunoi.alerts import KINDS, AlertError
-from caunoi.cli import app, console, err, fail, open_service, print_json
+from caunoi.cli import actor, app, console, err, fail, open_service, print_json
 from caunoi.cli_stories import parse_at, parse_since
 
 alerts_app = typer.Typer(
@@ -60,8 +60,6 @@ def rule_add(
 ) -> None:
     """Add an alert rule. Example: caunoi alerts rule-add "Biển Đông tăng" --kind volume_spike
     --query '"Biển Đông"' --channel trực-ban."""
-    from caunoi.cli_stories import default_actor
-
     scope = _scope(query=query, saved=saved, story=story, topic=topic, entity=entity, country=country,
                    doc_ref=doc_ref, lang=lang, source=source)  # fmt: skip
     params = _scope(outlets=outlet, topics=priority_topic, z=z, min_count=min_count,
@@ -71,7 +69,7 @@ def rule_add(
     with open_service() as service:
         try:
             rule_id = service.alerts.add_rule(
-                name, kind, scope, params, channel, severity, by or default_actor(), replace=replace
+                name, kind, scope, params, channel, severity, actor(by), replace=replace
             )
         except AlertError as exc:
             fail(str(exc))

@@ -4,8 +4,6 @@ of fact sheets and official positions."""
 from __future__ import annotations
 
 import contextlib
-import getpass
-import os
 import re
 from collections.abc import Iterator
 from datetime import datetime
@@ -16,7 +14,7 @@ import typer
 from rich.table import Table
 
 from caunoi.cases import CaseError, CaseService, NotFound
-from caunoi.cli import app, console, fail, open_service, print_json
+from caunoi.cli import actor, app, console, fail, open_service, print_json, refusals
 
 cases_app = typer.Typer(
     help="Cases: new, list, show, triage, assign, answer, respond, close, reopen, overdue.",
@@ -42,25 +40,8 @@ CaseId = Annotated[int, typer.Argument(help="Case id, as `caunoi cases list` pri
 @contextlib.contextmanager
 def _cases() -> Iterator[CaseService]:
     """The service's cases, with refusals turned into one-line errors (1: not found, 2: refused)."""
-    with open_service() as service:
-        try:
-            yield service.cases
-        except NotFound as exc:
-            fail(str(exc), code=1)
-        except CaseError as exc:
-            fail(str(exc))
-
-
-def _who(by: str | None) -> str:
-    if by:
-        return by
-    if os.environ.get("CAUNOI_USER"):
-        return os.environ["CAUNOI_USER"]
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        fail("say who you are: --by NAME, or set CAUNOI_USER")
-        raise  # unreachable
+    with open_service() as service, refusals(NotFound, CaseError):
+        yield service.cases
 
 
 def _when(value: datetime | None) -> str:
@@ -132,7 +113,7 @@ def cases_new(
 ) -> None:
     """Open a case from a story, an alert, or just a title."""
     with _cases() as cases:
-        case = cases.open_case(title, story, alert, priority, notes, by=_who(by))
+        case = cases.open_case(title, story, alert, priority, notes, by=actor(by))
     if as_json:
         print_json(case)
         return
@@ -205,7 +186,7 @@ def cases_triage(
 ) -> None:
     """Mark a new case as looked at and worth handling."""
     with _cases() as cases:
-        _said(cases.triage(case_id, by=_who(by), priority=priority, note=note))
+        _said(cases.triage(case_id, by=actor(by), priority=priority, note=note))
 
 
 @cases_app.command("assign")
@@ -221,7 +202,7 @@ def cases_assign(
 ) -> None:
     """Give a case to a unit or mission with a deadline (again: reassign, or send an answer back)."""
     with _cases() as cases:
-        _said(cases.assign(case_id, unit, deadline, by=_who(by), assignee=assignee, note=note))
+        _said(cases.assign(case_id, unit, deadline, by=actor(by), assignee=assignee, note=note))
 
 
 Kind = Annotated[str | None, typer.Option(help="statement, fact_sheet, interview, article or other.")]
@@ -246,7 +227,7 @@ def cases_answer(
     """Record the answer: --kind, --title and --url; or --fact-sheet ID; or --article ID."""
     response = {"kind": kind, "title": title, "url": url, "fact_sheet_id": fact_sheet, "article_id": article}
     with _cases() as cases:
-        _said(cases.answer(case_id, by=_who(by), note=note, **response))
+        _said(cases.answer(case_id, by=actor(by), note=note, **response))
 
 
 @cases_app.command("respond")
@@ -263,7 +244,7 @@ def cases_respond(
     """Add another response to an answered case (same options as `answer`)."""
     response = {"kind": kind, "title": title, "url": url, "fact_sheet_id": fact_sheet, "article_id": article}
     with _cases() as cases:
-        case = cases.respond(case_id, by=_who(by), note=note, **response)
+        case = cases.respond(case_id, by=actor(by), note=note, **response)
     console.print(f"case {case['id']}: {len(case['responses'])} responses", highlight=False)
 
 
@@ -275,7 +256,7 @@ def cases_close(
 ) -> None:
     """Close a case (answered, or not worth answering)."""
     with _cases() as cases:
-        _said(cases.close(case_id, by=_who(by), reason=reason))
+        _said(cases.close(case_id, by=actor(by), reason=reason))
 
 
 @cases_app.command("reopen")
@@ -286,7 +267,7 @@ def cases_reopen(
 ) -> None:
     """Bring a closed case back to triaged."""
     with _cases() as cases:
-        _said(cases.reopen(case_id, by=_who(by), reason=reason))
+        _said(cases.reopen(case_id, by=actor(by), reason=reason))
 
 
 @cases_app.command("overdue")
@@ -332,7 +313,7 @@ def units_add(
 ) -> None:
     """Add a unit or a mission abroad."""
     with _cases() as cases:
-        unit = cases.add_unit(code, name, by=_who(by), kind=kind, country=country)
+        unit = cases.add_unit(code, name, by=actor(by), kind=kind, country=country)
     console.print(f"added {unit['kind']} [bold]{unit['code']}[/]: {unit['name']}", highlight=False)
 
 
@@ -393,7 +374,7 @@ def factsheets_add(
     text = _body(body, file, required=True)
     assert text is not None
     with _cases() as cases:
-        sheet = cases.add_fact_sheet(title, text, by=_who(by), kind=kind, lang=lang, tags=tag or [])
+        sheet = cases.add_fact_sheet(title, text, by=actor(by), kind=kind, lang=lang, tags=tag or [])
     if as_json:
         print_json(sheet)
         return
@@ -463,7 +444,7 @@ def factsheets_link(
 ) -> None:
     """Link a fact sheet to a story it answers."""
     with _cases() as cases:
-        new = cases.link_fact_sheet(fact_sheet_id, story_id, by=_who(by))
+        new = cases.link_fact_sheet(fact_sheet_id, story_id, by=actor(by))
     console.print(
         f"fact sheet {fact_sheet_id} {'linked' if new else 'was already linked'} to story {story_id}"
     )
@@ -485,7 +466,7 @@ def factsheets_edit(
     with _cases() as cases:
         before = len(cases.fact_sheet(fact_sheet_id)["history"])
         sheet = cases.update_fact_sheet(
-            fact_sheet_id, by=_who(by), title=title, body=text, kind=kind, lang=lang, tags=tag
+            fact_sheet_id, by=actor(by), title=title, body=text, kind=kind, lang=lang, tags=tag
         )
     changed = sheet["history"][before:]
     fields = ", ".join(changed[-1]["changes"]) if changed else ""

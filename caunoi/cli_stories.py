@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
-import os
 import re
 from datetime import datetime, timedelta
 from typing import Annotated
@@ -30,11 +28,6 @@ def parse_since(value: str | None, now: datetime) -> datetime | None:
     except ValueError:
         fail(f"--since {value!r}: give a span like 24h, 7d, 2w, or a date like 2021-04-25")
         raise  # unreachable
-
-
-def default_actor() -> str:
-    """Who is making a change from the command line: CAUNOI_USER, else the login name."""
-    return os.environ.get("CAUNOI_USER") or getpass.getuser()
 
 
 def parse_at(value: str | None) -> datetime:

@@ -12,8 +12,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from caunoi.cli import app, console, err, fail, open_service, print_json
-from caunoi.cli_stories import default_actor
+from caunoi.cli import actor, app, console, err, open_service, print_json, refusals
 from caunoi.users import ROLES, NotFound, UserError, UserService
 
 users_app = typer.Typer(
@@ -40,13 +39,8 @@ Mission = Annotated[
 @contextlib.contextmanager
 def _users() -> Iterator[UserService]:
     """The service's users, with refusals turned into one-line errors (1: not found, 2: refused)."""
-    with open_service() as service:
-        try:
-            yield service.users
-        except NotFound as exc:
-            fail(str(exc), code=1)
-        except UserError as exc:
-            fail(str(exc))
+    with open_service() as service, refusals(NotFound, UserError):
+        yield service.users
 
 
 def _password(from_stdin: bool) -> str:
@@ -86,7 +80,7 @@ def users_add(
     password = _password(password_stdin)
     with _users() as users:
         user = users.add_user(
-            username, password, role, by=by or default_actor(), display_name=name, mission=mission, lang=lang
+            username, password, role, by=actor(by), display_name=name, mission=mission, lang=lang
         )
     _said(user)
 
@@ -115,14 +109,14 @@ def users_list(as_json: AsJson = False) -> None:
 def users_disable(username: Username, by: By = None) -> None:
     """Stop a user logging in; their sessions end and their tokens stop working."""
     with _users() as users:
-        _said(users.disable(username, by=by or default_actor()))
+        _said(users.disable(username, by=actor(by)))
 
 
 @users_app.command("enable")
 def users_enable(username: Username, by: By = None) -> None:
     """Let a disabled (or locked) user in again."""
     with _users() as users:
-        _said(users.enable(username, by=by or default_actor()))
+        _said(users.enable(username, by=actor(by)))
 
 
 @users_app.command("password")
@@ -130,7 +124,7 @@ def users_password(username: Username, password_stdin: PasswordStdin = False, by
     """Set a new password (asked for twice, hidden); the user is logged out everywhere."""
     password = _password(password_stdin)
     with _users() as users:
-        _said(users.set_password(username, password, by=by or default_actor()))
+        _said(users.set_password(username, password, by=actor(by)))
 
 
 @users_app.command("role")
@@ -142,7 +136,7 @@ def users_role(
 ) -> None:
     """Change a user's role (a mission officer's mission with --mission)."""
     with _users() as users:
-        _said(users.set_role(username, role, by=by or default_actor(), mission=mission))
+        _said(users.set_role(username, role, by=actor(by), mission=mission))
 
 
 @users_app.command("token-add")
@@ -154,7 +148,7 @@ def users_token_add(
 ) -> None:
     """Make an API token for a user and print it: this is the only time it is shown."""
     with _users() as users:
-        token = users.create_token(username, name, by=by or default_actor(), expires_days=expires_days)
+        token = users.create_token(username, name, by=actor(by), expires_days=expires_days)
     sys.stdout.write(token + "\n")
     err.print("keep it now: it cannot be shown again (revoke it with `caunoi users token-revoke`)")
 
@@ -189,5 +183,5 @@ def users_token_revoke(
 ) -> None:
     """Revoke an API token: it stops working at once."""
     with _users() as users:
-        users.revoke_token(token_id, by=by or default_actor())
+        users.revoke_token(token_id, by=actor(by))
     console.print(f"token {token_id} revoked")
