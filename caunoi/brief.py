@@ -25,6 +25,7 @@ from caunoi.store.schema import (
     alerts,
     article_tags,
     article_time,
+    article_time_in,
     articles,
     cases,
     duplicates,
@@ -53,7 +54,7 @@ def build(
             )
             .join(story_articles, story_articles.c.article_id == articles.c.id)
             .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
-            .where(when >= start, when < end, duplicates.c.article_id.is_(None))
+            .where(article_time_in(start, end), duplicates.c.article_id.is_(None))
             .order_by(when, articles.c.id)
         ).all()
         by_story: dict[int, list[Any]] = defaultdict(list)

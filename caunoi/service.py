@@ -21,6 +21,7 @@ from sqlalchemy import text
 from caunoi.alerts import Alerts
 from caunoi.cases import CaseService
 from caunoi.config import Settings, load_settings
+from caunoi.dashboard import OverviewCache
 from caunoi.enrich.run import ENRICH_VERSION, enrich_row
 from caunoi.ingest.files import discover, read_path
 from caunoi.models import Doc
@@ -64,6 +65,7 @@ class Service:
         self.cases = CaseService(self.engine)
         self.users = UserService(self.engine)
         self.alerts = Alerts(self.engine, self.settings)
+        self._dashboard = OverviewCache(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -310,9 +312,7 @@ class Service:
 
     def dashboard(self, days: int = 30) -> dict[str, Any]:
         """Attention, tone and share of voice over the last `days` of the store (caunoi.dashboard)."""
-        from caunoi import dashboard
-
-        return dashboard.overview(self.engine, days)
+        return self._dashboard.get(days)
 
     def article(self, article_id: int) -> dict[str, Any] | None:
         """One article, with what enrichment found in it (doc_refs, …) when it has been enriched."""

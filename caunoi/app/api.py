@@ -29,6 +29,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -344,11 +345,14 @@ async def _validation_error(request: Request, exc: RequestValidationError) -> Re
     return error_response(422, "invalid", "; ".join(problems))
 
 
-def _domain_error(status: int, code: str) -> Callable[[Request, Exception], Any]:
+def _domain_error(
+    status: int, code: str, message: str | None = None, headers: dict[str, str] | None = None
+) -> Callable[[Request, Exception], Any]:
     async def handler(request: Request, exc: Exception) -> Response:
+        text = message or str(exc)
         if not _is_api(request):
-            return PlainTextResponse(str(exc), status_code=status)
-        return error_response(status, code, str(exc))
+            return PlainTextResponse(text, status_code=status, headers=headers)
+        return error_response(status, code, text, headers)
 
     return handler
 
@@ -937,6 +941,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DuplicateCase, _domain_error(409, "duplicate"))
     app.add_exception_handler(NotFound, _domain_error(404, "not_found"))
     app.add_exception_handler(CaseError, _domain_error(400, "bad_request"))
+    # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
+    busy = "the server is busy: every database connection is in use; try again in a few seconds"
+    app.add_exception_handler(PoolTimeout, _domain_error(503, "busy", busy, {"Retry-After": "5"}))
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:

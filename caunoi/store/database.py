@@ -15,6 +15,12 @@ log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
+# `caunoi serve` runs request handlers in up to 40 threads (anyio's default), each may hold one
+# connection: 10 kept open plus 30 on demand, so a handler waits for a connection only when all 40
+# threads are busy. PostgreSQL's default max_connections is 100.
+POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 30}
+
+
 class StoreError(RuntimeError):
     """The store cannot be opened or used; the message says what to check."""
 
@@ -33,9 +39,10 @@ def create_store_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite the data folder is created and WAL switched on."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        on_disk = bool(parsed.database) and parsed.database != ":memory:"
+        if on_disk:
             Path(parsed.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        engine = create_engine(url, **(POOL if on_disk else {}))
         event.listen(engine, "connect", _on_sqlite_connect)
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so a batch
         # is one real transaction.
@@ -47,7 +54,7 @@ def create_store_engine(url: str) -> Engine:
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, **POOL)
     raise StoreError(
         f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://"
     )

@@ -36,6 +36,7 @@ from caunoi.store.query import (
 from caunoi.store.schema import (
     article_tags,
     article_time,
+    article_time_in,
     articles,
     duplicates,
     origins,
@@ -393,7 +394,7 @@ class ArticleRepository:
             stmt, _ = self._match(parse_query(req.query, exact=req.exact), req.exact, cols, None)
         else:
             stmt = select(*cols)
-        stmt = stmt.where(*self._filters(req), when >= start, when < end)
+        stmt = stmt.where(*self._filters(req), article_time_in(start, end))
         if not reprints:
             stmt = stmt.where(~exists().where(duplicates.c.article_id == articles.c.id))
         with self.engine.connect() as conn:

@@ -1,0 +1,89 @@
+"""The dashboard's figures and their cache, on both backends: what the charts show is what the store
+holds, the aggregation runs once per change of the store and not once per request, and requests
+that arrive while it runs wait for that one result."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from test_stories import as_file
+
+from caunoi import dashboard
+
+DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
+
+
+def _count_overviews(monkeypatch, delay: float = 0.0) -> list[int]:
+    calls: list[int] = []
+    real = dashboard.overview
+
+    def counted(engine, days=30, now=None, top=15):
+        calls.append(days)
+        time.sleep(delay)
+        return real(engine, days, now, top)
+
+    monkeypatch.setattr(dashboard, "overview", counted)
+    return calls
+
+
+def test_the_figures_are_what_the_store_holds(service):
+    service.ingest(sorted(DEMO.glob("*.txt"))[:30])
+    data = service.dashboard(30)
+    assert data["articles"] == sum(day["articles"] for day in data["per_day"]) > 0
+    assert sum(n for _, n in data["outlets"]) == data["articles"]
+    assert dict(data["languages"]) == {"vi": data["articles"]}
+    assert data["computed_at"] is not None
+    # every entity shown has a name to show
+    assert all(entity in data["entity_names"] for entity, _ in data["entities"])
+
+
+def test_the_dashboard_is_computed_once_per_change_of_the_store(service, tmp_path, monkeypatch):
+    calls = _count_overviews(monkeypatch)
+    service.ingest(sorted(DEMO.glob("*.txt"))[:10])
+    first = service.dashboard(30)
+    assert service.dashboard(30) is first and calls == [30]
+    service.dashboard(7)  # another window is another figure
+    assert calls == [30, 7]
+
+    # a new article changes the store: the next request sees it
+    as_file(tmp_path, "moi", "Tin mới", "Một bài báo mới về đối ngoại.", "20210430")
+    service.ingest([tmp_path])
+    second = service.dashboard(30)
+    assert calls == [30, 7, 30]
+    assert second["articles"] == first["articles"] + 1
+
+    # re-enriching changes the figures too (tags, tone): that is a change of the store
+    service.enrich(everything=True)
+    service.dashboard(30)
+    assert calls == [30, 7, 30, 30]
+
+    # and an entry never outlives max_age, whatever the fingerprint says
+    service._dashboard.max_age = 0.0
+    service.dashboard(30)
+    assert calls == [30, 7, 30, 30, 30]
+
+
+def test_requests_arriving_during_the_computation_wait_for_it(service, monkeypatch):
+    service.ingest(sorted(DEMO.glob("*.txt"))[:10])
+    calls = _count_overviews(monkeypatch, delay=0.5)
+    results: list[dict] = []
+    threads = [threading.Thread(target=lambda: results.append(service.dashboard(30))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert calls == [30]
+    assert len(results) == 8 and all(r is results[0] for r in results)
+
+
+def test_a_failed_computation_is_not_cached_and_the_next_request_retries(service, monkeypatch):
+    service.ingest(sorted(DEMO.glob("*.txt"))[:5])
+    real = dashboard.overview
+    monkeypatch.setattr(dashboard, "overview", lambda *a, **k: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        service.dashboard(30)
+    monkeypatch.setattr(dashboard, "overview", real)
+    assert service.dashboard(30)["articles"] > 0
