@@ -226,6 +226,8 @@ def test_an_analysts_morning_in_the_browser(browser, site):
         page.get_by_role("link", name="Tổng quan", exact=True).click()
         charts_drawn(page, watch)
         expect(page.locator("#chart-map .geolayer path").first).to_be_attached()  # its topojson is ours
+        first_day = page.locator("#chart-per-day .xtick text").first
+        expect(first_day).to_have_text(re.compile(r"^\d{1,2}/\d{1,2}$"))  # 30/4: Vietnamese dates
         shoot(page, "dashboard.png")
 
         # on a phone, with the same session
@@ -242,6 +244,7 @@ def test_an_analysts_morning_in_the_browser(browser, site):
         page.locator("a[hreflang=en]").click()
         expect(page.get_by_role("link", name="Dashboard", exact=True)).to_be_visible()
         expect(page.locator("main h1")).to_have_text("Dashboard")
+        expect(first_day).to_have_text(re.compile(r"^[A-Z][a-z]{2} \d"))  # Apr 30
         page.get_by_role("button", name="Log out").click()
         expect(page).to_have_url(f"{site.url}/login")
         expect(page.get_by_role("button", name="Log in")).to_be_visible()

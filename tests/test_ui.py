@@ -266,8 +266,9 @@ def test_every_page_answers_an_analyst_with_safe_headers(site):
         assert answer.headers["x-frame-options"] == "DENY"
         assert answer.headers["referrer-policy"] == "same-origin"
     assert browser.get("/articles/999999").status_code == 404
-    plotly = browser.get("/static-vendor/plotly.min.js")
+    plotly = browser.get(re.search(r'src="(/static/vendor/plotly-[^"]+)"', browser.get("/").text)[1])
     assert plotly.status_code == 200 and "max-age=31536000" in plotly.headers["cache-control"]
+    assert plotly.headers["content-type"].startswith("text/javascript")
 
 
 def test_sources_are_for_administrators(site):
@@ -305,11 +306,18 @@ def test_every_asset_comes_from_this_server(site):
     browser = site.client("admin")
     foreign = re.compile(r"^\s*(https?:)?//", re.I)
     stylesheets: set[str] = set()
+    assets: set[str] = set()
     for page in [*pages(site), "/sources", "/login"]:
         links = _Links()
         links.feed(browser.get(page).text)
         assert not [u for u in links.urls if foreign.match(u)], page
         stylesheets.update(u for u in links.urls if u.endswith(".css"))
+        assets.update(u for u in links.urls if u.startswith("/static/"))
+    assert {"/static/favicon.svg", "/static/js/charts.js"} <= assets
+    for asset in assets:  # the icon, the scripts, the plotly.js bundle: all there
+        assert browser.get(asset).status_code == 200, asset
+    moved = browser.get("/favicon.ico", follow_redirects=False)
+    assert moved.status_code == 301 and moved.headers["location"] == "/static/favicon.svg"
     assert stylesheets == {"/static/css/app.css"}
     for sheet in stylesheets:
         css = browser.get(sheet).text

@@ -15,15 +15,15 @@ import dataclasses
 import functools
 import hmac
 import ipaddress
+import math
 import secrets
 from datetime import date, datetime
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
@@ -74,6 +74,9 @@ async def _security_headers(request: Request, call_next):
     if request.url.path.startswith(NOT_UI):
         return response
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    if request.url.path.startswith("/static/vendor/") and response.status_code == 200:
+        # vendored files carry their version in their name: a new version is a new URL
+        response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
     if response.headers.get("content-type", "").startswith("text/html"):
         response.headers["Content-Security-Policy"] = CSP
         response.headers["Referrer-Policy"] = "same-origin"
@@ -321,15 +324,10 @@ def switch_language(request: Request, code: str, next: str = "/") -> Response:
     return response
 
 
-@router.get("/static-vendor/plotly.min.js")
-def plotly_js() -> Response:
-    """plotly.js from the installed plotly package (not copied into the repository)."""
-    path = resources.files("plotly") / "package_data" / "plotly.min.js"
-    return FileResponse(
-        str(path),
-        media_type="text/javascript",
-        headers={"Cache-Control": "public, max-age=31536000, immutable"},
-    )
+@router.get("/favicon.ico", include_in_schema=False)
+def favicon() -> Response:
+    """For what asks the old address: every page names /static/favicon.svg."""
+    return RedirectResponse("/static/favicon.svg", status_code=301)
 
 
 # -- names of countries, entities and topics --------------------------------------------------------
@@ -390,8 +388,14 @@ def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     days = [d["day"] for d in data["per_day"]]
     countries = [(c, n) for c, n in data["countries"] if _alpha3(c)]
     country = functools.partial(_name_of, kind="country", lang=lang)
+    # dates as each language writes them: 30/4 (month names, in hover labels, come from the locale)
+    dates = {"type": "date", "tickformat": "%-d/%-m" if lang == "vi" else "%b %-d", "hoverformat": "%x"}
     return [
-        _figure("chart-per-day", [{"type": "bar", "x": days, "y": [d["articles"] for d in data["per_day"]]}]),
+        _figure(
+            "chart-per-day",
+            [{"type": "bar", "x": days, "y": [d["articles"] for d in data["per_day"]]}],
+            xaxis=dates,
+        ),
         _figure(
             "chart-tone",
             [
@@ -402,6 +406,7 @@ def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
                     "y": [d["tone"] for d in data["per_day"]],
                 }
             ],
+            xaxis=dates,
         ),
         _hbar("chart-outlets", data["outlets"]),
         _hbar("chart-countries", data["countries"][:12], country),
@@ -423,13 +428,27 @@ def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
                     "type": "choropleth",
                     "locationmode": "ISO-3",
                     "locations": [_alpha3(c) for c, _ in countries],
-                    "z": [n for _, n in countries],
                     "text": [country(c) for c, _ in countries],
-                    "colorscale": "Blues",
+                    # light for few articles, dark for many (plotly's own "Blues" runs the other way);
+                    # a count's logarithm, so one country with most of the coverage does not wash
+                    # out the rest
+                    "z": [math.log10(n + 1) for _, n in countries],
+                    "customdata": [n for _, n in countries],
+                    "hovertemplate": "%{text}: %{customdata}<extra></extra>",
+                    "colorscale": [[0, "#c6dbef"], [1, "#08306b"]],
+                    "marker": {"line": {"color": "#ffffff", "width": 0.5}},
                     "showscale": False,
                 }
             ],
-            geo={"projection": {"type": "natural earth"}, "showframe": False, "showcoastlines": False},
+            geo={
+                "projection": {"type": "natural earth"},
+                "showframe": False,
+                "showcoastlines": False,
+                "showland": True,  # countries with no coverage are drawn too, in grey
+                "landcolor": "#e5e7eb",
+                "showcountries": True,
+                "countrycolor": "#ffffff",
+            },
             margin={"l": 0, "r": 0, "t": 0, "b": 0},
             height=360,
         ),

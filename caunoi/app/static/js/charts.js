@@ -5,7 +5,13 @@
   function draw() {
     var block = document.getElementById("chart-data");
     if (!block || !window.Plotly) return;
-    var config = { responsive: true, displaylogo: false, topojsonURL: "/static/topojson/" };
+    var config = {
+      responsive: true,
+      displaylogo: false,
+      topojsonURL: "/static/topojson/",
+      // the bundle carries plotly.js's Vietnamese locale: "Tháng 4" on date axes
+      locale: document.documentElement.lang === "vi" ? "vi" : "en",
+    };
     JSON.parse(block.textContent).forEach(function (chart) {
       var el = document.getElementById(chart.id);
       if (el) window.Plotly.newPlot(el, chart.data, chart.layout, config);
