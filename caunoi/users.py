@@ -76,6 +76,7 @@ MAX_FAILURES = 5  # failed logins in a row before the account is locked …
 LOCK_FOR = timedelta(minutes=15)  # … for this long
 RATE_WINDOW = timedelta(minutes=10)
 RATE_LIMIT = 20  # attempts from one address, or at one username, within RATE_WINDOW
+ATTEMPTS_KEPT = timedelta(days=30)  # login attempts older than this are deleted at the next login
 SESSION_IDLE = timedelta(hours=12)
 SESSION_MAX = timedelta(days=7)
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at / last_used_at are written at most this often
@@ -358,7 +359,9 @@ class UserService:
             "ip": (ip or "")[:64] or None,
             "user_agent": (user_agent or "")[:500] or None,
         }
-        self.repo.add_session(values, idle_since=now - SESSION_IDLE, now=now)
+        self.repo.add_session(
+            values, idle_since=now - SESSION_IDLE, now=now, attempts_before=now - ATTEMPTS_KEPT
+        )
         return secret, csrf_token
 
     def session_user(self, secret: str | None, now: datetime | None = None) -> dict[str, Any] | None:

@@ -158,6 +158,19 @@ def test_more_than_twenty_attempts_from_one_address_are_refused(service, monkeyp
     assert service.users.authenticate("lan", PASSWORD, ip="203.0.113.9", now=later)["username"] == "lan"
 
 
+def test_login_attempts_are_kept_thirty_days_then_deleted_at_a_login(service):
+    add_people(service)
+    users_ = service.users
+    for day in (40, 31, 29, 1):
+        with pytest.raises(LoginRefused, match="wrong"):
+            users_.authenticate("lan", "không phải mật khẩu", ip="10.0.0.5", now=NOW - timedelta(days=day))
+    assert len(stored(service, login_attempts, username="lan")) == 4
+    users_.authenticate("lan", PASSWORD, ip="10.0.0.5", now=NOW)
+    users_.create_session(users_.get("lan")["id"], ip="10.0.0.5", user_agent="Firefox", now=NOW)
+    kept = stored(service, login_attempts, username="lan")
+    assert [r["at"] for r in kept] == [NOW - timedelta(days=29), NOW - timedelta(days=1), NOW]
+
+
 def test_a_disabled_user_cannot_log_in_and_their_sessions_and_tokens_stop(service):
     add_people(service)
     users_ = service.users

@@ -491,3 +491,4 @@ login_attempts = Table(
 )
 Index("ix_login_attempts_username_at", login_attempts.c.username, login_attempts.c.at)
 Index("ix_login_attempts_ip_at", login_attempts.c.ip, login_attempts.c.at)
+Index("ix_login_attempts_at", login_attempts.c.at)  # migration 0008: old attempts are deleted by date

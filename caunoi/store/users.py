@@ -127,15 +127,19 @@ class UserRepository:
 
     # -- sessions -----------------------------------------------------------------------------
 
-    def add_session(self, values: dict[str, Any], *, idle_since: datetime, now: datetime) -> None:
+    def add_session(
+        self, values: dict[str, Any], *, idle_since: datetime, now: datetime, attempts_before: datetime
+    ) -> None:
         """Store a session, and drop the ones that have run out (absolutely, or idle before
-        `idle_since`)."""
+        `idle_since`) and the login attempts made before `attempts_before` (rate limiting reads
+        minutes back; older attempts are kept a while for whoever looks into a break-in)."""
         with self.engine.begin() as conn:
             conn.execute(
                 sessions.delete().where(
                     (sessions.c.expires_at <= now) | (sessions.c.last_seen_at < idle_since)
                 )
             )
+            conn.execute(login_attempts.delete().where(login_attempts.c.at < attempts_before))
             conn.execute(sessions.insert().values(**values))
 
     def find_session(self, session_id: str) -> dict[str, Any] | None:
