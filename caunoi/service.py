@@ -33,7 +33,7 @@ from caunoi.store.repository import ArticleRepository, SearchHit, SearchRequest,
 from caunoi.store.schema import pages
 from caunoi.store.stories import StoryRepository
 from caunoi.stories.cluster import Clusterer, Story
-from caunoi.stories.summary import title_and_summary
+from caunoi.stories.summary import read_sample, title_and_summary
 from caunoi.stories.view import story_view
 from caunoi.text import vietnamese
 from caunoi.users import UserService
@@ -404,7 +404,8 @@ class Service:
         story = clusterer.active.get(story_id) or Story.from_state(
             row.id, row.first_seen, row.last_seen, row.state
         )
-        title, summary = title_and_summary(story, self.stories.members(story_id), clusterer)
+        members = self.stories.members(story_id, pick=read_sample)
+        title, summary = title_and_summary(story, members, clusterer)
         self.stories.set_summary(story_id, title, summary)
 
     def story_list(

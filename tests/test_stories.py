@@ -13,6 +13,7 @@ from test_cli import caunoi
 from caunoi.enrich.run import enrich
 from caunoi.stories import cluster, dedup
 from caunoi.stories.cluster import Article, Clusterer
+from caunoi.stories.summary import read_sample
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
 SUBMARINE = ("news_science_217", "news_world_235")  # the KRI Nanggala 402 lost at sea, two reports
@@ -201,6 +202,11 @@ def test_reprints_are_linked_to_the_earliest_copy_and_counted_once(service, tmp_
     assert view["reprints"] == 2  # a_original and b_reprint are copies of d_earlier
     assert view["articles"] + view["reprints"] == len(view["items"])
     assert service.story_list()[0]["reprints"] == 2
+    # retitling reads the texts of the originals only (at most summary.SAMPLE of them)
+    everything = service.stories.members(story_id)
+    read = service.stories.members(story_id, pick=read_sample)
+    assert [m.id for m in read] == [m.id for m in everything if m.original_id is None]
+    assert earliest in {m.id for m in read} and all(m.text for m in read)
 
 
 def _articles(service) -> list[dict]:

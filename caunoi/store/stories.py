@@ -4,7 +4,7 @@ state and the stories it made."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -302,9 +302,24 @@ class StoryRepository:
             conn.execute(delete(stories))
             conn.execute(delete(stage_state).where(stage_state.c.name == CLUSTERER_STATE))
 
-    def members(self, story_id: int, limit: int | None = None) -> list[Any]:
-        """The story's articles in publication order, with their reprint link (original_id)."""
+    def members(
+        self, story_id: int, limit: int | None = None, pick: Callable[[list[Any]], list[Any]] | None = None
+    ) -> list[Any]:
+        """The story's articles in publication order, with their reprint link (original_id). With
+        `pick`, only the ones it picks from rows of (id, when, original_id) are read in full."""
         when = article_time()
+        if pick is not None:
+            light = (
+                select(articles.c.id, when.label("when"), duplicates.c.original_id)
+                .join(story_articles, story_articles.c.article_id == articles.c.id)
+                .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
+                .where(story_articles.c.story_id == story_id)
+                .order_by(when, articles.c.id)
+            )
+            with self.engine.connect() as conn:
+                chosen = [row.id for row in pick(list(conn.execute(light)))]
+            if not chosen:
+                return []
         query = (
             select(
                 articles.c.id,
@@ -322,6 +337,8 @@ class StoryRepository:
             .where(story_articles.c.story_id == story_id)
             .order_by(when, articles.c.id)
         )
+        if pick is not None:
+            query = query.where(articles.c.id.in_(chosen))  # at most summary.SAMPLE ids
         if limit:
             query = query.limit(limit)
         with self.engine.connect() as conn:

@@ -28,6 +28,13 @@ def _sample(members: list[Any]) -> list[Any]:
     return members[:10] + members[-(SAMPLE - 10) :]
 
 
+def read_sample(members: list[Any]) -> list[Any]:
+    """The members `title_and_summary` reads, from rows in publication order that need only
+    original_id: the repository then loads the texts of these alone (a story of thousands of
+    articles is retitled after every batch that touches it)."""
+    return _sample([m for m in members if m.original_id is None] or members)
+
+
 def _cosine(vec: dict[int, float], story: Story) -> float:
     if not story.norm:
         return 0.0
