@@ -409,9 +409,14 @@ class Service:
         self.stories.set_summary(story_id, title, summary)
 
     def story_list(
-        self, since: datetime | None = None, topic: str | None = None, limit: int = 50, min_articles: int = 1
+        self,
+        since: datetime | None = None,
+        topic: str | None = None,
+        limit: int = 50,
+        min_articles: int = 1,
+        after: tuple[int, datetime, int] | None = None,
     ) -> list[dict[str, Any]]:
-        rows = self.stories.list(since, topic, limit, min_articles)
+        rows = self.stories.list(since, topic, limit, min_articles, after)
         outlets = self.stories.story_counts([r.id for r in rows]) if rows else {}
         return [
             {

@@ -3,9 +3,11 @@ demo articles, five users (admin, analyst, two mission officers, a viewer) and t
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import dataclasses
 import io
+import json
 import socket
 import threading
 import time
@@ -196,6 +198,46 @@ def test_stories_and_their_articles(site):
         assert api.get("/alerts", params={"state": "new"}).json() == []
 
 
+def cursor_of(value: Any) -> str:
+    """A cursor made by hand, as a client tampering with ours would."""
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def test_stories_page_through_every_story_once(site):
+    with site.client("viewer") as api:
+        for params in ({}, {"since": "2021-04-20", "min_articles": 1}):
+            everything = api.get("/stories", params={**params, "limit": 500}).json()
+            assert everything["next_cursor"] is None
+            expected = [s["id"] for s in everything["items"]]
+            assert len(expected) > 7
+            seen, cursor, pages = [], None, 0
+            while True:
+                page = api.get(
+                    "/stories", params={**params, "limit": 7, **({"cursor": cursor} if cursor else {})}
+                )
+                assert page.status_code == 200, page.text
+                seen += [s["id"] for s in page.json()["items"]]
+                pages += 1
+                cursor = page.json()["next_cursor"]
+                if cursor is None:
+                    break
+            assert seen == expected  # same order, no story twice, none missed
+            assert pages == -(-len(expected) // 7)
+        search_cursor = api.get("/search", params={"q": "Việt Nam", "limit": 1}).json()["next_cursor"]
+        for garbled in (
+            "not a cursor",
+            "%%%",
+            search_cursor,  # a cursor of another list
+            cursor_of({"after": [1, "hôm qua", 3]}),
+            cursor_of({"after": [1, "2021-04-29T00:00:00", 0]}),
+            cursor_of({"after": [1, "2021-04-29T00:00:00+07:00", 3]}),
+            cursor_of({"after": [True, "2021-04-29T00:00:00", 3]}),
+            cursor_of({"after": [1, "2021-04-29T00:00:00"]}),
+            cursor_of([1, 2, 3]),
+        ):
+            assert_error(api.get("/stories", params={"cursor": garbled}), 400, "bad_cursor")
+
+
 def test_a_case_from_story_to_answer(site):
     with site.client("viewer") as viewer:
         story_id = viewer.get("/stories", params={"limit": 1}).json()["items"][0]["id"]
@@ -243,6 +285,100 @@ def test_an_officer_cannot_touch_another_missions_case(site):
         assert officer_b.get(f"/cases/{n}").json()["unit"] == "DSQ-B"
 
 
+def test_more_responses_on_the_officers_own_missions_case(site):
+    statement = {
+        "kind": "statement",
+        "title": "Phát biểu của Người phát ngôn",
+        "url": "https://example.org/a",
+    }
+    interview = {"kind": "interview", "title": "Đại sứ trả lời phỏng vấn", "url": "https://example.org/b"}
+    with site.client("analyst") as analyst, site.client("officer_a") as officer_a:
+        n = analyst.post("/cases", json={"title": "Bài viết xuyên tạc về Trường Sa"}).json()["id"]
+        analyst.post(f"/cases/{n}/assign", json={"unit": "DSQ-A", "deadline": "+2d"}).raise_for_status()
+        assert_error(
+            officer_a.post(f"/cases/{n}/respond", json=interview), 409, "wrong_state"
+        )  # answer first
+        officer_a.post(f"/cases/{n}/answer", json=statement).raise_for_status()
+        responded = officer_a.post(f"/cases/{n}/respond", json={**interview, "note": "lần 2"})
+        assert responded.status_code == 200, responded.text
+        case = responded.json()
+        assert case["state"] == "answered"
+        assert [r["title"] for r in case["responses"]] == [statement["title"], interview["title"]]
+        assert case["history"][-1]["action"] == "respond" and case["history"][-1]["actor"] == "officer_a"
+        assert_error(officer_a.post(f"/cases/{n}/respond", json={"kind": "interview"}), 400, "bad_request")
+        assert_error(officer_a.post(f"/cases/{n}/respond", json={"fact_sheet_id": 999999}), 404, "not_found")
+        assert_error(
+            officer_a.post(f"/cases/{n}/respond", json={**interview, "kind": "tweet"}), 422, "invalid"
+        )
+    with site.client("officer_b") as officer_b, site.client("viewer") as viewer:
+        assert_error(officer_b.post(f"/cases/{n}/respond", json=interview), 403, "forbidden")
+        assert_error(viewer.post(f"/cases/{n}/respond", json=interview), 403, "forbidden")
+        assert_error(officer_b.post(f"/cases/{site.case_b}/respond", json=interview), 409, "wrong_state")
+    with site.client("officer_a") as officer_a, site.client("admin") as admin:
+        assert_error(officer_a.post(f"/cases/{site.case_b}/respond", json=interview), 403, "forbidden")
+        assert len(admin.get(f"/cases/{n}").json()["responses"]) == 2
+        assert admin.get(f"/cases/{site.case_b}").json()["responses"] == []
+
+
+def test_fact_sheets_are_written_by_analysts_and_read_by_everyone(site):
+    sheet = {
+        "title": "Lập trường của Việt Nam về Biển Đông",
+        "body": "Việt Nam có đầy đủ căn cứ pháp lý và bằng chứng lịch sử khẳng định chủ quyền.",
+        "kind": "position",
+        "tags": ["Biển Đông", "  "],
+    }
+    with site.client("analyst") as analyst, site.client("viewer") as viewer:
+        added = analyst.post("/factsheets", json=sheet)
+        assert added.status_code == 201, added.text
+        n = added.json()["id"]
+        assert added.json()["tags"] == ["Biển Đông"] and added.json()["lang"] == "vi"
+        assert [(h["action"], h["actor"]) for h in added.json()["history"]] == [("add", "analyst")]
+        shown = viewer.get(f"/factsheets/{n}").json()
+        assert shown["body"] == sheet["body"] and shown["kind"] == "position" and shown["stories"] == []
+        assert n in [f["id"] for f in viewer.get("/factsheets", params={"q": "bien dong"}).json()]
+
+        new_title = "Lập trường nhất quán của Việt Nam về Biển Đông"
+        changed = analyst.patch(f"/factsheets/{n}", json={"title": new_title, "tags": ["Biển Đông", "ASEAN"]})
+        assert changed.status_code == 200, changed.text
+        assert changed.json()["title"] == new_title and changed.json()["body"] == sheet["body"]
+        edit = changed.json()["history"][-1]
+        assert edit["action"] == "edit" and edit["actor"] == "analyst"
+        assert edit["changes"]["title"] == [sheet["title"], new_title]
+
+        story_id = viewer.get("/stories", params={"limit": 1}).json()["items"][0]["id"]
+        linked = analyst.post(f"/factsheets/{n}/stories/{story_id}")
+        assert linked.status_code == 201, linked.text
+        assert [s["id"] for s in linked.json()["stories"]] == [story_id]
+        again = analyst.post(f"/factsheets/{n}/stories/{story_id}")
+        assert again.status_code == 200 and len(again.json()["history"]) == len(linked.json()["history"])
+
+        assert_error(viewer.get("/factsheets/999999"), 404, "not_found")
+        assert_error(analyst.patch("/factsheets/999999", json={"title": "x"}), 404, "not_found")
+        assert_error(analyst.post(f"/factsheets/{n}/stories/999999"), 404, "not_found")
+        assert_error(analyst.post(f"/factsheets/999999/stories/{story_id}"), 404, "not_found")
+
+        for bad, field in (
+            ({}, "title"),
+            ({**sheet, "kind": "rumour"}, "kind"),
+            ({**sheet, "title": "   "}, "title"),
+            ({**sheet, "lang": "tiếng Việt"}, "lang"),
+            ({**sheet, "lang": "vi_VN!"}, "language"),
+            ({**sheet, "author": "analyst"}, "author"),
+        ):
+            error = assert_error(analyst.post("/factsheets", json=bad), 422, "invalid")
+            assert field in error["message"], error["message"]
+        assert_error(analyst.patch(f"/factsheets/{n}", json={"body": " \n "}), 422, "invalid")
+        assert_error(analyst.patch(f"/factsheets/{n}", json={"tags": "Biển Đông"}), 422, "invalid")
+
+    with site.client("viewer") as viewer, site.client("officer_a") as officer:
+        before = viewer.get(f"/factsheets/{n}").json()
+        for refused in (viewer, officer):  # the library is headquarters' to write
+            assert_error(refused.post("/factsheets", json=sheet), 403, "forbidden")
+            assert_error(refused.patch(f"/factsheets/{n}", json={"title": "x"}), 403, "forbidden")
+            assert_error(refused.post(f"/factsheets/{n}/stories/{story_id}"), 403, "forbidden")
+        assert viewer.get(f"/factsheets/{n}").json() == before and before["title"] == new_title
+
+
 def test_a_viewer_reads_but_cannot_change(site):
     with site.client("viewer") as viewer:
         assert viewer.get("/cases").status_code == 200
@@ -277,6 +413,13 @@ def test_bad_requests_get_the_same_json_errors(site):
         assert_error(api.get("/search", params={"q": "x", "limit": 0}), 422)
         assert_error(api.get("/search", params={"q": "x", "from": "hôm qua"}), 422)
         assert_error(api.get("/nowhere"), 404)
+        # PostgreSQL text cannot hold a NUL character: refused before it reaches the store
+        assert_error(api.get("/cases", params={"unit": "DSQ-A\x00"}), 422, "invalid")
+        assert_error(api.get("/factsheets", params={"q": "biển\x00"}), 422, "invalid")
+        assert_error(
+            api.post("/factsheets", json={"title": "x", "body": "y", "tags": ["\x00"]}), 422, "invalid"
+        )
+        assert_error(api.post("/cases", json={"title": "\x00"}), 422, "invalid")
         assert_error(
             api.post("/cases", content=b"{not json", headers={"Content-Type": "application/json"}), 422
         )

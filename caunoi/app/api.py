@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import csv
 import dataclasses
 import hashlib
@@ -19,7 +20,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
@@ -28,7 +29,7 @@ from fastapi.exception_handlers import http_exception_handler, request_validatio
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -221,16 +222,30 @@ class CaseDetail(CaseOut):
     history: list[dict[str, Any]] = Field(description="The audit trail, oldest first.")
 
 
-class FactSheetOut(BaseModel):
+class _FactSheet(BaseModel):
     id: int
     title: str
     kind: Literal["fact_sheet", "position"]
     lang: str
     tags: list[str]
-    excerpt: str
     created_by: str | None
     created_at: datetime
     updated_at: datetime
+
+
+class FactSheetOut(_FactSheet):
+    excerpt: str
+
+
+class StoryRef(BaseModel):
+    id: int
+    title: str | None
+
+
+class FactSheetDetail(_FactSheet):
+    body: str
+    stories: list[StoryRef] = Field(description="The stories it answers.")
+    history: list[dict[str, Any]] = Field(description="The audit trail, oldest first.")
 
 
 class SavedSearchOut(BaseModel):
@@ -244,8 +259,19 @@ class SavedSearchOut(BaseModel):
 # -- requests -------------------------------------------------------------------------------------
 
 
+NUL = "\x00"  # PostgreSQL text cannot hold it: refused in bodies and query strings alike
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+    @field_validator("*")
+    @classmethod
+    def _no_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(t, str) and NUL in t for t in texts):
+            raise ValueError("remove the NUL character (\\u0000)")
+        return value
 
 
 Short = Annotated[str, Field(max_length=200)]
@@ -276,6 +302,8 @@ class CaseAssign(_Body):
 
 
 class CaseAnswer(_Body):
+    """A response: its kind, title and url; or a fact sheet of the library; or an article of the store."""
+
     kind: Literal["statement", "fact_sheet", "interview", "article", "other"] | None = None
     title: Short | None = None
     url: Annotated[str, Field(max_length=2000)] | None = None
@@ -286,6 +314,33 @@ class CaseAnswer(_Body):
 
 class CaseClose(_Body):
     reason: Note | None = None
+
+
+FactSheetTitle = Annotated[str, Field(min_length=1, max_length=500)]
+FactSheetText = Annotated[str, Field(min_length=1, max_length=200_000, description="Its text.")]
+FactSheetKind = Literal["fact_sheet", "position"]
+Lang = Annotated[str, Field(min_length=2, max_length=8, description="A language code: vi, en, zh-hans.")]
+Tags = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(max_length=50)]
+
+
+class FactSheetIn(_Body):
+    """A fact sheet, or an official position (lập trường chính thức), for the library."""
+
+    title: FactSheetTitle
+    body: FactSheetText
+    kind: FactSheetKind = "fact_sheet"
+    lang: Lang = "vi"
+    tags: Tags = []
+
+
+class FactSheetChange(_Body):
+    """The fields to change; those left out (or null) keep their value, `tags` replaces the tags."""
+
+    title: FactSheetTitle | None = None
+    body: FactSheetText | None = None
+    kind: FactSheetKind | None = None
+    lang: Lang | None = None
+    tags: Tags | None = None
 
 
 class SavedSearchIn(_Body):
@@ -401,6 +456,12 @@ def _rate_limit(request: Request) -> None:
         )
 
 
+def _no_nul_query(request: Request) -> None:
+    for name, value in request.query_params.multi_items():
+        if NUL in name or NUL in value:
+            raise ApiError(422, "invalid", f"query.{name.replace(NUL, '')}: remove the NUL character (%00)")
+
+
 def _csrf(request: Request) -> None:
     """State-changing calls made with the session cookie must carry the X-CSRF-Token header."""
     check_csrf(request, None)
@@ -473,21 +534,60 @@ class BodyLimit:
 # -- cursors --------------------------------------------------------------------------------------
 
 
+def _bad_cursor() -> ApiError:
+    return ApiError(400, "bad_cursor", "this cursor is not one we gave: start again without it")
+
+
+def _pack(value: dict[str, Any]) -> str:
+    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+
+
+def _unpack(cursor: str, key: str) -> Any:
+    """The `key` of a cursor made by `_pack`; 400 for anything else (a search cursor has no
+    `after`, a story cursor no `offset`)."""
+    try:
+        return json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))[key]
+    except (binascii.Error, ValueError, TypeError, KeyError, IndexError):
+        raise _bad_cursor() from None
+
+
+def _whole(value: Any, low: int, high: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and low <= value <= high
+
+
 def encode_cursor(offset: int) -> str:
-    return base64.urlsafe_b64encode(json.dumps({"offset": offset}).encode()).decode().rstrip("=")
+    return _pack({"offset": offset})
 
 
 def decode_cursor(cursor: str | None) -> int:
     if not cursor:
         return 0
-    try:
-        value = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        offset = value["offset"]
-    except (binascii.Error, ValueError, TypeError, KeyError):
-        raise ApiError(400, "bad_cursor", "this cursor is not one we gave: start again without it") from None
-    if not isinstance(offset, int) or not 0 <= offset <= MAX_OFFSET:
-        raise ApiError(400, "bad_cursor", "this cursor is not one we gave: start again without it")
+    offset = _unpack(cursor, "offset")
+    if not _whole(offset, 0, MAX_OFFSET):
+        raise _bad_cursor()
     return offset
+
+
+StoryKey = tuple[int, datetime, int]  # (articles, last_seen, id): the order stories are listed in
+
+
+def encode_story_cursor(story: dict[str, Any]) -> str:
+    """The cursor of the page after `story`, the last one of this page (as Service.story_list gives it)."""
+    return _pack({"after": [story["articles"], story["last_seen"], story["id"]]})
+
+
+def decode_story_cursor(cursor: str | None) -> StoryKey | None:
+    if not cursor:
+        return None
+    after = _unpack(cursor, "after")
+    try:
+        size, seen, story_id = after
+        last_seen = datetime.fromisoformat(seen)
+    except (TypeError, ValueError):
+        raise _bad_cursor() from None
+    if not (_whole(size, 0, MAX_ID) and _whole(story_id, 1, MAX_ID)) or last_seen.tzinfo is not None:
+        raise _bad_cursor()
+    return size, last_seen, story_id
 
 
 def _page(rows: list[Any], offset: int, limit: int) -> tuple[list[Any], str | None]:
@@ -604,7 +704,7 @@ def _export(hits: list[SearchHit], form: str) -> Response:
 
 router = APIRouter(
     prefix=PREFIX,
-    dependencies=[Depends(_rate_limit)],
+    dependencies=[Depends(_rate_limit), Depends(_no_nul_query)],
     responses={
         401: {"model": ErrorOut, "description": "No user: send Authorization: Bearer cn_…"},
         403: {"model": ErrorOut, "description": "The user's role may not do this."},
@@ -686,12 +786,12 @@ def list_stories(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Stories, latest first."""
-    offset = decode_cursor(cursor)
+    """Stories, biggest first (articles, reprints counted once), then the most recently seen."""
+    after = decode_story_cursor(cursor)
     since = since.replace(tzinfo=None) if since and since.tzinfo else since
-    rows = _service(request).story_list(since, topic, offset + limit + 1, min_articles)[offset:]
-    items, next_cursor = _page(rows, offset, limit)
-    return {"items": items, "next_cursor": next_cursor}
+    rows = _service(request).story_list(since, topic, limit + 1, min_articles, after)
+    items = rows[:limit]
+    return {"items": items, "next_cursor": encode_story_cursor(items[-1]) if len(rows) > limit else None}
 
 
 @router.get("/stories/{story_id}", response_model=StoryOut, responses=NOT_FOUND, tags=["stories"])
@@ -786,90 +886,80 @@ def open_case(
     return _service(request).cases.open_case(**body.model_dump(), by=user["username"])
 
 
+# what each case action needs on the case itself, after the route checked the role (the rest: case.write)
+ACTION_PERMISSIONS = {"assign": "case.assign"}
+ACTION_RESPONSES = {**BAD, **NOT_FOUND, 409: {"model": ErrorOut, "description": "Not from the case's state."}}
+Writer = Annotated[dict[str, Any], Depends(require("case.write"))]
+Assigner = Annotated[dict[str, Any], Depends(require("case.assign"))]
+
+
+def _case_action(action: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """The route of a case action: POST /cases/{case_id}/`action`, answering the case as it is after."""
+    return router.post(
+        f"/cases/{{case_id}}/{action}",
+        response_model=CaseDetail,
+        responses=ACTION_RESPONSES,
+        dependencies=[Depends(_csrf)],
+        tags=["cases"],
+    )
+
+
 def _act(
-    request: Request, user: dict[str, Any], case_id: int, action: str, permission_needed: str, **values: Any
+    request: Request, user: dict[str, Any], case_id: int, action: str, body: BaseModel | None
 ) -> dict[str, Any]:
+    """Do `action` to the case as `user`: 404 without the case, 403 when it is another mission's, 409
+    when its state does not allow the action, 400 when the service refuses the values."""
     cases = _service(request).cases
     case = _case(request, user, case_id, "case.read")
-    allowed(user, permission_needed, case)
+    allowed(user, ACTION_PERMISSIONS.get(action, "case.write"), case)
     wrong_state = action not in allowed_actions(case["state"])
     try:
-        return getattr(cases, action)(case_id, by=user["username"], **values)
+        return getattr(cases, action)(case_id, by=user["username"], **(body.model_dump() if body else {}))
+    except NotFound:
+        raise  # 404
     except CaseError as exc:
         if wrong_state:
             raise ApiError(409, "wrong_state", str(exc)) from None
         raise ApiError(400, "bad_request", str(exc)) from None
 
 
-ACTION_RESPONSES = {**BAD, **NOT_FOUND, 409: {"model": ErrorOut, "description": "Not from the case's state."}}
-Writer = Annotated[dict[str, Any], Depends(require("case.write"))]
-
-
-@router.post(
-    "/cases/{case_id}/triage",
-    response_model=CaseDetail,
-    responses=ACTION_RESPONSES,
-    dependencies=[Depends(_csrf)],
-    tags=["cases"],
-)
+@_case_action("triage")
 def triage_case(
     request: Request, case_id: Id, user: Writer, body: CaseTriage | None = None
 ) -> dict[str, Any]:
     """Judge a new case worth handling (and set its priority)."""
-    return _act(request, user, case_id, "triage", "case.write", **(body or CaseTriage()).model_dump())
+    return _act(request, user, case_id, "triage", body)
 
 
-@router.post(
-    "/cases/{case_id}/assign",
-    response_model=CaseDetail,
-    responses=ACTION_RESPONSES,
-    dependencies=[Depends(_csrf)],
-    tags=["cases"],
-)
-def assign_case(
-    request: Request,
-    case_id: Id,
-    user: Annotated[dict[str, Any], Depends(require("case.assign"))],
-    body: CaseAssign,
-) -> dict[str, Any]:
-    """Give the case to a unit or mission with a deadline (again: reassign it)."""
-    return _act(request, user, case_id, "assign", "case.assign", **body.model_dump())
+@_case_action("assign")
+def assign_case(request: Request, case_id: Id, user: Assigner, body: CaseAssign) -> dict[str, Any]:
+    """Give the case to a unit or mission with a deadline (again: reassign it, or send an answer back)."""
+    return _act(request, user, case_id, "assign", body)
 
 
-@router.post(
-    "/cases/{case_id}/answer",
-    response_model=CaseDetail,
-    responses=ACTION_RESPONSES,
-    dependencies=[Depends(_csrf)],
-    tags=["cases"],
-)
+@_case_action("answer")
 def answer_case(request: Request, case_id: Id, user: Writer, body: CaseAnswer) -> dict[str, Any]:
     """Record how an assigned case was answered: a response, a fact sheet or an article."""
-    return _act(request, user, case_id, "answer", "case.write", **body.model_dump())
+    return _act(request, user, case_id, "answer", body)
 
 
-@router.post(
-    "/cases/{case_id}/close",
-    response_model=CaseDetail,
-    responses=ACTION_RESPONSES,
-    dependencies=[Depends(_csrf)],
-    tags=["cases"],
-)
+@_case_action("respond")
+def respond_case(request: Request, case_id: Id, user: Writer, body: CaseAnswer) -> dict[str, Any]:
+    """Add another response to an answered (or closed) case, with the fields of `answer`; its state
+    does not change."""
+    return _act(request, user, case_id, "respond", body)
+
+
+@_case_action("close")
 def close_case(request: Request, case_id: Id, user: Writer, body: CaseClose | None = None) -> dict[str, Any]:
     """Close a case (with a reason)."""
-    return _act(request, user, case_id, "close", "case.write", **(body or CaseClose()).model_dump())
+    return _act(request, user, case_id, "close", body)
 
 
-@router.post(
-    "/cases/{case_id}/reopen",
-    response_model=CaseDetail,
-    responses=ACTION_RESPONSES,
-    dependencies=[Depends(_csrf)],
-    tags=["cases"],
-)
+@_case_action("reopen")
 def reopen_case(request: Request, case_id: Id, user: Writer, body: CaseClose | None = None) -> dict[str, Any]:
     """A closed case back to triaged."""
-    return _act(request, user, case_id, "reopen", "case.write", **(body or CaseClose()).model_dump())
+    return _act(request, user, case_id, "reopen", body)
 
 
 @router.get("/factsheets", response_model=list[FactSheetOut], responses=BAD, tags=["cases"])
@@ -886,6 +976,81 @@ def list_fact_sheets(
     if q is not None and q.strip():
         return cases.search_fact_sheets(q, kind, lang, limit)
     return cases.fact_sheets(kind, lang, limit=limit)
+
+
+FactSheetWriter = Annotated[dict[str, Any], Depends(require("factsheet.write"))]
+
+
+@contextlib.contextmanager
+def _refused_as_invalid() -> Iterator[None]:
+    """Values the library refuses (a blank title, a language code that is not one) are a 422, like
+    the body's other mistakes; an unknown id stays a 404."""
+    try:
+        yield
+    except NotFound:
+        raise
+    except CaseError as exc:
+        raise ApiError(422, "invalid", str(exc)) from None
+
+
+@router.post(
+    "/factsheets",
+    response_model=FactSheetDetail,
+    status_code=201,
+    dependencies=[Depends(_csrf)],
+    tags=["cases"],
+)
+def add_fact_sheet(request: Request, body: FactSheetIn, user: FactSheetWriter) -> dict[str, Any]:
+    """Add a fact sheet or an official position to the library."""
+    with _refused_as_invalid():
+        return _service(request).cases.add_fact_sheet(**body.model_dump(), by=user["username"])
+
+
+@router.get(
+    "/factsheets/{fact_sheet_id}", response_model=FactSheetDetail, responses=NOT_FOUND, tags=["cases"]
+)
+def get_fact_sheet(request: Request, fact_sheet_id: Id, _user: Reader) -> dict[str, Any]:
+    """One fact sheet: its text, the stories it answers and its history."""
+    return _service(request).cases.fact_sheet(fact_sheet_id)
+
+
+@router.patch(
+    "/factsheets/{fact_sheet_id}",
+    response_model=FactSheetDetail,
+    responses=NOT_FOUND,
+    dependencies=[Depends(_csrf)],
+    tags=["cases"],
+)
+def change_fact_sheet(
+    request: Request, fact_sheet_id: Id, body: FactSheetChange, user: FactSheetWriter
+) -> dict[str, Any]:
+    """Change the fields given; the history keeps what they were."""
+    with _refused_as_invalid():
+        return _service(request).cases.update_fact_sheet(
+            fact_sheet_id, by=user["username"], **body.model_dump()
+        )
+
+
+@router.post(
+    "/factsheets/{fact_sheet_id}/stories/{story_id}",
+    response_model=FactSheetDetail,
+    status_code=201,
+    responses={
+        **NOT_FOUND,
+        201: {"description": "Linked."},
+        200: {"model": FactSheetDetail, "description": "They were linked already."},
+    },
+    dependencies=[Depends(_csrf)],
+    tags=["cases"],
+)
+def link_fact_sheet(
+    request: Request, response: Response, fact_sheet_id: Id, story_id: Id, user: FactSheetWriter
+) -> dict[str, Any]:
+    """Link the fact sheet to a story it answers (201; 200 when they were linked already)."""
+    cases = _service(request).cases
+    if not cases.link_fact_sheet(fact_sheet_id, story_id, by=user["username"]):
+        response.status_code = 200
+    return cases.fact_sheet(fact_sheet_id)
 
 
 @router.get("/saved-searches", response_model=list[SavedSearchOut], tags=["search"])

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, select, tuple_, update
+from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, tuple_, update
 
 from caunoi.store.schema import (
     article_tags,
@@ -368,10 +368,26 @@ class StoryRepository:
             return conn.execute(select(stories).where(stories.c.id == story_id)).first()
 
     def list(
-        self, since: datetime | None = None, topic: str | None = None, limit: int = 50, min_articles: int = 1
+        self,
+        since: datetime | None = None,
+        topic: str | None = None,
+        limit: int = 50,
+        min_articles: int = 1,
+        after: tuple[int, datetime, int] | None = None,
     ) -> list[Any]:
-        """Stories last seen since `since`, biggest first (then most recent)."""
+        """Stories last seen since `since`, biggest first (then most recent, then by id); with
+        `after` = (articles, last_seen, id) of a story, only those that come after it in that order
+        (a keyset page: stories added meanwhile neither repeat nor push others off a page)."""
         query = select(stories).where(stories.c.articles >= min_articles)
+        if after is not None:
+            size, seen, story_id = after
+            query = query.where(
+                or_(
+                    stories.c.articles < size,
+                    and_(stories.c.articles == size, stories.c.last_seen < seen),
+                    and_(stories.c.articles == size, stories.c.last_seen == seen, stories.c.id > story_id),
+                )
+            )
         if since is not None:
             query = query.where(stories.c.last_seen >= since)
         if topic:
