@@ -171,7 +171,7 @@ def test_an_analysts_morning_in_the_browser(browser, site):
         # search without the diacritics and open a hit about foreign affairs (đối ngoại)
         page.get_by_role("searchbox").fill("doi ngoai")
         page.get_by_role("button", name="Tìm").click()
-        expect(page).to_have_url(re.compile(re.escape(site.url) + r"/search\?q=doi\+ngoai"))
+        expect(page).to_have_url(f"{site.url}/search?q=doi+ngoai")  # the empty filters are left out
         hit = page.locator("article.hit").filter(has_text="đối ngoại").first
         expect(hit).to_be_visible()
         expect(hit.locator("mark").first).to_be_visible()  # the matched words are highlighted
@@ -217,7 +217,7 @@ def test_an_analysts_morning_in_the_browser(browser, site):
         answer.get_by_label("Đường dẫn").fill("https://example.gov.vn/thong-cao-1")
         answer.get_by_role("button", name="Trả lời").click()
         expect(state).to_have_text("Đã trả lời")
-        expect(page.locator("main ul").last).to_contain_text("statement: Thông cáo về xét nghiệm")
+        expect(page.locator("main ul").last).to_contain_text("Tuyên bố: Thông cáo về xét nghiệm")
         history = page.locator("main table.list tbody tr")
         expect(history).to_have_count(4)  # opened, triaged, assigned, answered
         shoot(page, "case.png")

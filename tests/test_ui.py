@@ -1,16 +1,18 @@
 """The web UI as a browser meets it, on both backends: logging in and out, every page, the
-language switch, and the attacks it must withstand — session fixation, CSRF, stored XSS through
-fetched articles and alert titles, a mission officer reaching another mission's case, open
-redirects, and assets from another host."""
+language switch, fact sheets, saved searches, and the attacks it must withstand — session fixation,
+CSRF, stored XSS through fetched articles, alert titles and fact sheets, a mission officer reaching
+another mission's case, open redirects, and assets from another host."""
 
 from __future__ import annotations
 
 import contextlib
+import html
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from conftest import BACKENDS, backend_settings
@@ -20,6 +22,7 @@ from test_stories import HA_NAM, OTHERS, SUBMARINE, as_file
 
 from caunoi.app import create_app
 from caunoi.app.auth import SESSION_COOKIE
+from caunoi.app.labels import LABELS
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
 FOREIGN_AFFAIRS = ("news_world_046", "news_society_055")  # both say "đối ngoại"
@@ -88,6 +91,14 @@ def site(request, tmp_path_factory):
             ids[code] = case["id"]
         ids["xss_case"] = cases.open_case(title=f"{IMG} vụ việc {SCRIPT}", by="lan")["id"]
         ids["alert"] = add_alert(service, ids["story"], title=f"{SCRIPT} cảnh báo {IMG}")
+        ids["xss_sheet"] = cases.add_fact_sheet(
+            f"{SCRIPT} Lập trường về Biển Đông {IMG}",
+            f"Việt Nam kiên trì {SCRIPT} giải quyết tranh chấp bằng biện pháp hòa bình.\n{IMG} Đoạn hai.",
+            kind="position", tags=["Biển Đông"], by="lan",
+        )["id"]  # fmt: skip
+        service.alerts.save_search(
+            f"{SCRIPT} đã lưu {IMG}", {"query": "xsstest", "tags": [["country", "CN"]]}, "lan"
+        )
         yield Site(app, service, ids)
 
 
@@ -102,6 +113,8 @@ def pages(site: Site) -> list[str]:
     return [
         "/", "/search", "/search?q=%22doi+ngoai%22", "/search?q=xsstest", f"/articles/{ids['xss_article']}",
         "/stories", f"/stories/{ids['story']}", "/alerts", "/cases", f"/cases/{ids['xss_case']}",
+        "/factsheets", "/factsheets?q=bien+dong", f"/factsheets/{ids['xss_sheet']}", "/factsheets/new",
+        "/searches",
     ]  # fmt: skip
 
 
@@ -174,11 +187,16 @@ def test_every_state_changing_form_needs_the_csrf_token(site):
     routes += [
         f"/cases/{ids['xss_case']}/{a}" for a in ("triage", "assign", "answer", "respond", "close", "reopen")
     ]
+    sheet = f"/factsheets/{ids['xss_sheet']}"
+    routes += ["/factsheets/new", sheet, f"{sheet}/link", "/searches"]
+    filled = {"title": "Giả mạo", "body": "Giả mạo", "story_id": str(ids["story"]), "name": "giả", "q": "x"}
     for route in routes:
-        for form in ({}, {"csrf_token": "forged"}):
+        for form in (filled, filled | {"csrf_token": "forged"}):
             assert browser.post(route, data=form, follow_redirects=False).status_code == 403, (route, form)
     assert site.service.cases.get(ids["xss_case"])["state"] == "new"
     assert site.service.alerts.get(ids["alert"])["state"] == "new"
+    assert "Giả mạo" not in site.service.cases.fact_sheet(ids["xss_sheet"])["title"]
+    assert "giả" not in {s["name"] for s in site.service.alerts.saved()}
     assert browser.get("/").status_code == 200  # still logged in: the forged logout did nothing
 
 
@@ -213,9 +231,14 @@ def test_markup_in_articles_alerts_and_cases_is_shown_as_text(site):
     ids = site.ids
     for page in (
         "/search?q=xsstest", f"/articles/{ids['xss_article']}", f"/stories/{ids['story']}", "/stories",
-        "/alerts", f"/cases/{ids['xss_case']}", "/cases",
+        "/alerts", f"/cases/{ids['xss_case']}", "/cases", "/factsheets", "/factsheets?q=bien+dong",
+        f"/factsheets/{ids['xss_sheet']}", "/searches",
     ):  # fmt: skip
         assert_escaped(browser.get(page).text)
+    # the edit form shows the fact sheet's title and text as they are, escaped in its fields
+    sheet = browser.get(f"/factsheets/{ids['xss_sheet']}").text
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt; Lập trường' in sheet
+    assert "<textarea" in sheet and "kiên trì &lt;script&gt;" in sheet
 
 
 # -- a mission officer and another mission's case (IDOR) ----------------------------------------------
@@ -265,7 +288,9 @@ def test_every_page_answers_an_analyst_with_safe_headers(site):
         assert answer.headers["x-content-type-options"] == "nosniff"
         assert answer.headers["x-frame-options"] == "DENY"
         assert answer.headers["referrer-policy"] == "same-origin"
-    assert browser.get("/articles/999999").status_code == 404
+    for missing in ("/articles", "/stories", "/cases", "/factsheets"):  # ids PostgreSQL cannot hold too
+        assert browser.get(f"{missing}/999999").status_code == 404
+        assert browser.get(f"{missing}/{2**31}").status_code == 404
     plotly = browser.get(re.search(r'src="(/static/vendor/plotly-[^"]+)"', browser.get("/").text)[1])
     assert plotly.status_code == 200 and "max-age=31536000" in plotly.headers["cache-control"]
     assert plotly.headers["content-type"].startswith("text/javascript")
@@ -327,3 +352,256 @@ def test_every_asset_comes_from_this_server(site):
             assert browser.get("/static/" + url.removeprefix("../")).status_code == 200
     assert 'topojsonURL: "/static/topojson/"' in browser.get("/static/js/charts.js").text
     assert browser.get("/static/topojson/world_110m.json").status_code == 200
+
+
+def test_both_languages_have_every_label():
+    assert set(LABELS["vi"]) == set(LABELS["en"])
+
+
+# -- translated codes on the case pages -----------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def in_english(browser: TestClient):
+    browser.get("/lang/en")
+    try:
+        yield
+    finally:
+        browser.get("/lang/vi")
+
+
+def test_priorities_and_response_kinds_are_shown_in_words(site):
+    browser = site.client("lan")
+    cases = site.service.cases
+    case_id = cases.open_case(title="Trả lời phóng viên nước ngoài", priority="urgent", by="lan")["id"]
+    page = browser.get(f"/cases/{case_id}").text
+    assert "Ưu tiên: Khẩn" in page and '<option value="high">Cao</option>' in page
+    assert "Ưu tiên: Khẩn" in browser.get("/cases").text
+    cases.assign(case_id, "DSQ-PARIS", "+2d", by="lan")
+    page = browser.get(f"/cases/{case_id}").text
+    assert '<option value="statement">Tuyên bố</option>' in page
+    assert '<option value="interview">Trả lời phỏng vấn</option>' in page
+    cases.answer(case_id, kind="statement", title="Thông cáo báo chí", url="https://bng.example/tc", by="lan")
+    page = browser.get(f"/cases/{case_id}").text
+    assert "Tuyên bố: <a href=" in page and "statement:" not in page
+    with in_english(browser):
+        page = browser.get(f"/cases/{case_id}").text
+        assert "Priority: Urgent" in page and "Statement: <a href=" in page
+
+
+# -- fact sheets ---------------------------------------------------------------------------------------
+
+
+def fact_sheet_form(browser: TestClient, page: str, **fields: str) -> dict[str, str]:
+    return {"csrf_token": csrf_of(browser.get(page).text), "kind": "fact_sheet", "lang": "vi"} | fields
+
+
+def test_the_library_is_searched_without_diacritics(site):
+    browser = site.client("xem")  # reading the library is for everyone
+    sheet = f'href="/factsheets/{site.ids["xss_sheet"]}"'
+    assert sheet in browser.get("/factsheets").text
+    for query in ("bien dong", "Biển Đông", "BIEN DONG hoa binh"):
+        assert sheet in browser.get("/factsheets", params={"q": query}).text, query
+    missing = browser.get("/factsheets", params={"q": "bien bac"}).text
+    assert sheet not in missing and "Không có bài nào khớp." in missing
+    assert "Lập trường chính thức" in browser.get("/factsheets").text  # its kind, in words
+
+
+def test_an_analyst_writes_a_fact_sheet_and_edits_it(site):
+    browser = site.client("lan")
+    form = fact_sheet_form(
+        browser, "/factsheets/new", title="Hợp tác Việt Nam – Nhật Bản", tags="Nhật Bản, ODA,",
+        body="Nhật Bản là đối tác ODA lớn.\nĐoạn thứ hai.",
+    )  # fmt: skip
+    answer = browser.post("/factsheets/new", data=form, follow_redirects=False)
+    assert answer.status_code == 303
+    sheet_id = int(answer.headers["location"].rsplit("/", 1)[1])
+    sheet = site.service.cases.fact_sheet(sheet_id)
+    assert (sheet["title"], sheet["tags"], sheet["created_by"]) == (
+        "Hợp tác Việt Nam – Nhật Bản",
+        ["Nhật Bản", "ODA"],
+        "lan",
+    )
+    page = browser.get(f"/factsheets/{sheet_id}").text
+    assert "<p>Nhật Bản là đối tác ODA lớn.</p><p>Đoạn thứ hai.</p>" in page
+    assert 'value="Nhật Bản, ODA"' in page  # the tags, as the edit form shows them
+
+    form = fact_sheet_form(
+        browser, f"/factsheets/{sheet_id}", title="Hợp tác Việt Nam – Nhật Bản 2024", kind="position",
+        tags="Nhật Bản", body="Nhật Bản là đối tác ODA lớn nhất.",
+    )  # fmt: skip
+    assert browser.post(f"/factsheets/{sheet_id}", data=form, follow_redirects=False).status_code == 303
+    sheet = site.service.cases.fact_sheet(sheet_id)
+    assert (sheet["title"], sheet["kind"], sheet["tags"]) == (
+        "Hợp tác Việt Nam – Nhật Bản 2024",
+        "position",
+        ["Nhật Bản"],
+    )
+    assert [h["action"] for h in sheet["history"]] == ["add", "edit"]
+
+    # what the service refuses comes back in the form, as it was typed
+    form = fact_sheet_form(browser, f"/factsheets/{sheet_id}", title="Không có nội dung", body="  ")
+    refused = browser.post(f"/factsheets/{sheet_id}", data=form)
+    assert refused.status_code == 400 and "a fact sheet needs a body" in refused.text
+    assert 'value="Không có nội dung"' in refused.text
+    assert site.service.cases.fact_sheet(sheet_id)["title"] == "Hợp tác Việt Nam – Nhật Bản 2024"
+    refused = browser.post(
+        "/factsheets/new", data=fact_sheet_form(browser, "/factsheets/new", title="", body="x")
+    )
+    assert refused.status_code == 400 and "a fact sheet needs a title" in refused.text
+    assert browser.get("/factsheets/999999").status_code == 404
+
+
+def test_a_fact_sheet_lists_the_stories_it_answers(site):
+    browser = site.client("lan")
+    ids = site.ids
+    page = f"/factsheets/{ids['xss_sheet']}"
+    form = {"csrf_token": csrf_of(browser.get(page).text), "story_id": str(ids["story"])}
+    assert browser.post(f"{page}/link", data=form, follow_redirects=False).status_code == 303
+    assert f'href="/stories/{ids["story"]}"' in browser.get(page).text
+    assert browser.post(f"{page}/link", data=form | {"story_id": "999999"}).status_code == 404
+    assert browser.post(f"{page}/link", data=form | {"story_id": "abc"}).status_code == 400
+
+
+def test_viewers_and_mission_officers_read_the_library_but_do_not_write_it(site):
+    sheet = site.ids["xss_sheet"]
+    for username in ("xem", "paris"):
+        browser = site.client(username)
+        page = browser.get(f"/factsheets/{sheet}")
+        assert page.status_code == 200
+        assert f'action="/factsheets/{sheet}"' not in page.text and "<textarea" not in page.text
+        assert 'href="/factsheets/new"' not in browser.get("/factsheets").text
+        assert browser.get("/factsheets/new").status_code == 403
+        token = csrf_of(page.text)  # the logout form's: a right token, a role that may not
+        form = {
+            "csrf_token": token,
+            "title": "Sửa trái phép",
+            "body": "x",
+            "kind": "fact_sheet",
+            "lang": "vi",
+        }
+        for route in ("/factsheets/new", f"/factsheets/{sheet}"):
+            assert browser.post(route, data=form).status_code == 403, (username, route)
+        link = {"csrf_token": token, "story_id": str(site.ids["story"])}
+        assert browser.post(f"/factsheets/{sheet}/link", data=link).status_code == 403
+    assert "Sửa trái phép" not in {s["title"] for s in site.service.cases.fact_sheets()}
+
+
+def test_a_case_is_answered_with_a_fact_sheet_that_links_back(site):
+    browser = site.client("paris")  # a mission officer answers their mission's case from the library
+    ids = site.ids
+    cases = site.service.cases
+    case_id = cases.open_case(story_id=ids["story"], title="Câu hỏi về Biển Đông", by="lan")["id"]
+    cases.assign(case_id, "DSQ-PARIS", "+2d", by="lan")
+    sheet = cases.add_fact_sheet("Lập trường về tự do hàng hải", "Tự do hàng hải ở Biển Đông.", by="lan")
+    cases.link_fact_sheet(ids["xss_sheet"], ids["story"], by="lan")
+    page = browser.get(f"/cases/{case_id}").text
+    assert "Trả lời bằng tài liệu" in page
+    assert f'<option value="{sheet["id"]}">' in page  # the library …
+    assert f'href="/factsheets/{ids["xss_sheet"]}"' in page  # … the story's fact sheets first, linked
+    assert 'href="/factsheets"' in page
+    form = {"csrf_token": csrf_of(page), "fact_sheet_id": str(sheet["id"]), "note": "gửi báo"}
+    assert browser.post(f"/cases/{case_id}/answer", data=form, follow_redirects=False).status_code == 303
+    (response,) = cases.get(case_id)["responses"]
+    assert (response["kind"], response["fact_sheet_id"]) == ("fact_sheet", sheet["id"])
+    page = browser.get(f"/cases/{case_id}").text
+    assert (
+        f'Tài liệu cung cấp thông tin: <a href="/factsheets/{sheet["id"]}">Lập trường về tự do hàng hải</a>'
+        in page
+    )
+    stories = browser.get(f"/factsheets/{sheet['id']}").text  # answering linked it to the case's story
+    assert f'href="/stories/{ids["story"]}"' in stories
+    bad = form | {"fact_sheet_id": "1 OR 1=1"}
+    assert browser.post(f"/cases/{case_id}/respond", data=bad).status_code == 400
+
+
+# -- saved searches --------------------------------------------------------------------------------------
+
+
+def hrefs(page: str) -> list[str]:
+    return [html.unescape(h) for h in re.findall(r'href="([^"]*)"', page)]
+
+
+def test_an_analyst_saves_a_search_and_finds_it_again(site):
+    browser = site.client("lan")
+    page = browser.get("/search", params={"q": "doi ngoai", "country": "VN", "from": "2021-01-01"}).text
+    assert 'action="/searches"' in page and 'name="from"' in page
+    form = {
+        "csrf_token": csrf_of(page), "name": "Đối ngoại — Việt Nam", "q": "doi ngoai", "country": "VN",
+        "lang": "", "source": "", "tone_min": "-2", "tone_of": "subject", "from": "2021-01-01",
+    }  # fmt: skip
+    answer = browser.post("/searches", data=form, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/searches")
+    (saved,) = [s for s in site.service.alerts.saved() if s["name"] == "Đối ngoại — Việt Nam"]
+    assert saved["created_by"] == "lan"
+    request = saved["request"]
+    assert (request["query"], request["tags"], request["tone_min"]) == ("doi ngoai", [["country", "VN"]], -2)
+    assert request["tone_of"] == "subject" and "date_from" not in request and "lang" not in request
+
+    listing = browser.get("/searches").text
+    assert "Đối ngoại — Việt Nam" in listing and "Quốc gia: Việt Nam" in listing
+    (link,) = [h for h in hrefs(listing) if "doi+ngoai" in h]
+    parts = urlsplit(link)
+    assert parts.path == "/search"
+    assert parse_qs(parts.query, keep_blank_values=True) == {
+        "q": ["doi ngoai"], "country": ["VN"], "tone_min": ["-2"], "tone_of": ["subject"],
+    }  # fmt: skip
+    again = browser.get(link).text
+    assert 'name="country" value="VN"' in again and '<option value="subject" selected>' in again
+
+    # a search saved by `caunoi search --save`: its tags become the filters again
+    site.service.alerts.save_search(
+        "Kết luận 57",
+        {"query": "", "exact": True, "tags": [["doc_ref", "57-KL/TW"], ["topic", "world"]]},
+        "thu",
+    )
+    listing = browser.get("/searches").text
+    (link,) = [h for h in hrefs(listing) if "57-KL" in h]
+    assert parse_qs(urlsplit(link).query) == {"exact": ["1"], "doc_ref": ["57-KL/TW"], "topic": ["world"]}
+    assert browser.get(link).status_code == 200
+
+
+def test_a_saved_search_needs_a_name_and_something_to_watch(site):
+    browser = site.client("lan")
+    token = csrf_of(browser.get("/search?q=xsstest").text)
+    for form, says in (
+        ({"name": "", "q": "xsstest"}, "Hãy đặt tên"),
+        ({"name": "chỉ có ngày", "from": "2021-01-01"}, "Chỉ lưu được tìm kiếm có từ khoá"),
+        ({"name": "số sai", "q": "abc", "tone_min": "x"}, "tone_min must be a number"),
+        ({"name": "không rõ", "entity": "Không Có Thực Thể Này Xyz"}, "no entity known"),
+    ):
+        refused = browser.post("/searches", data=form | {"csrf_token": token})
+        assert refused.status_code == 400 and says in refused.text, form
+    names = {s["name"] for s in site.service.alerts.saved()}
+    assert not names & {"", "chỉ có ngày", "số sai", "không rõ"}
+
+
+def test_viewers_and_mission_officers_list_saved_searches_but_do_not_save(site):
+    for username in ("xem", "paris"):
+        browser = site.client(username)
+        assert "đã lưu" in browser.get("/searches").text
+        page = browser.get("/search?q=xsstest").text
+        assert 'action="/searches"' not in page
+        form = {"csrf_token": csrf_of(page), "name": f"của {username}", "q": "xsstest"}
+        assert browser.post("/searches", data=form).status_code == 403
+    assert not {"của xem", "của paris"} & {s["name"] for s in site.service.alerts.saved()}
+
+
+# -- links without empty parameters ---------------------------------------------------------------------
+
+
+def test_search_links_leave_out_empty_filters(site):
+    browser = site.client("lan")
+    empty = dict.fromkeys(("lang", "source", "category", "topic", "country", "entity", "doc_ref", "sort"), "")
+    answer = browser.get("/search", params={"q": "của"} | empty)
+    assert answer.status_code == 200  # the server takes empty parameters, as an old link has them
+    page = answer.text
+    links = [h for h in hrefs(page) if h.startswith("/search?")]
+    assert any("page=2" in h for h in links) and any("lang=vi" in h for h in links)  # a pager, facets
+    for link in links:
+        assert all(v for v in parse_qs(urlsplit(link).query, keep_blank_values=True).values()), link
+        assert "sort=" not in link
+    # the form leaves its empty fields out as it is sent (static/js/forms.js; no inline script)
+    assert re.search(r'<form method="get" action="/search"[^>]* data-omit-empty>', page)
+    assert '<script src="/static/js/forms.js" defer></script>' in page
+    assert "data-omit-empty" in browser.get("/static/js/forms.js").text

@@ -16,7 +16,9 @@ import functools
 import hmac
 import ipaddress
 import math
+import re
 import secrets
+from collections.abc import Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,7 +31,7 @@ from markupsafe import Markup, escape
 
 from caunoi.app.auth import SESSION_COOKIE, check_csrf, current_user, service_of
 from caunoi.app.labels import LABELS, LANGS
-from caunoi.cases import PRIORITIES, RESPONSE_KINDS, STATES, CaseError, DuplicateCase
+from caunoi.cases import FACT_SHEET_KINDS, PRIORITIES, RESPONSE_KINDS, STATES, CaseError, DuplicateCase
 from caunoi.cases import NotFound as CaseNotFound
 from caunoi.service import Service
 from caunoi.store.query import QueryError
@@ -46,6 +48,7 @@ CSP = (
     "frame-ancestors 'none'"
 )  # styles: Plotly sets inline styles on the charts it draws
 NOT_UI = ("/api", "/docs", "/redoc")  # the REST API and its own pages
+MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 router = APIRouter(include_in_schema=False)
 
@@ -154,7 +157,7 @@ def _render(
     nav = []
     if user is not None:
         nav = [("/", "dashboard"), ("/search", "search"), ("/stories", "stories"), ("/alerts", "alerts")]
-        nav.append(("/cases", "cases"))
+        nav += [("/cases", "cases"), ("/factsheets", "factsheets")]
         if permission(user, "source.manage"):
             nav.append(("/sources", "sources"))
     html = (
@@ -170,10 +173,16 @@ def _render(
             nav=nav,
             can=lambda action, obj=None: user is not None and can(user, action, obj),
             name_of=functools.partial(_name_of, lang=lang),
+            label=functools.partial(_label, LABELS[lang]),
             **context,
         )
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _label(t: dict[str, str], group: str, value: str) -> str:
+    """A code's words: ("priority", "high") -> "Cao"; a code without a label shows as itself."""
+    return t.get(f"{group}_{value}", value)
 
 
 # -- who is asking ----------------------------------------------------------------------------------
@@ -191,6 +200,13 @@ def need(user: dict[str, Any], action: str, obj: dict[str, Any] | None = None) -
     allowed = can(user, action, obj) if obj is not None else permission(user, action) is not None
     if not allowed:
         raise PageError(403)
+
+
+def row_id(value: int) -> int:
+    """An id that can name a row, else 404 (PostgreSQL would refuse a larger one with an error)."""
+    if not 1 <= value <= MAX_ID:
+        raise PageError(404)
+    return value
 
 
 async def posted(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
@@ -469,8 +485,17 @@ def dashboard(request: Request) -> Response:
 
 SEARCH_FIELDS = (
     "q", "exact", "from", "to", "lang", "source", "category", "topic", "country", "entity", "doc_ref",
-    "tone_min", "tone_max", "sort",
+    "event_type", "tone_min", "tone_max", "tone_of", "sort",
 )  # fmt: skip
+TAG_FIELDS = ("doc_ref", "event_type", "topic", "entity", "country")  # the filters a request holds as tags
+
+
+def search_url(params: Mapping[str, str | None], page: int = 1) -> str:
+    """The link to this search: /search?q=doi+ngoai&country=CN, never lang=&source=&…"""
+    kept = {k: v for k, v in params.items() if v}
+    if page > 1:
+        kept["page"] = str(page)
+    return "/search?" + urlencode(kept) if kept else "/search"
 
 
 def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
@@ -491,12 +516,7 @@ def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
             raise ValueError(f"{key} must be a date like 2024-02-19, not {params[key]!r}") from None
 
     try:
-        tags = search_tags(
-            doc_ref=params.get("doc_ref") or None,
-            topic=params.get("topic") or None,
-            entity=params.get("entity") or None,
-            country=params.get("country") or None,
-        )
+        tags = search_tags(**{key: params.get(key) or None for key in TAG_FIELDS})
     except FilterError as exc:
         raise ValueError(str(exc)) from None
     request = SearchRequest(
@@ -513,10 +533,59 @@ def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
         tags=tags,
         tone_min=number("tone_min"),
         tone_max=number("tone_max"),
+        tone_of="subject" if params.get("tone_of") == "subject" else "article",
     )
     narrowed = request.lang or request.source or request.category or request.date_from or request.date_to
     asked = request.query.strip() or tags or request.tone_min is not None or request.tone_max is not None
     return request if asked or narrowed else None
+
+
+def saved_request(request: SearchRequest) -> dict[str, Any]:
+    """What a saved search keeps of a search, as `caunoi search --save` keeps it: the query and its
+    filters, not the dates or the order (an alert rule watching it looks at its own window)."""
+    return {
+        "query": request.query, "exact": request.exact, "lang": request.lang, "source": request.source,
+        "category": request.category, "tags": [list(t) for t in request.tags],
+        "tone_min": request.tone_min, "tone_max": request.tone_max, "tone_of": request.tone_of,
+    }  # fmt: skip
+
+
+def saved_params(saved: dict[str, Any]) -> dict[str, str]:
+    """The /search parameters of a saved search's request, its tags back in the filters they came
+    from; empty ones left out."""
+    params = {
+        "q": saved.get("query") or "",
+        "exact": "1" if saved.get("exact") else "",
+        **{key: str(saved.get(key) or "") for key in ("lang", "source", "category")},
+    }
+    for kind, value in saved.get("tags") or ():
+        if kind in TAG_FIELDS and not params.get(kind):
+            params[kind] = str(value)
+    for key in ("tone_min", "tone_max"):
+        if saved.get(key) is not None:
+            params[key] = f"{saved[key]:g}"
+    if saved.get("tone_of") == "subject":
+        params["tone_of"] = "subject"
+    return {k: v for k, v in params.items() if v}
+
+
+def filters_shown(params: dict[str, str], lang: str) -> list[str]:
+    """A search's filters as a reader reads them: "Quốc gia: Trung Quốc", "Sắc thái: ≥ -2"."""
+    t = LABELS[lang]
+    names = {"topic": "topic", "country": "country", "entity": "entity"}
+    shown = []
+    for key in ("lang", "source", "category", *TAG_FIELDS):
+        if params.get(key):
+            value = _name_of(params[key], names[key], lang) if key in names else params[key]
+            shown.append(f"{t['outlet' if key == 'source' else key]}: {value}")
+    low, high = params.get("tone_min"), params.get("tone_max")
+    if low or high:
+        bounds = f"{low} … {high}" if low and high else f"≥\u00a0{low}" if low else f"≤\u00a0{high}"
+        of = f" ({t['tone_of_subject']})" if params.get("tone_of") == "subject" else ""
+        shown.append(f"{t['tone']}{of}: {bounds}")
+    if params.get("exact"):
+        shown.append(t["exact"])
+    return shown
 
 
 @router.get("/search")
@@ -539,10 +608,7 @@ def search(request: Request, page: int = 1) -> Response:
         error = str(exc)
 
     def url(page: int = 1, **change: str | None) -> str:
-        merged = {**params, **change}
-        if page > 1:
-            merged["page"] = str(page)
-        return "/search?" + urlencode({k: v for k, v in merged.items() if v})
+        return search_url({**params, **change}, page)
 
     return _render(
         request, user, "search.html.j2",
@@ -551,11 +617,46 @@ def search(request: Request, page: int = 1) -> Response:
     )  # fmt: skip
 
 
+@router.get("/searches")
+def saved_searches(request: Request) -> Response:
+    user = page_user(request)
+    need(user, "search")
+    lang = lang_of(request, user)
+    found = []
+    for saved in service_of(request).alerts.saved():
+        params = saved_params(saved["request"] or {})
+        shown = {"query": params.get("q", ""), "filters": filters_shown(params, lang)}
+        found.append(saved | shown | {"url": search_url(params)})
+    return _render(request, user, "searches.html.j2", searches=found)
+
+
+@router.post("/searches")
+async def save_search(request: Request) -> Response:
+    """Keep the search the form carries under a name (the same name again replaces it)."""
+    user, form = await posted(request)
+    need(user, "alert.manage")
+    t = LABELS[lang_of(request, user)]
+    name = (form.get("name") or "").strip()
+    if not name or len(name) > 200:
+        raise PageError(400, t["name_needed"])
+    params = {k: (form.get(k) or "").strip()[:500] for k in SEARCH_FIELDS}
+    service: Service = service_of(request)
+    try:
+        req = search_request({k: v for k, v in params.items() if v}, 1)
+        if req is None or not saved_params(saved_request(req)).keys() - {"exact", "tone_of"}:
+            raise PageError(400, t["save_search_empty"])  # dates alone: nothing a rule could watch
+        service.search(dataclasses.replace(req, limit=1))  # a bad query is refused now, not when a rule runs
+    except (QueryError, ValueError) as exc:
+        raise PageError(400, str(exc)) from None
+    service.alerts.save_search(name, saved_request(req), user["username"])
+    return RedirectResponse("/searches", status_code=303)
+
+
 @router.get("/articles/{article_id}")
 def article(request: Request, article_id: int) -> Response:
     user = page_user(request)
     need(user, "read")
-    found = service_of(request).article(article_id)
+    found = service_of(request).article(row_id(article_id))
     if found is None:
         raise PageError(404)
     paragraphs = [p.strip() for p in (found.get("text") or "").split("\n") if p.strip()]
@@ -573,7 +674,7 @@ def stories(request: Request) -> Response:
 def story(request: Request, story_id: int) -> Response:
     user = page_user(request)
     need(user, "read")
-    found = service_of(request).story(story_id)
+    found = service_of(request).story(row_id(story_id))
     if found is None:
         raise PageError(404)
     chart = _figure(
@@ -606,7 +707,7 @@ async def alert_read(request: Request, alert_id: int) -> Response:
     from caunoi.alerts import AlertError
 
     try:
-        service_of(request).alerts.mark(alert_id, "read")
+        service_of(request).alerts.mark(row_id(alert_id), "read")
     except AlertError as exc:
         raise PageError(404, str(exc)) from None
     return RedirectResponse("/alerts", status_code=303)
@@ -617,7 +718,7 @@ async def alert_case(request: Request, alert_id: int) -> Response:
     user, _ = await posted(request)
     need(user, "case.open")
     try:
-        case = service_of(request).cases.open_case(alert_id=alert_id, by=user["username"])
+        case = service_of(request).cases.open_case(alert_id=row_id(alert_id), by=user["username"])
     except DuplicateCase as exc:
         return RedirectResponse(f"/cases/{exc.case_id}", status_code=303)
     except CaseNotFound as exc:
@@ -644,7 +745,7 @@ def cases(request: Request) -> Response:
 
 def _case(request: Request, user: dict[str, Any], case_id: int, action: str = "case.read") -> dict[str, Any]:
     try:
-        found = service_of(request).cases.get(case_id)
+        found = service_of(request).cases.get(row_id(case_id))
     except CaseNotFound:
         raise PageError(404) from None
     if not can(user, action, found):
@@ -656,10 +757,20 @@ def _case(request: Request, user: dict[str, Any], case_id: int, action: str = "c
 def case_page(request: Request, case_id: int) -> Response:
     user = page_user(request)
     found = _case(request, user, case_id)
-    units = service_of(request).cases.units() if can(user, "case.assign", found) else []
+    workflow = service_of(request).cases
+    units = workflow.units() if can(user, "case.assign", found) else []
+    story_sheets: list[dict[str, Any]] = []
+    sheets: list[dict[str, Any]] = []
+    if can(user, "case.write", found) and {"answer", "respond"} & set(found["actions"]):
+        # what it can be answered with: the fact sheets that answer its story already, then the library
+        if found["story_id"] is not None:
+            story_sheets = workflow.fact_sheets(story_id=found["story_id"])
+        shown = {s["id"] for s in story_sheets}
+        sheets = story_sheets + [s for s in workflow.fact_sheets(limit=200) if s["id"] not in shown]
     return _render(
-        request, user, "case.html.j2", c=found, units=units, priorities=PRIORITIES, kinds=RESPONSE_KINDS
-    )
+        request, user, "case.html.j2", c=found, units=units, priorities=PRIORITIES, kinds=RESPONSE_KINDS,
+        sheets=sheets, story_sheets=story_sheets,
+    )  # fmt: skip
 
 
 CASE_ACTIONS = ("triage", "assign", "answer", "respond", "close", "reopen")
@@ -675,8 +786,11 @@ async def case_action(request: Request, case_id: int, action: str) -> Response:
     by = user["username"]
     text = {
         k: (form.get(k) or "").strip() or None
-        for k in ("priority", "note", "unit", "deadline", "kind", "title", "url", "reason")
+        for k in ("priority", "note", "unit", "deadline", "kind", "title", "url", "reason", "fact_sheet_id")
     }
+    sheet = text["fact_sheet_id"]
+    if sheet is not None and not re.fullmatch(r"[0-9]{1,9}", sheet):
+        raise PageError(400, f"fact sheet {sheet!r}: choose one from the list")
     try:
         if action == "triage":
             workflow.triage(case_id, by=by, priority=text["priority"], note=text["note"])
@@ -684,7 +798,10 @@ async def case_action(request: Request, case_id: int, action: str) -> Response:
             workflow.assign(case_id, text["unit"], text["deadline"], by=by, note=text["note"])
         elif action in ("answer", "respond"):
             move = workflow.answer if action == "answer" else workflow.respond
-            move(case_id, by=by, kind=text["kind"], title=text["title"], url=text["url"], note=text["note"])
+            move(
+                case_id, by=by, kind=text["kind"], title=text["title"], url=text["url"], note=text["note"],
+                fact_sheet_id=int(sheet) if sheet else None,
+            )  # fmt: skip
         elif action == "close":
             workflow.close(case_id, by=by, reason=text["reason"])
         else:
@@ -692,6 +809,114 @@ async def case_action(request: Request, case_id: int, action: str) -> Response:
     except CaseError as exc:
         raise PageError(400, str(exc)) from None
     return RedirectResponse(f"/cases/{case_id}", status_code=303)
+
+
+# -- fact sheets and official positions: the library answers draw on -----------------------------
+
+
+@router.get("/factsheets")
+def fact_sheets(request: Request, q: str = "") -> Response:
+    user = page_user(request)
+    need(user, "read")
+    q = q.strip()[:500]
+    library = service_of(request).cases
+    found, error = [], None
+    try:  # every word, with or without diacritics, as `caunoi factsheets search`
+        found = library.search_fact_sheets(q, limit=200) if q else library.fact_sheets(limit=500)
+    except CaseError as exc:
+        error = str(exc)
+    return _render(request, user, "factsheets.html.j2", sheets=found, q=q, error=error)
+
+
+def _fact_sheet_fields(form: dict[str, str]) -> dict[str, Any]:
+    """A fact sheet form as CaseService takes it: tags typed comma-separated."""
+    return {
+        "title": form.get("title") or "",
+        "body": form.get("body") or "",
+        "kind": form.get("kind") or "fact_sheet",
+        "lang": form.get("lang") or "vi",
+        "tags": (form.get("tags") or "").split(","),
+    }
+
+
+def _fact_sheet_form(
+    request: Request,
+    user: dict[str, Any],
+    sheet: dict[str, Any] | None,
+    fields: dict[str, Any],
+    error: str | None = None,
+) -> Response:
+    """The new fact sheet form (no `sheet`) or a fact sheet's page with its edit form, as filled in."""
+    fields = fields | {"tags": ", ".join(t.strip() for t in fields["tags"] if t.strip())}
+    template = "factsheet.html.j2" if sheet else "factsheet_new.html.j2"
+    return _render(
+        request, user, template, 400 if error else 200, s=sheet, form=fields, error=error,
+        kinds=FACT_SHEET_KINDS,
+    )  # fmt: skip
+
+
+@router.get("/factsheets/new")
+def fact_sheet_new(request: Request) -> Response:
+    user = page_user(request)
+    need(user, "factsheet.write")
+    fields = _fact_sheet_fields({"lang": lang_of(request, user)})
+    return _fact_sheet_form(request, user, None, fields)
+
+
+@router.post("/factsheets/new")
+async def fact_sheet_add(request: Request) -> Response:
+    user, form = await posted(request)
+    need(user, "factsheet.write")
+    fields = _fact_sheet_fields(form)
+    try:
+        sheet = service_of(request).cases.add_fact_sheet(by=user["username"], **fields)
+    except CaseError as exc:
+        return _fact_sheet_form(request, user, None, fields, str(exc))
+    return RedirectResponse(f"/factsheets/{sheet['id']}", status_code=303)
+
+
+def _fact_sheet(request: Request, fact_sheet_id: int) -> dict[str, Any]:
+    try:
+        return service_of(request).cases.fact_sheet(row_id(fact_sheet_id))
+    except CaseNotFound:
+        raise PageError(404) from None
+
+
+@router.get("/factsheets/{fact_sheet_id}")
+def fact_sheet(request: Request, fact_sheet_id: int) -> Response:
+    user = page_user(request)
+    need(user, "read")
+    sheet = _fact_sheet(request, fact_sheet_id)
+    return _fact_sheet_form(request, user, sheet, sheet)
+
+
+@router.post("/factsheets/{fact_sheet_id}")
+async def fact_sheet_edit(request: Request, fact_sheet_id: int) -> Response:
+    user, form = await posted(request)
+    need(user, "factsheet.write")
+    sheet = _fact_sheet(request, fact_sheet_id)
+    fields = _fact_sheet_fields(form)
+    try:
+        service_of(request).cases.update_fact_sheet(fact_sheet_id, by=user["username"], **fields)
+    except CaseNotFound:
+        raise PageError(404) from None
+    except CaseError as exc:
+        return _fact_sheet_form(request, user, sheet, fields, str(exc))
+    return RedirectResponse(f"/factsheets/{fact_sheet_id}", status_code=303)
+
+
+@router.post("/factsheets/{fact_sheet_id}/link")
+async def fact_sheet_link(request: Request, fact_sheet_id: int) -> Response:
+    user, form = await posted(request)
+    need(user, "factsheet.write")
+    story = (form.get("story_id") or "").strip().lstrip("#")
+    if not re.fullmatch(r"[0-9]{1,9}", story):
+        raise PageError(400, f"story {story!r}: give the story's number, as /stories/12 shows it")
+    try:
+        service_of(request).cases.link_fact_sheet(row_id(fact_sheet_id), int(story), by=user["username"])
+    except CaseNotFound as exc:
+        raise PageError(404, str(exc)) from None
+    return RedirectResponse(f"/factsheets/{fact_sheet_id}", status_code=303)
 
 
 @router.get("/sources")
