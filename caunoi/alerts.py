@@ -142,13 +142,26 @@ class Alerts:
 
     # -- rules, channels, saved searches ---------------------------------------------------------
 
-    def save_search(self, name: str, request: dict[str, Any], by: str | None = None) -> int:
+    def save_search(
+        self, name: str, request: dict[str, Any], by: str | None = None, replace: bool = False
+    ) -> int:
+        """Keep a search under a name. Saved searches are shared (alert rules watch them): saving
+        again under one's own name updates it, but someone else's is replaced only with `replace`."""
         clean = {k: v for k, v in request.items() if v not in (None, "", [], ())}
         with self.engine.begin() as conn:
-            found = conn.execute(select(saved_searches.c.id).where(saved_searches.c.name == name)).scalar()
+            found = conn.execute(
+                select(saved_searches.c.id, saved_searches.c.created_by).where(saved_searches.c.name == name)
+            ).first()
             if found:
-                conn.execute(update(saved_searches).where(saved_searches.c.id == found).values(request=clean))
-                return found
+                if found.created_by != by and not replace:
+                    raise AlertError(
+                        f"{name!r} is a search saved by {found.created_by or 'someone else'}: choose another"
+                        " name, or replace theirs (--replace)"
+                    )
+                conn.execute(
+                    update(saved_searches).where(saved_searches.c.id == found.id).values(request=clean)
+                )
+                return found.id
             return conn.execute(
                 saved_searches.insert().values(
                     name=name, request=clean, created_by=by, created_at=datetime.now()

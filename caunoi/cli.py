@@ -24,6 +24,7 @@ from rich.text import Text
 from sqlalchemy.exc import OperationalError
 
 from caunoi import __version__
+from caunoi.alerts import AlertError
 from caunoi.config import load_settings
 from caunoi.enrich.run import ENRICHMENT_KEYS
 from caunoi.filters import FilterError, entity_id, search_tags
@@ -226,6 +227,10 @@ def search(
         str | None,
         typer.Option("--save", help="Keep this search under a name (for alert rules: --saved NAME)."),
     ] = None,
+    replace: Annotated[
+        bool,
+        typer.Option("--replace", help="With --save: replace a search someone else saved under that name."),
+    ] = False,
 ) -> None:
     """Full-text search; diacritics and đ/d are ignored unless --exact."""
     try:
@@ -266,7 +271,10 @@ def search(
             kept = {"query": query, "exact": exact, "lang": lang, "source": source, "category": category,
                     "tags": [list(t) for t in tags], "tone_min": tone_min, "tone_max": tone_max,
                     "tone_of": tone_of.value}  # fmt: skip
-            service.alerts.save_search(save, kept, actor())
+            try:
+                service.alerts.save_search(save, kept, actor(), replace=replace)
+            except AlertError as exc:
+                fail(str(exc))
             err.print(f"search saved as {save!r}")
     if as_json:
         print_json([h.to_json() for h in hits])

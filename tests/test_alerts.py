@@ -218,6 +218,11 @@ def test_alerts_and_the_brief_from_the_command_line(settings, tmp_path):
     caunoi(settings, "ingest", str(docs))
     saved = caunoi(settings, "search", "covid", "--save", "Covid", "--json")
     assert "saved" in saved.stderr and json.loads(saved.stdout)
+    # another user saving under that name is refused, unless they mean to replace it
+    other = {"CAUNOI_USER": "someone-else"}
+    taken = caunoi(settings, "search", "covid-19", "--save", "Covid", check=False, env=other)
+    assert taken.returncode == 2 and "is a search saved by" in taken.stderr and "--replace" in taken.stderr
+    caunoi(settings, "search", "covid", "--save", "Covid", "--replace", env=other)
     rule = ["rule-add", "Covid tăng", "--kind", "volume_spike", "--saved", "Covid", "--min-count", "5"]
     caunoi(settings, "alerts", *rule)
     again = caunoi(settings, "alerts", *rule, check=False)

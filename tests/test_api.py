@@ -395,6 +395,14 @@ def test_saved_searches(site):
         assert saved.json()["request"]["tags"] == [["country", "CN"]]
         assert "biển đông" in [s["name"] for s in api.get("/saved-searches").json()]
         assert_error(api.post("/saved-searches", json={"name": "x", "entity": "Không Có Ai Cả"}), 400)
+        # one's own name again updates it; another user's is taken over only with "replace"
+        again = api.post("/saved-searches", json={"name": "biển đông", "query": "Biển Đông"})
+        assert again.status_code == 201 and again.json()["id"] == saved.json()["id"]
+    with site.client("admin") as admin:
+        theirs = {"name": "biển đông", "query": "Trường Sa"}
+        assert_error(admin.post("/saved-searches", json=theirs), 409, "conflict")
+        replaced = admin.post("/saved-searches", json=theirs | {"replace": True})
+        assert replaced.status_code == 201 and replaced.json()["request"]["query"] == "Trường Sa"
 
 
 def test_a_browser_session_needs_the_csrf_header_to_change_things(site):

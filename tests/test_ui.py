@@ -291,6 +291,15 @@ def test_every_page_answers_an_analyst_with_safe_headers(site):
     for missing in ("/articles", "/stories", "/cases", "/factsheets"):  # ids PostgreSQL cannot hold too
         assert browser.get(f"{missing}/999999").status_code == 404
         assert browser.get(f"{missing}/{2**31}").status_code == 404
+        not_a_number = browser.get(f"{missing}/abc")  # the site's own page, not the API's JSON
+        assert not_a_number.status_code == 404
+        assert not_a_number.headers["content-type"].startswith("text/html")
+    # a NUL character (which PostgreSQL text cannot hold) is a bad request, in a query or a form
+    assert browser.get("/search", params={"q": "đối\x00ngoại"}).status_code == 400
+    assert browser.get("/factsheets", params={"q": "\x00"}).status_code == 400
+    token = csrf_of(browser.get("/factsheets/new").text)
+    form = {"csrf_token": token, "title": "tiêu\x00đề", "body": "nội dung", "lang": "vi"}
+    assert browser.post("/factsheets/new", data=form).status_code == 400
     plotly = browser.get(re.search(r'src="(/static/vendor/plotly-[^"]+)"', browser.get("/").text)[1])
     assert plotly.status_code == 200 and "max-age=31536000" in plotly.headers["cache-control"]
     assert plotly.headers["content-type"].startswith("text/javascript")
@@ -574,6 +583,12 @@ def test_a_saved_search_needs_a_name_and_something_to_watch(site):
         assert refused.status_code == 400 and says in refused.text, form
     names = {s["name"] for s in site.service.alerts.saved()}
     assert not names & {"", "chỉ có ngày", "số sai", "không rõ"}
+    # a name another user saved (an alert rule may watch it) is not taken over
+    site.service.alerts.save_search("của Thu", {"query": "biển đông"}, "thu")
+    taken = browser.post("/searches", data={"name": "của Thu", "q": "xsstest", "csrf_token": token})
+    assert taken.status_code == 409 and "người khác đã lưu" in taken.text
+    (kept,) = [s for s in site.service.alerts.saved() if s["name"] == "của Thu"]
+    assert kept["request"] == {"query": "biển đông"} and kept["created_by"] == "thu"
 
 
 def test_viewers_and_mission_officers_list_saved_searches_but_do_not_save(site):

@@ -34,6 +34,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from caunoi.alerts import AlertError
 from caunoi.app.auth import allowed, check_csrf, require, service_of
 from caunoi.cases import CaseError, DuplicateCase, NotFound, allowed_actions
 from caunoi.filters import FilterError, search_tags
@@ -358,6 +359,7 @@ class SavedSearchIn(_Body):
     tone_min: float | None = None
     tone_max: float | None = None
     tone_of: Literal["article", "subject"] = "article"
+    replace: bool = Field(False, description="Replace a search someone else saved under this name.")
 
 
 # -- errors ---------------------------------------------------------------------------------------
@@ -392,7 +394,12 @@ async def _http_error(request: Request, exc: StarletteHTTPException) -> Response
 
 async def _validation_error(request: Request, exc: RequestValidationError) -> Response:
     if not _is_api(request):
-        return await request_validation_exception_handler(request, exc)
+        page = getattr(request.app.state, "page_error", None)  # the web UI's error page (ui.install)
+        if page is None:
+            return await request_validation_exception_handler(request, exc)
+        # /articles/abc is a page that does not exist; a malformed field is a bad request
+        in_path = any(err.get("loc", ("",))[0] == "path" for err in exc.errors())
+        return page(request, 404 if in_path else 400)
     problems = []
     for err in exc.errors():
         where = ".".join(str(p) for p in err.get("loc", ()) if p != "body") or "request"
@@ -1063,7 +1070,7 @@ def list_saved_searches(request: Request, _user: Reader) -> list[dict[str, Any]]
     "/saved-searches",
     response_model=SavedSearchOut,
     status_code=201,
-    responses=BAD,
+    responses={**BAD, 409: {"model": ErrorOut, "description": "Another user's search has this name."}},
     dependencies=[Depends(_csrf)],
     tags=["search"],
 )
@@ -1072,7 +1079,8 @@ def save_search(
     body: Annotated[SavedSearchIn, Body()],
     user: Annotated[dict[str, Any], Depends(require("alert.manage"))],
 ) -> dict[str, Any]:
-    """Keep a search under a name (the same name again replaces it)."""
+    """Keep a search under a name: the same name again updates one's own search; another user's is
+    replaced only with `replace` (409 otherwise)."""
     try:
         tags = search_tags(
             doc_ref=body.doc_ref,
@@ -1088,7 +1096,10 @@ def save_search(
     )
     kept["tags"] = [list(t) for t in tags]
     alerts = _service(request).alerts
-    saved_id = alerts.save_search(body.name, kept, user["username"])
+    try:
+        saved_id = alerts.save_search(body.name, kept, user["username"], replace=body.replace)
+    except AlertError as exc:
+        raise ApiError(409, "conflict", str(exc)) from None
     return next(s for s in alerts.saved() if s["id"] == saved_id)
 
 

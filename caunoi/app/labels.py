@@ -175,9 +175,11 @@ LABELS: dict[str, dict[str, str]] = {
         "library": "Thư viện tài liệu",
         "saved_searches": "Tìm kiếm đã lưu",
         "save_search": "Lưu tìm kiếm này",
-        "save_search_hint": "Lưu từ khoá và bộ lọc, trừ khoảng ngày và cách sắp xếp; trùng tên thì "
-        "thay bản cũ. Quy tắc cảnh báo có thể theo dõi một tìm kiếm đã lưu.",
+        "save_search_hint": "Lưu từ khoá và bộ lọc, trừ khoảng ngày và cách sắp xếp; lưu lại dưới "
+        "tên mình đã dùng thì cập nhật bản cũ. Quy tắc cảnh báo có thể theo dõi một tìm kiếm đã lưu.",
         "save_search_empty": "Chỉ lưu được tìm kiếm có từ khoá hoặc bộ lọc (ngoài khoảng ngày).",
+        "save_search_taken": "Tên này là của một tìm kiếm người khác đã lưu (cảnh báo có thể đang dùng): "
+        "hãy chọn tên khác.",
         "name_needed": "Hãy đặt tên cho tìm kiếm (tối đa 200 ký tự).",
         "no_saved_searches": "Chưa có tìm kiếm nào được lưu.",
         "name": "Tên",
@@ -358,9 +360,11 @@ LABELS: dict[str, dict[str, str]] = {
         "library": "Fact sheet library",
         "saved_searches": "Saved searches",
         "save_search": "Save this search",
-        "save_search_hint": "Keeps the query and filters, not the dates or the order; the same name replaces "
-        "the old one. Alert rules can watch a saved search.",
+        "save_search_hint": "Keeps the query and filters, not the dates or the order; saving again under "
+        "a name you used updates it. Alert rules can watch a saved search.",
         "save_search_empty": "Only a search with a query or a filter (besides dates) can be saved.",
+        "save_search_taken": "Someone else saved a search under this name (alert rules may watch it): "
+        "choose another name.",
         "name_needed": "Give the search a name (up to 200 characters).",
         "no_saved_searches": "No saved searches yet.",
         "name": "Name",

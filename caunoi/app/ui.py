@@ -18,7 +18,7 @@ import ipaddress
 import math
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
+from caunoi.alerts import AlertError
 from caunoi.app.auth import SESSION_COOKIE, check_csrf, current_user, service_of
 from caunoi.app.labels import LABELS, LANGS
 from caunoi.cases import FACT_SHEET_KINDS, PRIORITIES, RESPONSE_KINDS, STATES, CaseError, DuplicateCase
@@ -69,6 +70,7 @@ def install(app: FastAPI) -> None:
     app.include_router(router)
     app.add_exception_handler(LoginNeeded, _to_login)
     app.add_exception_handler(PageError, _error_page)
+    app.state.page_error = lambda request, status: _error_page(request, PageError(status))
     app.middleware("http")(_security_headers)
 
 
@@ -193,7 +195,20 @@ def page_user(request: Request) -> dict[str, Any]:
     user = current_user(request)
     if user is None:
         raise LoginNeeded(request.url.path + (f"?{request.url.query}" if request.url.query else ""))
+    _no_nul(request.query_params.multi_items())
     return user
+
+
+def _no_nul(items: Iterable[tuple[str, Any]]) -> None:
+    """PostgreSQL text cannot hold a NUL character: a field with one is a bad request, not a 500."""
+    if any(isinstance(v, str) and ("\x00" in v or "\x00" in k) for k, v in items):
+        raise PageError(400, "remove the NUL character (%00) from the request")
+
+
+async def _form(request: Request) -> dict[str, str]:
+    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    _no_nul(form.items())
+    return form
 
 
 def need(user: dict[str, Any], action: str, obj: dict[str, Any] | None = None) -> None:
@@ -212,7 +227,7 @@ def row_id(value: int) -> int:
 async def posted(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
     """The user and the form of a state-changing request whose CSRF token is right, or 403."""
     user = page_user(request)
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await _form(request)
     try:
         check_csrf(request, form.get("csrf_token"))
     except HTTPException as exc:
@@ -281,7 +296,7 @@ def _login_form(request: Request, next_url: str, error: str | None = None, statu
 
 @router.post("/login")
 async def login(request: Request) -> Response:
-    form = {k: v for k, v in (await request.form()).items() if isinstance(v, str)}
+    form = await _form(request)
     cookie, sent = request.cookies.get(LOGIN_CSRF_COOKIE) or "", form.get("csrf_token") or ""
     if not cookie or not hmac.compare_digest(cookie, sent):
         raise PageError(403, "missing or wrong CSRF token: reload the login page and try again")
@@ -648,7 +663,10 @@ async def save_search(request: Request) -> Response:
         service.search(dataclasses.replace(req, limit=1))  # a bad query is refused now, not when a rule runs
     except (QueryError, ValueError) as exc:
         raise PageError(400, str(exc)) from None
-    service.alerts.save_search(name, saved_request(req), user["username"])
+    try:
+        service.alerts.save_search(name, saved_request(req), user["username"])
+    except AlertError:
+        raise PageError(409, t["save_search_taken"]) from None
     return RedirectResponse("/searches", status_code=303)
 
 
@@ -704,8 +722,6 @@ def alerts(request: Request, state: str | None = None) -> Response:
 async def alert_read(request: Request, alert_id: int) -> Response:
     user, _ = await posted(request)
     need(user, "alert.manage")
-    from caunoi.alerts import AlertError
-
     try:
         service_of(request).alerts.mark(row_id(alert_id), "read")
     except AlertError as exc:
