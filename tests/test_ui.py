@@ -393,9 +393,16 @@ def test_priorities_and_response_kinds_are_shown_in_words(site):
     cases.answer(case_id, kind="statement", title="Thông cáo báo chí", url="https://bng.example/tc", by="lan")
     page = browser.get(f"/cases/{case_id}").text
     assert "Tuyên bố: <a href=" in page and "statement:" not in page
+    # the history: actions in words, each change as field: before → after
+    assert "<td>Mở vụ việc</td>" in page and "<td>Giao</td>" in page and "<td>Trả lời</td>" in page
+    assert "state: new → assigned" in page and "unit: – → DSQ-PARIS" in page
+    assert "response: – → Thông cáo báo chí" in page
     with in_english(browser):
         page = browser.get(f"/cases/{case_id}").text
         assert "Priority: Urgent" in page and "Statement: <a href=" in page
+        assert "<td>Opened</td>" in page and "<td>Answered</td>" in page
+        assert re.search(r'<span class="sev sev-\w+">(Low|Medium|High)</span>', browser.get("/alerts").text)
+    assert re.search(r'<span class="sev sev-\w+">(Thấp|Trung bình|Cao)</span>', browser.get("/alerts").text)
 
 
 # -- fact sheets ---------------------------------------------------------------------------------------

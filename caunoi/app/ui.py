@@ -117,6 +117,7 @@ def _env() -> Environment:
     env.filters["when"] = lambda v: _when(v)
     env.filters["tone"] = lambda v: "" if v is None else f"{v:+.2f}"
     env.filters["marked"] = marked
+    env.filters["changes"] = _changes
     return env
 
 
@@ -180,6 +181,28 @@ def _render(
         )
     )
     return HTMLResponse(html, status_code=status)
+
+
+def _changes(changes: Any) -> str:
+    """An audit row's changes as text: "priority: normal → high; unit: – → VU-TT" (escaped by Jinja)."""
+    if not isinstance(changes, dict):
+        return "" if changes is None else str(changes)
+    parts = []
+    for field, change in changes.items():
+        if isinstance(change, list) and len(change) == 2:
+            before, after = (_shown(v) for v in change)
+            parts.append(f"{field}: {before} → {after}")
+        else:
+            parts.append(f"{field}: {change}")
+    return "; ".join(parts)
+
+
+def _shown(value: Any) -> Any:
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, dict):  # a response: its title says which
+        return value.get("title") or value.get("kind") or value.get("id")
+    return value
 
 
 def _label(t: dict[str, str], group: str, value: str) -> str:
