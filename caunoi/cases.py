@@ -473,8 +473,8 @@ class CaseService:
             raise CaseError("a fact sheet needs a body: its text")
         _choice(kind, FACT_SHEET_KINDS, "fact sheet kind")
         lang = lang.strip().lower()
-        if not _LANG.match(lang):
-            raise CaseError(f"language {lang!r}: give a code like vi or en")
+        if not _LANG.match(lang) or len(lang) > 8:  # the column holds 8 characters
+            raise CaseError(f"language {lang!r}: give a code like vi, en or zh-hans")
         tags = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
         return {
             "title": title,

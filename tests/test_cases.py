@@ -278,6 +278,10 @@ def test_fact_sheets_are_found_without_diacritics_and_edits_are_audited(service,
     assert cases.link_fact_sheet(sheet["id"], story_id, by="minh") is False
     with pytest.raises(NotFound, match="no story with id 999"):
         cases.link_fact_sheet(sheet["id"], 999, by="minh")
+    # a language code is refused before the database would refuse it (its column holds 8 characters)
+    assert cases.update_fact_sheet(sheet["id"], lang="zh-hans", by="minh")["lang"] == "zh-hans"
+    with pytest.raises(CaseError, match="give a code like vi"):
+        cases.update_fact_sheet(sheet["id"], lang="zh-12345678", by="minh")
 
 
 def cli(settings, *args: str, code: int = 0):
