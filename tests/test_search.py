@@ -8,6 +8,7 @@ from datetime import date
 
 import pytest
 from conftest import BACKENDS, DEMO, backend_settings
+from sqlalchemy import event
 
 from caunoi.service import Service
 from caunoi.store.query import QueryError
@@ -140,6 +141,30 @@ def test_snippet_highlights_the_original_text(store):
     hit = next(h for h in search(store, "doi ngoai") if h.title == "Hội nghị Đảng uỷ Bộ Ngoại giao")
     marked = [hit.snippet[s:e].lower() for s, e in hit.highlights]
     assert "đối ngoại" in marked and set(marked) <= {"đối ngoại", "đối", "ngoại"}, marked
+
+
+def test_postgresql_looks_common_words_up_in_the_index(store):
+    """Reading every article's tsvector to find a common word is what made PostgreSQL slow; the
+    planner settings that prevent it end with the search, not with the pooled connection."""
+    if store.engine.dialect.name != "postgresql":
+        pytest.skip("the tsvector index and its planner settings are PostgreSQL's")
+    plans, used = [], []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if "ts_rank_cd" in statement:  # the search itself, planned as it is about to run
+            used.append(conn.connection.dbapi_connection)
+            plans.append("\n".join(row[0] for row in used[0].execute("EXPLAIN " + statement, parameters)))
+
+    event.listen(store.engine, "before_cursor_execute", explain)
+    try:
+        hits = search(store, "Việt Nam")  # in most of the demo articles
+    finally:
+        event.remove(store.engine, "before_cursor_execute", explain)
+    assert hits and "ix_articles_search_f" in plans[0] and "Seq Scan" not in plans[0], plans[0]
+    sql = "SELECT name FROM pg_settings WHERE name IN ('enable_seqscan', 'jit') AND setting <> reset_val"
+    changed = used[0].execute(sql).fetchall()
+    used[0].rollback()
+    assert changed == []
 
 
 @pytest.mark.parametrize(
