@@ -87,3 +87,29 @@ def test_a_failed_computation_is_not_cached_and_the_next_request_retries(service
         service.dashboard(30)
     monkeypatch.setattr(dashboard, "overview", real)
     assert service.dashboard(30)["articles"] > 0
+
+
+def test_no_free_database_connection_is_a_503_with_retry_after(settings, monkeypatch):
+    """When every pooled connection stays busy past pool_timeout, the answer says so and when to
+    come back instead of an internal error (the web pages share the handler, as plain text)."""
+    from fastapi.testclient import TestClient
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from caunoi.app import create_app
+
+    app = create_app(settings)
+    service = app.state.service
+    try:
+        service.users.add_user("lan", "một câu mật khẩu dài 2024", "analyst", by="test")
+        token = service.users.create_token("lan", "test", by="test")
+
+        def busy(*_args, **_kwargs):
+            raise PoolTimeout("QueuePool limit of size 10 overflow 30 reached")
+
+        monkeypatch.setattr(service, "search", busy)
+        api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
+        answer = api.get("/api/v1/search", params={"q": "đối ngoại"})
+        assert answer.status_code == 503 and answer.headers["retry-after"] == "5"
+        assert answer.json()["error"]["code"] == "busy"
+    finally:
+        service.close()
