@@ -670,7 +670,8 @@ def saved_searches(request: Request) -> Response:
 
 @router.post("/searches")
 async def save_search(request: Request) -> Response:
-    """Keep the search the form carries under a name (the same name again replaces it)."""
+    """Keep the search the form carries under a name (again under one's own name: updated; another
+    user's name: 409)."""
     user, form = await posted(request)
     need(user, "alert.manage")
     t = LABELS[lang_of(request, user)]
