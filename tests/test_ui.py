@@ -475,6 +475,8 @@ def test_a_fact_sheet_lists_the_stories_it_answers(site):
     form = {"csrf_token": csrf_of(browser.get(page).text), "story_id": str(ids["story"])}
     assert browser.post(f"{page}/link", data=form, follow_redirects=False).status_code == 303
     assert f'href="/stories/{ids["story"]}"' in browser.get(page).text
+    story = browser.get(f"/stories/{ids['story']}").text  # and the story names it, escaped
+    assert f'href="{page}"' in story and "Lập trường chính thức" in story and SCRIPT not in story
     assert browser.post(f"{page}/link", data=form | {"story_id": "999999"}).status_code == 404
     assert browser.post(f"{page}/link", data=form | {"story_id": "abc"}).status_code == 400
 

@@ -730,7 +730,8 @@ def story(request: Request, story_id: int) -> Response:
         ],
         height=200,
     )
-    return _render(request, user, "story.html.j2", s=found, charts=[chart])
+    sheets = service_of(request).cases.fact_sheets(story_id=found["id"])  # what answers it already
+    return _render(request, user, "story.html.j2", s=found, charts=[chart], sheets=sheets)
 
 
 @router.get("/alerts")
