@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -223,6 +224,11 @@ def test_stories_page_through_every_story_once(site):
                     break
             assert seen == expected  # same order, no story twice, none missed
             assert pages == -(-len(expected) // 7)
+        # a time with an offset means that instant, in the store's local time
+        aware = "2021-04-29T08:00:00+07:00"
+        local = datetime.fromisoformat(aware).astimezone().replace(tzinfo=None).isoformat()
+        with_offset = api.get("/stories", params={"since": aware, "limit": 500}).json()["items"]
+        assert with_offset == api.get("/stories", params={"since": local, "limit": 500}).json()["items"]
         search_cursor = api.get("/search", params={"q": "Việt Nam", "limit": 1}).json()["next_cursor"]
         for garbled in (
             "not a cursor",

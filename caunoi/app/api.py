@@ -795,7 +795,8 @@ def list_stories(
 ) -> dict[str, Any]:
     """Stories, biggest first (articles, reprints counted once), then the most recently seen."""
     after = decode_story_cursor(cursor)
-    since = since.replace(tzinfo=None) if since and since.tzinfo else since
+    if since and since.tzinfo:  # the store keeps local, naive times: 08:00+07:00 is 08:00 in Hà Nội
+        since = since.astimezone().replace(tzinfo=None)
     rows = _service(request).story_list(since, topic, limit + 1, min_articles, after)
     items = rows[:limit]
     return {"items": items, "next_cursor": encode_story_cursor(items[-1]) if len(rows) > limit else None}
