@@ -412,6 +412,8 @@ class ArticleRepository:
         if not reprints:
             stmt = stmt.where(~exists().where(duplicates.c.article_id == articles.c.id))
         with self.engine.connect() as conn:
+            if self.dialect == "postgresql" and req.query.strip():
+                _match_through_index(conn)
             return list(conn.execute(stmt.order_by(when, articles.c.id).limit(cap)))
 
     def first_seen(self) -> datetime | None:
