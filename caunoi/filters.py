@@ -38,8 +38,10 @@ def entity_id(name: str, option: str, country: bool = False) -> str:
         people = find_persons(name)  # "Nguyễn Trọng Nghĩa" -> person:nguyen-trong-nghia, as enrichment gives
         if people:
             return people[0].id
+    if not found and country:
+        raise FilterError(f"{option}: no country known by the name {name!r}")
     if not found:
-        raise FilterError(f"{option}: no {'country' if country else 'entity'} known by the name {name!r}")
+        raise FilterError(f"{option}: no entity known by the name {name!r}")
     return found[0].entry_id
 
 

@@ -268,6 +268,21 @@ def test_a_mission_officer_sees_and_changes_only_their_missions_cases(site):
 # -- search, pages, languages ----------------------------------------------------------------------------
 
 
+def test_refusals_read_in_the_pages_language(site):
+    browser = site.client("lan")
+    page = browser.get("/search", params={"q": "(biển Đông OR ASEAN"}).text
+    assert "Dấu «(» chưa được đóng: hãy thêm «)»." in page
+    refused = browser.get(f"/cases/{site.ids['DSQ-PARIS']}").text  # an assigned case cannot be triaged
+    form = {"csrf_token": csrf_of(refused), "priority": "high"}
+    answer = browser.post(f"/cases/{site.ids['DSQ-PARIS']}/triage", data=form)
+    assert answer.status_code in (400, 409)
+    assert "Vụ việc" in answer.text and "đang ở trạng thái «" in answer.text
+    with in_english(browser):
+        assert "a '(' is not closed: add ')'" in html.unescape(
+            browser.get("/search", params={"q": "(biển Đông OR ASEAN"}).text
+        )
+
+
 def test_search_ignores_diacritics_and_shows_facets(site):
     html = site.client("lan").get("/search", params={"q": '"doi ngoai"'}).text
     assert re.search(r"<mark>đối ngoại</mark>|<mark>đối</mark> <mark>ngoại</mark>", html, re.I)
@@ -458,13 +473,13 @@ def test_an_analyst_writes_a_fact_sheet_and_edits_it(site):
     # what the service refuses comes back in the form, as it was typed
     form = fact_sheet_form(browser, f"/factsheets/{sheet_id}", title="Không có nội dung", body="  ")
     refused = browser.post(f"/factsheets/{sheet_id}", data=form)
-    assert refused.status_code == 400 and "a fact sheet needs a body" in refused.text
+    assert refused.status_code == 400 and "Tài liệu cần có nội dung." in refused.text
     assert 'value="Không có nội dung"' in refused.text
     assert site.service.cases.fact_sheet(sheet_id)["title"] == "Hợp tác Việt Nam – Nhật Bản 2024"
     refused = browser.post(
         "/factsheets/new", data=fact_sheet_form(browser, "/factsheets/new", title="", body="x")
     )
-    assert refused.status_code == 400 and "a fact sheet needs a title" in refused.text
+    assert refused.status_code == 400 and "Tài liệu cần có tiêu đề." in refused.text
     assert browser.get("/factsheets/999999").status_code == 404
 
 
@@ -585,8 +600,8 @@ def test_a_saved_search_needs_a_name_and_something_to_watch(site):
     for form, says in (
         ({"name": "", "q": "xsstest"}, "Hãy đặt tên"),
         ({"name": "chỉ có ngày", "from": "2021-01-01"}, "Chỉ lưu được tìm kiếm có từ khoá"),
-        ({"name": "số sai", "q": "abc", "tone_min": "x"}, "tone_min must be a number"),
-        ({"name": "không rõ", "entity": "Không Có Thực Thể Này Xyz"}, "no entity known"),
+        ({"name": "số sai", "q": "abc", "tone_min": "x"}, "«tone_min» phải là một số"),
+        ({"name": "không rõ", "entity": "Không Có Thực Thể Này Xyz"}, "không biết thực thể nào tên"),
     ):
         refused = browser.post("/searches", data=form | {"csrf_token": token})
         assert refused.status_code == 400 and says in refused.text, form

@@ -32,6 +32,7 @@ from markupsafe import Markup, escape
 from caunoi.alerts import AlertError
 from caunoi.app.auth import SESSION_COOKIE, check_csrf, current_user, service_of
 from caunoi.app.labels import LABELS, LANGS
+from caunoi.app.messages import translated
 from caunoi.cases import FACT_SHEET_KINDS, PRIORITIES, RESPONSE_KINDS, STATES, CaseError, DuplicateCase
 from caunoi.cases import NotFound as CaseNotFound
 from caunoi.service import Service
@@ -156,6 +157,9 @@ def _render(
     request: Request, user: dict[str, Any] | None, template: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
     lang = lang_of(request, user)
+    for key in ("error", "message"):  # a service's refusal, in the page's language
+        if isinstance(context.get(key), str):
+            context[key] = translated(context[key], lang)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     nav = []
     if user is not None:
