@@ -189,6 +189,9 @@ def test_an_analysts_morning_in_the_browser(browser, site):
         expect(page.locator("main h1")).to_be_visible()
         expect(page.locator("main table.list").last.locator("tr")).to_have_count(2)
         charts_drawn(page, watch)
+        story_days = page.locator("#chart-story .xtick text")  # one tick a day, none between days
+        expect(story_days.first).to_be_attached()
+        expect(story_days).to_have_text([re.compile(r"^\d{1,2}/\d{1,2}$")] * story_days.count())
         shoot(page, "story.png")
 
         # the alert becomes a case; triage it, give it to a unit with a deadline, answer it

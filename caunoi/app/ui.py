@@ -442,12 +442,24 @@ def _hbar(chart_id: str, pairs: list[tuple[str, int]], label=lambda v: v) -> dic
     )
 
 
+def _days_axis(lang: str, days: int = 30) -> dict[str, Any]:
+    """An axis of `days` days, as each language writes them (30/4, Apr 30); a tick on every day when
+    there are few, so that no tick falls between two days (the counts are per day). Hover labels
+    use the locale's date."""
+    axis = {"type": "date", "tickformat": "%-d/%-m" if lang == "vi" else "%b %-d", "hoverformat": "%x"}
+    return axis | {"dtick": 86_400_000} if days <= 14 else axis
+
+
+def _counts_axis(counts: list[int]) -> dict[str, Any]:
+    """Whole numbers only: a story of 2 articles is not drawn with a tick at 0.5."""
+    return {"rangemode": "tozero", "dtick": 1} if max(counts, default=0) <= 5 else {"rangemode": "tozero"}
+
+
 def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     days = [d["day"] for d in data["per_day"]]
     countries = [(c, n) for c, n in data["countries"] if _alpha3(c)]
     country = functools.partial(_name_of, kind="country", lang=lang)
-    # dates as each language writes them: 30/4 (month names, in hover labels, come from the locale)
-    dates = {"type": "date", "tickformat": "%-d/%-m" if lang == "vi" else "%b %-d", "hoverformat": "%x"}
+    dates = _days_axis(lang)
     return [
         _figure(
             "chart-per-day",
@@ -723,16 +735,15 @@ def story(request: Request, story_id: int) -> Response:
     found = service_of(request).story(row_id(story_id))
     if found is None:
         raise PageError(404)
+    counts = [d["articles"] for d in found["timeline"]]
+    days = [date.fromisoformat(str(d["day"])[:10]) for d in found["timeline"]]
+    span = (days[-1] - days[0]).days + 1 if days else 1
     chart = _figure(
         "chart-story",
-        [
-            {
-                "type": "bar",
-                "x": [d["day"] for d in found["timeline"]],
-                "y": [d["articles"] for d in found["timeline"]],
-            }
-        ],
+        [{"type": "bar", "x": [d["day"] for d in found["timeline"]], "y": counts}],
         height=200,
+        xaxis=_days_axis(lang_of(request, user), span),
+        yaxis=_counts_axis(counts),
     )
     sheets = service_of(request).cases.fact_sheets(story_id=found["id"])  # what answers it already
     return _render(request, user, "story.html.j2", s=found, charts=[chart], sheets=sheets)
