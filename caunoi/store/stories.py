@@ -308,41 +308,27 @@ class StoryRepository:
         """The story's articles in publication order, with their reprint link (original_id). With
         `pick`, only the ones it picks from rows of (id, when, original_id) are read in full."""
         when = article_time()
-        if pick is not None:
-            light = (
-                select(articles.c.id, when.label("when"), duplicates.c.original_id)
+
+        def of_story(*columns: Any) -> Any:
+            return (
+                select(articles.c.id, *columns, when.label("when"), duplicates.c.original_id)
                 .join(story_articles, story_articles.c.article_id == articles.c.id)
                 .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
                 .where(story_articles.c.story_id == story_id)
                 .order_by(when, articles.c.id)
             )
-            with self.engine.connect() as conn:
-                chosen = [row.id for row in pick(list(conn.execute(light)))]
-            if not chosen:
-                return []
-        query = (
-            select(
-                articles.c.id,
-                articles.c.title,
-                articles.c.text,
-                articles.c.url,
-                articles.c.source,
-                articles.c.lang,
-                when.label("when"),
-                story_articles.c.similarity,
-                duplicates.c.original_id,
-            )
-            .join(story_articles, story_articles.c.article_id == articles.c.id)
-            .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
-            .where(story_articles.c.story_id == story_id)
-            .order_by(when, articles.c.id)
-        )
-        if pick is not None:
-            query = query.where(articles.c.id.in_(chosen))  # at most summary.SAMPLE ids
-        if limit:
-            query = query.limit(limit)
+
+        query = of_story(
+            articles.c.title, articles.c.text, articles.c.url, articles.c.source, articles.c.lang,
+            story_articles.c.similarity,
+        )  # fmt: skip
         with self.engine.connect() as conn:
-            return list(conn.execute(query))
+            if pick is not None:
+                chosen = [row.id for row in pick(list(conn.execute(of_story())))]
+                query = query.where(articles.c.id.in_(chosen))  # at most summary.SAMPLE ids
+            if limit:
+                query = query.limit(limit)
+            return list(conn.execute(query)) if pick is None or chosen else []
 
     def tags_of(self, article_ids: Iterable[int], kinds: tuple[str, ...]) -> list[Any]:
         ids = list(article_ids)
