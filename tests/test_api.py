@@ -385,6 +385,21 @@ def test_fact_sheets_are_written_by_analysts_and_read_by_everyone(site):
         assert viewer.get(f"/factsheets/{n}").json() == before and before["title"] == new_title
 
 
+def test_the_dashboards_figures_through_the_api(site):
+    with site.client("viewer") as api:
+        answer = api.get("/dashboard", params={"days": 30})
+        assert answer.status_code == 200, answer.text
+        figures = answer.json()
+        assert figures["articles"] == sum(d["articles"] for d in figures["per_day"]) > 0
+        assert sum(o["articles"] for o in figures["outlets"]) == figures["articles"]
+        assert {"value", "articles"} == set(figures["countries"][0])
+        assert all(e["value"] in figures["entity_names"] for e in figures["entities"])
+        for days in (0, 367, "x"):
+            assert_error(api.get("/dashboard", params={"days": days}), 422, "invalid")
+    with site.client(None) as anonymous:
+        assert_error(anonymous.get("/dashboard"), 401)
+
+
 def test_a_viewer_reads_but_cannot_change(site):
     with site.client("viewer") as viewer:
         assert viewer.get("/cases").status_code == 200

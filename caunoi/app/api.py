@@ -165,6 +165,36 @@ class StoryOut(BaseModel):
     items: list[dict[str, Any]]
 
 
+class Count(BaseModel):
+    value: str = Field(
+        description="An outlet, a language, an ISO country code, an entity id or a document id."
+    )
+    articles: int
+
+
+class DayFigures(BaseModel):
+    day: date
+    articles: int
+    tone: float | None = Field(description="The mean tone of the day's articles (GDELT's scale), if any.")
+
+
+class DashboardOut(BaseModel):
+    start: datetime
+    end: datetime = Field(description="The latest article's day when the store is older than today.")
+    days: int
+    articles: int
+    per_day: list[DayFigures]
+    outlets: list[Count]
+    languages: list[Count]
+    countries: list[Count]
+    entities: list[Count]
+    doc_refs: list[Count] = Field(description="Party and State documents cited.")
+    entity_names: dict[str, dict[str, str]] = Field(description="Entity id -> its name in vi and en.")
+    computed_at: datetime = Field(
+        description="When these figures were computed (they are kept until the store changes)."
+    )
+
+
 class SourceHealth(BaseModel):
     id: int
     name: str
@@ -809,6 +839,17 @@ def get_story(request: Request, story_id: Id, _user: Reader) -> dict[str, Any]:
     if found is None:
         raise ApiError(404, "not_found", f"no story with id {story_id}")
     return found
+
+
+@router.get("/dashboard", response_model=DashboardOut, tags=["dashboard"])
+def dashboard(
+    request: Request, _user: Reader, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> dict[str, Any]:
+    """The dashboard's figures over the last `days` days of the store: articles and tone per day,
+    share of voice by outlet, language and country, top entities and documents cited."""
+    figures = _service(request).dashboard(days)
+    pairs = ("outlets", "languages", "countries", "entities", "doc_refs")
+    return figures | {key: [{"value": v, "articles": n} for v, n in figures[key]] for key in pairs}
 
 
 @router.get("/sources", response_model=list[SourceHealth], tags=["sources"])
