@@ -13,7 +13,7 @@ generated articles do not have. Enriching all 100k would take 25-50 minutes on t
 take 40-80 s, benchmarks/results/enrich_throughput.json), so instead, once per store, recorded under
 "article_tags" in the store's manifest (var/bench/<store>.<backend>.json):
   - SAMPLE_VI vi-news-unc articles and SAMPLE_EN English pages of the extraction benchmark, drawn
-    with random.Random(seed), go through caunoi.enrich.run.enrich (every stage, in this process, once
+    with random.Random(seed), go through caunoi.enrich.stage.enrich (every stage, in this process, once
     for both backends);
   - each result is written through the real write path (EnrichmentRepository.write) onto a
     generated article of the same language (the first ones by id), the "sources";
@@ -39,7 +39,7 @@ count (a user that has had none by the end goes on until it has one, so requests
 phase are measured, not cut off). Throughput is those requests / the time from the end of the warm-up
 to the last of them; an error is any answer but 200, or a failure. Before the load, one request of each
 kind checks the answers (items per search, the dashboard's charts); the first dashboard request
-is timed apart: the server computes its figures then (caunoi.dashboard.OverviewCache), and the
+is timed apart: the server computes its figures then (caunoi.reports.figures.OverviewCache), and the
 load's requests are served from memory until the store changes.
 The load generator shares the machine's cores with the server: the floor shows its ceiling.
 """
@@ -98,7 +98,7 @@ def sample_enrichments(seed: int) -> dict[str, list]:
     from language_id import NOT_ENGLISH, title_of
     from search_latency import _normalised
 
-    from caunoi.enrich.run import enrich
+    from caunoi.enrich.stage import enrich
 
     rng = random.Random(seed)
     files = rng.sample(sorted(VI_DOCS.glob("*.txt")), SAMPLE_VI)
@@ -119,7 +119,7 @@ def tag_store(store: Store, samples_loader) -> dict[str, Any]:
     """Give the store's generated articles enrichment tags (see the module docstring), once."""
     from sqlalchemy import select, text
 
-    from caunoi.enrich.run import ENRICH_VERSION
+    from caunoi.enrich.stage import ENRICH_VERSION
     from caunoi.service import Service
     from caunoi.store.schema import article_tags, articles, enrichments
 

@@ -9,7 +9,7 @@ each read and normalised as the ingest pipeline does:
   stages      each enrichment stage timed on its own over all articles: segmentation (sentences,
               then underthesea; done once and shared), keyphrases and tone on those words, entities,
               document references, events, the news category classifier, the taxonomy;
-  enrich      caunoi.enrich.run.enrich, the whole thing, in this process;
+  enrich      caunoi.enrich.stage.enrich, the whole thing, in this process;
   pool        the same through a spawned process pool of 2 (what CAUNOI_WORKERS=2 does), wall time
               including the workers' start-up and model loading.
 Results go to benchmarks/results/enrich_throughput.json.
@@ -60,7 +60,7 @@ def measure(rows: list[tuple]) -> dict[str, Any]:
     from caunoi.enrich.events import find_events
     from caunoi.enrich.gazetteer import find_mentions
     from caunoi.enrich.keywords import keyphrases
-    from caunoi.enrich.run import enrich_row
+    from caunoi.enrich.stage import enrich_row
     from caunoi.enrich.taxonomy import find_topics
 
     texts = [f"{title}\n{text}" for _, title, text, _, _ in rows]

@@ -222,13 +222,13 @@ def child_watcher(
     from sqlalchemy import func, select
 
     from caunoi.config import Settings
+    from caunoi.ingest import watch as watch_module
+    from caunoi.ingest.sources import make_spec
+    from caunoi.ingest.watch import Watcher, fetched_doc, policy_from
+    from caunoi.net.http import Fetcher, _HostPacer
     from caunoi.pipeline import StageContext, run_stages
     from caunoi.service import Service
     from caunoi.store.schema import articles, pages
-    from caunoi.web import watch as watch_module
-    from caunoi.web.http import Fetcher, _HostPacer
-    from caunoi.web.sources import make_spec
-    from caunoi.web.watch import Watcher, fetched_doc, policy_from
 
     keys = ("poll", "pending", "fetch", "store_call", "stages", "write_batch")
     timings: dict[str, float] = {f"{k}_s": 0.0 for k in (*keys, "pacer_wait")} | {"batches": 0}

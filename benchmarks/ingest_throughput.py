@@ -110,8 +110,8 @@ def plain_doc(path: Path, now: datetime):
 def child_plain(data: Path, url: str, folder: Path) -> dict[str, Any]:
     from caunoi.config import Settings
     from caunoi.ingest.files import discover
+    from caunoi.store.articles import ArticleRepository
     from caunoi.store.database import create_store_engine, migrate
-    from caunoi.store.repository import ArticleRepository
 
     settings = Settings(data_dir=folder, database_url=url)
     started = time.perf_counter()

@@ -300,7 +300,7 @@ def store_format() -> str:
     import inspect
 
     from caunoi.store import database, schema
-    from caunoi.store.repository import ArticleRepository
+    from caunoi.store.articles import ArticleRepository
     from caunoi.text import fold
 
     digest = hashlib.sha256()
@@ -419,8 +419,8 @@ def match_count(svc, q: Query) -> int | None:
 
     from sqlalchemy import func, select
 
+    from caunoi.store.articles import SearchRequest
     from caunoi.store.query import parse_query
-    from caunoi.store.repository import SearchRequest
     from caunoi.store.schema import articles
     from caunoi.text import vietnamese
 
@@ -441,9 +441,9 @@ def match_count(svc, q: Query) -> int | None:
 
 
 def run_queries(store: Store, runs: int) -> list[dict[str, Any]]:
-    import caunoi.store.repository as repository
+    import caunoi.store.articles as repository
     from caunoi.service import Service
-    from caunoi.store.repository import SearchRequest
+    from caunoi.store.articles import SearchRequest
 
     snippet_s = 0.0
     make_snippet = repository.make_snippet

@@ -40,7 +40,7 @@ CHECKPOINTS = (10_000, 25_000, 50_000, 75_000, 100_000)
 
 def corpus() -> list[tuple[str, str, str, frozenset[str], frozenset[str]]]:
     """(date, title, text, entities, doc_refs) of every vi-news-unc article, in publication order."""
-    from caunoi.enrich.run import enrich
+    from caunoi.enrich.stage import enrich
 
     out = []
     for path in sorted(VI_DOCS.glob("*.txt")):

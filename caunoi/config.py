@@ -34,7 +34,7 @@ class Settings:
     obey_robots             false only for your own sites
     watch_window_days       sitemap entries older than this are not fetched
 
-    Notifications (see caunoi/notify.py):
+    Notifications (see caunoi/alerts/notify.py):
     smtp_host         the mail server; empty = e-mail is off
     smtp_port         25, 587 (starttls) or 465 (ssl), as your provider says
     smtp_user         empty = no login

@@ -21,26 +21,26 @@ from sqlalchemy import text
 from caunoi.alerts import Alerts
 from caunoi.cases import CaseService
 from caunoi.config import Settings, load_settings
-from caunoi.dashboard import OverviewCache
-from caunoi.enrich.run import ENRICH_VERSION, enrich_row
+from caunoi.enrich.stage import ENRICH_VERSION, enrich_row
 from caunoi.ingest.files import discover, read_path
+from caunoi.ingest.sources import SourceSpec, read_sources
+from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
 from caunoi.models import Doc
+from caunoi.net.http import Fetcher
+from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, make_executor, run_stages
-from caunoi.store.crawl import CrawlRepository, PageJob, source_urls
+from caunoi.reports.figures import OverviewCache
+from caunoi.store.articles import ArticleRepository, SearchHit, SearchRequest, origin_key
 from caunoi.store.database import create_store_engine, migrate
 from caunoi.store.enrichment import EnrichmentRepository
-from caunoi.store.repository import ArticleRepository, SearchHit, SearchRequest, origin_key
 from caunoi.store.schema import pages
+from caunoi.store.sources import CrawlRepository, PageJob, source_urls
 from caunoi.store.stories import StoryRepository
 from caunoi.stories.cluster import Clusterer, Story
 from caunoi.stories.summary import read_sample, title_and_summary
 from caunoi.stories.view import story_view
 from caunoi.text import vietnamese
 from caunoi.users import UserService
-from caunoi.web.http import Fetcher
-from caunoi.web.sources import SourceSpec, read_sources
-from caunoi.web.urls import canonical_url, url_key
-from caunoi.web.watch import FetchReport, Watcher, fetched_doc
 
 log = logging.getLogger(__name__)
 
@@ -301,7 +301,7 @@ class Service:
 
     def facets(self, request: SearchRequest, cap: int = 5000) -> dict[str, list[tuple[str, int]]]:
         """Counts by language, outlet, topic and country over (at most `cap` of) what `request` matches."""
-        from caunoi import dashboard
+        from caunoi.reports import figures as dashboard
 
         query = vietnamese.normalize(request.query, self.settings.tone_style)
         found = self.articles.matching(
@@ -311,7 +311,7 @@ class Service:
         return dashboard.facets(self.engine, [row.id for row in found])
 
     def dashboard(self, days: int = 30) -> dict[str, Any]:
-        """Attention, tone and share of voice over the last `days` of the store (caunoi.dashboard)."""
+        """Attention, tone and share of voice over the last `days` of the store (caunoi.reports.figures)."""
         return self._dashboard.get(days)
 
     def article(self, article_id: int) -> dict[str, Any] | None:
@@ -449,7 +449,7 @@ class Service:
         return {"raised": raised, "deliveries": self.alerts.deliver()}
 
     def brief(self, start: datetime, end: datetime, lang: str = "vi") -> dict[str, Any]:
-        from caunoi import brief
+        from caunoi.reports import brief
 
         return brief.build(self.engine, start, end, lang)
 

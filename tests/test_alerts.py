@@ -16,7 +16,7 @@ from test_cli import caunoi
 from test_notify import SECRET, Mailbox, WebhookReceiver, closed_port, smtp_server, verified
 
 from caunoi.alerts import AlertError
-from caunoi.render import brief_html
+from caunoi.reports.html import brief_html
 from caunoi.service import Service
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from test_stories import as_file
 
-from caunoi import dashboard
+from caunoi.reports import figures as dashboard
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
 

@@ -8,7 +8,7 @@ import pytest
 
 from caunoi.enrich import run as enrich_run
 from caunoi.enrich.docrefs import canonical_ref, doc_types, find_doc_refs
-from caunoi.store.repository import SearchRequest
+from caunoi.store.articles import SearchRequest
 
 
 def ids(text: str) -> list[str | None]:

@@ -21,8 +21,8 @@ import pytest
 from localweb import LocalWeb, Route
 from test_web_guard import fake_dns
 
+from caunoi.alerts.notify import Delivery, post_webhook, send_mail, sign_webhook, verify_signature
 from caunoi.config import Settings, load_settings
-from caunoi.notify import Delivery, post_webhook, send_mail, sign_webhook, verify_signature
 
 aiosmtpd_controller = pytest.importorskip(
     "aiosmtpd.controller", reason="needs aiosmtpd (pip install -e .[dev])"

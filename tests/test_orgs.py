@@ -7,7 +7,7 @@ import pytest
 
 from caunoi.enrich.gazetteer import read_tsv
 from caunoi.enrich.orgs import find_orgs
-from caunoi.enrich.run import enrich
+from caunoi.enrich.stage import enrich
 
 
 def names(text: str) -> list[tuple[str, str, float]]:
@@ -167,11 +167,11 @@ def test_enrichment_keeps_them_as_entities_with_their_kind():
 
 
 def test_cli_resolves_an_organisation_by_name():
-    from caunoi.cli import _entity_id
+    from caunoi.filters import entity_id
 
-    assert _entity_id("Công an tỉnh Nghệ An", "--entity") == "org:cong-an-nghe-an"  # not the province
-    assert _entity_id("org:benh-vien-bach-mai", "--entity") == "org:benh-vien-bach-mai"
-    assert _entity_id("ASEAN", "--entity") == "org:ASEAN"
+    assert entity_id("Công an tỉnh Nghệ An", "--entity") == "org:cong-an-nghe-an"  # not the province
+    assert entity_id("org:benh-vien-bach-mai", "--entity") == "org:benh-vien-bach-mai"
+    assert entity_id("ASEAN", "--entity") == "org:ASEAN"
 
 
 def test_data_file_is_well_formed():

@@ -11,8 +11,8 @@ from conftest import BACKENDS, DEMO, backend_settings
 from sqlalchemy import event
 
 from caunoi.service import Service
+from caunoi.store.articles import SearchRequest
 from caunoi.store.query import QueryError
-from caunoi.store.repository import SearchRequest
 
 EXTRA = [
     {

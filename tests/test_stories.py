@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from test_cli import caunoi
 
-from caunoi.enrich.run import enrich
+from caunoi.enrich.stage import enrich
 from caunoi.stories import cluster, dedup
 from caunoi.stories.cluster import Article, Clusterer
 from caunoi.stories.summary import read_sample

@@ -103,7 +103,7 @@ def site(request, tmp_path_factory):
 
 
 def _request(query: str):
-    from caunoi.store.repository import SearchRequest
+    from caunoi.store.articles import SearchRequest
 
     return SearchRequest(query=query)
 

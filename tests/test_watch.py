@@ -19,12 +19,12 @@ import pytest
 from localweb import LocalWeb
 from sqlalchemy import func, select
 
+from caunoi.ingest.sources import SourceError, make_spec, read_sources
 from caunoi.service import Service
-from caunoi.store.crawl import DEAD_FAILURES
-from caunoi.store.repository import SearchRequest
+from caunoi.store.articles import SearchRequest
 from caunoi.store.schema import articles, pages, raw_pages
+from caunoi.store.sources import DEAD_FAILURES
 from caunoi.text.encoding import encode_legacy
-from caunoi.web.sources import SourceError, make_spec, read_sources
 
 REPO = Path(__file__).resolve().parent.parent
 PAGES = sorted((REPO / "demo" / "data" / "article-extraction-benchmark" / "html").glob("*.html.gz"))[:12]
@@ -339,7 +339,7 @@ def test_one_bad_entry_refuses_the_whole_file(tmp_path, service):
 
 
 def test_the_shipped_sample_list_is_valid():
-    from caunoi.web.sources import SAMPLE
+    from caunoi.ingest.sources import SAMPLE
 
     if not SAMPLE.exists():
         pytest.fail(f"{SAMPLE} is missing")

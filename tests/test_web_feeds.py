@@ -7,8 +7,8 @@ from datetime import datetime
 
 import pytest
 
-from caunoi.web.feeds import parse_feed, parse_sitemap
-from caunoi.web.urls import BadURL, canonical_url, url_key
+from caunoi.ingest.feeds import parse_feed, parse_sitemap
+from caunoi.net.urls import BadURL, canonical_url, url_key
 
 RSS = """<?xml version="1.0" encoding="UTF-8"?>
 <rss version="2.0"><channel><title>VnExpress RSS</title><link>https://vnexpress.net</link>

@@ -9,8 +9,8 @@ import itertools
 import pytest
 from localweb import LocalWeb, Route
 
-from caunoi.web.guard import Permit
-from caunoi.web.http import Fetcher, FetchPolicy, parse_retry_after
+from caunoi.net.guard import Permit
+from caunoi.net.http import Fetcher, FetchPolicy, parse_retry_after
 
 FAST = FetchPolicy(per_host_interval=0.0, backoff=0.01, retries=2, deadline=3.0, read_timeout=2.0)
 

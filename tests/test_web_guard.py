@@ -10,8 +10,8 @@ import ipaddress
 import httpcore
 import pytest
 
-from caunoi.web.guard import AddressGuard, Permit, Refused, ip_literal, why_forbidden
-from caunoi.web.http import Fetcher, FetchPolicy
+from caunoi.net.guard import AddressGuard, Permit, Refused, ip_literal, why_forbidden
+from caunoi.net.http import Fetcher, FetchPolicy
 
 
 class NoConnect(httpcore.AsyncNetworkBackend):

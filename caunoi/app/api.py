@@ -39,8 +39,8 @@ from caunoi.app.auth import allowed, check_csrf, require, service_of
 from caunoi.cases import CaseError, DuplicateCase, NotFound, allowed_actions
 from caunoi.filters import FilterError, search_tags
 from caunoi.service import Service
+from caunoi.store.articles import SearchHit, SearchRequest
 from caunoi.store.query import QueryError
-from caunoi.store.repository import SearchHit, SearchRequest
 from caunoi.users import permission
 
 PREFIX = "/api/v1"

@@ -36,8 +36,8 @@ from caunoi.app.messages import translated
 from caunoi.cases import FACT_SHEET_KINDS, PRIORITIES, RESPONSE_KINDS, STATES, CaseError, DuplicateCase
 from caunoi.cases import NotFound as CaseNotFound
 from caunoi.service import Service
+from caunoi.store.articles import SearchRequest
 from caunoi.store.query import QueryError
-from caunoi.store.repository import SearchRequest
 from caunoi.users import WRONG, LoginRefused, can, permission
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

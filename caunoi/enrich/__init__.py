@@ -1,1 +1,1 @@
-"""Enrichment of stored articles: what caunoi finds in them beyond the text (see caunoi.enrich.run)."""
+"""Enrichment of stored articles: what caunoi finds in them beyond the text (see caunoi.enrich.stage)."""

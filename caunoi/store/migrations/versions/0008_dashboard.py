@@ -1,5 +1,5 @@
 """Two indexes on dates: when articles were enriched, as the dashboard's cache asks for the latest
-one on every request (caunoi.dashboard.fingerprint), which without it reads the whole enrichments
+one on every request (caunoi.reports.figures.fingerprint), which without it reads the whole enrichments
 table; and when a login was attempted, as each login deletes the attempts older than 30 days.
 
 Revision ID: 0008

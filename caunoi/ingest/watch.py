@@ -20,14 +20,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from caunoi.config import Settings
+from caunoi.ingest.feeds import Link, Listing, parse_feed, parse_sitemap
 from caunoi.models import Doc
+from caunoi.net.guard import NO_PERMIT, Permit
+from caunoi.net.http import Fetcher, FetchPolicy, FetchResult
+from caunoi.net.urls import url_key
 from caunoi.pipeline import StageContext, run_stages
-from caunoi.store.crawl import CrawlRepository, PageJob, source_urls
-from caunoi.store.repository import ArticleRepository
-from caunoi.web.feeds import Link, Listing, parse_feed, parse_sitemap
-from caunoi.web.guard import NO_PERMIT, Permit
-from caunoi.web.http import Fetcher, FetchPolicy, FetchResult
-from caunoi.web.urls import url_key
+from caunoi.store.articles import ArticleRepository
+from caunoi.store.sources import CrawlRepository, PageJob, source_urls
 
 log = logging.getLogger(__name__)
 

@@ -22,7 +22,7 @@ and once per story per window for the others (alert_keys remembers), and when on
 more than `digest_after` story alerts for a rule they become one digest alert listing them all.
 
 Every alert lands in the in-app inbox (the alerts table); each of the rule's channels gets a
-delivery record, sent by `deliver` with caunoi.notify, retried on later runs while the failure may
+delivery record, sent by `deliver` with caunoi.alerts.notify, retried on later runs while the failure may
 pass, until MAX_DELIVERY_RUNS runs have tried it.
 """
 
@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select, update
 
 from caunoi.config import Settings
-from caunoi.store.repository import ArticleRepository, SearchRequest
+from caunoi.store.articles import ArticleRepository, SearchRequest
 from caunoi.store.schema import (
     alert_keys,
     alert_rules,
@@ -587,8 +587,8 @@ class Alerts:
     def deliver(self) -> dict[str, int]:
         """Send every pending delivery; a failure that may pass stays pending for the next run, up to
         MAX_DELIVERY_RUNS runs. Returns counts by outcome."""
-        from caunoi import notify
-        from caunoi.render import alert_mail
+        from caunoi.alerts import notify
+        from caunoi.reports.html import alert_mail
 
         with self.engine.connect() as conn:
             pending = conn.execute(

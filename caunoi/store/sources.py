@@ -14,8 +14,8 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
+from caunoi.ingest.sources import SourceSpec
 from caunoi.store.schema import listings, pages, raw_pages, sources
-from caunoi.web.sources import SourceSpec
 
 MAX_BACKOFF = timedelta(hours=24)
 CLAIM_WINDOW = 8  # a claim looks this many batches ahead to mix hosts

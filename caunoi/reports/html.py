@@ -1,5 +1,5 @@
 """HTML for people: the alert mail and the morning brief (điểm tin), from Jinja2 templates in
-caunoi/templates/, with every value escaped (titles and summaries come from fetched pages)."""
+caunoi/reports/templates/, with every value escaped (titles and summaries come from fetched pages)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,4 @@
-"""`caunoi users …`: the people who may use the web app and the API, their roles, and API tokens.
-Passwords are typed at a hidden prompt or piped in (--password-stdin), never given as arguments."""
+"""`caunoi users …`: users, roles and API tokens."""
 
 from __future__ import annotations
 
@@ -12,21 +11,24 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from caunoi.cli import actor, app, console, err, open_service, print_json, refusals
+from caunoi.cli.common import (
+    AsJson,
+    By,
+    actor,
+    console,
+    err,
+    open_service,
+    print_json,
+    refusals,
+    when,
+)
 from caunoi.users import ROLES, NotFound, UserError, UserService
 
-users_app = typer.Typer(
+app = typer.Typer(
     help="Users, roles and API tokens: add, list, disable, enable, password, role, token-add, tokens, "
     "token-revoke.",
     no_args_is_help=True,
 )
-app.add_typer(users_app, name="users")
-
-By = Annotated[
-    str | None,
-    typer.Option("--by", help="Who makes the change (default: $CAUNOI_USER, else your login name)."),
-]
-AsJson = Annotated[bool, typer.Option("--json")]
 Username = Annotated[str, typer.Argument(help="The user's login name.")]
 PasswordStdin = Annotated[
     bool, typer.Option("--password-stdin", help="Read the password from the first line of standard input.")
@@ -49,10 +51,6 @@ def _password(from_stdin: bool) -> str:
     return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
 
 
-def _when(value: datetime | None) -> str:
-    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
-
-
 def _state(user: dict[str, Any]) -> str:
     if user["disabled"]:
         return "disabled"
@@ -66,7 +64,7 @@ def _said(user: dict[str, Any]) -> None:
     console.print(f"{user['username']}: {role}, {_state(user)}", highlight=False)
 
 
-@users_app.command("add")
+@app.command("add")
 def users_add(
     username: Username,
     role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
@@ -85,7 +83,7 @@ def users_add(
     _said(user)
 
 
-@users_app.command("list")
+@app.command("list")
 def users_list(as_json: AsJson = False) -> None:
     """Users: role, mission, state (active, disabled, locked), last login."""
     with _users() as users:
@@ -100,26 +98,26 @@ def users_list(as_json: AsJson = False) -> None:
     for u in rows:
         table.add_row(
             u["username"], u["display_name"] or "—", u["role"], u["mission"] or "—", u["lang"], _state(u),
-            _when(u["last_login_at"]),
+            when(u["last_login_at"]),
         )  # fmt: skip
     console.print(table)
 
 
-@users_app.command("disable")
+@app.command("disable")
 def users_disable(username: Username, by: By = None) -> None:
     """Stop a user logging in; their sessions end and their tokens stop working."""
     with _users() as users:
         _said(users.disable(username, by=actor(by)))
 
 
-@users_app.command("enable")
+@app.command("enable")
 def users_enable(username: Username, by: By = None) -> None:
     """Let a disabled (or locked) user in again."""
     with _users() as users:
         _said(users.enable(username, by=actor(by)))
 
 
-@users_app.command("password")
+@app.command("password")
 def users_password(username: Username, password_stdin: PasswordStdin = False, by: By = None) -> None:
     """Set a new password (asked for twice, hidden); the user is logged out everywhere."""
     password = _password(password_stdin)
@@ -127,7 +125,7 @@ def users_password(username: Username, password_stdin: PasswordStdin = False, by
         _said(users.set_password(username, password, by=actor(by)))
 
 
-@users_app.command("role")
+@app.command("role")
 def users_role(
     username: Username,
     role: Annotated[str, typer.Option(help=f"One of {', '.join(ROLES)}.")],
@@ -139,7 +137,7 @@ def users_role(
         _said(users.set_role(username, role, by=actor(by), mission=mission))
 
 
-@users_app.command("token-add")
+@app.command("token-add")
 def users_token_add(
     username: Username,
     name: Annotated[str, typer.Option(help="What the token is for, e.g. the script that uses it.")],
@@ -153,7 +151,7 @@ def users_token_add(
     err.print("keep it now: it cannot be shown again (revoke it with `caunoi users token-revoke`)")
 
 
-@users_app.command("tokens")
+@app.command("tokens")
 def users_tokens(
     username: Annotated[str | None, typer.Argument(help="Only this user's tokens.")] = None,
     as_json: AsJson = False,
@@ -170,13 +168,13 @@ def users_tokens(
     table = Table("id", "user", "name", "starts", "created", "last used", "expires", "revoked", box=None)
     for t in rows:
         table.add_row(
-            str(t["id"]), t["username"], t["name"], t["prefix"] + "…", _when(t["created_at"]),
-            _when(t["last_used_at"]), _when(t["expires_at"]), _when(t["revoked_at"]),
+            str(t["id"]), t["username"], t["name"], t["prefix"] + "…", when(t["created_at"]),
+            when(t["last_used_at"]), when(t["expires_at"]), when(t["revoked_at"]),
         )  # fmt: skip
     console.print(table)
 
 
-@users_app.command("token-revoke")
+@app.command("token-revoke")
 def users_token_revoke(
     token_id: Annotated[int, typer.Argument(help="Token id, as `caunoi users tokens` prints it.")],
     by: By = None,

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from caunoi.config import parse_bool
-from caunoi.web.urls import BadURL, canonical_url
+from caunoi.net.urls import BadURL, canonical_url
 
 MEDIA_TYPES = ("newspaper", "online", "agency", "broadcaster", "magazine", "government", "portal")
 ORIGINS = ("domestic", "foreign", "diaspora", "international")

@@ -17,8 +17,8 @@ from datetime import UTC, datetime
 import feedparser
 from lxml import etree
 
+from caunoi.net.urls import BadURL, canonical_url
 from caunoi.text.timestamps import parse_timestamp, to_local
-from caunoi.web.urls import BadURL, canonical_url
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.IGNORECASE | re.DOTALL)

@@ -2,42 +2,21 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime, timedelta
 from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from caunoi.cli import app, console, err, fail, open_service, print_json
-
-_SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.I)
-
-
-def parse_since(value: str | None, now: datetime) -> datetime | None:
-    """ "24h", "7d", "2w" before `now`, or a date / date-time ("2021-04-25", "2021-04-25T08:00")."""
-    if not value:
-        return None
-    span = _SPAN.match(value)
-    if span:
-        n, unit = int(span[1]), span[2].lower()
-        return now - {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--since {value!r}: give a span like 24h, 7d, 2w, or a date like 2021-04-25")
-        raise  # unreachable
-
-
-def parse_at(value: str | None) -> datetime:
-    if not value:
-        return datetime.now()
-    try:
-        return datetime.fromisoformat(value.strip())
-    except ValueError:
-        fail(f"--at {value!r}: give a date or date-time like 2021-04-30T08:00")
-        raise  # unreachable
+from caunoi.cli.common import (
+    console,
+    err,
+    fail,
+    open_service,
+    parse_at,
+    parse_since,
+    print_json,
+)
 
 
 def update_with_progress(service, rebuild: bool, quiet: bool) -> dict:
@@ -57,7 +36,6 @@ def update_with_progress(service, rebuild: bool, quiet: bool) -> dict:
         return service.update_stories(rebuild=rebuild, on_batch=advance).to_json()
 
 
-@app.command()
 def stories(
     since: Annotated[str | None, typer.Option(help="Last seen within: 24h, 7d, 2w, or since a date.")] = None,
     at: Annotated[str | None, typer.Option(help="Count --since back from this time, not from now.")] = None,
@@ -101,7 +79,6 @@ def stories(
     console.print(table)
 
 
-@app.command()
 def story(
     story_id: Annotated[int, typer.Argument(help="Story id, as `caunoi stories` prints it.")],
     as_json: Annotated[bool, typer.Option("--json")] = False,

@@ -1,153 +1,30 @@
-"""The `caunoi` command: a thin shell over caunoi.service."""
+"""`caunoi search`, `show`, `stats`: reading the store."""
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import dataclasses
-import getpass
-import json
-import logging
-import os
 import sys
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from enum import StrEnum
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 from rich.text import Text
-from sqlalchemy.exc import OperationalError
 
-from caunoi import __version__
 from caunoi.alerts import AlertError
-from caunoi.config import load_settings
-from caunoi.enrich.run import ENRICHMENT_KEYS
-from caunoi.filters import FilterError, entity_id, search_tags
-from caunoi.ingest.files import discover
-from caunoi.service import Service
-from caunoi.store.database import StoreError
-from caunoi.store.query import QueryError
-from caunoi.store.repository import SearchRequest
-
-app = typer.Typer(
-    help="Cầu Nối — monitor, search and report on the news about a country. Vietnamese first.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
+from caunoi.cli.common import (
+    actor,
+    console,
+    err,
+    fail,
+    open_service,
+    print_json,
 )
-console = Console()
-err = Console(stderr=True)
-
-
-def fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code)
-
-
-def actor(by: str | None = None) -> str:
-    """Who makes a change from the command line: --by, else CAUNOI_USER, else the login name."""
-    if by:
-        return by
-    if os.environ.get("CAUNOI_USER"):
-        return os.environ["CAUNOI_USER"]
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError):
-        fail("say who you are: --by NAME, or set CAUNOI_USER")
-        raise  # unreachable, fail() exits
-
-
-@contextlib.contextmanager
-def refusals(not_found: type[Exception], refused: type[Exception]) -> Iterator[None]:
-    """A service's refusals as one-line errors: exit code 1 for what does not exist, 2 for the rest."""
-    try:
-        yield
-    except not_found as exc:
-        fail(str(exc), code=1)
-    except refused as exc:
-        fail(str(exc))
-
-
-def open_service(**overrides: Any) -> Service:
-    try:
-        settings = load_settings()
-    except (ValueError, OSError) as exc:
-        fail(f"bad settings: {exc}")
-        raise  # unreachable, fail() exits
-    if overrides:
-        settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
-    try:
-        return Service(settings)
-    except (OperationalError, StoreError) as exc:
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        fail(f"cannot open the store at {settings.sqlalchemy_url!r}: {reason}")
-        raise  # unreachable, fail() exits
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
-def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n")
-
-
-@app.callback()
-def main(
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log each step.")] = False,
-) -> None:
-    """Settings come from CAUNOI_* variables (CAUNOI_DATA, CAUNOI_DATABASE_URL) or CAUNOI_CONFIG."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(message)s"
-    )
-
-
-@app.command()
-def version() -> None:
-    """Print the version."""
-    console.print(f"caunoi {__version__}")
-
-
-@app.command()
-def ingest(
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders (read recursively).", exists=True)],
-    as_json: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
-    workers: Annotated[int | None, typer.Option(help="Process-pool size; 0 runs in this process.")] = None,
-    batch_size: Annotated[int | None, typer.Option(help="Articles per transaction.")] = None,
-) -> None:
-    """Read txt, html, json/jsonl, csv and WARC files; clean, date and store every article."""
-    with open_service(workers=workers, batch_size=batch_size) as service:
-        files = list(discover(paths))
-        progress = Progress(
-            TextColumn("[bold]ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("files"),
-            TimeRemainingColumn(),
-            console=err,
-            disable=as_json or not err.is_terminal,
-        )
-        with progress:
-            task = progress.add_task("ingest", total=len(files))
-            summary = service.ingest(paths, files=files, on_file=lambda _p: progress.advance(task))
-    if as_json:
-        print_json(summary.to_json())
-        return
-    console.print(
-        f"[bold]{summary.files}[/] files: [green]{summary.added} added[/], "
-        f"{summary.duplicates} duplicates, {summary.unchanged} already stored, "
-        f"[yellow]{len(summary.skipped)} skipped[/]"
-    )
-    for item in summary.skipped[:20]:
-        console.print(f"  [yellow]skipped[/] {item['origin']}: {item['reason']}", highlight=False)
-    if len(summary.skipped) > 20:
-        console.print(f"  … and {len(summary.skipped) - 20} more (use --json for all)")
+from caunoi.enrich.stage import ENRICHMENT_KEYS
+from caunoi.filters import FilterError, search_tags
+from caunoi.store.articles import SearchRequest
+from caunoi.store.query import QueryError
 
 
 class ToneOf(StrEnum):
@@ -170,15 +47,6 @@ def _parse_day(value: str | None, name: str) -> date | None:
         raise
 
 
-def _entity_id(name: str, option: str, country: bool = False) -> str:
-    try:
-        return entity_id(name, option, country)
-    except FilterError as exc:
-        fail(str(exc))
-        raise
-
-
-@app.command()
 def search(
     query: Annotated[
         str,
@@ -305,7 +173,6 @@ def search(
     console.print(table)
 
 
-@app.command()
 def show(
     article_id: Annotated[int, typer.Argument(help="Article id, as search prints it.")],
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -341,7 +208,7 @@ def show(
         "reprint_of": article["reprint_of"],  # the earliest copy of this text, when this is a reprint
         "copies": article["copies"],  # the other copies of the same text (reprints, syndication)
     }
-    # what enrichment found: enrichment_version, doc_refs, … (see caunoi.enrich.run)
+    # what enrichment found: enrichment_version, doc_refs, … (see caunoi.enrich.stage)
     out.update({k: v for k, v in article.items() if k == "enrichment_version" or k in ENRICHMENT_KEYS})
     if as_json:
         print_json(out)
@@ -388,7 +255,6 @@ def show(
     console.print(f"[dim]origin:[/] {out['origin']} ({len(out['origins'])} origin(s))")
 
 
-@app.command()
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """What the store holds: counts by language, source and category, and the date range."""
     with open_service() as service:
@@ -405,39 +271,3 @@ def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
         for name, count in data[key]:
             table.add_row(str(name), str(count))
         console.print(table)
-
-
-if __name__ == "__main__":
-    app()
-
-
-@app.command()
-def enrich(
-    all_: Annotated[bool, typer.Option("--all", help="Every article, not only the stale ones.")] = False,
-    stale: Annotated[
-        bool, typer.Option("--stale", help="Only articles never enriched or by an older version.")
-    ] = True,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
-) -> None:
-    """Run the enrichment stages (keyphrases, entities and persons, document references, events,
-    topics, tone) over stored articles; --stale (the default) only those not yet enriched by this
-    version."""
-    from caunoi.enrich.run import ENRICH_VERSION
-
-    with open_service() as service:
-        total = service.enrichments.count_todo(ENRICH_VERSION, everything=all_)
-        progress = Progress(
-            TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
-            disable=as_json or not err.is_terminal,
-        )  # fmt: skip
-        with progress:
-            task = progress.add_task("enrich", total=total)
-            done = service.enrich(everything=all_, on_article=lambda n: progress.advance(task, n))
-    if as_json:
-        print_json({"enriched": done, "version": ENRICH_VERSION})
-        return
-    console.print(f"enriched {done} articles (enrichment version {ENRICH_VERSION})")
-
-
-# The watching commands live in their own module and register themselves on `app`.
-from caunoi import cli_alerts, cli_cases, cli_serve, cli_stories, cli_users, cli_watch  # noqa: E402, F401

@@ -6,10 +6,11 @@ from typing import Annotated
 
 import typer
 
-from caunoi.cli import app, err
+from caunoi.cli.common import (
+    err,
+)
 
 
-@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on; 127.0.0.1 is this machine only.")] = (
         "127.0.0.1"

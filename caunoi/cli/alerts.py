@@ -1,29 +1,32 @@
-"""`caunoi alerts …` (rules, channels, the inbox, a run) and `caunoi brief` (the morning brief)."""
+"""`caunoi alerts …`: rules, channels, the inbox."""
 
 from __future__ import annotations
 
-from datetime import timedelta
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
 from caunoi.alerts import KINDS, AlertError
-from caunoi.cli import actor, app, console, err, fail, open_service, print_json
-from caunoi.cli_stories import parse_at, parse_since
+from caunoi.cli.common import (
+    actor,
+    console,
+    fail,
+    open_service,
+    parse_at,
+    print_json,
+)
 
-alerts_app = typer.Typer(
+app = typer.Typer(
     help="Alert rules on searches, topics, entities and stories; channels; the inbox.", no_args_is_help=True
 )
-app.add_typer(alerts_app, name="alerts")
 
 
 def _scope(**options: Any) -> dict[str, Any]:
     return {k: v for k, v in options.items() if v not in (None, "", [])}
 
 
-@alerts_app.command("rule-add")
+@app.command("rule-add")
 def rule_add(
     name: Annotated[str, typer.Argument(help="A name for the rule (unique).")],
     kind: Annotated[str, typer.Option(help=f"What to watch for: {', '.join(KINDS)}.")],
@@ -76,7 +79,7 @@ def rule_add(
     console.print(f"rule #{rule_id} {name!r} added")
 
 
-@alerts_app.command("rules")
+@app.command("rules")
 def rules(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The alert rules."""
     with open_service() as service:
@@ -101,25 +104,25 @@ def _set_rule(name: str, **change: Any) -> None:
             fail(str(exc), code=1)
 
 
-@alerts_app.command("rule-disable")
+@app.command("rule-disable")
 def rule_disable(name: str) -> None:
     """Stop evaluating a rule."""
     _set_rule(name, enabled=False)
 
 
-@alerts_app.command("rule-enable")
+@app.command("rule-enable")
 def rule_enable(name: str) -> None:
     """Evaluate a rule again."""
     _set_rule(name, enabled=True)
 
 
-@alerts_app.command("rule-remove")
+@app.command("rule-remove")
 def rule_remove(name: str) -> None:
     """Remove a rule and its alerts."""
     _set_rule(name, remove=True)
 
 
-@alerts_app.command("channel-add")
+@app.command("channel-add")
 def channel_add(
     name: Annotated[str, typer.Argument(help="A name for the channel (unique).")],
     email: Annotated[str | None, typer.Option(help="E-mail address(es), comma-separated.")] = None,
@@ -142,7 +145,7 @@ def channel_add(
     console.print(f"channel {name!r} added")
 
 
-@alerts_app.command("channels")
+@app.command("channels")
 def channels_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """The notification channels (secrets are not shown)."""
     with open_service() as service:
@@ -154,7 +157,7 @@ def channels_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> N
         console.print(f"{c['name']}: {c['kind']} {c['target']}" + ("" if c["enabled"] else " (off)"))
 
 
-@alerts_app.command("run")
+@app.command("run")
 def run(
     at: Annotated[str | None, typer.Option(help="Evaluate as of this time, not now.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -172,7 +175,7 @@ def run(
     console.print(f"{len(done['raised'])} new alert(s); deliveries: {done['deliveries'] or 'none waiting'}")
 
 
-@alerts_app.command("list")
+@app.command("list")
 def inbox(
     state: Annotated[str | None, typer.Option(help="new, read or dismissed.")] = None,
     limit: Annotated[int, typer.Option()] = 50,
@@ -197,7 +200,7 @@ def inbox(
     console.print(table)
 
 
-@alerts_app.command("show")
+@app.command("show")
 def show(alert_id: int, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """One alert: why it was raised (the figures) and its deliveries."""
     with open_service() as service:
@@ -227,53 +230,13 @@ def _mark(alert_id: int, state: str) -> None:
             fail(str(exc), code=1)
 
 
-@alerts_app.command("read")
+@app.command("read")
 def read(alert_id: int) -> None:
     """Mark an alert read."""
     _mark(alert_id, "read")
 
 
-@alerts_app.command("dismiss")
+@app.command("dismiss")
 def dismiss(alert_id: int) -> None:
     """Dismiss an alert."""
     _mark(alert_id, "dismissed")
-
-
-@app.command()
-def brief(
-    since: Annotated[str, typer.Option(help="The period: 24h, 3d… before --at, or a date.")] = "24h",
-    at: Annotated[str | None, typer.Option(help="The end of the period (default: now).")] = None,
-    lang: Annotated[str, typer.Option(help="vi or en.")] = "vi",
-    out: Annotated[Path | None, typer.Option(help="Write the HTML here.")] = None,
-    email: Annotated[list[str] | None, typer.Option(help="Send it to this address (repeat).")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the brief's data as JSON.")] = False,
-) -> None:
-    """Write the morning brief (điểm tin): top stories by priority topic and region, new alerts and
-    open cases with deadlines; HTML that prints well and reads well in a mail client."""
-    from caunoi import notify
-    from caunoi.render import brief_html, brief_text
-
-    if lang not in ("vi", "en"):
-        fail("--lang is vi or en")
-    end = parse_at(at)
-    start = parse_since(since, end) or end - timedelta(hours=24)
-    with open_service() as service:
-        data = service.brief(start, end, lang)
-        settings = service.settings
-    if as_json:
-        print_json(data)
-    html = brief_html(data, lang)
-    if out is not None:
-        out.write_text(html, encoding="utf-8")
-        err.print(
-            f"brief written to {out}"
-            f" ({data['totals']['stories']} stories, {data['totals']['articles']} articles)"
-        )
-    if email:
-        subject = ("Điểm tin " if lang == "vi" else "Morning brief ") + end.strftime("%d/%m/%Y")
-        sent = notify.send_mail(settings, email, subject, html, brief_text(data, lang))
-        if not sent.ok:
-            fail(f"the brief was not sent: {sent.error}", code=1)
-        err.print(f"brief sent to {', '.join(email)}")
-    if out is None and not email and not as_json:
-        console.print(html, markup=False, highlight=False, soft_wrap=True)

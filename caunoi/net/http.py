@@ -21,8 +21,8 @@ import httpx
 from protego import Protego
 
 from caunoi import __version__
-from caunoi.web.guard import NO_PERMIT, AddressGuard, GuardedBackend, Permit, Refused, permit_scope
-from caunoi.web.urls import BadURL, canonical_url, origin_of
+from caunoi.net.guard import NO_PERMIT, AddressGuard, GuardedBackend, Permit, Refused, permit_scope
+from caunoi.net.urls import BadURL, canonical_url, origin_of
 
 log = logging.getLogger(__name__)
 

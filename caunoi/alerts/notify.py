@@ -45,8 +45,8 @@ import httpx
 
 from caunoi import __version__
 from caunoi.config import Settings
-from caunoi.web.guard import AddressGuard, GuardedBackend, Permit, Refused, Resolver, permit_scope
-from caunoi.web.http import USER_AGENT_TOKEN, FetchPolicy, _guarded_pool, parse_retry_after
+from caunoi.net.guard import AddressGuard, GuardedBackend, Permit, Refused, Resolver, permit_scope
+from caunoi.net.http import USER_AGENT_TOKEN, FetchPolicy, _guarded_pool, parse_retry_after
 
 log = logging.getLogger(__name__)
 
@@ -452,7 +452,7 @@ def _webhook_client(
 ) -> httpx.AsyncClient:
     if transport is None:
         transport = httpx.AsyncHTTPTransport(retries=0, trust_env=False)
-        # connect only to addresses the guard checked, as the fetcher does (see caunoi/web/guard.py)
+        # connect only to addresses the guard checked, as the fetcher does (see caunoi/net/guard.py)
         transport._pool = _guarded_pool(GuardedBackend(guard), FetchPolicy(concurrency=1))
     return httpx.AsyncClient(
         transport=transport,

@@ -1,0 +1,3 @@
+from caunoi.cli import app
+
+app()

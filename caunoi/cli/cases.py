@@ -1,0 +1,260 @@
+"""`caunoi cases …`: the response workflow."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from caunoi.cases import CaseError, CaseService, NotFound
+from caunoi.cli.common import (
+    AsJson,
+    By,
+    actor,
+    console,
+    fail,
+    open_service,
+    print_history,
+    print_json,
+    refusals,
+    when,
+)
+
+app = typer.Typer(
+    help="Cases: new, list, show, triage, assign, answer, respond, close, reopen, overdue.",
+    no_args_is_help=True,
+)
+CaseId = Annotated[int, typer.Argument(help="Case id, as `caunoi cases list` prints it.")]
+
+
+@contextlib.contextmanager
+def open_cases() -> Iterator[CaseService]:
+    """The service's cases, with refusals turned into one-line errors (1: not found, 2: refused)."""
+    with open_service() as service, refusals(NotFound, CaseError):
+        yield service.cases
+
+
+def _late(deadline: datetime, now: datetime) -> str:
+    minutes = int((now - deadline).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    return f"{days}d {minutes // 60}h" if days else f"{minutes // 60}h {minutes % 60:02d}m"
+
+
+def _deadline(case: dict[str, Any]) -> str:
+    return when(case["deadline"]) + (" [bold red]OVERDUE[/]" if case.get("overdue") else "")
+
+
+def _said(case: dict[str, Any]) -> None:
+    """One line after a change: where the case stands now."""
+    line = f"case {case['id']} [bold]{case['state']}[/]"
+    if case["state"] == "assigned":
+        line += f" to {case['unit']}" + (f" ({case['assignee']})" if case["assignee"] else "")
+        line += f", due {_deadline(case)}"
+    console.print(f"{line}: {case['title']}", highlight=False)
+
+
+@app.command("new")
+def cases_new(
+    title: Annotated[
+        str | None, typer.Option(help="What the case is about (default: the story's or alert's).")
+    ] = None,
+    story: Annotated[int | None, typer.Option(help="The story it answers.")] = None,
+    alert: Annotated[
+        int | None, typer.Option(help="The alert that raised it (its story comes along).")
+    ] = None,
+    priority: Annotated[str, typer.Option(help="low, normal, high or urgent.")] = "normal",
+    notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+    by: By = None,
+    as_json: AsJson = False,
+) -> None:
+    """Open a case from a story, an alert, or just a title."""
+    with open_cases() as cases:
+        case = cases.open_case(title, story, alert, priority, notes, by=actor(by))
+    if as_json:
+        print_json(case)
+        return
+    console.print(f"opened case {case['id']}: [bold]{case['title']}[/]", highlight=False)
+
+
+@app.command("list")
+def cases_list(
+    state: Annotated[str | None, typer.Option(help="new, triaged, assigned, answered or closed.")] = None,
+    unit: Annotated[str | None, typer.Option(help="Only cases of this unit or mission (code).")] = None,
+    open_only: Annotated[bool, typer.Option("--open", help="Only cases not closed.")] = False,
+    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Cases, newest first: state, priority, unit, deadline (OVERDUE marked), title."""
+    with open_cases() as cases:
+        rows = cases.list(state, unit, open_only, limit)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no cases")
+        return
+    table = Table("id", "state", "priority", "unit", "deadline", "title", box=None)
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["state"], r["priority"], r["unit"] or "—", _deadline(r), r["title"][:90]
+        )
+    console.print(table)
+
+
+@app.command("show")
+def cases_show(case_id: CaseId, as_json: AsJson = False) -> None:
+    """One case: where it stands, its responses and its history."""
+    with open_cases() as cases:
+        case = cases.get(case_id)
+    if as_json:
+        print_json(case)
+        return
+    console.print(f"[bold]{case['title']}[/]", highlight=False)
+    unit = f"{case['unit']} ({case['unit_name']})" if case["unit"] else None
+    story = f"{case['story_id']} {case['story_title'] or ''}".strip() if case["story_id"] else None
+    for label, value in (
+        ("case", case["id"]), ("state", case["state"]), ("priority", case["priority"]), ("story", story),
+        ("alert", case["alert_id"]), ("unit", unit), ("assignee", case["assignee"]),
+        ("deadline", _deadline(case) if case["deadline"] else None), ("notes", case["notes"]),
+        ("opened", f"{when(case['created_at'])} by {case['created_by']}"),
+        ("closed", when(case["closed_at"]) if case["closed_at"] else None),
+        ("next", ", ".join(case["actions"])),
+    ):  # fmt: skip
+        if value is not None:
+            console.print(f"[bold]{label}[/]: {value}", highlight=False)
+    if case["responses"]:
+        console.print("[bold]responses[/]")
+        for r in case["responses"]:
+            ref = f" (fact sheet {r['fact_sheet_id']})" if r["fact_sheet_id"] else ""
+            ref += f" (article {r['article_id']})" if r["article_id"] else ""
+            console.print(
+                f"  {when(r['created_at'])} {r['kind']}: {r['title']}{ref} {r['url'] or ''}", highlight=False
+            )
+    print_history(case["history"])
+
+
+@app.command("triage")
+def cases_triage(
+    case_id: CaseId,
+    priority: Annotated[str | None, typer.Option(help="Set the priority: low, normal, high, urgent.")] = None,
+    note: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    by: By = None,
+) -> None:
+    """Mark a new case as looked at and worth handling."""
+    with open_cases() as cases:
+        _said(cases.triage(case_id, by=actor(by), priority=priority, note=note))
+
+
+@app.command("assign")
+def cases_assign(
+    case_id: CaseId,
+    unit: Annotated[str | None, typer.Option(help="Unit or mission code (see `caunoi units list`).")] = None,
+    deadline: Annotated[
+        str | None, typer.Option(help='"2026-11-25 17:00", "2026-11-25" (end of day), or "+4h", "+2d".')
+    ] = None,
+    assignee: Annotated[str | None, typer.Option(help="The person in the unit who handles it.")] = None,
+    note: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    by: By = None,
+) -> None:
+    """Give a case to a unit or mission with a deadline (again: reassign, or send an answer back)."""
+    with open_cases() as cases:
+        _said(cases.assign(case_id, unit, deadline, by=actor(by), assignee=assignee, note=note))
+
+
+Kind = Annotated[str | None, typer.Option(help="statement, fact_sheet, interview, article or other.")]
+Title = Annotated[str | None, typer.Option(help="The response's title.")]
+Url = Annotated[str | None, typer.Option(help="Where it was published.")]
+FactSheet = Annotated[int | None, typer.Option("--fact-sheet", help="A fact sheet of the library (id).")]
+Article = Annotated[int | None, typer.Option(help="The article in the store that carries the answer (id).")]
+Note = Annotated[str | None, typer.Option(help="Free text.")]
+
+
+@app.command("answer")
+def cases_answer(
+    case_id: CaseId,
+    kind: Kind = None,
+    title: Title = None,
+    url: Url = None,
+    fact_sheet: FactSheet = None,
+    article: Article = None,
+    note: Note = None,
+    by: By = None,
+) -> None:
+    """Record the answer: --kind, --title and --url; or --fact-sheet ID; or --article ID."""
+    response = {"kind": kind, "title": title, "url": url, "fact_sheet_id": fact_sheet, "article_id": article}
+    with open_cases() as cases:
+        _said(cases.answer(case_id, by=actor(by), note=note, **response))
+
+
+@app.command("respond")
+def cases_respond(
+    case_id: CaseId,
+    kind: Kind = None,
+    title: Title = None,
+    url: Url = None,
+    fact_sheet: FactSheet = None,
+    article: Article = None,
+    note: Note = None,
+    by: By = None,
+) -> None:
+    """Add another response to an answered case (same options as `answer`)."""
+    response = {"kind": kind, "title": title, "url": url, "fact_sheet_id": fact_sheet, "article_id": article}
+    with open_cases() as cases:
+        case = cases.respond(case_id, by=actor(by), note=note, **response)
+    console.print(f"case {case['id']}: {len(case['responses'])} responses", highlight=False)
+
+
+@app.command("close")
+def cases_close(
+    case_id: CaseId,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    by: By = None,
+) -> None:
+    """Close a case (answered, or not worth answering)."""
+    with open_cases() as cases:
+        _said(cases.close(case_id, by=actor(by), reason=reason))
+
+
+@app.command("reopen")
+def cases_reopen(
+    case_id: CaseId,
+    reason: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    by: By = None,
+) -> None:
+    """Bring a closed case back to triaged."""
+    with open_cases() as cases:
+        _said(cases.reopen(case_id, by=actor(by), reason=reason))
+
+
+@app.command("overdue")
+def cases_overdue(
+    at: Annotated[
+        str | None, typer.Option(help="Overdue as of this time, not now (2026-11-25T17:00).")
+    ] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Cases still unanswered after their deadline, most overdue first."""
+    try:
+        now = datetime.fromisoformat(at.strip()) if at else datetime.now()
+    except ValueError:
+        fail(f"--at {at!r}: give a date or date-time like 2026-11-25T17:00")
+        raise  # unreachable
+    with open_cases() as cases:
+        rows = cases.overdue(now)
+    if as_json:
+        print_json(rows)
+        return
+    if not rows:
+        console.print("no overdue cases")
+        return
+    table = Table("id", "state", "unit", "assignee", "deadline", "late by", "title", box=None)
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["state"], r["unit"] or "—", r["assignee"] or "—", when(r["deadline"]),
+            f"[red]{_late(r['deadline'], now)}[/]", r["title"][:80],
+        )  # fmt: skip
+    console.print(table)

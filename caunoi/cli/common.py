@@ -1,0 +1,154 @@
+"""What every `caunoi` command shares: the consoles, one-line errors, who makes a change, opening the
+store, JSON output, tables, and the date options (--since, --at). Nothing here imports the service or
+a domain module at import time: `caunoi --help` stays cheap."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import getpass
+import json
+import os
+import re
+import sys
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+
+import typer
+from rich.console import Console
+
+if TYPE_CHECKING:
+    from caunoi.service import Service
+
+console = Console()
+err = Console(stderr=True)
+
+By = Annotated[
+    str | None,
+    typer.Option("--by", help="Who makes the change (default: $CAUNOI_USER, else your login name)."),
+]
+AsJson = Annotated[bool, typer.Option("--json")]
+
+
+def fail(message: str, code: int = 2) -> NoReturn:
+    """Print `message` as one line on stderr and exit with `code` (2: refused, 1: not found)."""
+    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    raise typer.Exit(code)
+
+
+def actor(by: str | None = None) -> str:
+    """Who makes a change from the command line: --by, else CAUNOI_USER, else the login name."""
+    if by:
+        return by
+    if os.environ.get("CAUNOI_USER"):
+        return os.environ["CAUNOI_USER"]
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        fail("say who you are: --by NAME, or set CAUNOI_USER")
+
+
+@contextlib.contextmanager
+def refusals(not_found: type[Exception], refused: type[Exception]) -> Iterator[None]:
+    """A service's refusals as one-line errors: exit code 1 for what does not exist, 2 for the rest."""
+    try:
+        yield
+    except not_found as exc:
+        fail(str(exc), code=1)
+    except refused as exc:
+        fail(str(exc))
+
+
+def open_service(**overrides: Any) -> Service:
+    """The service over the configured store, or a one-line error saying why it cannot be opened."""
+    from sqlalchemy.exc import OperationalError
+
+    from caunoi.config import load_settings
+    from caunoi.service import Service
+    from caunoi.store.database import StoreError
+
+    try:
+        settings = load_settings()
+    except (ValueError, OSError) as exc:
+        fail(f"bad settings: {exc}")
+    if overrides:
+        settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    try:
+        return Service(settings)
+    except (OperationalError, StoreError) as exc:
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        fail(f"cannot open the store at {settings.sqlalchemy_url!r}: {reason}")
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def print_json(value: Any) -> None:
+    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+
+
+def when(value: datetime | None) -> str:
+    """A time in a table: 2021-04-30 08:00, or — when there is none."""
+    return value.strftime("%Y-%m-%d %H:%M") if value else "—"
+
+
+_ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def shown(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, dict):  # a response
+        return " ".join(str(value[k]) for k in ("kind", "title", "url") if value.get(k))
+    if isinstance(value, list):
+        return ", ".join(map(str, value)) or "—"
+    if isinstance(value, str) and _ISO_TIME.match(value):  # a date-time, as the audit log keeps it
+        return when(datetime.fromisoformat(value))
+    text = str(value).replace("\n", " ")
+    return text if len(text) <= 60 else text[:59] + "…"
+
+
+def print_history(history: list[dict[str, Any]]) -> None:
+    console.print("[bold]history[/]")
+    for entry in history:
+        changes = "; ".join(
+            f"{field}: {shown(before)} → {shown(after)}" if before is not None else f"{field}: {shown(after)}"
+            for field, (before, after) in entry["changes"].items()
+        )
+        console.print(
+            f"  {when(entry['at'])} {entry['actor']} [bold]{entry['action']}[/] {changes}", highlight=False
+        )
+
+
+# -- cases ----------------------------------------------------------------------------------------
+
+
+_SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.I)
+
+
+def parse_since(value: str | None, now: datetime) -> datetime | None:
+    """ "24h", "7d", "2w" before `now`, or a date / date-time ("2021-04-25", "2021-04-25T08:00")."""
+    if not value:
+        return None
+    span = _SPAN.match(value)
+    if span:
+        n, unit = int(span[1]), span[2].lower()
+        return now - {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--since {value!r}: give a span like 24h, 7d, 2w, or a date like 2021-04-25")
+
+
+def parse_at(value: str | None) -> datetime:
+    """--at: a date or date-time, or now."""
+    if not value:
+        return datetime.now()
+    try:
+        return datetime.fromisoformat(value.strip())
+    except ValueError:
+        fail(f"--at {value!r}: give a date or date-time like 2021-04-30T08:00")

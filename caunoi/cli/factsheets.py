@@ -1,0 +1,164 @@
+"""`caunoi factsheets …`: the library of fact sheets and official positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from caunoi.cli.cases import open_cases
+from caunoi.cli.common import (
+    AsJson,
+    By,
+    actor,
+    console,
+    fail,
+    print_history,
+    print_json,
+    when,
+)
+
+app = typer.Typer(
+    help="Fact sheets and official positions: add, list, search, show, link, edit.", no_args_is_help=True
+)
+
+
+def _body(body: str | None, file: Path | None, required: bool) -> str | None:
+    if body is not None and file is not None:
+        fail("give --body or --file, not both")
+    if file is not None:
+        try:
+            return file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
+            fail(f"cannot read {file}: {exc}")
+    if body is None and required:
+        fail("give the text with --body TEXT or --file PATH")
+    return body
+
+
+def _print_fact_sheets(rows: list[dict[str, Any]]) -> None:
+    if not rows:
+        console.print("no fact sheets")
+        return
+    table = Table("id", "kind", "lang", "updated", "title", "tags", box=None)
+    for r in rows:
+        table.add_row(
+            str(r["id"]), r["kind"], r["lang"], when(r["updated_at"]), r["title"][:80], ", ".join(r["tags"])
+        )
+    console.print(table)
+
+
+@app.command("add")
+def factsheets_add(
+    title: Annotated[str, typer.Argument(help="Its title.")],
+    body: Annotated[str | None, typer.Option(help="Its text.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Read its text from this UTF-8 file.")] = None,
+    kind: Annotated[str, typer.Option(help="fact_sheet or position (an official position).")] = "fact_sheet",
+    lang: Annotated[str, typer.Option(help="Language code.")] = "vi",
+    tag: Annotated[list[str] | None, typer.Option(help="A tag (repeat for more).")] = None,
+    by: By = None,
+    as_json: AsJson = False,
+) -> None:
+    """Add a fact sheet or an official position to the library."""
+    text = _body(body, file, required=True)
+    assert text is not None
+    with open_cases() as cases:
+        sheet = cases.add_fact_sheet(title, text, by=actor(by), kind=kind, lang=lang, tags=tag or [])
+    if as_json:
+        print_json(sheet)
+        return
+    console.print(f"added fact sheet {sheet['id']}: [bold]{sheet['title']}[/]", highlight=False)
+
+
+@app.command("list")
+def factsheets_list(
+    kind: Annotated[str | None, typer.Option(help="fact_sheet or position.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
+    story: Annotated[int | None, typer.Option(help="Only those linked to this story.")] = None,
+    limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """The library, latest change first."""
+    with open_cases() as cases:
+        rows = cases.fact_sheets(kind, lang, story, limit)
+    if as_json:
+        print_json(rows)
+        return
+    _print_fact_sheets(rows)
+
+
+@app.command("search")
+def factsheets_search(
+    query: Annotated[str, typer.Argument(help="Words, with or without diacritics: bien dong = Biển Đông.")],
+    kind: Annotated[str | None, typer.Option(help="fact_sheet or position.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
+    limit: Annotated[int, typer.Option(help="At most this many.")] = 20,
+    as_json: AsJson = False,
+) -> None:
+    """Fact sheets holding every word, matches in the title first."""
+    with open_cases() as cases:
+        rows = cases.search_fact_sheets(query, kind, lang, limit)
+    if as_json:
+        print_json(rows)
+        return
+    _print_fact_sheets(rows)
+
+
+@app.command("show")
+def factsheets_show(
+    fact_sheet_id: Annotated[int, typer.Argument(help="Fact sheet id.")], as_json: AsJson = False
+) -> None:
+    """One fact sheet: its text, the stories it answers, its history."""
+    with open_cases() as cases:
+        sheet = cases.fact_sheet(fact_sheet_id)
+    if as_json:
+        print_json(sheet)
+        return
+    console.print(f"[bold]{sheet['title']}[/]", highlight=False)
+    console.print(
+        f"#{sheet['id']} · {sheet['kind']} · {sheet['lang']} · {', '.join(sheet['tags']) or 'no tags'}",
+        style="dim",
+    )
+    console.print(sheet["body"], highlight=False, markup=False)
+    for s in sheet["stories"]:
+        console.print(f"[bold]story[/] {s['id']}: {s['title']}", highlight=False)
+    print_history(sheet["history"])
+
+
+@app.command("link")
+def factsheets_link(
+    fact_sheet_id: Annotated[int, typer.Argument(help="Fact sheet id.")],
+    story_id: Annotated[int, typer.Argument(help="The story it answers.")],
+    by: By = None,
+) -> None:
+    """Link a fact sheet to a story it answers."""
+    with open_cases() as cases:
+        new = cases.link_fact_sheet(fact_sheet_id, story_id, by=actor(by))
+    console.print(
+        f"fact sheet {fact_sheet_id} {'linked' if new else 'was already linked'} to story {story_id}"
+    )
+
+
+@app.command("edit")
+def factsheets_edit(
+    fact_sheet_id: Annotated[int, typer.Argument(help="Fact sheet id.")],
+    title: Annotated[str | None, typer.Option(help="A new title.")] = None,
+    body: Annotated[str | None, typer.Option(help="A new text.")] = None,
+    file: Annotated[Path | None, typer.Option(help="Read the new text from this UTF-8 file.")] = None,
+    kind: Annotated[str | None, typer.Option(help="fact_sheet or position.")] = None,
+    lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
+    tag: Annotated[list[str] | None, typer.Option(help="The tags, replacing the old ones (repeat).")] = None,
+    by: By = None,
+) -> None:
+    """Change a fact sheet; the history keeps what it was."""
+    text = _body(body, file, required=False)
+    with open_cases() as cases:
+        before = len(cases.fact_sheet(fact_sheet_id)["history"])
+        sheet = cases.update_fact_sheet(
+            fact_sheet_id, by=actor(by), title=title, body=text, kind=kind, lang=lang, tags=tag
+        )
+    changed = sheet["history"][before:]
+    fields = ", ".join(changed[-1]["changes"]) if changed else ""
+    console.print(f"fact sheet {sheet['id']}: " + (f"changed {fields}" if fields else "nothing changed"))

@@ -1,0 +1,199 @@
+"""`caunoi sources …`: the outlets to watch."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from caunoi.cli.common import (
+    console,
+    fail,
+    open_service,
+    print_json,
+    when,
+)
+from caunoi.ingest.sources import SAMPLE, SourceError, make_spec
+
+app = typer.Typer(help="The outlets to watch: add, list, show, remove, import, status.", no_args_is_help=True)
+
+
+@app.command("add")
+def sources_add(
+    name: Annotated[str, typer.Argument(help="The outlet's name (unique).")],
+    home: Annotated[str, typer.Option(help="Home page URL.")],
+    feed: Annotated[list[str] | None, typer.Option(help="RSS/Atom feed URL (repeat for more).")] = None,
+    sitemap: Annotated[list[str] | None, typer.Option(help="News sitemap or sitemap index URL.")] = None,
+    country: Annotated[str | None, typer.Option(help="ISO 3166 two-letter code, e.g. VN.")] = None,
+    lang: Annotated[list[str] | None, typer.Option(help="Language code (repeat for more).")] = None,
+    media_type: Annotated[str | None, typer.Option(help="newspaper, online, agency, broadcaster, …")] = None,
+    origin: Annotated[str | None, typer.Option(help="domestic, foreign, diaspora or international.")] = None,
+    poll_minutes: Annotated[int, typer.Option(help="Minutes between two polls.")] = 30,
+    disabled: Annotated[
+        bool, typer.Option("--disabled", help="Register it without watching it yet.")
+    ] = False,
+    allow_private: Annotated[
+        bool, typer.Option("--allow-private", help="It lives on a private network (intranet).")
+    ] = False,
+    notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+) -> None:
+    """Add a source, or update the one with this name."""
+    raw: dict[str, Any] = {
+        "name": name,
+        "home": home,
+        "feeds": feed or [],
+        "sitemaps": sitemap or [],
+        "country": country,
+        "languages": lang or [],
+        "media_type": media_type,
+        "origin": origin,
+        "poll_minutes": poll_minutes,
+        "enabled": not disabled,
+        "allow_private": allow_private,
+        "notes": notes,
+    }
+    try:
+        spec = make_spec(raw)
+    except SourceError as exc:
+        fail(str(exc))
+    with open_service() as service:
+        source_id, created = service.add_source(spec)
+    console.print(
+        f"{'added' if created else 'updated'} source {source_id}: [bold]{spec.name}[/]", highlight=False
+    )
+
+
+@app.command("import")
+def sources_import(
+    file: Annotated[Path | None, typer.Argument(help="A YAML or CSV file of sources.")] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help=f"Import the shipped sample list ({SAMPLE.name}).")
+    ] = False,
+) -> None:
+    """Add or update every source in a file; one bad entry refuses the whole file."""
+    if (file is None) == (not sample):
+        fail("give a FILE or --sample")
+    path = SAMPLE if sample else file
+    assert path is not None
+    with open_service() as service:
+        try:
+            added, updated = service.import_sources(path)
+        except SourceError as exc:
+            fail(str(exc))
+    console.print(f"{path.name}: [green]{added} added[/], {updated} updated")
+
+
+@app.command("list")
+def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Every source, one line each."""
+    with open_service() as service:
+        rows = service.crawl.list_sources()
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "name", "origin", "country", "langs", "feeds", "sitemaps", "every", "on")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            r["name"],
+            r["origin"] or "",
+            r["country"] or "",
+            ",".join(r["languages"]),
+            str(len(r["feeds"])),
+            str(len(r["sitemaps"])),
+            f"{r['poll_minutes']} min",
+            "yes" if r["enabled"] else "no",
+        )
+    console.print(table)
+
+
+@app.command("show")
+def sources_show(
+    name: Annotated[str, typer.Argument(help="Name or id.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """One source: its settings, its feeds and sitemaps with their state."""
+    with open_service() as service:
+        found = service.crawl.find_source(name)
+    if found is None:
+        fail(f"no source named {name!r}")
+    assert found is not None
+    if as_json:
+        print_json(found)
+        return
+    for key in (
+        "id",
+        "name",
+        "home",
+        "country",
+        "languages",
+        "media_type",
+        "origin",
+        "poll_minutes",
+        "enabled",
+        "allow_private",
+        "notes",
+        "last_success_at",
+        "last_error",
+        "failures",
+        "next_poll_at",
+    ):
+        console.print(f"[bold]{key}[/]: {found[key]}", highlight=False)
+    for lst in found["listings"]:
+        state = f"error: {lst['last_error']}" if lst["last_error"] else f"ok, {lst['last_links']} links"
+        console.print(
+            f"  {lst['kind']} {lst['url']} — {when(lst['last_fetched_at'])} {state}", highlight=False
+        )
+
+
+@app.command("remove")
+def sources_remove(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
+    """Stop watching a source and forget it (its articles stay)."""
+    with open_service() as service:
+        if not service.crawl.remove_source(name):
+            fail(f"no source named {name!r}")
+    console.print(f"removed {name}")
+
+
+@app.command("enable")
+def sources_enable(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
+    """Watch this source again."""
+    with open_service() as service:
+        if not service.crawl.set_enabled(name, True):
+            fail(f"no source named {name!r}")
+
+
+@app.command("disable")
+def sources_disable(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
+    """Keep the source but stop polling it."""
+    with open_service() as service:
+        if not service.crawl.set_enabled(name, False):
+            fail(f"no source named {name!r}")
+
+
+@app.command("status")
+def sources_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Health: last success, last error, articles per day (7 days), pages waiting, dead feeds."""
+    with open_service() as service:
+        rows = service.crawl.status(datetime.now())
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("name", "last success", "last error", "art/day", "waiting", "state")
+    for r in rows:
+        state = "[red]DEAD[/]" if r["dead"] else ("off" if not r["enabled"] else "ok")
+        if r["dead_listings"] and not r["dead"]:
+            state = f"[yellow]{len(r['dead_listings'])} dead feed(s)[/]"
+        error = f"{when(r['last_error_at'])} {r['last_error'] or ''}"[:80] if r["last_error"] else ""
+        table.add_row(
+            r["name"],
+            when(r["last_success_at"]),
+            error,
+            f"{r['articles_per_day']:.1f}",
+            str(r["pending"]),
+            state,
+        )
+    console.print(table)

@@ -1,0 +1,50 @@
+"""`caunoi units …`: the units and missions cases are assigned to."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from caunoi.cli.cases import open_cases
+from caunoi.cli.common import (
+    AsJson,
+    By,
+    actor,
+    console,
+    print_json,
+)
+
+app = typer.Typer(help="The units and missions cases are assigned to: add, list.", no_args_is_help=True)
+
+
+@app.command("add")
+def units_add(
+    code: Annotated[str, typer.Argument(help="A short code, e.g. BC-TTDN or DSQ-US.")],
+    name: Annotated[str, typer.Argument(help="Its full name.")],
+    kind: Annotated[str, typer.Option(help="unit or mission.")] = "unit",
+    country: Annotated[str | None, typer.Option(help="A mission's country: ISO two-letter code.")] = None,
+    by: By = None,
+) -> None:
+    """Add a unit or a mission abroad."""
+    with open_cases() as cases:
+        unit = cases.add_unit(code, name, by=actor(by), kind=kind, country=country)
+    console.print(f"added {unit['kind']} [bold]{unit['code']}[/]: {unit['name']}", highlight=False)
+
+
+@app.command("list")
+def units_list(as_json: AsJson = False) -> None:
+    """Every unit and mission."""
+    with open_cases() as cases:
+        rows = cases.units()
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("code", "kind", "country", "name", box=None)
+    for r in rows:
+        table.add_row(r["code"], r["kind"], r["country"] or "", r["name"])
+    console.print(table)
+
+
+# -- fact sheets ----------------------------------------------------------------------------------

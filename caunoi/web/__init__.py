@@ -1,1 +1,0 @@
-"""Watching the web: sources, polite fetching, feeds and sitemaps, the scheduler."""
