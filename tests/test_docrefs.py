@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from caunoi.enrich import run as enrich_run
+from caunoi.enrich import stage as enrich_stage
 from caunoi.enrich.docrefs import canonical_ref, doc_types, find_doc_refs
 from caunoi.store.articles import SearchRequest
 
@@ -126,7 +126,7 @@ def test_enrich_then_search_by_document(service, tmp_path):
     both = service.search(SearchRequest(query="thong tin doi ngoai", tags=(("doc_ref", "72/2015/NĐ-CP"),)))
     assert [h.title for h in both] == ["Sơ kết công tác thông tin đối ngoại"]
     article = service.article(hits[0].id)
-    assert article["enrichment_version"] == enrich_run.ENRICH_VERSION
+    assert article["enrichment_version"] == enrich_stage.ENRICH_VERSION
     assert [(r["id"], r["in"]) for r in article["doc_refs"]] == [("57-KL/TW", "title"), ("57-KL/TW", "text")]
 
 
@@ -134,7 +134,7 @@ def test_a_new_enrichment_version_redoes_every_article(service, tmp_path, monkey
     (tmp_path / "a.txt").write_text("Tiêu đề\nThực hiện Chỉ thị 04-CT/TW của Ban Bí thư.\n", encoding="utf-8")
     assert service.ingest([tmp_path / "a.txt"]).enriched == 1
     assert service.enrich() == 0
-    monkeypatch.setattr("caunoi.service.ENRICH_VERSION", enrich_run.ENRICH_VERSION + 1)
+    monkeypatch.setattr("caunoi.service.ENRICH_VERSION", enrich_stage.ENRICH_VERSION + 1)
     assert service.enrich() == 1 and service.enrich() == 0
     assert service.enrich(everything=True) == 1
 
