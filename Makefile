@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DATA ?= $(CURDIR)/var/demo
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test check-install lint bench clean
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "caunoi needs Python >= 3.11")'
@@ -42,6 +42,10 @@ demo: install
 
 test: install
 	$(BIN)/pytest -q
+
+# a fresh venv with the system's own Python and pip, `pip install .` without extras, ingest and search
+check-install:
+	tools/check_install.sh
 
 lint: install
 	$(BIN)/ruff check caunoi tests benchmarks tools
