@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
+from caunoi import errors
+from caunoi.errors import Conflict, Invalid, check_actor, check_choice
 from caunoi.store.cases import CaseRepository
 from caunoi.text.fold import index_form
 
@@ -43,19 +45,28 @@ _SPAN_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 
 
-class CaseError(ValueError):
+class CaseError(Invalid):
     """A request the workflow refuses; the message says why and what to do instead."""
 
 
-class NotFound(CaseError):
+class NotFound(CaseError, errors.NotFound):
     """No case, unit, story, alert, article or fact sheet with that id or code."""
 
+    kind = errors.NotFound.kind
 
-class DuplicateCase(CaseError):
+
+class DuplicateCase(CaseError, Conflict):
     """The alert already has an open case."""
 
-    def __init__(self, message: str, case_id: int):
-        super().__init__(message)
+    kind = Conflict.kind
+
+    def __init__(self, alert_id: int, case_id: int):
+        super().__init__(
+            "case_duplicate",
+            "alert {alert} already has an open case: case {case}",
+            alert=alert_id,
+            case=case_id,
+        )
         self.case_id = case_id
 
 
@@ -79,8 +90,10 @@ def parse_deadline(value: str | date | datetime, now: datetime | None = None) ->
         return _local(datetime.fromisoformat(text))
     except ValueError:
         raise CaseError(
-            f"deadline {value!r}: give a date and time (2026-11-25 17:00), a day (2026-11-25) "
-            "or a span from now (+4h, +2d)"
+            "bad_deadline",
+            "deadline {value!r}: give a date and time (2026-11-25 17:00), a day (2026-11-25) "
+            "or a span from now (+4h, +2d)",
+            value=value,
         ) from None
 
 
@@ -96,19 +109,11 @@ def allowed_actions(state: str) -> list[str]:
 
 
 def _actor(by: str) -> str:
-    actor = (by or "").strip()
-    if not actor:
-        raise CaseError("say who makes the change (by)")
-    if len(actor) > 100:
-        raise CaseError("the name of who makes the change is longer than 100 characters")
-    return actor
+    return check_actor(by, CaseError)
 
 
 def _choice(value: str, allowed: Iterable[str], what: str) -> str:
-    allowed = tuple(allowed)
-    if value not in allowed:
-        raise CaseError(f"{what} {value!r}: use one of {', '.join(allowed)}")
-    return value
+    return check_choice(value, allowed, what, CaseError)
 
 
 def _text(value: str | None) -> str | None:
@@ -119,26 +124,38 @@ def _url(value: str) -> str:
     url = value.strip()
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise CaseError(f"{value!r} is not a web address: give one starting with https://")
+        raise CaseError(
+            "bad_url", "{value!r} is not a web address: give one starting with https://", value=value
+        )
     return url
 
 
 def _refusal(case: dict[str, Any], action: str) -> CaseError:
     """Why `action` cannot be done to this case, and what to do instead."""
     n, state = case["id"], case["state"]
+    said = {"case": n, "state": state}
     target = ACTIONS[action][0]
     if action == "reopen":
-        return CaseError(f"case {n} is {state}: only a closed case can be reopened")
+        return CaseError(
+            "case_not_closed", "case {case} is {state}: only a closed case can be reopened", **said
+        )
     if state == target:
-        hint = ": add another response instead" if state == "answered" else ""
-        return CaseError(f"case {n} is already {state}{hint}")
+        if state == "answered":
+            return CaseError(
+                "case_answered", "case {case} is already {state}: add another response instead", **said
+            )
+        return CaseError("case_already", "case {case} is already {state}", **said)
     if state == "closed":
-        return CaseError(f"case {n} is closed: reopen it first")
+        return CaseError("case_closed", "case {case} is closed: reopen it first", case=n)
     if action == "answer":
-        return CaseError(f"case {n} is {state}: it cannot be answered before it is assigned")
+        return CaseError(
+            "case_unassigned", "case {case} is {state}: it cannot be answered before it is assigned", **said
+        )
     if action == "triage":
-        return CaseError(f"case {n} is {state}: it is past triage (reassign it or close it)")
-    return CaseError(f"case {n} is {state}: it cannot be {target}")
+        return CaseError(
+            "case_past_triage", "case {case} is {state}: it is past triage (reassign it or close it)", **said
+        )
+    return CaseError("case_cannot", "case {case} is {state}: it cannot be {target}", target=target, **said)
 
 
 def _overdue(case: dict[str, Any], now: datetime) -> bool:
@@ -164,23 +181,33 @@ class CaseService:
         by = _actor(by)
         code, name = code.strip(), name.strip()
         if not re.fullmatch(r"[\w.-]{1,40}", code):
-            raise CaseError(f"unit code {code!r}: up to 40 letters, digits, '-', '_' or '.', no spaces")
+            raise CaseError(
+                "unit_bad_code",
+                "unit code {code!r}: up to 40 letters, digits, '-', '_' or '.', no spaces",
+                code=code,
+            )
         if not name:
-            raise CaseError(f"unit {code}: give its name")
+            raise CaseError("unit_no_name", "unit {code}: give its name", code=code)
         _choice(kind, UNIT_KINDS, "unit kind")
         if country is not None:
             country = country.strip().upper()
             if not re.fullmatch(r"[A-Z]{2}", country):
-                raise CaseError(f"country {country!r}: give its ISO 3166 two-letter code, e.g. US")
+                raise CaseError(
+                    "bad_country_code",
+                    "country {value!r}: give its ISO 3166 two-letter code, e.g. US",
+                    value=country,
+                )
         values = {"code": code, "name": name, "kind": kind, "country": country}
         if not self.repo.add_unit(values, by):
-            raise CaseError(f"there is already a unit or mission with code {code}")
+            raise CaseError("unit_exists", "there is already a unit or mission with code {code}", code=code)
         return self.unit(code)
 
     def unit(self, code: str) -> dict[str, Any]:
         found = self.repo.find_unit(code.strip())
         if found is None:
-            raise NotFound(f"no unit or mission with code {code!r}: add it first (units add)")
+            raise NotFound(
+                "unit_not_found", "no unit or mission with code {code!r}: add it first (units add)", code=code
+            )
         return found
 
     def units(self) -> list[dict[str, Any]]:
@@ -206,20 +233,20 @@ class CaseService:
         if alert_id is not None:
             alert = self.repo.alert(alert_id)
             if alert is None:
-                raise NotFound(f"no alert with id {alert_id}")
+                raise NotFound("alert_not_found", "no alert with id {id}", id=alert_id)
             if story_id is None:
                 story_id = alert["story_id"]
         if story_id is not None:
             story = self.repo.story(story_id)
             if story is None:
-                raise NotFound(f"no story with id {story_id}")
+                raise NotFound("story_not_found", "no story with id {id}", id=story_id)
         title = _text(title) or _text(alert and alert["title"]) or _text(story and story["title"])
         if title is None:
-            raise CaseError(
-                f"story {story_id} has no title yet: give the case a title"
-                if story
-                else "a case needs a title, a story or an alert"
-            )
+            if story:
+                raise CaseError(
+                    "story_untitled", "story {story} has no title yet: give the case a title", story=story_id
+                )
+            raise CaseError("case_no_title", "a case needs a title, a story or an alert")
         values = {
             "title": title,
             "state": "new",
@@ -230,7 +257,7 @@ class CaseService:
         }
         case_id, created = self.repo.insert_case(values, by, OPEN)
         if not created:
-            raise DuplicateCase(f"alert {alert_id} already has an open case: case {case_id}", case_id)
+            raise DuplicateCase(alert_id, case_id)
         return self.get(case_id)
 
     def get(self, case_id: int, now: datetime | None = None) -> dict[str, Any]:
@@ -246,7 +273,7 @@ class CaseService:
     def _case(self, case_id: int) -> dict[str, Any]:
         case = self.repo.find_case(case_id)
         if case is None:
-            raise NotFound(f"no case with id {case_id}")
+            raise NotFound("case_not_found", "no case with id {id}", id=case_id)
         return case
 
     def overdue(self, now: datetime | None = None) -> list[dict[str, Any]]:
@@ -282,9 +309,11 @@ class CaseService:
         case has them already."""
         case = self._case(case_id)
         if unit is None and case["unit"] is None:
-            raise CaseError(f"assigning case {case_id} needs a unit or mission code")
+            raise CaseError(
+                "assign_no_unit", "assigning case {case} needs a unit or mission code", case=case_id
+            )
         if deadline is None and case["deadline"] is None:
-            raise CaseError(f"assigning case {case_id} needs a deadline")
+            raise CaseError("assign_no_deadline", "assigning case {case} needs a deadline", case=case_id)
         code = self.unit(unit)["code"] if unit is not None else case["unit"]
         due = parse_deadline(deadline, now) if deadline is not None else case["deadline"]
         if assignee is None and code == case["unit"]:
@@ -326,7 +355,10 @@ class CaseService:
         case = self._case(case_id)
         if case["state"] not in ("answered", "closed"):
             raise CaseError(
-                f"case {case_id} is {case['state']}: answer it first; more responses can be added after"
+                "case_respond_early",
+                "case {case} is {state}: answer it first; more responses can be added after",
+                case=case_id,
+                state=case["state"],
             )
         response = self._response(kind, title, url, fact_sheet_id, article_id, note)
         changes = self.repo.change_case(
@@ -373,8 +405,13 @@ class CaseService:
     def _moved_on(self, case_id: int) -> CaseError:
         case = self.repo.find_case(case_id)
         if case is None:
-            return NotFound(f"case {case_id} was deleted meanwhile")
-        return CaseError(f"case {case_id} changed meanwhile (it is now {case['state']}): look at it again")
+            return NotFound("case_deleted", "case {case} was deleted meanwhile", case=case_id)
+        return CaseError(
+            "case_changed",
+            "case {case} changed meanwhile (it is now {state}): look at it again",
+            case=case_id,
+            state=case["state"],
+        )
 
     def _response(
         self,
@@ -387,18 +424,26 @@ class CaseService:
     ) -> dict[str, Any]:
         title, url, note = _text(title), _text(url), _text(note)
         if fact_sheet_id is not None and article_id is not None:
-            raise CaseError("a response is either a fact sheet or an article, not both")
+            raise CaseError("response_both", "a response is either a fact sheet or an article, not both")
         if fact_sheet_id is not None:
             if kind not in (None, "fact_sheet"):
-                raise CaseError(f"a fact sheet answers as kind fact_sheet, not {kind}")
+                raise CaseError(
+                    "response_kind_fact_sheet",
+                    "a fact sheet answers as kind fact_sheet, not {kind}",
+                    kind=kind,
+                )
             sheet = self._fact_sheet(fact_sheet_id)
             kind, title = "fact_sheet", title or sheet["title"]
         elif article_id is not None:
             if kind not in (None, "article"):
-                raise CaseError(f"an article in the store answers as kind article, not {kind}")
+                raise CaseError(
+                    "response_kind_article",
+                    "an article in the store answers as kind article, not {kind}",
+                    kind=kind,
+                )
             article = self.repo.article(article_id)
             if article is None:
-                raise NotFound(f"no article with id {article_id}")
+                raise NotFound("article_not_found", "no article with id {id}", id=article_id)
             kind, title, url = (
                 "article",
                 title or article["title"] or f"article {article_id}",
@@ -407,8 +452,10 @@ class CaseService:
         else:
             if kind is None or title is None or url is None:
                 raise CaseError(
-                    "a response needs its kind (" + ", ".join(RESPONSE_KINDS) + "), a title and a URL, "
-                    "or a fact sheet or an article of the store"
+                    "response_incomplete",
+                    "a response needs its kind ({kinds}), a title and a URL, or a fact sheet or an article "
+                    "of the store",
+                    kinds=", ".join(RESPONSE_KINDS),
                 )
             _choice(kind, RESPONSE_KINDS, "response kind")
         return {
@@ -459,7 +506,7 @@ class CaseService:
             tags=sheet["tags"] if tags is None else tags,
         )
         if self.repo.update_fact_sheet(fact_sheet_id, values, by) is None:
-            raise NotFound(f"fact sheet {fact_sheet_id} was deleted meanwhile")
+            raise NotFound("fact_sheet_deleted", "fact sheet {id} was deleted meanwhile", id=fact_sheet_id)
         return self.fact_sheet(fact_sheet_id)
 
     @staticmethod
@@ -468,13 +515,15 @@ class CaseService:
     ) -> dict[str, Any]:
         title, body = title.strip(), body.strip()
         if not title:
-            raise CaseError("a fact sheet needs a title")
+            raise CaseError("fact_sheet_no_title", "a fact sheet needs a title")
         if not body:
-            raise CaseError("a fact sheet needs a body: its text")
+            raise CaseError("fact_sheet_no_body", "a fact sheet needs a body: its text")
         _choice(kind, FACT_SHEET_KINDS, "fact sheet kind")
         lang = lang.strip().lower()
         if not _LANG.match(lang) or len(lang) > 8:  # the column holds 8 characters
-            raise CaseError(f"language {lang!r}: give a code like vi, en or zh-hans")
+            raise CaseError(
+                "bad_language", "language {value!r}: give a code like vi, en or zh-hans", value=lang
+            )
         tags = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
         return {
             "title": title,
@@ -496,7 +545,7 @@ class CaseService:
     def _fact_sheet(self, fact_sheet_id: int) -> dict[str, Any]:
         sheet = self.repo.find_fact_sheet(fact_sheet_id)
         if sheet is None:
-            raise NotFound(f"no fact sheet with id {fact_sheet_id}")
+            raise NotFound("fact_sheet_not_found", "no fact sheet with id {id}", id=fact_sheet_id)
         return sheet
 
     def fact_sheets(
@@ -508,7 +557,7 @@ class CaseService:
     ) -> list[dict[str, Any]]:
         """The library, latest change first; with `story_id`, the fact sheets linked to that story."""
         if story_id is not None and self.repo.story(story_id) is None:
-            raise NotFound(f"no story with id {story_id}")
+            raise NotFound("story_not_found", "no story with id {id}", id=story_id)
         rows = self.repo.list_fact_sheets(kind=kind, lang=lang, story_id=story_id, limit=limit)
         return [_listed(r) for r in rows]
 
@@ -519,7 +568,7 @@ class CaseService:
         "Biển Đông"); those with every word in the title first."""
         tokens = index_form(query).split()
         if not tokens:
-            raise CaseError("give words to search for")
+            raise CaseError("no_words", "give words to search for")
         rows = self.repo.list_fact_sheets(kind=kind, lang=lang, tokens=tokens)
         in_title = [all(t in index_form(r["title"]) for t in tokens) for r in rows]
         ranked = [r for r, hit in zip(rows, in_title, strict=True) if hit]
@@ -531,7 +580,7 @@ class CaseService:
         by = _actor(by)
         self._fact_sheet(fact_sheet_id)
         if self.repo.story(story_id) is None:
-            raise NotFound(f"no story with id {story_id}")
+            raise NotFound("story_not_found", "no story with id {id}", id=story_id)
         return self.repo.link_fact_sheet(fact_sheet_id, story_id, by)
 
     # -- listing cases (last: the name `list` shadows the builtin in this class body) -----------

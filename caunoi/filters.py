@@ -4,9 +4,10 @@ turned into the tags a SearchRequest holds; shared by the CLI and the API."""
 from __future__ import annotations
 
 from caunoi.enrich.docrefs import canonical_ref
+from caunoi.errors import Invalid
 
 
-class FilterError(ValueError):
+class FilterError(Invalid):
     """A filter naming nothing known; the message says which option and what was typed."""
 
 
@@ -39,9 +40,13 @@ def entity_id(name: str, option: str, country: bool = False) -> str:
         if people:
             return people[0].id
     if not found and country:
-        raise FilterError(f"{option}: no country known by the name {name!r}")
+        raise FilterError(
+            "unknown_country", "{option}: no country known by the name {name!r}", option=option, name=name
+        )
     if not found:
-        raise FilterError(f"{option}: no entity known by the name {name!r}")
+        raise FilterError(
+            "unknown_entity", "{option}: no entity known by the name {name!r}", option=option, name=name
+        )
     return found[0].entry_id
 
 

@@ -38,6 +38,8 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 
+from caunoi import errors
+from caunoi.errors import Invalid, check_actor, check_choice
 from caunoi.store.cases import CaseRepository
 from caunoi.store.users import UserRepository
 from caunoi.text.fold import fold
@@ -87,12 +89,14 @@ WRONG = "wrong username or password"
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
 
 
-class UserError(ValueError):
+class UserError(Invalid):
     """A request about users refused; the message says why and what to do instead."""
 
 
-class NotFound(UserError):
+class NotFound(UserError, errors.NotFound):
     """No user or token with that name or id."""
+
+    kind = errors.NotFound.kind
 
 
 class LoginRefused(UserError):
@@ -122,28 +126,23 @@ def _verify(password_hash: str, password: str) -> bool:
 
 
 def _actor(by: str) -> str:
-    actor = (by or "").strip()
-    if not actor:
-        raise UserError("say who makes the change (by)")
-    if len(actor) > 100:
-        raise UserError("the name of who makes the change is longer than 100 characters")
-    return actor
+    return check_actor(by, UserError)
 
 
 def _username(value: str) -> str:
     name = (value or "").strip().lower()
     if not _USERNAME.fullmatch(name):
         raise UserError(
-            f"username {value!r}: 2 to 100 letters a-z, digits, '.', '_', '-' or '@', starting with a "
-            "letter or digit"
+            "bad_username",
+            "username {value!r}: 2 to 100 letters a-z, digits, '.', '_', '-' or '@', starting with a "
+            "letter or digit",
+            value=value,
         )
     return name
 
 
 def _choice(value: str, allowed: tuple[str, ...], what: str) -> str:
-    if value not in allowed:
-        raise UserError(f"{what} {value!r}: use one of {', '.join(allowed)}")
-    return value
+    return check_choice(value, allowed, what, UserError)
 
 
 def _plain(text: str) -> str:
@@ -156,16 +155,23 @@ def check_password(password: str, username: str, display_name: str | None = None
     different ones, or one that holds (or is held in) the username or the display name."""
     if len(password) < MIN_PASSWORD:
         raise UserError(
-            f"the password is too short: use at least {MIN_PASSWORD} characters (a phrase is good)"
+            "password_short",
+            "the password is too short: use at least {n} characters (a phrase is good)",
+            n=MIN_PASSWORD,
         )
     if len(password) > MAX_PASSWORD:
-        raise UserError(f"the password is longer than {MAX_PASSWORD} characters")
+        raise UserError("password_long", "the password is longer than {n} characters", n=MAX_PASSWORD)
     if len(set(password)) < 5:
-        raise UserError("the password repeats too few characters: use at least 5 different ones")
+        raise UserError(
+            "password_repetitive", "the password repeats too few characters: use at least 5 different ones"
+        )
     plain = _plain(password)
     for name in (_plain(username), _plain(display_name or "")):
         if len(name) >= 3 and (name in plain or (plain and plain in name)):
-            raise UserError("the password contains the user's name: choose one nobody could guess from it")
+            raise UserError(
+                "password_has_name",
+                "the password contains the user's name: choose one nobody could guess from it",
+            )
 
 
 def permission(user: dict[str, Any], action: str) -> Scope | None:
@@ -219,20 +225,30 @@ class UserService:
         check_password(password, name, display_name)
         values["password_hash"] = _hasher().hash(password)
         if self.repo.add_user(values, by, datetime.now()) is None:
-            raise UserError(f"there is already a user {name}")
+            raise UserError("user_exists", "there is already a user {name}", name=name)
         return self.get(name)
 
     def _mission(self, role: str, mission: str | None) -> str | None:
         """The mission a role is bound to: required for a mission officer, refused for the others."""
         if role != "mission_officer":
             if mission:
-                raise UserError(f"only a mission officer is bound to a mission, not a {role}")
+                raise UserError(
+                    "mission_not_for_role",
+                    "only a mission officer is bound to a mission, not a {role}",
+                    role=role,
+                )
             return None
         if not mission:
-            raise UserError("a mission officer needs a mission: give its code (see `caunoi units list`)")
+            raise UserError(
+                "mission_needed", "a mission officer needs a mission: give its code (see `caunoi units list`)"
+            )
         unit = self.workflow.find_unit(mission.strip())
         if unit is None:
-            raise NotFound(f"no unit or mission with code {mission!r}: add it first (units add)")
+            raise NotFound(
+                "unit_not_found",
+                "no unit or mission with code {code!r}: add it first (units add)",
+                code=mission,
+            )
         return unit["code"]
 
     def get(self, username: str) -> dict[str, Any]:
@@ -242,7 +258,7 @@ class UserService:
     def _user(self, username: str) -> dict[str, Any]:
         user = self.repo.find_user((username or "").strip().lower())
         if user is None:
-            raise NotFound(f"no user {username!r} (see `caunoi users list`)")
+            raise NotFound("user_not_found", "no user {name!r} (see `caunoi users list`)", name=username)
         return user
 
     def list_users(self) -> list[dict[str, Any]]:
@@ -289,7 +305,10 @@ class UserService:
     def _keep_an_admin(self, user: dict[str, Any], what: str) -> None:
         if user["role"] == "admin" and not user["disabled"] and self.repo.count_admins() <= 1:
             raise UserError(
-                f"{user['username']} is the last admin: make another admin before you {what} them"
+                "last_admin",
+                "{name} is the last admin: make another admin before you {what} them",
+                name=user["username"],
+                what=what,
             )
 
     def _change(
@@ -318,24 +337,26 @@ class UserService:
             or self.repo.count_attempts(since=since, username=name) >= RATE_LIMIT
         ):
             self.repo.record_attempt(name, ip, now)
-            raise LoginRefused("too many attempts; wait a few minutes and try again")
+            raise LoginRefused("login_too_many", "too many attempts; wait a few minutes and try again")
         password = (password or "")[:MAX_PASSWORD]
         user = self.repo.find_user(name)
         if user is None:
             _verify(_dummy_hash(), password)
             self.repo.record_attempt(name, ip, now)
-            raise LoginRefused(WRONG)
+            raise LoginRefused("login_wrong", WRONG)
         if user["locked_until"] is not None and user["locked_until"] > now:
             self.repo.record_attempt(name, ip, now)
-            raise LoginRefused(f"locked until {user['locked_until']:%H:%M}")
+            raise LoginRefused("login_locked", "locked until {until:%H:%M}", until=user["locked_until"])
         if not _verify(user["password_hash"], password):
             until = self.repo.login_failed(
                 user["id"], name, ip, now, limit=MAX_FAILURES, lock_for=LOCK_FOR, by=SYSTEM
             )
-            raise LoginRefused(f"locked until {until:%H:%M}" if until else WRONG)
+            if until:
+                raise LoginRefused("login_locked", "locked until {until:%H:%M}", until=until)
+            raise LoginRefused("login_wrong", WRONG)
         if user["disabled"]:  # told only to someone who knows the password
             self.repo.record_attempt(name, ip, now)
-            raise LoginRefused("this account is disabled: ask an administrator")
+            raise LoginRefused("login_disabled", "this account is disabled: ask an administrator")
         rehash = _hasher().hash(password) if _hasher().check_needs_rehash(user["password_hash"]) else None
         self.repo.login_ok(user["id"], name, ip, now, rehash)
         return self.get(name)
@@ -401,11 +422,11 @@ class UserService:
         user = self._user(username)
         label = (name or "").strip()
         if not label or len(label) > 100:
-            raise UserError("give the token a name of up to 100 characters (what it is for)")
+            raise UserError("token_name", "give the token a name of up to 100 characters (what it is for)")
         if user["disabled"]:
-            raise UserError(f"{user['username']} is disabled: enable them first")
+            raise UserError("user_disabled", "{name} is disabled: enable them first", name=user["username"])
         if expires_days is not None and expires_days < 1:
-            raise UserError("a token expires at least 1 day after it is made")
+            raise UserError("token_expiry", "a token expires at least 1 day after it is made")
         now = datetime.now()
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         values = {
@@ -439,9 +460,11 @@ class UserService:
     def revoke_token(self, token_id: int, *, by: str) -> None:
         found = self.repo.revoke_token(token_id, by=_actor(by), now=datetime.now())
         if found is None:
-            raise NotFound(f"no token with id {token_id} (see `caunoi users tokens`)")
+            raise NotFound(
+                "token_not_found", "no token with id {id} (see `caunoi users tokens`)", id=token_id
+            )
         if found is False:
-            raise UserError(f"token {token_id} is already revoked")
+            raise UserError("token_revoked", "token {id} is already revoked", id=token_id)
 
     def list_tokens(self, username: str | None = None) -> list[dict[str, Any]]:
         """Tokens (all, or one user's), newest first: id, username, name, prefix, dates; never the

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from caunoi.errors import Invalid
 from caunoi.text.fold import fold, lower_exact, tokens
 
 
-class QueryError(ValueError):
+class QueryError(Invalid):
     """A query that cannot be parsed; the message says where and how to fix it."""
 
 
@@ -61,19 +62,19 @@ def _lex(query: str) -> list[_Tok]:
     while pos < len(query):
         m = _LEXER.match(query, pos)
         if m is None or m.end() == pos:
-            raise QueryError(f"cannot read the query at {query[pos : pos + 20]!r}")
+            raise QueryError("query_unreadable", "cannot read the query at {at!r}", at=query[pos : pos + 20])
         pos = m.end()
         kind = m.lastgroup or ""
         text = m.group(kind)
         if kind == "quote" and (len(text) < 2 or not text.endswith('"')):
-            raise QueryError('a phrase is missing its closing quote (")')
+            raise QueryError("query_open_quote", 'a phrase is missing its closing quote (")')
         if kind == "word" and text in _OPERATORS:
             kind = text
         if kind == "word" and not tokens(text):
             continue  # punctuation between words ("Việt Nam - Lào", "--") is not a search term
         out.append(_Tok(kind, text))
     if not out and query:
-        raise QueryError(f"{query!r} has no letters or digits to search for")
+        raise QueryError("query_no_words", "{text!r} has no letters or digits to search for", text=query)
     return out
 
 
@@ -93,10 +94,10 @@ class _Parser:
 
     def parse(self) -> Node:
         if not self.toks:
-            raise QueryError("the query is empty: give at least one word")
+            raise QueryError("query_empty", "the query is empty: give at least one word")
         node = self.or_expr()
         if self.peek() is not None:  # only a stray ")" stops the top-level expression early
-            raise QueryError("a ')' has no matching '('")
+            raise QueryError("query_unopened", "a ')' has no matching '('")
         return node
 
     def or_expr(self) -> Node:
@@ -113,13 +114,15 @@ class _Parser:
                 self.take()
             items.append(self.unary())
         if all(isinstance(i, Not) for i in items):
-            raise QueryError("a query cannot only exclude: say what to find before NOT")
+            raise QueryError("query_only_not", "a query cannot only exclude: say what to find before NOT")
         return items[0] if len(items) == 1 else And(tuple(items))
 
     def unary(self) -> Node:
         tok = self.peek()
         if tok is None:
-            raise QueryError("the query ends with an operator: add a word after it")
+            raise QueryError(
+                "query_trailing_operator", "the query ends with an operator: add a word after it"
+            )
         if tok.kind in ("NOT", "minus"):
             self.take()
             return Not(self.unary())
@@ -131,23 +134,25 @@ class _Parser:
             node = self.or_expr()
             close = self.peek()
             if close is None or close.kind != "rpar":
-                raise QueryError("a '(' is not closed: add ')'")
+                raise QueryError("query_unclosed", "a '(' is not closed: add ')'")
             self.take()
             return node
         if tok.kind == "quote":
             toks = tokens(self.norm(tok.text[1:-1]))
             if not toks:
-                raise QueryError(f"the phrase {tok.text} has no words in it")
+                raise QueryError("query_empty_phrase", "the phrase {text} has no words in it", text=tok.text)
             return Term(tuple(toks), quoted=True)
         if tok.kind == "word":
             prefix = tok.text.endswith("*")
             toks = tokens(self.norm(tok.text.rstrip("*")))
             if not toks:
-                raise QueryError(f"{tok.text!r} has no letters or digits to search for")
+                raise QueryError(
+                    "query_no_words", "{text!r} has no letters or digits to search for", text=tok.text
+                )
             return Term(tuple(toks), prefix=prefix and len(toks) == 1)
         if tok.kind == "rpar":
-            raise QueryError("a ')' has no matching '('")
-        raise QueryError(f"{tok.text} needs a word on each side")
+            raise QueryError("query_unopened", "a ')' has no matching '('")
+        raise QueryError("query_lone_operator", "{operator} needs a word on each side", operator=tok.text)
 
 
 def parse_query(query: str, *, exact: bool = False) -> Node:
@@ -202,7 +207,7 @@ def to_fts5(node: Node) -> str:
     if isinstance(node, Or):
         return "(" + " OR ".join(to_fts5(i) for i in node.items) + ")"
     if isinstance(node, Not):  # only reachable inside And, handled there
-        raise QueryError("NOT needs something to exclude from")
+        raise QueryError("query_not_alone", "NOT needs something to exclude from")
     positives = [i for i in node.items if not isinstance(i, Not)]
     negatives = [i.item for i in node.items if isinstance(i, Not)]
     parts = [to_fts5(i) for i in positives]
