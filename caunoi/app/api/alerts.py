@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
 
-from caunoi.app.api.errors import NOT_FOUND, ApiError
+from caunoi.app.api.errors import NOT_FOUND, found
 from caunoi.app.api.limits import Reader, csrf
 from caunoi.app.api.schemas import AlertOut, Id
 from caunoi.app.auth import require, service_of
@@ -38,7 +38,6 @@ def read_alert(
 ) -> dict[str, Any]:
     """Mark an alert read."""
     alerts = service_of(request).alerts
-    if alerts.get(alert_id) is None:
-        raise ApiError(404, "not_found", f"no alert with id {alert_id}")
+    found(alerts.get(alert_id), "alert", alert_id)
     alerts.mark(alert_id, "read")
     return alerts.get(alert_id)

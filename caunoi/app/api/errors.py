@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import HTTPException, Request
 from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
@@ -55,6 +55,8 @@ RESPONSES: dict[int | str, dict[str, Any]] = {
 NOT_FOUND = {404: {"model": ErrorOut}}
 BAD = {400: {"model": ErrorOut}}
 
+Row = TypeVar("Row")
+
 
 class ApiError(HTTPException):
     """An HTTP error with a machine-readable code."""
@@ -62,6 +64,13 @@ class ApiError(HTTPException):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None):
         super().__init__(status, message, headers)
         self.code = code
+
+
+def found(row: Row | None, what: str, row_id: int) -> Row:
+    """`row`, or a 404 `not_found` when there is no `what` with id `row_id`."""
+    if row is None:
+        raise ApiError(404, "not_found", f"no {what} with id {row_id}")
+    return row
 
 
 def error_response(

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 
 from caunoi.alerts import AlertError
-from caunoi.app.api.errors import BAD, NOT_FOUND, ApiError
+from caunoi.app.api.errors import BAD, NOT_FOUND, ApiError, found
 from caunoi.app.api.export import EXPORT_ROWS, export_file
 from caunoi.app.api.limits import Reader, csrf
 from caunoi.app.api.paging import decode_cursor, paged
@@ -93,10 +93,7 @@ def _search(service: Service, request: SearchRequest) -> list[SearchHit]:
 @router.get("/articles/{article_id}", response_model=ArticleOut, responses=NOT_FOUND, tags=["articles"])
 def get_article(request: Request, article_id: Id, _user: Reader) -> dict[str, Any]:
     """One article: clean text, metadata, dates, origins, enrichment, story and reprint links."""
-    found = service_of(request).article(article_id)
-    if found is None:
-        raise ApiError(404, "not_found", f"no article with id {article_id}")
-    return found
+    return found(service_of(request).article(article_id), "article", article_id)
 
 
 @router.get("/search", response_model=SearchPage, responses=BAD, tags=["search"])

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
 
-from caunoi.app.api.errors import BAD, NOT_FOUND, ApiError
+from caunoi.app.api.errors import BAD, NOT_FOUND, found
 from caunoi.app.api.limits import Reader
 from caunoi.app.api.paging import decode_story_cursor, encode_story_cursor
 from caunoi.app.api.schemas import Id, StoryOut, StoryPage
@@ -41,7 +41,4 @@ def list_stories(
 @router.get("/stories/{story_id}", response_model=StoryOut, responses=NOT_FOUND, tags=["stories"])
 def get_story(request: Request, story_id: Id, _user: Reader) -> dict[str, Any]:
     """One story: summary, timeline, outlets, countries, languages, tone by day, topics, articles."""
-    found = service_of(request).story(story_id)
-    if found is None:
-        raise ApiError(404, "not_found", f"no story with id {story_id}")
-    return found
+    return found(service_of(request).story(story_id), "story", story_id)
