@@ -1,0 +1,88 @@
+"""The REST API at /api/v1: articles, search (every CLI filter) and its exports, stories, sources,
+alerts, cases, fact sheets and saved searches, as a thin shell over caunoi.service.
+
+Every call needs a user (a Bearer token, or the web session cookie plus the CSRF header for calls
+that change something); every error is `{"error": {"status", "code", "message"}}`; each token (or
+address, without one) gets a token bucket of `api_rate_per_minute` requests; bodies are at most
+MAX_BODY bytes; lists are paged with an opaque `cursor` and answer `next_cursor` (null at the end).
+Swagger UI is served at /docs from caunoi/app/static/swagger, so it works offline.
+
+This module assembles the routers of the route modules (search, stories, reports, sources,
+alerts, cases, factsheets: one per concept) under PREFIX with the limits every call passes, and
+`install` adds them to the app with the error handlers. The answers and bodies are in schemas,
+errors in errors, limits in limits, cursors in paging, file exports in export."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Depends, FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.docs import get_swagger_ui_html
+from fastapi.responses import HTMLResponse
+from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from caunoi.app.api import alerts, cases, factsheets, reports, search, sources, stories
+from caunoi.app.api.errors import (
+    BUSY,
+    DOMAIN_ERRORS,
+    RESPONSES,
+    domain_error,
+    http_error,
+    validation_error,
+)
+from caunoi.app.api.limits import BodyLimit, RateLimiter, no_nul_query, rate_limit
+
+PREFIX = "/api/v1"
+
+# every route passes the rate limit, then the NUL check, before its own dependencies
+router = APIRouter(
+    prefix=PREFIX, dependencies=[Depends(rate_limit), Depends(no_nul_query)], responses=RESPONSES
+)
+for concept in (search, stories, reports, sources, alerts, cases, factsheets):
+    router.include_router(concept.router)
+
+# -- installing -----------------------------------------------------------------------------------
+
+
+def install(app: FastAPI) -> None:
+    """Add the API routes, its error handlers and limits, and the offline Swagger UI at /docs."""
+    app.state.rate_limiter = RateLimiter(app.state.service.settings.api_rate_per_minute)
+    app.include_router(router)
+    app.add_middleware(BodyLimit)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    for kind, (status, code) in DOMAIN_ERRORS.items():
+        app.add_exception_handler(kind, domain_error(status, code))
+    app.add_exception_handler(PoolTimeout, domain_error(503, "busy", BUSY, {"Retry-After": "5"}))
+
+    @app.get("/docs", include_in_schema=False)
+    def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or f"{PREFIX}/openapi.json",
+            title=f"{app.title} — Swagger UI",
+            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
+            swagger_css_url="/static/swagger/swagger-ui.css",
+            swagger_favicon_url="/static/swagger/favicon-32x32.png",
+            swagger_ui_parameters={"validatorUrl": None},
+        )
+
+    _add_security_scheme(app)
+
+
+def _add_security_scheme(app: FastAPI) -> None:
+    """Tell OpenAPI (and Swagger UI's Authorize button) that calls take a Bearer token."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = build()
+            schema.setdefault("components", {})["securitySchemes"] = {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "caunoi users token-add"}
+            }
+            schema["security"] = [{"bearer": []}]
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

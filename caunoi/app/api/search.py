@@ -1,0 +1,182 @@
+"""Routes for articles and search: one article, full-text search with every filter of `caunoi
+search` (the `search_filters` dependency), its export as a file (export.py), and saved searches.
+The routes call caunoi.service (service_of) and never the store."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Depends, Query, Request
+from fastapi.responses import Response
+
+from caunoi.alerts import AlertError
+from caunoi.app.api.errors import BAD, NOT_FOUND, ApiError, found
+from caunoi.app.api.export import EXPORT_ROWS, export_file
+from caunoi.app.api.limits import Reader, csrf
+from caunoi.app.api.paging import decode_cursor, paged
+from caunoi.app.api.schemas import ArticleOut, ErrorOut, Id, SavedSearchIn, SavedSearchOut, SearchPage
+from caunoi.app.auth import require, service_of
+from caunoi.filters import FilterError, search_tags
+from caunoi.service import Service
+from caunoi.store.articles import SearchHit, SearchRequest
+from caunoi.store.query import QueryError
+
+router = APIRouter()
+
+# -- search filters -------------------------------------------------------------------------------
+
+Text = Annotated[str | None, Query(max_length=200)]
+
+
+def search_filters(
+    q: Annotated[
+        str,
+        Query(
+            max_length=1000,
+            description='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*; empty with a filter.',
+        ),
+    ] = "",
+    exact: Annotated[bool, Query(description="Match diacritics exactly (đối ≠ đổi).")] = False,
+    date_from: Annotated[date | None, Query(alias="from", description="Published on or after.")] = None,
+    date_to: Annotated[date | None, Query(alias="to", description="Published on or before.")] = None,
+    lang: Text = None,
+    source: Annotated[str | None, Query(max_length=200, description="Outlet, e.g. dantri.com.vn.")] = None,
+    category: Text = None,
+    doc_ref: Annotated[
+        str | None, Query(max_length=200, description="Cites: 57-KL/TW, 30/2020/NĐ-CP")
+    ] = None,
+    topic: Annotated[str | None, Query(max_length=200, description="world, society, business, …")] = None,
+    entity: Annotated[str | None, Query(max_length=200, description="org:ASEAN or Bộ Ngoại giao")] = None,
+    country: Annotated[str | None, Query(max_length=200, description="CN or Trung Quốc")] = None,
+    event_type: Annotated[str | None, Query(max_length=50, description="so_ket, hoi_dam, tiep, …")] = None,
+    tone_min: Annotated[float | None, Query(ge=-100, le=100)] = None,
+    tone_max: Annotated[float | None, Query(ge=-100, le=100)] = None,
+    tone_of: Literal["article", "subject"] = "article",
+    sort: Literal["relevance", "date"] = "relevance",
+) -> SearchRequest:
+    """The search the query string asks for (as `caunoi search` builds it from its options)."""
+    try:
+        tags = search_tags(
+            doc_ref=doc_ref, event_type=event_type, topic=topic, entity=entity, country=country
+        )
+    except FilterError as exc:
+        raise ApiError(400, "bad_filter", str(exc)) from None
+    if not q.strip() and not tags and tone_min is None and tone_max is None:
+        raise ApiError(
+            400, "bad_request", "give a query (q), or a filter such as doc_ref, topic or event_type"
+        )
+    return SearchRequest(
+        query=q,
+        exact=exact,
+        date_from=date_from,
+        date_to=date_to,
+        lang=lang,
+        source=source,
+        category=category,
+        tags=tags,
+        tone_min=tone_min,
+        tone_max=tone_max,
+        tone_of=tone_of,
+        sort=sort,
+    )
+
+
+def _search(service: Service, request: SearchRequest) -> list[SearchHit]:
+    try:
+        return service.search(request)
+    except QueryError as exc:
+        raise ApiError(400, "bad_query", f"bad query: {exc}") from None
+
+
+@router.get("/articles/{article_id}", response_model=ArticleOut, responses=NOT_FOUND, tags=["articles"])
+def get_article(request: Request, article_id: Id, _user: Reader) -> dict[str, Any]:
+    """One article: clean text, metadata, dates, origins, enrichment, story and reprint links."""
+    return found(service_of(request).article(article_id), "article", article_id)
+
+
+@router.get("/search", response_model=SearchPage, responses=BAD, tags=["search"])
+def search(
+    request: Request,
+    _user: Annotated[dict[str, Any], Depends(require("search"))],
+    filters: Annotated[SearchRequest, Depends(search_filters)],
+    limit: Annotated[int, Query(ge=1, le=1000)] = 20,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Full-text search with every filter of `caunoi search`; diacritics are ignored unless `exact`."""
+    offset = decode_cursor(cursor)
+    hits = _search(service_of(request), dataclasses.replace(filters, limit=limit + 1, offset=offset))
+    page, next_cursor = paged(hits, offset, limit)
+    return {"items": [h.to_json() for h in page], "next_cursor": next_cursor}
+
+
+@router.get(
+    "/search/export",
+    responses={
+        **BAD,
+        200: {
+            "content": {
+                "text/csv": {},
+                "application/json": {},
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {},
+            },
+            "description": "The matches as a file (attachment).",
+        },
+    },
+    response_class=Response,
+    tags=["search"],
+)
+def export_search(
+    request: Request,
+    _user: Annotated[dict[str, Any], Depends(require("export"))],
+    filters: Annotated[SearchRequest, Depends(search_filters)],
+    format: Literal["csv", "xlsx", "json"] = "csv",
+    limit: Annotated[int, Query(ge=1, le=EXPORT_ROWS)] = EXPORT_ROWS,
+) -> Response:
+    """The same search as a CSV (UTF-8 with BOM, for Excel), XLSX or JSON file, up to 10,000 rows."""
+    hits = _search(service_of(request), dataclasses.replace(filters, limit=limit, offset=0))
+    return export_file(hits, format)
+
+
+@router.get("/saved-searches", response_model=list[SavedSearchOut], tags=["search"])
+def list_saved_searches(request: Request, _user: Reader) -> list[dict[str, Any]]:
+    """Searches kept under a name (alert rules can watch them)."""
+    return service_of(request).alerts.saved()
+
+
+@router.post(
+    "/saved-searches",
+    response_model=SavedSearchOut,
+    status_code=201,
+    responses={**BAD, 409: {"model": ErrorOut, "description": "Another user's search has this name."}},
+    dependencies=[Depends(csrf)],
+    tags=["search"],
+)
+def save_search(
+    request: Request,
+    body: Annotated[SavedSearchIn, Body()],
+    user: Annotated[dict[str, Any], Depends(require("alert.manage"))],
+) -> dict[str, Any]:
+    """Keep a search under a name: the same name again updates one's own search; another user's is
+    replaced only with `replace` (409 otherwise)."""
+    try:
+        tags = search_tags(
+            doc_ref=body.doc_ref,
+            event_type=body.event_type,
+            topic=body.topic,
+            entity=body.entity,
+            country=body.country,
+        )
+    except FilterError as exc:
+        raise ApiError(400, "bad_filter", str(exc)) from None
+    kept = body.model_dump(
+        include={"query", "exact", "lang", "source", "category", "tone_min", "tone_max", "tone_of"}
+    )
+    kept["tags"] = [list(t) for t in tags]
+    alerts = service_of(request).alerts
+    try:
+        saved_id = alerts.save_search(body.name, kept, user["username"], replace=body.replace)
+    except AlertError as exc:
+        raise ApiError(409, "conflict", str(exc)) from None
+    return next(s for s in alerts.saved() if s["id"] == saved_id)

@@ -1,0 +1,44 @@
+"""Routes for stories: the list, biggest first, paged by cursor, and one story in full. The routes
+call caunoi.service (service_of) and never the store."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+
+from caunoi.app.api.errors import BAD, NOT_FOUND, found
+from caunoi.app.api.limits import Reader
+from caunoi.app.api.paging import decode_story_cursor, encode_story_cursor
+from caunoi.app.api.schemas import Id, StoryOut, StoryPage
+from caunoi.app.auth import service_of
+
+router = APIRouter()
+
+
+@router.get("/stories", response_model=StoryPage, responses=BAD, tags=["stories"])
+def list_stories(
+    request: Request,
+    _user: Reader,
+    since: Annotated[
+        datetime | None, Query(description="Seen since (2024-05-01 or 2024-05-01T08:00).")
+    ] = None,
+    topic: Annotated[str | None, Query(max_length=100)] = None,
+    min_articles: Annotated[int, Query(ge=1, le=100_000)] = 1,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    cursor: Annotated[str | None, Query(max_length=200)] = None,
+) -> dict[str, Any]:
+    """Stories, biggest first (articles, reprints counted once), then the most recently seen."""
+    after = decode_story_cursor(cursor)
+    if since and since.tzinfo:  # the store keeps local, naive times: 08:00+07:00 is 08:00 in Hà Nội
+        since = since.astimezone().replace(tzinfo=None)
+    rows = service_of(request).story_list(since, topic, limit + 1, min_articles, after)
+    items = rows[:limit]
+    return {"items": items, "next_cursor": encode_story_cursor(items[-1]) if len(rows) > limit else None}
+
+
+@router.get("/stories/{story_id}", response_model=StoryOut, responses=NOT_FOUND, tags=["stories"])
+def get_story(request: Request, story_id: Id, _user: Reader) -> dict[str, Any]:
+    """One story: summary, timeline, outlets, countries, languages, tone by day, topics, articles."""
+    return found(service_of(request).story(story_id), "story", story_id)
