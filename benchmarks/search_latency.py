@@ -419,7 +419,7 @@ def match_count(svc, q: Query) -> int | None:
 
     from sqlalchemy import func, select
 
-    from caunoi.store.articles import SearchRequest
+    from caunoi.models import SearchRequest
     from caunoi.store.query import parse_query
     from caunoi.store.schema import articles
     from caunoi.text import vietnamese
@@ -442,8 +442,8 @@ def match_count(svc, q: Query) -> int | None:
 
 def run_queries(store: Store, runs: int) -> list[dict[str, Any]]:
     import caunoi.store.articles as repository
+    from caunoi.models import SearchRequest
     from caunoi.service import Service
-    from caunoi.store.articles import SearchRequest
 
     snippet_s = 0.0
     make_snippet = repository.make_snippet

@@ -89,3 +89,51 @@ class Doc:
 
     def replace(self, **changes: Any) -> Doc:
         return dataclasses.replace(self, **changes)
+
+
+@dataclass(frozen=True)
+class SearchRequest:
+    query: str
+    exact: bool = False
+    date_from: date | None = None
+    date_to: date | None = None
+    lang: str | None = None
+    source: str | None = None
+    category: str | None = None
+    sort: str = "relevance"  # relevance | date
+    limit: int = 20
+    offset: int = 0
+    # (kind, value) pairs enrichment must have found, e.g. ("doc_ref", "57-KL/TW")
+    tags: tuple[tuple[str, str], ...] = ()
+    tone_min: float | None = None  # tone (caunoi.enrich.tone), inclusive bounds…
+    tone_max: float | None = None
+    tone_of: str = "article"  # …of the whole article, or of the passages naming the subject country
+
+
+@dataclass
+class SearchHit:
+    id: int
+    title: str
+    published: datetime | None
+    lang: str | None
+    source: str | None
+    category: str | None
+    url: str | None
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "title": self.title,
+            "published": self.published.date().isoformat() if self.published else None,
+            "published_at": self.published.isoformat() if self.published else None,
+            "lang": self.lang,
+            "source": self.source,
+            "category": self.category,
+            "url": self.url,
+            "score": round(self.score, 4),
+            "snippet": self.snippet,
+            "highlights": [list(h) for h in self.highlights],
+        }

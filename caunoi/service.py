@@ -25,13 +25,13 @@ from caunoi.enrich.stage import ENRICH_VERSION, enrich_row
 from caunoi.ingest.files import discover, read_path
 from caunoi.ingest.sources import SourceSpec, read_sources
 from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
-from caunoi.models import Doc
+from caunoi.models import Doc, SearchHit, SearchRequest
 from caunoi.net.http import Fetcher
 from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, make_executor, run_stages
 from caunoi.reports.figures import OverviewCache
-from caunoi.store.articles import ArticleRepository, SearchHit, SearchRequest, origin_key
-from caunoi.store.database import create_store_engine, migrate
+from caunoi.store.articles import ArticleRepository, origin_key
+from caunoi.store.database import open_store
 from caunoi.store.enrichment import EnrichmentRepository
 from caunoi.store.schema import pages
 from caunoi.store.sources import CrawlRepository, PageJob, source_urls
@@ -56,8 +56,7 @@ class Service:
 
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
-        self.engine = create_store_engine(self.settings.sqlalchemy_url)
-        migrate(self.engine)
+        self.engine = open_store(self.settings.sqlalchemy_url)
         self.articles = ArticleRepository(self.engine)
         self.crawl = CrawlRepository(self.engine)
         self.enrichments = EnrichmentRepository(self.engine)

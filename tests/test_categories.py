@@ -172,7 +172,7 @@ def test_search_by_news_category(service, tmp_path):
     """The classifier runs as an enrichment stage: `--topic world` finds the world article."""
     from conftest import DEMO
 
-    from caunoi.store.articles import SearchRequest
+    from caunoi.models import SearchRequest
 
     docs = DEMO / "vi-news-unc" / "docs"
     service.ingest([docs / "news_world_010.txt", docs / "news_sport_010.txt"])  # held-out articles

@@ -8,7 +8,7 @@ import pytest
 
 from caunoi.enrich import stage as enrich_stage
 from caunoi.enrich.docrefs import canonical_ref, doc_types, find_doc_refs
-from caunoi.store.articles import SearchRequest
+from caunoi.models import SearchRequest
 
 
 def ids(text: str) -> list[str | None]:

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from caunoi.enrich.events import find_events
-from caunoi.store.articles import SearchRequest
+from caunoi.models import SearchRequest
 
 PUBLISHED = date(2021, 4, 28)
 

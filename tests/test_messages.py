@@ -12,7 +12,7 @@ from caunoi.app.messages import _patterns, translated
 from caunoi.cases import CaseError, CaseService
 from caunoi.store.query import QueryError, parse_query
 
-SOURCES = ("caunoi/cases.py", "caunoi/store/query.py", "caunoi/filters.py", "caunoi/app/ui.py")
+SOURCES = ("caunoi/cases.py", "caunoi/store/query.py", "caunoi/search.py", "caunoi/app/ui.py")
 ROOT = Path(__file__).resolve().parent.parent
 
 

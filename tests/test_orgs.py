@@ -167,7 +167,7 @@ def test_enrichment_keeps_them_as_entities_with_their_kind():
 
 
 def test_cli_resolves_an_organisation_by_name():
-    from caunoi.filters import entity_id
+    from caunoi.search import entity_id
 
     assert entity_id("Công an tỉnh Nghệ An", "--entity") == "org:cong-an-nghe-an"  # not the province
     assert entity_id("org:benh-vien-bach-mai", "--entity") == "org:benh-vien-bach-mai"

@@ -10,8 +10,8 @@ import pytest
 from conftest import BACKENDS, DEMO, backend_settings
 from sqlalchemy import event
 
+from caunoi.models import SearchRequest
 from caunoi.service import Service
-from caunoi.store.articles import SearchRequest
 from caunoi.store.query import QueryError
 
 EXTRA = [

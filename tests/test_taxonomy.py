@@ -5,7 +5,7 @@ from __future__ import annotations
 from conftest import DEMO
 
 from caunoi.enrich.taxonomy import find_topics, load_taxonomy
-from caunoi.store.articles import SearchRequest
+from caunoi.models import SearchRequest
 from caunoi.text.vietnamese import normalize
 
 

@@ -103,7 +103,7 @@ def site(request, tmp_path_factory):
 
 
 def _request(query: str):
-    from caunoi.store.articles import SearchRequest
+    from caunoi.models import SearchRequest
 
     return SearchRequest(query=query)
 

@@ -20,8 +20,8 @@ from localweb import LocalWeb
 from sqlalchemy import func, select
 
 from caunoi.ingest.sources import SourceError, make_spec, read_sources
+from caunoi.models import SearchRequest
 from caunoi.service import Service
-from caunoi.store.articles import SearchRequest
 from caunoi.store.schema import articles, pages, raw_pages
 from caunoi.store.sources import DEAD_FAILURES
 from caunoi.text.encoding import encode_legacy

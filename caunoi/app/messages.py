@@ -1,6 +1,6 @@
 """The services' refusals in Vietnamese, for the web pages.
 
-The services (caunoi.cases, caunoi.store.query, caunoi.filters) word their refusals in English,
+The services (caunoi.cases, caunoi.store.query, caunoi.search) word their refusals in English,
 which the CLI and the API pass on as they are. A page in Vietnamese shows them in Vietnamese:
 each pattern of caunoi/data/messages_vi.tsv matches one refusal whole, and its groups (an id, a
 value the user typed) are carried into the Vietnamese wording. A message no pattern matches is

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
+from caunoi.errors import Unavailable
+
 if TYPE_CHECKING:
     from caunoi.service import Service
 
@@ -62,11 +64,8 @@ def refusals(not_found: type[Exception], refused: type[Exception]) -> Iterator[N
 
 def open_service(**overrides: Any) -> Service:
     """The service over the configured store, or a one-line error saying why it cannot be opened."""
-    from sqlalchemy.exc import OperationalError
-
     from caunoi.config import load_settings
     from caunoi.service import Service
-    from caunoi.store.database import StoreError
 
     try:
         settings = load_settings()
@@ -76,9 +75,8 @@ def open_service(**overrides: Any) -> Service:
         settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     try:
         return Service(settings)
-    except (OperationalError, StoreError) as exc:
-        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
-        fail(f"cannot open the store at {settings.sqlalchemy_url!r}: {reason}")
+    except Unavailable as exc:
+        fail(str(exc))
 
 
 def _json_default(value: Any) -> Any:

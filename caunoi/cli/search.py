@@ -22,9 +22,8 @@ from caunoi.cli.common import (
     print_json,
 )
 from caunoi.enrich.stage import ENRICHMENT_KEYS
-from caunoi.filters import FilterError, search_tags
-from caunoi.store.articles import SearchRequest
-from caunoi.store.query import QueryError
+from caunoi.models import SearchRequest
+from caunoi.search import FilterError, QueryError, search_tags
 
 
 class ToneOf(StrEnum):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 
-from caunoi.models import Doc
+from caunoi.models import Doc, SearchHit, SearchRequest
 from caunoi.store.query import (
     Node,
     exact_boost,
@@ -97,54 +97,6 @@ class WriteResult:
     duplicates: int = 0  # same normalised text already stored: the origin is recorded on it
     unchanged: int = 0  # this very input was stored before
     ids: dict[str, int] = field(default_factory=dict)  # content hash -> article id
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    query: str
-    exact: bool = False
-    date_from: date | None = None
-    date_to: date | None = None
-    lang: str | None = None
-    source: str | None = None
-    category: str | None = None
-    sort: str = "relevance"  # relevance | date
-    limit: int = 20
-    offset: int = 0
-    # (kind, value) pairs enrichment must have found, e.g. ("doc_ref", "57-KL/TW")
-    tags: tuple[tuple[str, str], ...] = ()
-    tone_min: float | None = None  # tone (caunoi.enrich.tone), inclusive bounds…
-    tone_max: float | None = None
-    tone_of: str = "article"  # …of the whole article, or of the passages naming the subject country
-
-
-@dataclass
-class SearchHit:
-    id: int
-    title: str
-    published: datetime | None
-    lang: str | None
-    source: str | None
-    category: str | None
-    url: str | None
-    score: float
-    snippet: str
-    highlights: list[tuple[int, int]] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {
-            "id": self.id,
-            "title": self.title,
-            "published": self.published.date().isoformat() if self.published else None,
-            "published_at": self.published.isoformat() if self.published else None,
-            "lang": self.lang,
-            "source": self.source,
-            "category": self.category,
-            "url": self.url,
-            "score": round(self.score, 4),
-            "snippet": self.snippet,
-            "highlights": [list(h) for h in self.highlights],
-        }
 
 
 class ArticleRepository:

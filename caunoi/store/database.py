@@ -9,6 +9,9 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
+
+from caunoi.errors import Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +24,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 30}
 
 
-class StoreError(RuntimeError):
+class StoreError(Unavailable):
     """The store cannot be opened or used; the message says what to check."""
 
 
@@ -56,8 +59,26 @@ def create_store_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True, **POOL)
     raise StoreError(
-        f"unsupported database {parsed.get_backend_name()!r}: use sqlite:/// or postgresql+psycopg://"
+        "store_unsupported",
+        "unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://",
+        backend=parsed.get_backend_name(),
     )
+
+
+def open_store(url: str) -> Engine:
+    """An engine over a migrated store at `url`, or StoreError saying why it cannot be opened."""
+    engine = None
+    try:
+        engine = create_store_engine(url)
+        migrate(engine)
+    except (OperationalError, StoreError) as exc:
+        if engine is not None:
+            engine.dispose()
+        reason = str(getattr(exc, "orig", exc)).strip().splitlines()[0]
+        raise StoreError(
+            "store_unavailable", "cannot open the store at {url!r}: {reason}", url=url, reason=reason
+        ) from exc
+    return engine
 
 
 def migrate(engine: Engine) -> None:

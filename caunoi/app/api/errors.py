@@ -21,7 +21,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.cases import CaseError, DuplicateCase, NotFound
-from caunoi.store.query import QueryError
+from caunoi.search import QueryError
 
 CODES = {
     400: "bad_request",

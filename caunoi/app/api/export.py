@@ -12,7 +12,7 @@ from typing import Any
 
 from fastapi.responses import Response
 
-from caunoi.store.articles import SearchHit
+from caunoi.models import SearchHit
 
 EXPORT_ROWS = 10_000
 EXPORT_COLUMNS = ("id", "published", "lang", "source", "category", "title", "url", "score", "snippet")

@@ -18,10 +18,9 @@ from caunoi.app.api.limits import Reader, csrf
 from caunoi.app.api.paging import decode_cursor, paged
 from caunoi.app.api.schemas import ArticleOut, ErrorOut, Id, SavedSearchIn, SavedSearchOut, SearchPage
 from caunoi.app.auth import require, service_of
-from caunoi.filters import FilterError, search_tags
+from caunoi.models import SearchHit, SearchRequest
+from caunoi.search import FilterError, QueryError, search_tags
 from caunoi.service import Service
-from caunoi.store.articles import SearchHit, SearchRequest
-from caunoi.store.query import QueryError
 
 router = APIRouter()
 

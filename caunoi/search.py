@@ -1,10 +1,15 @@
-"""Search filters as a user types them (an entity's name, a country's code, a document number)
-turned into the tags a SearchRequest holds; shared by the CLI and the API."""
+"""Search as users ask for it: filters as a user types them (an entity's name, a country's code, a
+document number) turned into the tags a SearchRequest holds; shared by the CLI, the API, the web UI
+and alert rules. The query language itself is parsed in caunoi.store.query (QueryError is its
+refusal)."""
 
 from __future__ import annotations
 
 from caunoi.enrich.docrefs import canonical_ref
 from caunoi.errors import Invalid
+from caunoi.store.query import QueryError
+
+__all__ = ["FilterError", "QueryError", "entity_id", "search_tags"]
 
 
 class FilterError(Invalid):
