@@ -1,94 +1,132 @@
-"""Settings: CAUNOI_* environment variables over an optional TOML file over the embedded default."""
+"""Settings: CAUNOI_* environment variables over an optional TOML file over the embedded default.
+
+Each setting is declared once, as a field of `Settings` with its default and a one-line help text;
+`SETTINGS` lists them with their environment variables, and docs/usage.md shows them as a table
+(tests/test_docs.py keeps it in step). Loading never refuses a key it does not know: it logs a
+warning naming the closest setting, and keeps the value in `extra`.
+"""
 
 from __future__ import annotations
 
+import difflib
+import logging
 import os
 import tomllib
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+log = logging.getLogger(__name__)
+
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "caunoi"
+
+
+def _setting(
+    default: Any, help: str, *, env: str = "", choices: tuple[str, ...] = (), secret: bool = False
+) -> Any:
+    """A field of `Settings` that users set: `env` when its variable is not CAUNOI_<NAME>, `choices`
+    when only those values are allowed, `secret` to keep it out of repr()."""
+    return field(default=default, repr=not secret, metadata={"help": help, "env": env, "choices": choices})
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Everything a run can be told; the defaults are the embedded mode.
+    """Everything a run can be told; the defaults are the embedded mode. Each field says what it does."""
 
-    data_dir      where the SQLite store (and later raw pages) live — CAUNOI_DATA
-    database_url  a SQLAlchemy URL; empty means SQLite in data_dir — CAUNOI_DATABASE_URL
-    tone_style    Vietnamese tone-mark placement stored: "new" (hoà, thuỷ) or "old" (hòa, thủy)
-    max_file_bytes  a single txt/html file larger than this is skipped, not read
-    max_record_chars  one article's text longer than this is skipped
-    batch_size    articles written per transaction
-    workers       0 = in-process stages; N > 0 = a process pool of N
+    data_dir: Path = _setting(  # noqa: RUF009 (a field, as dataclasses.field is)
+        DEFAULT_DATA_DIR, "the data folder; the SQLite store is `caunoi.db` in it", env="CAUNOI_DATA"
+    )
+    database_url: str = _setting(
+        "",
+        "a SQLAlchemy URL, e.g. `postgresql+psycopg://user@host:5432/db` for server mode; "
+        "empty = SQLite in `data_dir`",
+    )
+    tone_style: str = _setting(
+        "new", "tone-mark placement stored: `new` (hoà, thuỷ — the 2018 MOET rule) or `old` (hòa, thủy)"
+    )
+    max_file_bytes: int = _setting(
+        20 * 1024 * 1024, "a single txt/html file larger than this is skipped, not read (containers: 50×)"
+    )
+    max_record_chars: int = _setting(2_000_000, "one article's text longer than this is skipped")
+    batch_size: int = _setting(200, "articles written per transaction")
+    workers: int = _setting(
+        0, "0 = stages run in this process; N > 0 = a local process pool of N (ingest, watch, enrich)"
+    )
+    executor: str = _setting(
+        "in-process",
+        "`in-process`, `process-pool` or `ray`: not used yet, `workers` > 0 still means a process pool",
+        choices=("in-process", "process-pool", "ray"),
+    )
+    ray_address: str = _setting("", "the Ray cluster for executor `ray`: not used yet")
+    taxonomy_path: str = _setting(
+        "",
+        "the topics file of enrichment (YAML); empty = `caunoi/data/taxonomy.yaml`; "
+        "after a change, `caunoi enrich --all`",
+        env="CAUNOI_TAXONOMY",
+    )
 
-    Watching the web (see docs/usage.md):
-    fetch_concurrency       requests in flight, all hosts together
-    fetch_per_host_interval seconds between two requests to one host (robots.txt Crawl-delay can raise it)
-    fetch_timeout           seconds to connect, and between two chunks of a body
-    fetch_deadline          seconds for a whole request, body included
-    fetch_max_bytes         a body larger than this (after decompression) is refused
-    fetch_retries           retries after the first try, on timeouts, 429 and 5xx
-    fetch_user_agent        empty = "CauNoiBot/<version> (...)"; say who you are and how to reach you
-    obey_robots             false only for your own sites
-    watch_window_days       sitemap entries older than this are not fetched
+    # Watching the web (see docs/usage.md)
+    fetch_concurrency: int = _setting(8, "HTTP requests in flight, all hosts together")
+    fetch_per_host_interval: float = _setting(
+        1.0,
+        "seconds between two requests to one host (a robots.txt `Crawl-delay`, capped at 30 s, can raise it)",
+    )
+    fetch_timeout: float = _setting(20.0, "seconds to connect (at most 10) and between two chunks of a body")
+    fetch_deadline: float = _setting(
+        60.0, "seconds for one whole request, body included (a slow drip ends here)"
+    )
+    fetch_max_bytes: int = _setting(
+        10 * 1024 * 1024, "a body larger than this, after decompression, is refused"
+    )
+    fetch_retries: int = _setting(3, "retries after the first try, on timeouts, 429 and 5xx")
+    fetch_user_agent: str = _setting(
+        "", "the User-Agent sent; empty = `CauNoiBot/<version> (…)`; say who you are and how to reach you"
+    )
+    obey_robots: bool = _setting(True, "follow robots.txt; false only for your own sites")
+    watch_window_days: int = _setting(
+        2, "sitemap entries (and child sitemaps) older than this are not fetched"
+    )
 
-    Notifications (see caunoi/alerts/notify.py):
-    smtp_host         the mail server; empty = e-mail is off
-    smtp_port         25, 587 (starttls) or 465 (ssl), as your provider says
-    smtp_user         empty = no login
-    smtp_password     the login's password
-    smtp_security     "starttls" (upgrade to TLS), "ssl" (TLS from the start) or "none" (a trusted relay)
-    smtp_from         the From: address of the mail we send
-    smtp_timeout      seconds to wait for the mail server, at each step
-    notify_retries    retries after the first try when it may help (timeouts, SMTP 4xx, HTTP 429, 5xx)
-    webhook_timeout   seconds one webhook attempt may take, from connecting to the answer
+    # Notifications (see caunoi/alerts/notify.py)
+    smtp_host: str = _setting("", "the mail server; empty = e-mail is off")
+    smtp_port: int = _setting(25, "25, 587 (`starttls`) or 465 (`ssl`), as your provider says")
+    smtp_user: str = _setting("", "the login at the mail server; empty = no login")
+    smtp_password: str = _setting("", "the login's password", secret=True)
+    smtp_security: str = _setting(
+        "starttls",
+        "`starttls` (upgrade to TLS), `ssl` (TLS from the start) or `none` (a trusted relay)",
+        choices=("none", "starttls", "ssl"),
+    )
+    smtp_from: str = _setting("caunoi@localhost", "the From: address of the mail we send")
+    smtp_timeout: float = _setting(20.0, "seconds to wait for the mail server, at each step")
+    notify_retries: int = _setting(
+        3, "retries after the first try when it may help (timeouts, SMTP 4xx, HTTP 429, 5xx)"
+    )
+    webhook_timeout: float = _setting(
+        10.0, "seconds one webhook attempt may take, from connecting to the answer"
+    )
 
-    The web UI (see caunoi/app/ui.py):
-    cookie_secure     "auto": cookies are Secure unless the request came over plain HTTP from this
-                      machine; "true" or "false" to decide (false only behind no TLS on a trusted LAN)
+    # The web UI and the REST API (see caunoi/app/)
+    cookie_secure: str = _setting(
+        "auto",
+        "`auto`: cookies are Secure unless the request came over plain HTTP from this machine; "
+        "`true` or `false` to decide (`false` only behind no TLS on a trusted LAN)",
+        choices=("auto", "true", "false"),
+    )
+    api_rate_per_minute: int = _setting(
+        120, "requests a minute per API token (or address), in bursts of a quarter of it"
+    )
 
-    The REST API (see caunoi/app/api.py):
-    api_rate_per_minute  requests a minute per API token (or address), in bursts of a quarter of it
-    """
-
-    data_dir: Path = DEFAULT_DATA_DIR
-    database_url: str = ""
-    tone_style: str = "new"
-    max_file_bytes: int = 20 * 1024 * 1024
-    max_record_chars: int = 2_000_000
-    batch_size: int = 200
-    workers: int = 0
-    fetch_concurrency: int = 8
-    fetch_per_host_interval: float = 1.0
-    fetch_timeout: float = 20.0
-    fetch_deadline: float = 60.0
-    fetch_max_bytes: int = 10 * 1024 * 1024
-    fetch_retries: int = 3
-    fetch_user_agent: str = ""
-    obey_robots: bool = True
-    watch_window_days: int = 2
-    smtp_host: str = ""
-    smtp_port: int = 25
-    smtp_user: str = ""
-    smtp_password: str = field(default="", repr=False)
-    smtp_security: str = "starttls"
-    smtp_from: str = "caunoi@localhost"
-    smtp_timeout: float = 20.0
-    notify_retries: int = 3
-    webhook_timeout: float = 10.0
-    cookie_secure: str = "auto"
-    api_rate_per_minute: int = 120
+    # keys of the TOML file that are no setting, kept as read
     extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        if self.smtp_security not in ("none", "starttls", "ssl"):
-            raise ValueError(
-                f"setting smtp_security must be none, starttls or ssl, got {self.smtp_security!r}"
-            )
-        if self.cookie_secure not in ("auto", "true", "false"):
-            raise ValueError(f"setting cookie_secure must be auto, true or false, got {self.cookie_secure!r}")
+        for setting in SETTINGS:
+            value = getattr(self, setting.name)
+            if setting.choices and value not in setting.choices:
+                allowed = ", ".join(setting.choices[:-1]) + f" or {setting.choices[-1]}"
+                raise ValueError(f"setting {setting.name} must be {allowed}, got {value!r}")
 
     @property
     def sqlalchemy_url(self) -> str:
@@ -97,8 +135,35 @@ class Settings:
         return f"sqlite:///{self.data_dir / 'caunoi.db'}"
 
 
+@dataclass(frozen=True)
+class Setting:
+    """One setting as a user sees it: its key in the TOML file, its environment variable, its default."""
+
+    name: str
+    type: str  # as annotated: "Path", "str", "int", "float" or "bool"
+    default: Any
+    env: str
+    help: str
+    choices: tuple[str, ...] = ()
+
+
+SETTINGS: tuple[Setting, ...] = tuple(
+    Setting(
+        name=f.name,
+        type=str(f.type),
+        default=f.default,
+        env=f.metadata["env"] or f"CAUNOI_{f.name.upper()}",
+        help=f.metadata["help"],
+        choices=f.metadata["choices"],
+    )
+    for f in fields(Settings)
+    if "help" in f.metadata  # not `extra`
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
 def _coerce(name: str, value: Any) -> Any:
-    kind = {f.name: f.type for f in fields(Settings)}[name]
+    kind = _BY_NAME[name].type
     if kind == "Path":
         return Path(value).expanduser()
     if kind == "int":
@@ -125,6 +190,12 @@ def parse_bool(value: Any) -> bool:
     raise ValueError(f"expected true or false, got {value!r}")
 
 
+def from_environment(name: str, env: Mapping[str, str] | None = None) -> Any:
+    """The value of setting `name` from its environment variable, or None when that is unset or empty."""
+    raw = (os.environ if env is None else env).get(_BY_NAME[name].env)
+    return _coerce(name, raw) if raw else None
+
+
 def load_settings(config_file: Path | None = None, env: dict[str, str] | None = None) -> Settings:
     """Build settings from a TOML file (CAUNOI_CONFIG or `config_file`) and CAUNOI_* variables."""
     env = dict(os.environ if env is None else env)
@@ -134,14 +205,40 @@ def load_settings(config_file: Path | None = None, env: dict[str, str] | None = 
         with open(path, "rb") as fh:
             table = tomllib.load(fh)
         table = table.get("caunoi", table)
-        known = {f.name for f in fields(Settings)} - {"extra"}
-        values.update({k: _coerce(k, v) for k, v in table.items() if k in known})
-        values["extra"] = {k: v for k, v in table.items() if k not in known}
-    env_names = {"data_dir": "CAUNOI_DATA"}
-    for f in fields(Settings):
-        if f.name == "extra":
-            continue
-        var = env_names.get(f.name, "CAUNOI_" + f.name.upper())
-        if env.get(var):
-            values[f.name] = _coerce(f.name, env[var])
+        values.update({k: _coerce(k, v) for k, v in table.items() if k in _BY_NAME})
+        values["extra"] = {k: v for k, v in table.items() if k not in _BY_NAME}
+        for key in values["extra"]:
+            close = _closest(key, {s.name: s.name for s in SETTINGS}, cutoff=0.6)
+            log.warning(
+                "unknown setting %r in %s%s", key, path, f": did you mean {close!r}?" if close else ""
+            )
+    for setting in SETTINGS:
+        found = from_environment(setting.name, env)
+        if found is not None:
+            values[setting.name] = found
+    for var, close in misspelt_variables(env).items():
+        log.warning("unknown environment variable %r: did you mean %r?", var, close)
     return Settings(**values)
+
+
+def misspelt_variables(env: Mapping[str, str]) -> dict[str, str]:
+    """The CAUNOI_* variables of `env` that look like a setting's variable misspelt (CAUNOI_WORKER,
+    CAUNOI_DATA_DIR), each with the variable meant. Other CAUNOI_* variables are left alone: they can
+    be meant for something else (CAUNOI_CONFIG and CAUNOI_USER are the CLI's, others the tests'),
+    and a warning on every run about a variable of someone else's would only be noise."""
+    meant = {s.env.removeprefix("CAUNOI_"): s.env for s in SETTINGS}
+    meant.update({s.name.upper(): s.env for s in SETTINGS})  # CAUNOI_DATA_DIR for CAUNOI_DATA
+    found = {}
+    for var in sorted(env):
+        if var.startswith("CAUNOI_") and env[var] and var not in meant.values():
+            close = _closest(var.removeprefix("CAUNOI_"), meant, cutoff=0.8)
+            if close:
+                found[var] = close
+    return found
+
+
+def _closest(word: str, names: Mapping[str, str], cutoff: float) -> str | None:
+    """What `word` most likely misspells: the value of the key of `names` most like it, if that is
+    at least `cutoff` alike (difflib's ratio)."""
+    found = difflib.get_close_matches(word, list(names), n=1, cutoff=cutoff)
+    return names[found[0]] if found else None

@@ -331,6 +331,7 @@ class Service:
         an older version, or with `everything` all of them. Returns how many were enriched."""
         done, after = 0, 0
         size = self.settings.batch_size
+        work = functools.partial(enrich_row, taxonomy_path=self.settings.taxonomy_path)
         pool = None
         if self.settings.workers > 0:  # spawned: the models load once in each worker
             pool = ProcessPoolExecutor(self.settings.workers, mp_context=multiprocessing.get_context("spawn"))
@@ -340,10 +341,10 @@ class Service:
                 if not rows:
                     return done
                 if pool is None:
-                    found = [enrich_row(row) for row in rows]
+                    found = [work(row) for row in rows]
                 else:
                     step = max(1, len(rows) // (self.settings.workers * 4))
-                    found = list(pool.map(enrich_row, rows, chunksize=step))
+                    found = list(pool.map(work, rows, chunksize=step))
                 done += self.enrichments.write(
                     list(zip((row[0] for row in rows), found, strict=True)), ENRICH_VERSION
                 )

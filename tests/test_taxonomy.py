@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from conftest import DEMO
 
+from caunoi.config import Settings
 from caunoi.enrich.taxonomy import find_topics, load_taxonomy
 from caunoi.models import SearchRequest
+from caunoi.service import Service
 from caunoi.text.vietnamese import normalize
 
 
@@ -48,3 +50,19 @@ def test_search_by_taxonomy_topic(service):
     assert article["origin"] == str(files[0])
     match = next(t for t in article["topics"]["taxonomy"] if t["id"] == "sovereignty_seas")
     assert match["terms"] == {"biển đông": 1, "DOC": 1} and match["passages"]
+
+
+def test_the_taxonomy_path_setting_decides_the_topics_in_a_process_pool_too(tmp_path):
+    """taxonomy_path reaches enrichment in spawned workers, which read no TOML file of their own."""
+    taxonomy = tmp_path / "topics.yaml"
+    taxonomy.write_text(
+        "topics:\n  - id: tennis\n    vi: Quần vợt\n    en: Tennis\n    terms: [tay vợt, Roland Garros]\n",
+        encoding="utf-8",
+    )
+    article = DEMO / "vi-news-unc" / "docs" / "news_sport_010.txt"
+    settings = Settings(data_dir=tmp_path / "store", taxonomy_path=str(taxonomy), workers=1)
+    with Service(settings) as service:
+        service.ingest([article])
+        (hit,) = service.search(SearchRequest(query="", tags=(("topic", "tennis"),)))
+        (match,) = service.article(hit.id)["topics"]["taxonomy"]
+    assert match["id"] == "tennis" and match["terms"]["tay vợt"] >= 2

@@ -22,7 +22,7 @@ from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
 from caunoi.enrich.keywords import keyphrases
 from caunoi.enrich.orgs import Org, find_orgs
 from caunoi.enrich.persons import find_persons
-from caunoi.enrich.taxonomy import find_topics
+from caunoi.enrich.taxonomy import find_topics, load_taxonomy
 
 # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
 # 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
@@ -43,9 +43,17 @@ class Enrichment:
         self.tags[key] = max(score, self.tags.get(key, 0.0))
 
 
-def enrich(title: str, text: str, published: datetime | None = None, lang: str | None = None) -> Enrichment:
+def enrich(
+    title: str,
+    text: str,
+    published: datetime | None = None,
+    lang: str | None = None,
+    *,
+    taxonomy_path: str = "",
+) -> Enrichment:
     """Every enrichment stage on one article's title and body. The text is segmented into words
-    once, here, and the stages that need words share it."""
+    once, here, and the stages that need words share it. `taxonomy_path` is the setting (empty: the
+    shipped topics, or CAUNOI_TAXONOMY's)."""
     out = Enrichment()
     whole = f"{title}\n{text}"
     reading = tone_.read(whole, lang)  # None unless Vietnamese or English
@@ -85,7 +93,8 @@ def enrich(title: str, text: str, published: datetime | None = None, lang: str |
         }
         if not pred.uncertain:  # an uncertain guess is shown, not used by --topic
             out.tag("topic", pred.label, pred.score)
-    topics["taxonomy"] = [m.to_json() for m in find_topics(title, text)]
+    taxonomy = load_taxonomy(taxonomy_path or None)
+    topics["taxonomy"] = [m.to_json() for m in find_topics(title, text, taxonomy)]
     for match in topics["taxonomy"]:
         out.tag("topic", match["id"], match["score"])
     out.data["topics"] = topics
@@ -97,10 +106,10 @@ def enrich(title: str, text: str, published: datetime | None = None, lang: str |
     return out
 
 
-def enrich_row(row: tuple) -> Enrichment:
+def enrich_row(row: tuple, taxonomy_path: str = "") -> Enrichment:
     """`enrich` on a stored row (id, title, text, published, lang): what a process pool is handed."""
     _, title, text, published, lang = row
-    return enrich(title, text, published, lang)
+    return enrich(title, text, published, lang, taxonomy_path=taxonomy_path)
 
 
 def _tone(whole: str, lang: str | None, reading) -> dict[str, Any] | None:

@@ -10,7 +10,6 @@ first passages, so a person can see why.
 
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from functools import cache
@@ -18,6 +17,7 @@ from pathlib import Path
 
 import yaml
 
+from caunoi.config import from_environment
 from caunoi.text.vietnamese import normalize
 
 DEFAULT = Path(__file__).resolve().parent.parent / "data" / "taxonomy.yaml"
@@ -64,8 +64,9 @@ def _pattern(terms: list[str], flags: int) -> re.Pattern | None:
 
 @cache
 def load_taxonomy(path: str | None = None) -> tuple[Topic, ...]:
-    """The topics of `path`, else CAUNOI_TAXONOMY, else the shipped file."""
-    source = Path(path or os.environ.get("CAUNOI_TAXONOMY") or DEFAULT)
+    """The topics of `path` (the setting taxonomy_path), else of the file CAUNOI_TAXONOMY names, else
+    of the shipped file. The callers that have no settings at hand pass no path."""
+    source = Path(path or from_environment("taxonomy_path") or DEFAULT)
     data = yaml.safe_load(source.read_text(encoding="utf-8"))
     defaults = data.get("defaults") or {}
     topics = []
