@@ -141,7 +141,7 @@ def measure() -> dict[str, Any]:
     test = [k for k, (_, d) in labels.items() if d >= SPLIT]
     service, key_of, ingest_s = build_store(sorted(labels))
     try:
-        from caunoi.stories.cluster import THRESHOLD
+        from caunoi.stories.cluster import THRESHOLD, articles_to_cluster
 
         product = {}
         with service.engine.connect() as conn:
@@ -152,7 +152,7 @@ def measure() -> dict[str, Any]:
             for r in conn.execute(select(story_articles)):
                 product[key_of[r.article_id]] = r.story_id
         service.stories.forget_stories()
-        articles = service.stories.cluster_todo(10**9)
+        articles = articles_to_cluster(service.stories, 10**9)
     finally:
         service.close()
     keys_of_article = defaultdict(list)

@@ -36,7 +36,8 @@ from caunoi.store.enrichment import EnrichmentRepository
 from caunoi.store.schema import pages
 from caunoi.store.sources import CrawlRepository, PageJob, source_urls
 from caunoi.store.stories import StoryRepository
-from caunoi.stories.cluster import Clusterer, Story
+from caunoi.stories.cluster import Clusterer, Story, articles_to_cluster, load_clusterer, save_clusterer
+from caunoi.stories.dedup import dedupe
 from caunoi.stories.summary import read_sample, title_and_summary
 from caunoi.stories.view import story_view
 from caunoi.text import vietnamese
@@ -374,7 +375,7 @@ class Service:
         size = self.settings.batch_size
         after = 0
         while rows := self.stories.dedupe_todo(after, size):
-            found = self.stories.dedupe(rows)
+            found = dedupe(self.stories, rows)
             summary.signed += found.checked
             summary.copies += found.copies
             after = rows[-1].id
@@ -382,11 +383,11 @@ class Service:
                 on_batch("dedupe", len(rows))
         if rebuild:
             self.stories.forget_stories()
-        clusterer = self.stories.load_clusterer()
+        clusterer = load_clusterer(self.stories)
         touched: set[int] = set()
-        while batch := self.stories.cluster_todo(size):
+        while batch := articles_to_cluster(self.stories, size):
             assigned = [clusterer.add(article) for article in batch]
-            self.stories.save(clusterer, assigned)
+            save_clusterer(self.stories, clusterer, assigned)
             summary.clustered += len(assigned)
             summary.opened += sum(a.new for a in assigned)
             touched.update(a.story_id for a in assigned)

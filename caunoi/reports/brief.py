@@ -16,22 +16,11 @@ from collections import Counter, defaultdict
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import Engine
 
 from caunoi.enrich.gazetteer import load_gazetteer
 from caunoi.enrich.taxonomy import load_taxonomy
-from caunoi.store.schema import (
-    alert_rules,
-    alerts,
-    article_tags,
-    article_time,
-    article_time_in,
-    articles,
-    cases,
-    duplicates,
-    stories,
-    story_articles,
-)
+from caunoi.store import figures
 
 TOP_STORIES = 15
 LINKS = 3
@@ -41,72 +30,39 @@ MAIN_TOPIC_SHARE = 0.3  # a story's main topic is carried by at least this share
 def build(
     engine: Engine, start: datetime, end: datetime, lang: str = "vi", top: int = TOP_STORIES
 ) -> dict[str, Any]:
-    when = article_time()
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(
-                articles.c.id,
-                articles.c.source,
-                articles.c.url,
-                articles.c.title,
-                when.label("when"),
-                story_articles.c.story_id,
-            )
-            .join(story_articles, story_articles.c.article_id == articles.c.id)
-            .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
-            .where(article_time_in(start, end), duplicates.c.article_id.is_(None))
-            .order_by(when, articles.c.id)
-        ).all()
-        by_story: dict[int, list[Any]] = defaultdict(list)
-        for r in rows:
-            by_story[r.story_id].append(r)
-        ranked = sorted(
-            by_story.items(),
-            key=lambda kv: (
-                -len(kv[1]),
-                -len({r.source for r in kv[1]}),
-                -max(r.when for r in kv[1]).timestamp(),
-                kv[0],
-            ),
-        )[:top]
-        ids = [i for r in ranked for i in (x.id for x in r[1])]
-        tags: dict[int, list[Any]] = defaultdict(list)
-        for start_at in range(0, len(ids), 500):
-            for t in conn.execute(
-                select(article_tags).where(
-                    article_tags.c.article_id.in_(ids[start_at : start_at + 500]),
-                    article_tags.c.kind.in_(("topic", "country", "tone")),
-                )
-            ):
-                tags[t.article_id].append(t)
-        story_rows = (
-            {s.id: s for s in conn.execute(select(stories).where(stories.c.id.in_([k for k, _ in ranked])))}
-            if ranked
-            else {}
-        )
-        raised = conn.execute(
-            select(alerts, alert_rules.c.name.label("rule"))
-            .join(alert_rules, alert_rules.c.id == alerts.c.rule_id)
-            .where(  # raised in the period, or about it (an evaluation run later, e.g. `alerts run --at`)
-                or_(
-                    and_(alerts.c.created_at >= start, alerts.c.created_at < end),
-                    and_(alerts.c.window_end > start, alerts.c.window_end <= end),
-                )
-            )
-            .order_by(alerts.c.created_at.desc())
-        ).all()
-        open_cases = conn.execute(
-            select(cases)
-            .where(cases.c.state.notin_(("answered", "closed")))
-            .order_by(cases.c.deadline, cases.c.id)
-        ).all()
+    """The brief of [start, end): read (caunoi.store.figures), ranked, shaped."""
+    data = figures.brief_data(engine, start, end, pick=lambda rows: rank(rows, top))
+    return shape(data, start, end, lang)
+
+
+def rank(rows: list[Any], top: int = TOP_STORIES) -> list[tuple[int, list[Any]]]:
+    """The `top` stories of these articles (rows with story_id, source, when), as (story id, its
+    rows): most articles first, then most outlets, then the most recent, then by id."""
+    by_story: dict[int, list[Any]] = defaultdict(list)
+    for r in rows:
+        by_story[r.story_id].append(r)
+    return sorted(
+        by_story.items(),
+        key=lambda kv: (
+            -len(kv[1]),
+            -len({r.source for r in kv[1]}),
+            -max(r.when for r in kv[1]).timestamp(),
+            kv[0],
+        ),
+    )[:top]
+
+
+def shape(data: figures.BriefData, start: datetime, end: datetime, lang: str = "vi") -> dict[str, Any]:
+    """The brief itself: the picked stories grouped by main topic, each with its regions, outlets,
+    countries, tone, summary and links; the totals of the period; its alerts and the open cases."""
+    rows, tags, story_rows = data.rows, data.tags, data.stories
     taxonomy = load_taxonomy()
     order = {t.id: i for i, t in enumerate(taxonomy)}
     label = {t.id: (t.vi if lang == "vi" else t.en) for t in taxonomy}
     gazetteer = load_gazetteer()
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     regions_total: Counter = Counter()
-    for story_id, members in ranked:
+    for story_id, members in data.picked:
         story = story_rows[story_id]
         topic_count: Counter = Counter()
         countries: Counter = Counter()
@@ -152,7 +108,7 @@ def build(
         "made_at": now,
         "totals": {
             "articles": len(rows),
-            "stories": len(by_story),
+            "stories": len({r.story_id for r in rows}),
             "outlets": len({r.source for r in rows}),
         },
         "groups": [
@@ -174,7 +130,7 @@ def build(
                 "story_id": a.story_id,
                 "state": a.state,
             }
-            for a in raised
+            for a in data.alerts
         ],
         "cases": [
             {
@@ -187,6 +143,6 @@ def build(
                 "overdue": bool(c.deadline and c.deadline < now),
                 "story_id": c.story_id,
             }
-            for c in open_cases
+            for c in data.cases
         ],
     }

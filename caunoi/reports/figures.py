@@ -11,20 +11,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
-from caunoi.store.schema import article_tags, article_time, article_time_in, articles, enrichments
+from caunoi.store import figures
+from caunoi.store.figures import fingerprint
 
 FACET_KINDS = ("topic", "country")
-_CHUNK = 500  # ids per IN (…) list: well under SQLite's bound-parameter limit
 
 
 def window_end(engine: Engine, now: datetime | None = None) -> datetime:
     """'Now' for the dashboard: the present, or the latest publication in the store when the data
     is older (a demo or an archive would otherwise show an empty month)."""
     now = now or datetime.now()
-    with engine.connect() as conn:
-        latest = conn.execute(select(func.max(articles.c.published))).scalar()
+    latest = figures.latest_publication(engine)
     if latest is None or latest > now:
         return now
     return latest.replace(hour=23, minute=59, second=59, microsecond=0)
@@ -40,40 +39,35 @@ def overview(engine: Engine, days: int = 30, now: datetime | None = None, top: i
     window of 1,700 articles in a store of 100k (BENCHMARKS.md, "API under load")."""
     end = window_end(engine, now)
     start = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
-    with engine.connect() as conn:
-        rows = conn.execute(
-            select(articles.c.id, article_time().label("when"), articles.c.source, articles.c.lang).where(
-                article_time_in(start, end + timedelta(seconds=1))
-            )
-        ).all()
-        counts = _tally(conn, [row.id for row in rows], ("country", "entity", "doc_ref"), tone="article")
-        tones = counts.pop("tone")
-        by_day: dict[str, dict[str, Any]] = {}
-        for row in rows:
-            day = by_day.setdefault(row.when.date().isoformat(), {"articles": 0, "tones": []})
-            day["articles"] += 1
-            if row.id in tones:
-                day["tones"].append(tones[row.id])
-        result = {
-            "start": start,
-            "end": end,
-            "days": days,
-            "articles": len(rows),
-            "per_day": [
-                {
-                    "day": day,
-                    "articles": v["articles"],
-                    "tone": round(sum(v["tones"]) / len(v["tones"]), 2) if v["tones"] else None,
-                }
-                for day, v in sorted(by_day.items())
-            ],
-            "outlets": _top(Counter(row.source or "?" for row in rows), top),
-            "languages": _top(Counter(row.lang or "?" for row in rows), top),
-            "countries": _top(counts["country"], 250),
-            "entities": _top(counts["entity"], top),
-            "doc_refs": _top(counts["doc_ref"], top),
-        }
-        result["entity_names"] = _entity_names(conn, [e for e, _ in result["entities"]])
+    rows = figures.articles_in(engine, start, end + timedelta(seconds=1))
+    counts = _tally(engine, [row.id for row in rows], ("country", "entity", "doc_ref"), tone="article")
+    tones = counts.pop("tone")
+    by_day: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        day = by_day.setdefault(row.when.date().isoformat(), {"articles": 0, "tones": []})
+        day["articles"] += 1
+        if row.id in tones:
+            day["tones"].append(tones[row.id])
+    result = {
+        "start": start,
+        "end": end,
+        "days": days,
+        "articles": len(rows),
+        "per_day": [
+            {
+                "day": day,
+                "articles": v["articles"],
+                "tone": round(sum(v["tones"]) / len(v["tones"]), 2) if v["tones"] else None,
+            }
+            for day, v in sorted(by_day.items())
+        ],
+        "outlets": _top(Counter(row.source or "?" for row in rows), top),
+        "languages": _top(Counter(row.lang or "?" for row in rows), top),
+        "countries": _top(counts["country"], 250),
+        "entities": _top(counts["entity"], top),
+        "doc_refs": _top(counts["doc_ref"], top),
+    }
+    result["entity_names"] = _entity_names(engine, [e for e, _ in result["entities"]])
     return result
 
 
@@ -82,46 +76,38 @@ def _top(counter: Counter, n: int) -> list[tuple[str, int]]:
     return sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
 
 
-def _tally(conn, article_ids: list[int], kinds: tuple[str, ...], tone: str | None = None) -> dict[str, Any]:
+def _tally(
+    engine: Engine, article_ids: list[int], kinds: tuple[str, ...], tone: str | None = None
+) -> dict[str, Any]:
     """For each kind, how many of these articles carry each value (a tag is on an article at most
     once); with `tone`, also "tone": article id -> its tone score of that subject."""
     counts: dict[str, Any] = {kind: Counter() for kind in kinds}
     wanted = (*kinds, "tone") if tone else kinds
     if tone:
         counts["tone"] = {}
-    for i in range(0, len(article_ids), _CHUNK):
-        chunk = article_ids[i : i + _CHUNK]
-        for row in conn.execute(
-            select(
-                article_tags.c.article_id, article_tags.c.kind, article_tags.c.value, article_tags.c.score
-            ).where(article_tags.c.article_id.in_(chunk), article_tags.c.kind.in_(wanted))
-        ):
-            if row.kind == "tone":
-                if row.value == tone:
-                    counts["tone"][row.article_id] = row.score
-            else:
-                counts[row.kind][row.value] += 1
+    for row in figures.article_tags_of(engine, article_ids, wanted):
+        if row.kind == "tone":
+            if row.value == tone:
+                counts["tone"][row.article_id] = row.score
+        else:
+            counts[row.kind][row.value] += 1
     return counts
 
 
-def _entity_names(conn, ids: list[str]) -> dict[str, dict[str, str]]:
+def _entity_names(engine: Engine, ids: list[str]) -> dict[str, dict[str, str]]:
     """id -> {"vi": …, "en": …}: from the gazetteer, else as enrichment named it in one article."""
     from caunoi.enrich.gazetteer import load_gazetteer
 
     gazetteer = load_gazetteer()
     names: dict[str, dict[str, str]] = {}
+    unknown = [entity_id for entity_id in ids if gazetteer.get(entity_id) is None]
+    enriched = figures.entity_enrichments(engine, unknown) if unknown else {}
     for entity_id in ids:
         entry = gazetteer.get(entity_id)
         if entry is not None:
             names[entity_id] = {"vi": entry.name_vi or entry.name_en, "en": entry.name_en or entry.name_vi}
             continue
-        data = conn.execute(
-            select(enrichments.c.data)
-            .join(article_tags, article_tags.c.article_id == enrichments.c.article_id)
-            .where(article_tags.c.kind == "entity", article_tags.c.value == entity_id)
-            .limit(1)
-        ).scalar()
-        for found in (data or {}).get("entities", []):
+        for found in (enriched[entity_id] or {}).get("entities", []):
             if found.get("id") == entity_id:
                 vi = found.get("name_vi") or found.get("name_en") or entity_id
                 names[entity_id] = {"vi": vi, "en": found.get("name_en") or vi}
@@ -129,21 +115,6 @@ def _entity_names(conn, ids: list[str]) -> dict[str, dict[str, str]]:
         else:
             names[entity_id] = {"vi": entity_id, "en": entity_id}
     return names
-
-
-def fingerprint(engine: Engine) -> tuple[Any, ...]:
-    """What changes whenever a figure of `overview` may: an article added or removed, an article
-    (re-)enriched. Answered from indexes: well under a millisecond on 100k articles."""
-    with engine.connect() as conn:
-        return tuple(
-            conn.execute(
-                select(
-                    select(func.count()).select_from(articles).scalar_subquery(),
-                    select(func.max(articles.c.id)).scalar_subquery(),
-                    select(func.max(enrichments.c.enriched_at)).scalar_subquery(),
-                )
-            ).one()
-        )
 
 
 @dataclass
@@ -196,13 +167,8 @@ class OverviewCache:
 def facets(engine: Engine, article_ids: list[int], top: int = 10) -> dict[str, list[tuple[str, int]]]:
     """How many of these articles are in each language, outlet, topic and country (top `top`)."""
     counts: dict[str, Counter] = {"lang": Counter(), "source": Counter()}
-    with engine.connect() as conn:
-        for i in range(0, len(article_ids), _CHUNK):
-            chunk = article_ids[i : i + _CHUNK]
-            for row in conn.execute(
-                select(articles.c.lang, articles.c.source).where(articles.c.id.in_(chunk))
-            ):
-                counts["lang"][row.lang or "?"] += 1
-                counts["source"][row.source or "?"] += 1
-        counts.update(_tally(conn, article_ids, FACET_KINDS))
+    for row in figures.languages_and_outlets(engine, article_ids):
+        counts["lang"][row.lang or "?"] += 1
+        counts["source"][row.source or "?"] += 1
+    counts.update(_tally(engine, article_ids, FACET_KINDS))
     return {key: counter.most_common(top) for key, counter in counts.items()}

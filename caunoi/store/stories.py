@@ -1,10 +1,15 @@
 """Duplicates and stories in the store: signatures and LSH bands, reprint links, the clusterer's
-state and the stories it made."""
+state and the stories it made.
+
+SQL only: what is a copy (caunoi.stories.dedup) and which story an article joins
+(caunoi.stories.cluster) are decided there; this module reads and writes what they decide, as rows
+and plain values, and imports neither."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,21 +27,92 @@ from caunoi.store.schema import (
     stories,
     story_articles,
 )
-from caunoi.stories import dedup
-from caunoi.stories.cluster import Article, Assignment, Clusterer, Story
+from caunoi.store.tags import read_by_ids, tags_of
 
 CLUSTERER_STATE = "clusterer"
-ENTITY_SCORE = 0.6  # the tags the enrichment writes are at least this sure already
-
-
-@dataclass(frozen=True)
-class DedupeResult:
-    checked: int
-    copies: int
 
 
 def _when(row: Any) -> datetime:
     return row.published or row.created_at
+
+
+class Signing:
+    """Signatures being written in one transaction: each article sees those signed before it."""
+
+    def __init__(self, conn: Connection):
+        self.conn = conn
+
+    def candidates(self, keys: list[tuple[int, str]], own: int) -> list[Any]:
+        """(article_id, hashes, shingles) of the other signed articles sharing a band with `keys`,
+        by id."""
+        ids = (
+            select(signature_bands.c.article_id)
+            .where(tuple_(signature_bands.c.band, signature_bands.c.key).in_(keys))
+            .where(signature_bands.c.article_id != own)
+            .distinct()
+        )
+        return self.conn.execute(
+            select(signatures.c.article_id, signatures.c.hashes, signatures.c.shingles)
+            .where(signatures.c.article_id.in_(ids.scalar_subquery()))
+            .order_by(signatures.c.article_id)
+        ).all()
+
+    def add(self, article_id: int, hashes: bytes, shingles: int, keys: list[tuple[int, str]]) -> None:
+        """The article's signature and its band keys (none: checked, never a candidate)."""
+        self.conn.execute(signatures.insert().values(article_id=article_id, hashes=hashes, shingles=shingles))
+        if keys:
+            self.conn.execute(
+                signature_bands.insert(),
+                [{"band": band, "key": key, "article_id": article_id} for band, key in keys],
+            )
+
+    def link(self, row: Any, copy_of: int, jaccard: float, containment: float) -> None:
+        """Link `row` into the group of `copy_of`; if it is earlier than the group's original, it
+        becomes the original and the group is relinked to it."""
+        conn = self.conn
+        root = conn.execute(
+            select(duplicates.c.original_id).where(duplicates.c.article_id == copy_of)
+        ).scalar()
+        root = root or copy_of
+        original = conn.execute(
+            select(articles.c.id, articles.c.published, articles.c.created_at).where(articles.c.id == root)
+        ).one()
+        if (_when(row), row.id) < (_when(original), original.id):
+            conn.execute(
+                update(duplicates).where(duplicates.c.original_id == root).values(original_id=row.id)
+            )
+            conn.execute(
+                duplicates.insert().values(
+                    article_id=root, original_id=row.id, jaccard=jaccard, containment=containment
+                )
+            )
+        else:
+            conn.execute(
+                duplicates.insert().values(
+                    article_id=row.id, original_id=root, jaccard=jaccard, containment=containment
+                )
+            )
+
+
+@dataclass(frozen=True)
+class ClustererState:
+    """What the clusterer was when its last batch was saved."""
+
+    blob: bytes | None  # its document frequencies
+    active: list[Any]  # rows of its active stories, by id
+    next_id: int
+    story_of: dict[int, int]  # article id -> story id, for the articles of the active stories
+
+
+@dataclass(frozen=True)
+class StoryRecord:
+    """A story as the clusterer leaves it after a batch."""
+
+    id: int
+    first_seen: datetime
+    last_seen: datetime
+    state: dict[str, Any]
+    active: bool
 
 
 class StoryRepository:
@@ -57,76 +133,11 @@ class StoryRepository:
         with self.engine.connect() as conn:
             return list(conn.execute(query))
 
-    def dedupe(self, rows: list[Any]) -> DedupeResult:
-        """Sign these articles and link each copy to the earliest copy of its text, in one
-        transaction (each article sees the ones signed before it, in this batch too)."""
-        signed = [(row, dedup.signature(row.text)) for row in rows]
-        copies = 0
+    @contextmanager
+    def signing(self) -> Iterator[Signing]:
+        """A transaction to sign a batch of articles in (caunoi.stories.dedup.dedupe)."""
         with self.engine.begin() as conn:
-            for row, sig in signed:
-                if sig is None:  # too short to compare: recorded as checked, never a candidate
-                    conn.execute(signatures.insert().values(article_id=row.id, hashes=b"", shingles=0))
-                    continue
-                keys = sig.band_keys()
-                found = self._candidates(conn, keys, row.id)
-                best = dedup.best_copy(sig, found)
-                conn.execute(
-                    signatures.insert().values(
-                        article_id=row.id, hashes=sig.to_bytes(), shingles=sig.shingles
-                    )
-                )
-                conn.execute(
-                    signature_bands.insert(),
-                    [{"band": band, "key": key, "article_id": row.id} for band, key in keys],
-                )
-                if best is not None:
-                    self._link(conn, row, *best)
-                    copies += 1
-        return DedupeResult(len(rows), copies)
-
-    @staticmethod
-    def _candidates(
-        conn: Connection, keys: list[tuple[int, str]], own: int
-    ) -> list[tuple[int, dedup.Signature]]:
-        ids = (
-            select(signature_bands.c.article_id)
-            .where(tuple_(signature_bands.c.band, signature_bands.c.key).in_(keys))
-            .where(signature_bands.c.article_id != own)
-            .distinct()
-        )
-        found = conn.execute(
-            select(signatures.c.article_id, signatures.c.hashes, signatures.c.shingles)
-            .where(signatures.c.article_id.in_(ids.scalar_subquery()))
-            .order_by(signatures.c.article_id)
-        )
-        return [(r.article_id, dedup.Signature.from_bytes(r.hashes, r.shingles)) for r in found]
-
-    @staticmethod
-    def _link(conn: Connection, row: Any, copy_of: int, match: dedup.Match) -> None:
-        """Link `row` into the group of `copy_of`; if it is earlier than the group's original, it
-        becomes the original and the group is relinked to it."""
-        root = conn.execute(
-            select(duplicates.c.original_id).where(duplicates.c.article_id == copy_of)
-        ).scalar()
-        root = root or copy_of
-        original = conn.execute(
-            select(articles.c.id, articles.c.published, articles.c.created_at).where(articles.c.id == root)
-        ).one()
-        if (_when(row), row.id) < (_when(original), original.id):
-            conn.execute(
-                update(duplicates).where(duplicates.c.original_id == root).values(original_id=row.id)
-            )
-            conn.execute(
-                duplicates.insert().values(
-                    article_id=root, original_id=row.id, jaccard=match.jaccard, containment=match.containment
-                )
-            )
-        else:
-            conn.execute(
-                duplicates.insert().values(
-                    article_id=row.id, original_id=root, jaccard=match.jaccard, containment=match.containment
-                )
-            )
+            yield Signing(conn)
 
     def copies_of(self, article_id: int) -> dict[str, Any]:
         """The article's original (if it is a copy) and the other copies of the same text."""
@@ -154,8 +165,11 @@ class StoryRepository:
 
     # -- stories -------------------------------------------------------------------------------
 
-    def cluster_todo(self, limit: int) -> list[Article]:
-        """Signed articles not yet in a story, in publication order (then id), with their tags."""
+    def cluster_todo(
+        self, limit: int, kinds: tuple[str, ...], min_score: float
+    ) -> tuple[list[Any], list[Any]]:
+        """Signed articles not yet in a story, in publication order (then id), and their tags of
+        these kinds scored at least `min_score`."""
         when = article_time()
         query = (
             select(
@@ -175,109 +189,88 @@ class StoryRepository:
         )
         with self.engine.connect() as conn:
             rows = list(conn.execute(query))
-            tags: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-            ids = [r.id for r in rows]
-            for start in range(0, len(ids), 500):
-                for t in conn.execute(
-                    select(article_tags.c.article_id, article_tags.c.kind, article_tags.c.value).where(
-                        article_tags.c.article_id.in_(ids[start : start + 500]),
-                        article_tags.c.kind.in_(("entity", "doc_ref")),
-                        article_tags.c.score >= ENTITY_SCORE,
-                    )
-                ):
-                    tags[t.article_id][t.kind].add(t.value)
-        return [
-            Article(
-                r.id,
-                r.when,
-                r.lang,
-                r.title,
-                r.text,
-                frozenset(tags[r.id]["entity"]),
-                frozenset(tags[r.id]["doc_ref"]),
-                r.original_id,
-            )
-            for r in rows
-        ]
+            return rows, list(tags_of(conn, [r.id for r in rows], kinds, min_score))
 
-    def load_clusterer(self) -> Clusterer:
+    def clusterer_state(self) -> ClustererState:
         with self.engine.connect() as conn:
             blob = conn.execute(
                 select(stage_state.c.data).where(stage_state.c.name == CLUSTERER_STATE)
             ).scalar()
             next_id = (conn.execute(select(func.max(stories.c.id))).scalar() or 0) + 1
-            active = [
-                Story.from_state(r.id, r.first_seen, r.last_seen, r.state)
-                for r in conn.execute(select(stories).where(stories.c.active).order_by(stories.c.id))
-            ]
-            clusterer = Clusterer.load(blob, active, next_id)
+            active = list(conn.execute(select(stories).where(stories.c.active).order_by(stories.c.id)))
+            story_of: dict[int, int] = {}
             if active:
                 for r in conn.execute(
                     select(story_articles.c.article_id, story_articles.c.story_id).where(
                         story_articles.c.story_id.in_([s.id for s in active])
                     )
                 ):
-                    clusterer.story_of[r.article_id] = r.story_id
-        return clusterer
+                    story_of[r.article_id] = r.story_id
+        return ClustererState(blob, active, next_id, story_of)
 
-    def save(self, clusterer: Clusterer, assigned: list[Assignment]) -> None:
-        """Store a batch's assignments, the stories they touched, the retired ones and the
-        clusterer's document frequencies, in one transaction."""
+    def save(
+        self,
+        touched: list[StoryRecord],
+        assigned: list[tuple[int, int, float]],
+        retired: list[int],
+        state: bytes,
+    ) -> None:
+        """Store a batch: the stories it touched, its assignments (article id, story id,
+        similarity), the stories retired from the active set and the clusterer's document
+        frequencies, in one transaction."""
         now = datetime.now()
-        touched = sorted({a.story_id for a in assigned})
-        retired = clusterer.take_retired()
         with self.engine.begin() as conn:
-            existing = set(conn.execute(select(stories.c.id).where(stories.c.id.in_(touched))).scalars())
-            for story_id in touched:
-                story = clusterer.active.get(story_id) or retired[story_id]
+            existing = set(
+                conn.execute(select(stories.c.id).where(stories.c.id.in_([s.id for s in touched]))).scalars()
+            )
+            for story in touched:
                 values = {
                     "first_seen": story.first_seen,
                     "last_seen": story.last_seen,
-                    "state": story.to_state(),
+                    "state": story.state,
                     "updated_at": now,
-                    "active": story_id in clusterer.active,
+                    "active": story.active,
                 }
-                if story_id in existing:
-                    conn.execute(update(stories).where(stories.c.id == story_id).values(**values))
+                if story.id in existing:
+                    conn.execute(update(stories).where(stories.c.id == story.id).values(**values))
                 else:
                     new = {"title": "", "summary": [], "articles": 0, "reprints": 0, "created_at": now}
-                    conn.execute(stories.insert().values(id=story_id, **new, **values))
+                    conn.execute(stories.insert().values(id=story.id, **new, **values))
             rows = [
-                {
-                    "article_id": a.article_id,
-                    "story_id": a.story_id,
-                    "similarity": a.similarity,
-                    "assigned_at": now,
-                }
-                for a in assigned
+                {"article_id": article_id, "story_id": story_id, "similarity": similarity, "assigned_at": now}
+                for article_id, story_id, similarity in assigned
             ]
             conn.execute(story_articles.insert(), rows)
             if retired:
-                conn.execute(update(stories).where(stories.c.id.in_(list(retired))).values(active=False))
-            self._recount(conn, touched)
-            self._save_state(conn, clusterer.dump_df(), now)
+                conn.execute(update(stories).where(stories.c.id.in_(retired)).values(active=False))
+            self._recount(conn, [s.id for s in touched])
+            self._save_state(conn, state, now)
 
     @staticmethod
     def _recount(conn: Connection, story_ids: list[int]) -> None:
         """Counts and the title of each touched story, from its members."""
-        for start in range(0, len(story_ids), 500):
-            chunk = story_ids[start : start + 500]
-            counts = conn.execute(
-                select(
-                    story_articles.c.story_id,
-                    func.count().label("total"),
-                    func.count(duplicates.c.article_id).label("reprints"),
-                )
-                .outerjoin(duplicates, duplicates.c.article_id == story_articles.c.article_id)
-                .where(story_articles.c.story_id.in_(chunk))
-                .group_by(story_articles.c.story_id)
-            ).all()
-            for c in counts:
-                conn.execute(
-                    update(stories)
-                    .where(stories.c.id == c.story_id)
-                    .values(articles=c.total - c.reprints, reprints=c.reprints)
-                )
+        counts = list(
+            read_by_ids(
+                conn,
+                story_ids,
+                lambda chunk: (
+                    select(
+                        story_articles.c.story_id,
+                        func.count().label("total"),
+                        func.count(duplicates.c.article_id).label("reprints"),
+                    )
+                    .outerjoin(duplicates, duplicates.c.article_id == story_articles.c.article_id)
+                    .where(story_articles.c.story_id.in_(chunk))
+                    .group_by(story_articles.c.story_id)
+                ),
+            )
+        )
+        for c in counts:
+            conn.execute(
+                update(stories)
+                .where(stories.c.id == c.story_id)
+                .values(articles=c.total - c.reprints, reprints=c.reprints)
+            )
 
     @staticmethod
     def _save_state(conn: Connection, blob: bytes, now: datetime) -> None:
@@ -331,17 +324,8 @@ class StoryRepository:
             return list(conn.execute(query)) if pick is None or chosen else []
 
     def tags_of(self, article_ids: Iterable[int], kinds: tuple[str, ...]) -> list[Any]:
-        ids = list(article_ids)
-        out = []
         with self.engine.connect() as conn:
-            for start in range(0, len(ids), 500):
-                out += conn.execute(
-                    select(article_tags).where(
-                        article_tags.c.article_id.in_(ids[start : start + 500]),
-                        article_tags.c.kind.in_(kinds),
-                    )
-                ).all()
-        return out
+            return list(tags_of(conn, list(article_ids), kinds))
 
     def story_of(self, article_id: int) -> int | None:
         with self.engine.connect() as conn:

@@ -26,13 +26,17 @@ story set (benchmarks/story_clustering.py; figures in BENCHMARKS.md).
 Stories not updated for RETIRE_DAYS of stream time (the latest publication time seen) leave the
 active set, so memory is bounded by the stories of the last few days, not by the stream.
 Everything is deterministic: the same articles in the same order give the same stories.
+
+`articles_to_cluster`, `load_clusterer` and `save_clusterer` read the articles it takes and its
+state, and write the stories it makes, through the store (caunoi.store.stories), which holds no
+part of the algorithm.
 """
 
 from __future__ import annotations
 
 import math
 import zlib
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -42,6 +46,7 @@ from typing import Any
 
 import numpy as np
 
+from caunoi.store.stories import StoryRecord, StoryRepository
 from caunoi.text.fold import fold, tokens
 
 DF_BUCKETS = 1 << 21
@@ -60,6 +65,7 @@ TERM_CANDIDATES = 12  # an article's strongest terms used to find candidate stor
 ENTITY_CANDIDATES = 3  # …and its rarest entities
 MAX_CANDIDATES = 200  # stories scored per article at most: those sharing the most of these keys
 SWEEP = timedelta(hours=1)  # stream time between two looks for stories to retire
+ENTITY_SCORE = 0.6  # the tags the enrichment writes are at least this sure already
 
 
 @cache
@@ -352,3 +358,57 @@ class Clusterer:
     def take_retired(self) -> dict[int, Story]:
         out, self.retired = self.retired, {}
         return out
+
+
+# -- through the store ---------------------------------------------------------------------------
+
+
+def articles_to_cluster(store: StoryRepository, limit: int) -> list[Article]:
+    """Signed articles not yet in a story, in publication order (then id), with their entities and
+    document references."""
+    rows, found = store.cluster_todo(limit, ("entity", "doc_ref"), ENTITY_SCORE)
+    tags: dict[int, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
+    for t in found:
+        tags[t.article_id][t.kind].add(t.value)
+    return [
+        Article(
+            r.id,
+            r.when,
+            r.lang,
+            r.title,
+            r.text,
+            frozenset(tags[r.id]["entity"]),
+            frozenset(tags[r.id]["doc_ref"]),
+            r.original_id,
+        )
+        for r in rows
+    ]
+
+
+def load_clusterer(store: StoryRepository) -> Clusterer:
+    """The clusterer as its last saved batch left it: frequencies, active stories, their articles."""
+    state = store.clusterer_state()
+    active = [Story.from_state(r.id, r.first_seen, r.last_seen, r.state) for r in state.active]
+    clusterer = Clusterer.load(state.blob, active, state.next_id)
+    clusterer.story_of.update(state.story_of)
+    return clusterer
+
+
+def save_clusterer(store: StoryRepository, clusterer: Clusterer, assigned: list[Assignment]) -> None:
+    """Store a batch's assignments, the stories they touched, the retired ones and the clusterer's
+    document frequencies, in one transaction."""
+    retired = clusterer.take_retired()
+    touched = []
+    for story_id in sorted({a.story_id for a in assigned}):
+        story = clusterer.active.get(story_id) or retired[story_id]
+        touched.append(
+            StoryRecord(
+                story_id, story.first_seen, story.last_seen, story.to_state(), story_id in clusterer.active
+            )
+        )
+    store.save(
+        touched,
+        [(a.article_id, a.story_id, a.similarity) for a in assigned],
+        list(retired),
+        clusterer.dump_df(),
+    )

@@ -19,6 +19,9 @@ chrome, an attribution line ("Theo TTXVN"), a reworded lead.
 The copies of one text form a group linked to its earliest copy (by publication time, then by
 id): the original. A copy found before its original (a backfill) makes the original the new
 earliest, and the group is relinked to it.
+
+`dedupe` runs this over a batch of stored articles; it reads and writes through the store
+(caunoi.store.stories), which holds no part of the algorithm.
 """
 
 from __future__ import annotations
@@ -26,10 +29,12 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from datasketch import MinHash
 
+from caunoi.store.stories import StoryRepository
 from caunoi.text.fold import fold, tokens
 
 SHINGLE = 4  # words per shingle
@@ -114,3 +119,34 @@ def best_copy(sig: Signature, candidates: Iterable[tuple[int, Signature]]) -> tu
         if best is None or (match.jaccard, -other_id) > (best[1].jaccard, -best[0]):
             best = (other_id, match)
     return best
+
+
+@dataclass(frozen=True)
+class DedupeResult:
+    checked: int
+    copies: int
+
+
+def dedupe(store: StoryRepository, rows: list[Any]) -> DedupeResult:
+    """Sign these articles (rows of id, text, published, created_at) and link each copy to the
+    earliest copy of its text, in one transaction (each article sees the ones signed before it, in
+    this batch too)."""
+    signed = [(row, signature(row.text)) for row in rows]
+    copies = 0
+    with store.signing() as batch:
+        for row, sig in signed:
+            if sig is None:  # too short to compare: recorded as checked, never a candidate
+                batch.add(row.id, b"", 0, [])
+                continue
+            keys = sig.band_keys()
+            found = [
+                (c.article_id, Signature.from_bytes(c.hashes, c.shingles))
+                for c in batch.candidates(keys, row.id)
+            ]
+            best = best_copy(sig, found)
+            batch.add(row.id, sig.to_bytes(), sig.shingles, keys)
+            if best is not None:
+                copy_of, match = best
+                batch.link(row, copy_of, match.jaccard, match.containment)
+                copies += 1
+    return DedupeResult(len(rows), copies)

@@ -1,0 +1,164 @@
+"""What the reports read: the articles of a window and their tags (the dashboard, the search
+facets), what has changed in the store (the dashboard's cache), and the stories, alerts and cases
+of a period (the morning brief).
+
+SQL only: rows and plain values out; counting, ranking and shaping are caunoi.reports'. Tags of
+many articles are read by primary key, a chunk of ids at a time (caunoi.store.tags): aggregating
+the tag table in SQL made both databases walk every tag of a kind in the store (BENCHMARKS.md,
+"API under load")."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, and_, func, or_, select
+
+from caunoi.store.schema import (
+    alert_rules,
+    alerts,
+    article_tags,
+    article_time,
+    article_time_in,
+    articles,
+    cases,
+    duplicates,
+    enrichments,
+    stories,
+    story_articles,
+)
+from caunoi.store.tags import read_by_ids, tags_of
+
+# -- the dashboard and the search facets ----------------------------------------------------------
+
+
+def latest_publication(engine: Engine) -> datetime | None:
+    with engine.connect() as conn:
+        return conn.execute(select(func.max(articles.c.published))).scalar()
+
+
+def articles_in(engine: Engine, start: datetime, end: datetime) -> list[Any]:
+    """(id, when, source, lang) of the articles of [start, end), found through the index on their date."""
+    with engine.connect() as conn:
+        return conn.execute(
+            select(articles.c.id, article_time().label("when"), articles.c.source, articles.c.lang).where(
+                article_time_in(start, end)
+            )
+        ).all()
+
+
+def article_tags_of(engine: Engine, article_ids: Sequence[int], kinds: Iterable[str]) -> Iterator[Any]:
+    """The tags (article_id, kind, value, score) of these articles, of these kinds, read as they are
+    iterated."""
+    with engine.connect() as conn:
+        yield from tags_of(conn, article_ids, kinds)
+
+
+def languages_and_outlets(engine: Engine, article_ids: Sequence[int]) -> Iterator[Any]:
+    """(lang, source) of each of these articles, read as they are iterated."""
+    with engine.connect() as conn:
+        yield from read_by_ids(
+            conn,
+            article_ids,
+            lambda chunk: select(articles.c.lang, articles.c.source).where(articles.c.id.in_(chunk)),
+        )
+
+
+def entity_enrichments(engine: Engine, entity_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:
+    """Entity id -> the enrichment (its `data`) of one article tagged with it, if any: how
+    enrichment named an entity the gazetteer does not know."""
+    found: dict[str, dict[str, Any] | None] = {}
+    with engine.connect() as conn:
+        for entity_id in entity_ids:
+            found[entity_id] = conn.execute(
+                select(enrichments.c.data)
+                .join(article_tags, article_tags.c.article_id == enrichments.c.article_id)
+                .where(article_tags.c.kind == "entity", article_tags.c.value == entity_id)
+                .limit(1)
+            ).scalar()
+    return found
+
+
+def fingerprint(engine: Engine) -> tuple[Any, ...]:
+    """What changes whenever a figure of the dashboard may: an article added or removed, an article
+    (re-)enriched. Answered from indexes: well under a millisecond on 100k articles."""
+    with engine.connect() as conn:
+        return tuple(
+            conn.execute(
+                select(
+                    select(func.count()).select_from(articles).scalar_subquery(),
+                    select(func.max(articles.c.id)).scalar_subquery(),
+                    select(func.max(enrichments.c.enriched_at)).scalar_subquery(),
+                )
+            ).one()
+        )
+
+
+# -- the morning brief ---------------------------------------------------------------------------
+
+BRIEF_TAGS = ("topic", "country", "tone")
+
+
+@dataclass(frozen=True)
+class BriefData:
+    """What the brief of [start, end) is made from."""
+
+    rows: list[Any]  # (id, source, url, title, when, story_id): articles of the period in a story,
+    # reprints left out, in time order (then id)
+    picked: list[tuple[int, list[Any]]]  # what `pick` kept of them: (story id, its rows)
+    tags: dict[int, list[Any]]  # article id -> its BRIEF_TAGS rows, for the picked articles
+    stories: dict[int, Any]  # story id -> its row, for the picked stories
+    alerts: list[Any]  # raised in the period or about it, latest first, with their rule's name
+    cases: list[Any]  # open cases, by deadline (then id)
+
+
+def brief_data(
+    engine: Engine, start: datetime, end: datetime, pick: Callable[[list[Any]], list[tuple[int, list[Any]]]]
+) -> BriefData:
+    """The articles of the period, and the tags and stories of those `pick` keeps (it groups the
+    rows by story and ranks them), the alerts and the open cases: in one connection."""
+    when = article_time()
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(
+                articles.c.id,
+                articles.c.source,
+                articles.c.url,
+                articles.c.title,
+                when.label("when"),
+                story_articles.c.story_id,
+            )
+            .join(story_articles, story_articles.c.article_id == articles.c.id)
+            .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
+            .where(article_time_in(start, end), duplicates.c.article_id.is_(None))
+            .order_by(when, articles.c.id)
+        ).all()
+        picked = pick(rows)
+        tags: dict[int, list[Any]] = defaultdict(list)
+        for t in tags_of(conn, [m.id for _, members in picked for m in members], BRIEF_TAGS):
+            tags[t.article_id].append(t)
+        story_rows = (
+            {s.id: s for s in conn.execute(select(stories).where(stories.c.id.in_([k for k, _ in picked])))}
+            if picked
+            else {}
+        )
+        raised = conn.execute(
+            select(alerts, alert_rules.c.name.label("rule"))
+            .join(alert_rules, alert_rules.c.id == alerts.c.rule_id)
+            .where(  # raised in the period, or about it (an evaluation run later, e.g. `alerts run --at`)
+                or_(
+                    and_(alerts.c.created_at >= start, alerts.c.created_at < end),
+                    and_(alerts.c.window_end > start, alerts.c.window_end <= end),
+                )
+            )
+            .order_by(alerts.c.created_at.desc())
+        ).all()
+        open_cases = conn.execute(
+            select(cases)
+            .where(cases.c.state.notin_(("answered", "closed")))
+            .order_by(cases.c.deadline, cases.c.id)
+        ).all()
+    return BriefData(rows, picked, tags, story_rows, raised, open_cases)
