@@ -1,0 +1,307 @@
+"""Running the alert rules: each enabled rule is evaluated at one moment over the articles its
+scope matches, and what it raises is stored once (the alert keys) with a delivery queued for each
+of its channels. The rule kinds and their figures are documented in caunoi.alerts. Never sends
+anything (deliver.py) and writes only through caunoi.store.alerts."""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from caunoi.alerts.rules import AlertError
+from caunoi.store.alerts import AlertRepository
+from caunoi.store.articles import ArticleRepository, SearchRequest
+from caunoi.store.searches import SavedSearchRepository
+
+DEFAULTS: dict[str, Any] = {
+    "window_hours": 24,
+    "baseline_weeks": 4,
+    "z": 3.0,
+    "min_count": 5,
+    "min_articles": 2,
+    "tone_floor": 1.0,
+    "digest_after": 3,
+}
+FALLBACK_WINDOWS = 7
+SCOPE_KEYS = ("query", "lang", "source", "topic", "entity", "country", "doc_ref", "event_type", "tone_of")
+TAG_KINDS = {
+    "topic": "topic",
+    "entity": "entity",
+    "country": "country",
+    "doc_ref": "doc_ref",
+    "event_type": "event_type",
+}
+
+
+@dataclass
+class Raised:
+    """An alert a rule raises in one run, before it is stored."""
+
+    key: str
+    title: str
+    why: dict[str, Any]
+    story_id: int | None = None
+    severity: str | None = None
+
+
+def _request(scope: dict[str, Any], saved: dict[str, Any] | None = None) -> SearchRequest:
+    """The search a scope stands for."""
+    base = dict(saved or {})
+    for key in SCOPE_KEYS:
+        if scope.get(key) is not None:
+            base[key] = scope[key]
+    tags = tuple(tuple(t) for t in base.get("tags", ()))
+    tags += tuple((TAG_KINDS[k], str(base[k])) for k in TAG_KINDS if base.get(k))
+    return SearchRequest(
+        query=base.get("query") or "",
+        exact=bool(base.get("exact")),
+        lang=base.get("lang"),
+        source=base.get("source"),
+        category=base.get("category"),
+        tags=tags,
+        tone_min=base.get("tone_min"),
+        tone_max=base.get("tone_max"),
+        tone_of=base.get("tone_of") or "article",
+        limit=1,
+    )
+
+
+def _window_floor(at: datetime, hours: int) -> datetime:
+    """The start of the fixed window bucket `at` falls in (buckets of `hours`, from midnight)."""
+    midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
+    step = max(1, hours)
+    return midnight + timedelta(hours=((at - midnight).total_seconds() // 3600) // step * step)
+
+
+class Evaluator:
+    """Evaluates the rules of one store over its articles."""
+
+    def __init__(self, repo: AlertRepository, searches: SavedSearchRepository, articles: ArticleRepository):
+        self.repo = repo
+        self.searches = searches
+        self.articles = articles
+
+    def run(self, at: datetime | None = None) -> list[int]:
+        """Evaluate every enabled rule at `at` (now by default); store and queue what they raise.
+        Returns the new alert ids."""
+        at = at or datetime.now()
+        new: list[int] = []
+        for rule in [r for r in self.repo.list_rules() if r["enabled"]]:
+            params = {**DEFAULTS, **rule["params"]}
+            raised = getattr(self, f"_{rule['kind']}")(rule, params, at)
+            new += self._store(rule, params, raised, at)
+        return new
+
+    def _scope(self, rule: dict[str, Any]) -> tuple[SearchRequest, int | None]:
+        scope = rule["scope"]
+        saved = None
+        if scope.get("saved"):
+            found = self.searches.find_search(scope["saved"])
+            if found is None:
+                raise AlertError(f"rule {rule['name']!r}: the saved search {scope['saved']!r} is gone")
+            saved = found["request"]
+        return _request(scope, saved), scope.get("story")
+
+    def _articles(self, rule, params, start: datetime, end: datetime) -> list[Any]:
+        request, story = self._scope(rule)
+        rows = self.articles.matching(request, start, end, reprints=bool(params.get("reprints")))
+        return [r for r in rows if story is None or r.story_id == story]
+
+    def _windows(self, params, at: datetime) -> tuple[datetime, datetime]:
+        return at - timedelta(hours=params["window_hours"]), at
+
+    def _baseline(self, rule, params, at: datetime) -> tuple[list[list[Any]], str]:
+        """The article rows of each baseline window, and which baseline it is."""
+        hours = timedelta(hours=params["window_hours"])
+        weeks = int(params["baseline_weeks"])
+        first = self.articles.first_seen()
+        if first is not None and first <= at - timedelta(weeks=weeks) - hours:
+            ends = [at - timedelta(weeks=k) for k in range(1, weeks + 1)]
+            kind = f"the same {params['window_hours']} h of the {weeks} previous weeks"
+        else:
+            ends = [at - hours * k for k in range(1, FALLBACK_WINDOWS + 1)]
+            kind = (
+                f"the {FALLBACK_WINDOWS} previous windows of {params['window_hours']} h"
+                " (the store is younger than the weekly history: no weekday seasonality)"
+            )
+        return [self._articles(rule, params, end - hours, end) for end in ends], kind
+
+    @staticmethod
+    def _context(rows: list[Any]) -> dict[str, Any]:
+        return {
+            "top_stories": Counter(r.story_id for r in rows if r.story_id is not None).most_common(5),
+            "top_outlets": Counter(r.source or "?" for r in rows).most_common(5),
+        }
+
+    def _volume_spike(self, rule, params, at: datetime) -> list[Raised]:
+        start, end = self._windows(params, at)
+        rows = self._articles(rule, params, start, end)
+        n = len(rows)
+        if n < params["min_count"]:
+            return []
+        windows, kind = self._baseline(rule, params, at)
+        counts = [len(w) for w in windows]
+        mean = statistics.fmean(counts)
+        sd = max(statistics.pstdev(counts), math.sqrt(mean), 1.0)
+        z = (n - mean) / sd
+        if z < params["z"]:
+            return []
+        severity = "high" if z >= 2 * params["z"] else None
+        why = {
+            "articles": n,
+            "baseline": kind,
+            "baseline_counts": counts,
+            "mean": round(mean, 2),
+            "sd": round(sd, 2),
+            "z": round(z, 2),
+            "threshold_z": params["z"],
+            "ratio": round(n / max(mean, 1.0), 2),
+            **self._context(rows),
+        }
+        title = f"{rule['name']}: {n} bài trong {params['window_hours']} giờ, thường {mean:.1f} (z {z:.1f})"
+        bucket = _window_floor(at, params["window_hours"]).isoformat(timespec="hours")
+        return [Raised(f"volume:{bucket}", title, why, severity=severity)]
+
+    def _tone_spike(self, rule, params, at: datetime) -> list[Raised]:
+        start, end = self._windows(params, at)
+        toned = [r.tone for r in self._articles(rule, params, start, end) if r.tone is not None]
+        if len(toned) < params["min_count"]:
+            return []
+        mean = statistics.fmean(toned)
+        windows, kind = self._baseline(rule, params, at)
+        means = [statistics.fmean(t) for w in windows if (t := [r.tone for r in w if r.tone is not None])]
+        base = statistics.fmean(means) if means else 0.0
+        sd = max(statistics.pstdev(means) if len(means) > 1 else 0.0, float(params["tone_floor"]))
+        z = (base - mean) / sd
+        below = params.get("tone_below")
+        if z < params["z"] and not (below is not None and mean <= float(below)):
+            return []
+        negative = sum(1 for t in toned if t < 0)
+        why = {
+            "articles_with_tone": len(toned),
+            "mean_tone": round(mean, 2),
+            "negative": negative,
+            "baseline": kind,
+            "baseline_means": [round(m, 2) for m in means],
+            "baseline_mean": round(base, 2),
+            "sd": round(sd, 2),
+            "z": round(z, 2),
+            "threshold_z": params["z"],
+            "tone_below": below,
+        }
+        title = f"{rule['name']}: sắc thái {mean:+.1f} trên {len(toned)} bài, thường {base:+.1f}"
+        bucket = _window_floor(at, params["window_hours"]).isoformat(timespec="hours")
+        return [Raised(f"tone:{bucket}", title, why, severity="high" if z >= 2 * params["z"] else None)]
+
+    def _stories_in(self, rows: list[Any]) -> dict[int, list[Any]]:
+        grouped: dict[int, list[Any]] = {}
+        for r in rows:
+            grouped.setdefault(r.story_id if r.story_id is not None else -r.id, []).append(r)
+        return grouped
+
+    def _new_story(self, rule, params, at: datetime) -> list[Raised]:
+        start, end = self._windows(params, at)
+        topics = params.get("topics") or [None]
+        rows: dict[int, Any] = {}
+        for topic in topics:  # any of the priority topics
+            scoped = {**rule, "scope": {**rule["scope"], **({"topic": topic} if topic else {})}}
+            rows.update({r.id: r for r in self._articles(scoped, params, start - timedelta(days=30), end)})
+        grouped = {k: v for k, v in self._stories_in(list(rows.values())).items() if k > 0}
+        known = self.repo.find_stories(list(grouped))
+        out = []
+        for story_id, members in sorted(grouped.items()):
+            story = known.get(story_id)
+            if (
+                story is None
+                or not (start <= story.first_seen < end)
+                or len(members) < params["min_articles"]
+            ):
+                continue
+            why = {
+                "story": story_id,
+                "first_seen": story.first_seen.isoformat(),
+                "articles_in_scope": len(members),
+                "articles": story.articles,
+                "topics": [t for t in topics if t],
+                "outlets": Counter(r.source or "?" for r in members).most_common(5),
+            }
+            title = f"Câu chuyện mới: {story.title[:150]}"
+            out.append(Raised(f"story:{story_id}", title, why, story_id=story_id))
+        return out
+
+    def _grouped_articles(self, rule, params, at: datetime, label: str, keep) -> list[Raised]:
+        start, end = self._windows(params, at)
+        rows = [r for r in self._articles(rule, params, start, end) if keep(r)]
+        grouped = self._stories_in(rows)
+        known = self.repo.find_stories([k for k in grouped if k > 0])
+        bucket = _window_floor(at, params["window_hours"]).isoformat(timespec="hours")
+        out = []
+        for key, members in sorted(grouped.items()):
+            story = known.get(key)
+            title = story.title if story is not None else f"article #{members[0].id}"
+            why = {
+                "articles": [r.id for r in members][:20],
+                "count": len(members),
+                "outlets": Counter(r.source or "?" for r in members).most_common(5),
+                "first": members[0].when.isoformat(),
+            }
+            out.append(
+                Raised(
+                    f"{label}:{key}:{bucket}",
+                    f"{rule['name']}: {title[:150]}",
+                    why,
+                    story_id=key if story is not None else None,
+                )
+            )
+        return out
+
+    def _outlet(self, rule, params, at: datetime) -> list[Raised]:
+        outlets = {o.lower() for o in params["outlets"]}
+        return self._grouped_articles(
+            rule, params, at, "outlet", lambda r: (r.source or "").lower() in outlets
+        )
+
+    def _mention(self, rule, params, at: datetime) -> list[Raised]:
+        return self._grouped_articles(rule, params, at, "mention", lambda r: True)
+
+    def _store(self, rule, params, raised: list[Raised], at: datetime) -> list[int]:
+        """Keep the alerts not raised before for their key; many story alerts become one digest."""
+        now = datetime.now()
+        start, end = self._windows(params, at)
+        seen = self.repo.seen_keys(rule["id"], [r.key for r in raised])
+        fresh = [r for r in raised if r.key not in seen]
+        groups: list[tuple[Raised, list[Raised]]]
+        if not fresh:
+            groups = []
+        elif len(fresh) > params["digest_after"]:
+            digest = Raised(
+                f"digest:{now.isoformat()}",
+                f"{rule['name']}: {len(fresh)} câu chuyện",
+                {
+                    "count": len(fresh),
+                    "items": [{"title": r.title, "story_id": r.story_id, **r.why} for r in fresh],
+                },
+            )
+            groups = [(digest, fresh)]
+        else:
+            groups = [(r, [r]) for r in fresh]
+        stored = [
+            (
+                {
+                    "story_id": alert.story_id,
+                    "window_start": start,
+                    "window_end": end,
+                    "severity": alert.severity or rule["severity"],
+                    "title": alert.title,
+                    "why": alert.why,
+                    "digest": len(covered) > 1 or alert.key.startswith("digest:"),
+                },
+                [r.key for r in covered],
+            )
+            for alert, covered in groups
+        ]
+        return self.repo.record_run(rule["id"], now, stored, rule["channels"] or [])

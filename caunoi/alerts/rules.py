@@ -1,0 +1,126 @@
+"""Alert rules and channels: what a rule or channel must say to be kept (its kind, severity, scope,
+thresholds, target), the scope in canonical form, and adding or changing them. Never evaluates a
+rule nor sends anything (evaluate.py, deliver.py); the rule kinds are documented in caunoi.alerts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from caunoi.store.alerts import AlertRepository
+from caunoi.store.searches import SavedSearchRepository
+
+KINDS = ("volume_spike", "tone_spike", "new_story", "outlet", "mention")
+SEVERITIES = ("low", "medium", "high")
+
+
+class AlertError(ValueError):
+    """A rule or channel that cannot be used; the message says why."""
+
+
+def filled(values: dict[str, Any]) -> dict[str, Any]:
+    """The entries that say something (not None, empty text or an empty list)."""
+    return {k: v for k, v in values.items() if v not in (None, "", [], ())}
+
+
+def canonical(scope: dict[str, Any]) -> dict[str, Any]:
+    """A scope with its names resolved as search resolves them: an entity's name to its id, a country
+    to its code, a document's number to its canonical symbol."""
+    from caunoi.filters import FilterError, search_tags
+
+    try:
+        tags = dict(
+            search_tags(
+                doc_ref=scope.get("doc_ref"), entity=scope.get("entity"), country=scope.get("country")
+            )
+        )
+    except FilterError as exc:
+        raise AlertError(str(exc)) from None
+    return {**scope, **tags}
+
+
+class RuleBook:
+    """The alert rules and channels of one store."""
+
+    def __init__(self, repo: AlertRepository, searches: SavedSearchRepository):
+        self.repo = repo
+        self.searches = searches
+
+    def add_rule(
+        self,
+        name: str,
+        kind: str,
+        scope: dict[str, Any],
+        params: dict[str, Any] | None = None,
+        channel_names: list[str] | None = None,
+        severity: str = "medium",
+        by: str | None = None,
+        replace: bool = False,
+    ) -> int:
+        """Add a rule; `replace` swaps a rule of the same name for this one (its alerts go with it)."""
+        if kind not in KINDS:
+            raise AlertError(f"unknown rule kind {kind!r}: use one of {', '.join(KINDS)}")
+        if severity not in SEVERITIES:
+            raise AlertError(f"unknown severity {severity!r}: use low, medium or high")
+        scope = canonical(filled(scope))
+        params = filled(params or {})
+        if kind == "outlet" and not params.get("outlets"):
+            raise AlertError("an outlet rule needs the outlets to watch (--outlet, repeat for more)")
+        if kind == "mention" and not any(scope.get(k) for k in ("doc_ref", "entity", "query")):
+            raise AlertError("a mention rule needs what to look for: --doc-ref, --entity or a query")
+        if scope.get("saved") and self.searches.find_search(scope["saved"]) is None:
+            raise AlertError(f"no saved search named {scope['saved']!r}")
+        if scope.get("story") and not self.repo.find_stories([scope["story"]]):
+            raise AlertError(f"no story with id {scope['story']}")
+        known = self.repo.channel_names()
+        missing = [c for c in channel_names or [] if c not in known]
+        if missing:
+            raise AlertError(
+                f"no channel named {', '.join(missing)}: add it with `caunoi alerts channel-add`"
+            )
+        rule_id = self.repo.insert_rule(
+            {
+                "name": name,
+                "kind": kind,
+                "scope": scope,
+                "params": params,
+                "channels": list(channel_names or []),
+                "severity": severity,
+                "created_by": by,
+            },
+            replace=replace,
+        )
+        if rule_id is None:
+            raise AlertError(f"a rule named {name!r} exists already (--replace swaps it)")
+        return rule_id
+
+    def rules(self) -> list[dict[str, Any]]:
+        return self.repo.list_rules()
+
+    def set_rule(self, name: str, *, enabled: bool | None = None, remove: bool = False) -> None:
+        """Switch a rule on or off, or remove it."""
+        if not self.repo.change_rule(name, enabled=enabled, remove=remove):
+            raise AlertError(f"no rule named {name!r}")
+
+    def add_channel(
+        self, name: str, kind: str, target: str, secret: str | None = None, allow_private: bool = False
+    ) -> int:
+        """Add an e-mail or webhook channel; a webhook signs what it posts with its `secret`."""
+        if kind not in ("email", "webhook"):
+            raise AlertError("a channel is an e-mail address (--email) or a webhook URL (--webhook)")
+        if kind == "webhook" and not secret:
+            raise AlertError("a webhook channel needs a --secret: the receiver checks the signature with it")
+        if kind == "email" and "@" not in target:
+            raise AlertError(f"{target!r} is not an e-mail address")
+        channel_id = self.repo.insert_channel(
+            {"name": name, "kind": kind, "target": target, "secret": secret, "allow_private": allow_private}
+        )
+        if channel_id is None:
+            raise AlertError(f"a channel named {name!r} exists already")
+        return channel_id
+
+    def channels(self) -> list[dict[str, Any]]:
+        """Every channel by name, its secret masked."""
+        rows = self.repo.list_channels()
+        for row in rows:
+            row["secret"] = "…" if row["secret"] else None  # never shown back
+        return rows

@@ -1,0 +1,204 @@
+"""Alert rules, channels, alerts, the keys that keep a rule from alerting twice, and deliveries in
+the store. Only reads and writes rows: what a rule means, when it fires and how a delivery is sent
+are caunoi.alerts' business; the refusals (a name taken, a rule or alert gone) come back as None or
+False for it to word."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Table, func, select, update
+
+from caunoi.store.schema import alert_keys, alert_rules, alerts, channels, deliveries, stories
+
+# An alert with the name and kind of the rule that raised it, as the inbox shows it.
+_ALERT = select(alerts, alert_rules.c.name.label("rule"), alert_rules.c.kind).join(
+    alert_rules, alert_rules.c.id == alerts.c.rule_id
+)
+
+
+class AlertRepository:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    # -- rules and channels ---------------------------------------------------------------------
+
+    def insert_rule(self, values: dict[str, Any], replace: bool) -> int | None:
+        """A new enabled rule; with `replace` it takes the place of a rule of the same name (whose
+        alerts go with it). None if the name is taken and not `replace`."""
+        return self._insert_named(alert_rules, values, replace)
+
+    def _insert_named(self, table: Table, values: dict[str, Any], replace: bool = False) -> int | None:
+        """A new enabled row in a table of uniquely named rows (rules, channels); None if the name is
+        taken, unless `replace` deletes the row of that name first."""
+        with self.engine.begin() as conn:
+            if conn.execute(select(table.c.id).where(table.c.name == values["name"])).first():
+                if not replace:
+                    return None
+                conn.execute(table.delete().where(table.c.name == values["name"]))
+            return conn.execute(
+                table.insert().values(**values, enabled=True, created_at=datetime.now())
+            ).inserted_primary_key[0]
+
+    def list_rules(self) -> list[dict[str, Any]]:
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(alert_rules).order_by(alert_rules.c.id))]
+
+    def change_rule(self, name: str, *, enabled: bool | None = None, remove: bool = False) -> bool:
+        """Remove the rule of that name, or switch it on or off; False if there is none."""
+        with self.engine.begin() as conn:
+            found = conn.execute(select(alert_rules.c.id).where(alert_rules.c.name == name)).scalar()
+            if found is None:
+                return False
+            if remove:
+                conn.execute(alert_rules.delete().where(alert_rules.c.id == found))
+            elif enabled is not None:
+                conn.execute(update(alert_rules).where(alert_rules.c.id == found).values(enabled=enabled))
+        return True
+
+    def insert_channel(self, values: dict[str, Any]) -> int | None:
+        """A new enabled channel; None if the name is taken."""
+        return self._insert_named(channels, values)
+
+    def list_channels(self) -> list[dict[str, Any]]:
+        """Every channel by name, secrets included: the caller hides them."""
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(select(channels).order_by(channels.c.name))]
+
+    def channel_names(self) -> set[str]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(select(channels.c.name)).scalars())
+
+    def find_stories(self, ids: Iterable[int]) -> dict[int, Any]:
+        """The stories rows of those ids that exist, by id."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        with self.engine.connect() as conn:
+            return {r.id: r for r in conn.execute(select(stories).where(stories.c.id.in_(ids)))}
+
+    # -- the inbox --------------------------------------------------------------------------------
+
+    def list_alerts(self, state: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+        """The newest alerts first, in `state` if given."""
+        query = _ALERT.order_by(alerts.c.created_at.desc(), alerts.c.id.desc()).limit(limit)
+        if state:
+            query = query.where(alerts.c.state == state)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def find_alert(self, alert_id: int) -> dict[str, Any] | None:
+        """One alert with its rule's name and kind, and its deliveries."""
+        with self.engine.connect() as conn:
+            row = conn.execute(_ALERT.where(alerts.c.id == alert_id)).first()
+            if row is None:
+                return None
+            out = dict(row._mapping)
+            out["deliveries"] = [
+                dict(d._mapping)
+                for d in conn.execute(
+                    select(deliveries).where(deliveries.c.alert_id == alert_id).order_by(deliveries.c.id)
+                )
+            ]
+        return out
+
+    def set_state(self, alert_id: int, state: str) -> bool:
+        """False if there is no such alert."""
+        with self.engine.begin() as conn:
+            return bool(
+                conn.execute(update(alerts).where(alerts.c.id == alert_id).values(state=state)).rowcount
+            )
+
+    def count_by_state(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return dict(conn.execute(select(alerts.c.state, func.count()).group_by(alerts.c.state)).all())
+
+    # -- what a run raises ------------------------------------------------------------------------
+
+    def seen_keys(self, rule_id: int, keys: list[str]) -> set[str]:
+        """Those of `keys` the rule has alerted on already."""
+        if not keys:
+            return set()
+        with self.engine.connect() as conn:
+            return set(
+                conn.execute(
+                    select(alert_keys.c.key).where(
+                        alert_keys.c.rule_id == rule_id, alert_keys.c.key.in_(keys)
+                    )
+                ).scalars()
+            )
+
+    def record_run(
+        self,
+        rule_id: int,
+        now: datetime,
+        raised: list[tuple[dict[str, Any], list[str]]],
+        channel_names: list[str],
+    ) -> list[int]:
+        """In one transaction: note that the rule ran at `now`, and store each raised alert (its
+        column values, and the keys it covers) in state new, with a pending delivery for each enabled
+        channel among `channel_names`. Returns the new alert ids."""
+        ids = []
+        with self.engine.begin() as conn:
+            conn.execute(update(alert_rules).where(alert_rules.c.id == rule_id).values(last_run_at=now))
+            if not raised:
+                return ids
+            targets = conn.execute(
+                select(channels).where(channels.c.name.in_(channel_names), channels.c.enabled)
+            ).all()
+            for values, keys in raised:
+                alert_id = conn.execute(
+                    alerts.insert().values(**values, rule_id=rule_id, state="new", created_at=now)
+                ).inserted_primary_key[0]
+                conn.execute(
+                    alert_keys.insert(),
+                    [{"rule_id": rule_id, "key": key, "alert_id": alert_id} for key in keys],
+                )
+                for ch in targets:
+                    conn.execute(
+                        deliveries.insert().values(
+                            alert_id=alert_id,
+                            channel=ch.name,
+                            kind=ch.kind,
+                            target=ch.target,
+                            state="pending",
+                            attempts=0,
+                            created_at=now,
+                        )
+                    )
+                ids.append(alert_id)
+        return ids
+
+    # -- deliveries -------------------------------------------------------------------------------
+
+    def pending_deliveries(self) -> list[Any]:
+        """The deliveries still to send, oldest first, with their channel's secret and whether it
+        may reach the local network."""
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(deliveries, channels.c.secret, channels.c.allow_private)
+                .join(channels, channels.c.name == deliveries.c.channel, isouter=True)
+                .where(deliveries.c.state == "pending")
+                .order_by(deliveries.c.id)
+            ).all()
+
+    def record_attempt(
+        self, delivery_id: int, *, state: str, attempts: int, status: int | None, error: str | None
+    ) -> None:
+        """The outcome of one try at a delivery; `state` sent stamps it delivered."""
+        now = datetime.now()
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(deliveries)
+                .where(deliveries.c.id == delivery_id)
+                .values(
+                    state=state,
+                    attempts=attempts,
+                    status=status,
+                    error=error,
+                    last_attempt_at=now,
+                    delivered_at=now if state == "sent" else None,
+                )
+            )

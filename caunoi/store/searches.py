@@ -1,0 +1,45 @@
+"""Saved searches in the store: a search request kept under a unique name, shared by everyone (alert
+rules watch them by name). Only reads and writes rows; who may replace whose search is decided by
+the caller."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, select, update
+
+from caunoi.store.schema import saved_searches
+
+
+class SavedSearchRepository:
+    def __init__(self, engine: Engine):
+        self.engine = engine
+
+    def find_search(self, name: str) -> dict[str, Any] | None:
+        """The saved search of that name (id, name, request, created_by, created_at), or None."""
+        with self.engine.connect() as conn:
+            row = conn.execute(select(saved_searches).where(saved_searches.c.name == name)).mappings().first()
+        return dict(row) if row else None
+
+    def list_searches(self) -> list[dict[str, Any]]:
+        """Every saved search, by name."""
+        with self.engine.connect() as conn:
+            return [
+                dict(r._mapping) for r in conn.execute(select(saved_searches).order_by(saved_searches.c.name))
+            ]
+
+    def insert_search(self, name: str, request: dict[str, Any], by: str | None) -> int:
+        with self.engine.begin() as conn:
+            return conn.execute(
+                saved_searches.insert().values(
+                    name=name, request=request, created_by=by, created_at=datetime.now()
+                )
+            ).inserted_primary_key[0]
+
+    def update_search(self, search_id: int, request: dict[str, Any]) -> None:
+        """Give a saved search a new request; its name and creator stay."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(saved_searches).where(saved_searches.c.id == search_id).values(request=request)
+            )
