@@ -1,7 +1,8 @@
-"""The ingest stages, in order, and the executors that run them over batches of Docs.
+"""The ingest stages, in order, over batches of Docs.
 
 Each stage is `stage(docs, ctx) -> docs`: no I/O, no hidden state, so a batch can be
-processed in this process, in a process pool, or (later) on Ray with the same code.
+processed in this process, in a process pool, or (later) on Ray with the same code
+(caunoi.executors runs `run_stages` over batches; this module knows nothing of where).
 """
 
 from __future__ import annotations
@@ -9,9 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import re
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from caunoi.config import Settings
@@ -265,38 +264,3 @@ def run_stages(docs: list[Doc], ctx: StageContext, stages: list[Stage] | None = 
     for stage in stages or STAGES:
         docs = stage(docs, ctx)
     return docs
-
-
-class InProcessExecutor:
-    """Runs batches one after another in this process (the default)."""
-
-    def map(self, fn: Callable[[list[Doc]], list[Doc]], batches: Iterable[list[Doc]]) -> Iterator[list[Doc]]:
-        for batch in batches:
-            yield fn(batch)
-
-    def close(self) -> None:
-        pass
-
-
-class ProcessPoolBatchExecutor:
-    """Runs batches in a local process pool, keeping order and a bounded number in flight."""
-
-    def __init__(self, workers: int):
-        self.workers = workers
-        self.pool = ProcessPoolExecutor(max_workers=workers)
-
-    def map(self, fn: Callable[[list[Doc]], list[Doc]], batches: Iterable[list[Doc]]) -> Iterator[list[Doc]]:
-        pending: deque[Future] = deque()
-        for batch in batches:
-            pending.append(self.pool.submit(fn, batch))
-            if len(pending) >= self.workers * 2:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-    def close(self) -> None:
-        self.pool.shutdown(cancel_futures=True)
-
-
-def make_executor(settings: Settings) -> InProcessExecutor | ProcessPoolBatchExecutor:
-    return ProcessPoolBatchExecutor(settings.workers) if settings.workers > 0 else InProcessExecutor()

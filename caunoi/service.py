@@ -7,10 +7,8 @@ import dataclasses
 import fcntl
 import functools
 import logging
-import multiprocessing
 import os
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -22,13 +20,14 @@ from caunoi.alerts import Alerts
 from caunoi.cases import CaseService
 from caunoi.config import Settings, load_settings
 from caunoi.enrich.stage import ENRICH_VERSION, enrich_row
+from caunoi.executors import Executor, each, make_executor
 from caunoi.ingest.files import discover, read_path
 from caunoi.ingest.sources import SourceSpec, read_sources
 from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
 from caunoi.models import Doc, SearchHit, SearchRequest
 from caunoi.net.http import Fetcher
 from caunoi.net.urls import canonical_url, url_key
-from caunoi.pipeline import StageContext, make_executor, run_stages
+from caunoi.pipeline import StageContext, run_stages
 from caunoi.reports.figures import OverviewCache
 from caunoi.store.articles import ArticleRepository, origin_key
 from caunoi.store.database import open_store
@@ -88,10 +87,8 @@ class Service:
         """Read, process and store every article under `paths`; safe to re-run or resume."""
         files = files if files is not None else list(discover(paths))
         summary = IngestSummary(files=len(files))
-        ctx = StageContext(self.settings)
-        executor = make_executor(self.settings)
-        process = functools.partial(run_stages, ctx=ctx)
-        try:
+        process = functools.partial(run_stages, ctx=StageContext(self.settings))
+        with make_executor(self.settings) as executor:  # one pool for the stages and enrichment
             batches = self._fresh_batches(self._read(files, on_file), summary)
             for processed in executor.map(process, batches):
                 for doc in processed:
@@ -101,9 +98,7 @@ class Service:
                 summary.added += result.added
                 summary.duplicates += result.duplicates
                 summary.unchanged += result.unchanged
-        finally:
-            executor.close()
-        summary.enriched = self.enrich()
+            summary.enriched = self.enrich(executor=executor)
         summary.stories = self.update_stories().to_json()
         return summary
 
@@ -327,34 +322,30 @@ class Service:
 
     # -- enrichment ------------------------------------------------------------------------
 
-    def enrich(self, *, everything: bool = False, on_article: Callable[[int], None] | None = None) -> int:
+    def enrich(
+        self,
+        *,
+        everything: bool = False,
+        on_article: Callable[[int], None] | None = None,
+        executor: Executor | None = None,
+    ) -> int:
         """Run the enrichment stages over stored articles: the ones never enriched or enriched by
-        an older version, or with `everything` all of them. Returns how many were enriched."""
+        an older version, or with `everything` all of them. Returns how many were enriched.
+        With `workers` > 0 the models load once in each worker of the pool (`executor`'s, if given)."""
+        if executor is None:
+            with make_executor(self.settings) as own:
+                return self.enrich(everything=everything, on_article=on_article, executor=own)
         done, after = 0, 0
-        size = self.settings.batch_size
         work = functools.partial(enrich_row, taxonomy_path=self.settings.taxonomy_path)
-        pool = None
-        if self.settings.workers > 0:  # spawned: the models load once in each worker
-            pool = ProcessPoolExecutor(self.settings.workers, mp_context=multiprocessing.get_context("spawn"))
-        try:
-            while True:
-                rows = self.enrichments.todo(ENRICH_VERSION, everything, after, size)
-                if not rows:
-                    return done
-                if pool is None:
-                    found = [work(row) for row in rows]
-                else:
-                    step = max(1, len(rows) // (self.settings.workers * 4))
-                    found = list(pool.map(work, rows, chunksize=step))
-                done += self.enrichments.write(
-                    list(zip((row[0] for row in rows), found, strict=True)), ENRICH_VERSION
-                )
-                after = rows[-1][0]
-                if on_article:
-                    on_article(len(rows))
-        finally:
-            if pool is not None:
-                pool.shutdown(cancel_futures=True)
+        while rows := self.enrichments.todo(ENRICH_VERSION, everything, after, self.settings.batch_size):
+            found = executor.map_shares(each(work), rows)
+            done += self.enrichments.write(
+                list(zip((row[0] for row in rows), found, strict=True)), ENRICH_VERSION
+            )
+            after = rows[-1][0]
+            if on_article:
+                on_article(len(rows))
+        return done
 
     def _after_round(self) -> int:
         """What a watch round's new articles go through once stored: enrichment, then stories."""

@@ -12,14 +12,13 @@ import contextlib
 import functools
 import hashlib
 import logging
-import multiprocessing
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from caunoi.config import Settings
+from caunoi.executors import make_executor
 from caunoi.ingest.feeds import Link, Listing, parse_feed, parse_sitemap
 from caunoi.models import Doc
 from caunoi.net.guard import NO_PERMIT, Permit
@@ -109,20 +108,14 @@ class Watcher:
         self.after_round = after_round  # e.g. the enrichment of what the round stored
         self.ctx = StageContext(settings)
         self.stop = asyncio.Event()
-        # spawned, not forked: this process has an event loop and threads by the time it is needed
-        self._pool = (
-            ProcessPoolExecutor(settings.workers, mp_context=multiprocessing.get_context("spawn"))
-            if settings.workers > 0
-            else None
-        )
+        self._executor = make_executor(settings)  # a pool's processes start with the first batch
 
     async def __aenter__(self) -> Watcher:
         return self
 
     async def __aexit__(self, *exc: object) -> None:
         await self.fetcher.aclose()
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+        self._executor.close()
 
     # -- polling feeds and sitemaps ---------------------------------------------------------
 
@@ -269,20 +262,10 @@ class Watcher:
         return await asyncio.to_thread(self._write, finished, docs, now)
 
     async def _run_stages(self, docs: list[Doc]) -> list[Doc]:
-        """The pipeline in a worker thread, or with `workers` > 0 in the process pool, one
-        interleaved share of the batch per process."""
-        if self._pool is None:
-            return await asyncio.to_thread(run_stages, docs, self.ctx)
-        loop = asyncio.get_running_loop()
-        parts = min(self.settings.workers, len(docs))
+        """The pipeline in a worker thread, or with `workers` > 0 in the process pool, the
+        batch cut in shares across the processes."""
         stage = functools.partial(run_stages, ctx=self.ctx)
-        shares = await asyncio.gather(
-            *(loop.run_in_executor(self._pool, stage, docs[i::parts]) for i in range(parts))
-        )
-        processed: list[Doc] = list(docs)
-        for i, share in enumerate(shares):
-            processed[i::parts] = share
-        return processed
+        return await asyncio.to_thread(self._executor.map_shares, stage, docs)
 
     def _write(
         self, finished: list[tuple[PageJob, FetchResult]], docs: list[Doc], now: datetime
