@@ -40,7 +40,7 @@ from caunoi.store.articles import SearchRequest
 from caunoi.store.query import QueryError
 from caunoi.users import WRONG, LoginRefused, can, permission
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 LANG_COOKIE = "lang"
 LOGIN_CSRF_COOKIE = "caunoi_login_csrf"
 PAGE_SIZE = 20
