@@ -1,8 +1,15 @@
 """HTML for people: the alert mail and the morning brief (điểm tin), from Jinja2 templates in
-caunoi/reports/templates/, with every value escaped (titles and summaries come from fetched pages)."""
+caunoi/reports/templates/, with every value escaped (titles and summaries come from fetched pages).
+
+`environment` is the one place that says how Cầu Nối's templates are read: the web UI
+(caunoi.app.ui.render) builds its environment over caunoi/app/templates with it, adding its own
+filters. The two sets keep two environments because they give the same filter names other
+meanings (`tone` has two decimals on the pages, one in the brief; the pages' `when` also reads ISO
+text); what they share — the escaping, the whitespace control — is written once, here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -36,17 +43,27 @@ LABELS = {
 }  # fmt: skip
 
 
-@cache
-def _env() -> Environment:
+def environment(folder: Path, **filters: Callable[..., Any]) -> Environment:
+    """A Jinja environment over one folder of templates, with `filters`: every value escaped in
+    .html and .j2 templates (they show text from fetched pages), and a block tag takes no line of
+    its own (trim_blocks, lstrip_blocks)."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(folder),
         autoescape=select_autoescape(("html", "j2")),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["tone"] = lambda v: "" if v is None else f"{v:+.1f}"
-    env.filters["when"] = lambda v: v.strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else (v or "")
+    env.filters.update(filters)
     return env
+
+
+@cache
+def _env() -> Environment:
+    return environment(
+        TEMPLATES,
+        tone=lambda v: "" if v is None else f"{v:+.1f}",
+        when=lambda v: v.strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else (v or ""),
+    )
 
 
 def render(template: str, **context: Any) -> str:

@@ -1,5 +1,6 @@
-"""How a page is rendered: the UI's Jinja environment over caunoi/app/templates with the UI's
-filters, the page's language, and what every template sees (labels, user, CSRF token, navigation,
+"""How a page is rendered: the UI's Jinja environment over caunoi/app/templates (built by
+caunoi.reports.html.environment, as the brief's and the alert mail's is) with the UI's filters,
+the page's language, and what every template sees (labels, user, CSRF token, navigation,
 names of countries and topics). It reads the request and the user; it never reads the store."""
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup, escape
 
 from caunoi.app.labels import LABELS, LANGS
 from caunoi.app.messages import translated
+from caunoi.reports.html import environment
 from caunoi.users import can, permission
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -24,18 +26,14 @@ LANG_COOKIE = "lang"
 
 @functools.cache
 def _env() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(("html", "j2")),
-        trim_blocks=True,
-        lstrip_blocks=True,
+    return environment(
+        TEMPLATES,
+        day=_day,
+        when=_when,
+        tone=lambda v: "" if v is None else f"{v:+.2f}",
+        marked=marked,
+        changes=_changes,
     )
-    env.filters["day"] = _day
-    env.filters["when"] = lambda v: _when(v)
-    env.filters["tone"] = lambda v: "" if v is None else f"{v:+.2f}"
-    env.filters["marked"] = marked
-    env.filters["changes"] = _changes
-    return env
 
 
 def _day(value: Any) -> str:
