@@ -17,7 +17,7 @@ from markupsafe import Markup, escape
 
 from caunoi.app.labels import LABELS, LANGS
 from caunoi.app.messages import translated
-from caunoi.reports.html import environment
+from caunoi.reports.html import Labels, environment
 from caunoi.users import can, permission
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -85,7 +85,7 @@ def _render(
         _env()
         .get_template(template)
         .render(
-            t=LABELS[lang],
+            t=Labels(LABELS[lang]),
             lang=lang,
             user=user,
             csrf=((user or {}).get("session") or {}).get("csrf_token", ""),
