@@ -1,6 +1,6 @@
-"""Logging in and out, the language switch, and the old favicon address: the pages a browser
-reaches without a session. A login always makes a new session (no fixation) behind a double-submit
-CSRF token; `next` is followed only to a path on this site."""
+"""The session's own pages: logging in and out, the language switch (a cookie), and the old favicon
+address. A login always makes a new session (no fixation) behind a double-submit CSRF token, a
+logout needs the session's; `next` is followed only to a path on this site."""
 
 from __future__ import annotations
 
