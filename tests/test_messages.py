@@ -12,7 +12,7 @@ from caunoi.app.messages import _patterns, translated
 from caunoi.cases import CaseError, CaseService
 from caunoi.store.query import QueryError, parse_query
 
-SOURCES = ("caunoi/cases.py", "caunoi/store/query.py", "caunoi/search.py", "caunoi/app/ui.py")
+SOURCES = ("caunoi/cases.py", "caunoi/store/query.py", "caunoi/search.py", "caunoi/app/ui/*.py")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -54,7 +54,7 @@ def test_a_message_no_pattern_knows_is_shown_as_it_is():
 def test_every_pattern_matches_a_refusal_the_code_can_give():
     """A pattern whose English the code no longer says would silently stop translating: the longest
     run of each pattern's plain words must appear in the code that words the refusals."""
-    code = "\n".join((ROOT / path).read_text(encoding="utf-8") for path in SOURCES)
+    code = "\n".join(p.read_text(encoding="utf-8") for path in SOURCES for p in sorted(ROOT.glob(path)))
     for pattern, _ in _patterns():
         runs = re.findall(r"[A-Za-z]+(?: [A-Za-z]+)+", pattern.pattern.replace("\\", ""))
         assert max(runs, key=len) in code, pattern.pattern

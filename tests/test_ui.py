@@ -17,12 +17,15 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from conftest import BACKENDS, backend_settings
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from test_cases import add_alert
 from test_stories import HA_NAM, OTHERS, SUBMARINE, as_file
 
 from caunoi.app import create_app
 from caunoi.app.auth import SESSION_COOKIE
 from caunoi.app.labels import LABELS
+from caunoi.app.ui.render import TEMPLATES, _env
+from caunoi.reports.html import Labels
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
 FOREIGN_AFFAIRS = ("news_world_046", "news_society_055")  # both say "đối ngoại"
@@ -291,6 +294,29 @@ def test_search_ignores_diacritics_and_shows_facets(site):
         "Truy vấn không hợp lệ"
         in site.client("lan").get("/search", params={"q": "tone_min", "tone_min": "x"}).text
     )
+
+
+def test_the_link_that_drops_a_chosen_facet_is_named_in_words(site):
+    """The × beside a chosen facet is read out as "Bỏ lọc", not as the label table's dict.clear
+    ("<built-in method clear of dict object at 0x…>")."""
+    browser = site.client("lan")
+    params = {"q": '"doi ngoai"', "lang": "vi"}
+    page = browser.get("/search", params=params).text
+    assert f'aria-label="{LABELS["vi"]["clear"]}">×</a>' in page
+    assert "built-in method" not in page
+    with in_english(browser):
+        assert f'aria-label="{LABELS["en"]["clear"]}">×</a>' in browser.get("/search", params=params).text
+
+
+def test_every_label_a_template_reads_is_the_label_even_one_named_like_a_dict_method():
+    env = _env()
+    used = {key for page in TEMPLATES.glob("*.j2") for key in re.findall(r"\bt\.([a-z_]+)", page.read_text())}
+    methods = {"clear", "copy", "get", "items", "keys", "pop", "popitem", "setdefault", "update", "values"}
+    for lang, table in LABELS.items():
+        t = Labels(table | {name: f"{name} ({lang})" for name in methods if name not in table})
+        for key in sorted(used | methods):
+            assert env.from_string(f"{{{{ t.{key} }}}}").render(t=t) == escape(t[key]), key
+        assert env.from_string("{{ t.no_such_label }}|{{ t['no_such_label'] }}").render(t=t) == "|"
 
 
 def test_every_page_answers_an_analyst_with_safe_headers(site):

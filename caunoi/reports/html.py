@@ -1,8 +1,16 @@
 """HTML for people: the alert mail and the morning brief (điểm tin), from Jinja2 templates in
-caunoi/reports/templates/, with every value escaped (titles and summaries come from fetched pages)."""
+caunoi/reports/templates/, with every value escaped (titles and summaries come from fetched pages).
+
+`environment` is the one place that says how Cầu Nối's templates are read: the web UI
+(caunoi.app.ui.render) builds its environment over caunoi/app/templates with it, adding its own
+filters. The two sets keep two environments because they give the same filter names other
+meanings (`tone` has two decimals on the pages, one in the brief; the pages' `when` also reads ISO
+text); what they share — the escaping, the whitespace control, the label table templates read as
+`t` (Labels) — is written once, here."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -36,17 +44,54 @@ LABELS = {
 }  # fmt: skip
 
 
-@cache
-def _env() -> Environment:
+def environment(folder: Path, **filters: Callable[..., Any]) -> Environment:
+    """A Jinja environment over one folder of templates, with `filters`: every value escaped in
+    .html and .j2 templates (they show text from fetched pages), and a block tag takes no line of
+    its own (trim_blocks, lstrip_blocks)."""
     env = Environment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader(folder),
         autoescape=select_autoescape(("html", "j2")),
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters["tone"] = lambda v: "" if v is None else f"{v:+.1f}"
-    env.filters["when"] = lambda v: v.strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else (v or "")
+    env.filters.update(filters)
     return env
+
+
+class Labels:
+    """A label table as templates read it: `t.clear` and `t["clear"]` are the label "clear", never
+    a method of the table. (Jinja reads `t.clear` as an attribute first, so on a dict it was
+    dict.clear and a page said "<built-in method clear of dict object …>"; the same waits for any
+    label named like a dict method: copy, get, items, keys, pop, update, values.) A label the
+    table lacks is Jinja's undefined, shown as nothing."""
+
+    __slots__ = ("_table",)
+
+    def __init__(self, table: Mapping[str, str]) -> None:
+        self._table = table
+
+    def __getattr__(self, name: str) -> str:
+        if name.startswith("_"):  # Python's own protocols (copy, pickle) are not labels
+            raise AttributeError(name)
+        try:
+            return self._table[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __getitem__(self, key: str) -> str:
+        return self._table[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._table
+
+
+@cache
+def _env() -> Environment:
+    return environment(
+        TEMPLATES,
+        tone=lambda v: "" if v is None else f"{v:+.1f}",
+        when=lambda v: v.strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else (v or ""),
+    )
 
 
 def render(template: str, **context: Any) -> str:
@@ -56,14 +101,14 @@ def render(template: str, **context: Any) -> str:
 def alert_mail(alert: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, html, text) of the mail for one alert."""
     subject = f"[Cầu Nối] {alert['title']}"[:200]
-    html = render("alert_mail.html.j2", alert=alert, t=LABELS["vi"])
+    html = render("alert_mail.html.j2", alert=alert, t=Labels(LABELS["vi"]))
     why = "; ".join(f"{k}: {v}" for k, v in alert["why"].items() if not isinstance(v, list | dict))
     text = f"{alert['title']}\n\n{alert['rule']} ({alert['kind']}, {alert['severity']})\n{why}\n"
     return subject, html, text
 
 
 def brief_html(brief: dict[str, Any], lang: str = "vi") -> str:
-    return render("brief.html.j2", b=brief, t=LABELS[lang], lang=lang)
+    return render("brief.html.j2", b=brief, t=Labels(LABELS[lang]), lang=lang)
 
 
 def brief_text(brief: dict[str, Any], lang: str = "vi") -> str:

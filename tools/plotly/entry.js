@@ -1,4 +1,4 @@
-// The traces the web UI draws (caunoi/app/ui.py: dashboard_charts and _hbar) and the Vietnamese
+// The traces the web UI draws (caunoi/app/ui/dashboard.py: dashboard_charts and _hbar) and the Vietnamese
 // locale: what goes into caunoi/app/static/vendor/plotly-<version>-caunoi.min.js. A chart of another
 // trace type needs its module registered here and the bundle rebuilt (README.md).
 'use strict';

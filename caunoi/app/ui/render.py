@@ -1,0 +1,162 @@
+"""How a page is rendered: the UI's Jinja environment over caunoi/app/templates (built by
+caunoi.reports.html.environment, as the brief's and the alert mail's is) with the UI's filters,
+the page's language, and what every template sees (labels, user, CSRF token, navigation,
+names of countries and topics). It reads the request and the user; it never reads the store."""
+
+from __future__ import annotations
+
+import functools
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment
+from markupsafe import Markup, escape
+
+from caunoi.app.labels import LABELS, LANGS
+from caunoi.app.messages import translated
+from caunoi.reports.html import Labels, environment
+from caunoi.users import can, permission
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+LANG_COOKIE = "lang"
+
+
+@functools.cache
+def _env() -> Environment:
+    return environment(
+        TEMPLATES,
+        day=_day,
+        when=_when,
+        tone=lambda v: "" if v is None else f"{v:+.2f}",
+        marked=marked,
+        changes=_changes,
+    )
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
+    return value.strftime("%d/%m/%Y") if isinstance(value, date) else ""
+
+
+def _when(value: Any) -> str:
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
+    return value.strftime("%d/%m/%Y %H:%M") if isinstance(value, datetime) else _day(value)
+
+
+def marked(snippet: str, highlights: list[tuple[int, int]]) -> Markup:
+    """The snippet escaped, with its highlight spans (offsets into the raw text) in <mark>."""
+    out, at = [], 0
+    for start, end in sorted(highlights):
+        if start < at or end <= start:
+            continue
+        out += [escape(snippet[at:start]), Markup("<mark>"), escape(snippet[start:end]), Markup("</mark>")]
+        at = end
+    out.append(escape(snippet[at:]))
+    return Markup("").join(out)
+
+
+def lang_of(request: Request, user: dict[str, Any] | None = None) -> str:
+    chosen = request.cookies.get(LANG_COOKIE)
+    if chosen in LANGS:
+        return chosen
+    return (user or {}).get("lang") if (user or {}).get("lang") in LANGS else "vi"
+
+
+def _render(
+    request: Request, user: dict[str, Any] | None, template: str, status: int = 200, **context: Any
+) -> HTMLResponse:
+    lang = lang_of(request, user)
+    for key in ("error", "message"):  # a service's refusal, in the page's language
+        if isinstance(context.get(key), str):
+            context[key] = translated(context[key], lang)
+    here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    nav = []
+    if user is not None:
+        nav = [("/", "dashboard"), ("/search", "search"), ("/stories", "stories"), ("/alerts", "alerts")]
+        nav += [("/cases", "cases"), ("/factsheets", "factsheets")]
+        if permission(user, "source.manage"):
+            nav.append(("/sources", "sources"))
+    html = (
+        _env()
+        .get_template(template)
+        .render(
+            t=Labels(LABELS[lang]),
+            lang=lang,
+            user=user,
+            csrf=((user or {}).get("session") or {}).get("csrf_token", ""),
+            here=here,
+            path=request.url.path,
+            nav=nav,
+            can=lambda action, obj=None: user is not None and can(user, action, obj),
+            name_of=functools.partial(_name_of, lang=lang),
+            label=functools.partial(_label, LABELS[lang]),
+            **context,
+        )
+    )
+    return HTMLResponse(html, status_code=status)
+
+
+def _changes(changes: Any) -> str:
+    """An audit row's changes as text: "priority: normal → high; unit: – → VU-TT" (escaped by Jinja)."""
+    if not isinstance(changes, dict):
+        return "" if changes is None else str(changes)
+    parts = []
+    for field, change in changes.items():
+        if isinstance(change, list) and len(change) == 2:
+            before, after = (_shown(v) for v in change)
+            parts.append(f"{field}: {before} → {after}")
+        else:
+            parts.append(f"{field}: {change}")
+    return "; ".join(parts)
+
+
+def _shown(value: Any) -> Any:
+    if value in (None, ""):
+        return "–"
+    if isinstance(value, dict):  # a response: its title says which
+        return value.get("title") or value.get("kind") or value.get("id")
+    return value
+
+
+def _label(t: dict[str, str], group: str, value: str) -> str:
+    """A code's words: ("priority", "high") -> "Cao"; a code without a label shows as itself."""
+    return t.get(f"{group}_{value}", value)
+
+
+# -- names of countries, entities and topics --------------------------------------------------------
+
+
+def _name_of(value: str, kind: str = "entity", lang: str = "vi") -> str:
+    """What a user reads for a tag value: "CN" -> Trung Quốc, "culture_tourism" -> Văn hóa và du lịch."""
+    if kind == "topic":
+        return _topic_names(lang).get(value, value)
+    from caunoi.enrich.gazetteer import load_gazetteer
+
+    entry = load_gazetteer().get(f"country:{value}" if kind == "country" else value)
+    if entry is None:
+        return value
+    return (entry.name_vi or entry.name_en) if lang == "vi" else (entry.name_en or entry.name_vi)
+
+
+@functools.cache
+def _topic_names(lang: str) -> dict[str, str]:
+    from caunoi.enrich.categories import LABELS as SECTIONS
+    from caunoi.enrich.taxonomy import load_taxonomy
+
+    names = {
+        key: (text.split(" (", 1)[0] if lang == "vi" else key.capitalize()) for key, text in SECTIONS.items()
+    }
+    names.update({topic.id: topic.vi if lang == "vi" else topic.en for topic in load_taxonomy()})
+    return names
+
+
+def _alpha3(code: str) -> str | None:
+    from caunoi.enrich.gazetteer import load_gazetteer
+
+    entry = load_gazetteer().get(f"country:{code}")
+    return (entry.get("alpha3") or None) if entry is not None else None

@@ -1,0 +1,211 @@
+"""Search, saved searches and an article's page. The form's fields become a SearchRequest here, as
+`caunoi search` builds one (search_request), and a saved search's request goes back to the form's
+fields (saved_request, saved_params); refusals of a bad query are shown on the page, not raised."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from caunoi.alerts import AlertError
+from caunoi.app.auth import service_of
+from caunoi.app.labels import LABELS
+from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
+from caunoi.app.ui.render import _name_of, _render, lang_of
+from caunoi.service import Service
+from caunoi.store.articles import SearchRequest
+from caunoi.store.query import QueryError
+
+PAGE_SIZE = 20
+
+router = APIRouter(include_in_schema=False)
+
+
+SEARCH_FIELDS = (
+    "q", "exact", "from", "to", "lang", "source", "category", "topic", "country", "entity", "doc_ref",
+    "event_type", "tone_min", "tone_max", "tone_of", "sort",
+)  # fmt: skip
+TAG_FIELDS = ("doc_ref", "event_type", "topic", "entity", "country")  # the filters a request holds as tags
+
+
+def search_url(params: Mapping[str, str | None], page: int = 1) -> str:
+    """The link to this search: /search?q=doi+ngoai&country=CN, never lang=&source=&…"""
+    kept = {k: v for k, v in params.items() if v}
+    if page > 1:
+        kept["page"] = str(page)
+    return "/search?" + urlencode(kept) if kept else "/search"
+
+
+def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
+    """The SearchRequest the form asks for (None when it asks nothing), as `caunoi search` builds it;
+    ValueError with what to fix."""
+    from caunoi.filters import FilterError, search_tags
+
+    def number(key: str) -> float | None:
+        try:
+            return float(params[key]) if params.get(key) else None
+        except ValueError:
+            raise ValueError(f"{key} must be a number, not {params[key]!r}") from None
+
+    def day(key: str) -> date | None:
+        try:
+            return date.fromisoformat(params[key]) if params.get(key) else None
+        except ValueError:
+            raise ValueError(f"{key} must be a date like 2024-02-19, not {params[key]!r}") from None
+
+    try:
+        tags = search_tags(**{key: params.get(key) or None for key in TAG_FIELDS})
+    except FilterError as exc:
+        raise ValueError(str(exc)) from None
+    request = SearchRequest(
+        query=params.get("q", ""),
+        exact=bool(params.get("exact")),
+        date_from=day("from"),
+        date_to=day("to"),
+        lang=params.get("lang") or None,
+        source=params.get("source") or None,
+        category=params.get("category") or None,
+        sort="date" if params.get("sort") == "date" else "relevance",
+        limit=PAGE_SIZE + 1,
+        offset=(page - 1) * PAGE_SIZE,
+        tags=tags,
+        tone_min=number("tone_min"),
+        tone_max=number("tone_max"),
+        tone_of="subject" if params.get("tone_of") == "subject" else "article",
+    )
+    narrowed = request.lang or request.source or request.category or request.date_from or request.date_to
+    asked = request.query.strip() or tags or request.tone_min is not None or request.tone_max is not None
+    return request if asked or narrowed else None
+
+
+def saved_request(request: SearchRequest) -> dict[str, Any]:
+    """What a saved search keeps of a search, as `caunoi search --save` keeps it: the query and its
+    filters, not the dates or the order (an alert rule watching it looks at its own window)."""
+    return {
+        "query": request.query, "exact": request.exact, "lang": request.lang, "source": request.source,
+        "category": request.category, "tags": [list(t) for t in request.tags],
+        "tone_min": request.tone_min, "tone_max": request.tone_max, "tone_of": request.tone_of,
+    }  # fmt: skip
+
+
+def saved_params(saved: dict[str, Any]) -> dict[str, str]:
+    """The /search parameters of a saved search's request, its tags back in the filters they came
+    from; empty ones left out."""
+    params = {
+        "q": saved.get("query") or "",
+        "exact": "1" if saved.get("exact") else "",
+        **{key: str(saved.get(key) or "") for key in ("lang", "source", "category")},
+    }
+    for kind, value in saved.get("tags") or ():
+        if kind in TAG_FIELDS and not params.get(kind):
+            params[kind] = str(value)
+    for key in ("tone_min", "tone_max"):
+        if saved.get(key) is not None:
+            params[key] = f"{saved[key]:g}"
+    if saved.get("tone_of") == "subject":
+        params["tone_of"] = "subject"
+    return {k: v for k, v in params.items() if v}
+
+
+def filters_shown(params: dict[str, str], lang: str) -> list[str]:
+    """A search's filters as a reader reads them: "Quốc gia: Trung Quốc", "Sắc thái: ≥ -2"."""
+    t = LABELS[lang]
+    names = {"topic": "topic", "country": "country", "entity": "entity"}
+    shown = []
+    for key in ("lang", "source", "category", *TAG_FIELDS):
+        if params.get(key):
+            value = _name_of(params[key], names[key], lang) if key in names else params[key]
+            shown.append(f"{t['outlet' if key == 'source' else key]}: {value}")
+    low, high = params.get("tone_min"), params.get("tone_max")
+    if low or high:
+        bounds = f"{low} … {high}" if low and high else f"≥\u00a0{low}" if low else f"≤\u00a0{high}"
+        of = f" ({t['tone_of_subject']})" if params.get("tone_of") == "subject" else ""
+        shown.append(f"{t['tone']}{of}: {bounds}")
+    if params.get("exact"):
+        shown.append(t["exact"])
+    return shown
+
+
+@router.get("/search")
+def search(request: Request, page: int = 1) -> Response:
+    user = page_user(request)
+    need(user, "search")
+    page = max(1, min(page, 500))
+    params = {k: request.query_params.get(k, "").strip()[:500] for k in SEARCH_FIELDS}
+    params = {k: v for k, v in params.items() if v}
+    service: Service = service_of(request)
+    hits, facets, error, more = [], {}, None, False
+    try:
+        req = search_request(params, page)
+        if req is not None:
+            hits = service.search(req)
+            more = len(hits) > PAGE_SIZE
+            hits = hits[:PAGE_SIZE]
+            facets = service.facets(dataclasses.replace(req, limit=PAGE_SIZE, offset=0))
+    except (QueryError, ValueError) as exc:
+        error = str(exc)
+
+    def url(page: int = 1, **change: str | None) -> str:
+        return search_url({**params, **change}, page)
+
+    return _render(
+        request, user, "search.html.j2",
+        params=params, hits=hits, facets=facets, error=error, page=page, more=more, url=url,
+        searched=bool(params),
+    )  # fmt: skip
+
+
+@router.get("/searches")
+def saved_searches(request: Request) -> Response:
+    user = page_user(request)
+    need(user, "search")
+    lang = lang_of(request, user)
+    found = []
+    for saved in service_of(request).alerts.saved():
+        params = saved_params(saved["request"] or {})
+        shown = {"query": params.get("q", ""), "filters": filters_shown(params, lang)}
+        found.append(saved | shown | {"url": search_url(params)})
+    return _render(request, user, "searches.html.j2", searches=found)
+
+
+@router.post("/searches")
+async def save_search(request: Request) -> Response:
+    """Keep the search the form carries under a name (again under one's own name: updated; another
+    user's name: 409)."""
+    user, form = await posted(request)
+    need(user, "alert.manage")
+    t = LABELS[lang_of(request, user)]
+    name = (form.get("name") or "").strip()
+    if not name or len(name) > 200:
+        raise PageError(400, t["name_needed"])
+    params = {k: (form.get(k) or "").strip()[:500] for k in SEARCH_FIELDS}
+    service: Service = service_of(request)
+    try:
+        req = search_request({k: v for k, v in params.items() if v}, 1)
+        if req is None or not saved_params(saved_request(req)).keys() - {"exact", "tone_of"}:
+            raise PageError(400, t["save_search_empty"])  # dates alone: nothing a rule could watch
+        service.search(dataclasses.replace(req, limit=1))  # a bad query is refused now, not when a rule runs
+    except (QueryError, ValueError) as exc:
+        raise PageError(400, str(exc)) from None
+    try:
+        service.alerts.save_search(name, saved_request(req), user["username"])
+    except AlertError:
+        raise PageError(409, t["save_search_taken"]) from None
+    return RedirectResponse("/searches", status_code=303)
+
+
+@router.get("/articles/{article_id}")
+def article(request: Request, article_id: int) -> Response:
+    user = page_user(request)
+    need(user, "read")
+    found = service_of(request).article(row_id(article_id))
+    if found is None:
+        raise PageError(404)
+    paragraphs = [p.strip() for p in (found.get("text") or "").split("\n") if p.strip()]
+    return _render(request, user, "article.html.j2", a=found, paragraphs=paragraphs)
