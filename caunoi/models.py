@@ -137,3 +137,40 @@ class SearchHit:
             "snippet": self.snippet,
             "highlights": [list(h) for h in self.highlights],
         }
+
+
+@dataclass
+class SourceSpec:
+    """An outlet to watch, as a user writes it (see docs/usage.md, "Watching the web")."""
+
+    name: str
+    home: str
+    feeds: list[str] = field(default_factory=list)
+    sitemaps: list[str] = field(default_factory=list)
+    country: str | None = None  # ISO 3166-1 alpha-2
+    languages: list[str] = field(default_factory=list)  # ISO 639-1
+    media_type: str | None = None
+    origin: str | None = None  # domestic | foreign | diaspora | international
+    poll_minutes: int = 30
+    enabled: bool = True
+    allow_private: bool = False  # may reach private addresses at its own hosts (an intranet source)
+    notes: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    @property
+    def urls(self) -> list[str]:
+        return [self.home, *self.feeds, *self.sitemaps]
+
+
+@dataclass
+class Enrichment:
+    """What enrichment found in one article: its data (entities, tone, …) and the tags search filters on."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    tags: dict[tuple[str, str], float] = field(default_factory=dict)  # (kind, value) -> score
+
+    def tag(self, kind: str, value: str, score: float) -> None:
+        key = (kind, value[:300])
+        self.tags[key] = max(score, self.tags.get(key, 0.0))

@@ -22,9 +22,9 @@ from caunoi.config import Settings, load_settings
 from caunoi.enrich.stage import ENRICH_VERSION, enrich_row
 from caunoi.executors import Executor, each, make_executor
 from caunoi.ingest.files import discover, read_path
-from caunoi.ingest.sources import SourceSpec, read_sources
+from caunoi.ingest.sources import read_sources
 from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
-from caunoi.models import Doc, SearchHit, SearchRequest
+from caunoi.models import Doc, SearchHit, SearchRequest, SourceSpec
 from caunoi.net.http import Fetcher
 from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, run_stages

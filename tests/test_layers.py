@@ -41,15 +41,6 @@ ALLOWED = {
 # below its layer, the store may still fold text as the stored text is folded
 EXCEPTIONS = {("store", "caunoi.text.fold"), ("store", "caunoi.text")}
 BASE_PACKAGE = "caunoi"  # `from caunoi import __version__` is the base
-# imports that break a rule today, each to be moved (issue 13); the list may only shrink
-KNOWN = {
-    ("caunoi/app/ui.py", "caunoi.store.articles"),
-    ("caunoi/app/ui.py", "caunoi.store.query"),
-    ("caunoi/store/enrichment.py", "caunoi.enrich.stage"),
-    ("caunoi/store/sources.py", "caunoi.ingest.sources"),
-    ("caunoi/store/stories.py", "caunoi.stories"),
-    ("caunoi/store/stories.py", "caunoi.stories.cluster"),
-}
 
 
 def module_name(path: Path) -> str:
@@ -116,21 +107,17 @@ def all_imports() -> dict[str, list[tuple[int, str, bool]]]:
 
 
 def test_each_layer_imports_only_the_layers_below_it():
-    broken, known = [], set()
+    broken = []
     for file, found in all_imports().items():
         here = layer_of(module_name(ROOT.parent / file))
         for line, target, _ in found:
             there = layer_of(target)
             if there in ALLOWED[here] or (here, target) in EXCEPTIONS:
                 continue
-            if (file, target) in KNOWN:
-                known.add((file, target))
-                continue
             broken.append(
                 f"{file}:{line} imports {target}: the {here} layer may not import the {there} layer"
             )
     assert not broken, "\n".join(broken)
-    assert known == KNOWN, f"no longer broken, take them off KNOWN: {sorted(KNOWN - known)}"
 
 
 def test_no_import_cycles():

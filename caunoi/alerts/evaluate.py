@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from caunoi.alerts.rules import AlertError
+from caunoi.models import SearchRequest
 from caunoi.store.alerts import AlertRepository
-from caunoi.store.articles import ArticleRepository, SearchRequest
+from caunoi.store.articles import ArticleRepository
 from caunoi.store.searches import SavedSearchRepository
 
 DEFAULTS: dict[str, Any] = {

@@ -10,7 +10,6 @@ their "in" names (title or text); `events` in the text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -23,6 +22,7 @@ from caunoi.enrich.keywords import keyphrases
 from caunoi.enrich.orgs import Org, find_orgs
 from caunoi.enrich.persons import find_persons
 from caunoi.enrich.taxonomy import find_topics, load_taxonomy
+from caunoi.models import Enrichment
 
 # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
 # 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
@@ -31,16 +31,6 @@ from caunoi.enrich.taxonomy import find_topics, load_taxonomy
 # 12: + organisations outside the gazetteers (head noun + name)
 ENRICH_VERSION = 12
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
-
-
-@dataclass
-class Enrichment:
-    data: dict[str, Any] = field(default_factory=dict)
-    tags: dict[tuple[str, str], float] = field(default_factory=dict)  # (kind, value) -> score
-
-    def tag(self, kind: str, value: str, score: float) -> None:
-        key = (kind, value[:300])
-        self.tags[key] = max(score, self.tags.get(key, 0.0))
 
 
 def enrich(

@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from caunoi.config import parse_bool
+from caunoi.models import SourceSpec
 from caunoi.net.urls import BadURL, canonical_url
 
 MEDIA_TYPES = ("newspaper", "online", "agency", "broadcaster", "magazine", "government", "portal")
@@ -21,31 +21,6 @@ SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sources.sample.yaml"
 
 class SourceError(ValueError):
     """A source description we cannot accept; the message names the source and the field."""
-
-
-@dataclass
-class SourceSpec:
-    """An outlet to watch, as a user writes it (see docs/usage.md, "Watching the web")."""
-
-    name: str
-    home: str
-    feeds: list[str] = field(default_factory=list)
-    sitemaps: list[str] = field(default_factory=list)
-    country: str | None = None  # ISO 3166-1 alpha-2
-    languages: list[str] = field(default_factory=list)  # ISO 639-1
-    media_type: str | None = None
-    origin: str | None = None  # domestic | foreign | diaspora | international
-    poll_minutes: int = 30
-    enabled: bool = True
-    allow_private: bool = False  # may reach private addresses at its own hosts (an intranet source)
-    notes: str | None = None
-
-    def to_json(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
-
-    @property
-    def urls(self) -> list[str]:
-        return [self.home, *self.feeds, *self.sitemaps]
 
 
 _FIELDS = {f.name for f in dataclasses.fields(SourceSpec)}

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import Engine, delete, func, or_, select
 
-from caunoi.enrich.stage import Enrichment
+from caunoi.models import Enrichment
 from caunoi.store.schema import article_tags, articles, enrichments
 
 

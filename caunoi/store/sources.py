@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from caunoi.ingest.sources import SourceSpec
+from caunoi.models import SourceSpec
 from caunoi.store.schema import listings, pages, raw_pages, sources
 
 MAX_BACKOFF = timedelta(hours=24)

@@ -18,9 +18,9 @@ from caunoi.app.auth import service_of
 from caunoi.app.labels import LABELS
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
 from caunoi.app.ui.render import _name_of, _render, lang_of
+from caunoi.models import SearchRequest
+from caunoi.search import QueryError
 from caunoi.service import Service
-from caunoi.store.articles import SearchRequest
-from caunoi.store.query import QueryError
 
 PAGE_SIZE = 20
 
