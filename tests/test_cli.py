@@ -113,3 +113,15 @@ def test_watching_commands_and_their_errors(tmp_path):
     assert caunoi(settings, "sources", "remove", "nope", check=False).returncode == 2
     caunoi(settings, "sources", "remove", "Báo X")
     assert json.loads(caunoi(settings, "sources", "list", "--json").stdout) == []
+
+
+def test_serve_refuses_a_store_it_cannot_open_in_one_line(tmp_path):
+    from caunoi.config import Settings
+
+    settings = Settings(data_dir=tmp_path, database_url="mysql://127.0.0.1:1/x")
+    proc = caunoi(settings, "serve", "--port", "1", check=False)
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.strip().splitlines() == [
+        "error: cannot open the store at 'mysql://127.0.0.1:1/x': unsupported database 'mysql': use "
+        "sqlite:/// or postgresql+psycopg://"
+    ]

@@ -9,6 +9,8 @@ failure names the importing file and line, what it imports and the rule it break
 from __future__ import annotations
 
 import ast
+import importlib
+import importlib.util
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent / "caunoi"
@@ -190,3 +192,31 @@ def _strongly_connected(graph: dict[str, set[str]]) -> list[set[str]]:
 def test_the_cycle_finder_finds_cycles():
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a", "d"}, "d": set(), "e": {"e"}}
     assert sorted(map(sorted, _strongly_connected(graph))) == [["a", "b", "c"], ["d"], ["e"]]
+
+
+def test_every_import_of_caunoi_names_something_that_exists():
+    """Imports inside functions run only when the function does: a stale one (a module moved, a name
+    renamed) would fail in front of a user, not at start-up."""
+    missing = []
+    for path in sorted(ROOT.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if (
+                not isinstance(node, ast.ImportFrom)
+                or node.level
+                or not (node.module or "").startswith("caunoi")
+            ):
+                continue
+            try:
+                module = importlib.import_module(node.module)
+            except ImportError as exc:
+                missing.append(f"{path.relative_to(ROOT.parent)}:{node.lineno}: {exc}")
+                continue
+            for alias in node.names:
+                if (
+                    not hasattr(module, alias.name)
+                    and importlib.util.find_spec(f"{node.module}.{alias.name}") is None
+                ):
+                    missing.append(
+                        f"{path.relative_to(ROOT.parent)}:{node.lineno}: {node.module} has no {alias.name}"
+                    )
+    assert not missing, "\n".join(missing)

@@ -25,7 +25,7 @@ def filled(values: dict[str, Any]) -> dict[str, Any]:
 def canonical(scope: dict[str, Any]) -> dict[str, Any]:
     """A scope with its names resolved as search resolves them: an entity's name to its id, a country
     to its code, a document's number to its canonical symbol."""
-    from caunoi.filters import FilterError, search_tags
+    from caunoi.search import FilterError, search_tags
 
     try:
         tags = dict(

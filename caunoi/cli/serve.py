@@ -6,9 +6,7 @@ from typing import Annotated
 
 import typer
 
-from caunoi.cli.common import (
-    err,
-)
+from caunoi.cli.common import err, open_service
 
 
 def serve(
@@ -22,7 +20,6 @@ def serve(
     import uvicorn
 
     from caunoi.app import create_app
-    from caunoi.cli import open_service
 
     open_service().close()  # a bad setting or an unreachable store fails here, in one line
     err.print(f"Cầu Nối on http://{host}:{port}/  (API: http://{host}:{port}/docs)")

@@ -45,7 +45,7 @@ def search_url(params: Mapping[str, str | None], page: int = 1) -> str:
 def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
     """The SearchRequest the form asks for (None when it asks nothing), as `caunoi search` builds it;
     ValueError with what to fix."""
-    from caunoi.filters import FilterError, search_tags
+    from caunoi.search import FilterError, search_tags
 
     def number(key: str) -> float | None:
         try:
