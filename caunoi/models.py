@@ -1,4 +1,7 @@
-"""The one document type that flows through the pipeline, and its small companions."""
+"""The types that cross layers: the one document type that flows through the pipeline (Doc, with its
+DateMention), a search (SearchRequest, SearchHit), a source to watch (SourceSpec), what enrichment
+found (Enrichment); and as_json, which turns any such record into JSON-ready data. It imports nothing
+of caunoi: every layer may use it."""
 
 from __future__ import annotations
 
@@ -8,6 +11,20 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 Precision = Literal["day", "month", "year"]
+
+
+def as_json(value: Any) -> Any:
+    """A record (a dataclass), or lists and dicts of them, as JSON-ready data: a dict per record with
+    its fields in declared order, dates and times as ISO 8601 text, tuples as lists."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: as_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, dict):
+        return {k: as_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [as_json(v) for v in value]
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return value
 
 
 @dataclass(frozen=True)
