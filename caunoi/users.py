@@ -85,7 +85,6 @@ TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at / last_used_at are written at
 TOKEN_PREFIX = "cn_"
 SYSTEM = "system"  # the actor of changes no person made (a lock after failed logins)
 
-WRONG = "wrong username or password"
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
 
 
@@ -101,6 +100,11 @@ class NotFound(UserError, errors.NotFound):
 
 class LoginRefused(UserError):
     """A login refused; the message never tells whether the username exists (except a lock)."""
+
+
+def _wrong() -> LoginRefused:
+    """The one refusal for an unknown user and a wrong password alike: it never tells which."""
+    return LoginRefused("login_wrong", "wrong username or password")
 
 
 @functools.cache
@@ -343,7 +347,7 @@ class UserService:
         if user is None:
             _verify(_dummy_hash(), password)
             self.repo.record_attempt(name, ip, now)
-            raise LoginRefused("login_wrong", WRONG)
+            raise _wrong()
         if user["locked_until"] is not None and user["locked_until"] > now:
             self.repo.record_attempt(name, ip, now)
             raise LoginRefused("login_locked", "locked until {until:%H:%M}", until=user["locked_until"])
@@ -353,7 +357,7 @@ class UserService:
             )
             if until:
                 raise LoginRefused("login_locked", "locked until {until:%H:%M}", until=until)
-            raise LoginRefused("login_wrong", WRONG)
+            raise _wrong()
         if user["disabled"]:  # told only to someone who knows the password
             self.repo.record_attempt(name, ip, now)
             raise LoginRefused("login_disabled", "this account is disabled: ask an administrator")

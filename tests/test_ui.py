@@ -23,8 +23,8 @@ from test_stories import HA_NAM, OTHERS, SUBMARINE, as_file
 
 from caunoi.app import create_app
 from caunoi.app.auth import SESSION_COOKIE
-from caunoi.app.labels import LABELS
 from caunoi.app.ui.render import TEMPLATES, _env
+from caunoi.i18n import LABELS
 from caunoi.reports.html import Labels
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"

@@ -20,6 +20,7 @@ from sqlalchemy import Engine
 
 from caunoi.enrich.gazetteer import load_gazetteer
 from caunoi.enrich.taxonomy import load_taxonomy
+from caunoi.i18n import topic_names
 from caunoi.store import figures
 
 TOP_STORIES = 15
@@ -58,7 +59,7 @@ def shape(data: figures.BriefData, start: datetime, end: datetime, lang: str = "
     rows, tags, story_rows = data.rows, data.tags, data.stories
     taxonomy = load_taxonomy()
     order = {t.id: i for i, t in enumerate(taxonomy)}
-    label = {t.id: (t.vi if lang == "vi" else t.en) for t in taxonomy}
+    label = topic_names(lang)
     gazetteer = load_gazetteer()
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     regions_total: Counter = Counter()

@@ -18,30 +18,9 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
+from caunoi.i18n import REPORT_LABELS
 
-LABELS = {
-    "vi": {
-        "brief": "ĐIỂM TIN", "brief_sub": "Thông tin báo chí trong và ngoài nước", "from": "Từ", "to": "đến",
-        "articles": "bài", "stories": "câu chuyện", "outlets": "cơ quan báo chí",
-        "top": "Các câu chuyện nổi bật",
-        "other": "Khác", "countries": "Quốc gia", "tone": "Sắc thái", "reprints": "bài đăng lại",
-        "alerts": "Cảnh báo mới", "cases": "Vụ việc đang xử lý", "deadline": "Hạn", "unit": "Đơn vị",
-        "state": "Trạng thái", "overdue": "QUÁ HẠN", "none": "Không có.", "by_region": "Theo khu vực",
-        "read": "Đọc", "region_unknown": "Chưa xác định", "why": "Căn cứ", "rule": "Quy tắc",
-        "made": "Lập bởi Cầu Nối lúc", "in_window": "trong kỳ", "total": "tổng",
-    },
-    "en": {
-        "brief": "MORNING BRIEF", "brief_sub": "Press coverage at home and abroad",
-        "from": "From", "to": "to",
-        "articles": "articles", "stories": "stories", "outlets": "outlets", "top": "Top stories",
-        "other": "Other", "countries": "Countries", "tone": "Tone", "reprints": "reprints",
-        "alerts": "New alerts", "cases": "Open cases", "deadline": "Deadline", "unit": "Unit",
-        "state": "State", "overdue": "OVERDUE", "none": "None.", "by_region": "By region",
-        "read": "Read", "region_unknown": "Unknown", "why": "Why", "rule": "Rule",
-        "made": "Made by Cầu Nối at", "in_window": "in the period", "total": "total",
-    },
-}  # fmt: skip
+TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 
 def environment(folder: Path, **filters: Callable[..., Any]) -> Environment:
@@ -101,19 +80,19 @@ def render(template: str, **context: Any) -> str:
 def alert_mail(alert: dict[str, Any]) -> tuple[str, str, str]:
     """(subject, html, text) of the mail for one alert."""
     subject = f"[Cầu Nối] {alert['title']}"[:200]
-    html = render("alert_mail.html.j2", alert=alert, t=Labels(LABELS["vi"]))
+    html = render("alert_mail.html.j2", alert=alert, t=Labels(REPORT_LABELS["vi"]))
     why = "; ".join(f"{k}: {v}" for k, v in alert["why"].items() if not isinstance(v, list | dict))
     text = f"{alert['title']}\n\n{alert['rule']} ({alert['kind']}, {alert['severity']})\n{why}\n"
     return subject, html, text
 
 
 def brief_html(brief: dict[str, Any], lang: str = "vi") -> str:
-    return render("brief.html.j2", b=brief, t=Labels(LABELS[lang]), lang=lang)
+    return render("brief.html.j2", b=brief, t=Labels(REPORT_LABELS[lang]), lang=lang)
 
 
 def brief_text(brief: dict[str, Any], lang: str = "vi") -> str:
     """The plain-text part of the brief mail."""
-    t = LABELS[lang]
+    t = REPORT_LABELS[lang]
     lines = [f"{t['brief']} — {brief['start']:%d/%m/%Y %H:%M} … {brief['end']:%d/%m/%Y %H:%M}", ""]
     for group in brief["groups"]:
         lines.append(group["label"].upper())

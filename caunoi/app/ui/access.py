@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from fastapi import HTTPException, Request
 
 from caunoi.app.auth import check_csrf, current_user
+from caunoi.errors import CaunoiError, Invalid
 from caunoi.users import can, permission
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
@@ -23,9 +24,10 @@ class LoginNeeded(Exception):
 
 
 class PageError(Exception):
-    """A page that cannot be shown: 403, 404, or 400 with the service's message."""
+    """A page that cannot be shown: 403, 404, or 400 with the refusal that says why (shown in the
+    page's language, see caunoi.i18n.refusal)."""
 
-    def __init__(self, status: int, message: str | None = None):
+    def __init__(self, status: int, message: CaunoiError | str | None = None):
         self.status, self.message = status, message
 
 
@@ -41,7 +43,7 @@ def page_user(request: Request) -> dict[str, Any]:
 def _no_nul(items: Iterable[tuple[str, Any]]) -> None:
     """PostgreSQL text cannot hold a NUL character: a field with one is a bad request, not a 500."""
     if any(isinstance(v, str) and ("\x00" in v or "\x00" in k) for k, v in items):
-        raise PageError(400, "remove the NUL character (%00) from the request")
+        raise PageError(400, Invalid("nul_character", "remove the NUL character (%00) from the request"))
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -69,8 +71,9 @@ async def posted(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
     form = await _form(request)
     try:
         check_csrf(request, form.get("csrf_token"))
-    except HTTPException as exc:
-        raise PageError(403, str(exc.detail)) from None
+    except HTTPException:
+        refused = Invalid("bad_csrf", "missing or wrong CSRF token: reload the page and try again")
+        raise PageError(403, refused) from None
     return user, form
 
 

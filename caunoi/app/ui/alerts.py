@@ -32,7 +32,7 @@ async def alert_read(request: Request, alert_id: int) -> Response:
     try:
         service_of(request).alerts.mark(row_id(alert_id), "read")
     except AlertError as exc:
-        raise PageError(404, str(exc)) from None
+        raise PageError(404, exc) from None
     return RedirectResponse("/alerts", status_code=303)
 
 
@@ -45,7 +45,7 @@ async def alert_case(request: Request, alert_id: int) -> Response:
     except DuplicateCase as exc:
         return RedirectResponse(f"/cases/{exc.case_id}", status_code=303)
     except CaseNotFound as exc:
-        raise PageError(404, str(exc)) from None
+        raise PageError(404, exc) from None
     except CaseError as exc:
-        raise PageError(400, str(exc)) from None
+        raise PageError(400, exc) from None
     return RedirectResponse(f"/cases/{case['id']}", status_code=303)

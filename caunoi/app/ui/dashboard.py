@@ -13,7 +13,8 @@ from fastapi.responses import Response
 
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import need, page_user
-from caunoi.app.ui.render import _alpha3, _name_of, _render, lang_of
+from caunoi.app.ui.render import _render, lang_of
+from caunoi.i18n import alpha3, name_of
 
 router = APIRouter(include_in_schema=False)
 
@@ -53,8 +54,8 @@ def _counts_axis(counts: list[int]) -> dict[str, Any]:
 
 def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     days = [d["day"] for d in data["per_day"]]
-    countries = [(c, n) for c, n in data["countries"] if _alpha3(c)]
-    country = functools.partial(_name_of, kind="country", lang=lang)
+    countries = [(c, n) for c, n in data["countries"] if alpha3(c)]
+    country = functools.partial(name_of, kind="country", lang=lang)
     dates = _days_axis(lang)
     return [
         _figure(
@@ -93,7 +94,7 @@ def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
                 {
                     "type": "choropleth",
                     "locationmode": "ISO-3",
-                    "locations": [_alpha3(c) for c, _ in countries],
+                    "locations": [alpha3(c) for c, _ in countries],
                     "text": [country(c) for c, _ in countries],
                     # light for few articles, dark for many (plotly's own "Blues" runs the other way);
                     # a count's logarithm, so one country with most of the coverage does not wash

@@ -15,8 +15,8 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from caunoi.app.labels import LABELS, LANGS
 from caunoi.app.messages import translated
+from caunoi.i18n import LABELS, LANGS, name_of, refusal
 from caunoi.reports.html import Labels, environment
 from caunoi.users import can, permission
 
@@ -71,9 +71,11 @@ def _render(
     request: Request, user: dict[str, Any] | None, template: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
     lang = lang_of(request, user)
-    for key in ("error", "message"):  # a service's refusal, in the page's language
-        if isinstance(context.get(key), str):
+    for key in ("error", "message"):  # a refusal, in the page's language
+        if isinstance(context.get(key), str):  # not yet a coded refusal: matched by its English
             context[key] = translated(context[key], lang)
+        elif key in context:
+            context[key] = refusal(context[key], lang)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     nav = []
     if user is not None:
@@ -93,7 +95,7 @@ def _render(
             path=request.url.path,
             nav=nav,
             can=lambda action, obj=None: user is not None and can(user, action, obj),
-            name_of=functools.partial(_name_of, lang=lang),
+            name_of=functools.partial(name_of, lang=lang),
             label=functools.partial(_label, LABELS[lang]),
             **context,
         )
@@ -126,37 +128,3 @@ def _shown(value: Any) -> Any:
 def _label(t: dict[str, str], group: str, value: str) -> str:
     """A code's words: ("priority", "high") -> "Cao"; a code without a label shows as itself."""
     return t.get(f"{group}_{value}", value)
-
-
-# -- names of countries, entities and topics --------------------------------------------------------
-
-
-def _name_of(value: str, kind: str = "entity", lang: str = "vi") -> str:
-    """What a user reads for a tag value: "CN" -> Trung Quốc, "culture_tourism" -> Văn hóa và du lịch."""
-    if kind == "topic":
-        return _topic_names(lang).get(value, value)
-    from caunoi.enrich.gazetteer import load_gazetteer
-
-    entry = load_gazetteer().get(f"country:{value}" if kind == "country" else value)
-    if entry is None:
-        return value
-    return (entry.name_vi or entry.name_en) if lang == "vi" else (entry.name_en or entry.name_vi)
-
-
-@functools.cache
-def _topic_names(lang: str) -> dict[str, str]:
-    from caunoi.enrich.categories import LABELS as SECTIONS
-    from caunoi.enrich.taxonomy import load_taxonomy
-
-    names = {
-        key: (text.split(" (", 1)[0] if lang == "vi" else key.capitalize()) for key, text in SECTIONS.items()
-    }
-    names.update({topic.id: topic.vi if lang == "vi" else topic.en for topic in load_taxonomy()})
-    return names
-
-
-def _alpha3(code: str) -> str | None:
-    from caunoi.enrich.gazetteer import load_gazetteer
-
-    entry = load_gazetteer().get(f"country:{code}")
-    return (entry.get("alpha3") or None) if entry is not None else None

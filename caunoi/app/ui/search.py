@@ -15,9 +15,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from caunoi.alerts import AlertError
 from caunoi.app.auth import service_of
-from caunoi.app.labels import LABELS
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
-from caunoi.app.ui.render import _name_of, _render, lang_of
+from caunoi.app.ui.render import _render, lang_of
+from caunoi.i18n import LABELS, name_of
 from caunoi.models import SearchRequest
 from caunoi.search import QueryError
 from caunoi.service import Service
@@ -120,7 +120,7 @@ def filters_shown(params: dict[str, str], lang: str) -> list[str]:
     shown = []
     for key in ("lang", "source", "category", *TAG_FIELDS):
         if params.get(key):
-            value = _name_of(params[key], names[key], lang) if key in names else params[key]
+            value = name_of(params[key], names[key], lang) if key in names else params[key]
             shown.append(f"{t['outlet' if key == 'source' else key]}: {value}")
     low, high = params.get("tone_min"), params.get("tone_max")
     if low or high:

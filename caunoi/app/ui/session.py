@@ -12,11 +12,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from caunoi.app.auth import SESSION_COOKIE, current_user, service_of
-from caunoi.app.labels import LABELS, LANGS
 from caunoi.app.ui.access import PageError, _form, posted, safe_next
-from caunoi.app.ui.render import LANG_COOKIE, _render, lang_of
+from caunoi.app.ui.render import LANG_COOKIE, _render
+from caunoi.errors import Invalid
+from caunoi.i18n import LANGS
 from caunoi.service import Service
-from caunoi.users import WRONG, LoginRefused
+from caunoi.users import LoginRefused
 
 LOGIN_CSRF_COOKIE = "caunoi_login_csrf"
 
@@ -52,7 +53,9 @@ def login_page(request: Request, next: str = "/") -> Response:
     return _login_form(request, next)
 
 
-def _login_form(request: Request, next_url: str, error: str | None = None, status: int = 200) -> Response:
+def _login_form(
+    request: Request, next_url: str, error: LoginRefused | None = None, status: int = 200
+) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or ""
     if len(token) < 20 or len(token) > 100:
         token = secrets.token_urlsafe(32)
@@ -71,16 +74,18 @@ async def login(request: Request) -> Response:
     form = await _form(request)
     cookie, sent = request.cookies.get(LOGIN_CSRF_COOKIE) or "", form.get("csrf_token") or ""
     if not cookie or not hmac.compare_digest(cookie, sent):
-        raise PageError(403, "missing or wrong CSRF token: reload the login page and try again")
+        refused = Invalid(
+            "bad_login_csrf", "missing or wrong CSRF token: reload the login page and try again"
+        )
+        raise PageError(403, refused)
     service: Service = service_of(request)
     next_url = safe_next(form.get("next"))
-    t = LABELS[lang_of(request)]
     try:
         user = service.users.authenticate(
             form.get("username", ""), form.get("password", ""), ip=_client_ip(request)
         )
     except LoginRefused as exc:
-        return _login_form(request, next_url, _refusal(str(exc), t), status=401)
+        return _login_form(request, next_url, exc, status=401)
     old = request.cookies.get(SESSION_COOKIE)
     if old:  # whatever the browser held before is never the session after: end it, make a new one
         service.users.end_session(old)
@@ -93,18 +98,6 @@ async def login(request: Request) -> Response:
     )
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/login")
     return response
-
-
-def _refusal(message: str, t: dict[str, str]) -> str:
-    if message == WRONG:
-        return t["wrong"]
-    if message.startswith("too many attempts"):
-        return t["too_many"]
-    if message.startswith("locked until"):
-        return f"{t['locked']} {message.rsplit(' ', 1)[-1]}."
-    if "disabled" in message:
-        return t["disabled"]
-    return message
 
 
 @router.post("/logout")

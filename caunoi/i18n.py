@@ -1,8 +1,24 @@
-"""The words of the web UI in Vietnamese (the default) and English; templates read them as `t.key`."""
+"""Every word a user reads, in Vietnamese (the default) and English, in one place.
+
+LABELS are the web UI's words (templates read them as `t.key`); REPORT_LABELS the brief's and the
+alert mail's; name_of() and topic_names() give countries, entities and topics their names in a
+language; refusal() says a refusal (a caunoi.errors.CaunoiError) in the page's language, from the
+catalogue caunoi/data/refusals.tsv: one Vietnamese wording per error code, with the error's values
+filled in (a case state or a role put in words). A refusal's English is its own message. A test keeps
+the catalogue in step with every code the code raises.
+"""
 
 from __future__ import annotations
 
+import functools
+import string
+from pathlib import Path
+from typing import Any
+
+from caunoi.errors import CaunoiError
+
 LANGS = ("vi", "en")
+REFUSALS = Path(__file__).resolve().parent / "data" / "refusals.tsv"
 
 LABELS: dict[str, dict[str, str]] = {
     "vi": {
@@ -20,10 +36,6 @@ LABELS: dict[str, dict[str, str]] = {
         "password": "Mật khẩu",
         "login_title": "Đăng nhập Cầu Nối",
         "language": "Ngôn ngữ",
-        "wrong": "Sai tên đăng nhập hoặc mật khẩu.",
-        "too_many": "Quá nhiều lần thử: hãy chờ vài phút rồi thử lại.",
-        "locked": "Tài khoản tạm khoá đến",
-        "disabled": "Tài khoản đã bị vô hiệu hoá: hãy liên hệ quản trị viên.",
         "articles": "bài",
         "articles_per_day": "Số bài theo ngày",
         "tone_per_day": "Sắc thái trung bình theo ngày",
@@ -219,10 +231,6 @@ LABELS: dict[str, dict[str, str]] = {
         "password": "Password",
         "login_title": "Log in to Cầu Nối",
         "language": "Language",
-        "wrong": "Wrong username or password.",
-        "too_many": "Too many attempts: wait a few minutes and try again.",
-        "locked": "Account locked until",
-        "disabled": "This account is disabled: ask an administrator.",
         "articles": "articles",
         "articles_per_day": "Articles per day",
         "tone_per_day": "Mean tone per day",
@@ -404,3 +412,117 @@ LABELS: dict[str, dict[str, str]] = {
         "tone_of_subject": "passages about Viet Nam",
     },
 }
+
+REPORT_LABELS: dict[str, dict[str, str]] = {
+    "vi": {
+        "brief": "ĐIỂM TIN", "brief_sub": "Thông tin báo chí trong và ngoài nước", "from": "Từ", "to": "đến",
+        "articles": "bài", "stories": "câu chuyện", "outlets": "cơ quan báo chí",
+        "top": "Các câu chuyện nổi bật",
+        "other": "Khác", "countries": "Quốc gia", "tone": "Sắc thái", "reprints": "bài đăng lại",
+        "alerts": "Cảnh báo mới", "cases": "Vụ việc đang xử lý", "deadline": "Hạn", "unit": "Đơn vị",
+        "state": "Trạng thái", "overdue": "QUÁ HẠN", "none": "Không có.", "by_region": "Theo khu vực",
+        "read": "Đọc", "region_unknown": "Chưa xác định", "why": "Căn cứ", "rule": "Quy tắc",
+        "made": "Lập bởi Cầu Nối lúc", "in_window": "trong kỳ", "total": "tổng",
+    },
+    "en": {
+        "brief": "MORNING BRIEF", "brief_sub": "Press coverage at home and abroad",
+        "from": "From", "to": "to",
+        "articles": "articles", "stories": "stories", "outlets": "outlets", "top": "Top stories",
+        "other": "Other", "countries": "Countries", "tone": "Tone", "reprints": "reprints",
+        "alerts": "New alerts", "cases": "Open cases", "deadline": "Deadline", "unit": "Unit",
+        "state": "State", "overdue": "OVERDUE", "none": "None.", "by_region": "By region",
+        "read": "Read", "region_unknown": "Unknown", "why": "Why", "rule": "Rule",
+        "made": "Made by Cầu Nối at", "in_window": "in the period", "total": "total",
+    },
+}  # fmt: skip
+
+
+# -- names of countries, entities and topics -------------------------------------------------------
+
+
+def name_of(value: str, kind: str = "entity", lang: str = "vi") -> str:
+    """What a user reads for a tag value: "CN" -> Trung Quốc, "culture_tourism" -> Văn hóa và du lịch."""
+    if kind == "topic":
+        return topic_names(lang).get(value, value)
+    from caunoi.enrich.gazetteer import load_gazetteer
+
+    entry = load_gazetteer().get(f"country:{value}" if kind == "country" else value)
+    if entry is None:
+        return value
+    return (entry.name_vi or entry.name_en) if lang == "vi" else (entry.name_en or entry.name_vi)
+
+
+@functools.cache
+def topic_names(lang: str) -> dict[str, str]:
+    from caunoi.enrich.categories import LABELS as SECTIONS
+    from caunoi.enrich.taxonomy import load_taxonomy
+
+    names = {
+        key: (text.split(" (", 1)[0] if lang == "vi" else key.capitalize()) for key, text in SECTIONS.items()
+    }
+    names.update({topic.id: topic.vi if lang == "vi" else topic.en for topic in load_taxonomy()})
+    return names
+
+
+def alpha3(code: str) -> str | None:
+    from caunoi.enrich.gazetteer import load_gazetteer
+
+    entry = load_gazetteer().get(f"country:{code}")
+    return (entry.get("alpha3") or None) if entry is not None else None
+
+
+# the words a refusal's values are said in, by the format spec its wording gives them: {state:state}
+WORDS: dict[str, dict[str, dict[str, str]]] = {
+    "vi": {
+        "state": {
+            "new": "mới",
+            "triaged": "đã phân loại",
+            "assigned": "đã giao",
+            "answered": "đã trả lời",
+            "closed": "đã đóng",
+        },
+        "field": {
+            "priority": "mức ưu tiên",
+            "unit kind": "loại đơn vị",
+            "role": "vai trò",
+            "language": "ngôn ngữ",
+            "state": "trạng thái",
+            "response kind": "hình thức phản hồi",
+            "fact sheet kind": "loại tài liệu",
+        },
+        "role": {key[5:]: words for key, words in LABELS["vi"].items() if key.startswith("role_")},
+        "kind": {key[5:]: words.lower() for key, words in LABELS["vi"].items() if key.startswith("kind_")},
+    },
+}
+
+
+def refusal(error: BaseException | str | None, lang: str) -> str | None:
+    """What a user reads for `error` on a page in `lang`: its wording in the catalogue, with its
+    values; its own message when the catalogue has no wording (English, or not a coded refusal)."""
+    if error is None or isinstance(error, str):
+        return error
+    wording = catalogue(lang).get(error.code) if isinstance(error, CaunoiError) else None
+    if wording is None:
+        return str(error)
+    return _Wording(WORDS.get(lang, {})).format(wording, **error.params)
+
+
+@functools.cache
+def catalogue(lang: str) -> dict[str, str]:
+    """Error code -> its wording in `lang` (with {value} placeholders). English is given only where
+    a page says it otherwise than the refusal's own message."""
+    column = LANGS.index(lang) + 1
+    rows = (line.split("\t") for line in REFUSALS.read_text(encoding="utf-8").splitlines())
+    return {row[0]: row[column] for row in rows if row[0] and row[0][0] != "#" and len(row) > column}
+
+
+class _Wording(string.Formatter):
+    """str.format where a spec naming a group of WORDS says the value in words: {state:state}."""
+
+    def __init__(self, words: dict[str, dict[str, str]]):
+        self.words = words
+
+    def format_field(self, value: Any, format_spec: str) -> str:
+        if format_spec in self.words:
+            return self.words[format_spec].get(str(value), str(value))
+        return super().format_field(value, format_spec)
