@@ -1,5 +1,6 @@
-"""docs/usage.md in step with the code: its settings table lists every setting as caunoi/config.py
-declares it, and no setting that is gone (as datasette's tests/test_docs.py does for its settings)."""
+"""The docs in step with the code: docs/usage.md's settings table lists every setting as
+caunoi/config.py declares it, and no setting that is gone (as datasette's tests/test_docs.py does
+for its settings); the README's code tour names every package and module of caunoi/."""
 
 from __future__ import annotations
 
@@ -61,3 +62,13 @@ def test_the_settings_table_reads_as_declared():
     assert expected in settings_section(), (
         "the settings table in docs/usage.md differs from caunoi/config.py; it should read:\n\n" + expected
     )
+
+
+def test_the_readme_code_tour_names_every_package_and_module():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    tour = readme[readme.index("- Code: `caunoi/`") :]
+    code = REPO / "caunoi"
+    parts = [p.name + "/" for p in code.iterdir() if (p / "__init__.py").exists()]
+    parts += [p.name for p in code.glob("*.py") if p.name not in ("__init__.py", "__main__.py")]
+    missing = sorted(part for part in parts if f"`{part}`" not in tour)
+    assert not missing, f"README's code tour does not name: {missing}"
