@@ -5,11 +5,9 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from alembic import command
-from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 from caunoi.errors import Unavailable
 
@@ -82,9 +80,31 @@ def open_store(url: str) -> Engine:
 
 
 def migrate(engine: Engine) -> None:
-    """Bring the schema to the newest migration (Alembic), in one transaction."""
+    """Bring the schema to the newest migration (Alembic), in one transaction. A store already at
+    the newest is only asked its version: Alembic is not even imported (it is most of a short
+    command's start-up)."""
+    if stored_revision(engine) == head_revision():
+        return
+    from alembic import command
+    from alembic.config import Config
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+def head_revision() -> str:
+    """The newest migration's revision: each file of migrations/versions is named after its
+    revision (0008_dashboard.py is revision "0008"), a test keeps it so."""
+    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+
+
+def stored_revision(engine: Engine) -> str | None:
+    """The migration the store is at; None for a new store (or one that cannot be asked)."""
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+    except DBAPIError:
+        return None
