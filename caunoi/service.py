@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import functools
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import text
 
 from caunoi.alerts import Alerts
 from caunoi.cases import CaseService
@@ -30,9 +26,8 @@ from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, run_stages
 from caunoi.reports.figures import OverviewCache
 from caunoi.store.articles import ArticleRepository, origin_key
-from caunoi.store.database import open_store
+from caunoi.store.database import open_store, watch_lock
 from caunoi.store.enrichment import EnrichmentRepository
-from caunoi.store.schema import pages
 from caunoi.store.sources import CrawlRepository, PageJob, source_urls
 from caunoi.store.stories import StoryRepository
 from caunoi.stories.cluster import Clusterer, Story, articles_to_cluster, load_clusterer, save_clusterer
@@ -43,12 +38,6 @@ from caunoi.text import vietnamese
 from caunoi.users import UserService
 
 log = logging.getLogger(__name__)
-
-_WATCH_LOCK_KEY = 0x6361756E6F69  # "caunoi": the advisory-lock key of `caunoi watch` on PostgreSQL
-
-
-class WatchLocked(RuntimeError):
-    """Another watcher holds the store."""
 
 
 class Service:
@@ -137,46 +126,10 @@ class Service:
         """Add or update every source in a YAML or CSV file; one bad entry refuses the file."""
         return self.crawl.import_sources(read_sources(path))
 
-    @contextlib.contextmanager
-    def watch_lock(self) -> Iterator[None]:
-        """Held while `caunoi watch` runs: a second watcher on the same store is refused (it would
-        fetch the same queued pages twice). SQLite: an flock beside the database file, released
-        by the OS if the process dies; PostgreSQL: a session advisory lock."""
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect() as conn:
-                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _WATCH_LOCK_KEY}).scalar()
-                conn.commit()
-                if not got:
-                    raise WatchLocked("another caunoi watch is already running on this database")
-                try:
-                    yield
-                finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _WATCH_LOCK_KEY})
-                    conn.commit()
-            return
-        database = self.engine.url.database or ""
-        path = Path(f"{database}.watch.lock") if database and database != ":memory:" else None
-        if path is None:
-            yield
-            return
-        with open(path, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "?"
-                raise WatchLocked(
-                    f"another caunoi watch is already running on this store (pid {holder}; {path})"
-                ) from None
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            try:
-                yield
-            finally:
-                handle.truncate(0)
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def watch_lock(self) -> contextlib.AbstractContextManager[None]:
+        """Held while `caunoi watch` runs; a second watcher on the same store is refused with
+        WatchLocked, a Conflict (caunoi.store.database.watch_lock)."""
+        return watch_lock(self.engine)
 
     def watcher(self, fetcher: Fetcher | None = None) -> Watcher:
         return Watcher(self.settings, self.articles, self.crawl, fetcher, after_round=self._after_round)
@@ -278,13 +231,7 @@ class Service:
                         counts["merged"] += 1
                     else:
                         counts["updated"] += 1
-                    conn.execute(
-                        pages.update()
-                        .where(
-                            pages.c.article_id == before if before is not None else pages.c.id == row["id"]
-                        )
-                        .values(article_id=after, state="done", error=None)
-                    )
+                    self.crawl.page_replayed(conn, row["id"], before, after)
         return counts
 
     # -- reading -------------------------------------------------------------------------

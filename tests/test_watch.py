@@ -467,7 +467,7 @@ def test_stages_in_a_process_pool(settings, web):
 
 def test_one_watcher_per_store(service, tmp_path):
     """A second `caunoi watch` on the same store is refused while the first holds it."""
-    from caunoi.service import WatchLocked
+    from caunoi.store.database import WatchLocked
 
     service.add_source(
         make_spec({"name": "A", "home": "https://a.test/", "feeds": ["/rss"], "enabled": False})

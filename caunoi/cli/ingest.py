@@ -18,9 +18,9 @@ from caunoi.cli.common import (
     open_service,
     print_json,
 )
+from caunoi.errors import Conflict
 from caunoi.ingest.files import discover
 from caunoi.net.urls import BadURL
-from caunoi.service import WatchLocked
 
 
 def ingest(
@@ -138,7 +138,7 @@ def watch(
         try:
             with service.watch_lock():
                 asyncio.run(_watch(service, only, once, now, as_json))
-        except WatchLocked as exc:
+        except Conflict as exc:  # another watcher holds the store
             fail(str(exc))
 
 

@@ -375,6 +375,15 @@ class CrawlRepository:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
+    def page_replayed(self, conn: Connection, page_id: int, before: int | None, after: int | None) -> None:
+        """After a replay stored the page's article as `after`: every page that pointed at its old
+        article `before` (this one, and pages merged into it) points at `after`, done."""
+        conn.execute(
+            update(pages)
+            .where(pages.c.article_id == before if before is not None else pages.c.id == page_id)
+            .values(article_id=after, state="done", error=None)
+        )
+
     # -- health ---------------------------------------------------------------------------------
 
     def status(self, now: datetime, days: int = 7) -> list[dict[str, Any]]:
