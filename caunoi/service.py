@@ -18,9 +18,9 @@ from caunoi.config import Settings, load_settings
 from caunoi.enrich.stage import ENRICH_VERSION, enrich_row
 from caunoi.executors import Executor, each, make_executor
 from caunoi.ingest.files import discover, read_path
-from caunoi.ingest.sources import read_sources
+from caunoi.ingest.sources import Sources, UnknownSource
 from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
-from caunoi.models import Doc, SearchHit, SearchRequest, SourceSpec
+from caunoi.models import Doc, SearchHit, SearchRequest
 from caunoi.net.http import Fetcher
 from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, run_stages
@@ -28,7 +28,7 @@ from caunoi.reports.figures import OverviewCache
 from caunoi.store.articles import ArticleRepository, origin_key
 from caunoi.store.database import open_store, watch_lock
 from caunoi.store.enrichment import EnrichmentRepository
-from caunoi.store.sources import CrawlRepository, PageJob, source_urls
+from caunoi.store.sources import CrawlRepository, PageJob
 from caunoi.store.stories import StoryRepository
 from caunoi.stories.cluster import Clusterer, Story, articles_to_cluster, load_clusterer, save_clusterer
 from caunoi.stories.dedup import dedupe
@@ -47,7 +47,8 @@ class Service:
         self.settings = settings or load_settings()
         self.engine = open_store(self.settings.sqlalchemy_url)
         self.articles = ArticleRepository(self.engine)
-        self.crawl = CrawlRepository(self.engine)
+        self.crawl = CrawlRepository(self.engine)  # the watcher's; interfaces use `sources`
+        self.sources = Sources(self.crawl)
         self.enrichments = EnrichmentRepository(self.engine)
         self.stories = StoryRepository(self.engine)
         self.cases = CaseService(self.engine)
@@ -119,13 +120,6 @@ class Service:
 
     # -- watching the web ----------------------------------------------------------------
 
-    def add_source(self, spec: SourceSpec) -> tuple[int, bool]:
-        return self.crawl.upsert_source(spec)
-
-    def import_sources(self, path: Path) -> tuple[int, int]:
-        """Add or update every source in a YAML or CSV file; one bad entry refuses the file."""
-        return self.crawl.import_sources(read_sources(path))
-
     def watch_lock(self) -> contextlib.AbstractContextManager[None]:
         """Held while `caunoi watch` runs; a second watcher on the same store is refused with
         WatchLocked, a Conflict (caunoi.store.database.watch_lock)."""
@@ -144,11 +138,13 @@ class Service:
         fetcher: Fetcher | None = None,
     ) -> dict[str, Any]:
         """Fetch one page now and store its article; a page fetched before is not fetched again
-        unless `again`. Raises ValueError for a bad URL or an unknown source."""
+        unless `again`. Raises BadURL for a bad URL, UnknownSource for an unknown source."""
         url = canonical_url(url)
-        src = self.crawl.find_source(source) if source else None
+        src = self.sources.find(source) if source else None
         if source and src is None:
-            raise ValueError(f"no source named {source!r} (see `caunoi sources list`)")
+            raise UnknownSource(
+                "fetch_source_unknown", "no source named {name!r} (see `caunoi sources list`)", name=source
+            )
         key = url_key(url)
         page = self.crawl.page_by_key(key)
         if page is not None and page["state"] in ("done", "skipped", "failed") and not again:
@@ -160,17 +156,17 @@ class Service:
                 "error": page["error"],
             }
         now = datetime.now()
-        self.crawl.enqueue(src["id"] if src else None, [(key, url, None, None)], now)
+        self.crawl.enqueue(src.id if src else None, [(key, url, None, None)], now)
         self.crawl.reset_page(key)
         page = self.crawl.page_by_key(key)
         assert page is not None
-        urls = source_urls(src) if src else []
+        urls = src.urls if src else []
         job = PageJob(
             id=page["id"],
             url=url,
             source_id=page["source_id"],
-            source_name=src["name"] if src else None,
-            allow_private=allow_private or bool(src and src["allow_private"]),
+            source_name=src.name if src else None,
+            allow_private=allow_private or bool(src and src.allow_private),
             # --allow-private covers this URL's host; a source's own flag covers its own URLs' hosts
             source_urls=tuple(urls + ([url] if allow_private else [])),
             attempts=page["attempts"],
@@ -192,13 +188,9 @@ class Service:
     def reprocess(
         self, *, source: str | None = None, url: str | None = None, on_page: Callable[[], None] | None = None
     ) -> dict[str, int]:
-        """Run extraction and every stage again on the kept raw bytes of fetched pages: no fetching."""
-        only = None
-        if source:
-            src = self.crawl.find_source(source)
-            if src is None:
-                raise ValueError(f"no source named {source!r}")
-            only = [src["id"]]
+        """Run extraction and every stage again on the kept raw bytes of fetched pages: no fetching.
+        Raises UnknownSource for an unknown source."""
+        only = [self.sources.get(source).id] if source else None
         rows = self.crawl.replay_jobs(only, canonical_url(url) if url else None)
         counts = {"pages": len(rows), "updated": 0, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
         ctx = StageContext(self.settings)

@@ -1,20 +1,25 @@
-"""What a source is, and reading a list of them from YAML or CSV with clear errors: every refusal is
-a SourceError (Invalid) with a code, naming the source and the field."""
+"""The outlets to watch: what a source is (make_spec), reading a list of them from YAML or CSV with
+clear errors (read_sources), and the registry the interfaces use (Sources: add, import, list, show,
+enable, disable, remove, health). Every refusal is a SourceError naming the source and the field;
+the SQL is in caunoi.store.sources, and the watcher polls through it directly."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
 import io
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from caunoi import errors
 from caunoi.config import parse_bool
 from caunoi.errors import Invalid
-from caunoi.models import SourceSpec
+from caunoi.models import Source, SourceDetail, SourceHealth, SourceSpec
 from caunoi.net.urls import canonical_url
+from caunoi.store.sources import CrawlRepository
 
 MEDIA_TYPES = ("newspaper", "online", "agency", "broadcaster", "magazine", "government", "portal")
 ORIGINS = ("domestic", "foreign", "diaspora", "international")
@@ -22,7 +27,14 @@ SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sources.sample.yaml"
 
 
 class SourceError(Invalid):
-    """A source description we cannot accept; the message names the source and the field."""
+    """A source description or a request about sources we cannot accept; the message names the
+    source and the field."""
+
+
+class UnknownSource(SourceError, errors.NotFound):
+    """No source with that name or id."""
+
+    kind = errors.NotFound.kind
 
 
 _FIELDS = {f.name for f in dataclasses.fields(SourceSpec)}
@@ -138,3 +150,62 @@ def read_sources(path: Path) -> list[SourceSpec]:
         seen.add(spec.name.casefold())
         specs.append(spec)
     return specs
+
+
+class Sources:
+    """The registry of outlets to watch, as `caunoi sources`, the API and the web UI use it: every
+    lookup by name (any case) or id, and a refusal (UnknownSource) where there is no such source."""
+
+    def __init__(self, repository: CrawlRepository):
+        self.repository = repository
+
+    def add(self, spec: SourceSpec) -> tuple[int, bool]:
+        """Add a source, or update the one with that name; returns (id, created)."""
+        return self.repository.upsert_source(spec)
+
+    def import_file(self, path: Path) -> tuple[int, int]:
+        """Add or update every source in a YAML or CSV file; one bad entry refuses the file.
+        Returns (added, updated)."""
+        return self.repository.import_sources(read_sources(path))
+
+    def list(self) -> list[Source]:
+        """Every source, by name."""
+        return self.repository.list_sources()
+
+    def find(self, name_or_id: str | int) -> SourceDetail | None:
+        """The source with this name or id, with its feeds and sitemaps; None if there is none."""
+        return self.repository.find_source(name_or_id)
+
+    def get(self, name_or_id: str | int) -> SourceDetail:
+        """The source with this name or id, with its feeds and sitemaps."""
+        found = self.find(name_or_id)
+        if found is None:
+            raise _unknown(name_or_id)
+        return found
+
+    def remove(self, name_or_id: str | int) -> None:
+        """Stop watching a source and forget it; its pages and articles stay."""
+        if not self.repository.remove_source(name_or_id):
+            raise _unknown(name_or_id)
+
+    def enable(self, name_or_id: str | int) -> None:
+        """Watch this source again."""
+        if not self.repository.set_enabled(name_or_id, True):
+            raise _unknown(name_or_id)
+
+    def disable(self, name_or_id: str | int) -> None:
+        """Keep the source but stop polling it."""
+        if not self.repository.set_enabled(name_or_id, False):
+            raise _unknown(name_or_id)
+
+    def status(self, now: datetime | None = None, days: int = 7) -> list[SourceHealth]:
+        """Every source's health at `now`: articles per day over the last `days`, pages waiting."""
+        return self.repository.status(now or datetime.now(), days)
+
+    def pages_kept(self) -> int:
+        """How many fetched pages keep their raw bytes: what `caunoi reprocess` replays."""
+        return self.repository.replay_count()
+
+
+def _unknown(name_or_id: str | int) -> UnknownSource:
+    return UnknownSource("source_unknown", "no source named {name!r}", name=name_or_id)
