@@ -312,7 +312,7 @@ def child_watcher(
         spec = make_spec(
             {"name": f"host{n + 1}", "home": base + "/", "feeds": [base + "/feed.rss"], "allow_private": True}
         )
-        svc.add_source(spec)
+        svc.sources.add(spec)
     # Models and tables load on first use; pay that before timing, as a long-running watcher would.
     t = time.perf_counter()
     run_stages(

@@ -1,5 +1,6 @@
 """The types that cross layers: the one document type that flows through the pipeline (Doc, with its
-DateMention), a search (SearchRequest, SearchHit), a source to watch (SourceSpec), what enrichment
+DateMention), a search (SearchRequest, SearchHit), a source to watch as a user writes it (SourceSpec)
+and as the store keeps it (Source, SourceDetail with its Listings, SourceHealth), what enrichment
 found (Enrichment); and as_json, which turns any such record into JSON-ready data. It imports nothing
 of caunoi: every layer may use it."""
 
@@ -179,6 +180,86 @@ class SourceSpec:
     @property
     def urls(self) -> list[str]:
         return [self.home, *self.feeds, *self.sitemaps]
+
+
+@dataclass
+class Source:
+    """A watched outlet as stored: what a user said of it (SourceSpec's fields) and the health the
+    watcher keeps. Its fields are the `sources` table's columns, in its order (`caunoi sources list
+    --json` prints them so)."""
+
+    id: int
+    name: str
+    home: str
+    feeds: list[str]
+    sitemaps: list[str]
+    country: str | None
+    languages: list[str]
+    media_type: str | None
+    origin: str | None
+    poll_minutes: int
+    enabled: bool
+    allow_private: bool
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+    next_poll_at: datetime | None
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    failures: int  # polls failed in a row
+
+    @property
+    def urls(self) -> list[str]:
+        """Its own URLs (home, feeds, sitemaps): the hosts `allow_private` covers."""
+        return [self.home, *self.feeds, *self.sitemaps]
+
+
+@dataclass
+class Listing:
+    """One feed or sitemap of a source, with its conditional-GET validators and its own health."""
+
+    id: int
+    source_id: int
+    url: str
+    kind: str  # feed | sitemap
+    etag: str | None
+    last_modified: str | None
+    last_status: int | None
+    last_fetched_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    failures: int
+    last_links: int | None
+
+
+@dataclass
+class SourceDetail(Source):
+    """A source as `caunoi sources show` gives it: the source, then its feeds and sitemaps."""
+
+    listings: list[Listing] = field(default_factory=list)
+
+
+@dataclass
+class SourceHealth:
+    """How a source is doing (`caunoi sources status`, GET /api/v1/sources): its last poll, pages
+    fetched per day and waiting, and whether it or some of its feeds look dead."""
+
+    id: int
+    name: str
+    enabled: bool
+    last_polled_at: datetime | None
+    last_success_at: datetime | None
+    last_error: str | None
+    last_error_at: datetime | None
+    failures: int
+    next_poll_at: datetime | None
+    articles_per_day: float  # pages made into articles per day over the window
+    pending: int  # pages waiting to be fetched
+    failed_pages: int  # pages given up in the window
+    dead: bool
+    dead_listings: list[str] = field(default_factory=list)  # URLs of its feeds and sitemaps that look dead
 
 
 @dataclass

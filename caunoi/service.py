@@ -4,17 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
-import fcntl
 import functools
 import logging
-import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-
-from sqlalchemy import text
 
 from caunoi.alerts import Alerts
 from caunoi.cases import CaseService
@@ -22,18 +18,17 @@ from caunoi.config import Settings, load_settings
 from caunoi.enrich.stage import ENRICH_VERSION, enrich_row
 from caunoi.executors import Executor, each, make_executor
 from caunoi.ingest.files import discover, read_path
-from caunoi.ingest.sources import read_sources
+from caunoi.ingest.sources import Sources, UnknownSource
 from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
-from caunoi.models import Doc, SearchHit, SearchRequest, SourceSpec
+from caunoi.models import Doc, SearchHit, SearchRequest
 from caunoi.net.http import Fetcher
 from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, run_stages
 from caunoi.reports.figures import OverviewCache
 from caunoi.store.articles import ArticleRepository, origin_key
-from caunoi.store.database import open_store
+from caunoi.store.database import open_store, watch_lock
 from caunoi.store.enrichment import EnrichmentRepository
-from caunoi.store.schema import pages
-from caunoi.store.sources import CrawlRepository, PageJob, source_urls
+from caunoi.store.sources import CrawlRepository, PageJob
 from caunoi.store.stories import StoryRepository
 from caunoi.stories.cluster import Clusterer, Story, articles_to_cluster, load_clusterer, save_clusterer
 from caunoi.stories.dedup import dedupe
@@ -44,12 +39,6 @@ from caunoi.users import UserService
 
 log = logging.getLogger(__name__)
 
-_WATCH_LOCK_KEY = 0x6361756E6F69  # "caunoi": the advisory-lock key of `caunoi watch` on PostgreSQL
-
-
-class WatchLocked(RuntimeError):
-    """Another watcher holds the store."""
-
 
 class Service:
     """The store opened and migrated, and the operations users run on it."""
@@ -58,7 +47,8 @@ class Service:
         self.settings = settings or load_settings()
         self.engine = open_store(self.settings.sqlalchemy_url)
         self.articles = ArticleRepository(self.engine)
-        self.crawl = CrawlRepository(self.engine)
+        self.crawl = CrawlRepository(self.engine)  # the watcher's; interfaces use `sources`
+        self.sources = Sources(self.crawl)
         self.enrichments = EnrichmentRepository(self.engine)
         self.stories = StoryRepository(self.engine)
         self.cases = CaseService(self.engine)
@@ -130,53 +120,10 @@ class Service:
 
     # -- watching the web ----------------------------------------------------------------
 
-    def add_source(self, spec: SourceSpec) -> tuple[int, bool]:
-        return self.crawl.upsert_source(spec)
-
-    def import_sources(self, path: Path) -> tuple[int, int]:
-        """Add or update every source in a YAML or CSV file; one bad entry refuses the file."""
-        return self.crawl.import_sources(read_sources(path))
-
-    @contextlib.contextmanager
-    def watch_lock(self) -> Iterator[None]:
-        """Held while `caunoi watch` runs: a second watcher on the same store is refused (it would
-        fetch the same queued pages twice). SQLite: an flock beside the database file, released
-        by the OS if the process dies; PostgreSQL: a session advisory lock."""
-        if self.engine.dialect.name == "postgresql":
-            with self.engine.connect() as conn:
-                got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": _WATCH_LOCK_KEY}).scalar()
-                conn.commit()
-                if not got:
-                    raise WatchLocked("another caunoi watch is already running on this database")
-                try:
-                    yield
-                finally:
-                    conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _WATCH_LOCK_KEY})
-                    conn.commit()
-            return
-        database = self.engine.url.database or ""
-        path = Path(f"{database}.watch.lock") if database and database != ":memory:" else None
-        if path is None:
-            yield
-            return
-        with open(path, "a+") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except BlockingIOError:
-                handle.seek(0)
-                holder = handle.read().strip() or "?"
-                raise WatchLocked(
-                    f"another caunoi watch is already running on this store (pid {holder}; {path})"
-                ) from None
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            try:
-                yield
-            finally:
-                handle.truncate(0)
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    def watch_lock(self) -> contextlib.AbstractContextManager[None]:
+        """Held while `caunoi watch` runs; a second watcher on the same store is refused with
+        WatchLocked, a Conflict (caunoi.store.database.watch_lock)."""
+        return watch_lock(self.engine)
 
     def watcher(self, fetcher: Fetcher | None = None) -> Watcher:
         return Watcher(self.settings, self.articles, self.crawl, fetcher, after_round=self._after_round)
@@ -191,11 +138,13 @@ class Service:
         fetcher: Fetcher | None = None,
     ) -> dict[str, Any]:
         """Fetch one page now and store its article; a page fetched before is not fetched again
-        unless `again`. Raises ValueError for a bad URL or an unknown source."""
+        unless `again`. Raises BadURL for a bad URL, UnknownSource for an unknown source."""
         url = canonical_url(url)
-        src = self.crawl.find_source(source) if source else None
+        src = self.sources.find(source) if source else None
         if source and src is None:
-            raise ValueError(f"no source named {source!r} (see `caunoi sources list`)")
+            raise UnknownSource(
+                "fetch_source_unknown", "no source named {name!r} (see `caunoi sources list`)", name=source
+            )
         key = url_key(url)
         page = self.crawl.page_by_key(key)
         if page is not None and page["state"] in ("done", "skipped", "failed") and not again:
@@ -207,17 +156,17 @@ class Service:
                 "error": page["error"],
             }
         now = datetime.now()
-        self.crawl.enqueue(src["id"] if src else None, [(key, url, None, None)], now)
+        self.crawl.enqueue(src.id if src else None, [(key, url, None, None)], now)
         self.crawl.reset_page(key)
         page = self.crawl.page_by_key(key)
         assert page is not None
-        urls = source_urls(src) if src else []
+        urls = src.urls if src else []
         job = PageJob(
             id=page["id"],
             url=url,
             source_id=page["source_id"],
-            source_name=src["name"] if src else None,
-            allow_private=allow_private or bool(src and src["allow_private"]),
+            source_name=src.name if src else None,
+            allow_private=allow_private or bool(src and src.allow_private),
             # --allow-private covers this URL's host; a source's own flag covers its own URLs' hosts
             source_urls=tuple(urls + ([url] if allow_private else [])),
             attempts=page["attempts"],
@@ -239,13 +188,9 @@ class Service:
     def reprocess(
         self, *, source: str | None = None, url: str | None = None, on_page: Callable[[], None] | None = None
     ) -> dict[str, int]:
-        """Run extraction and every stage again on the kept raw bytes of fetched pages: no fetching."""
-        only = None
-        if source:
-            src = self.crawl.find_source(source)
-            if src is None:
-                raise ValueError(f"no source named {source!r}")
-            only = [src["id"]]
+        """Run extraction and every stage again on the kept raw bytes of fetched pages: no fetching.
+        Raises UnknownSource for an unknown source."""
+        only = [self.sources.get(source).id] if source else None
         rows = self.crawl.replay_jobs(only, canonical_url(url) if url else None)
         counts = {"pages": len(rows), "updated": 0, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
         ctx = StageContext(self.settings)
@@ -278,13 +223,7 @@ class Service:
                         counts["merged"] += 1
                     else:
                         counts["updated"] += 1
-                    conn.execute(
-                        pages.update()
-                        .where(
-                            pages.c.article_id == before if before is not None else pages.c.id == row["id"]
-                        )
-                        .values(article_id=after, state="done", error=None)
-                    )
+                    self.crawl.page_replayed(conn, row["id"], before, after)
         return counts
 
     # -- reading -------------------------------------------------------------------------

@@ -82,7 +82,7 @@ def add_source(service: Service, web: LocalWeb, name="Local", feeds=("/feed.xml"
             **extra,
         }
     )
-    return service.add_source(spec)[0]
+    return service.sources.add(spec)[0]
 
 
 def count(service: Service, table) -> int:
@@ -128,9 +128,9 @@ def test_new_articles_arrive_in_search(fast_service, web):
     assert web.hits["/news/0.html"] == 1 and web.hits["/feed.xml"] == 2
     assert web.log[-1][1].get("If-None-Match") == '"feed-1"'
 
-    status = {s["name"]: s for s in service.crawl.status(datetime.now())}["Local"]
-    assert status["articles_per_day"] == pytest.approx(1.0)  # 7 in the last 7 days
-    assert status["last_error"] is None and not status["dead"] and status["pending"] == 0
+    status = {s.name: s for s in service.sources.status()}["Local"]
+    assert status.articles_per_day == pytest.approx(1.0)  # 7 in the last 7 days
+    assert status.last_error is None and not status.dead and status.pending == 0
     # not due again before its interval
     assert service.crawl.due_sources(datetime.now(), [source_id]) == []
 
@@ -205,16 +205,16 @@ def test_broken_listings_mark_the_source_and_dead_feeds_are_flagged(fast_service
     polled = {p["source"]: p for p in run(service)["polled"]}
     assert polled["Broken"]["errors"] == [f"{web.url('/feed.xml')}: not a feed: the server sent an HTML page"]
     assert "malformed feed" in polled["Half"]["errors"][0]
-    status = {s["name"]: s for s in service.crawl.status(datetime.now())}
-    assert status["Half"]["last_error"] is None  # one good listing is a good poll
-    assert "not a feed" in status["Broken"]["last_error"] and status["Broken"]["failures"] == 1
-    broken = service.crawl.find_source("Broken")
-    assert broken["next_poll_at"] > datetime.now() + timedelta(minutes=15)  # backed off beyond 10 min
+    status = {s.name: s for s in service.sources.status()}
+    assert status["Half"].last_error is None  # one good listing is a good poll
+    assert "not a feed" in status["Broken"].last_error and status["Broken"].failures == 1
+    broken = service.sources.get("Broken")
+    assert broken.next_poll_at > datetime.now() + timedelta(minutes=15)  # backed off beyond 10 min
     for _ in range(DEAD_FAILURES - 1):
         run(service, force=True)
-    status = {s["name"]: s for s in service.crawl.status(datetime.now())}
-    assert status["Broken"]["dead"] and not status["Half"]["dead"]
-    assert status["Half"]["dead_listings"] == [web.url("/bad.xml")]
+    status = {s.name: s for s in service.sources.status()}
+    assert status["Broken"].dead and not status["Half"].dead
+    assert status["Half"].dead_listings == [web.url("/bad.xml")]
 
 
 def test_sitemap_index_with_a_gzipped_news_sitemap(fast_service, web):
@@ -295,14 +295,14 @@ def test_sources_from_yaml_and_csv(tmp_path, service):
         "Nhân Dân,https://nhandan.vn/,https://nhandan.vn/rss/home.rss,,VN,vi en,newspaper,domestic,30,true\n",
         encoding="utf-8",
     )
-    assert service.import_sources(yml) == (2, 0)
-    assert service.import_sources(csv_file) == (1, 0)
-    assert service.import_sources(yml) == (0, 2)  # idempotent: updated in place
-    bbc = service.crawl.find_source("bbc tiếng việt")
-    assert bbc["feeds"] == ["https://www.bbc.com/vietnamese/index.xml"] and not bbc["enabled"]
-    vne = service.crawl.find_source("VnExpress")
-    assert vne["country"] == "VN" and vne["listings"][0]["kind"] == "feed"
-    assert service.crawl.find_source("Nhân Dân")["languages"] == ["vi", "en"]
+    assert service.sources.import_file(yml) == (2, 0)
+    assert service.sources.import_file(csv_file) == (1, 0)
+    assert service.sources.import_file(yml) == (0, 2)  # idempotent: updated in place
+    bbc = service.sources.get("bbc tiếng việt")
+    assert bbc.feeds == ["https://www.bbc.com/vietnamese/index.xml"] and not bbc.enabled
+    vne = service.sources.get("VnExpress")
+    assert vne.country == "VN" and vne.listings[0].kind == "feed"
+    assert service.sources.get("Nhân Dân").languages == ["vi", "en"]
     assert [s["name"] for s in service.crawl.due_sources(datetime.now())] == ["VnExpress", "Nhân Dân"]
 
 
@@ -331,8 +331,8 @@ def test_one_bad_entry_refuses_the_whole_file(tmp_path, service):
         encoding="utf-8",
     )
     with pytest.raises(SourceError, match=r"s\.yaml entry 2: source 'B': give at least one feed"):
-        service.import_sources(path)
-    assert service.crawl.list_sources() == []
+        service.sources.import_file(path)
+    assert service.sources.list() == []
     path.write_text("sources: [unclosed", encoding="utf-8")
     with pytest.raises(SourceError, match="not valid YAML"):
         read_sources(path)
@@ -467,9 +467,9 @@ def test_stages_in_a_process_pool(settings, web):
 
 def test_one_watcher_per_store(service, tmp_path):
     """A second `caunoi watch` on the same store is refused while the first holds it."""
-    from caunoi.service import WatchLocked
+    from caunoi.store.database import WatchLocked
 
-    service.add_source(
+    service.sources.add(
         make_spec({"name": "A", "home": "https://a.test/", "feeds": ["/rss"], "enabled": False})
     )
     env = {**os.environ, "CAUNOI_DATA": str(service.settings.data_dir)}

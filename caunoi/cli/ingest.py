@@ -18,9 +18,10 @@ from caunoi.cli.common import (
     open_service,
     print_json,
 )
+from caunoi.errors import Conflict
 from caunoi.ingest.files import discover
+from caunoi.ingest.sources import SourceError
 from caunoi.net.urls import BadURL
-from caunoi.service import WatchLocked
 
 
 def ingest(
@@ -125,20 +126,16 @@ def watch(
     Stopping is clean: pages being fetched when the signal comes are left queued and fetched on
     the next start; nothing is stored twice."""
     with open_service() as service:
-        only = None
-        if source:
-            only = []
-            for name in source:
-                found = service.crawl.find_source(name)
-                if found is None:
-                    fail(f"no source named {name!r}")
-                only.append(found["id"])  # type: ignore[index]
-        if not service.crawl.list_sources():
+        try:
+            only = [service.sources.get(name).id for name in source] if source else None
+        except SourceError as exc:
+            fail(str(exc))
+        if not service.sources.list():
             fail("no sources yet: add one with `caunoi sources add` or `caunoi sources import --sample`")
         try:
             with service.watch_lock():
                 asyncio.run(_watch(service, only, once, now, as_json))
-        except WatchLocked as exc:
+        except Conflict as exc:  # another watcher holds the store
             fail(str(exc))
 
 
@@ -198,7 +195,7 @@ def reprocess(
 ) -> None:
     """Extract and process fetched pages again from their kept raw bytes, without fetching."""
     with open_service() as service:
-        total = None if (source or url) else len(service.crawl.replay_jobs())
+        total = None if (source or url) else service.sources.pages_kept()
         progress = Progress(
             TextColumn("[bold]reprocess"),
             BarColumn(),

@@ -1,14 +1,17 @@
-"""`caunoi sources …`: the outlets to watch."""
+"""`caunoi sources …`: the outlets to watch, through the service's registry (caunoi.ingest.sources.Sources).
+Every refusal is one line on stderr with exit code 2, an unknown source too."""
 
 from __future__ import annotations
 
-from datetime import datetime
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
+from caunoi import models
 from caunoi.cli.common import (
     console,
     fail,
@@ -19,6 +22,15 @@ from caunoi.cli.common import (
 from caunoi.ingest.sources import SAMPLE, SourceError, make_spec
 
 app = typer.Typer(help="The outlets to watch: add, list, show, remove, import, status.", no_args_is_help=True)
+
+
+@contextlib.contextmanager
+def refused() -> Iterator[None]:
+    """A source refused (a bad entry, an unknown name) as a one-line error, exit code 2."""
+    try:
+        yield
+    except SourceError as exc:
+        fail(str(exc))
 
 
 @app.command("add")
@@ -55,12 +67,10 @@ def sources_add(
         "allow_private": allow_private,
         "notes": notes,
     }
-    try:
+    with refused():
         spec = make_spec(raw)
-    except SourceError as exc:
-        fail(str(exc))
     with open_service() as service:
-        source_id, created = service.add_source(spec)
+        source_id, created = service.sources.add(spec)
     console.print(
         f"{'added' if created else 'updated'} source {source_id}: [bold]{spec.name}[/]", highlight=False
     )
@@ -78,11 +88,8 @@ def sources_import(
         fail("give a FILE or --sample")
     path = SAMPLE if sample else file
     assert path is not None
-    with open_service() as service:
-        try:
-            added, updated = service.import_sources(path)
-        except SourceError as exc:
-            fail(str(exc))
+    with open_service() as service, refused():
+        added, updated = service.sources.import_file(path)
     console.print(f"{path.name}: [green]{added} added[/], {updated} updated")
 
 
@@ -90,22 +97,22 @@ def sources_import(
 def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Every source, one line each."""
     with open_service() as service:
-        rows = service.crawl.list_sources()
+        rows = service.sources.list()
     if as_json:
-        print_json(rows)
+        print_json(models.as_json(rows))
         return
     table = Table("id", "name", "origin", "country", "langs", "feeds", "sitemaps", "every", "on")
     for r in rows:
         table.add_row(
-            str(r["id"]),
-            r["name"],
-            r["origin"] or "",
-            r["country"] or "",
-            ",".join(r["languages"]),
-            str(len(r["feeds"])),
-            str(len(r["sitemaps"])),
-            f"{r['poll_minutes']} min",
-            "yes" if r["enabled"] else "no",
+            str(r.id),
+            r.name,
+            r.origin or "",
+            r.country or "",
+            ",".join(r.languages),
+            str(len(r.feeds)),
+            str(len(r.sitemaps)),
+            f"{r.poll_minutes} min",
+            "yes" if r.enabled else "no",
         )
     console.print(table)
 
@@ -116,13 +123,10 @@ def sources_show(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """One source: its settings, its feeds and sitemaps with their state."""
-    with open_service() as service:
-        found = service.crawl.find_source(name)
-    if found is None:
-        fail(f"no source named {name!r}")
-    assert found is not None
+    with open_service() as service, refused():
+        found = service.sources.get(name)
     if as_json:
-        print_json(found)
+        print_json(models.as_json(found))
         return
     for key in (
         "id",
@@ -141,59 +145,54 @@ def sources_show(
         "failures",
         "next_poll_at",
     ):
-        console.print(f"[bold]{key}[/]: {found[key]}", highlight=False)
-    for lst in found["listings"]:
-        state = f"error: {lst['last_error']}" if lst["last_error"] else f"ok, {lst['last_links']} links"
-        console.print(
-            f"  {lst['kind']} {lst['url']} — {when(lst['last_fetched_at'])} {state}", highlight=False
-        )
+        console.print(f"[bold]{key}[/]: {getattr(found, key)}", highlight=False)
+    for lst in found.listings:
+        state = f"error: {lst.last_error}" if lst.last_error else f"ok, {lst.last_links} links"
+        console.print(f"  {lst.kind} {lst.url} — {when(lst.last_fetched_at)} {state}", highlight=False)
 
 
 @app.command("remove")
 def sources_remove(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
     """Stop watching a source and forget it (its articles stay)."""
-    with open_service() as service:
-        if not service.crawl.remove_source(name):
-            fail(f"no source named {name!r}")
+    with open_service() as service, refused():
+        service.sources.remove(name)
     console.print(f"removed {name}")
 
 
 @app.command("enable")
 def sources_enable(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
     """Watch this source again."""
-    with open_service() as service:
-        if not service.crawl.set_enabled(name, True):
-            fail(f"no source named {name!r}")
+    with open_service() as service, refused():
+        service.sources.enable(name)
 
 
 @app.command("disable")
 def sources_disable(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
     """Keep the source but stop polling it."""
-    with open_service() as service:
-        if not service.crawl.set_enabled(name, False):
-            fail(f"no source named {name!r}")
+    with open_service() as service, refused():
+        service.sources.disable(name)
 
 
 @app.command("status")
 def sources_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     """Health: last success, last error, articles per day (7 days), pages waiting, dead feeds."""
     with open_service() as service:
-        rows = service.crawl.status(datetime.now())
+        rows = service.sources.status()
     if as_json:
-        print_json(rows)
+        print_json(models.as_json(rows))
         return
     table = Table("name", "last success", "last error", "art/day", "waiting", "state")
     for r in rows:
-        state = "[red]DEAD[/]" if r["dead"] else ("off" if not r["enabled"] else "ok")
-        if r["dead_listings"] and not r["dead"]:
-            state = f"[yellow]{len(r['dead_listings'])} dead feed(s)[/]"
-        error = f"{when(r['last_error_at'])} {r['last_error'] or ''}"[:80] if r["last_error"] else ""
+        state = "[red]DEAD[/]" if r.dead else ("off" if not r.enabled else "ok")
+        if r.dead_listings and not r.dead:
+            state = f"[yellow]{len(r.dead_listings)} dead feed(s)[/]"
+        error = f"{when(r.last_error_at)} {r.last_error or ''}"[:80] if r.last_error else ""
         table.add_row(
-            r["name"],
-            when(r["last_success_at"]),
+            r.name,
+            when(r.last_success_at),
             error,
-            f"{r['articles_per_day']:.1f}",
-            str(r["pending"]),
+            f"{r.articles_per_day:.1f}",
+            str(r.pending),
             state,
         )
     console.print(table)

@@ -1,15 +1,20 @@
-"""Opening the store (SQLite in WAL mode by default, PostgreSQL in server mode) and migrating it."""
+"""Opening the store (SQLite in WAL mode by default, PostgreSQL in server mode), migrating it, and
+the lock that keeps one `caunoi watch` per store."""
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import logging
+import os
+from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from caunoi.errors import Unavailable
+from caunoi.errors import Conflict, Unavailable
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +26,15 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # threads are busy. PostgreSQL's default max_connections is 100.
 POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 30}
 
+WATCH_LOCK_KEY = 0x6361756E6F69  # "caunoi": the advisory-lock key of `caunoi watch` on PostgreSQL
+
 
 class StoreError(Unavailable):
     """The store cannot be opened or used; the message says what to check."""
+
+
+class WatchLocked(Conflict):
+    """Another watcher holds the store."""
 
 
 def _on_sqlite_connect(dbapi_conn, _record) -> None:
@@ -108,3 +119,47 @@ def stored_revision(engine: Engine) -> str | None:
             return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
     except DBAPIError:
         return None
+
+
+@contextlib.contextmanager
+def watch_lock(engine: Engine) -> Iterator[None]:
+    """Held while `caunoi watch` runs: a second watcher on the same store is refused (it would
+    fetch the same queued pages twice). SQLite: an flock beside the database file, released
+    by the OS if the process dies; PostgreSQL: a session advisory lock."""
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": WATCH_LOCK_KEY}).scalar()
+            conn.commit()
+            if not got:
+                raise WatchLocked("watch_running", "another caunoi watch is already running on this database")
+            try:
+                yield
+            finally:
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": WATCH_LOCK_KEY})
+                conn.commit()
+        return
+    database = engine.url.database or ""
+    path = Path(f"{database}.watch.lock") if database and database != ":memory:" else None
+    if path is None:
+        yield
+        return
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            handle.seek(0)
+            raise WatchLocked(
+                "watch_running_here",
+                "another caunoi watch is already running on this store (pid {pid}; {path})",
+                pid=handle.read().strip() or "?",
+                path=str(path),
+            ) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(str(os.getpid()))
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.truncate(0)
+            fcntl.flock(handle, fcntl.LOCK_UN)

@@ -1,4 +1,6 @@
-"""The watcher's tables: sources and their health, feed/sitemap state, the page queue, raw bytes."""
+"""The watcher's tables: sources and their health, feed/sitemap state, the page queue, raw bytes.
+A source leaves here as a record (caunoi.models: Source, SourceDetail, SourceHealth); what the
+watcher itself reads (due sources, claimed pages, pages to replay) stays rows and PageJobs."""
 
 from __future__ import annotations
 
@@ -14,7 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from caunoi.models import SourceSpec
+from caunoi.models import Listing, Source, SourceDetail, SourceHealth, SourceSpec
 from caunoi.store.schema import listings, pages, raw_pages, sources
 
 MAX_BACKOFF = timedelta(hours=24)
@@ -92,7 +94,8 @@ class CrawlRepository:
                 updated += not created
         return added, updated
 
-    def find_source(self, name_or_id: str | int) -> dict[str, Any] | None:
+    def find_source(self, name_or_id: str | int) -> SourceDetail | None:
+        """The source with this id (all digits) or name (any case), with its feeds and sitemaps."""
         cond = (
             sources.c.id == int(name_or_id)
             if str(name_or_id).isdigit()
@@ -102,24 +105,21 @@ class CrawlRepository:
             row = conn.execute(select(sources).where(cond)).mappings().first()
             if row is None:
                 return None
-            found = dict(row)
-            found["listings"] = _listings(conn, found["id"])
-        return found
+            return SourceDetail(**row, listings=[Listing(**lst) for lst in _listings(conn, row["id"])])
 
-    def list_sources(self) -> list[dict[str, Any]]:
+    def list_sources(self) -> list[Source]:
+        query = select(sources).order_by(func.lower(sources.c.name))
         with self.engine.connect() as conn:
-            return [
-                dict(r) for r in conn.execute(select(sources).order_by(func.lower(sources.c.name))).mappings()
-            ]
+            return [Source(**r) for r in conn.execute(query).mappings()]
 
     def remove_source(self, name_or_id: str | int) -> bool:
         found = self.find_source(name_or_id)
         if found is None:
             return False
         with self.engine.begin() as conn:
-            conn.execute(delete(listings).where(listings.c.source_id == found["id"]))
-            conn.execute(update(pages).where(pages.c.source_id == found["id"]).values(source_id=None))
-            conn.execute(delete(sources).where(sources.c.id == found["id"]))
+            conn.execute(delete(listings).where(listings.c.source_id == found.id))
+            conn.execute(update(pages).where(pages.c.source_id == found.id).values(source_id=None))
+            conn.execute(delete(sources).where(sources.c.id == found.id))
         return True
 
     def set_enabled(self, name_or_id: str | int, enabled: bool) -> bool:
@@ -127,7 +127,7 @@ class CrawlRepository:
         if found is None:
             return False
         with self.engine.begin() as conn:
-            conn.execute(update(sources).where(sources.c.id == found["id"]).values(enabled=enabled))
+            conn.execute(update(sources).where(sources.c.id == found.id).values(enabled=enabled))
         return True
 
     # -- polling ------------------------------------------------------------------------------
@@ -375,9 +375,24 @@ class CrawlRepository:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
+    def replay_count(self) -> int:
+        """How many fetched pages keep their raw bytes: what `caunoi reprocess` replays."""
+        query = select(func.count()).select_from(pages).where(pages.c.raw_hash.is_not(None))
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar() or 0
+
+    def page_replayed(self, conn: Connection, page_id: int, before: int | None, after: int | None) -> None:
+        """After a replay stored the page's article as `after`: every page that pointed at its old
+        article `before` (this one, and pages merged into it) points at `after`, done."""
+        conn.execute(
+            update(pages)
+            .where(pages.c.article_id == before if before is not None else pages.c.id == page_id)
+            .values(article_id=after, state="done", error=None)
+        )
+
     # -- health ---------------------------------------------------------------------------------
 
-    def status(self, now: datetime, days: int = 7) -> list[dict[str, Any]]:
+    def status(self, now: datetime, days: int = 7) -> list[SourceHealth]:
         """Per source: last success and error, pages waiting, articles per day, dead or alive."""
         since = now - timedelta(days=days)
         done = func.sum(case((and_(pages.c.state == "done", pages.c.fetched_at >= since), 1), else_=0))
@@ -403,22 +418,22 @@ class CrawlRepository:
             for src in conn.execute(select(sources).order_by(func.lower(sources.c.name))).mappings():
                 c = counts.get(src["id"])
                 out.append(
-                    {
-                        "id": src["id"],
-                        "name": src["name"],
-                        "enabled": src["enabled"],
-                        "last_polled_at": src["last_polled_at"],
-                        "last_success_at": src["last_success_at"],
-                        "last_error": src["last_error"],
-                        "last_error_at": src["last_error_at"],
-                        "failures": src["failures"],
-                        "next_poll_at": src["next_poll_at"],
-                        "articles_per_day": round((c.done or 0) / days, 2) if c else 0.0,
-                        "pending": (c.waiting or 0) if c else 0,
-                        "failed_pages": (c.failed or 0) if c else 0,
-                        "dead": _is_dead(src["failures"], src["last_success_at"], now),
-                        "dead_listings": dead_listings.get(src["id"], []),
-                    }
+                    SourceHealth(
+                        id=src["id"],
+                        name=src["name"],
+                        enabled=src["enabled"],
+                        last_polled_at=src["last_polled_at"],
+                        last_success_at=src["last_success_at"],
+                        last_error=src["last_error"],
+                        last_error_at=src["last_error_at"],
+                        failures=src["failures"],
+                        next_poll_at=src["next_poll_at"],
+                        articles_per_day=round((c.done or 0) / days, 2) if c else 0.0,
+                        pending=(c.waiting or 0) if c else 0,
+                        failed_pages=(c.failed or 0) if c else 0,
+                        dead=_is_dead(src["failures"], src["last_success_at"], now),
+                        dead_listings=dead_listings.get(src["id"], []),
+                    )
                 )
         return out
 

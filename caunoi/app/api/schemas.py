@@ -149,6 +149,8 @@ class DashboardOut(BaseModel):
 
 
 class SourceHealth(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.models.SourceHealth
+
     id: int
     name: str
     enabled: bool

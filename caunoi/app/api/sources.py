@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any
-
 from fastapi import APIRouter, Request
 
+from caunoi import models
 from caunoi.app.api.limits import Reader
 from caunoi.app.api.schemas import SourceHealth
 from caunoi.app.auth import service_of
@@ -16,6 +14,6 @@ router = APIRouter()
 
 
 @router.get("/sources", response_model=list[SourceHealth], tags=["sources"])
-def list_sources(request: Request, _user: Reader) -> list[dict[str, Any]]:
+def list_sources(request: Request, _user: Reader) -> list[models.SourceHealth]:
     """Every watched source with its health: last success and error, pages waiting, dead or alive."""
-    return service_of(request).crawl.status(datetime.now())
+    return service_of(request).sources.status()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
@@ -18,5 +16,5 @@ router = APIRouter(include_in_schema=False)
 def sources(request: Request) -> Response:
     user = page_user(request)
     need(user, "source.manage")
-    found = service_of(request).crawl.status(datetime.now())
+    found = service_of(request).sources.status()
     return _render(request, user, "sources.html.j2", sources=found)
