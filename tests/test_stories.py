@@ -199,9 +199,9 @@ def test_reprints_are_linked_to_the_earliest_copy_and_counted_once(service, tmp_
     story_id = service.article(original)["story_id"]
     assert {service.article(i)["story_id"] for i in (original, reprint, earliest)} == {story_id}
     view = service.story(story_id)
-    assert view["reprints"] == 2  # a_original and b_reprint are copies of d_earlier
-    assert view["articles"] + view["reprints"] == len(view["items"])
-    assert service.story_list()[0]["reprints"] == 2
+    assert view.reprints == 2  # a_original and b_reprint are copies of d_earlier
+    assert view.articles + view.reprints == len(view.items)
+    assert service.story_list()[0].reprints == 2
     # retitling reads the texts of the originals only (at most summary.SAMPLE of them)
     everything = service.stories.members(story_id)
     read = service.stories.members(story_id, pick=read_sample)
@@ -234,8 +234,8 @@ def test_rebuilding_gives_the_same_stories(service):
     by_name = {Path(a["origin"]).stem: service.article(a["id"])["story_id"] for a in _articles(service)}
     assert by_name[SAME_EVENT[0]] == by_name[SAME_EVENT[1]]
     story = service.story(by_name[SAME_EVENT[0]])
-    assert story["title"] and story["summary"] and story["timeline"]
-    assert story["outlets"] == [("dantri.com.vn", 2)]
+    assert story.title and story.summary and story.timeline
+    assert story.outlets == [("dantri.com.vn", 2)]
 
 
 def test_stories_from_the_command_line(settings):

@@ -82,6 +82,8 @@ class SearchPage(BaseModel):
 
 
 class StoryItem(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.stories.view.StorySummary
+
     id: int
     title: str | None
     articles: int
@@ -99,6 +101,8 @@ class StoryPage(BaseModel):
 
 
 class StoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.stories.view.StoryView
+
     id: int
     title: str | None
     summary: list[dict[str, Any]]
