@@ -24,7 +24,7 @@ from caunoi.executors import Executor, each, make_executor
 from caunoi.ingest.files import discover, read_path
 from caunoi.ingest.sources import read_sources
 from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
-from caunoi.models import Doc, SearchHit, SearchRequest, SourceSpec
+from caunoi.models import Article, Doc, SearchHit, SearchRequest, SourceSpec
 from caunoi.net.http import Fetcher
 from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, run_stages
@@ -309,16 +309,19 @@ class Service:
         """Attention, tone and share of voice over the last `days` of the store (caunoi.reports.figures)."""
         return self._dashboard.get(days)
 
-    def article(self, article_id: int) -> dict[str, Any] | None:
+    def article(self, article_id: int) -> Article | None:
         """One article, with what enrichment found in it (doc_refs, …) when it has been enriched."""
         found = self.articles.get(article_id)
-        if found is not None:
-            found.update(self.enrichments.get(article_id) or {"enrichment_version": None})
-            copies = self.stories.copies_of(article_id)
-            found["reprint_of"] = copies["original_id"]
-            found["copies"] = copies["copies"]
-            found["story_id"] = self.stories.story_of(article_id)
-        return found
+        if found is None:
+            return None
+        copies = self.stories.copies_of(article_id)
+        return Article.of(
+            found,
+            self.enrichments.get(article_id),
+            story_id=self.stories.story_of(article_id),
+            reprint_of=copies["original_id"],
+            copies=copies["copies"],
+        )
 
     # -- enrichment ------------------------------------------------------------------------
 

@@ -30,6 +30,8 @@ class ErrorOut(BaseModel):
 class ArticleOut(BaseModel):
     """One article with what enrichment found in it (null until enriched)."""
 
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.models.Article
+
     id: int
     title: str
     text: str
