@@ -69,7 +69,7 @@ def measure(data: Path) -> dict[str, Any]:
     service = app.state.service
     with contextlib.suppress(UserError):  # made by an earlier run
         service.users.add_user(USER, PASSWORD, "analyst", by="page_weight")
-    story = (service.story_list(limit=1) or [{"id": 1}])[0]["id"]
+    story = next((s.id for s in service.story_list(limit=1)), 1)
     article = service.stats()["articles"] and 1
     pages = {
         "login": "/login",

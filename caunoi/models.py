@@ -1,8 +1,8 @@
 """The types that cross layers: the one document type that flows through the pipeline (Doc, with its
-DateMention), a search (SearchRequest, SearchHit), a source to watch as a user writes it (SourceSpec)
-and as the store keeps it (Source, SourceDetail with its Listings, SourceHealth), what enrichment
-found (Enrichment); and as_json, which turns any such record into JSON-ready data. It imports nothing
-of caunoi: every layer may use it."""
+DateMention), a search (SearchRequest, SearchHit), a stored article as it is shown (Article), a source
+to watch as a user writes it (SourceSpec) and as the store keeps it (Source, SourceDetail with its
+Listings, SourceHealth), what enrichment found (Enrichment); and as_json, which turns any such record
+into JSON-ready data. It imports nothing of caunoi: every layer may use it."""
 
 from __future__ import annotations
 
@@ -155,6 +155,54 @@ class SearchHit:
             "snippet": self.snippet,
             "highlights": [list(h) for h in self.highlights],
         }
+
+
+@dataclass
+class Article:
+    """One stored article as it is shown (`caunoi show`, GET /articles/{id}, its page): what the
+    pipeline stored, where it was read, its story and copies, and what enrichment found in it.
+
+    The enrichment fields are None until the article is enriched (`enrichment_version` None), and
+    in the order enrichment writes them (caunoi.enrich.stage.enrich); copies, origins and dates are
+    the JSON-like lists the store keeps."""
+
+    id: int
+    title: str
+    text: str
+    published: datetime | None
+    published_from: str | None
+    event_date: date | None
+    lang: str | None
+    lang_confidence: float | None
+    source: str | None
+    category: str | None
+    url: str | None
+    author: str | None
+    attribution: str | None
+    origin: str  # the first place it was seen
+    origins: list[dict[str, Any]]  # every place it was read: origin, format, url, raw_hash, ingested_at
+    encoding: str | None
+    content_hash: str
+    dates: list[dict[str, Any]]  # DateMention.to_json() of each date written in the text
+    meta: dict[str, Any]
+    story_id: int | None = None
+    reprint_of: int | None = None  # the earliest copy of this text, when this is a reprint
+    copies: list[dict[str, Any]] = field(default_factory=list)  # the other copies: id, source, jaccard, …
+    enrichment_version: int | None = None
+    keywords: list[dict[str, Any]] | None = None
+    entities: list[dict[str, Any]] | None = None
+    tone: dict[str, Any] | None = None
+    doc_refs: list[dict[str, Any]] | None = None
+    topics: dict[str, Any] | None = None
+    events: list[dict[str, Any]] | None = None
+
+    @classmethod
+    def of(cls, *parts: dict[str, Any] | None, **fields_: Any) -> Article:
+        """The article from what the store reads about it (its row, its enrichment, …): the keys
+        that name a field, then `fields_`; other keys (created_at, enriched_at) are not shown."""
+        names = {f.name for f in dataclasses.fields(cls)}
+        given = {k: v for part in parts if part for k, v in part.items() if k in names}
+        return cls(**{**given, **fields_})
 
 
 @dataclass

@@ -20,7 +20,7 @@ from caunoi.executors import Executor, each, make_executor
 from caunoi.ingest.files import discover, read_path
 from caunoi.ingest.sources import Sources, UnknownSource
 from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
-from caunoi.models import Doc, SearchHit, SearchRequest
+from caunoi.models import Article, Doc, SearchHit, SearchRequest
 from caunoi.net.http import Fetcher
 from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, run_stages
@@ -33,7 +33,7 @@ from caunoi.store.stories import StoryRepository
 from caunoi.stories.cluster import Clusterer, Story, articles_to_cluster, load_clusterer, save_clusterer
 from caunoi.stories.dedup import dedupe
 from caunoi.stories.summary import read_sample, title_and_summary
-from caunoi.stories.view import story_view
+from caunoi.stories.view import StorySummary, StoryView, story_list, story_view
 from caunoi.text import vietnamese
 from caunoi.users import UserService
 
@@ -248,16 +248,19 @@ class Service:
         """Attention, tone and share of voice over the last `days` of the store (caunoi.reports.figures)."""
         return self._dashboard.get(days)
 
-    def article(self, article_id: int) -> dict[str, Any] | None:
+    def article(self, article_id: int) -> Article | None:
         """One article, with what enrichment found in it (doc_refs, …) when it has been enriched."""
         found = self.articles.get(article_id)
-        if found is not None:
-            found.update(self.enrichments.get(article_id) or {"enrichment_version": None})
-            copies = self.stories.copies_of(article_id)
-            found["reprint_of"] = copies["original_id"]
-            found["copies"] = copies["copies"]
-            found["story_id"] = self.stories.story_of(article_id)
-        return found
+        if found is None:
+            return None
+        copies = self.stories.copies_of(article_id)
+        return Article.of(
+            found,
+            self.enrichments.get(article_id),
+            story_id=self.stories.story_of(article_id),
+            reprint_of=copies["original_id"],
+            copies=copies["copies"],
+        )
 
     # -- enrichment ------------------------------------------------------------------------
 
@@ -346,31 +349,14 @@ class Service:
         limit: int = 50,
         min_articles: int = 1,
         after: tuple[int, datetime, int] | None = None,
-    ) -> list[dict[str, Any]]:
-        rows = self.stories.list(since, topic, limit, min_articles, after)
-        outlets = self.stories.story_counts([r.id for r in rows]) if rows else {}
-        return [
-            {
-                "id": r.id,
-                "title": r.title,
-                "articles": r.articles,
-                "reprints": r.reprints,
-                "first_seen": r.first_seen.isoformat(),
-                "last_seen": r.last_seen.isoformat(),
-                "active": r.active,
-                "outlets": len(outlets.get(r.id, {})),
-                "languages": sorted((r.state or {}).get("langs", {})),
-            }
-            for r in rows
-        ]
+    ) -> list[StorySummary]:
+        """Stories last seen since `since`, biggest first (caunoi.stories.view.story_list)."""
+        return story_list(self.stories, since, topic, limit, min_articles, after)
 
-    def story(self, story_id: int) -> dict[str, Any] | None:
+    def story(self, story_id: int) -> StoryView | None:
         """Everything about one story: summary, timeline, outlets, countries, languages, tone by
         day, topics and its articles."""
-        row = self.stories.get(story_id)
-        if row is None:
-            return None
-        return story_view(row, self.stories)
+        return story_view(self.stories, story_id)
 
     # -- alerts and the brief -------------------------------------------------------------
 

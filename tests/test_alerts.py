@@ -122,7 +122,7 @@ def test_new_stories_outlets_and_mentions_with_a_digest_against_storms(service, 
     new = [a for a in raised if a["rule"] == "Mới"]
     assert len(new) == 1 and new[0]["story_id"] and new[0]["title"].startswith("Câu chuyện mới: ")
     outlet = [a for a in raised if a["rule"] == "VnExpress"]
-    stories = {service.article(a)["story_id"] for a in _ids_from(service, "vnexpress.net")}
+    stories = {service.article(a).story_id for a in _ids_from(service, "vnexpress.net")}
     assert len(stories) >= 1
     if len(stories) > 3:  # more stories than digest_after: one digest, not a storm
         assert len(outlet) == 1 and outlet[0]["digest"] and outlet[0]["why"]["count"] == len(stories)

@@ -177,6 +177,6 @@ def test_search_by_news_category(service, tmp_path):
     docs = DEMO / "vi-news-unc" / "docs"
     service.ingest([docs / "news_world_010.txt", docs / "news_sport_010.txt"])  # held-out articles
     hits = service.search(SearchRequest(query="", tags=(("topic", "world"),)))
-    assert [service.article(h.id)["origin"] for h in hits] == [str(docs / "news_world_010.txt")]
-    topics = service.article(hits[0].id)["topics"]["news_category"]
+    assert [service.article(h.id).origin for h in hits] == [str(docs / "news_world_010.txt")]
+    topics = service.article(hits[0].id).topics["news_category"]
     assert topics["label"] == "world" and not topics["uncertain"] and topics["ranked"][0][0] == "world"

@@ -126,8 +126,8 @@ def test_enrich_then_search_by_document(service, tmp_path):
     both = service.search(SearchRequest(query="thong tin doi ngoai", tags=(("doc_ref", "72/2015/NĐ-CP"),)))
     assert [h.title for h in both] == ["Sơ kết công tác thông tin đối ngoại"]
     article = service.article(hits[0].id)
-    assert article["enrichment_version"] == enrich_stage.ENRICH_VERSION
-    assert [(r["id"], r["in"]) for r in article["doc_refs"]] == [("57-KL/TW", "title"), ("57-KL/TW", "text")]
+    assert article.enrichment_version == enrich_stage.ENRICH_VERSION
+    assert [(r["id"], r["in"]) for r in article.doc_refs] == [("57-KL/TW", "title"), ("57-KL/TW", "text")]
 
 
 def test_a_new_enrichment_version_redoes_every_article(service, tmp_path, monkeypatch):

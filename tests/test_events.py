@@ -111,4 +111,4 @@ def test_search_by_event_type(service, tmp_path):
     hits = service.search(SearchRequest(query="", tags=(("event_type", "so_ket"),)))
     assert [h.title for h in hits] == ["Hội nghị sơ kết công tác thông tin đối ngoại"]
     article = service.article(hits[0].id)
-    assert article["events"][0]["organiser"] == "Bộ Ngoại giao"
+    assert article.events[0]["organiser"] == "Bộ Ngoại giao"

@@ -11,6 +11,7 @@ from conftest import DEMO
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from caunoi.models import Article
 from caunoi.service import Service
 
 HTML_PAGES = sorted((DEMO / "article-extraction-benchmark" / "html").glob("*.html.gz"))
@@ -22,8 +23,8 @@ def page(i: int) -> bytes:
     return gzip.decompress(HTML_PAGES[i].read_bytes())
 
 
-def by_origin(service: Service, needle: str) -> dict:
-    hits = [a for a in (service.article(i) for i in range(1, 200)) if a and needle in a["origin"]]
+def by_origin(service: Service, needle: str) -> Article:
+    hits = [a for a in (service.article(i) for i in range(1, 200)) if a and needle in a.origin]
     assert hits, f"no article from {needle}"
     return hits[0]
 
@@ -32,13 +33,13 @@ def test_txt_with_header_lines(service, tmp_path):
     summary = service.ingest([VI_DOC])
     assert (summary.added, summary.skipped) == (1, [])
     art = service.article(1)
-    assert art["title"].startswith("Đại sứ Azerbaijan thông tin")
-    assert art["text"].startswith("Chiều ngày 1/10, Đại sứ Azerbaijan Anar Imanov")
-    assert art["url"].startswith("https://dantri.com.vn/the-gioi/")
-    assert art["source"] == "dantri.com.vn" and art["category"] == "world" and art["lang"] == "vi"
-    assert art["published"].isoformat() == "2020-10-01T00:00:00"
-    assert art["event_date"].isoformat() == "2020-10-01"
-    origin = art["origins"][0]
+    assert art.title.startswith("Đại sứ Azerbaijan thông tin")
+    assert art.text.startswith("Chiều ngày 1/10, Đại sứ Azerbaijan Anar Imanov")
+    assert art.url.startswith("https://dantri.com.vn/the-gioi/")
+    assert art.source == "dantri.com.vn" and art.category == "world" and art.lang == "vi"
+    assert art.published.isoformat() == "2020-10-01T00:00:00"
+    assert art.event_date.isoformat() == "2020-10-01"
+    origin = art.origins[0]
     assert origin["origin"] == str(VI_DOC) and len(origin["raw_hash"]) == 64 and origin["ingested_at"]
 
 
@@ -47,9 +48,9 @@ def test_html_pages_with_trafilatura(service, tmp_path):
     assert summary.added == 5 and not summary.skipped
     art = by_origin(service, HTML_PAGES[0].name)
     truth = TRUTH[HTML_PAGES[0].name.split(".")[0]]["articleBody"]
-    assert art["lang"] == "en" and art["title"]
+    assert art.lang == "en" and art.title
     # the first sentence of the hand-checked body is in the extracted text
-    assert truth.split(". ")[0][:60] in art["text"].replace("\n", " ")
+    assert truth.split(". ")[0][:60] in art.text.replace("\n", " ")
 
 
 def test_json_jsonl_and_csv_by_field_mapping(service, tmp_path):
@@ -89,15 +90,15 @@ def test_json_jsonl_and_csv_by_field_mapping(service, tmp_path):
     assert "no text" in reasons["rows.csv#L3"]
     assert "CSV has no text column" in reasons["nocol.csv"]
     one = by_origin(service, "one.json")
-    assert (one["title"], one["source"], one["category"]) == (
+    assert (one.title, one.source, one.category) == (
         "Hà Nội đón đoàn khách quốc tế",
         "vnexpress.net",
         "du lịch",
     )
-    assert one["published"].isoformat() == "2024-07-05T09:00:00" and one["meta"]["extra_field"] == 7
+    assert one.published.isoformat() == "2024-07-05T09:00:00" and one.meta["extra_field"] == 7
     row = by_origin(service, "rows.csv#L2")
-    assert row["published"].date().isoformat() == "2024-01-20" and row["source"] == "TTXVN"
-    assert row["dates"][0]["date"] == "2024-01-20"
+    assert row.published.date().isoformat() == "2024-01-20" and row.source == "TTXVN"
+    assert row.dates[0]["date"] == "2024-01-20"
 
 
 def _warc(path: Path, pages: list[bytes]) -> None:
@@ -128,7 +129,7 @@ def test_warc_and_truncated_warc(service, tmp_path):
     summary = service.ingest([tmp_path])
     assert summary.added >= 5, summary.to_json()
     assert any("truncated or damaged WARC after 2 records" in s["reason"] for s in summary.skipped)
-    assert by_origin(service, "crawl.warc.gz#https://news.example.org/0.html")["url"] == (
+    assert by_origin(service, "crawl.warc.gz#https://news.example.org/0.html").url == (
         "https://news.example.org/0.html"
     )
     assert whole
@@ -179,10 +180,10 @@ def test_wrong_declared_charset_and_legacy_encodings(service, tmp_path):
     (tmp_path / "mixed.txt").write_bytes(mixed)
     summary = service.ingest([tmp_path])
     assert summary.added == 4, summary.to_json()
-    assert "Đại diện Société Générale phát biểu." in by_origin(service, "mixed.txt")["text"]
+    assert "Đại diện Société Générale phát biểu." in by_origin(service, "mixed.txt").text
     for name in ("lie.html", "vni.txt", "tcvn3.txt", "mixed.txt"):
         art = by_origin(service, name)
-        assert text in art["text"], (name, art["text"], art["encoding"])
+        assert text in art.text, (name, art.text, art.encoding)
 
 
 def test_same_input_twice_adds_nothing_and_duplicates_are_stored_once(service, tmp_path):
@@ -193,8 +194,8 @@ def test_same_input_twice_adds_nothing_and_duplicates_are_stored_once(service, t
     copy.write_bytes(VI_DOC.read_bytes().replace(b"# doc_id = news_world_001", b"# doc_id = elsewhere"))
     dup = service.ingest([copy])
     assert (dup.added, dup.duplicates) == (0, 1)
-    hit = next(a for a in (service.article(i) for i in range(1, 400)) if a and a["origin"] == str(VI_DOC))
-    assert [o["origin"] for o in hit["origins"]] == [str(VI_DOC), str(copy)]
+    hit = next(a for a in (service.article(i) for i in range(1, 400)) if a and a.origin == str(VI_DOC))
+    assert [o["origin"] for o in hit.origins] == [str(VI_DOC), str(copy)]
     assert service.stats()["articles"] == first.added
 
 
@@ -203,9 +204,9 @@ def test_txt_starting_with_a_sapo_or_caption_keeps_it_as_body(service):
     service.ingest([sapo_first])
     art = service.article(1)
     # line 4 there is a photo caption, line 5 the sapo: both are body, the title comes from the sapo
-    assert art["text"].startswith("Ngoại trưởng Australia Marise Payne (Ảnh: Straits Times).\nNgoại trưởng")
-    assert art["title"].startswith("Ngoại trưởng Australia Marise Payne ngày 21/4 thông báo")
-    assert art["meta"]["title_from"] == "lead" and art["event_date"].isoformat() == "2021-04-21"
+    assert art.text.startswith("Ngoại trưởng Australia Marise Payne (Ảnh: Straits Times).\nNgoại trưởng")
+    assert art.title.startswith("Ngoại trưởng Australia Marise Payne ngày 21/4 thông báo")
+    assert art.meta["title_from"] == "lead" and art.event_date.isoformat() == "2021-04-21"
 
 
 def test_an_oversized_record_is_skipped_with_its_size(tmp_path):
@@ -233,4 +234,4 @@ def test_tsv_gz_is_read_with_tabs(service, tmp_path):
     (tmp_path / "rows.tsv.gz").write_bytes(gzip.compress(rows.encode()))
     summary = service.ingest([tmp_path])
     assert (summary.added, summary.skipped) == (1, [])
-    assert service.article(1)["dates"][0]["date"] == "2024-03-07"
+    assert service.article(1).dates[0]["date"] == "2024-03-07"

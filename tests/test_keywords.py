@@ -60,5 +60,5 @@ def test_enrichment_in_a_process_pool_gives_the_same_result(tmp_path):
         with Service(settings) as service:
             service.ingest(files)
             keys = ("enrichment_version", "keywords", "doc_refs", "events", "topics")
-            found.append([{k: service.article(i)[k] for k in keys} for i in (1, 2, 3, 4)])
+            found.append([{k: getattr(service.article(i), k) for k in keys} for i in (1, 2, 3, 4)])
     assert found[0] == found[1] and all(a["keywords"] for a in found[0])

@@ -188,10 +188,10 @@ def test_injection_attempts_are_just_words(store, query):
 def test_show_and_stats(store):
     hit = search(store, "Azerbaijan Nagorno-Karabakh")[0]
     article = store.article(hit.id)
-    assert article["source"] == "dantri.com.vn" and article["lang"] == "vi"
-    assert article["published"].date() == date(2020, 10, 1)
-    assert article["origins"] and article["origin"].endswith(".txt")
-    first = article["dates"][0]
+    assert article.source == "dantri.com.vn" and article.lang == "vi"
+    assert article.published.date() == date(2020, 10, 1)
+    assert article.origins and article.origin.endswith(".txt")
+    first = article.dates[0]
     assert (first["text"], first["date"], first["precision"]) == ("Chiều ngày 1/10", "2020-10-01", "day")
     stats = store.stats()
     assert dict(stats["languages"])["vi"] >= 290

@@ -182,8 +182,8 @@ def test_reprints_are_linked_to_the_earliest_copy_and_counted_once(service, tmp_
     service.ingest([docs])
     ids = {Path(a["origin"]).stem: a["id"] for a in _articles(service)}
     original, reprint = ids["a_original"], ids["b_reprint"]
-    assert service.article(reprint)["reprint_of"] == original
-    assert [c["id"] for c in service.article(original)["copies"]] == [reprint]
+    assert service.article(reprint).reprint_of == original
+    assert [c["id"] for c in service.article(original).copies] == [reprint]
     # an earlier copy arriving later (a backfill) becomes the original of the group
     backfill = tmp_path / "backfill"
     backfill.mkdir()
@@ -192,16 +192,16 @@ def test_reprints_are_linked_to_the_earliest_copy_and_counted_once(service, tmp_
     )
     service.ingest([backfill])
     earliest = {Path(a["origin"]).stem: a["id"] for a in _articles(service)}["d_earlier"]
-    assert service.article(original)["reprint_of"] == earliest
-    assert service.article(reprint)["reprint_of"] == earliest
-    assert service.article(earliest)["reprint_of"] is None
+    assert service.article(original).reprint_of == earliest
+    assert service.article(reprint).reprint_of == earliest
+    assert service.article(earliest).reprint_of is None
     # all of them in one story, the reprints counted once
-    story_id = service.article(original)["story_id"]
-    assert {service.article(i)["story_id"] for i in (original, reprint, earliest)} == {story_id}
+    story_id = service.article(original).story_id
+    assert {service.article(i).story_id for i in (original, reprint, earliest)} == {story_id}
     view = service.story(story_id)
-    assert view["reprints"] == 2  # a_original and b_reprint are copies of d_earlier
-    assert view["articles"] + view["reprints"] == len(view["items"])
-    assert service.story_list()[0]["reprints"] == 2
+    assert view.reprints == 2  # a_original and b_reprint are copies of d_earlier
+    assert view.articles + view.reprints == len(view.items)
+    assert service.story_list()[0].reprints == 2
     # retitling reads the texts of the originals only (at most summary.SAMPLE of them)
     everything = service.stories.members(story_id)
     read = service.stories.members(story_id, pick=read_sample)
@@ -224,18 +224,18 @@ def test_rebuilding_gives_the_same_stories(service):
     def partition() -> set[frozenset[int]]:
         groups: dict[int, set[int]] = {}
         for a in _articles(service):
-            groups.setdefault(service.article(a["id"])["story_id"], set()).add(a["id"])
+            groups.setdefault(service.article(a["id"]).story_id, set()).add(a["id"])
         return {frozenset(g) for g in groups.values()}
 
     first = partition()
-    assert None not in {service.article(a["id"])["story_id"] for a in _articles(service)}
+    assert None not in {service.article(a["id"]).story_id for a in _articles(service)}
     service.update_stories(rebuild=True)
     assert partition() == first
-    by_name = {Path(a["origin"]).stem: service.article(a["id"])["story_id"] for a in _articles(service)}
+    by_name = {Path(a["origin"]).stem: service.article(a["id"]).story_id for a in _articles(service)}
     assert by_name[SAME_EVENT[0]] == by_name[SAME_EVENT[1]]
     story = service.story(by_name[SAME_EVENT[0]])
-    assert story["title"] and story["summary"] and story["timeline"]
-    assert story["outlets"] == [("dantri.com.vn", 2)]
+    assert story.title and story.summary and story.timeline
+    assert story.outlets == [("dantri.com.vn", 2)]
 
 
 def test_stories_from_the_command_line(settings):

@@ -47,8 +47,8 @@ def test_search_by_taxonomy_topic(service):
     service.ingest(files)
     (hit,) = service.search(SearchRequest(query="", tags=(("topic", "sovereignty_seas"),)))
     article = service.article(hit.id)
-    assert article["origin"] == str(files[0])
-    match = next(t for t in article["topics"]["taxonomy"] if t["id"] == "sovereignty_seas")
+    assert article.origin == str(files[0])
+    match = next(t for t in article.topics["taxonomy"] if t["id"] == "sovereignty_seas")
     assert match["terms"] == {"biển đông": 1, "DOC": 1} and match["passages"]
 
 
@@ -64,5 +64,5 @@ def test_the_taxonomy_path_setting_decides_the_topics_in_a_process_pool_too(tmp_
     with Service(settings) as service:
         service.ingest([article])
         (hit,) = service.search(SearchRequest(query="", tags=(("topic", "tennis"),)))
-        (match,) = service.article(hit.id)["topics"]["taxonomy"]
+        (match,) = service.article(hit.id).topics["taxonomy"]
     assert match["id"] == "tennis" and match["terms"]["tay vợt"] >= 2

@@ -87,7 +87,7 @@ def site(request, tmp_path_factory):
             service.users.add_user(username, PASSWORD, role, mission=mission, by="test")
         cases = service.cases
         ids = {"xss_article": service.search(_request("xsstest"))[0].id}
-        ids["story"] = service.article(ids["xss_article"])["story_id"]
+        ids["story"] = service.article(ids["xss_article"]).story_id
         for code in ("DSQ-PARIS", "DSQ-TOKYO"):
             case = cases.open_case(title=f"Bài báo cần trả lời ({code})", by="lan")
             cases.assign(case["id"], code, "+2d", by="lan")

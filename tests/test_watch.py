@@ -120,7 +120,7 @@ def test_new_articles_arrive_in_search(fast_service, web):
     for hit in hits:
         assert hit.source == "Local"
         article = service.article(hit.id)
-        assert article["text"].startswith("Sáng 24/11, tại Hà Nội, Bộ Ngoại giao")  # decoded right both times
+        assert article.text.startswith("Sáng 24/11, tại Hà Nội, Bộ Ngoại giao")  # decoded right both times
 
     # the second round: the feed answers 304, nothing is fetched again
     again = run(service, force=True)
@@ -253,11 +253,11 @@ def test_reprocess_replays_kept_bytes_without_fetching(fast_service, web):
     counts = service.reprocess()
     assert counts == {"pages": 3, "updated": 3, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
     assert sum(web.hits.values()) == hits_before
-    titles = {a["title"] for a in (service.article(i) for i in range(1, 4)) if a}
+    titles = {a.title for a in (service.article(i) for i in range(1, 4)) if a}
     assert "stale title" not in titles
     assert count(service, articles) == 3
     # the index follows: searching a word of the real title finds it, and only once per article
-    title = service.article(1)["title"]
+    title = service.article(1).title
     word = max(title.split(), key=len)
     assert [h.id for h in service.search(SearchRequest(query=word))].count(1) == 1
 
@@ -462,7 +462,7 @@ def test_stages_in_a_process_pool(settings, web):
             stored = dict(conn.execute(select(pages.c.url, pages.c.article_id)).all())
         for i in range(4):  # each page linked to the article made from its own bytes
             article = service.article(stored[web.url(f"/p/{i}.html")])
-            assert article["url"] == web.url(f"/p/{i}.html")
+            assert article.url == web.url(f"/p/{i}.html")
 
 
 def test_one_watcher_per_store(service, tmp_path):

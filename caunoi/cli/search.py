@@ -6,7 +6,7 @@ import csv
 import sys
 from datetime import date
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,7 +22,8 @@ from caunoi.cli.common import (
     print_json,
 )
 from caunoi.enrich.stage import ENRICHMENT_KEYS
-from caunoi.models import SearchRequest
+from caunoi.models import Article, SearchRequest
+from caunoi.models import as_json as json_of
 from caunoi.search import FilterError, QueryError, search_tags
 
 
@@ -181,77 +182,63 @@ def show(
         article = service.article(article_id)
     if article is None:
         fail(f"no article with id {article_id}", code=1)
-    published = article["published"]
-    out = {
-        "id": article["id"],
-        "title": article["title"],
-        "text": article["text"],
-        "published": published.date().isoformat() if published else None,
-        "published_at": published.isoformat() if published else None,
-        "published_from": article["published_from"],
-        "event_date": article["event_date"],
-        "lang": article["lang"],
-        "lang_confidence": article["lang_confidence"],
-        "source": article["source"],
-        "category": article["category"],
-        "url": article["url"],
-        "author": article["author"],
-        "attribution": article["attribution"],
-        "origin": article["origin"],
-        "origins": article["origins"],
-        "encoding": article["encoding"],
-        "content_hash": article["content_hash"],
-        "dates": article["dates"],
-        "meta": article["meta"],
-        "story_id": article["story_id"],
-        "reprint_of": article["reprint_of"],  # the earliest copy of this text, when this is a reprint
-        "copies": article["copies"],  # the other copies of the same text (reprints, syndication)
-    }
-    # what enrichment found: enrichment_version, doc_refs, … (see caunoi.enrich.stage)
-    out.update({k: v for k, v in article.items() if k == "enrichment_version" or k in ENRICHMENT_KEYS})
     if as_json:
-        print_json(out)
+        print_json(_shown(article))
         return
-    console.print(f"[bold]{out['title']}[/]")
+    console.print(f"[bold]{article.title}[/]")
     facts = [
-        f"#{out['id']}",
-        out["published_at"] or "undated",
-        out["lang"] or "?",
-        out["source"] or "",
-        out["category"] or "",
+        f"#{article.id}",
+        article.published.isoformat() if article.published else "undated",
+        article.lang or "?",
+        article.source or "",
+        article.category or "",
     ]
     console.print(" · ".join(f for f in facts if f), style="dim")
-    if out["url"]:
-        console.print(out["url"], style="dim")
+    if article.url:
+        console.print(article.url, style="dim")
     console.print()
-    console.print(out["text"], highlight=False)
+    console.print(article.text, highlight=False)
     console.print()
-    if out["attribution"]:
-        console.print(f"[dim]attribution:[/] {out['attribution']}")
-    if out["dates"]:
+    if article.attribution:
+        console.print(f"[dim]attribution:[/] {article.attribution}")
+    if article.dates:
         console.print(
             "[dim]dates in the text:[/] "
-            + "; ".join(f"{d['text']} → {d['date']} ({d['precision']})" for d in out["dates"][:12])
+            + "; ".join(f"{d['text']} → {d['date']} ({d['precision']})" for d in article.dates[:12])
         )
-    if out.get("doc_refs"):
+    if article.doc_refs:
         console.print(
             "[dim]documents cited:[/] "
             + "; ".join(
                 f"{r['surface']} → {r['id'] or 'unresolved'}" + (f" ({r['issuer']})" if r["issuer"] else "")
-                for r in out["doc_refs"][:12]
+                for r in article.doc_refs[:12]
             ),
             highlight=False,
         )
-    if out["story_id"] is not None:
-        console.print(f"[dim]story:[/] #{out['story_id']} (caunoi story {out['story_id']})")
-    if out["reprint_of"] is not None:
-        console.print(f"[dim]reprint of:[/] #{out['reprint_of']}")
-    if out["copies"]:
+    if article.story_id is not None:
+        console.print(f"[dim]story:[/] #{article.story_id} (caunoi story {article.story_id})")
+    if article.reprint_of is not None:
+        console.print(f"[dim]reprint of:[/] #{article.reprint_of}")
+    if article.copies:
         console.print(
             "[dim]other copies:[/] "
-            + ", ".join(f"#{c['id']} {c['source'] or ''}".strip() for c in out["copies"][:10])
+            + ", ".join(f"#{c['id']} {c['source'] or ''}".strip() for c in article.copies[:10])
         )
-    console.print(f"[dim]origin:[/] {out['origin']} ({len(out['origins'])} origin(s))")
+    console.print(f"[dim]origin:[/] {article.origin} ({len(article.origins)} origin(s))")
+
+
+def _shown(article: Article) -> dict[str, Any]:
+    """The article as `show --json` prints it: its fields in order, the publication given as the day
+    (`published`) and the time (`published_at`) as `search --json` gives them, and what enrichment
+    found (ENRICHMENT_KEYS) only once it has been enriched."""
+    out: dict[str, Any] = {}
+    for key, value in json_of(article).items():
+        if key == "published":
+            out["published"] = value[:10] if value else None
+            out["published_at"] = value
+        elif key not in ENRICHMENT_KEYS or article.enrichment_version is not None:
+            out[key] = value
+    return out
 
 
 def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:

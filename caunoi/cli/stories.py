@@ -17,6 +17,7 @@ from caunoi.cli.common import (
     parse_since,
     print_json,
 )
+from caunoi.models import as_json as json_of
 
 
 def update_with_progress(service, rebuild: bool, quiet: bool) -> dict:
@@ -55,7 +56,7 @@ def stories(
         done = update_with_progress(service, rebuild, as_json) if update or rebuild else None
         rows = service.story_list(since=when, topic=topic, limit=limit, min_articles=min_articles)
     if as_json:
-        print_json({"updated": done, "stories": rows} if done is not None else rows)
+        print_json(json_of({"updated": done, "stories": rows} if done is not None else rows))
         return
     if done is not None:
         console.print(
@@ -73,8 +74,8 @@ def stories(
         )
     for r in rows:
         table.add_row(
-            str(r["id"]), str(r["articles"]), str(r["reprints"]), str(r["outlets"]), ",".join(r["languages"]),
-            r["last_seen"][:16].replace("T", " "), r["title"][:100],
+            str(r.id), str(r.articles), str(r.reprints), str(r.outlets), ",".join(r.languages),
+            f"{r.last_seen:%Y-%m-%d %H:%M}", r.title[:100],
         )  # fmt: skip
     console.print(table)
 
@@ -89,35 +90,35 @@ def story(
     if data is None:
         fail(f"no story with id {story_id}", code=1)
     if as_json:
-        print_json(data)
+        print_json(json_of(data))
         return
-    console.print(f"[bold]{data['title']}[/]")
+    console.print(f"[bold]{data.title}[/]")
     console.print(
-        f"#{data['id']} · {data['articles']} articles (+{data['reprints']} reprints) · "
-        f"{data['first_seen'][:10]} … {data['last_seen'][:10]}"
-        + (f" · tone {data['tone']:+.1f}" if data["tone"] is not None else ""),
+        f"#{data.id} · {data.articles} articles (+{data.reprints} reprints) · "
+        f"{data.first_seen:%Y-%m-%d} … {data.last_seen:%Y-%m-%d}"
+        + (f" · tone {data.tone:+.1f}" if data.tone is not None else ""),
         style="dim",
     )
-    for s in data["summary"]:
+    for s in data.summary:
         console.print(
             f"  • {s['text']} [dim]({s['source'] or '#' + str(s['article_id'])})[/]", highlight=False
         )
-    for label, key in (("outlets", "outlets"), ("countries", "countries"), ("topics", "topics")):
-        if data[key]:
+    for label, counts in (("outlets", data.outlets), ("countries", data.countries), ("topics", data.topics)):
+        if counts:
             console.print(
-                f"[dim]{label}:[/] " + ", ".join(f"{k} {n}" for k, n in data[key][:10]), highlight=False
+                f"[dim]{label}:[/] " + ", ".join(f"{k} {n}" for k, n in counts[:10]), highlight=False
             )
     table = Table(title="timeline", box=None)
     for column in ("day", "articles", "tone", "first article"):
         table.add_column(column)
-    for day in data["timeline"]:
+    for day in data.timeline:
         tone = f"{day['tone']:+.1f}" if day["tone"] is not None else ""
         table.add_row(day["day"], str(day["articles"]), tone, day["first"]["title"][:90])
     console.print(table)
     table = Table(title="articles", box=None)
     for column in ("id", "published", "source", "lang", "title"):
         table.add_column(column)
-    for item in data["items"][:50]:
+    for item in data.items[:50]:
         reprint = f" [dim](reprint of #{item['reprint_of']})[/]" if item["reprint_of"] else ""
         table.add_row(
             str(item["id"]), item["published"][:16].replace("T", " "), item["source"] or "",

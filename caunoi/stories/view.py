@@ -1,8 +1,12 @@
-"""One story as a reader sees it: `caunoi story ID`, the brief and the API share this."""
+"""Stories as a reader sees them: the list (`caunoi stories`, GET /stories, the stories page) and one
+story in full (`caunoi story ID`, GET /stories/{id}, its page). It reads through the store and shapes
+records; it never writes."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from caunoi.store.stories import StoryRepository
@@ -10,9 +14,80 @@ from caunoi.store.stories import StoryRepository
 ARTICLES_SHOWN = 200
 
 
-def story_view(row: Any, repo: StoryRepository) -> dict[str, Any]:
+@dataclass
+class StorySummary:
+    """A story as listed: its size (reprints counted once), outlets (reprints included), languages."""
+
+    id: int
+    title: str | None
+    articles: int
+    reprints: int
+    first_seen: datetime
+    last_seen: datetime
+    active: bool
+    outlets: int
+    languages: list[str]
+
+
+@dataclass
+class StoryView:
+    """One story in full. Volumes count an article and its reprints once; the (name, count) lists are
+    most common first; `summary`, `timeline` (a day each) and `items` (its articles, the first
+    ARTICLES_SHOWN in publication order) are JSON-like dicts, as the API publishes them."""
+
+    id: int
+    title: str | None
+    summary: list[dict[str, Any]]  # text, article_id, …, source
+    first_seen: datetime
+    last_seen: datetime
+    active: bool
+    articles: int
+    reprints: int
+    outlets: list[tuple[str, int]]
+    reprinted_by: list[tuple[str, int]]
+    countries: list[tuple[str, int]]
+    languages: list[tuple[str, int]]
+    topics: list[tuple[str, int]]
+    tone: float | None
+    subject_tone: float | None
+    timeline: list[dict[str, Any]]  # day, articles, tone, first (id, title, source)
+    items: list[dict[str, Any]]  # id, title, source, published, lang, url, reprint_of, similarity
+
+
+def story_list(
+    repo: StoryRepository,
+    since: datetime | None = None,
+    topic: str | None = None,
+    limit: int = 50,
+    min_articles: int = 1,
+    after: tuple[int, datetime, int] | None = None,
+) -> list[StorySummary]:
+    """Stories last seen since `since` (with an article on `topic`, of at least `min_articles`),
+    biggest first, then the most recently seen; `after` is the key of the last one of the page before."""
+    rows = repo.list(since, topic, limit, min_articles, after)
+    outlets = repo.story_counts([r.id for r in rows]) if rows else {}
+    return [
+        StorySummary(
+            id=r.id,
+            title=r.title,
+            articles=r.articles,
+            reprints=r.reprints,
+            first_seen=r.first_seen,
+            last_seen=r.last_seen,
+            active=r.active,
+            outlets=len(outlets.get(r.id, {})),
+            languages=sorted((r.state or {}).get("langs", {})),
+        )
+        for r in rows
+    ]
+
+
+def story_view(repo: StoryRepository, story_id: int) -> StoryView | None:
     """Summary, timeline by day, outlets, countries, languages, tone by day and topics of a story;
     volumes count an article and its reprints once (`reprints` says how many copies there were)."""
+    row = repo.get(story_id)
+    if row is None:
+        return None
     members = repo.members(row.id)
     ids = [m.id for m in members]
     tags = repo.tags_of(ids, ("country", "topic", "tone"))
@@ -55,27 +130,27 @@ def story_view(row: Any, repo: StoryRepository) -> dict[str, Any]:
     titles = {m.id: m for m in members}
     tones = list(tone_of.values())
     subject = list(subject_of.values())
-    return {
-        "id": row.id,
-        "title": row.title,
-        "summary": [
+    return StoryView(
+        id=row.id,
+        title=row.title,
+        summary=[
             {**s, "source": titles[s["article_id"]].source if s["article_id"] in titles else None}
             for s in row.summary or []
         ],
-        "first_seen": row.first_seen.isoformat(),
-        "last_seen": row.last_seen.isoformat(),
-        "active": row.active,
-        "articles": len(originals),
-        "reprints": len(members) - len(originals),
-        "outlets": Counter(m.source or "?" for m in originals).most_common(),
-        "reprinted_by": Counter(m.source or "?" for m in members if m.original_id is not None).most_common(),
-        "countries": countries.most_common(),
-        "languages": Counter(m.lang or "?" for m in originals).most_common(),
-        "topics": topics.most_common(),
-        "tone": round(sum(tones) / len(tones), 2) if tones else None,
-        "subject_tone": round(sum(subject) / len(subject), 2) if subject else None,
-        "timeline": timeline,
-        "items": [
+        first_seen=row.first_seen,
+        last_seen=row.last_seen,
+        active=row.active,
+        articles=len(originals),
+        reprints=len(members) - len(originals),
+        outlets=Counter(m.source or "?" for m in originals).most_common(),
+        reprinted_by=Counter(m.source or "?" for m in members if m.original_id is not None).most_common(),
+        countries=countries.most_common(),
+        languages=Counter(m.lang or "?" for m in originals).most_common(),
+        topics=topics.most_common(),
+        tone=round(sum(tones) / len(tones), 2) if tones else None,
+        subject_tone=round(sum(subject) / len(subject), 2) if subject else None,
+        timeline=timeline,
+        items=[
             {
                 "id": m.id,
                 "title": m.title,
@@ -88,4 +163,4 @@ def story_view(row: Any, repo: StoryRepository) -> dict[str, Any]:
             }
             for m in members[:ARTICLES_SHOWN]
         ],
-    }
+    )

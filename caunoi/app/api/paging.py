@@ -12,6 +12,7 @@ from typing import Any
 
 from caunoi.app.api.errors import ApiError
 from caunoi.app.api.schemas import MAX_ID
+from caunoi.stories.view import StorySummary
 
 MAX_OFFSET = 100_000  # how deep a cursor may page
 
@@ -53,9 +54,9 @@ def decode_cursor(cursor: str | None) -> int:
 StoryKey = tuple[int, datetime, int]  # (articles, last_seen, id): the order stories are listed in
 
 
-def encode_story_cursor(story: dict[str, Any]) -> str:
+def encode_story_cursor(story: StorySummary) -> str:
     """The cursor of the page after `story`, the last one of this page (as Service.story_list gives it)."""
-    return _pack({"after": [story["articles"], story["last_seen"], story["id"]]})
+    return _pack({"after": [story.articles, story.last_seen.isoformat(), story.id]})
 
 
 def decode_story_cursor(cursor: str | None) -> StoryKey | None:

@@ -30,6 +30,8 @@ class ErrorOut(BaseModel):
 class ArticleOut(BaseModel):
     """One article with what enrichment found in it (null until enriched)."""
 
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.models.Article
+
     id: int
     title: str
     text: str
@@ -82,6 +84,8 @@ class SearchPage(BaseModel):
 
 
 class StoryItem(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.stories.view.StorySummary
+
     id: int
     title: str | None
     articles: int
@@ -99,6 +103,8 @@ class StoryPage(BaseModel):
 
 
 class StoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.stories.view.StoryView
+
     id: int
     title: str | None
     summary: list[dict[str, Any]]

@@ -18,7 +18,7 @@ from caunoi.app.api.limits import Reader, csrf
 from caunoi.app.api.paging import decode_cursor, paged
 from caunoi.app.api.schemas import ArticleOut, ErrorOut, Id, SavedSearchIn, SavedSearchOut, SearchPage
 from caunoi.app.auth import require, service_of
-from caunoi.models import SearchHit, SearchRequest
+from caunoi.models import Article, SearchHit, SearchRequest
 from caunoi.search import FilterError, QueryError, search_tags
 from caunoi.service import Service
 
@@ -90,7 +90,7 @@ def _search(service: Service, request: SearchRequest) -> list[SearchHit]:
 
 
 @router.get("/articles/{article_id}", response_model=ArticleOut, responses=NOT_FOUND, tags=["articles"])
-def get_article(request: Request, article_id: Id, _user: Reader) -> dict[str, Any]:
+def get_article(request: Request, article_id: Id, _user: Reader) -> Article:
     """One article: clean text, metadata, dates, origins, enrichment, story and reprint links."""
     return found(service_of(request).article(article_id), "article", article_id)
 

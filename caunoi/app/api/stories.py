@@ -4,7 +4,7 @@ call caunoi.service (service_of) and never the store."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 
@@ -13,6 +13,7 @@ from caunoi.app.api.limits import Reader
 from caunoi.app.api.paging import decode_story_cursor, encode_story_cursor
 from caunoi.app.api.schemas import Id, StoryOut, StoryPage
 from caunoi.app.auth import service_of
+from caunoi.stories.view import StoryView
 
 router = APIRouter()
 
@@ -28,17 +29,17 @@ def list_stories(
     min_articles: Annotated[int, Query(ge=1, le=100_000)] = 1,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
-) -> dict[str, Any]:
+) -> StoryPage:
     """Stories, biggest first (articles, reprints counted once), then the most recently seen."""
     after = decode_story_cursor(cursor)
     if since and since.tzinfo:  # the store keeps local, naive times: 08:00+07:00 is 08:00 in Hà Nội
         since = since.astimezone().replace(tzinfo=None)
     rows = service_of(request).story_list(since, topic, limit + 1, min_articles, after)
     items = rows[:limit]
-    return {"items": items, "next_cursor": encode_story_cursor(items[-1]) if len(rows) > limit else None}
+    return StoryPage(items=items, next_cursor=encode_story_cursor(items[-1]) if len(rows) > limit else None)
 
 
 @router.get("/stories/{story_id}", response_model=StoryOut, responses=NOT_FOUND, tags=["stories"])
-def get_story(request: Request, story_id: Id, _user: Reader) -> dict[str, Any]:
+def get_story(request: Request, story_id: Id, _user: Reader) -> StoryView:
     """One story: summary, timeline, outlets, countries, languages, tone by day, topics, articles."""
     return found(service_of(request).story(story_id), "story", story_id)

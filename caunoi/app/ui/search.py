@@ -207,5 +207,5 @@ def article(request: Request, article_id: int) -> Response:
     found = service_of(request).article(row_id(article_id))
     if found is None:
         raise PageError(404)
-    paragraphs = [p.strip() for p in (found.get("text") or "").split("\n") if p.strip()]
+    paragraphs = [p.strip() for p in found.text.split("\n") if p.strip()]
     return _render(request, user, "article.html.j2", a=found, paragraphs=paragraphs)

@@ -30,15 +30,15 @@ def story(request: Request, story_id: int) -> Response:
     found = service_of(request).story(row_id(story_id))
     if found is None:
         raise PageError(404)
-    counts = [d["articles"] for d in found["timeline"]]
-    days = [date.fromisoformat(str(d["day"])[:10]) for d in found["timeline"]]
+    counts = [d["articles"] for d in found.timeline]
+    days = [date.fromisoformat(str(d["day"])[:10]) for d in found.timeline]
     span = (days[-1] - days[0]).days + 1 if days else 1
     chart = _figure(
         "chart-story",
-        [{"type": "bar", "x": [d["day"] for d in found["timeline"]], "y": counts}],
+        [{"type": "bar", "x": [d["day"] for d in found.timeline], "y": counts}],
         height=200,
         xaxis=_days_axis(lang_of(request, user), span),
         yaxis=_counts_axis(counts),
     )
-    sheets = service_of(request).cases.fact_sheets(story_id=found["id"])  # what answers it already
+    sheets = service_of(request).cases.fact_sheets(story_id=found.id)  # what answers it already
     return _render(request, user, "story.html.j2", s=found, charts=[chart], sheets=sheets)
