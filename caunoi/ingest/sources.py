@@ -57,12 +57,16 @@ def make_spec(raw: dict[str, Any], where: str = "") -> SourceSpec:
     if not name:
         raise SourceError("source_name_missing", "{where}source: 'name' is required", where=where)
 
-    def refused(code: str, what: str, **params: Any) -> SourceError:
-        return SourceError(code, "{where}source {name!r}: " + what, where=where, name=name, **params)
+    def refused(code: str, template: str, **params: Any) -> SourceError:
+        return SourceError(code, template, where=where, name=name, **params)
 
     unknown = set(raw) - _FIELDS
     if unknown:
-        raise refused("source_unknown_fields", "unknown field(s) {fields}", fields=", ".join(sorted(unknown)))
+        raise refused(
+            "source_unknown_fields",
+            "{where}source {name!r}: unknown field(s) {fields}",
+            fields=", ".join(sorted(unknown)),
+        )
     try:
         values: dict[str, Any] = {"name": name}
         values["home"] = canonical_url(str(raw.get("home") or ""))
@@ -77,28 +81,39 @@ def make_spec(raw: dict[str, Any], where: str = "") -> SourceSpec:
             if len(values["country"]) != 2 or not values["country"].isalpha():
                 raise refused(
                     "source_bad_country",
-                    "country must be an ISO 3166 two-letter code, got {country!r}",
+                    "{where}source {name!r}: country must be an ISO 3166 two-letter code, got {country!r}",
                     country=values["country"],
                 )
         if values["media_type"] and values["media_type"] not in MEDIA_TYPES:
             raise refused(
-                "source_bad_media_type", "media_type must be one of {allowed}", allowed=", ".join(MEDIA_TYPES)
+                "source_bad_media_type",
+                "{where}source {name!r}: media_type must be one of {allowed}",
+                allowed=", ".join(MEDIA_TYPES),
             )
         if values["origin"] and values["origin"] not in ORIGINS:
-            raise refused("source_bad_origin", "origin must be one of {allowed}", allowed=", ".join(ORIGINS))
+            raise refused(
+                "source_bad_origin",
+                "{where}source {name!r}: origin must be one of {allowed}",
+                allowed=", ".join(ORIGINS),
+            )
         poll = raw.get("poll_minutes")
         values["poll_minutes"] = int(poll) if poll not in (None, "") else 30
         if not 1 <= values["poll_minutes"] <= 7 * 24 * 60:
-            raise refused("source_bad_poll_minutes", "poll_minutes must be between 1 and 10080 (a week)")
+            raise refused(
+                "source_bad_poll_minutes",
+                "{where}source {name!r}: poll_minutes must be between 1 and 10080 (a week)",
+            )
         for key in ("enabled", "allow_private"):
             if raw.get(key) is not None:
                 values[key] = parse_bool(raw[key])
     except SourceError:
         raise
     except (TypeError, ValueError) as exc:  # a URL (BadURL), a list, a number or a yes/no it cannot read
-        raise refused("source_bad_value", "{reason}", reason=str(exc)) from None
+        raise refused("source_bad_value", "{where}source {name!r}: {reason}", reason=str(exc)) from None
     if not values["feeds"] and not values["sitemaps"]:
-        raise refused("source_no_listing", "give at least one feed or sitemap to watch")
+        raise refused(
+            "source_no_listing", "{where}source {name!r}: give at least one feed or sitemap to watch"
+        )
     return SourceSpec(**values)
 
 
