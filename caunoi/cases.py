@@ -1,30 +1,32 @@
 """The response workflow (xử lý thông tin): an alert or a story becomes a case, which is triaged,
-assigned to a unit or mission with a deadline, answered (statement, fact sheet, interview,
-article) and closed, every step audited; and the library of fact sheets and official positions
-the answers draw on. Interfaces call `CaseService`; the SQL lives in `caunoi.store.cases`."""
+assigned to a unit or mission with a deadline, answered (a statement, a fact sheet of the library,
+an interview, an article) and closed, every step audited. Interfaces call `CaseService`; the SQL
+lives in `caunoi.store.cases`. Units are `caunoi.units`'s and the library `caunoi.factsheets`'s: a
+refusal of theirs comes out of here as a CaseError with the same code and words, so a caller of the
+workflow needs to know one error type."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Engine
 
-from caunoi import errors
+from caunoi import errors, factsheets, units
 from caunoi.errors import Conflict, Invalid, check_actor, check_choice
+from caunoi.factsheets import FactSheetService
 from caunoi.store.cases import CaseRepository
-from caunoi.text.fold import index_form
+from caunoi.units import UnitService
 
 STATES = ("new", "triaged", "assigned", "answered", "closed")
 WAITING = ("new", "triaged", "assigned")  # no answer yet: these can be overdue
 OPEN = ("new", "triaged", "assigned", "answered")
 PRIORITIES = ("low", "normal", "high", "urgent")
-UNIT_KINDS = ("unit", "mission")
 RESPONSE_KINDS = ("statement", "fact_sheet", "interview", "article", "other")
-FACT_SHEET_KINDS = ("fact_sheet", "position")
 
 # action -> (the state it leads to, the states it starts from)
 ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
@@ -42,7 +44,6 @@ MOVES: dict[str, frozenset[str]] = {
 END_OF_DAY = time(23, 59, 59)  # a deadline given as a day is due by the end of it
 _SPAN = re.compile(r"^\+\s*(\d+)\s*([mhdw])$", re.I)
 _SPAN_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
-_LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 
 
 class CaseError(Invalid):
@@ -68,6 +69,67 @@ class DuplicateCase(CaseError, Conflict):
             case=case_id,
         )
         self.case_id = case_id
+
+
+@dataclass(frozen=True)
+class Response:
+    """How a case was answered: a response of a kind (statement, interview, …) with a title and a
+    URL, a fact sheet of the library, or an article of the store; with a note. Given to `answer` and
+    `respond`, only those fields are set (a fact sheet or an article fills in the kind, title and
+    URL); as recorded, its id, its case, and who added it when are set too."""
+
+    id: int | None = None
+    case_id: int | None = None
+    kind: str | None = None
+    title: str | None = None
+    url: str | None = None
+    fact_sheet_id: int | None = None
+    article_id: int | None = None
+    note: str | None = None
+    created_by: str | None = None
+    created_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class _CaseRow:
+    """A case as stored, with the name of its unit or mission: the fields ListedCase and Case share.
+    Each adds its own after them, in the order `caunoi cases … --json` prints them (so Case is not
+    a ListedCase: its story's title comes before `overdue`)."""
+
+    id: int
+    title: str
+    state: str  # STATES
+    priority: str  # PRIORITIES
+    story_id: int | None
+    alert_id: int | None
+    unit: str | None  # the code of its unit or mission
+    assignee: str | None
+    deadline: datetime | None
+    notes: str | None
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    closed_at: datetime | None
+    unit_name: str | None
+
+
+@dataclass(frozen=True)
+class ListedCase(_CaseRow):
+    """A case as lists show it: whether it is overdue (still waiting for an answer past its deadline)."""
+
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Case(_CaseRow):
+    """One case with its story's title, whether it is overdue, what can be done to it next, its
+    responses and its history (the audit trail, oldest first)."""
+
+    story_title: str | None
+    overdue: bool
+    actions: list[str]
+    responses: list[Response]
+    history: list[dict[str, Any]]
 
 
 def parse_deadline(value: str | date | datetime, now: datetime | None = None) -> datetime:
@@ -162,56 +224,13 @@ def _overdue(case: dict[str, Any], now: datetime) -> bool:
     return case["state"] in WAITING and case["deadline"] is not None and case["deadline"] < now
 
 
-def _folded(title: str, body: str, tags: list[str]) -> str:
-    """What fact sheet search matches: title, tags and body, folded ("Biển Đông" -> "bien dong")."""
-    return index_form("\n".join([title, " ".join(tags), body]))
-
-
 class CaseService:
     """The workflow rules; every changing call takes `by`, the person who makes the change."""
 
     def __init__(self, engine: Engine):
         self.repo = CaseRepository(engine)
-
-    # -- units and missions -------------------------------------------------------------------
-
-    def add_unit(
-        self, code: str, name: str, *, by: str, kind: str = "unit", country: str | None = None
-    ) -> dict[str, Any]:
-        by = _actor(by)
-        code, name = code.strip(), name.strip()
-        if not re.fullmatch(r"[\w.-]{1,40}", code):
-            raise CaseError(
-                "unit_bad_code",
-                "unit code {code!r}: up to 40 letters, digits, '-', '_' or '.', no spaces",
-                code=code,
-            )
-        if not name:
-            raise CaseError("unit_no_name", "unit {code}: give its name", code=code)
-        _choice(kind, UNIT_KINDS, "unit kind")
-        if country is not None:
-            country = country.strip().upper()
-            if not re.fullmatch(r"[A-Z]{2}", country):
-                raise CaseError(
-                    "bad_country_code",
-                    "country {value!r}: give its ISO 3166 two-letter code, e.g. US",
-                    value=country,
-                )
-        values = {"code": code, "name": name, "kind": kind, "country": country}
-        if not self.repo.add_unit(values, by):
-            raise CaseError("unit_exists", "there is already a unit or mission with code {code}", code=code)
-        return self.unit(code)
-
-    def unit(self, code: str) -> dict[str, Any]:
-        found = self.repo.find_unit(code.strip())
-        if found is None:
-            raise NotFound(
-                "unit_not_found", "no unit or mission with code {code!r}: add it first (units add)", code=code
-            )
-        return found
-
-    def units(self) -> list[dict[str, Any]]:
-        return self.repo.list_units()
+        self.units = UnitService(engine)
+        self.factsheets = FactSheetService(engine)
 
     # -- opening and reading cases ------------------------------------------------------------
 
@@ -224,7 +243,7 @@ class CaseService:
         notes: str | None = None,
         *,
         by: str,
-    ) -> dict[str, Any]:
+    ) -> Case:
         """A new case from a story (titled after it), an alert (titled after it, about its story),
         or just a title. An alert gets one open case: a second is refused with DuplicateCase."""
         by = _actor(by)
@@ -260,15 +279,17 @@ class CaseService:
             raise DuplicateCase(alert_id, case_id)
         return self.get(case_id)
 
-    def get(self, case_id: int, now: datetime | None = None) -> dict[str, Any]:
+    def get(self, case_id: int, now: datetime | None = None) -> Case:
         """One case with its responses, its history (the audit trail, oldest first) and what can
         be done to it next."""
         case = self._case(case_id)
-        case["overdue"] = _overdue(case, now or datetime.now())
-        case["actions"] = allowed_actions(case["state"])
-        case["responses"] = self.repo.responses(case_id)
-        case["history"] = self.repo.history("case", case_id)
-        return case
+        return Case(
+            **case,
+            overdue=_overdue(case, now or datetime.now()),
+            actions=allowed_actions(case["state"]),
+            responses=[Response(**r) for r in self.repo.responses(case_id)],
+            history=self.repo.history(case_id),
+        )
 
     def _case(self, case_id: int) -> dict[str, Any]:
         case = self.repo.find_case(case_id)
@@ -276,19 +297,21 @@ class CaseService:
             raise NotFound("case_not_found", "no case with id {id}", id=case_id)
         return case
 
-    def overdue(self, now: datetime | None = None) -> list[dict[str, Any]]:
+    def _unit(self, code: str) -> str:
+        """The code of the unit or mission, as it was first written (any case finds it)."""
+        try:
+            return self.units.get(code).code
+        except units.NotFound as exc:
+            raise NotFound.like(exc) from None
+
+    def overdue(self, now: datetime | None = None) -> list[ListedCase]:
         """Cases still waiting for an answer whose deadline has passed, most overdue first."""
         now = now or datetime.now()
-        found = self.repo.list_cases(WAITING, due_before=now)
-        for case in found:
-            case["overdue"] = True
-        return found
+        return [ListedCase(**case, overdue=True) for case in self.repo.list_cases(WAITING, due_before=now)]
 
     # -- moving cases along -------------------------------------------------------------------
 
-    def triage(
-        self, case_id: int, *, by: str, priority: str | None = None, note: str | None = None
-    ) -> dict[str, Any]:
+    def triage(self, case_id: int, *, by: str, priority: str | None = None, note: str | None = None) -> Case:
         """Looked at and judged worth handling; the priority can be set on the way."""
         values = {"priority": _choice(priority, PRIORITIES, "priority")} if priority else {}
         return self._move(case_id, "triage", by, values, {"note": _text(note)})
@@ -303,7 +326,7 @@ class CaseService:
         assignee: str | None = None,
         note: str | None = None,
         now: datetime | None = None,
-    ) -> dict[str, Any]:
+    ) -> Case:
         """Give the case to a unit or mission with a deadline (assigning again reassigns it, or
         sends back an answer that was not accepted). Unit and deadline can be left out when the
         case has them already."""
@@ -314,42 +337,19 @@ class CaseService:
             )
         if deadline is None and case["deadline"] is None:
             raise CaseError("assign_no_deadline", "assigning case {case} needs a deadline", case=case_id)
-        code = self.unit(unit)["code"] if unit is not None else case["unit"]
+        code = self._unit(unit) if unit is not None else case["unit"]
         due = parse_deadline(deadline, now) if deadline is not None else case["deadline"]
         if assignee is None and code == case["unit"]:
             assignee = case["assignee"]
         values = {"unit": code, "deadline": due, "assignee": _text(assignee)}
         return self._move(case_id, "assign", by, values, {"note": _text(note)})
 
-    def answer(
-        self,
-        case_id: int,
-        *,
-        by: str,
-        kind: str | None = None,
-        title: str | None = None,
-        url: str | None = None,
-        fact_sheet_id: int | None = None,
-        article_id: int | None = None,
-        note: str | None = None,
-    ) -> dict[str, Any]:
-        """Record how the case was answered: a response of `kind` with a title and a URL, a fact
+    def answer(self, case_id: int, response: Response, *, by: str) -> Case:
+        """Record how the case was answered: a response of its kind with a title and a URL, a fact
         sheet of the library (linked to the case's story), or an article in the store."""
-        response = self._response(kind, title, url, fact_sheet_id, article_id, note)
-        return self._move(case_id, "answer", by, {}, {}, response)
+        return self._move(case_id, "answer", by, {}, {}, self._response(response))
 
-    def respond(
-        self,
-        case_id: int,
-        *,
-        by: str,
-        kind: str | None = None,
-        title: str | None = None,
-        url: str | None = None,
-        fact_sheet_id: int | None = None,
-        article_id: int | None = None,
-        note: str | None = None,
-    ) -> dict[str, Any]:
+    def respond(self, case_id: int, response: Response, *, by: str) -> Case:
         """Add another response to an answered (or closed) case; its state does not change."""
         by = _actor(by)
         case = self._case(case_id)
@@ -360,18 +360,18 @@ class CaseService:
                 case=case_id,
                 state=case["state"],
             )
-        response = self._response(kind, title, url, fact_sheet_id, article_id, note)
+        recorded = self._response(response)
         changes = self.repo.change_case(
-            case_id, expected=(case["state"],), values={}, action="respond", by=by, response=response
+            case_id, expected=(case["state"],), values={}, action="respond", by=by, response=recorded
         )
         if changes is None:
             raise self._moved_on(case_id)
         return self.get(case_id)
 
-    def close(self, case_id: int, *, by: str, reason: str | None = None) -> dict[str, Any]:
+    def close(self, case_id: int, *, by: str, reason: str | None = None) -> Case:
         return self._move(case_id, "close", by, {"closed_at": datetime.now()}, {"reason": _text(reason)})
 
-    def reopen(self, case_id: int, *, by: str, reason: str | None = None) -> dict[str, Any]:
+    def reopen(self, case_id: int, *, by: str, reason: str | None = None) -> Case:
         """A closed case back to triaged."""
         return self._move(case_id, "reopen", by, {"closed_at": None}, {"reason": _text(reason)})
 
@@ -383,7 +383,7 @@ class CaseService:
         values: dict[str, Any],
         extra: dict[str, Any],
         response: dict[str, Any] | None = None,
-    ) -> dict[str, Any]:
+    ) -> Case:
         by = _actor(by)
         case = self._case(case_id)
         target, sources = ACTIONS[action]
@@ -413,16 +413,11 @@ class CaseService:
             state=case["state"],
         )
 
-    def _response(
-        self,
-        kind: str | None,
-        title: str | None,
-        url: str | None,
-        fact_sheet_id: int | None,
-        article_id: int | None,
-        note: str | None,
-    ) -> dict[str, Any]:
-        title, url, note = _text(title), _text(url), _text(note)
+    def _response(self, given: Response) -> dict[str, Any]:
+        """The response to record, checked, its kind, title and URL filled in from its fact sheet
+        or article: the columns of case_responses a person gives."""
+        kind, fact_sheet_id, article_id = given.kind, given.fact_sheet_id, given.article_id
+        title, url, note = _text(given.title), _text(given.url), _text(given.note)
         if fact_sheet_id is not None and article_id is not None:
             raise CaseError("response_both", "a response is either a fact sheet or an article, not both")
         if fact_sheet_id is not None:
@@ -432,8 +427,11 @@ class CaseService:
                     "a fact sheet answers as kind fact_sheet, not {kind}",
                     kind=kind,
                 )
-            sheet = self._fact_sheet(fact_sheet_id)
-            kind, title = "fact_sheet", title or sheet["title"]
+            try:
+                sheet = self.factsheets.get(fact_sheet_id)
+            except factsheets.NotFound as exc:
+                raise NotFound.like(exc) from None
+            kind, title = "fact_sheet", title or sheet.title
         elif article_id is not None:
             if kind not in (None, "article"):
                 raise CaseError(
@@ -467,122 +465,6 @@ class CaseService:
             "note": note,
         }
 
-    # -- fact sheets and official positions ----------------------------------------------------
-
-    def add_fact_sheet(
-        self,
-        title: str,
-        body: str,
-        *,
-        by: str,
-        kind: str = "fact_sheet",
-        lang: str = "vi",
-        tags: Iterable[str] = (),
-    ) -> dict[str, Any]:
-        """A fact sheet or an official position (lập trường chính thức) for the library."""
-        by = _actor(by)
-        values = self._fact_sheet_values(title=title, body=body, kind=kind, lang=lang, tags=tags)
-        return self.fact_sheet(self.repo.add_fact_sheet(values, by))
-
-    def update_fact_sheet(
-        self,
-        fact_sheet_id: int,
-        *,
-        by: str,
-        title: str | None = None,
-        body: str | None = None,
-        kind: str | None = None,
-        lang: str | None = None,
-        tags: Iterable[str] | None = None,
-    ) -> dict[str, Any]:
-        """Change the fields given; the audit log keeps what they were."""
-        by = _actor(by)
-        sheet = self._fact_sheet(fact_sheet_id)
-        values = self._fact_sheet_values(
-            title=sheet["title"] if title is None else title,
-            body=sheet["body"] if body is None else body,
-            kind=sheet["kind"] if kind is None else kind,
-            lang=sheet["lang"] if lang is None else lang,
-            tags=sheet["tags"] if tags is None else tags,
-        )
-        if self.repo.update_fact_sheet(fact_sheet_id, values, by) is None:
-            raise NotFound("fact_sheet_deleted", "fact sheet {id} was deleted meanwhile", id=fact_sheet_id)
-        return self.fact_sheet(fact_sheet_id)
-
-    @staticmethod
-    def _fact_sheet_values(
-        *, title: str, body: str, kind: str, lang: str, tags: Iterable[str]
-    ) -> dict[str, Any]:
-        title, body = title.strip(), body.strip()
-        if not title:
-            raise CaseError("fact_sheet_no_title", "a fact sheet needs a title")
-        if not body:
-            raise CaseError("fact_sheet_no_body", "a fact sheet needs a body: its text")
-        _choice(kind, FACT_SHEET_KINDS, "fact sheet kind")
-        lang = lang.strip().lower()
-        if not _LANG.match(lang) or len(lang) > 8:  # the column holds 8 characters
-            raise CaseError(
-                "bad_language", "language {value!r}: give a code like vi, en or zh-hans", value=lang
-            )
-        tags = list(dict.fromkeys(t.strip() for t in tags if t.strip()))
-        return {
-            "title": title,
-            "kind": kind,
-            "lang": lang,
-            "body": body,
-            "tags": tags,
-            "folded": _folded(title, body, tags),
-        }
-
-    def fact_sheet(self, fact_sheet_id: int) -> dict[str, Any]:
-        """One fact sheet with the stories it answers and its history."""
-        sheet = self._fact_sheet(fact_sheet_id)
-        del sheet["folded"]
-        sheet["stories"] = self.repo.stories_of(fact_sheet_id)
-        sheet["history"] = self.repo.history("fact_sheet", fact_sheet_id)
-        return sheet
-
-    def _fact_sheet(self, fact_sheet_id: int) -> dict[str, Any]:
-        sheet = self.repo.find_fact_sheet(fact_sheet_id)
-        if sheet is None:
-            raise NotFound("fact_sheet_not_found", "no fact sheet with id {id}", id=fact_sheet_id)
-        return sheet
-
-    def fact_sheets(
-        self,
-        kind: str | None = None,
-        lang: str | None = None,
-        story_id: int | None = None,
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """The library, latest change first; with `story_id`, the fact sheets linked to that story."""
-        if story_id is not None and self.repo.story(story_id) is None:
-            raise NotFound("story_not_found", "no story with id {id}", id=story_id)
-        rows = self.repo.list_fact_sheets(kind=kind, lang=lang, story_id=story_id, limit=limit)
-        return [_listed(r) for r in rows]
-
-    def search_fact_sheets(
-        self, query: str, kind: str | None = None, lang: str | None = None, limit: int = 20
-    ) -> list[dict[str, Any]]:
-        """Fact sheets holding every word of `query`, with or without diacritics ("bien dong" finds
-        "Biển Đông"); those with every word in the title first."""
-        tokens = index_form(query).split()
-        if not tokens:
-            raise CaseError("no_words", "give words to search for")
-        rows = self.repo.list_fact_sheets(kind=kind, lang=lang, tokens=tokens)
-        in_title = [all(t in index_form(r["title"]) for t in tokens) for r in rows]
-        ranked = [r for r, hit in zip(rows, in_title, strict=True) if hit]
-        ranked += [r for r, hit in zip(rows, in_title, strict=True) if not hit]
-        return [_listed(r) for r in ranked[:limit]]
-
-    def link_fact_sheet(self, fact_sheet_id: int, story_id: int, *, by: str) -> bool:
-        """Link a fact sheet to a story it answers; False if it was linked already."""
-        by = _actor(by)
-        self._fact_sheet(fact_sheet_id)
-        if self.repo.story(story_id) is None:
-            raise NotFound("story_not_found", "no story with id {id}", id=story_id)
-        return self.repo.link_fact_sheet(fact_sheet_id, story_id, by)
-
     # -- listing cases (last: the name `list` shadows the builtin in this class body) -----------
 
     def list(
@@ -592,23 +474,16 @@ class CaseService:
         open_only: bool = False,
         limit: int | None = None,
         now: datetime | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> list[ListedCase]:
         """Cases newest first: in one state, of one unit, or every one not closed."""
         states: tuple[str, ...] | None = None
         if state is not None:
             states = (_choice(state, STATES, "state"),)
         if open_only:
             states = tuple(s for s in states or OPEN if s in OPEN)
-        code = self.unit(unit)["code"] if unit is not None else None
+        code = self._unit(unit) if unit is not None else None
         now = now or datetime.now()
-        found = self.repo.list_cases(states, code, limit)
-        for case in found:
-            case["overdue"] = _overdue(case, now)
-        return found
-
-
-def _listed(sheet: dict[str, Any]) -> dict[str, Any]:
-    """A fact sheet as lists show it: without its folded form, its body cut to an excerpt."""
-    body = sheet["body"]
-    excerpt = body if len(body) <= 200 else body[:200].rsplit(" ", 1)[0] + "…"
-    return {k: v for k, v in sheet.items() if k not in ("folded", "body")} | {"excerpt": excerpt}
+        return [
+            ListedCase(**case, overdue=_overdue(case, now))
+            for case in self.repo.list_cases(states, code, limit)
+        ]

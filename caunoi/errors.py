@@ -15,7 +15,7 @@ This module imports nothing of caunoi: every layer may use it.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 
 class CaunoiError(Exception):
@@ -29,6 +29,12 @@ class CaunoiError(Exception):
         self.template = template
         self.params = params
         super().__init__(template.format(**params) if params else template)
+
+    @classmethod
+    def like(cls, other: CaunoiError) -> Self:
+        """The refusal `other` (its code, wording and values) as one of this class: how a module
+        passes on the refusal of a module it calls as its own, e.g. `raise NotFound.like(exc)`."""
+        return cls(other.code, other.template, **other.params)
 
 
 class NotFound(CaunoiError):

@@ -17,6 +17,7 @@ from caunoi.cases import CaseService
 from caunoi.config import Settings, load_settings
 from caunoi.enrich.stage import ENRICH_VERSION, enrich_row
 from caunoi.executors import Executor, each, make_executor
+from caunoi.factsheets import FactSheetService
 from caunoi.ingest.files import discover, read_path
 from caunoi.ingest.sources import Sources, UnknownSource
 from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
@@ -35,6 +36,7 @@ from caunoi.stories.dedup import dedupe
 from caunoi.stories.summary import read_sample, title_and_summary
 from caunoi.stories.view import StorySummary, StoryView, story_list, story_view
 from caunoi.text import vietnamese
+from caunoi.units import UnitService
 from caunoi.users import UserService
 
 log = logging.getLogger(__name__)
@@ -51,6 +53,8 @@ class Service:
         self.sources = Sources(self.crawl)
         self.enrichments = EnrichmentRepository(self.engine)
         self.stories = StoryRepository(self.engine)
+        self.units = UnitService(self.engine)
+        self.factsheets = FactSheetService(self.engine)
         self.cases = CaseService(self.engine)
         self.users = UserService(self.engine)
         self.alerts = Alerts(self.engine, self.settings)

@@ -31,6 +31,7 @@ import functools
 import hashlib
 import re
 import secrets
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -38,11 +39,11 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Engine
 
-from caunoi import errors
+from caunoi import errors, units
 from caunoi.errors import Invalid, check_actor, check_choice
-from caunoi.store.cases import CaseRepository
 from caunoi.store.users import UserRepository
 from caunoi.text.fold import fold
+from caunoi.units import UnitService
 
 ROLES = ("admin", "analyst", "mission_officer", "viewer")
 LANGS = ("vi", "en")
@@ -187,11 +188,13 @@ def permission(user: dict[str, Any], action: str) -> Scope | None:
     return PERMISSIONS[action].get(user.get("role", ""))
 
 
-def can(user: dict[str, Any], action: str, obj: dict[str, Any] | None = None) -> bool:
-    """Whether `user` may do `action` (to `obj`, a case or an outreach item, for scoped actions)."""
+def can(user: dict[str, Any], action: str, obj: object | None = None) -> bool:
+    """Whether `user` may do `action` (to `obj`, for scoped actions: a case or an outreach item, a
+    record or a mapping with a `unit`)."""
     scope = permission(user, action)
     if scope == "own":
-        mission, unit = user.get("mission"), (obj or {}).get("unit")
+        unit = obj.get("unit") if isinstance(obj, Mapping) else getattr(obj, "unit", None)
+        mission = user.get("mission")
         return bool(mission and unit and unit.lower() == mission.lower())
     return scope == "all"
 
@@ -201,7 +204,7 @@ class UserService:
 
     def __init__(self, engine: Engine):
         self.repo = UserRepository(engine)
-        self.workflow = CaseRepository(engine)  # where units are, and the audit log is read
+        self.units = UnitService(engine)  # the missions officers are bound to
 
     # -- users --------------------------------------------------------------------------------
 
@@ -246,14 +249,10 @@ class UserService:
             raise UserError(
                 "mission_needed", "a mission officer needs a mission: give its code (see `caunoi units list`)"
             )
-        unit = self.workflow.find_unit(mission.strip())
-        if unit is None:
-            raise NotFound(
-                "unit_not_found",
-                "no unit or mission with code {code!r}: add it first (units add)",
-                code=mission,
-            )
-        return unit["code"]
+        try:
+            return self.units.get(mission).code
+        except units.NotFound as exc:
+            raise NotFound.like(exc) from None
 
     def get(self, username: str) -> dict[str, Any]:
         """One user, without the password hash."""
@@ -270,7 +269,7 @@ class UserService:
 
     def history(self, username: str) -> list[dict[str, Any]]:
         """Every change to the user, oldest first."""
-        return self.workflow.history("user", self._user(username)["id"])
+        return self.repo.history(self._user(username)["id"])
 
     def disable(self, username: str, *, by: str) -> dict[str, Any]:
         """No more logins; the user's sessions end, and their tokens stop working while disabled."""

@@ -81,7 +81,7 @@ def site(request, tmp_path_factory) -> Iterator[Site]:
         with Service(settings) as service:
             service.ingest(files)
             for code in ("DSQ-A", "DSQ-B"):
-                service.cases.add_unit(code, f"Mission {code}", by="test", kind="mission")
+                service.units.add(code, f"Mission {code}", by="test", kind="mission")
             tokens = {}
             for name, (role, mission) in ROLES.items():
                 service.users.add_user(name, PASSWORD, role, by="test", mission=mission)
@@ -91,7 +91,7 @@ def site(request, tmp_path_factory) -> Iterator[Site]:
             service.users.revoke_token(old["id"], by="test")
             analyst = service.users.get("analyst")
             session = service.users.create_session(analyst["id"], ip="127.0.0.1", user_agent="tests")
-            case_b = service.cases.open_case("Tin sai về Đại sứ quán", by="analyst")["id"]
+            case_b = service.cases.open_case("Tin sai về Đại sứ quán", by="analyst").id
             service.cases.assign(case_b, "DSQ-B", "+3d", by="analyst")
         url = stack.enter_context(serve(settings))
         yield Site(url, settings, tokens, revoked, session, case_b)

@@ -98,7 +98,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
         service.ingest(files)
         service.users.add_user("analyst", PASSWORD, "analyst", by="test", display_name="Chuyên viên")
         service.users.add_user("admin", PASSWORD, "admin", by="test")
-        service.cases.add_unit("VU-TT", "Vụ Thông tin Báo chí", by="test")
+        service.units.add("VU-TT", "Vụ Thông tin Báo chí", by="test")
         service.alerts.add_rule(
             "Câu chuyện mới", "new_story", {}, {"min_articles": 2, "window_hours": 48}, by="test"
         )

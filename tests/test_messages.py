@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 
 from caunoi.app.messages import _patterns, translated
-from caunoi.cases import CaseError, CaseService
+from caunoi.factsheets import FactSheetError, FactSheetService
 from caunoi.store.query import QueryError, parse_query
 
-SOURCES = ("caunoi/cases.py", "caunoi/store/query.py", "caunoi/search.py", "caunoi/app/ui/*.py")
+SOURCES = (
+    "caunoi/cases.py", "caunoi/units.py", "caunoi/factsheets.py", "caunoi/store/query.py", "caunoi/search.py",
+    "caunoi/app/ui/*.py",
+)  # fmt: skip
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -61,6 +64,6 @@ def test_every_pattern_matches_a_refusal_the_code_can_give():
 
 
 def test_a_refused_fact_sheet_reads_in_vietnamese():
-    with pytest.raises(CaseError) as refused:
-        CaseService._fact_sheet_values(title="", body="x", kind="fact_sheet", lang="vi", tags=[])
+    with pytest.raises(FactSheetError) as refused:
+        FactSheetService._values(title="", body="x", kind="fact_sheet", lang="vi", tags=[])
     assert translated(str(refused.value), "vi") == "Tài liệu cần có tiêu đề."

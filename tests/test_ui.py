@@ -24,6 +24,7 @@ from test_stories import HA_NAM, OTHERS, SUBMARINE, as_file
 from caunoi.app import create_app
 from caunoi.app.auth import SESSION_COOKIE
 from caunoi.app.ui.render import TEMPLATES, _env
+from caunoi.cases import Response
 from caunoi.i18n import LABELS
 from caunoi.reports.html import Labels
 
@@ -82,7 +83,7 @@ def site(request, tmp_path_factory):
         names = SUBMARINE + HA_NAM + OTHERS + FOREIGN_AFFAIRS
         service.ingest([DEMO / f"{n}.txt" for n in names] + others + [folder])
         for code, name, country in (("DSQ-PARIS", "ĐSQ Paris", "FR"), ("DSQ-TOKYO", "ĐSQ Tokyo", "JP")):
-            service.cases.add_unit(code, name, kind="mission", country=country, by="test")
+            service.units.add(code, name, kind="mission", country=country, by="test")
         for username, (role, mission) in ROLES.items():
             service.users.add_user(username, PASSWORD, role, mission=mission, by="test")
         cases = service.cases
@@ -90,15 +91,15 @@ def site(request, tmp_path_factory):
         ids["story"] = service.article(ids["xss_article"]).story_id
         for code in ("DSQ-PARIS", "DSQ-TOKYO"):
             case = cases.open_case(title=f"Bài báo cần trả lời ({code})", by="lan")
-            cases.assign(case["id"], code, "+2d", by="lan")
-            ids[code] = case["id"]
-        ids["xss_case"] = cases.open_case(title=f"{IMG} vụ việc {SCRIPT}", by="lan")["id"]
+            cases.assign(case.id, code, "+2d", by="lan")
+            ids[code] = case.id
+        ids["xss_case"] = cases.open_case(title=f"{IMG} vụ việc {SCRIPT}", by="lan").id
         ids["alert"] = add_alert(service, ids["story"], title=f"{SCRIPT} cảnh báo {IMG}")
-        ids["xss_sheet"] = cases.add_fact_sheet(
+        ids["xss_sheet"] = service.factsheets.add(
             f"{SCRIPT} Lập trường về Biển Đông {IMG}",
             f"Việt Nam kiên trì {SCRIPT} giải quyết tranh chấp bằng biện pháp hòa bình.\n{IMG} Đoạn hai.",
             kind="position", tags=["Biển Đông"], by="lan",
-        )["id"]  # fmt: skip
+        ).id  # fmt: skip
         service.alerts.save_search(
             f"{SCRIPT} đã lưu {IMG}", {"query": "xsstest", "tags": [["country", "CN"]]}, "lan"
         )
@@ -196,9 +197,9 @@ def test_every_state_changing_form_needs_the_csrf_token(site):
     for route in routes:
         for form in (filled, filled | {"csrf_token": "forged"}):
             assert browser.post(route, data=form, follow_redirects=False).status_code == 403, (route, form)
-    assert site.service.cases.get(ids["xss_case"])["state"] == "new"
+    assert site.service.cases.get(ids["xss_case"]).state == "new"
     assert site.service.alerts.get(ids["alert"])["state"] == "new"
-    assert "Giả mạo" not in site.service.cases.fact_sheet(ids["xss_sheet"])["title"]
+    assert "Giả mạo" not in site.service.factsheets.get(ids["xss_sheet"]).title
     assert "giả" not in {s["name"] for s in site.service.alerts.saved()}
     assert browser.get("/").status_code == 200  # still logged in: the forged logout did nothing
 
@@ -211,7 +212,7 @@ def test_an_alert_becomes_a_case_through_the_inbox(site):
     )
     assert answer.status_code == 303 and answer.headers["location"].startswith("/cases/")
     case_id = int(answer.headers["location"].rsplit("/", 1)[1])
-    assert site.service.cases.get(case_id)["alert_id"] == site.ids["alert"]
+    assert site.service.cases.get(case_id).alert_id == site.ids["alert"]
     again = browser.post(
         f"/alerts/{site.ids['alert']}/case", data={"csrf_token": token}, follow_redirects=False
     )
@@ -261,10 +262,10 @@ def test_a_mission_officer_sees_and_changes_only_their_missions_cases(site):
         "url": "https://paris.example/tra-loi",
     }
     assert browser.post(f"/cases/{ids['DSQ-TOKYO']}/answer", data=form).status_code == 403
-    assert site.service.cases.get(ids["DSQ-TOKYO"])["state"] == "assigned"
+    assert site.service.cases.get(ids["DSQ-TOKYO"]).state == "assigned"
     answer = browser.post(f"/cases/{ids['DSQ-PARIS']}/answer", data=form, follow_redirects=False)
     assert answer.status_code == 303
-    assert site.service.cases.get(ids["DSQ-PARIS"])["state"] == "answered"
+    assert site.service.cases.get(ids["DSQ-PARIS"]).state == "answered"
     assert browser.post(f"/alerts/{ids['alert']}/case", data={"csrf_token": token}).status_code == 403
 
 
@@ -423,7 +424,7 @@ def in_english(browser: TestClient):
 def test_priorities_and_response_kinds_are_shown_in_words(site):
     browser = site.client("lan")
     cases = site.service.cases
-    case_id = cases.open_case(title="Trả lời phóng viên nước ngoài", priority="urgent", by="lan")["id"]
+    case_id = cases.open_case(title="Trả lời phóng viên nước ngoài", priority="urgent", by="lan").id
     page = browser.get(f"/cases/{case_id}").text
     assert "Ưu tiên: Khẩn" in page and '<option value="high">Cao</option>' in page
     assert "Ưu tiên: Khẩn" in browser.get("/cases").text
@@ -431,7 +432,8 @@ def test_priorities_and_response_kinds_are_shown_in_words(site):
     page = browser.get(f"/cases/{case_id}").text
     assert '<option value="statement">Tuyên bố</option>' in page
     assert '<option value="interview">Trả lời phỏng vấn</option>' in page
-    cases.answer(case_id, kind="statement", title="Thông cáo báo chí", url="https://bng.example/tc", by="lan")
+    statement = Response(kind="statement", title="Thông cáo báo chí", url="https://bng.example/tc")
+    cases.answer(case_id, statement, by="lan")
     page = browser.get(f"/cases/{case_id}").text
     assert "Tuyên bố: <a href=" in page and "statement:" not in page
     # the history: actions in words, each change as field: before → after
@@ -473,8 +475,8 @@ def test_an_analyst_writes_a_fact_sheet_and_edits_it(site):
     answer = browser.post("/factsheets/new", data=form, follow_redirects=False)
     assert answer.status_code == 303
     sheet_id = int(answer.headers["location"].rsplit("/", 1)[1])
-    sheet = site.service.cases.fact_sheet(sheet_id)
-    assert (sheet["title"], sheet["tags"], sheet["created_by"]) == (
+    sheet = site.service.factsheets.get(sheet_id)
+    assert (sheet.title, sheet.tags, sheet.created_by) == (
         "Hợp tác Việt Nam – Nhật Bản",
         ["Nhật Bản", "ODA"],
         "lan",
@@ -488,20 +490,20 @@ def test_an_analyst_writes_a_fact_sheet_and_edits_it(site):
         tags="Nhật Bản", body="Nhật Bản là đối tác ODA lớn nhất.",
     )  # fmt: skip
     assert browser.post(f"/factsheets/{sheet_id}", data=form, follow_redirects=False).status_code == 303
-    sheet = site.service.cases.fact_sheet(sheet_id)
-    assert (sheet["title"], sheet["kind"], sheet["tags"]) == (
+    sheet = site.service.factsheets.get(sheet_id)
+    assert (sheet.title, sheet.kind, sheet.tags) == (
         "Hợp tác Việt Nam – Nhật Bản 2024",
         "position",
         ["Nhật Bản"],
     )
-    assert [h["action"] for h in sheet["history"]] == ["add", "edit"]
+    assert [h["action"] for h in sheet.history] == ["add", "edit"]
 
     # what the service refuses comes back in the form, as it was typed
     form = fact_sheet_form(browser, f"/factsheets/{sheet_id}", title="Không có nội dung", body="  ")
     refused = browser.post(f"/factsheets/{sheet_id}", data=form)
     assert refused.status_code == 400 and "Tài liệu cần có nội dung." in refused.text
     assert 'value="Không có nội dung"' in refused.text
-    assert site.service.cases.fact_sheet(sheet_id)["title"] == "Hợp tác Việt Nam – Nhật Bản 2024"
+    assert site.service.factsheets.get(sheet_id).title == "Hợp tác Việt Nam – Nhật Bản 2024"
     refused = browser.post(
         "/factsheets/new", data=fact_sheet_form(browser, "/factsheets/new", title="", body="x")
     )
@@ -543,32 +545,33 @@ def test_viewers_and_mission_officers_read_the_library_but_do_not_write_it(site)
             assert browser.post(route, data=form).status_code == 403, (username, route)
         link = {"csrf_token": token, "story_id": str(site.ids["story"])}
         assert browser.post(f"/factsheets/{sheet}/link", data=link).status_code == 403
-    assert "Sửa trái phép" not in {s["title"] for s in site.service.cases.fact_sheets()}
+    assert "Sửa trái phép" not in {s.title for s in site.service.factsheets.list()}
 
 
 def test_a_case_is_answered_with_a_fact_sheet_that_links_back(site):
     browser = site.client("paris")  # a mission officer answers their mission's case from the library
     ids = site.ids
     cases = site.service.cases
-    case_id = cases.open_case(story_id=ids["story"], title="Câu hỏi về Biển Đông", by="lan")["id"]
+    library = site.service.factsheets
+    case_id = cases.open_case(story_id=ids["story"], title="Câu hỏi về Biển Đông", by="lan").id
     cases.assign(case_id, "DSQ-PARIS", "+2d", by="lan")
-    sheet = cases.add_fact_sheet("Lập trường về tự do hàng hải", "Tự do hàng hải ở Biển Đông.", by="lan")
-    cases.link_fact_sheet(ids["xss_sheet"], ids["story"], by="lan")
+    sheet = library.add("Lập trường về tự do hàng hải", "Tự do hàng hải ở Biển Đông.", by="lan")
+    library.link(ids["xss_sheet"], ids["story"], by="lan")
     page = browser.get(f"/cases/{case_id}").text
     assert "Trả lời bằng tài liệu" in page
-    assert f'<option value="{sheet["id"]}">' in page  # the library …
+    assert f'<option value="{sheet.id}">' in page  # the library …
     assert f'href="/factsheets/{ids["xss_sheet"]}"' in page  # … the story's fact sheets first, linked
     assert 'href="/factsheets"' in page
-    form = {"csrf_token": csrf_of(page), "fact_sheet_id": str(sheet["id"]), "note": "gửi báo"}
+    form = {"csrf_token": csrf_of(page), "fact_sheet_id": str(sheet.id), "note": "gửi báo"}
     assert browser.post(f"/cases/{case_id}/answer", data=form, follow_redirects=False).status_code == 303
-    (response,) = cases.get(case_id)["responses"]
-    assert (response["kind"], response["fact_sheet_id"]) == ("fact_sheet", sheet["id"])
+    (response,) = cases.get(case_id).responses
+    assert (response.kind, response.fact_sheet_id) == ("fact_sheet", sheet.id)
     page = browser.get(f"/cases/{case_id}").text
     assert (
-        f'Tài liệu cung cấp thông tin: <a href="/factsheets/{sheet["id"]}">Lập trường về tự do hàng hải</a>'
+        f'Tài liệu cung cấp thông tin: <a href="/factsheets/{sheet.id}">Lập trường về tự do hàng hải</a>'
         in page
     )
-    stories = browser.get(f"/factsheets/{sheet['id']}").text  # answering linked it to the case's story
+    stories = browser.get(f"/factsheets/{sheet.id}").text  # answering linked it to the case's story
     assert f'href="/stories/{ids["story"]}"' in stories
     bad = form | {"fact_sheet_id": "1 OR 1=1"}
     assert browser.post(f"/cases/{case_id}/respond", data=bad).status_code == 400

@@ -25,10 +25,8 @@ ADMIN = "Nguyễn Thị Thu"  # who makes the changes
 
 def add_people(service) -> None:
     """An admin, an analyst, and a mission officer of the embassy in Washington."""
-    service.cases.add_unit(
-        "DSQ-US", "Đại sứ quán Việt Nam tại Hoa Kỳ", kind="mission", country="US", by=ADMIN
-    )
-    service.cases.add_unit("DSQ-FR", "Đại sứ quán Việt Nam tại Pháp", kind="mission", country="FR", by=ADMIN)
+    service.units.add("DSQ-US", "Đại sứ quán Việt Nam tại Hoa Kỳ", kind="mission", country="US", by=ADMIN)
+    service.units.add("DSQ-FR", "Đại sứ quán Việt Nam tại Pháp", kind="mission", country="FR", by=ADMIN)
     service.users.add_user("thu", PASSWORD, "admin", by=ADMIN, display_name=ADMIN)
     service.users.add_user("lan", PASSWORD, "analyst", by=ADMIN, display_name="Trần Thị Lan", lang="en")
     service.users.add_user(

@@ -66,7 +66,7 @@ def require(action: str) -> Callable[[Request], dict[str, Any]]:
     return dependency
 
 
-def allowed(user: dict[str, Any], action: str, obj: dict[str, Any] | None = None) -> None:
+def allowed(user: dict[str, Any], action: str, obj: object | None = None) -> None:
     """403 unless `user` may do `action` on `obj` (a mission officer and another mission's case)."""
     if not can(user, action, obj):
         raise HTTPException(403, f"your role ({user['role']}) may not {action} this")

@@ -5,12 +5,12 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from caunoi.cases import CaseError, CaseService, NotFound
+from caunoi.cases import Case, CaseError, CaseService, ListedCase, NotFound, Response
 from caunoi.cli.common import (
     AsJson,
     By,
@@ -44,17 +44,17 @@ def _late(deadline: datetime, now: datetime) -> str:
     return f"{days}d {minutes // 60}h" if days else f"{minutes // 60}h {minutes % 60:02d}m"
 
 
-def _deadline(case: dict[str, Any]) -> str:
-    return when(case["deadline"]) + (" [bold red]OVERDUE[/]" if case.get("overdue") else "")
+def _deadline(case: Case | ListedCase) -> str:
+    return when(case.deadline) + (" [bold red]OVERDUE[/]" if case.overdue else "")
 
 
-def _said(case: dict[str, Any]) -> None:
+def _said(case: Case) -> None:
     """One line after a change: where the case stands now."""
-    line = f"case {case['id']} [bold]{case['state']}[/]"
-    if case["state"] == "assigned":
-        line += f" to {case['unit']}" + (f" ({case['assignee']})" if case["assignee"] else "")
+    line = f"case {case.id} [bold]{case.state}[/]"
+    if case.state == "assigned":
+        line += f" to {case.unit}" + (f" ({case.assignee})" if case.assignee else "")
         line += f", due {_deadline(case)}"
-    console.print(f"{line}: {case['title']}", highlight=False)
+    console.print(f"{line}: {case.title}", highlight=False)
 
 
 @app.command("new")
@@ -77,7 +77,7 @@ def cases_new(
     if as_json:
         print_json(case)
         return
-    console.print(f"opened case {case['id']}: [bold]{case['title']}[/]", highlight=False)
+    console.print(f"opened case {case.id}: [bold]{case.title}[/]", highlight=False)
 
 
 @app.command("list")
@@ -90,18 +90,16 @@ def cases_list(
 ) -> None:
     """Cases, newest first: state, priority, unit, deadline (OVERDUE marked), title."""
     with open_cases() as cases:
-        rows = cases.list(state, unit, open_only, limit)
+        found = cases.list(state, unit, open_only, limit)
     if as_json:
-        print_json(rows)
+        print_json(found)
         return
-    if not rows:
+    if not found:
         console.print("no cases")
         return
     table = Table("id", "state", "priority", "unit", "deadline", "title", box=None)
-    for r in rows:
-        table.add_row(
-            str(r["id"]), r["state"], r["priority"], r["unit"] or "—", _deadline(r), r["title"][:90]
-        )
+    for c in found:
+        table.add_row(str(c.id), c.state, c.priority, c.unit or "—", _deadline(c), c.title[:90])
     console.print(table)
 
 
@@ -113,28 +111,26 @@ def cases_show(case_id: CaseId, as_json: AsJson = False) -> None:
     if as_json:
         print_json(case)
         return
-    console.print(f"[bold]{case['title']}[/]", highlight=False)
-    unit = f"{case['unit']} ({case['unit_name']})" if case["unit"] else None
-    story = f"{case['story_id']} {case['story_title'] or ''}".strip() if case["story_id"] else None
+    console.print(f"[bold]{case.title}[/]", highlight=False)
+    unit = f"{case.unit} ({case.unit_name})" if case.unit else None
+    story = f"{case.story_id} {case.story_title or ''}".strip() if case.story_id else None
     for label, value in (
-        ("case", case["id"]), ("state", case["state"]), ("priority", case["priority"]), ("story", story),
-        ("alert", case["alert_id"]), ("unit", unit), ("assignee", case["assignee"]),
-        ("deadline", _deadline(case) if case["deadline"] else None), ("notes", case["notes"]),
-        ("opened", f"{when(case['created_at'])} by {case['created_by']}"),
-        ("closed", when(case["closed_at"]) if case["closed_at"] else None),
-        ("next", ", ".join(case["actions"])),
+        ("case", case.id), ("state", case.state), ("priority", case.priority), ("story", story),
+        ("alert", case.alert_id), ("unit", unit), ("assignee", case.assignee),
+        ("deadline", _deadline(case) if case.deadline else None), ("notes", case.notes),
+        ("opened", f"{when(case.created_at)} by {case.created_by}"),
+        ("closed", when(case.closed_at) if case.closed_at else None),
+        ("next", ", ".join(case.actions)),
     ):  # fmt: skip
         if value is not None:
             console.print(f"[bold]{label}[/]: {value}", highlight=False)
-    if case["responses"]:
+    if case.responses:
         console.print("[bold]responses[/]")
-        for r in case["responses"]:
-            ref = f" (fact sheet {r['fact_sheet_id']})" if r["fact_sheet_id"] else ""
-            ref += f" (article {r['article_id']})" if r["article_id"] else ""
-            console.print(
-                f"  {when(r['created_at'])} {r['kind']}: {r['title']}{ref} {r['url'] or ''}", highlight=False
-            )
-    print_history(case["history"])
+        for r in case.responses:
+            ref = f" (fact sheet {r.fact_sheet_id})" if r.fact_sheet_id else ""
+            ref += f" (article {r.article_id})" if r.article_id else ""
+            console.print(f"  {when(r.created_at)} {r.kind}: {r.title}{ref} {r.url or ''}", highlight=False)
+    print_history(case.history)
 
 
 @app.command("triage")
@@ -185,9 +181,11 @@ def cases_answer(
     by: By = None,
 ) -> None:
     """Record the answer: --kind, --title and --url; or --fact-sheet ID; or --article ID."""
-    response = {"kind": kind, "title": title, "url": url, "fact_sheet_id": fact_sheet, "article_id": article}
+    response = Response(
+        kind=kind, title=title, url=url, fact_sheet_id=fact_sheet, article_id=article, note=note
+    )
     with open_cases() as cases:
-        _said(cases.answer(case_id, by=actor(by), note=note, **response))
+        _said(cases.answer(case_id, response, by=actor(by)))
 
 
 @app.command("respond")
@@ -202,10 +200,12 @@ def cases_respond(
     by: By = None,
 ) -> None:
     """Add another response to an answered case (same options as `answer`)."""
-    response = {"kind": kind, "title": title, "url": url, "fact_sheet_id": fact_sheet, "article_id": article}
+    response = Response(
+        kind=kind, title=title, url=url, fact_sheet_id=fact_sheet, article_id=article, note=note
+    )
     with open_cases() as cases:
-        case = cases.respond(case_id, by=actor(by), note=note, **response)
-    console.print(f"case {case['id']}: {len(case['responses'])} responses", highlight=False)
+        case = cases.respond(case_id, response, by=actor(by))
+    console.print(f"case {case.id}: {len(case.responses)} responses", highlight=False)
 
 
 @app.command("close")
@@ -244,17 +244,17 @@ def cases_overdue(
         fail(f"--at {at!r}: give a date or date-time like 2026-11-25T17:00")
         raise  # unreachable
     with open_cases() as cases:
-        rows = cases.overdue(now)
+        found = cases.overdue(now)
     if as_json:
-        print_json(rows)
+        print_json(found)
         return
-    if not rows:
+    if not found:
         console.print("no overdue cases")
         return
     table = Table("id", "state", "unit", "assignee", "deadline", "late by", "title", box=None)
-    for r in rows:
+    for c in found:
         table.add_row(
-            str(r["id"]), r["state"], r["unit"] or "—", r["assignee"] or "—", when(r["deadline"]),
-            f"[red]{_late(r['deadline'], now)}[/]", r["title"][:80],
+            str(c.id), c.state, c.unit or "—", c.assignee or "—", when(c.deadline),
+            f"[red]{_late(c.deadline, now)}[/]", c.title[:80],
         )  # fmt: skip
     console.print(table)

@@ -12,13 +12,14 @@ import os
 import re
 import sys
 from collections.abc import Iterator
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 
 from caunoi.errors import Unavailable
+from caunoi.models import as_json
 
 if TYPE_CHECKING:
     from caunoi.service import Service
@@ -79,14 +80,9 @@ def open_service(**overrides: Any) -> Service:
         fail(str(exc))
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
-
-
 def print_json(value: Any) -> None:
-    sys.stdout.write(json.dumps(value, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+    """`value` (rows, records, or lists and dicts of them) as indented JSON on stdout, dates as ISO text."""
+    sys.stdout.write(json.dumps(as_json(value), ensure_ascii=False, indent=2) + "\n")
 
 
 def when(value: datetime | None) -> str:

@@ -2,27 +2,38 @@
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from caunoi.cli.cases import open_cases
 from caunoi.cli.common import (
     AsJson,
     By,
     actor,
     console,
     fail,
+    open_service,
     print_history,
     print_json,
+    refusals,
     when,
 )
+from caunoi.factsheets import FactSheetError, FactSheetService, ListedFactSheet, NotFound
 
 app = typer.Typer(
     help="Fact sheets and official positions: add, list, search, show, link, edit.", no_args_is_help=True
 )
+
+
+@contextlib.contextmanager
+def open_factsheets() -> Iterator[FactSheetService]:
+    """The service's library, with refusals turned into one-line errors (1: not found, 2: refused)."""
+    with open_service() as service, refusals(NotFound, FactSheetError):
+        yield service.factsheets
 
 
 def _body(body: str | None, file: Path | None, required: bool) -> str | None:
@@ -38,15 +49,13 @@ def _body(body: str | None, file: Path | None, required: bool) -> str | None:
     return body
 
 
-def _print_fact_sheets(rows: list[dict[str, Any]]) -> None:
-    if not rows:
+def _print_fact_sheets(sheets: list[ListedFactSheet]) -> None:
+    if not sheets:
         console.print("no fact sheets")
         return
     table = Table("id", "kind", "lang", "updated", "title", "tags", box=None)
-    for r in rows:
-        table.add_row(
-            str(r["id"]), r["kind"], r["lang"], when(r["updated_at"]), r["title"][:80], ", ".join(r["tags"])
-        )
+    for s in sheets:
+        table.add_row(str(s.id), s.kind, s.lang, when(s.updated_at), s.title[:80], ", ".join(s.tags))
     console.print(table)
 
 
@@ -64,12 +73,12 @@ def factsheets_add(
     """Add a fact sheet or an official position to the library."""
     text = _body(body, file, required=True)
     assert text is not None
-    with open_cases() as cases:
-        sheet = cases.add_fact_sheet(title, text, by=actor(by), kind=kind, lang=lang, tags=tag or [])
+    with open_factsheets() as library:
+        sheet = library.add(title, text, by=actor(by), kind=kind, lang=lang, tags=tag or [])
     if as_json:
         print_json(sheet)
         return
-    console.print(f"added fact sheet {sheet['id']}: [bold]{sheet['title']}[/]", highlight=False)
+    console.print(f"added fact sheet {sheet.id}: [bold]{sheet.title}[/]", highlight=False)
 
 
 @app.command("list")
@@ -81,12 +90,12 @@ def factsheets_list(
     as_json: AsJson = False,
 ) -> None:
     """The library, latest change first."""
-    with open_cases() as cases:
-        rows = cases.fact_sheets(kind, lang, story, limit)
+    with open_factsheets() as library:
+        found = library.list(kind, lang, story, limit)
     if as_json:
-        print_json(rows)
+        print_json(found)
         return
-    _print_fact_sheets(rows)
+    _print_fact_sheets(found)
 
 
 @app.command("search")
@@ -98,12 +107,12 @@ def factsheets_search(
     as_json: AsJson = False,
 ) -> None:
     """Fact sheets holding every word, matches in the title first."""
-    with open_cases() as cases:
-        rows = cases.search_fact_sheets(query, kind, lang, limit)
+    with open_factsheets() as library:
+        found = library.search(query, kind, lang, limit)
     if as_json:
-        print_json(rows)
+        print_json(found)
         return
-    _print_fact_sheets(rows)
+    _print_fact_sheets(found)
 
 
 @app.command("show")
@@ -111,20 +120,19 @@ def factsheets_show(
     fact_sheet_id: Annotated[int, typer.Argument(help="Fact sheet id.")], as_json: AsJson = False
 ) -> None:
     """One fact sheet: its text, the stories it answers, its history."""
-    with open_cases() as cases:
-        sheet = cases.fact_sheet(fact_sheet_id)
+    with open_factsheets() as library:
+        sheet = library.get(fact_sheet_id)
     if as_json:
         print_json(sheet)
         return
-    console.print(f"[bold]{sheet['title']}[/]", highlight=False)
+    console.print(f"[bold]{sheet.title}[/]", highlight=False)
     console.print(
-        f"#{sheet['id']} · {sheet['kind']} · {sheet['lang']} · {', '.join(sheet['tags']) or 'no tags'}",
-        style="dim",
+        f"#{sheet.id} · {sheet.kind} · {sheet.lang} · {', '.join(sheet.tags) or 'no tags'}", style="dim"
     )
-    console.print(sheet["body"], highlight=False, markup=False)
-    for s in sheet["stories"]:
+    console.print(sheet.body, highlight=False, markup=False)
+    for s in sheet.stories:
         console.print(f"[bold]story[/] {s['id']}: {s['title']}", highlight=False)
-    print_history(sheet["history"])
+    print_history(sheet.history)
 
 
 @app.command("link")
@@ -134,8 +142,8 @@ def factsheets_link(
     by: By = None,
 ) -> None:
     """Link a fact sheet to a story it answers."""
-    with open_cases() as cases:
-        new = cases.link_fact_sheet(fact_sheet_id, story_id, by=actor(by))
+    with open_factsheets() as library:
+        new = library.link(fact_sheet_id, story_id, by=actor(by))
     console.print(
         f"fact sheet {fact_sheet_id} {'linked' if new else 'was already linked'} to story {story_id}"
     )
@@ -154,11 +162,11 @@ def factsheets_edit(
 ) -> None:
     """Change a fact sheet; the history keeps what it was."""
     text = _body(body, file, required=False)
-    with open_cases() as cases:
-        before = len(cases.fact_sheet(fact_sheet_id)["history"])
-        sheet = cases.update_fact_sheet(
+    with open_factsheets() as library:
+        before = len(library.get(fact_sheet_id).history)
+        sheet = library.edit(
             fact_sheet_id, by=actor(by), title=title, body=text, kind=kind, lang=lang, tags=tag
         )
-    changed = sheet["history"][before:]
+    changed = sheet.history[before:]
     fields = ", ".join(changed[-1]["changes"]) if changed else ""
-    console.print(f"fact sheet {sheet['id']}: " + (f"changed {fields}" if fields else "nothing changed"))
+    console.print(f"fact sheet {sheet.id}: " + (f"changed {fields}" if fields else "nothing changed"))

@@ -1,101 +1,25 @@
-"""The response workflow in the store: units and missions, cases and their responses, fact sheets,
-and the audit log, written in the same transaction as the change it records."""
+"""Cases in the store: the cases table and the responses that answered them, each change audited
+(caunoi.store.audit) in the same transaction as the change, and what a case refers to (its story,
+alert, article). An answer with a fact sheet links the fact sheet to the case's story in that same
+transaction (caunoi.store.factsheets.link). The workflow's rules are `caunoi.cases`'s; this module
+only reads and writes rows."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, Engine, func, select, update
 
-from caunoi.store.schema import (
-    alerts,
-    articles,
-    audit_log,
-    case_responses,
-    cases,
-    fact_sheet_stories,
-    fact_sheets,
-    stories,
-    units,
-)
-
-Changes = dict[str, list[Any]]  # field -> [before, after], as audit_log.changes keeps them
-
-
-def _plain(value: Any) -> Any:
-    """A value as the JSON column keeps it (dates as ISO text)."""
-    return value.isoformat() if isinstance(value, datetime | date) else value
-
-
-def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
-    """The fields of `after` whose value differs from `before`, as {field: [before, after]}."""
-    return {
-        key: [_plain(before.get(key)), _plain(value)]
-        for key, value in after.items()
-        if _plain(before.get(key)) != _plain(value)
-    }
-
-
-def record_audit(
-    conn: Connection, at: datetime, actor: str, entity: str, entity_id: Any, action: str, changes: Changes
-) -> None:
-    """One audit_log row; call it inside the transaction that makes the change."""
-    conn.execute(
-        audit_log.insert().values(
-            at=at,
-            actor=actor,
-            entity=entity,
-            entity_id=str(entity_id),
-            action=action,
-            changes={key: [_plain(b), _plain(a)] for key, (b, a) in changes.items()},
-        )
-    )
+from caunoi.store.audit import Changes, diff, history, record_audit
+from caunoi.store.factsheets import link
+from caunoi.store.schema import alerts, articles, case_responses, cases, stories, units
 
 
 class CaseRepository:
     def __init__(self, engine: Engine):
         self.engine = engine
-
-    # -- the audit log ------------------------------------------------------------------------
-
-    def history(self, entity: str, entity_id: Any) -> list[dict[str, Any]]:
-        """Every change to one entity, oldest first."""
-        query = (
-            select(audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.changes)
-            .where(audit_log.c.entity == entity, audit_log.c.entity_id == str(entity_id))
-            .order_by(audit_log.c.at, audit_log.c.id)
-        )
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
-
-    # -- units and missions -------------------------------------------------------------------
-
-    def add_unit(self, values: dict[str, Any], by: str) -> bool:
-        """Add a unit or mission; False if its code (in any case) is taken."""
-        now = datetime.now()
-        with self.engine.begin() as conn:
-            if self._unit(conn, values["code"]) is not None:
-                return False
-            conn.execute(units.insert().values(**values, created_at=now))
-            record_audit(conn, now, by, "unit", values["code"], "add", diff({}, values))
-        return True
-
-    def find_unit(self, code: str) -> dict[str, Any] | None:
-        with self.engine.connect() as conn:
-            return self._unit(conn, code)
-
-    @staticmethod
-    def _unit(conn: Connection, code: str) -> dict[str, Any] | None:
-        row = conn.execute(select(units).where(func.lower(units.c.code) == code.lower())).mappings().first()
-        return dict(row) if row else None
-
-    def list_units(self) -> list[dict[str, Any]]:
-        with self.engine.connect() as conn:
-            query = select(units).order_by(units.c.kind.desc(), func.lower(units.c.code))
-            return [dict(r) for r in conn.execute(query).mappings()]
 
     # -- what a case refers to ----------------------------------------------------------------
 
@@ -194,7 +118,7 @@ class CaseRepository:
             case_responses.insert().values(case_id=case["id"], **response, created_by=by, created_at=now)
         ).inserted_primary_key[0]
         if response.get("fact_sheet_id") is not None and case["story_id"] is not None:
-            self._link(conn, response["fact_sheet_id"], case["story_id"], by, now)
+            link(conn, response["fact_sheet_id"], case["story_id"], by, now)
         return {"id": response_id, **{k: v for k, v in response.items() if v is not None}}
 
     def responses(self, case_id: int) -> list[dict[str, Any]]:
@@ -203,6 +127,9 @@ class CaseRepository:
         )
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
+
+    def history(self, case_id: int) -> list[dict[str, Any]]:
+        return history(self.engine, "case", case_id)
 
     def list_cases(
         self,
@@ -227,95 +154,5 @@ class CaseRepository:
             query = query.order_by(cases.c.id.desc())
         if limit is not None:
             query = query.limit(limit)
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
-
-    # -- fact sheets and official positions ----------------------------------------------------
-
-    def add_fact_sheet(self, values: dict[str, Any], by: str) -> int:
-        now = datetime.now()
-        with self.engine.begin() as conn:
-            fact_sheet_id = conn.execute(
-                fact_sheets.insert().values(**values, created_by=by, created_at=now, updated_at=now)
-            ).inserted_primary_key[0]
-            shown = {k: v for k, v in values.items() if k != "folded"}
-            record_audit(conn, now, by, "fact_sheet", fact_sheet_id, "add", diff({}, shown))
-        return fact_sheet_id
-
-    def find_fact_sheet(self, fact_sheet_id: int) -> dict[str, Any] | None:
-        return self._one(select(fact_sheets).where(fact_sheets.c.id == fact_sheet_id))
-
-    def update_fact_sheet(self, fact_sheet_id: int, values: dict[str, Any], by: str) -> Changes | None:
-        """Change some fields; returns what changed (empty: nothing did), None if there is no such
-        fact sheet."""
-        now = datetime.now()
-        with self.engine.begin() as conn:
-            row = (
-                conn.execute(select(fact_sheets).where(fact_sheets.c.id == fact_sheet_id).with_for_update())
-                .mappings()
-                .first()
-            )
-            if row is None:
-                return None
-            changes = diff(row, {k: v for k, v in values.items() if k != "folded"})
-            if changes:
-                conn.execute(
-                    update(fact_sheets)
-                    .where(fact_sheets.c.id == fact_sheet_id)
-                    .values(**values, updated_at=now)
-                )
-                record_audit(conn, now, by, "fact_sheet", fact_sheet_id, "edit", changes)
-        return changes
-
-    def list_fact_sheets(
-        self,
-        *,
-        kind: str | None = None,
-        lang: str | None = None,
-        story_id: int | None = None,
-        tokens: Iterable[str] = (),
-        limit: int | None = None,
-    ) -> list[dict[str, Any]]:
-        """Fact sheets, newest change first; with `tokens`, those whose folded text holds each of
-        them; with `story_id`, those linked to that story."""
-        query = select(fact_sheets)
-        conds = [fact_sheets.c.folded.contains(token, autoescape=True) for token in tokens]
-        if kind is not None:
-            conds.append(fact_sheets.c.kind == kind)
-        if lang is not None:
-            conds.append(fact_sheets.c.lang == lang)
-        if story_id is not None:
-            query = query.join(fact_sheet_stories, fact_sheet_stories.c.fact_sheet_id == fact_sheets.c.id)
-            conds.append(fact_sheet_stories.c.story_id == story_id)
-        if conds:
-            query = query.where(and_(*conds))
-        query = query.order_by(fact_sheets.c.updated_at.desc(), fact_sheets.c.id.desc())
-        if limit is not None:
-            query = query.limit(limit)
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
-
-    def link_fact_sheet(self, fact_sheet_id: int, story_id: int, by: str) -> bool:
-        """Link a fact sheet to a story it answers; False if they were linked already."""
-        with self.engine.begin() as conn:
-            return self._link(conn, fact_sheet_id, story_id, by, datetime.now())
-
-    @staticmethod
-    def _link(conn: Connection, fact_sheet_id: int, story_id: int, by: str, now: datetime) -> bool:
-        insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-        stmt = insert(fact_sheet_stories).values(fact_sheet_id=fact_sheet_id, story_id=story_id)
-        stmt = stmt.on_conflict_do_nothing().returning(fact_sheet_stories.c.story_id)
-        if conn.execute(stmt).first() is None:  # linked already
-            return False
-        record_audit(conn, now, by, "fact_sheet", fact_sheet_id, "link", {"story_id": [None, story_id]})
-        return True
-
-    def stories_of(self, fact_sheet_id: int) -> list[dict[str, Any]]:
-        query = (
-            select(stories.c.id, stories.c.title)
-            .join(fact_sheet_stories, fact_sheet_stories.c.story_id == stories.c.id)
-            .where(fact_sheet_stories.c.fact_sheet_id == fact_sheet_id)
-            .order_by(stories.c.id)
-        )
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from caunoi.store.cases import Changes, diff, record_audit
+from caunoi.store.audit import Changes, diff, history, record_audit
 from caunoi.store.schema import api_tokens, login_attempts, sessions, users
 
 # The user's columns an interface may see: all but the password hash.
@@ -70,6 +70,9 @@ class UserRepository:
             if end_sessions:
                 conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
         return changes
+
+    def history(self, user_id: int) -> list[dict[str, Any]]:
+        return history(self.engine, "user", user_id)
 
     # -- logging in ---------------------------------------------------------------------------
 

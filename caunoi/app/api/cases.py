@@ -25,7 +25,7 @@ from caunoi.app.api.schemas import (
     Id,
 )
 from caunoi.app.auth import allowed, require, service_of
-from caunoi.cases import CaseError, NotFound, allowed_actions
+from caunoi.cases import Case, CaseError, ListedCase, NotFound, Response, allowed_actions
 from caunoi.users import permission
 
 router = APIRouter()
@@ -41,7 +41,7 @@ def list_cases(
     unit: Annotated[str | None, Query(max_length=40)] = None,
     open_only: Annotated[bool, Query(alias="open", description="Only cases not closed.")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-) -> list[dict[str, Any]]:
+) -> list[ListedCase]:
     """Cases, newest first; a mission officer sees only their mission's."""
     if permission(user, "case.read") == "own":
         mission = user.get("mission") or ""
@@ -51,14 +51,14 @@ def list_cases(
     return service_of(request).cases.list(state, unit, open_only, limit)
 
 
-def _case(request: Request, user: dict[str, Any], case_id: int, action: str) -> dict[str, Any]:
+def _case(request: Request, user: dict[str, Any], case_id: int, action: str) -> Case:
     case = service_of(request).cases.get(case_id)  # NotFound: 404
     allowed(user, action, case)
     return case
 
 
 @router.get("/cases/{case_id}", response_model=CaseDetail, responses=NOT_FOUND, tags=["cases"])
-def get_case(request: Request, case_id: Id, user: CaseReader) -> dict[str, Any]:
+def get_case(request: Request, case_id: Id, user: CaseReader) -> Case:
     """One case with its responses, its history and what can be done to it next."""
     return _case(request, user, case_id, "case.read")
 
@@ -73,7 +73,7 @@ def get_case(request: Request, case_id: Id, user: CaseReader) -> dict[str, Any]:
 )
 def open_case(
     request: Request, body: CaseOpen, user: Annotated[dict[str, Any], Depends(require("case.open"))]
-) -> dict[str, Any]:
+) -> Case:
     """Open a case from a story, an alert or a title."""
     return service_of(request).cases.open_case(**body.model_dump(), by=user["username"])
 
@@ -97,16 +97,17 @@ def _case_action(action: str) -> Callable[[Callable[..., Any]], Callable[..., An
 
 
 def _act(
-    request: Request, user: dict[str, Any], case_id: int, action: str, body: BaseModel | None
-) -> dict[str, Any]:
-    """Do `action` to the case as `user`: 404 without the case, 403 when it is another mission's, 409
-    when its state does not allow the action, 400 when the service refuses the values."""
+    request: Request, user: dict[str, Any], case_id: int, action: str, *args: Any, **values: Any
+) -> Case:
+    """Do `action` to the case as `user` (with `args` and `values`, as the case service takes them):
+    404 without the case, 403 when it is another mission's, 409 when its state does not allow the
+    action, 400 when the service refuses the values."""
     cases = service_of(request).cases
     case = _case(request, user, case_id, "case.read")
     allowed(user, ACTION_PERMISSIONS.get(action, "case.write"), case)
-    wrong_state = action not in allowed_actions(case["state"])
+    wrong_state = action not in allowed_actions(case.state)
     try:
-        return getattr(cases, action)(case_id, by=user["username"], **(body.model_dump() if body else {}))
+        return getattr(cases, action)(case_id, *args, by=user["username"], **values)
     except NotFound:
         raise  # 404
     except CaseError as exc:
@@ -115,40 +116,42 @@ def _act(
         raise ApiError(400, "bad_request", str(exc)) from None
 
 
+def _values(body: BaseModel | None) -> dict[str, Any]:
+    return body.model_dump() if body else {}
+
+
 @_case_action("triage")
-def triage_case(
-    request: Request, case_id: Id, user: Writer, body: CaseTriage | None = None
-) -> dict[str, Any]:
+def triage_case(request: Request, case_id: Id, user: Writer, body: CaseTriage | None = None) -> Case:
     """Judge a new case worth handling (and set its priority)."""
-    return _act(request, user, case_id, "triage", body)
+    return _act(request, user, case_id, "triage", **_values(body))
 
 
 @_case_action("assign")
-def assign_case(request: Request, case_id: Id, user: Assigner, body: CaseAssign) -> dict[str, Any]:
+def assign_case(request: Request, case_id: Id, user: Assigner, body: CaseAssign) -> Case:
     """Give the case to a unit or mission with a deadline (again: reassign it, or send an answer back)."""
-    return _act(request, user, case_id, "assign", body)
+    return _act(request, user, case_id, "assign", **_values(body))
 
 
 @_case_action("answer")
-def answer_case(request: Request, case_id: Id, user: Writer, body: CaseAnswer) -> dict[str, Any]:
+def answer_case(request: Request, case_id: Id, user: Writer, body: CaseAnswer) -> Case:
     """Record how an assigned case was answered: a response, a fact sheet or an article."""
-    return _act(request, user, case_id, "answer", body)
+    return _act(request, user, case_id, "answer", Response(**body.model_dump()))
 
 
 @_case_action("respond")
-def respond_case(request: Request, case_id: Id, user: Writer, body: CaseAnswer) -> dict[str, Any]:
+def respond_case(request: Request, case_id: Id, user: Writer, body: CaseAnswer) -> Case:
     """Add another response to an answered (or closed) case, with the fields of `answer`; its state
     does not change."""
-    return _act(request, user, case_id, "respond", body)
+    return _act(request, user, case_id, "respond", Response(**body.model_dump()))
 
 
 @_case_action("close")
-def close_case(request: Request, case_id: Id, user: Writer, body: CaseClose | None = None) -> dict[str, Any]:
+def close_case(request: Request, case_id: Id, user: Writer, body: CaseClose | None = None) -> Case:
     """Close a case (with a reason)."""
-    return _act(request, user, case_id, "close", body)
+    return _act(request, user, case_id, "close", **_values(body))
 
 
 @_case_action("reopen")
-def reopen_case(request: Request, case_id: Id, user: Writer, body: CaseClose | None = None) -> dict[str, Any]:
+def reopen_case(request: Request, case_id: Id, user: Writer, body: CaseClose | None = None) -> Case:
     """A closed case back to triaged."""
-    return _act(request, user, case_id, "reopen", body)
+    return _act(request, user, case_id, "reopen", **_values(body))

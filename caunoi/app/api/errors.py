@@ -19,6 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from caunoi import factsheets
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.cases import CaseError, DuplicateCase, NotFound
 from caunoi.search import QueryError
@@ -41,6 +42,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     DuplicateCase: (409, "duplicate"),
     NotFound: (404, "not_found"),
     CaseError: (400, "bad_request"),
+    factsheets.NotFound: (404, "not_found"),
+    factsheets.FactSheetError: (400, "bad_request"),
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
 BUSY = "the server is busy: every database connection is in use; try again in a few seconds"

@@ -15,7 +15,7 @@ from caunoi.app.api.errors import BAD, NOT_FOUND, ApiError
 from caunoi.app.api.limits import Reader, csrf
 from caunoi.app.api.schemas import FactSheetChange, FactSheetDetail, FactSheetIn, FactSheetOut, Id
 from caunoi.app.auth import require, service_of
-from caunoi.cases import CaseError, NotFound
+from caunoi.factsheets import FactSheet, FactSheetError, ListedFactSheet, NotFound
 
 router = APIRouter()
 
@@ -28,12 +28,12 @@ def list_fact_sheets(
     kind: Literal["fact_sheet", "position"] | None = None,
     lang: Annotated[str | None, Query(max_length=8)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-) -> list[dict[str, Any]]:
+) -> list[ListedFactSheet]:
     """The library of fact sheets and official positions, or those holding every word of `q`."""
-    cases = service_of(request).cases
+    library = service_of(request).factsheets
     if q is not None and q.strip():
-        return cases.search_fact_sheets(q, kind, lang, limit)
-    return cases.fact_sheets(kind, lang, limit=limit)
+        return library.search(q, kind, lang, limit)
+    return library.list(kind, lang, limit=limit)
 
 
 FactSheetWriter = Annotated[dict[str, Any], Depends(require("factsheet.write"))]
@@ -47,7 +47,7 @@ def _refused_as_invalid() -> Iterator[None]:
         yield
     except NotFound:
         raise
-    except CaseError as exc:
+    except FactSheetError as exc:
         raise ApiError(422, "invalid", str(exc)) from None
 
 
@@ -58,18 +58,18 @@ def _refused_as_invalid() -> Iterator[None]:
     dependencies=[Depends(csrf)],
     tags=["cases"],
 )
-def add_fact_sheet(request: Request, body: FactSheetIn, user: FactSheetWriter) -> dict[str, Any]:
+def add_fact_sheet(request: Request, body: FactSheetIn, user: FactSheetWriter) -> FactSheet:
     """Add a fact sheet or an official position to the library."""
     with _refused_as_invalid():
-        return service_of(request).cases.add_fact_sheet(**body.model_dump(), by=user["username"])
+        return service_of(request).factsheets.add(**body.model_dump(), by=user["username"])
 
 
 @router.get(
     "/factsheets/{fact_sheet_id}", response_model=FactSheetDetail, responses=NOT_FOUND, tags=["cases"]
 )
-def get_fact_sheet(request: Request, fact_sheet_id: Id, _user: Reader) -> dict[str, Any]:
+def get_fact_sheet(request: Request, fact_sheet_id: Id, _user: Reader) -> FactSheet:
     """One fact sheet: its text, the stories it answers and its history."""
-    return service_of(request).cases.fact_sheet(fact_sheet_id)
+    return service_of(request).factsheets.get(fact_sheet_id)
 
 
 @router.patch(
@@ -81,12 +81,10 @@ def get_fact_sheet(request: Request, fact_sheet_id: Id, _user: Reader) -> dict[s
 )
 def change_fact_sheet(
     request: Request, fact_sheet_id: Id, body: FactSheetChange, user: FactSheetWriter
-) -> dict[str, Any]:
+) -> FactSheet:
     """Change the fields given; the history keeps what they were."""
     with _refused_as_invalid():
-        return service_of(request).cases.update_fact_sheet(
-            fact_sheet_id, by=user["username"], **body.model_dump()
-        )
+        return service_of(request).factsheets.edit(fact_sheet_id, by=user["username"], **body.model_dump())
 
 
 @router.post(
@@ -103,9 +101,9 @@ def change_fact_sheet(
 )
 def link_fact_sheet(
     request: Request, response: Response, fact_sheet_id: Id, story_id: Id, user: FactSheetWriter
-) -> dict[str, Any]:
+) -> FactSheet:
     """Link the fact sheet to a story it answers (201; 200 when they were linked already)."""
-    cases = service_of(request).cases
-    if not cases.link_fact_sheet(fact_sheet_id, story_id, by=user["username"]):
+    library = service_of(request).factsheets
+    if not library.link(fact_sheet_id, story_id, by=user["username"]):
         response.status_code = 200
-    return cases.fact_sheet(fact_sheet_id)
+    return library.get(fact_sheet_id)

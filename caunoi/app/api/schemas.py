@@ -6,15 +6,23 @@ unknown fields and the NUL character; nothing here reads the store or knows a ro
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one is a 422, not a database error
 
 # -- answers ------------------------------------------------------------------------------------
+
+
+def _as_dicts(items: list[Any]) -> list[Any]:
+    """Records (dataclasses) as the dicts a free-form field holds, their fields as they are."""
+    return [
+        dataclasses.asdict(i) if dataclasses.is_dataclass(i) and not isinstance(i, type) else i for i in items
+    ]
 
 
 class ErrorDetail(BaseModel):
@@ -189,6 +197,8 @@ class AlertOut(BaseModel):
 
 
 class CaseOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.cases' records
+
     id: int
     title: str
     state: Literal["new", "triaged", "assigned", "answered", "closed"]
@@ -210,11 +220,13 @@ class CaseOut(BaseModel):
 class CaseDetail(CaseOut):
     story_title: str | None = None
     actions: list[str] = Field(description="What can be done to the case next.")
-    responses: list[dict[str, Any]]
+    responses: Annotated[list[dict[str, Any]], BeforeValidator(_as_dicts)]
     history: list[dict[str, Any]] = Field(description="The audit trail, oldest first.")
 
 
 class _FactSheet(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.factsheets' records
+
     id: int
     title: str
     kind: Literal["fact_sheet", "position"]

@@ -48,4 +48,4 @@ async def alert_case(request: Request, alert_id: int) -> Response:
         raise PageError(404, exc) from None
     except CaseError as exc:
         raise PageError(400, exc) from None
-    return RedirectResponse(f"/cases/{case['id']}", status_code=303)
+    return RedirectResponse(f"/cases/{case.id}", status_code=303)

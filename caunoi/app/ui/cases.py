@@ -13,8 +13,10 @@ from fastapi.responses import RedirectResponse, Response
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, page_user, posted, row_id
 from caunoi.app.ui.render import _render
-from caunoi.cases import PRIORITIES, RESPONSE_KINDS, STATES, CaseError
+from caunoi.cases import PRIORITIES, RESPONSE_KINDS, STATES, Case, CaseError
 from caunoi.cases import NotFound as CaseNotFound
+from caunoi.cases import Response as CaseResponse
+from caunoi.factsheets import ListedFactSheet
 from caunoi.service import Service
 from caunoi.users import can, permission
 
@@ -32,11 +34,11 @@ def cases(request: Request) -> Response:
         found = service.cases.list(unit=user["mission"], limit=500)
     else:
         found = service.cases.list(limit=500)
-    columns = {state: [c for c in found if c["state"] == state] for state in STATES}
+    columns = {state: [c for c in found if c.state == state] for state in STATES}
     return _render(request, user, "cases.html.j2", columns=columns, own=scope == "own")
 
 
-def _case(request: Request, user: dict[str, Any], case_id: int, action: str = "case.read") -> dict[str, Any]:
+def _case(request: Request, user: dict[str, Any], case_id: int, action: str = "case.read") -> Case:
     try:
         found = service_of(request).cases.get(row_id(case_id))
     except CaseNotFound:
@@ -50,16 +52,16 @@ def _case(request: Request, user: dict[str, Any], case_id: int, action: str = "c
 def case_page(request: Request, case_id: int) -> Response:
     user = page_user(request)
     found = _case(request, user, case_id)
-    workflow = service_of(request).cases
-    units = workflow.units() if can(user, "case.assign", found) else []
-    story_sheets: list[dict[str, Any]] = []
-    sheets: list[dict[str, Any]] = []
-    if can(user, "case.write", found) and {"answer", "respond"} & set(found["actions"]):
+    service: Service = service_of(request)
+    units = service.units.list() if can(user, "case.assign", found) else []
+    story_sheets: list[ListedFactSheet] = []
+    sheets: list[ListedFactSheet] = []
+    if can(user, "case.write", found) and {"answer", "respond"} & set(found.actions):
         # what it can be answered with: the fact sheets that answer its story already, then the library
-        if found["story_id"] is not None:
-            story_sheets = workflow.fact_sheets(story_id=found["story_id"])
-        shown = {s["id"] for s in story_sheets}
-        sheets = story_sheets + [s for s in workflow.fact_sheets(limit=200) if s["id"] not in shown]
+        if found.story_id is not None:
+            story_sheets = service.factsheets.list(story_id=found.story_id)
+        shown = {s.id for s in story_sheets}
+        sheets = story_sheets + [s for s in service.factsheets.list(limit=200) if s.id not in shown]
     return _render(
         request, user, "case.html.j2", c=found, units=units, priorities=PRIORITIES, kinds=RESPONSE_KINDS,
         sheets=sheets, story_sheets=story_sheets,
@@ -91,10 +93,11 @@ async def case_action(request: Request, case_id: int, action: str) -> Response:
             workflow.assign(case_id, text["unit"], text["deadline"], by=by, note=text["note"])
         elif action in ("answer", "respond"):
             move = workflow.answer if action == "answer" else workflow.respond
-            move(
-                case_id, by=by, kind=text["kind"], title=text["title"], url=text["url"], note=text["note"],
+            response = CaseResponse(
+                kind=text["kind"], title=text["title"], url=text["url"], note=text["note"],
                 fact_sheet_id=int(sheet) if sheet else None,
             )  # fmt: skip
+            move(case_id, response, by=by)
         elif action == "close":
             workflow.close(case_id, by=by, reason=text["reason"])
         else:

@@ -12,8 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
 from caunoi.app.ui.render import _render, lang_of
-from caunoi.cases import FACT_SHEET_KINDS, CaseError
-from caunoi.cases import NotFound as CaseNotFound
+from caunoi.factsheets import FACT_SHEET_KINDS, FactSheet, FactSheetError, NotFound
 
 router = APIRouter(include_in_schema=False)
 
@@ -23,17 +22,17 @@ def fact_sheets(request: Request, q: str = "") -> Response:
     user = page_user(request)
     need(user, "read")
     q = q.strip()[:500]
-    library = service_of(request).cases
+    library = service_of(request).factsheets
     found, error = [], None
     try:  # every word, with or without diacritics, as `caunoi factsheets search`
-        found = library.search_fact_sheets(q, limit=200) if q else library.fact_sheets(limit=500)
-    except CaseError as exc:
+        found = library.search(q, limit=200) if q else library.list(limit=500)
+    except FactSheetError as exc:
         error = str(exc)
     return _render(request, user, "factsheets.html.j2", sheets=found, q=q, error=error)
 
 
 def _fact_sheet_fields(form: dict[str, str]) -> dict[str, Any]:
-    """A fact sheet form as CaseService takes it: tags typed comma-separated."""
+    """A fact sheet form as FactSheetService takes it: tags typed comma-separated."""
     return {
         "title": form.get("title") or "",
         "body": form.get("body") or "",
@@ -46,7 +45,7 @@ def _fact_sheet_fields(form: dict[str, str]) -> dict[str, Any]:
 def _fact_sheet_form(
     request: Request,
     user: dict[str, Any],
-    sheet: dict[str, Any] | None,
+    sheet: FactSheet | None,
     fields: dict[str, Any],
     error: str | None = None,
 ) -> Response:
@@ -73,16 +72,16 @@ async def fact_sheet_add(request: Request) -> Response:
     need(user, "factsheet.write")
     fields = _fact_sheet_fields(form)
     try:
-        sheet = service_of(request).cases.add_fact_sheet(by=user["username"], **fields)
-    except CaseError as exc:
+        sheet = service_of(request).factsheets.add(by=user["username"], **fields)
+    except FactSheetError as exc:
         return _fact_sheet_form(request, user, None, fields, str(exc))
-    return RedirectResponse(f"/factsheets/{sheet['id']}", status_code=303)
+    return RedirectResponse(f"/factsheets/{sheet.id}", status_code=303)
 
 
-def _fact_sheet(request: Request, fact_sheet_id: int) -> dict[str, Any]:
+def _fact_sheet(request: Request, fact_sheet_id: int) -> FactSheet:
     try:
-        return service_of(request).cases.fact_sheet(row_id(fact_sheet_id))
-    except CaseNotFound:
+        return service_of(request).factsheets.get(row_id(fact_sheet_id))
+    except NotFound:
         raise PageError(404) from None
 
 
@@ -91,7 +90,14 @@ def fact_sheet(request: Request, fact_sheet_id: int) -> Response:
     user = page_user(request)
     need(user, "read")
     sheet = _fact_sheet(request, fact_sheet_id)
-    return _fact_sheet_form(request, user, sheet, sheet)
+    fields = {
+        "title": sheet.title,
+        "body": sheet.body,
+        "kind": sheet.kind,
+        "lang": sheet.lang,
+        "tags": sheet.tags,
+    }
+    return _fact_sheet_form(request, user, sheet, fields)
 
 
 @router.post("/factsheets/{fact_sheet_id}")
@@ -101,10 +107,10 @@ async def fact_sheet_edit(request: Request, fact_sheet_id: int) -> Response:
     sheet = _fact_sheet(request, fact_sheet_id)
     fields = _fact_sheet_fields(form)
     try:
-        service_of(request).cases.update_fact_sheet(fact_sheet_id, by=user["username"], **fields)
-    except CaseNotFound:
+        service_of(request).factsheets.edit(fact_sheet_id, by=user["username"], **fields)
+    except NotFound:
         raise PageError(404) from None
-    except CaseError as exc:
+    except FactSheetError as exc:
         return _fact_sheet_form(request, user, sheet, fields, str(exc))
     return RedirectResponse(f"/factsheets/{fact_sheet_id}", status_code=303)
 
@@ -117,7 +123,7 @@ async def fact_sheet_link(request: Request, fact_sheet_id: int) -> Response:
     if not re.fullmatch(r"[0-9]{1,9}", story):
         raise PageError(400, f"story {story!r}: give the story's number, as /stories/12 shows it")
     try:
-        service_of(request).cases.link_fact_sheet(row_id(fact_sheet_id), int(story), by=user["username"])
-    except CaseNotFound as exc:
+        service_of(request).factsheets.link(row_id(fact_sheet_id), int(story), by=user["username"])
+    except NotFound as exc:
         raise PageError(404, str(exc)) from None
     return RedirectResponse(f"/factsheets/{fact_sheet_id}", status_code=303)

@@ -40,5 +40,5 @@ def story(request: Request, story_id: int) -> Response:
         xaxis=_days_axis(lang_of(request, user), span),
         yaxis=_counts_axis(counts),
     )
-    sheets = service_of(request).cases.fact_sheets(story_id=found.id)  # what answers it already
+    sheets = service_of(request).factsheets.list(story_id=found.id)  # what answers it already
     return _render(request, user, "story.html.j2", s=found, charts=[chart], sheets=sheets)

@@ -1,0 +1,59 @@
+"""The audit log in the store: who changed what, when, written in the same transaction as the change
+it records (`record_audit(conn, …)` inside the writer's `engine.begin()`), and read back one entity at
+a time. Units, cases, fact sheets, users and tokens all write it. It keeps each change as
+{field: [before, after]} in JSON, dates as ISO text; it never decides what is worth recording and
+never holds a secret (the writers leave password and token hashes out)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select
+
+from caunoi.store.schema import audit_log
+
+Changes = dict[str, list[Any]]  # field -> [before, after], as audit_log.changes keeps them
+
+
+def _plain(value: Any) -> Any:
+    """A value as the JSON column keeps it (dates as ISO text)."""
+    return value.isoformat() if isinstance(value, datetime | date) else value
+
+
+def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
+    """The fields of `after` whose value differs from `before`, as {field: [before, after]}."""
+    return {
+        key: [_plain(before.get(key)), _plain(value)]
+        for key, value in after.items()
+        if _plain(before.get(key)) != _plain(value)
+    }
+
+
+def record_audit(
+    conn: Connection, at: datetime, actor: str, entity: str, entity_id: Any, action: str, changes: Changes
+) -> None:
+    """One audit_log row; call it inside the transaction that makes the change."""
+    conn.execute(
+        audit_log.insert().values(
+            at=at,
+            actor=actor,
+            entity=entity,
+            entity_id=str(entity_id),
+            action=action,
+            changes={key: [_plain(b), _plain(a)] for key, (b, a) in changes.items()},
+        )
+    )
+
+
+def history(engine: Engine, entity: str, entity_id: Any) -> list[dict[str, Any]]:
+    """Every change to one entity ("case", "fact_sheet", "user", …), oldest first: at, actor, action,
+    changes."""
+    query = (
+        select(audit_log.c.at, audit_log.c.actor, audit_log.c.action, audit_log.c.changes)
+        .where(audit_log.c.entity == entity, audit_log.c.entity_id == str(entity_id))
+        .order_by(audit_log.c.at, audit_log.c.id)
+    )
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]

@@ -1,0 +1,57 @@
+"""Units and missions: added once under a code any case finds, refused with what to type instead,
+and standing alone — cases, users and (next) outreach use them, never the other way round."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+from sqlalchemy import select
+from test_layers import ROOT, imports_of
+
+from caunoi.store.schema import audit_log
+from caunoi.units import NotFound, Unit, UnitError
+
+
+def test_units_and_missions_are_added_once_and_found_in_any_case(service):
+    units = service.units
+    mission = units.add("DSQ-US", " Đại sứ quán Việt Nam tại Hoa Kỳ ", kind="mission", country="us", by="lan")
+    assert (mission.code, mission.name, mission.kind, mission.country) == (
+        "DSQ-US",
+        "Đại sứ quán Việt Nam tại Hoa Kỳ",
+        "mission",
+        "US",
+    )
+    assert isinstance(mission, Unit) and isinstance(mission.created_at, datetime)
+    units.add("BC-TTDN", "Ban Thông tin đối ngoại", by="lan")
+    assert units.get("dsq-us") == mission
+    assert [u.code for u in units.list()] == ["BC-TTDN", "DSQ-US"]  # units first, then missions
+
+    for code, name, kind, country, refusal in (
+        ("dsq-US", "Trùng mã", "mission", None, "there is already a unit or mission with code dsq-US"),
+        ("DSQ US", "Có dấu cách", "unit", None, "no spaces"),
+        ("VU-TT", " ", "unit", None, "unit VU-TT: give its name"),
+        (
+            "VU-TT",
+            "Vụ Thông tin Báo chí",
+            "department",
+            None,
+            "unit kind 'department': use one of unit, mission",
+        ),
+        ("DSQ-FR", "Đại sứ quán tại Pháp", "mission", "France", "give its ISO 3166 two-letter code"),
+    ):
+        with pytest.raises(UnitError, match=refusal):
+            units.add(code, name, kind=kind, country=country, by="lan")
+    with pytest.raises(UnitError, match="say who"):
+        units.add("VU-TT", "Vụ Thông tin Báo chí", by=" ")
+    with pytest.raises(NotFound, match=r"no unit or mission with code 'DSQ-FR': add it first \(units add\)"):
+        units.get("DSQ-FR")
+
+    with service.engine.connect() as conn:
+        added = conn.execute(select(audit_log.c.entity_id).where(audit_log.c.entity == "unit")).scalars()
+        assert sorted(added) == ["BC-TTDN", "DSQ-US"]
+
+
+def test_units_depend_on_no_case_user_or_fact_sheet():
+    used = {target for _, target, _ in imports_of(ROOT / "units.py")}
+    assert not used & {"caunoi.cases", "caunoi.users", "caunoi.factsheets"}, used
