@@ -16,6 +16,7 @@ from caunoi.app.ui.render import _render
 from caunoi.cases import PRIORITIES, RESPONSE_KINDS, STATES, Case, CaseError
 from caunoi.cases import NotFound as CaseNotFound
 from caunoi.cases import Response as CaseResponse
+from caunoi.errors import Invalid
 from caunoi.factsheets import ListedFactSheet
 from caunoi.service import Service
 from caunoi.users import can, permission
@@ -85,7 +86,9 @@ async def case_action(request: Request, case_id: int, action: str) -> Response:
     }
     sheet = text["fact_sheet_id"]
     if sheet is not None and not re.fullmatch(r"[0-9]{1,9}", sheet):
-        raise PageError(400, f"fact sheet {sheet!r}: choose one from the list")
+        raise PageError(
+            400, Invalid("fact_sheet_choice", "fact sheet {value!r}: choose one from the list", value=sheet)
+        )
     try:
         if action == "triage":
             workflow.triage(case_id, by=by, priority=text["priority"], note=text["note"])
@@ -103,5 +106,5 @@ async def case_action(request: Request, case_id: int, action: str) -> Response:
         else:
             workflow.reopen(case_id, by=by, reason=text["reason"])
     except CaseError as exc:
-        raise PageError(400, str(exc)) from None
+        raise PageError(400, exc) from None
     return RedirectResponse(f"/cases/{case_id}", status_code=303)

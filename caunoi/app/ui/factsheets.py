@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
 from caunoi.app.ui.render import _render, lang_of
+from caunoi.errors import Invalid
 from caunoi.factsheets import FACT_SHEET_KINDS, FactSheet, FactSheetError, NotFound
 
 router = APIRouter(include_in_schema=False)
@@ -27,7 +28,7 @@ def fact_sheets(request: Request, q: str = "") -> Response:
     try:  # every word, with or without diacritics, as `caunoi factsheets search`
         found = library.search(q, limit=200) if q else library.list(limit=500)
     except FactSheetError as exc:
-        error = str(exc)
+        error = exc
     return _render(request, user, "factsheets.html.j2", sheets=found, q=q, error=error)
 
 
@@ -47,7 +48,7 @@ def _fact_sheet_form(
     user: dict[str, Any],
     sheet: FactSheet | None,
     fields: dict[str, Any],
-    error: str | None = None,
+    error: FactSheetError | None = None,
 ) -> Response:
     """The new fact sheet form (no `sheet`) or a fact sheet's page with its edit form, as filled in."""
     fields = fields | {"tags": ", ".join(t.strip() for t in fields["tags"] if t.strip())}
@@ -74,7 +75,7 @@ async def fact_sheet_add(request: Request) -> Response:
     try:
         sheet = service_of(request).factsheets.add(by=user["username"], **fields)
     except FactSheetError as exc:
-        return _fact_sheet_form(request, user, None, fields, str(exc))
+        return _fact_sheet_form(request, user, None, fields, exc)
     return RedirectResponse(f"/factsheets/{sheet.id}", status_code=303)
 
 
@@ -111,7 +112,7 @@ async def fact_sheet_edit(request: Request, fact_sheet_id: int) -> Response:
     except NotFound:
         raise PageError(404) from None
     except FactSheetError as exc:
-        return _fact_sheet_form(request, user, sheet, fields, str(exc))
+        return _fact_sheet_form(request, user, sheet, fields, exc)
     return RedirectResponse(f"/factsheets/{fact_sheet_id}", status_code=303)
 
 
@@ -121,9 +122,12 @@ async def fact_sheet_link(request: Request, fact_sheet_id: int) -> Response:
     need(user, "factsheet.write")
     story = (form.get("story_id") or "").strip().lstrip("#")
     if not re.fullmatch(r"[0-9]{1,9}", story):
-        raise PageError(400, f"story {story!r}: give the story's number, as /stories/12 shows it")
+        refused = Invalid(
+            "story_number", "story {value!r}: give the story's number, as /stories/12 shows it", value=story
+        )
+        raise PageError(400, refused)
     try:
         service_of(request).factsheets.link(row_id(fact_sheet_id), int(story), by=user["username"])
     except NotFound as exc:
-        raise PageError(404, str(exc)) from None
+        raise PageError(404, exc) from None
     return RedirectResponse(f"/factsheets/{fact_sheet_id}", status_code=303)
