@@ -78,11 +78,7 @@ def measure(pythons: dict[str, str], runs: int) -> dict[str, Any]:
             "python -c pass": timed([sys.executable, "-c", "pass"], env, runs),
             "python -c 'import sqlalchemy'": timed([sys.executable, "-c", "import sqlalchemy"], env, runs),
         }
-        commands = {
-            "--help": ["--help"],
-            "version": ["version"],
-            "search": ["search", "doi ngoai", "--limit", "5"],
-        }
+        commands = [["--help"], ["version"], ["search", "doi ngoai", "--limit", "5"]]
         measured = {}
         for label, python in pythons.items():
             for args in commands:

@@ -12,6 +12,8 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 Precision = Literal["day", "month", "year"]
+# what enrichment (caunoi.enrich.stage) finds in an article, as `show --json` gives it once enriched
+ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")
 
 
 def as_json(value: Any) -> Any:

@@ -10,34 +10,29 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from caunoi.alerts import Alerts
-from caunoi.cases import CaseService
 from caunoi.config import Settings, load_settings
-from caunoi.enrich.stage import ENRICH_VERSION, enrich_row
-from caunoi.executors import Executor, each, make_executor
-from caunoi.factsheets import FactSheetService
-from caunoi.ingest.files import discover, read_path
-from caunoi.ingest.sources import Sources, UnknownSource
-from caunoi.ingest.watch import FetchReport, Watcher, fetched_doc
 from caunoi.models import Article, Doc, SearchHit, SearchRequest
-from caunoi.net.http import Fetcher
-from caunoi.net.urls import canonical_url, url_key
-from caunoi.pipeline import StageContext, run_stages
-from caunoi.reports.figures import OverviewCache
-from caunoi.store.articles import ArticleRepository, origin_key
 from caunoi.store.database import open_store, watch_lock
-from caunoi.store.enrichment import EnrichmentRepository
-from caunoi.store.sources import CrawlRepository, PageJob
-from caunoi.store.stories import StoryRepository
-from caunoi.stories.cluster import Clusterer, Story, articles_to_cluster, load_clusterer, save_clusterer
-from caunoi.stories.dedup import dedupe
-from caunoi.stories.summary import read_sample, title_and_summary
-from caunoi.stories.view import StorySummary, StoryView, story_list, story_view
-from caunoi.text import vietnamese
-from caunoi.units import UnitService
-from caunoi.users import UserService
+
+if TYPE_CHECKING:
+    from caunoi.alerts import Alerts
+    from caunoi.cases import CaseService
+    from caunoi.executors import Executor
+    from caunoi.factsheets import FactSheetService
+    from caunoi.ingest.sources import Sources
+    from caunoi.ingest.watch import FetchReport, Watcher
+    from caunoi.net.http import Fetcher
+    from caunoi.reports.figures import OverviewCache
+    from caunoi.store.articles import ArticleRepository
+    from caunoi.store.enrichment import EnrichmentRepository
+    from caunoi.store.sources import CrawlRepository
+    from caunoi.store.stories import StoryRepository
+    from caunoi.stories.cluster import Clusterer
+    from caunoi.stories.view import StorySummary, StoryView
+    from caunoi.units import UnitService
+    from caunoi.users import UserService
 
 log = logging.getLogger(__name__)
 
@@ -48,17 +43,76 @@ class Service:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
         self.engine = open_store(self.settings.sqlalchemy_url)
-        self.articles = ArticleRepository(self.engine)
-        self.crawl = CrawlRepository(self.engine)  # the watcher's; interfaces use `sources`
-        self.sources = Sources(self.crawl)
-        self.enrichments = EnrichmentRepository(self.engine)
-        self.stories = StoryRepository(self.engine)
-        self.units = UnitService(self.engine)
-        self.factsheets = FactSheetService(self.engine)
-        self.cases = CaseService(self.engine)
-        self.users = UserService(self.engine)
-        self.alerts = Alerts(self.engine, self.settings)
-        self._dashboard = OverviewCache(self.engine)
+
+    # Each domain service is made when first used: a command pays only for what it uses (the
+    # imports behind `cases` or `alerts` are most of a short command's start-up).
+
+    @functools.cached_property
+    def articles(self) -> ArticleRepository:
+        from caunoi.store.articles import ArticleRepository
+
+        return ArticleRepository(self.engine)
+
+    @functools.cached_property
+    def crawl(self) -> CrawlRepository:
+        """The watcher's repository; interfaces use `sources`."""
+        from caunoi.store.sources import CrawlRepository
+
+        return CrawlRepository(self.engine)
+
+    @functools.cached_property
+    def sources(self) -> Sources:
+        from caunoi.ingest.sources import Sources
+
+        return Sources(self.crawl)
+
+    @functools.cached_property
+    def enrichments(self) -> EnrichmentRepository:
+        from caunoi.store.enrichment import EnrichmentRepository
+
+        return EnrichmentRepository(self.engine)
+
+    @functools.cached_property
+    def stories(self) -> StoryRepository:
+        from caunoi.store.stories import StoryRepository
+
+        return StoryRepository(self.engine)
+
+    @functools.cached_property
+    def units(self) -> UnitService:
+        from caunoi.units import UnitService
+
+        return UnitService(self.engine)
+
+    @functools.cached_property
+    def factsheets(self) -> FactSheetService:
+        from caunoi.factsheets import FactSheetService
+
+        return FactSheetService(self.engine)
+
+    @functools.cached_property
+    def cases(self) -> CaseService:
+        from caunoi.cases import CaseService
+
+        return CaseService(self.engine)
+
+    @functools.cached_property
+    def users(self) -> UserService:
+        from caunoi.users import UserService
+
+        return UserService(self.engine)
+
+    @functools.cached_property
+    def alerts(self) -> Alerts:
+        from caunoi.alerts import Alerts
+
+        return Alerts(self.engine, self.settings)
+
+    @functools.cached_property
+    def _dashboard(self) -> OverviewCache:
+        from caunoi.reports.figures import OverviewCache
+
+        return OverviewCache(self.engine)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -79,6 +133,10 @@ class Service:
         files: list[Path] | None = None,
     ) -> IngestSummary:
         """Read, process and store every article under `paths`; safe to re-run or resume."""
+        from caunoi.executors import make_executor
+        from caunoi.ingest.files import discover
+        from caunoi.pipeline import StageContext, run_stages
+
         files = files if files is not None else list(discover(paths))
         summary = IngestSummary(files=len(files))
         process = functools.partial(run_stages, ctx=StageContext(self.settings))
@@ -97,6 +155,8 @@ class Service:
         return summary
 
     def _read(self, files: list[Path], on_file: Callable[[Path], None] | None) -> Iterator[Doc]:
+        from caunoi.ingest.files import read_path
+
         started = datetime.now()
         for path in files:
             yield from read_path(path, max_file_bytes=self.settings.max_file_bytes, now=started)
@@ -116,6 +176,8 @@ class Service:
             yield self._drop_known(batch, summary)
 
     def _drop_known(self, batch: list[Doc], summary: IngestSummary) -> list[Doc]:
+        from caunoi.store.articles import origin_key
+
         keys = {id(d): origin_key(d.origin, d.raw_hash) for d in batch if d.raw_hash and not d.skipped}
         known = self.articles.known_origins(list(keys.values()))
         fresh = [d for d in batch if keys.get(id(d)) not in known]
@@ -130,6 +192,8 @@ class Service:
         return watch_lock(self.engine)
 
     def watcher(self, fetcher: Fetcher | None = None) -> Watcher:
+        from caunoi.ingest.watch import Watcher
+
         return Watcher(self.settings, self.articles, self.crawl, fetcher, after_round=self._after_round)
 
     async def fetch_url(
@@ -143,6 +207,10 @@ class Service:
     ) -> dict[str, Any]:
         """Fetch one page now and store its article; a page fetched before is not fetched again
         unless `again`. Raises BadURL for a bad URL, UnknownSource for an unknown source."""
+        from caunoi.ingest.sources import UnknownSource
+        from caunoi.net.urls import canonical_url, url_key
+        from caunoi.store.sources import PageJob
+
         url = canonical_url(url)
         src = self.sources.find(source) if source else None
         if source and src is None:
@@ -194,6 +262,10 @@ class Service:
     ) -> dict[str, int]:
         """Run extraction and every stage again on the kept raw bytes of fetched pages: no fetching.
         Raises UnknownSource for an unknown source."""
+        from caunoi.ingest.watch import fetched_doc
+        from caunoi.net.urls import canonical_url
+        from caunoi.pipeline import StageContext, run_stages
+
         only = [self.sources.get(source).id] if source else None
         rows = self.crawl.replay_jobs(only, canonical_url(url) if url else None)
         counts = {"pages": len(rows), "updated": 0, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
@@ -234,12 +306,15 @@ class Service:
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
         """Search; the query gets the stored text's normalisation, so "hòa" finds "hoà" even --exact."""
+        from caunoi.text import vietnamese
+
         query = vietnamese.normalize(request.query, self.settings.tone_style)
         return self.articles.search(dataclasses.replace(request, query=query))
 
     def facets(self, request: SearchRequest, cap: int = 5000) -> dict[str, list[tuple[str, int]]]:
         """Counts by language, outlet, topic and country over (at most `cap` of) what `request` matches."""
         from caunoi.reports import figures as dashboard
+        from caunoi.text import vietnamese
 
         query = vietnamese.normalize(request.query, self.settings.tone_style)
         found = self.articles.matching(
@@ -278,16 +353,18 @@ class Service:
         """Run the enrichment stages over stored articles: the ones never enriched or enriched by
         an older version, or with `everything` all of them. Returns how many were enriched.
         With `workers` > 0 the models load once in each worker of the pool (`executor`'s, if given)."""
+        from caunoi.enrich import stage
+        from caunoi.executors import each, make_executor
+
         if executor is None:
             with make_executor(self.settings) as own:
                 return self.enrich(everything=everything, on_article=on_article, executor=own)
         done, after = 0, 0
-        work = functools.partial(enrich_row, taxonomy_path=self.settings.taxonomy_path)
-        while rows := self.enrichments.todo(ENRICH_VERSION, everything, after, self.settings.batch_size):
+        work = functools.partial(stage.enrich_row, taxonomy_path=self.settings.taxonomy_path)
+        version = stage.ENRICH_VERSION
+        while rows := self.enrichments.todo(version, everything, after, self.settings.batch_size):
             found = executor.map_shares(each(work), rows)
-            done += self.enrichments.write(
-                list(zip((row[0] for row in rows), found, strict=True)), ENRICH_VERSION
-            )
+            done += self.enrichments.write(list(zip((row[0] for row in rows), found, strict=True)), version)
             after = rows[-1][0]
             if on_article:
                 on_article(len(rows))
@@ -308,6 +385,9 @@ class Service:
         """Sign new articles and link reprints to their originals, then put each article not yet in
         a story into one (in publication order), then retitle and summarise the stories touched.
         `rebuild` drops every story first and clusters the whole store again."""
+        from caunoi.stories.cluster import articles_to_cluster, load_clusterer, save_clusterer
+        from caunoi.stories.dedup import dedupe
+
         summary = StoriesSummary()
         size = self.settings.batch_size
         after = 0
@@ -336,6 +416,9 @@ class Service:
         return summary
 
     def _retitle(self, clusterer: Clusterer, story_id: int) -> None:
+        from caunoi.stories.cluster import Story
+        from caunoi.stories.summary import read_sample, title_and_summary
+
         row = self.stories.get(story_id)
         if row is None:
             return
@@ -355,11 +438,15 @@ class Service:
         after: tuple[int, datetime, int] | None = None,
     ) -> list[StorySummary]:
         """Stories last seen since `since`, biggest first (caunoi.stories.view.story_list)."""
+        from caunoi.stories.view import story_list
+
         return story_list(self.stories, since, topic, limit, min_articles, after)
 
     def story(self, story_id: int) -> StoryView | None:
         """Everything about one story: summary, timeline, outlets, countries, languages, tone by
         day, topics and its articles."""
+        from caunoi.stories.view import story_view
+
         return story_view(self.stories, story_id)
 
     # -- alerts and the brief -------------------------------------------------------------

@@ -134,7 +134,7 @@ def test_a_new_enrichment_version_redoes_every_article(service, tmp_path, monkey
     (tmp_path / "a.txt").write_text("Tiêu đề\nThực hiện Chỉ thị 04-CT/TW của Ban Bí thư.\n", encoding="utf-8")
     assert service.ingest([tmp_path / "a.txt"]).enriched == 1
     assert service.enrich() == 0
-    monkeypatch.setattr("caunoi.service.ENRICH_VERSION", enrich_stage.ENRICH_VERSION + 1)
+    monkeypatch.setattr("caunoi.enrich.stage.ENRICH_VERSION", enrich_stage.ENRICH_VERSION + 1)
     assert service.enrich() == 1 and service.enrich() == 0
     assert service.enrich(everything=True) == 1
 

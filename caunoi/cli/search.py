@@ -21,8 +21,7 @@ from caunoi.cli.common import (
     open_service,
     print_json,
 )
-from caunoi.enrich.stage import ENRICHMENT_KEYS
-from caunoi.models import Article, SearchRequest
+from caunoi.models import ENRICHMENT_KEYS, Article, SearchRequest
 from caunoi.models import as_json as json_of
 from caunoi.search import FilterError, QueryError, search_tags
 

@@ -30,7 +30,6 @@ from caunoi.models import Enrichment
 # 10: + persons with their titles; 11: keyphrase title and lead weights from the shared word offsets;
 # 12: + organisations outside the gazetteers (head noun + name)
 ENRICH_VERSION = 12
-ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")  # in `show --json`
 
 
 def enrich(
