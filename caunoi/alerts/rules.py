@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from caunoi.search import FilterError, request_from
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.searches import SavedSearchRepository
 
@@ -25,17 +26,11 @@ def filled(values: dict[str, Any]) -> dict[str, Any]:
 def canonical(scope: dict[str, Any]) -> dict[str, Any]:
     """A scope with its names resolved as search resolves them: an entity's name to its id, a country
     to its code, a document's number to its canonical symbol."""
-    from caunoi.search import FilterError, search_tags
-
     try:
-        tags = dict(
-            search_tags(
-                doc_ref=scope.get("doc_ref"), entity=scope.get("entity"), country=scope.get("country")
-            )
-        )
+        named = request_from({key: scope.get(key) for key in ("doc_ref", "entity", "country")}, require=False)
     except FilterError as exc:
         raise AlertError(str(exc)) from None
-    return {**scope, **tags}
+    return {**scope, **dict(named.tags)}
 
 
 class RuleBook:
