@@ -4,26 +4,35 @@
 name, a country's code, a document number, tone bounds) become a SearchRequest or a coded refusal
 (FilterError) that names the option as the interface names it — `--from` on the command line, `from`
 in the API and on the web form. The CLI, the API, the web UI and alert rules all build their requests
-with it. `saved_form` is the one shape a saved search keeps of a request.
+with it. `saved_form` is the one shape a saved search keeps of a request, and `SavedSearches` keeps
+them (one name each, shared by everyone: alert rules watch them by name) over caunoi.store.searches.
 The query language itself is parsed when the search runs, in caunoi.store.query (QueryError is its
 refusal). This module never runs a search and never words a refusal for one interface only."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import Engine
+
 from caunoi.enrich.docrefs import canonical_ref
-from caunoi.errors import Invalid, check_choice
+from caunoi.errors import Conflict, Invalid, check_choice
 from caunoi.models import SearchRequest
 from caunoi.store.query import QueryError
+from caunoi.store.searches import SavedSearchRepository
 
 __all__ = [
     "SEARCH_OPTIONS",
     "FilterError",
     "QueryError",
+    "SavedSearch",
+    "SavedSearchError",
+    "SavedSearches",
     "entity_id",
+    "filled",
     "request_from",
     "saved_form",
     "search_tags",
@@ -211,3 +220,61 @@ def saved_form(request: SearchRequest) -> dict[str, Any]:
         "category": request.category, "tags": [list(t) for t in request.tags],
         "tone_min": request.tone_min, "tone_max": request.tone_max, "tone_of": request.tone_of,
     }  # fmt: skip
+
+
+def filled(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries that say something (not None, empty text or an empty list)."""
+    return {k: v for k, v in values.items() if v not in (None, "", [], ())}
+
+
+class SavedSearchError(Conflict):
+    """A saved search's name that belongs to someone else's search."""
+
+
+@dataclass
+class SavedSearch:
+    """A search kept under a name (unique), by whom and when; `request` is its saved_form."""
+
+    id: int
+    name: str
+    request: dict[str, Any]
+    created_by: str | None
+    created_at: datetime
+
+
+class SavedSearches:
+    """The saved searches of one store, shared by everyone: alert rules watch them by name."""
+
+    def __init__(self, engine: Engine):
+        self.repo = SavedSearchRepository(engine)
+
+    def save(
+        self, name: str, form: Mapping[str, Any], by: str | None = None, replace: bool = False
+    ) -> SavedSearch:
+        """Keep a search (its saved_form; the entries that say nothing are dropped) under a name.
+        Saving again under one's own name updates it, but someone else's is replaced only with
+        `replace`: an alert rule of theirs may watch it."""
+        clean = filled(form)
+        found = self.repo.find_search(name)
+        if found is None:
+            self.repo.insert_search(name, clean, by)
+        elif found["created_by"] == by or replace:
+            self.repo.update_search(found["id"], clean)
+        else:
+            raise SavedSearchError(
+                "search_name_taken",
+                "{name!r} is a search saved by {owner}: choose another name, or replace theirs (--replace)",
+                name=name, owner=found["created_by"] or "someone else",
+            )  # fmt: skip
+        saved = self.get(name)
+        assert saved is not None  # just written
+        return saved
+
+    def all(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
+        return [SavedSearch(**row) for row in self.repo.list_searches()]
+
+    def get(self, name: str) -> SavedSearch | None:
+        """The saved search of that name, or None."""
+        row = self.repo.find_search(name)
+        return SavedSearch(**row) if row else None

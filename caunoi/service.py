@@ -29,6 +29,7 @@ from caunoi.net.http import Fetcher
 from caunoi.net.urls import canonical_url, url_key
 from caunoi.pipeline import StageContext, run_stages
 from caunoi.reports.figures import OverviewCache
+from caunoi.search import SavedSearches
 from caunoi.store.articles import ArticleRepository, origin_key
 from caunoi.store.database import open_store
 from caunoi.store.enrichment import EnrichmentRepository
@@ -63,6 +64,7 @@ class Service:
         self.stories = StoryRepository(self.engine)
         self.cases = CaseService(self.engine)
         self.users = UserService(self.engine)
+        self.searches = SavedSearches(self.engine)  # saved searches, which alert rules watch by name
         self.alerts = Alerts(self.engine, self.settings)
         self._dashboard = OverviewCache(self.engine)
 

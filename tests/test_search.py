@@ -13,7 +13,7 @@ from sqlalchemy import event
 from caunoi.app.api.search import OPTION_NAMES as API_NAMES
 from caunoi.cli.search import OPTION_NAMES as CLI_NAMES
 from caunoi.models import SearchRequest
-from caunoi.search import FilterError, request_from, saved_form
+from caunoi.search import FilterError, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 from caunoi.store.query import QueryError
 
@@ -279,3 +279,21 @@ def test_a_saved_search_keeps_the_query_and_filters_and_gives_them_back():
     back = request_from(form, require=False)
     assert (back.query, back.tags, back.tone_min) == (request.query, request.tags, request.tone_min)
     assert (back.date_from, back.sort) == (None, "relevance")  # a rule watching it has its own window
+
+
+def test_saved_searches_keep_one_name_and_another_users_is_replaced_only_when_asked(store):
+    first = store.searches.save("Biển Đông", saved_form(request_from({"query": "biển đông"})), "lan")
+    assert (first.name, first.created_by, first.request) == (
+        "Biển Đông", "lan", {"query": "biển đông", "exact": False, "tone_of": "article"},
+    )  # fmt: skip
+    again = store.searches.save("Biển Đông", {"query": "Biển Đông", "exact": True}, "lan")
+    assert again.id == first.id and again.request == {"query": "Biển Đông", "exact": True}
+    with pytest.raises(SavedSearchError) as taken:
+        store.searches.save("Biển Đông", {"query": "x"}, "thu")
+    assert taken.value.code == "search_name_taken" and str(taken.value) == (
+        "'Biển Đông' is a search saved by lan: choose another name, or replace theirs (--replace)"
+    )
+    replaced = store.searches.save("Biển Đông", {"query": "x"}, "thu", replace=True)
+    assert replaced.id == first.id and replaced.request == {"query": "x"} and replaced.created_by == "lan"
+    assert store.searches.get("Biển Đông") == replaced and store.searches.get("không có") is None
+    assert replaced in store.searches.all()

@@ -14,10 +14,9 @@ from typing import Any
 
 from caunoi.alerts.rules import AlertError
 from caunoi.models import SearchRequest
-from caunoi.search import request_from
+from caunoi.search import SavedSearches, request_from
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
-from caunoi.store.searches import SavedSearchRepository
 
 DEFAULTS: dict[str, Any] = {
     "window_hours": 24,
@@ -73,7 +72,7 @@ def _window_floor(at: datetime, hours: int) -> datetime:
 class Evaluator:
     """Evaluates the rules of one store over its articles."""
 
-    def __init__(self, repo: AlertRepository, searches: SavedSearchRepository, articles: ArticleRepository):
+    def __init__(self, repo: AlertRepository, searches: SavedSearches, articles: ArticleRepository):
         self.repo = repo
         self.searches = searches
         self.articles = articles
@@ -93,10 +92,10 @@ class Evaluator:
         scope = rule["scope"]
         saved = None
         if scope.get("saved"):
-            found = self.searches.find_search(scope["saved"])
+            found = self.searches.get(scope["saved"])
             if found is None:
                 raise AlertError(f"rule {rule['name']!r}: the saved search {scope['saved']!r} is gone")
-            saved = found["request"]
+            saved = found.request
         return _request(scope, saved), scope.get("story")
 
     def _articles(self, rule, params, start: datetime, end: datetime) -> list[Any]:

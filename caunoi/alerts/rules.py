@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from caunoi.search import FilterError, request_from
+from caunoi.search import FilterError, SavedSearches, filled, request_from
 from caunoi.store.alerts import AlertRepository
-from caunoi.store.searches import SavedSearchRepository
 
 KINDS = ("volume_spike", "tone_spike", "new_story", "outlet", "mention")
 SEVERITIES = ("low", "medium", "high")
@@ -16,11 +15,6 @@ SEVERITIES = ("low", "medium", "high")
 
 class AlertError(ValueError):
     """A rule or channel that cannot be used; the message says why."""
-
-
-def filled(values: dict[str, Any]) -> dict[str, Any]:
-    """The entries that say something (not None, empty text or an empty list)."""
-    return {k: v for k, v in values.items() if v not in (None, "", [], ())}
 
 
 def canonical(scope: dict[str, Any]) -> dict[str, Any]:
@@ -36,7 +30,7 @@ def canonical(scope: dict[str, Any]) -> dict[str, Any]:
 class RuleBook:
     """The alert rules and channels of one store."""
 
-    def __init__(self, repo: AlertRepository, searches: SavedSearchRepository):
+    def __init__(self, repo: AlertRepository, searches: SavedSearches):
         self.repo = repo
         self.searches = searches
 
@@ -62,7 +56,7 @@ class RuleBook:
             raise AlertError("an outlet rule needs the outlets to watch (--outlet, repeat for more)")
         if kind == "mention" and not any(scope.get(k) for k in ("doc_ref", "entity", "query")):
             raise AlertError("a mention rule needs what to look for: --doc-ref, --entity or a query")
-        if scope.get("saved") and self.searches.find_search(scope["saved"]) is None:
+        if scope.get("saved") and self.searches.get(scope["saved"]) is None:
             raise AlertError(f"no saved search named {scope['saved']!r}")
         if scope.get("story") and not self.repo.find_stories([scope["story"]]):
             raise AlertError(f"no story with id {scope['story']}")

@@ -11,7 +11,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from caunoi.alerts import AlertError
 from caunoi.cli.common import (
     actor,
     console,
@@ -21,7 +20,7 @@ from caunoi.cli.common import (
     print_json,
 )
 from caunoi.enrich.stage import ENRICHMENT_KEYS
-from caunoi.search import SEARCH_OPTIONS, FilterError, QueryError, request_from, saved_form
+from caunoi.search import SEARCH_OPTIONS, FilterError, QueryError, SavedSearchError, request_from, saved_form
 
 
 class ToneOf(StrEnum):
@@ -109,8 +108,8 @@ def search(
             fail(f"bad query: {exc}")
         if save:
             try:
-                service.alerts.save_search(save, saved_form(request), actor(), replace=replace)
-            except AlertError as exc:
+                service.searches.save(save, saved_form(request), actor(), replace=replace)
+            except SavedSearchError as exc:
                 fail(str(exc))
             err.print(f"search saved as {save!r}")
     if as_json:

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 
-from caunoi.alerts import AlertError
 from caunoi.app.api.errors import BAD, NOT_FOUND, ApiError, found
 from caunoi.app.api.export import EXPORT_ROWS, export_file
 from caunoi.app.api.limits import Reader, csrf
@@ -19,7 +18,7 @@ from caunoi.app.api.paging import decode_cursor, paged
 from caunoi.app.api.schemas import ArticleOut, ErrorOut, Id, SavedSearchIn, SavedSearchOut, SearchPage
 from caunoi.app.auth import require, service_of
 from caunoi.models import SearchHit, SearchRequest
-from caunoi.search import FilterError, QueryError, request_from, saved_form
+from caunoi.search import FilterError, QueryError, SavedSearch, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 
 router = APIRouter()
@@ -131,9 +130,9 @@ def export_search(
 
 
 @router.get("/saved-searches", response_model=list[SavedSearchOut], tags=["search"])
-def list_saved_searches(request: Request, _user: Reader) -> list[dict[str, Any]]:
+def list_saved_searches(request: Request, _user: Reader) -> list[SavedSearch]:
     """Searches kept under a name (alert rules can watch them)."""
-    return service_of(request).alerts.saved()
+    return service_of(request).searches.all()
 
 
 @router.post(
@@ -148,16 +147,16 @@ def save_search(
     request: Request,
     body: Annotated[SavedSearchIn, Body()],
     user: Annotated[dict[str, Any], Depends(require("alert.manage"))],
-) -> dict[str, Any]:
+) -> SavedSearch:
     """Keep a search under a name: the same name again updates one's own search; another user's is
     replaced only with `replace` (409 otherwise)."""
     try:
         asked = request_from(body.model_dump(exclude={"name", "replace"}), OPTION_NAMES, require=False)
     except FilterError as exc:
         raise _refused(exc) from None
-    alerts = service_of(request).alerts
     try:
-        saved_id = alerts.save_search(body.name, saved_form(asked), user["username"], replace=body.replace)
-    except AlertError as exc:
+        return service_of(request).searches.save(
+            body.name, saved_form(asked), user["username"], replace=body.replace
+        )
+    except SavedSearchError as exc:
         raise ApiError(409, "conflict", str(exc)) from None
-    return next(s for s in alerts.saved() if s["id"] == saved_id)

@@ -13,13 +13,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from caunoi.alerts import AlertError
 from caunoi.app.auth import service_of
 from caunoi.app.labels import LABELS
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
 from caunoi.app.ui.render import _name_of, _render, lang_of
 from caunoi.models import SearchRequest
-from caunoi.search import TAG_OPTIONS, QueryError, request_from, saved_form
+from caunoi.search import TAG_OPTIONS, QueryError, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 
 PAGE_SIZE = 20
@@ -129,10 +128,10 @@ def saved_searches(request: Request) -> Response:
     need(user, "search")
     lang = lang_of(request, user)
     found = []
-    for saved in service_of(request).alerts.saved():
-        params = saved_params(saved["request"] or {})
+    for saved in service_of(request).searches.all():
+        params = saved_params(saved.request or {})
         shown = {"query": params.get("q", ""), "filters": filters_shown(params, lang)}
-        found.append(saved | shown | {"url": search_url(params)})
+        found.append(dataclasses.asdict(saved) | shown | {"url": search_url(params)})
     return _render(request, user, "searches.html.j2", searches=found)
 
 
@@ -156,8 +155,8 @@ async def save_search(request: Request) -> Response:
     except (QueryError, ValueError) as exc:
         raise PageError(400, str(exc)) from None
     try:
-        service.alerts.save_search(name, saved_form(req), user["username"])
-    except AlertError:
+        service.searches.save(name, saved_form(req), user["username"])
+    except SavedSearchError:
         raise PageError(409, t["save_search_taken"]) from None
     return RedirectResponse("/searches", status_code=303)
 
