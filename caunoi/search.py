@@ -1,19 +1,56 @@
-"""Search as users ask for it: filters as a user types them (an entity's name, a country's code, a
-document number) turned into the tags a SearchRequest holds; shared by the CLI, the API, the web UI
-and alert rules. The query language itself is parsed in caunoi.store.query (QueryError is its
-refusal)."""
+"""Search as users ask for it, and searches kept under a name.
+
+`request_from` is the one parser of a search: the values a user typed (a query, dates, an entity's
+name, a country's code, a document number, tone bounds) become a SearchRequest or a coded refusal
+(FilterError) that names the option as the interface names it — `--from` on the command line, `from`
+in the API and on the web form. The CLI, the API, the web UI and alert rules all build their requests
+with it. `saved_form` is the one shape a saved search keeps of a request, and `SavedSearches` keeps
+them (one name each, shared by everyone: alert rules watch them by name) over caunoi.store.searches.
+The query language itself is parsed when the search runs, in caunoi.store.query (QueryError is its
+refusal). This module never runs a search and never words a refusal for one interface only."""
 
 from __future__ import annotations
 
-from caunoi.enrich.docrefs import canonical_ref
-from caunoi.errors import Invalid
-from caunoi.store.query import QueryError
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
 
-__all__ = ["FilterError", "QueryError", "entity_id", "search_tags"]
+from sqlalchemy import Engine
+
+from caunoi.enrich.docrefs import canonical_ref
+from caunoi.errors import Conflict, Invalid, check_choice
+from caunoi.models import SearchRequest
+from caunoi.store.query import QueryError
+from caunoi.store.searches import SavedSearchRepository
+
+__all__ = [
+    "SEARCH_OPTIONS",
+    "FilterError",
+    "QueryError",
+    "SavedSearch",
+    "SavedSearchError",
+    "SavedSearches",
+    "entity_id",
+    "filled",
+    "request_from",
+    "saved_form",
+    "search_tags",
+]
+
+# what a user may say of a search, by the names request_from takes them under
+SEARCH_OPTIONS = (
+    "query", "exact", "from", "to", "lang", "source", "category", "doc_ref", "topic", "entity", "country",
+    "event_type", "tone_min", "tone_max", "tone_of", "sort", "limit", "offset",
+)  # fmt: skip
+TAG_OPTIONS = ("doc_ref", "event_type", "topic", "entity", "country")  # the filters a request holds as tags
+TONE_OF = ("article", "subject")
+SORTS = ("relevance", "date")
 
 
 class FilterError(Invalid):
-    """A filter naming nothing known; the message says which option and what was typed."""
+    """A search option that cannot be used (a filter naming nothing known, a date or a number that is
+    not one, nothing asked at all); the message says which option and what was typed."""
 
 
 def entity_id(name: str, option: str, country: bool = False) -> str:
@@ -62,7 +99,7 @@ def search_tags(
     topic: str | None = None,
     entity: str | None = None,
     country: str | None = None,
-    names: dict[str, str] | None = None,
+    names: Mapping[str, str] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """The (kind, value) tags of a SearchRequest for these filters; `names` maps a filter to the
     option the user typed it in ("--entity" on the command line), for the error message."""
@@ -80,3 +117,164 @@ def search_tags(
         found = entity_id(country, names.get("country", "country"), country=True)
         tags.append(("country", found.split(":", 1)[1]))
     return tuple(tags)
+
+
+# -- the one parser of a search -------------------------------------------------------------------
+
+
+def request_from(
+    values: Mapping[str, Any], names: Mapping[str, str] | None = None, *, require: bool = True
+) -> SearchRequest:
+    """The SearchRequest these values ask for. `values` holds SEARCH_OPTIONS as the user typed them
+    ("2024-02-19", "-2", "Trung Quốc") or as the interface has typed them already (a date, a float);
+    an option left out or None is not given. `tags` may add filters resolved already, as a saved
+    search keeps them: `request_from(saved_form(r), require=False)` is the search r saved.
+
+    `names` says how the interface calls an option in its refusals ("--from" on the command line); an
+    option it does not list is called by its key, as the API and the web form call them, and a query
+    named "" is an argument without a name. A search that asks nothing — no query, no filter, no tone
+    bound — is refused (no_query) unless `require` is False: the web form then shows an empty page, a
+    rule may watch every article. The other refusals: unknown_entity, unknown_country, bad_date,
+    bad_number, bad_choice, bad_whole_number; the filters are checked first, then whether anything
+    is asked, then dates, tones, choices and paging, in that order."""
+    unknown = values.keys() - {*SEARCH_OPTIONS, "tags"}
+    if unknown:
+        raise TypeError(f"not a search option: {', '.join(sorted(unknown))}")
+    names = names or {}
+    given = {key: value for key, value in values.items() if value is not None}
+    query = given.get("query", "")
+    tags = tuple((kind, value) for kind, value in given.get("tags", ()))
+    tags += search_tags(**{key: given.get(key) for key in TAG_OPTIONS}, names=names)
+    if require and not query.strip() and not tags and "tone_min" not in given and "tone_max" not in given:
+        raise _nothing_asked(names)
+
+    def name(option: str) -> str:
+        return names.get(option, option)
+
+    return SearchRequest(  # keyword arguments are evaluated in order: so are the refusals given
+        query=query,
+        exact=bool(given.get("exact")),
+        date_from=_day(given.get("from"), name("from")),
+        date_to=_day(given.get("to"), name("to")),
+        lang=given.get("lang"),
+        source=given.get("source"),
+        category=given.get("category"),
+        tags=tags,
+        tone_min=_number(given.get("tone_min"), name("tone_min")),
+        tone_max=_number(given.get("tone_max"), name("tone_max")),
+        tone_of=check_choice(given.get("tone_of", "article"), TONE_OF, name("tone_of"), FilterError),
+        sort=check_choice(given.get("sort", "relevance"), SORTS, name("sort"), FilterError),
+        limit=_whole(given.get("limit", 20), name("limit")),
+        offset=_whole(given.get("offset", 0), name("offset")),
+    )
+
+
+def _nothing_asked(names: Mapping[str, str]) -> FilterError:
+    options = {key: names.get(key, key) for key in ("query", "doc_ref", "topic", "event_type")}
+    template = "give a query ({query}), or a filter such as {doc_ref}, {topic} or {event_type}"
+    if not options["query"]:  # the query is the command line's argument: it has no name to give
+        template = "give a query, or a filter such as {doc_ref}, {topic} or {event_type}"
+    return FilterError("no_query", template, **options)
+
+
+def _day(value: date | str | None, option: str) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise FilterError(
+            "bad_date", "{option} must be a date like 2024-02-19, not {value!r}", option=option, value=value
+        ) from None
+
+
+def _number(value: float | str | None, option: str) -> float | None:
+    if value is None or isinstance(value, int | float):
+        return value
+    try:
+        return float(value)
+    except ValueError:
+        raise FilterError("bad_number", "{option} must be a number, not {value!r}", option=option,
+                          value=value) from None  # fmt: skip
+
+
+def _whole(value: int | str, option: str) -> int:
+    if isinstance(value, int):
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        raise FilterError("bad_whole_number", "{option} must be a whole number, not {value!r}",
+                          option=option, value=value) from None  # fmt: skip
+
+
+# -- saved searches -------------------------------------------------------------------------------
+
+
+def saved_form(request: SearchRequest) -> dict[str, Any]:
+    """What a saved search keeps of a search (SavedSearch.request): the query and its filters, not the
+    dates, the order or the page — an alert rule watching it looks at its own window. Its keys are
+    request_from's, so request_from(form, require=False) gives the search back."""
+    return {
+        "query": request.query, "exact": request.exact, "lang": request.lang, "source": request.source,
+        "category": request.category, "tags": [list(t) for t in request.tags],
+        "tone_min": request.tone_min, "tone_max": request.tone_max, "tone_of": request.tone_of,
+    }  # fmt: skip
+
+
+def filled(values: Mapping[str, Any]) -> dict[str, Any]:
+    """The entries that say something (not None, empty text or an empty list)."""
+    return {k: v for k, v in values.items() if v not in (None, "", [], ())}
+
+
+class SavedSearchError(Conflict):
+    """A saved search's name that belongs to someone else's search."""
+
+
+@dataclass
+class SavedSearch:
+    """A search kept under a name (unique), by whom and when; `request` is its saved_form."""
+
+    id: int
+    name: str
+    request: dict[str, Any]
+    created_by: str | None
+    created_at: datetime
+
+
+class SavedSearches:
+    """The saved searches of one store, shared by everyone: alert rules watch them by name."""
+
+    def __init__(self, engine: Engine):
+        self.repo = SavedSearchRepository(engine)
+
+    def save(
+        self, name: str, form: Mapping[str, Any], by: str | None = None, replace: bool = False
+    ) -> SavedSearch:
+        """Keep a search (its saved_form; the entries that say nothing are dropped) under a name.
+        Saving again under one's own name updates it, but someone else's is replaced only with
+        `replace`: an alert rule of theirs may watch it."""
+        clean = filled(form)
+        found = self.repo.find_search(name)
+        if found is None:
+            self.repo.insert_search(name, clean, by)
+        elif found["created_by"] == by or replace:
+            self.repo.update_search(found["id"], clean)
+        else:
+            raise SavedSearchError(
+                "search_name_taken",
+                "{name!r} is a search saved by {owner}: choose another name, or replace theirs (--replace)",
+                name=name, owner=found["created_by"] or "someone else",
+            )  # fmt: skip
+        saved = self.get(name)
+        assert saved is not None  # just written
+        return saved
+
+    def all(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
+        return [SavedSearch(**row) for row in self.repo.list_searches()]
+
+    def get(self, name: str) -> SavedSearch | None:
+        """The saved search of that name, or None."""
+        row = self.repo.find_search(name)
+        return SavedSearch(**row) if row else None

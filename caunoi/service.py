@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     from caunoi.ingest.watch import FetchReport, Watcher
     from caunoi.net.http import Fetcher
     from caunoi.reports.figures import OverviewCache
+    from caunoi.search import SavedSearches
     from caunoi.store.articles import ArticleRepository
     from caunoi.store.enrichment import EnrichmentRepository
     from caunoi.store.sources import CrawlRepository
@@ -107,6 +108,13 @@ class Service:
         from caunoi.alerts import Alerts
 
         return Alerts(self.engine, self.settings)
+
+    @functools.cached_property
+    def searches(self) -> SavedSearches:
+        """Saved searches, which alert rules watch by name."""
+        from caunoi.search import SavedSearches
+
+        return SavedSearches(self.engine)
 
     @functools.cached_property
     def _dashboard(self) -> OverviewCache:

@@ -10,7 +10,10 @@ import pytest
 from conftest import BACKENDS, DEMO, backend_settings
 from sqlalchemy import event
 
+from caunoi.app.api.search import OPTION_NAMES as API_NAMES
+from caunoi.cli.search import OPTION_NAMES as CLI_NAMES
 from caunoi.models import SearchRequest
+from caunoi.search import FilterError, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 from caunoi.store.query import QueryError
 
@@ -195,3 +198,102 @@ def test_show_and_stats(store):
     assert (first["text"], first["date"], first["precision"]) == ("Chiều ngày 1/10", "2020-10-01", "day")
     stats = store.stats()
     assert dict(stats["languages"])["vi"] >= 290
+
+
+# -- the one parser: what a user typed, as a SearchRequest or a refusal naming the option ----------
+
+
+def test_what_a_user_typed_becomes_a_request():
+    typed = {"query": "biển đông", "from": "2024-02-01", "to": "2024-02-19", "country": "Trung Quốc",
+             "doc_ref": "Nghị định số 116/2020/NĐ-CP", "topic": "World", "tone_max": "-1.5", "exact": "1",
+             "tone_of": "subject", "sort": "date", "limit": "5", "offset": "10"}  # fmt: skip
+    request = request_from(typed)
+    assert (request.date_from, request.date_to) == (date(2024, 2, 1), date(2024, 2, 19))
+    assert request.tags == (("doc_ref", "116/2020/NĐ-CP"), ("topic", "world"), ("country", "CN"))
+    assert (request.tone_min, request.tone_max, request.tone_of) == (None, -1.5, "subject")
+    assert (request.exact, request.sort, request.limit, request.offset) == (True, "date", 5, 10)
+    # values an interface has typed already (a date, a float) pass as they are; None is not given
+    same = request_from({"query": "x", "from": date(2024, 2, 1), "tone_min": 2.0, "lang": None})
+    assert (same.date_from, same.tone_min, same.lang) == (date(2024, 2, 1), 2.0, None)
+    assert request_from({"entity": "Bộ Ngoại giao"}).tags == (("entity", "vnbody:mofa"),)
+
+
+@pytest.mark.parametrize(
+    ("typed", "names", "code", "english"),
+    [
+        # the command line names its options --from, --country …, and its query not at all
+        ({"query": "x", "from": "19/2/2024"}, CLI_NAMES, "bad_date",
+         "--from must be a date like 2024-02-19, not '19/2/2024'"),
+        ({"country": "Atlantis"}, CLI_NAMES, "unknown_country",
+         "--country: no country known by the name 'Atlantis'"),
+        ({"entity": "Không Có Ai Cả"}, CLI_NAMES, "unknown_entity",
+         "--entity: no entity known by the name 'Không Có Ai Cả'"),
+        ({}, CLI_NAMES, "no_query", "give a query, or a filter such as --doc-ref, --topic or --event-type"),
+        ({"query": " ", "from": "19/2/2024"}, CLI_NAMES, "no_query",
+         "give a query, or a filter such as --doc-ref, --topic or --event-type"),  # asked first, then dates
+        ({"query": "x", "tone_min": "x"}, CLI_NAMES, "bad_number", "--tone-min must be a number, not 'x'"),
+        # the API names them as its query string does: q, from, country …
+        ({"country": "Atlantis"}, API_NAMES, "unknown_country",
+         "country: no country known by the name 'Atlantis'"),
+        ({"lang": "vi"}, API_NAMES, "no_query",
+         "give a query (q), or a filter such as doc_ref, topic or event_type"),
+        # the web form as its fields are named
+        ({"query": "x", "to": "mai"}, None, "bad_date", "to must be a date like 2024-02-19, not 'mai'"),
+        ({"query": "abc", "tone_max": "nhiều"}, None, "bad_number", "tone_max must be a number, not 'nhiều'"),
+        ({"query": "x", "sort": "newest"}, None, "bad_choice", "sort 'newest': use one of relevance, date"),
+        ({"query": "x", "tone_of": "title"}, None, "bad_choice",
+         "tone_of 'title': use one of article, subject"),
+        ({"query": "x", "limit": "ten"}, None, "bad_whole_number", "limit must be a whole number, not 'ten'"),
+    ],
+)  # fmt: skip
+def test_each_refusal_has_a_code_and_names_the_option_as_the_interface_does(typed, names, code, english):
+    with pytest.raises(FilterError) as refused:
+        request_from(typed, names)
+    assert (refused.value.code, str(refused.value)) == (code, english)
+
+
+def test_a_search_asking_nothing_is_refused_only_when_it_must_ask_something():
+    for asked in (
+        {"query": "x"},
+        {"topic": "world"},
+        {"tone_min": -2.0},
+        {"tags": [["doc_ref", "57-KL/TW"]]},
+    ):
+        assert request_from(asked)
+    with pytest.raises(FilterError, match="give a query"):
+        request_from({"lang": "vi", "from": "2024-02-01"})  # dates and outlets narrow, they do not ask
+    assert request_from({"lang": "vi"}, require=False).lang == "vi"  # the web form, an alert rule
+    with pytest.raises(TypeError, match="q"):
+        request_from({"q": "x"})  # an interface's own name for an option is not the option
+
+
+def test_a_saved_search_keeps_the_query_and_filters_and_gives_them_back():
+    request = request_from(
+        {"query": "biển đông", "country": "CN", "tone_min": "-2", "from": "2024-02-01", "sort": "date"}
+    )
+    form = saved_form(request)
+    assert form == {
+        "query": "biển đông", "exact": False, "lang": None, "source": None, "category": None,
+        "tags": [["country", "CN"]], "tone_min": -2.0, "tone_max": None, "tone_of": "article",
+    }  # fmt: skip
+    back = request_from(form, require=False)
+    assert (back.query, back.tags, back.tone_min) == (request.query, request.tags, request.tone_min)
+    assert (back.date_from, back.sort) == (None, "relevance")  # a rule watching it has its own window
+
+
+def test_saved_searches_keep_one_name_and_another_users_is_replaced_only_when_asked(store):
+    first = store.searches.save("Biển Đông", saved_form(request_from({"query": "biển đông"})), "lan")
+    assert (first.name, first.created_by, first.request) == (
+        "Biển Đông", "lan", {"query": "biển đông", "exact": False, "tone_of": "article"},
+    )  # fmt: skip
+    again = store.searches.save("Biển Đông", {"query": "Biển Đông", "exact": True}, "lan")
+    assert again.id == first.id and again.request == {"query": "Biển Đông", "exact": True}
+    with pytest.raises(SavedSearchError) as taken:
+        store.searches.save("Biển Đông", {"query": "x"}, "thu")
+    assert taken.value.code == "search_name_taken" and str(taken.value) == (
+        "'Biển Đông' is a search saved by lan: choose another name, or replace theirs (--replace)"
+    )
+    replaced = store.searches.save("Biển Đông", {"query": "x"}, "thu", replace=True)
+    assert replaced.id == first.id and replaced.request == {"query": "x"} and replaced.created_by == "lan"
+    assert store.searches.get("Biển Đông") == replaced and store.searches.get("không có") is None
+    assert replaced in store.searches.all()

@@ -100,7 +100,7 @@ def site(request, tmp_path_factory):
             f"Việt Nam kiên trì {SCRIPT} giải quyết tranh chấp bằng biện pháp hòa bình.\n{IMG} Đoạn hai.",
             kind="position", tags=["Biển Đông"], by="lan",
         ).id  # fmt: skip
-        service.alerts.save_search(
+        service.searches.save(
             f"{SCRIPT} đã lưu {IMG}", {"query": "xsstest", "tags": [["country", "CN"]]}, "lan"
         )
         yield Site(app, service, ids)
@@ -200,7 +200,7 @@ def test_every_state_changing_form_needs_the_csrf_token(site):
     assert site.service.cases.get(ids["xss_case"]).state == "new"
     assert site.service.alerts.get(ids["alert"])["state"] == "new"
     assert "Giả mạo" not in site.service.factsheets.get(ids["xss_sheet"]).title
-    assert "giả" not in {s["name"] for s in site.service.alerts.saved()}
+    assert "giả" not in {s.name for s in site.service.searches.all()}
     assert browser.get("/").status_code == 200  # still logged in: the forged logout did nothing
 
 
@@ -594,9 +594,9 @@ def test_an_analyst_saves_a_search_and_finds_it_again(site):
     }  # fmt: skip
     answer = browser.post("/searches", data=form, follow_redirects=False)
     assert (answer.status_code, answer.headers["location"]) == (303, "/searches")
-    (saved,) = [s for s in site.service.alerts.saved() if s["name"] == "Đối ngoại — Việt Nam"]
-    assert saved["created_by"] == "lan"
-    request = saved["request"]
+    (saved,) = [s for s in site.service.searches.all() if s.name == "Đối ngoại — Việt Nam"]
+    assert saved.created_by == "lan"
+    request = saved.request
     assert (request["query"], request["tags"], request["tone_min"]) == ("doi ngoai", [["country", "VN"]], -2)
     assert request["tone_of"] == "subject" and "date_from" not in request and "lang" not in request
 
@@ -612,7 +612,7 @@ def test_an_analyst_saves_a_search_and_finds_it_again(site):
     assert 'name="country" value="VN"' in again and '<option value="subject" selected>' in again
 
     # a search saved by `caunoi search --save`: its tags become the filters again
-    site.service.alerts.save_search(
+    site.service.searches.save(
         "Kết luận 57",
         {"query": "", "exact": True, "tags": [["doc_ref", "57-KL/TW"], ["topic", "world"]]},
         "thu",
@@ -634,14 +634,14 @@ def test_a_saved_search_needs_a_name_and_something_to_watch(site):
     ):
         refused = browser.post("/searches", data=form | {"csrf_token": token})
         assert refused.status_code == 400 and says in refused.text, form
-    names = {s["name"] for s in site.service.alerts.saved()}
+    names = {s.name for s in site.service.searches.all()}
     assert not names & {"", "chỉ có ngày", "số sai", "không rõ"}
     # a name another user saved (an alert rule may watch it) is not taken over
-    site.service.alerts.save_search("của Thu", {"query": "biển đông"}, "thu")
+    site.service.searches.save("của Thu", {"query": "biển đông"}, "thu")
     taken = browser.post("/searches", data={"name": "của Thu", "q": "xsstest", "csrf_token": token})
     assert taken.status_code == 409 and "người khác đã lưu" in taken.text
-    (kept,) = [s for s in site.service.alerts.saved() if s["name"] == "của Thu"]
-    assert kept["request"] == {"query": "biển đông"} and kept["created_by"] == "thu"
+    (kept,) = [s for s in site.service.searches.all() if s.name == "của Thu"]
+    assert kept.request == {"query": "biển đông"} and kept.created_by == "thu"
 
 
 def test_viewers_and_mission_officers_list_saved_searches_but_do_not_save(site):
@@ -652,7 +652,7 @@ def test_viewers_and_mission_officers_list_saved_searches_but_do_not_save(site):
         assert 'action="/searches"' not in page
         form = {"csrf_token": csrf_of(page), "name": f"của {username}", "q": "xsstest"}
         assert browser.post("/searches", data=form).status_code == 403
-    assert not {"của xem", "của paris"} & {s["name"] for s in site.service.alerts.saved()}
+    assert not {"của xem", "của paris"} & {s.name for s in site.service.searches.all()}
 
 
 # -- links without empty parameters ---------------------------------------------------------------------

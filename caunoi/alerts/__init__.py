@@ -35,11 +35,11 @@ from sqlalchemy import Engine
 
 from caunoi.alerts.deliver import send_pending
 from caunoi.alerts.evaluate import Evaluator
-from caunoi.alerts.rules import KINDS, SEVERITIES, AlertError, RuleBook, filled
+from caunoi.alerts.rules import KINDS, SEVERITIES, AlertError, RuleBook
 from caunoi.config import Settings
+from caunoi.search import SavedSearches
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
-from caunoi.store.searches import SavedSearchRepository
 
 __all__ = ["KINDS", "SEVERITIES", "AlertError", "Alerts"]
 
@@ -49,32 +49,10 @@ class Alerts(RuleBook):
     RuleBook's (add_rule, rules, set_rule, add_channel, channels)."""
 
     def __init__(self, engine: Engine, settings: Settings):
-        super().__init__(AlertRepository(engine), SavedSearchRepository(engine))
+        super().__init__(AlertRepository(engine), SavedSearches(engine))
         self.settings = settings
         self.articles = ArticleRepository(engine)
         self.evaluator = Evaluator(self.repo, self.searches, self.articles)
-
-    # -- saved searches ----------------------------------------------------------------------------
-
-    def save_search(
-        self, name: str, request: dict[str, Any], by: str | None = None, replace: bool = False
-    ) -> int:
-        """Keep a search under a name. Saved searches are shared (alert rules watch them): saving
-        again under one's own name updates it, but someone else's is replaced only with `replace`."""
-        clean = filled(request)
-        found = self.searches.find_search(name)
-        if found is None:
-            return self.searches.insert_search(name, clean, by)
-        if found["created_by"] != by and not replace:
-            raise AlertError(
-                f"{name!r} is a search saved by {found['created_by'] or 'someone else'}: choose another"
-                " name, or replace theirs (--replace)"
-            )
-        self.searches.update_search(found["id"], clean)
-        return found["id"]
-
-    def saved(self) -> list[dict[str, Any]]:
-        return self.searches.list_searches()
 
     # -- the inbox ---------------------------------------------------------------------------------
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from caunoi.alerts.rules import AlertError
 from caunoi.models import SearchRequest
+from caunoi.search import SavedSearches, request_from
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
-from caunoi.store.searches import SavedSearchRepository
 
 DEFAULTS: dict[str, Any] = {
     "window_hours": 24,
@@ -55,20 +55,11 @@ def _request(scope: dict[str, Any], saved: dict[str, Any] | None = None) -> Sear
     for key in SCOPE_KEYS:
         if scope.get(key) is not None:
             base[key] = scope[key]
-    tags = tuple(tuple(t) for t in base.get("tags", ()))
-    tags += tuple((TAG_KINDS[k], str(base[k])) for k in TAG_KINDS if base.get(k))
-    return SearchRequest(
-        query=base.get("query") or "",
-        exact=bool(base.get("exact")),
-        lang=base.get("lang"),
-        source=base.get("source"),
-        category=base.get("category"),
-        tags=tags,
-        tone_min=base.get("tone_min"),
-        tone_max=base.get("tone_max"),
-        tone_of=base.get("tone_of") or "article",
-        limit=1,
-    )
+    # the scope's filters are resolved already (canonical, when the rule was added): tags as they are
+    tags = [*base.get("tags", ()), *((TAG_KINDS[k], str(base[k])) for k in TAG_KINDS if base.get(k))]
+    kept = {k: base.get(k) for k in ("query", "exact", "lang", "source", "category", "tone_min", "tone_max")}
+    kept["tone_of"] = base.get("tone_of") or None  # an empty one is the article's, as it always was
+    return request_from({**kept, "tags": tags, "limit": 1}, require=False)
 
 
 def _window_floor(at: datetime, hours: int) -> datetime:
@@ -81,7 +72,7 @@ def _window_floor(at: datetime, hours: int) -> datetime:
 class Evaluator:
     """Evaluates the rules of one store over its articles."""
 
-    def __init__(self, repo: AlertRepository, searches: SavedSearchRepository, articles: ArticleRepository):
+    def __init__(self, repo: AlertRepository, searches: SavedSearches, articles: ArticleRepository):
         self.repo = repo
         self.searches = searches
         self.articles = articles
@@ -101,10 +92,10 @@ class Evaluator:
         scope = rule["scope"]
         saved = None
         if scope.get("saved"):
-            found = self.searches.find_search(scope["saved"])
+            found = self.searches.get(scope["saved"])
             if found is None:
                 raise AlertError(f"rule {rule['name']!r}: the saved search {scope['saved']!r} is gone")
-            saved = found["request"]
+            saved = found.request
         return _request(scope, saved), scope.get("story")
 
     def _articles(self, rule, params, start: datetime, end: datetime) -> list[Any]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from caunoi.search import FilterError, SavedSearches, filled, request_from
 from caunoi.store.alerts import AlertRepository
-from caunoi.store.searches import SavedSearchRepository
 
 KINDS = ("volume_spike", "tone_spike", "new_story", "outlet", "mention")
 SEVERITIES = ("low", "medium", "high")
@@ -17,31 +17,20 @@ class AlertError(ValueError):
     """A rule or channel that cannot be used; the message says why."""
 
 
-def filled(values: dict[str, Any]) -> dict[str, Any]:
-    """The entries that say something (not None, empty text or an empty list)."""
-    return {k: v for k, v in values.items() if v not in (None, "", [], ())}
-
-
 def canonical(scope: dict[str, Any]) -> dict[str, Any]:
     """A scope with its names resolved as search resolves them: an entity's name to its id, a country
     to its code, a document's number to its canonical symbol."""
-    from caunoi.search import FilterError, search_tags
-
     try:
-        tags = dict(
-            search_tags(
-                doc_ref=scope.get("doc_ref"), entity=scope.get("entity"), country=scope.get("country")
-            )
-        )
+        named = request_from({key: scope.get(key) for key in ("doc_ref", "entity", "country")}, require=False)
     except FilterError as exc:
         raise AlertError(str(exc)) from None
-    return {**scope, **tags}
+    return {**scope, **dict(named.tags)}
 
 
 class RuleBook:
     """The alert rules and channels of one store."""
 
-    def __init__(self, repo: AlertRepository, searches: SavedSearchRepository):
+    def __init__(self, repo: AlertRepository, searches: SavedSearches):
         self.repo = repo
         self.searches = searches
 
@@ -67,7 +56,7 @@ class RuleBook:
             raise AlertError("an outlet rule needs the outlets to watch (--outlet, repeat for more)")
         if kind == "mention" and not any(scope.get(k) for k in ("doc_ref", "entity", "query")):
             raise AlertError("a mention rule needs what to look for: --doc-ref, --entity or a query")
-        if scope.get("saved") and self.searches.find_search(scope["saved"]) is None:
+        if scope.get("saved") and self.searches.get(scope["saved"]) is None:
             raise AlertError(f"no saved search named {scope['saved']!r}")
         if scope.get("story") and not self.repo.find_stories([scope["story"]]):
             raise AlertError(f"no story with id {scope['story']}")

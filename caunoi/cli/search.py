@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import sys
-from datetime import date
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -12,7 +11,6 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from caunoi.alerts import AlertError
 from caunoi.cli.common import (
     actor,
     console,
@@ -21,9 +19,9 @@ from caunoi.cli.common import (
     open_service,
     print_json,
 )
-from caunoi.models import ENRICHMENT_KEYS, Article, SearchRequest
+from caunoi.models import ENRICHMENT_KEYS, Article
 from caunoi.models import as_json as json_of
-from caunoi.search import FilterError, QueryError, search_tags
+from caunoi.search import SEARCH_OPTIONS, FilterError, QueryError, SavedSearchError, request_from, saved_form
 
 
 class ToneOf(StrEnum):
@@ -36,14 +34,8 @@ class Sort(StrEnum):
     date = "date"
 
 
-def _parse_day(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{name} must be a date like 2024-02-19, not {value!r}")
-        raise
+# the options as this command names them, for its refusals; the query is its argument, without a name
+OPTION_NAMES = {key: "--" + key.replace("_", "-") for key in SEARCH_OPTIONS} | {"query": ""}
 
 
 def search(
@@ -100,47 +92,25 @@ def search(
     ] = False,
 ) -> None:
     """Full-text search; diacritics and đ/d are ignored unless --exact."""
+    typed = {
+        "query": query, "exact": exact, "from": date_from, "to": date_to, "lang": lang, "source": source,
+        "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity, "country": country,
+        "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max, "tone_of": tone_of.value,
+        "sort": sort.value, "limit": limit, "offset": offset,
+    }  # fmt: skip
     try:
-        tags = search_tags(
-            doc_ref=doc_ref,
-            event_type=event_type,
-            topic=topic,
-            entity=entity,
-            country=country,
-            names={"entity": "--entity", "country": "--country"},
-        )
+        request = request_from(typed, OPTION_NAMES)
     except FilterError as exc:
         fail(str(exc))
-    if not query.strip() and not tags and tone_min is None and tone_max is None:
-        fail("give a query, or a filter such as --doc-ref, --topic or --event-type")
-    request = SearchRequest(
-        tags=tags,
-        tone_min=tone_min,
-        tone_max=tone_max,
-        tone_of=tone_of.value,
-        query=query,
-        exact=exact,
-        date_from=_parse_day(date_from, "--from"),
-        date_to=_parse_day(date_to, "--to"),
-        lang=lang,
-        source=source,
-        category=category,
-        sort=sort.value,
-        limit=limit,
-        offset=offset,
-    )
     with open_service() as service:
         try:
             hits = service.search(request)
         except QueryError as exc:
             fail(f"bad query: {exc}")
         if save:
-            kept = {"query": query, "exact": exact, "lang": lang, "source": source, "category": category,
-                    "tags": [list(t) for t in tags], "tone_min": tone_min, "tone_max": tone_max,
-                    "tone_of": tone_of.value}  # fmt: skip
             try:
-                service.alerts.save_search(save, kept, actor(), replace=replace)
-            except AlertError as exc:
+                service.searches.save(save, saved_form(request), actor(), replace=replace)
+            except SavedSearchError as exc:
                 fail(str(exc))
             err.print(f"search saved as {save!r}")
     if as_json:

@@ -253,6 +253,8 @@ class FactSheetDetail(_FactSheet):
 
 
 class SavedSearchOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.search.SavedSearch
+
     id: int
     name: str
     request: dict[str, Any]

@@ -11,7 +11,6 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Depends, Query, Request
 from fastapi.responses import Response
 
-from caunoi.alerts import AlertError
 from caunoi.app.api.errors import BAD, NOT_FOUND, ApiError, found
 from caunoi.app.api.export import EXPORT_ROWS, export_file
 from caunoi.app.api.limits import Reader, csrf
@@ -19,7 +18,7 @@ from caunoi.app.api.paging import decode_cursor, paged
 from caunoi.app.api.schemas import ArticleOut, ErrorOut, Id, SavedSearchIn, SavedSearchOut, SearchPage
 from caunoi.app.auth import require, service_of
 from caunoi.models import Article, SearchHit, SearchRequest
-from caunoi.search import FilterError, QueryError, search_tags
+from caunoi.search import FilterError, QueryError, SavedSearch, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 
 router = APIRouter()
@@ -27,6 +26,7 @@ router = APIRouter()
 # -- search filters -------------------------------------------------------------------------------
 
 Text = Annotated[str | None, Query(max_length=200)]
+OPTION_NAMES = {"query": "q"}  # the options as the query string names them, for the refusals
 
 
 def search_filters(
@@ -56,30 +56,21 @@ def search_filters(
     sort: Literal["relevance", "date"] = "relevance",
 ) -> SearchRequest:
     """The search the query string asks for (as `caunoi search` builds it from its options)."""
+    typed = {
+        "query": q, "exact": exact, "from": date_from, "to": date_to, "lang": lang, "source": source,
+        "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity, "country": country,
+        "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max, "tone_of": tone_of,
+        "sort": sort,
+    }  # fmt: skip
     try:
-        tags = search_tags(
-            doc_ref=doc_ref, event_type=event_type, topic=topic, entity=entity, country=country
-        )
+        return request_from(typed, OPTION_NAMES)
     except FilterError as exc:
-        raise ApiError(400, "bad_filter", str(exc)) from None
-    if not q.strip() and not tags and tone_min is None and tone_max is None:
-        raise ApiError(
-            400, "bad_request", "give a query (q), or a filter such as doc_ref, topic or event_type"
-        )
-    return SearchRequest(
-        query=q,
-        exact=exact,
-        date_from=date_from,
-        date_to=date_to,
-        lang=lang,
-        source=source,
-        category=category,
-        tags=tags,
-        tone_min=tone_min,
-        tone_max=tone_max,
-        tone_of=tone_of,
-        sort=sort,
-    )
+        raise _refused(exc) from None
+
+
+def _refused(exc: FilterError) -> ApiError:
+    """A search's options refused: `bad_request` when it asks nothing, `bad_filter` otherwise."""
+    return ApiError(400, "bad_request" if exc.code == "no_query" else "bad_filter", str(exc))
 
 
 def _search(service: Service, request: SearchRequest) -> list[SearchHit]:
@@ -139,9 +130,9 @@ def export_search(
 
 
 @router.get("/saved-searches", response_model=list[SavedSearchOut], tags=["search"])
-def list_saved_searches(request: Request, _user: Reader) -> list[dict[str, Any]]:
+def list_saved_searches(request: Request, _user: Reader) -> list[SavedSearch]:
     """Searches kept under a name (alert rules can watch them)."""
-    return service_of(request).alerts.saved()
+    return service_of(request).searches.all()
 
 
 @router.post(
@@ -156,26 +147,16 @@ def save_search(
     request: Request,
     body: Annotated[SavedSearchIn, Body()],
     user: Annotated[dict[str, Any], Depends(require("alert.manage"))],
-) -> dict[str, Any]:
+) -> SavedSearch:
     """Keep a search under a name: the same name again updates one's own search; another user's is
     replaced only with `replace` (409 otherwise)."""
     try:
-        tags = search_tags(
-            doc_ref=body.doc_ref,
-            event_type=body.event_type,
-            topic=body.topic,
-            entity=body.entity,
-            country=body.country,
-        )
+        asked = request_from(body.model_dump(exclude={"name", "replace"}), OPTION_NAMES, require=False)
     except FilterError as exc:
-        raise ApiError(400, "bad_filter", str(exc)) from None
-    kept = body.model_dump(
-        include={"query", "exact", "lang", "source", "category", "tone_min", "tone_max", "tone_of"}
-    )
-    kept["tags"] = [list(t) for t in tags]
-    alerts = service_of(request).alerts
+        raise _refused(exc) from None
     try:
-        saved_id = alerts.save_search(body.name, kept, user["username"], replace=body.replace)
-    except AlertError as exc:
+        return service_of(request).searches.save(
+            body.name, saved_form(asked), user["username"], replace=body.replace
+        )
+    except SavedSearchError as exc:
         raise ApiError(409, "conflict", str(exc)) from None
-    return next(s for s in alerts.saved() if s["id"] == saved_id)

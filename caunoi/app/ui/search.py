@@ -1,25 +1,24 @@
-"""Search, saved searches and an article's page. The form's fields become a SearchRequest here, as
-`caunoi search` builds one (search_request), and a saved search's request goes back to the form's
-fields (saved_request, saved_params); refusals of a bad query are shown on the page, not raised."""
+"""Search, saved searches and an article's page. The form's fields become a SearchRequest through
+caunoi.search.request_from, as `caunoi search` builds one (search_request), and a saved search's
+request goes back to the form's fields (saved_params); refusals of a bad query are shown on the page,
+not raised."""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from caunoi.alerts import AlertError
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.i18n import LABELS, name_of
 from caunoi.models import SearchRequest
-from caunoi.search import QueryError
+from caunoi.search import TAG_OPTIONS, QueryError, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 
 PAGE_SIZE = 20
@@ -31,7 +30,6 @@ SEARCH_FIELDS = (
     "q", "exact", "from", "to", "lang", "source", "category", "topic", "country", "entity", "doc_ref",
     "event_type", "tone_min", "tone_max", "tone_of", "sort",
 )  # fmt: skip
-TAG_FIELDS = ("doc_ref", "event_type", "topic", "entity", "country")  # the filters a request holds as tags
 
 
 def search_url(params: Mapping[str, str | None], page: int = 1) -> str:
@@ -44,54 +42,17 @@ def search_url(params: Mapping[str, str | None], page: int = 1) -> str:
 
 def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
     """The SearchRequest the form asks for (None when it asks nothing), as `caunoi search` builds it;
-    ValueError with what to fix."""
-    from caunoi.search import FilterError, search_tags
-
-    def number(key: str) -> float | None:
-        try:
-            return float(params[key]) if params.get(key) else None
-        except ValueError:
-            raise ValueError(f"{key} must be a number, not {params[key]!r}") from None
-
-    def day(key: str) -> date | None:
-        try:
-            return date.fromisoformat(params[key]) if params.get(key) else None
-        except ValueError:
-            raise ValueError(f"{key} must be a date like 2024-02-19, not {params[key]!r}") from None
-
-    try:
-        tags = search_tags(**{key: params.get(key) or None for key in TAG_FIELDS})
-    except FilterError as exc:
-        raise ValueError(str(exc)) from None
-    request = SearchRequest(
-        query=params.get("q", ""),
-        exact=bool(params.get("exact")),
-        date_from=day("from"),
-        date_to=day("to"),
-        lang=params.get("lang") or None,
-        source=params.get("source") or None,
-        category=params.get("category") or None,
-        sort="date" if params.get("sort") == "date" else "relevance",
-        limit=PAGE_SIZE + 1,
-        offset=(page - 1) * PAGE_SIZE,
-        tags=tags,
-        tone_min=number("tone_min"),
-        tone_max=number("tone_max"),
-        tone_of="subject" if params.get("tone_of") == "subject" else "article",
-    )
+    a FilterError says what to fix."""
+    typed = {("query" if key == "q" else key): value for key, value in params.items()}
+    # the form's choices are read as they always were: anything but the other one is the default
+    typed["sort"] = "date" if params.get("sort") == "date" else None
+    typed["tone_of"] = "subject" if params.get("tone_of") == "subject" else None
+    request = request_from(typed | {"limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}, require=False)
     narrowed = request.lang or request.source or request.category or request.date_from or request.date_to
-    asked = request.query.strip() or tags or request.tone_min is not None or request.tone_max is not None
+    asked = (
+        request.query.strip() or request.tags or request.tone_min is not None or request.tone_max is not None
+    )
     return request if asked or narrowed else None
-
-
-def saved_request(request: SearchRequest) -> dict[str, Any]:
-    """What a saved search keeps of a search, as `caunoi search --save` keeps it: the query and its
-    filters, not the dates or the order (an alert rule watching it looks at its own window)."""
-    return {
-        "query": request.query, "exact": request.exact, "lang": request.lang, "source": request.source,
-        "category": request.category, "tags": [list(t) for t in request.tags],
-        "tone_min": request.tone_min, "tone_max": request.tone_max, "tone_of": request.tone_of,
-    }  # fmt: skip
 
 
 def saved_params(saved: dict[str, Any]) -> dict[str, str]:
@@ -103,7 +64,7 @@ def saved_params(saved: dict[str, Any]) -> dict[str, str]:
         **{key: str(saved.get(key) or "") for key in ("lang", "source", "category")},
     }
     for kind, value in saved.get("tags") or ():
-        if kind in TAG_FIELDS and not params.get(kind):
+        if kind in TAG_OPTIONS and not params.get(kind):
             params[kind] = str(value)
     for key in ("tone_min", "tone_max"):
         if saved.get(key) is not None:
@@ -118,7 +79,7 @@ def filters_shown(params: dict[str, str], lang: str) -> list[str]:
     t = LABELS[lang]
     names = {"topic": "topic", "country": "country", "entity": "entity"}
     shown = []
-    for key in ("lang", "source", "category", *TAG_FIELDS):
+    for key in ("lang", "source", "category", *TAG_OPTIONS):
         if params.get(key):
             value = name_of(params[key], names[key], lang) if key in names else params[key]
             shown.append(f"{t['outlet' if key == 'source' else key]}: {value}")
@@ -167,10 +128,10 @@ def saved_searches(request: Request) -> Response:
     need(user, "search")
     lang = lang_of(request, user)
     found = []
-    for saved in service_of(request).alerts.saved():
-        params = saved_params(saved["request"] or {})
+    for saved in service_of(request).searches.all():
+        params = saved_params(saved.request or {})
         shown = {"query": params.get("q", ""), "filters": filters_shown(params, lang)}
-        found.append(saved | shown | {"url": search_url(params)})
+        found.append(dataclasses.asdict(saved) | shown | {"url": search_url(params)})
     return _render(request, user, "searches.html.j2", searches=found)
 
 
@@ -188,14 +149,14 @@ async def save_search(request: Request) -> Response:
     service: Service = service_of(request)
     try:
         req = search_request({k: v for k, v in params.items() if v}, 1)
-        if req is None or not saved_params(saved_request(req)).keys() - {"exact", "tone_of"}:
+        if req is None or not saved_params(saved_form(req)).keys() - {"exact", "tone_of"}:
             raise PageError(400, t["save_search_empty"])  # dates alone: nothing a rule could watch
         service.search(dataclasses.replace(req, limit=1))  # a bad query is refused now, not when a rule runs
     except (QueryError, ValueError) as exc:
         raise PageError(400, str(exc)) from None
     try:
-        service.alerts.save_search(name, saved_request(req), user["username"])
-    except AlertError:
+        service.searches.save(name, saved_form(req), user["username"])
+    except SavedSearchError:
         raise PageError(409, t["save_search_taken"]) from None
     return RedirectResponse("/searches", status_code=303)
 
