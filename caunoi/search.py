@@ -171,10 +171,15 @@ def request_from(
 
 def _nothing_asked(names: Mapping[str, str]) -> FilterError:
     options = {key: names.get(key, key) for key in ("query", "doc_ref", "topic", "event_type")}
-    template = "give a query ({query}), or a filter such as {doc_ref}, {topic} or {event_type}"
     if not options["query"]:  # the query is the command line's argument: it has no name to give
-        template = "give a query, or a filter such as {doc_ref}, {topic} or {event_type}"
-    return FilterError("no_query", template, **options)
+        return FilterError(
+            "no_query", "give a query, or a filter such as {doc_ref}, {topic} or {event_type}", **options
+        )
+    return FilterError(
+        "no_query",
+        "give a query ({query}), or a filter such as {doc_ref}, {topic} or {event_type}",
+        **options,
+    )
 
 
 def _day(value: date | str | None, option: str) -> date | None:

@@ -94,6 +94,23 @@ def test_a_case_refusal_carries_the_case_and_its_state_in_words():
     assert refusal(typed, "vi") == "«ftp://x» không phải địa chỉ web: hãy nhập địa chỉ bắt đầu bằng https://"
 
 
+def test_a_refused_fact_sheet_reads_in_vietnamese():
+    from caunoi.factsheets import FactSheetError, FactSheetService
+
+    with pytest.raises(FactSheetError) as refused:
+        FactSheetService._values(title="", body="x", kind="fact_sheet", lang="vi", tags=[])
+    assert refusal(refused.value, "vi") == "Tài liệu cần có tiêu đề."
+
+
+def test_a_search_refusal_names_the_field_as_the_form_does():
+    from caunoi.search import FilterError, request_from
+
+    with pytest.raises(FilterError) as refused:
+        request_from({"query": "x", "from": "19/2/2024"})
+    said = refusal(refused.value, "vi")
+    assert said == "Ô «Từ ngày» phải là một ngày như 2024-02-19, không phải «19/2/2024»."
+
+
 def test_a_page_in_english_says_a_login_refusal_as_the_page_does_not_as_the_log_does():
     locked = LoginRefused("login_locked", "locked until {until:%H:%M}", until=datetime(2026, 12, 6, 10, 5))
     assert str(locked) == "locked until 10:05"

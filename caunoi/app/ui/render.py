@@ -15,7 +15,6 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
-from caunoi.app.messages import translated
 from caunoi.i18n import LABELS, LANGS, name_of, refusal
 from caunoi.reports.html import Labels, environment
 from caunoi.users import can, permission
@@ -72,9 +71,7 @@ def _render(
 ) -> HTMLResponse:
     lang = lang_of(request, user)
     for key in ("error", "message"):  # a refusal, in the page's language
-        if isinstance(context.get(key), str):  # not yet a coded refusal: matched by its English
-            context[key] = translated(context[key], lang)
-        elif key in context:
+        if key in context:
             context[key] = refusal(context[key], lang)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     nav = []

@@ -16,9 +16,10 @@ from fastapi.responses import RedirectResponse, Response
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
 from caunoi.app.ui.render import _render, lang_of
+from caunoi.errors import Invalid
 from caunoi.i18n import LABELS, name_of
 from caunoi.models import SearchRequest
-from caunoi.search import TAG_OPTIONS, QueryError, SavedSearchError, request_from, saved_form
+from caunoi.search import TAG_OPTIONS, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 
 PAGE_SIZE = 20
@@ -109,8 +110,8 @@ def search(request: Request, page: int = 1) -> Response:
             more = len(hits) > PAGE_SIZE
             hits = hits[:PAGE_SIZE]
             facets = service.facets(dataclasses.replace(req, limit=PAGE_SIZE, offset=0))
-    except (QueryError, ValueError) as exc:
-        error = str(exc)
+    except Invalid as exc:  # the query's syntax or a filter (FilterError): shown in the page's language
+        error = exc
 
     def url(page: int = 1, **change: str | None) -> str:
         return search_url({**params, **change}, page)
@@ -152,8 +153,8 @@ async def save_search(request: Request) -> Response:
         if req is None or not saved_params(saved_form(req)).keys() - {"exact", "tone_of"}:
             raise PageError(400, t["save_search_empty"])  # dates alone: nothing a rule could watch
         service.search(dataclasses.replace(req, limit=1))  # a bad query is refused now, not when a rule runs
-    except (QueryError, ValueError) as exc:
-        raise PageError(400, str(exc)) from None
+    except Invalid as exc:
+        raise PageError(400, exc) from None
     try:
         service.searches.save(name, saved_form(req), user["username"])
     except SavedSearchError:
