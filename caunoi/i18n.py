@@ -497,6 +497,8 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "sort": "Sắp xếp",
             "limit": "Số kết quả",
             "offset": "Bỏ qua",
+            "country": "Quốc gia",
+            "entity": "Thực thể",
         },
         "role": {key[5:]: words for key, words in LABELS["vi"].items() if key.startswith("role_")},
         "kind": {key[5:]: words.lower() for key, words in LABELS["vi"].items() if key.startswith("kind_")},
