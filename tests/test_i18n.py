@@ -19,7 +19,7 @@ from caunoi.users import LoginRefused
 
 CODE = Path(__file__).resolve().parent.parent / "caunoi"
 _RAISER = re.compile(
-    r"^(\w*Error|error|refused|NotFound|Unknown\w*|Invalid|Conflict|Unavailable|\w*Refused|\w*Locked|__init__)$"
+    r"^(\w*Error|error|refused|\w*NotFound|Unknown\w*|Invalid|Conflict|Unavailable|\w*Refused|\w*Locked|__init__)$"
 )
 
 

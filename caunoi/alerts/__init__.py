@@ -28,20 +28,22 @@ pass, until MAX_DELIVERY_RUNS runs have tried it.
 
 from __future__ import annotations
 
+import functools
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
-from caunoi.alerts.deliver import send_pending
-from caunoi.alerts.evaluate import Evaluator
-from caunoi.alerts.rules import KINDS, SEVERITIES, AlertError, RuleBook
+from caunoi.alerts.rules import KINDS, SEVERITIES, AlertError, AlertNotFound, RuleBook
 from caunoi.config import Settings
 from caunoi.search import SavedSearches
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
 
-__all__ = ["KINDS", "SEVERITIES", "AlertError", "Alerts"]
+if TYPE_CHECKING:
+    from caunoi.alerts.evaluate import Evaluator
+
+__all__ = ["KINDS", "SEVERITIES", "AlertError", "AlertNotFound", "Alerts"]
 
 
 class Alerts(RuleBook):
@@ -52,7 +54,13 @@ class Alerts(RuleBook):
         super().__init__(AlertRepository(engine), SavedSearches(engine))
         self.settings = settings
         self.articles = ArticleRepository(engine)
-        self.evaluator = Evaluator(self.repo, self.searches, self.articles)
+
+    @functools.cached_property
+    def evaluator(self) -> Evaluator:
+        """The rules' evaluation, made when first run (it is most of what this package imports)."""
+        from caunoi.alerts.evaluate import Evaluator
+
+        return Evaluator(self.repo, self.searches, self.articles)
 
     # -- the inbox ---------------------------------------------------------------------------------
 
@@ -64,9 +72,11 @@ class Alerts(RuleBook):
 
     def mark(self, alert_id: int, state: str) -> None:
         if state not in ("new", "read", "dismissed"):
-            raise AlertError(f"an alert is new, read or dismissed, not {state!r}")
+            raise AlertError(
+                "alert_bad_state", "an alert is new, read or dismissed, not {state!r}", state=state
+            )
         if not self.repo.set_state(alert_id, state):
-            raise AlertError(f"no alert with id {alert_id}")
+            raise AlertNotFound("alert_not_found", "no alert with id {id}", id=alert_id)
 
     def counts(self) -> dict[str, int]:
         return self.repo.count_by_state()
@@ -79,4 +89,6 @@ class Alerts(RuleBook):
 
     def deliver(self) -> dict[str, int]:
         """Send every pending delivery, once; counts by outcome (sent, pending, failed)."""
+        from caunoi.alerts.deliver import send_pending
+
         return send_pending(self.repo, self.settings)

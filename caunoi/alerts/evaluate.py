@@ -94,7 +94,12 @@ class Evaluator:
         if scope.get("saved"):
             found = self.searches.get(scope["saved"])
             if found is None:
-                raise AlertError(f"rule {rule['name']!r}: the saved search {scope['saved']!r} is gone")
+                raise AlertError(
+                    "rule_saved_search_gone",
+                    "rule {rule!r}: the saved search {name!r} is gone",
+                    rule=rule["name"],
+                    name=scope["saved"],
+                )
             saved = found.request
         return _request(scope, saved), scope.get("story")
 

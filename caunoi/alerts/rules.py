@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from caunoi import errors
+from caunoi.errors import Invalid
 from caunoi.search import FilterError, SavedSearches, filled, request_from
 from caunoi.store.alerts import AlertRepository
 
@@ -13,8 +15,14 @@ KINDS = ("volume_spike", "tone_spike", "new_story", "outlet", "mention")
 SEVERITIES = ("low", "medium", "high")
 
 
-class AlertError(ValueError):
+class AlertError(Invalid):
     """A rule or channel that cannot be used; the message says why."""
+
+
+class AlertNotFound(AlertError, errors.NotFound):
+    """No rule or alert by that name or id."""
+
+    kind = errors.NotFound.kind
 
 
 def canonical(scope: dict[str, Any]) -> dict[str, Any]:
@@ -23,7 +31,7 @@ def canonical(scope: dict[str, Any]) -> dict[str, Any]:
     try:
         named = request_from({key: scope.get(key) for key in ("doc_ref", "entity", "country")}, require=False)
     except FilterError as exc:
-        raise AlertError(str(exc)) from None
+        raise AlertError.like(exc) from None
     return {**scope, **dict(named.tags)}
 
 
@@ -47,24 +55,39 @@ class RuleBook:
     ) -> int:
         """Add a rule; `replace` swaps a rule of the same name for this one (its alerts go with it)."""
         if kind not in KINDS:
-            raise AlertError(f"unknown rule kind {kind!r}: use one of {', '.join(KINDS)}")
+            raise AlertError(
+                "rule_bad_kind",
+                "unknown rule kind {kind!r}: use one of {kinds}",
+                kind=kind,
+                kinds=", ".join(KINDS),
+            )
         if severity not in SEVERITIES:
-            raise AlertError(f"unknown severity {severity!r}: use low, medium or high")
+            raise AlertError(
+                "rule_bad_severity",
+                "unknown severity {severity!r}: use low, medium or high",
+                severity=severity,
+            )
         scope = canonical(filled(scope))
         params = filled(params or {})
         if kind == "outlet" and not params.get("outlets"):
-            raise AlertError("an outlet rule needs the outlets to watch (--outlet, repeat for more)")
+            raise AlertError(
+                "rule_no_outlets", "an outlet rule needs the outlets to watch (--outlet, repeat for more)"
+            )
         if kind == "mention" and not any(scope.get(k) for k in ("doc_ref", "entity", "query")):
-            raise AlertError("a mention rule needs what to look for: --doc-ref, --entity or a query")
+            raise AlertError(
+                "rule_no_mention", "a mention rule needs what to look for: --doc-ref, --entity or a query"
+            )
         if scope.get("saved") and self.searches.get(scope["saved"]) is None:
-            raise AlertError(f"no saved search named {scope['saved']!r}")
+            raise AlertError("rule_no_saved_search", "no saved search named {name!r}", name=scope["saved"])
         if scope.get("story") and not self.repo.find_stories([scope["story"]]):
-            raise AlertError(f"no story with id {scope['story']}")
+            raise AlertError("story_not_found", "no story with id {id}", id=scope["story"])
         known = self.repo.channel_names()
         missing = [c for c in channel_names or [] if c not in known]
         if missing:
             raise AlertError(
-                f"no channel named {', '.join(missing)}: add it with `caunoi alerts channel-add`"
+                "rule_no_channel",
+                "no channel named {names}: add it with `caunoi alerts channel-add`",
+                names=", ".join(missing),
             )
         rule_id = self.repo.insert_rule(
             {
@@ -79,7 +102,9 @@ class RuleBook:
             replace=replace,
         )
         if rule_id is None:
-            raise AlertError(f"a rule named {name!r} exists already (--replace swaps it)")
+            raise AlertError(
+                "rule_exists", "a rule named {name!r} exists already (--replace swaps it)", name=name
+            )
         return rule_id
 
     def rules(self) -> list[dict[str, Any]]:
@@ -88,23 +113,28 @@ class RuleBook:
     def set_rule(self, name: str, *, enabled: bool | None = None, remove: bool = False) -> None:
         """Switch a rule on or off, or remove it."""
         if not self.repo.change_rule(name, enabled=enabled, remove=remove):
-            raise AlertError(f"no rule named {name!r}")
+            raise AlertNotFound("rule_not_found", "no rule named {name!r}", name=name)
 
     def add_channel(
         self, name: str, kind: str, target: str, secret: str | None = None, allow_private: bool = False
     ) -> int:
         """Add an e-mail or webhook channel; a webhook signs what it posts with its `secret`."""
         if kind not in ("email", "webhook"):
-            raise AlertError("a channel is an e-mail address (--email) or a webhook URL (--webhook)")
+            raise AlertError(
+                "channel_bad_kind", "a channel is an e-mail address (--email) or a webhook URL (--webhook)"
+            )
         if kind == "webhook" and not secret:
-            raise AlertError("a webhook channel needs a --secret: the receiver checks the signature with it")
+            raise AlertError(
+                "channel_no_secret",
+                "a webhook channel needs a --secret: the receiver checks the signature with it",
+            )
         if kind == "email" and "@" not in target:
-            raise AlertError(f"{target!r} is not an e-mail address")
+            raise AlertError("channel_bad_email", "{target!r} is not an e-mail address", target=target)
         channel_id = self.repo.insert_channel(
             {"name": name, "kind": kind, "target": target, "secret": secret, "allow_private": allow_private}
         )
         if channel_id is None:
-            raise AlertError(f"a channel named {name!r} exists already")
+            raise AlertError("channel_exists", "a channel named {name!r} exists already", name=name)
         return channel_id
 
     def channels(self) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from caunoi.alerts import KINDS, AlertError
+from caunoi.alerts import KINDS
 from caunoi.cli.common import (
     actor,
     console,
@@ -15,6 +15,7 @@ from caunoi.cli.common import (
     open_service,
     parse_at,
     print_json,
+    serving,
 )
 
 app = typer.Typer(
@@ -69,13 +70,10 @@ def rule_add(
                     min_articles=min_articles,
                     window_hours=window_hours, baseline_weeks=baseline_weeks, tone_below=tone_below,
                     reprints=reprints or None)  # fmt: skip
-    with open_service() as service:
-        try:
-            rule_id = service.alerts.add_rule(
-                name, kind, scope, params, channel, severity, actor(by), replace=replace
-            )
-        except AlertError as exc:
-            fail(str(exc))
+    with serving() as service:
+        rule_id = service.alerts.add_rule(
+            name, kind, scope, params, channel, severity, actor(by), replace=replace
+        )
     console.print(f"rule #{rule_id} {name!r} added")
 
 
@@ -97,11 +95,8 @@ def rules(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 def _set_rule(name: str, **change: Any) -> None:
-    with open_service() as service:
-        try:
-            service.alerts.set_rule(name, **change)
-        except AlertError as exc:
-            fail(str(exc), code=1)
+    with serving() as service:
+        service.alerts.set_rule(name, **change)
 
 
 @app.command("rule-disable")
@@ -135,13 +130,10 @@ def channel_add(
     """Add a notification channel: an e-mail address (needs CAUNOI_SMTP_HOST) or a signed webhook."""
     if bool(email) == bool(webhook):
         fail("give exactly one of --email or --webhook")
-    with open_service() as service:
-        try:
-            service.alerts.add_channel(
-                name, "email" if email else "webhook", email or webhook, secret, allow_private
-            )
-        except AlertError as exc:
-            fail(str(exc))
+    with serving() as service:
+        service.alerts.add_channel(
+            name, "email" if email else "webhook", email or webhook, secret, allow_private
+        )
     console.print(f"channel {name!r} added")
 
 
@@ -163,12 +155,9 @@ def run(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Cluster what is new, evaluate every rule, and send the notifications waiting."""
-    with open_service() as service:
+    with serving() as service:
         service.update_stories()
-        try:
-            done = service.run_alerts(parse_at(at) if at else None)
-        except AlertError as exc:
-            fail(str(exc))
+        done = service.run_alerts(parse_at(at) if at else None)
     if as_json:
         print_json(done)
         return
@@ -223,11 +212,8 @@ def show(alert_id: int, as_json: Annotated[bool, typer.Option("--json")] = False
 
 
 def _mark(alert_id: int, state: str) -> None:
-    with open_service() as service:
-        try:
-            service.alerts.mark(alert_id, state)
-        except AlertError as exc:
-            fail(str(exc), code=1)
+    with serving() as service:
+        service.alerts.mark(alert_id, state)
 
 
 @app.command("read")

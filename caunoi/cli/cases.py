@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from datetime import datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
 
-from caunoi.cases import Case, CaseError, CaseService, ListedCase, NotFound, Response
 from caunoi.cli.common import (
     AsJson,
     By,
     actor,
     console,
     fail,
-    open_service,
     print_history,
     print_json,
-    refusals,
+    serving,
     when,
 )
 
@@ -30,12 +26,8 @@ app = typer.Typer(
 )
 CaseId = Annotated[int, typer.Argument(help="Case id, as `caunoi cases list` prints it.")]
 
-
-@contextlib.contextmanager
-def open_cases() -> Iterator[CaseService]:
-    """The service's cases, with refusals turned into one-line errors (1: not found, 2: refused)."""
-    with open_service() as service, refusals(NotFound, CaseError):
-        yield service.cases
+if TYPE_CHECKING:
+    from caunoi.cases import Case, ListedCase, Response
 
 
 def _late(deadline: datetime, now: datetime) -> str:
@@ -72,7 +64,7 @@ def cases_new(
     as_json: AsJson = False,
 ) -> None:
     """Open a case from a story, an alert, or just a title."""
-    with open_cases() as cases:
+    with serving("cases") as cases:
         case = cases.open_case(title, story, alert, priority, notes, by=actor(by))
     if as_json:
         print_json(case)
@@ -89,7 +81,7 @@ def cases_list(
     as_json: AsJson = False,
 ) -> None:
     """Cases, newest first: state, priority, unit, deadline (OVERDUE marked), title."""
-    with open_cases() as cases:
+    with serving("cases") as cases:
         found = cases.list(state, unit, open_only, limit)
     if as_json:
         print_json(found)
@@ -106,7 +98,7 @@ def cases_list(
 @app.command("show")
 def cases_show(case_id: CaseId, as_json: AsJson = False) -> None:
     """One case: where it stands, its responses and its history."""
-    with open_cases() as cases:
+    with serving("cases") as cases:
         case = cases.get(case_id)
     if as_json:
         print_json(case)
@@ -141,7 +133,7 @@ def cases_triage(
     by: By = None,
 ) -> None:
     """Mark a new case as looked at and worth handling."""
-    with open_cases() as cases:
+    with serving("cases") as cases:
         _said(cases.triage(case_id, by=actor(by), priority=priority, note=note))
 
 
@@ -157,7 +149,7 @@ def cases_assign(
     by: By = None,
 ) -> None:
     """Give a case to a unit or mission with a deadline (again: reassign, or send an answer back)."""
-    with open_cases() as cases:
+    with serving("cases") as cases:
         _said(cases.assign(case_id, unit, deadline, by=actor(by), assignee=assignee, note=note))
 
 
@@ -167,6 +159,19 @@ Url = Annotated[str | None, typer.Option(help="Where it was published.")]
 FactSheet = Annotated[int | None, typer.Option("--fact-sheet", help="A fact sheet of the library (id).")]
 Article = Annotated[int | None, typer.Option(help="The article in the store that carries the answer (id).")]
 Note = Annotated[str | None, typer.Option(help="Free text.")]
+
+
+def _response(
+    kind: str | None,
+    title: str | None,
+    url: str | None,
+    fact_sheet: int | None,
+    article: int | None,
+    note: str | None,
+) -> Response:
+    from caunoi.cases import Response
+
+    return Response(kind=kind, title=title, url=url, fact_sheet_id=fact_sheet, article_id=article, note=note)
 
 
 @app.command("answer")
@@ -181,11 +186,8 @@ def cases_answer(
     by: By = None,
 ) -> None:
     """Record the answer: --kind, --title and --url; or --fact-sheet ID; or --article ID."""
-    response = Response(
-        kind=kind, title=title, url=url, fact_sheet_id=fact_sheet, article_id=article, note=note
-    )
-    with open_cases() as cases:
-        _said(cases.answer(case_id, response, by=actor(by)))
+    with serving("cases") as cases:
+        _said(cases.answer(case_id, _response(kind, title, url, fact_sheet, article, note), by=actor(by)))
 
 
 @app.command("respond")
@@ -200,11 +202,8 @@ def cases_respond(
     by: By = None,
 ) -> None:
     """Add another response to an answered case (same options as `answer`)."""
-    response = Response(
-        kind=kind, title=title, url=url, fact_sheet_id=fact_sheet, article_id=article, note=note
-    )
-    with open_cases() as cases:
-        case = cases.respond(case_id, response, by=actor(by))
+    with serving("cases") as cases:
+        case = cases.respond(case_id, _response(kind, title, url, fact_sheet, article, note), by=actor(by))
     console.print(f"case {case.id}: {len(case.responses)} responses", highlight=False)
 
 
@@ -215,7 +214,7 @@ def cases_close(
     by: By = None,
 ) -> None:
     """Close a case (answered, or not worth answering)."""
-    with open_cases() as cases:
+    with serving("cases") as cases:
         _said(cases.close(case_id, by=actor(by), reason=reason))
 
 
@@ -226,7 +225,7 @@ def cases_reopen(
     by: By = None,
 ) -> None:
     """Bring a closed case back to triaged."""
-    with open_cases() as cases:
+    with serving("cases") as cases:
         _said(cases.reopen(case_id, by=actor(by), reason=reason))
 
 
@@ -243,7 +242,7 @@ def cases_overdue(
     except ValueError:
         fail(f"--at {at!r}: give a date or date-time like 2026-11-25T17:00")
         raise  # unreachable
-    with open_cases() as cases:
+    with serving("cases") as cases:
         found = cases.overdue(now)
     if as_json:
         print_json(found)

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 import typer
 from rich.console import Console
 
-from caunoi.errors import Unavailable
+from caunoi.errors import CaunoiError, NotFound, Unavailable
 from caunoi.models import as_json
 
 if TYPE_CHECKING:
@@ -53,14 +53,20 @@ def actor(by: str | None = None) -> str:
 
 
 @contextlib.contextmanager
-def refusals(not_found: type[Exception], refused: type[Exception]) -> Iterator[None]:
-    """A service's refusals as one-line errors: exit code 1 for what does not exist, 2 for the rest."""
+def refusals() -> Iterator[None]:
+    """A refusal (caunoi.errors) as a one-line error: exit code 1 for what does not exist, 2 for the rest."""
     try:
         yield
-    except not_found as exc:
-        fail(str(exc), code=1)
-    except refused as exc:
-        fail(str(exc))
+    except CaunoiError as exc:
+        fail(str(exc), code=1 if exc.kind == NotFound.kind else 2)
+
+
+@contextlib.contextmanager
+def serving(part: str | None = None, **overrides: Any) -> Iterator[Any]:
+    """The service over the configured store, or one of its parts ("cases", "users", …), with its
+    refusals turned into one-line errors (1: not found, 2: refused)."""
+    with open_service(**overrides) as service, refusals():
+        yield getattr(service, part) if part else service
 
 
 def open_service(**overrides: Any) -> Service:

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.table import Table
@@ -16,24 +14,18 @@ from caunoi.cli.common import (
     actor,
     console,
     fail,
-    open_service,
     print_history,
     print_json,
-    refusals,
+    serving,
     when,
 )
-from caunoi.factsheets import FactSheetError, FactSheetService, ListedFactSheet, NotFound
+
+if TYPE_CHECKING:
+    from caunoi.factsheets import ListedFactSheet
 
 app = typer.Typer(
     help="Fact sheets and official positions: add, list, search, show, link, edit.", no_args_is_help=True
 )
-
-
-@contextlib.contextmanager
-def open_factsheets() -> Iterator[FactSheetService]:
-    """The service's library, with refusals turned into one-line errors (1: not found, 2: refused)."""
-    with open_service() as service, refusals(NotFound, FactSheetError):
-        yield service.factsheets
 
 
 def _body(body: str | None, file: Path | None, required: bool) -> str | None:
@@ -73,7 +65,7 @@ def factsheets_add(
     """Add a fact sheet or an official position to the library."""
     text = _body(body, file, required=True)
     assert text is not None
-    with open_factsheets() as library:
+    with serving("factsheets") as library:
         sheet = library.add(title, text, by=actor(by), kind=kind, lang=lang, tags=tag or [])
     if as_json:
         print_json(sheet)
@@ -90,7 +82,7 @@ def factsheets_list(
     as_json: AsJson = False,
 ) -> None:
     """The library, latest change first."""
-    with open_factsheets() as library:
+    with serving("factsheets") as library:
         found = library.list(kind, lang, story, limit)
     if as_json:
         print_json(found)
@@ -107,7 +99,7 @@ def factsheets_search(
     as_json: AsJson = False,
 ) -> None:
     """Fact sheets holding every word, matches in the title first."""
-    with open_factsheets() as library:
+    with serving("factsheets") as library:
         found = library.search(query, kind, lang, limit)
     if as_json:
         print_json(found)
@@ -120,7 +112,7 @@ def factsheets_show(
     fact_sheet_id: Annotated[int, typer.Argument(help="Fact sheet id.")], as_json: AsJson = False
 ) -> None:
     """One fact sheet: its text, the stories it answers, its history."""
-    with open_factsheets() as library:
+    with serving("factsheets") as library:
         sheet = library.get(fact_sheet_id)
     if as_json:
         print_json(sheet)
@@ -142,7 +134,7 @@ def factsheets_link(
     by: By = None,
 ) -> None:
     """Link a fact sheet to a story it answers."""
-    with open_factsheets() as library:
+    with serving("factsheets") as library:
         new = library.link(fact_sheet_id, story_id, by=actor(by))
     console.print(
         f"fact sheet {fact_sheet_id} {'linked' if new else 'was already linked'} to story {story_id}"
@@ -162,7 +154,7 @@ def factsheets_edit(
 ) -> None:
     """Change a fact sheet; the history keeps what it was."""
     text = _body(body, file, required=False)
-    with open_factsheets() as library:
+    with serving("factsheets") as library:
         before = len(library.get(fact_sheet_id).history)
         sheet = library.edit(
             fact_sheet_id, by=actor(by), title=title, body=text, kind=kind, lang=lang, tags=tag

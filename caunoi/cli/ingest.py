@@ -18,10 +18,7 @@ from caunoi.cli.common import (
     open_service,
     print_json,
 )
-from caunoi.errors import Conflict
-from caunoi.ingest.files import discover
-from caunoi.ingest.sources import SourceError
-from caunoi.net.urls import BadURL
+from caunoi.errors import CaunoiError, Conflict
 
 
 def ingest(
@@ -32,6 +29,8 @@ def ingest(
 ) -> None:
     """Read txt, html, json/jsonl, csv and WARC files; clean, date and store every article."""
     with open_service(workers=workers, batch_size=batch_size) as service:
+        from caunoi.ingest.files import discover
+
         files = list(discover(paths))
         progress = Progress(
             TextColumn("[bold]ingest"),
@@ -101,7 +100,7 @@ def fetch(
             result = asyncio.run(
                 service.fetch_url(url, source=source, allow_private=allow_private, again=again)
             )
-        except (BadURL, ValueError) as exc:
+        except ValueError as exc:  # a bad URL, an unknown source
             fail(str(exc))
     if as_json:
         print_json(result)
@@ -128,7 +127,7 @@ def watch(
     with open_service() as service:
         try:
             only = [service.sources.get(name).id for name in source] if source else None
-        except SourceError as exc:
+        except CaunoiError as exc:  # an unknown source
             fail(str(exc))
         if not service.sources.list():
             fail("no sources yet: add one with `caunoi sources add` or `caunoi sources import --sample`")
@@ -207,7 +206,7 @@ def reprocess(
             task = progress.add_task("reprocess", total=total)
             try:
                 counts = service.reprocess(source=source, url=url, on_page=lambda: progress.advance(task))
-            except (BadURL, ValueError) as exc:
+            except ValueError as exc:  # a bad URL, an unknown source
                 fail(str(exc))
     if as_json:
         print_json(counts)

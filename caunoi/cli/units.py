@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
 from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from caunoi.cli.common import AsJson, By, actor, console, open_service, print_json, refusals
-from caunoi.units import NotFound, UnitError, UnitService
+from caunoi.cli.common import AsJson, By, actor, console, print_json, serving
 
 app = typer.Typer(help="The units and missions cases are assigned to: add, list.", no_args_is_help=True)
-
-
-@contextlib.contextmanager
-def open_units() -> Iterator[UnitService]:
-    """The service's units, with refusals turned into one-line errors (1: not found, 2: refused)."""
-    with open_service() as service, refusals(NotFound, UnitError):
-        yield service.units
 
 
 @app.command("add")
@@ -31,7 +21,7 @@ def units_add(
     by: By = None,
 ) -> None:
     """Add a unit or a mission abroad."""
-    with open_units() as units:
+    with serving("units") as units:
         unit = units.add(code, name, by=actor(by), kind=kind, country=country)
     console.print(f"added {unit.kind} [bold]{unit.code}[/]: {unit.name}", highlight=False)
 
@@ -39,7 +29,7 @@ def units_add(
 @app.command("list")
 def units_list(as_json: AsJson = False) -> None:
     """Every unit and mission."""
-    with open_units() as units:
+    with serving("units") as units:
         found = units.list()
     if as_json:
         print_json(found)

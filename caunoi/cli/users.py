@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import sys
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -17,12 +15,11 @@ from caunoi.cli.common import (
     actor,
     console,
     err,
-    open_service,
     print_json,
-    refusals,
+    serving,
     when,
 )
-from caunoi.users import ROLES, NotFound, UserError, UserService
+from caunoi.users import ROLES
 
 app = typer.Typer(
     help="Users, roles and API tokens: add, list, disable, enable, password, role, token-add, tokens, "
@@ -36,13 +33,6 @@ PasswordStdin = Annotated[
 Mission = Annotated[
     str | None, typer.Option(help="A mission officer's mission (unit code, see `caunoi units list`).")
 ]
-
-
-@contextlib.contextmanager
-def _users() -> Iterator[UserService]:
-    """The service's users, with refusals turned into one-line errors (1: not found, 2: refused)."""
-    with open_service() as service, refusals(NotFound, UserError):
-        yield service.users
 
 
 def _password(from_stdin: bool) -> str:
@@ -76,7 +66,7 @@ def users_add(
 ) -> None:
     """Add a user; the password (12 characters or more) is asked for twice, hidden."""
     password = _password(password_stdin)
-    with _users() as users:
+    with serving("users") as users:
         user = users.add_user(
             username, password, role, by=actor(by), display_name=name, mission=mission, lang=lang
         )
@@ -86,7 +76,7 @@ def users_add(
 @app.command("list")
 def users_list(as_json: AsJson = False) -> None:
     """Users: role, mission, state (active, disabled, locked), last login."""
-    with _users() as users:
+    with serving("users") as users:
         rows = users.list_users()
     if as_json:
         print_json(rows)
@@ -106,14 +96,14 @@ def users_list(as_json: AsJson = False) -> None:
 @app.command("disable")
 def users_disable(username: Username, by: By = None) -> None:
     """Stop a user logging in; their sessions end and their tokens stop working."""
-    with _users() as users:
+    with serving("users") as users:
         _said(users.disable(username, by=actor(by)))
 
 
 @app.command("enable")
 def users_enable(username: Username, by: By = None) -> None:
     """Let a disabled (or locked) user in again."""
-    with _users() as users:
+    with serving("users") as users:
         _said(users.enable(username, by=actor(by)))
 
 
@@ -121,7 +111,7 @@ def users_enable(username: Username, by: By = None) -> None:
 def users_password(username: Username, password_stdin: PasswordStdin = False, by: By = None) -> None:
     """Set a new password (asked for twice, hidden); the user is logged out everywhere."""
     password = _password(password_stdin)
-    with _users() as users:
+    with serving("users") as users:
         _said(users.set_password(username, password, by=actor(by)))
 
 
@@ -133,7 +123,7 @@ def users_role(
     by: By = None,
 ) -> None:
     """Change a user's role (a mission officer's mission with --mission)."""
-    with _users() as users:
+    with serving("users") as users:
         _said(users.set_role(username, role, by=actor(by), mission=mission))
 
 
@@ -145,7 +135,7 @@ def users_token_add(
     by: By = None,
 ) -> None:
     """Make an API token for a user and print it: this is the only time it is shown."""
-    with _users() as users:
+    with serving("users") as users:
         token = users.create_token(username, name, by=actor(by), expires_days=expires_days)
     sys.stdout.write(token + "\n")
     err.print("keep it now: it cannot be shown again (revoke it with `caunoi users token-revoke`)")
@@ -157,7 +147,7 @@ def users_tokens(
     as_json: AsJson = False,
 ) -> None:
     """API tokens, newest first: id, user, name, how it starts, created, last used, expiry, revoked."""
-    with _users() as users:
+    with serving("users") as users:
         rows = users.list_tokens(username)
     if as_json:
         print_json(rows)
@@ -180,6 +170,6 @@ def users_token_revoke(
     by: By = None,
 ) -> None:
     """Revoke an API token: it stops working at once."""
-    with _users() as users:
+    with serving("users") as users:
         users.revoke_token(token_id, by=actor(by))
     console.print(f"token {token_id} revoked")
