@@ -351,6 +351,12 @@ class Service:
 
     # -- enrichment ------------------------------------------------------------------------
 
+    def enrich_todo(self, *, everything: bool = False) -> int:
+        """How many articles `enrich` would run on: never enriched or by an older version (or all)."""
+        from caunoi.enrich import stage
+
+        return self.enrichments.count_todo(stage.ENRICH_VERSION, everything=everything)
+
     def enrich(
         self,
         *,

@@ -71,7 +71,7 @@ def enrich(
     from caunoi.enrich.stage import ENRICH_VERSION
 
     with open_service() as service:
-        total = service.enrichments.count_todo(ENRICH_VERSION, everything=all_)
+        total = service.enrich_todo(everything=all_)
         progress = Progress(
             TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
             disable=as_json or not err.is_terminal,
