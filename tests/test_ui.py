@@ -629,7 +629,7 @@ def test_a_saved_search_needs_a_name_and_something_to_watch(site):
     for form, says in (
         ({"name": "", "q": "xsstest"}, "Hãy đặt tên"),
         ({"name": "chỉ có ngày", "from": "2021-01-01"}, "Chỉ lưu được tìm kiếm có từ khoá"),
-        ({"name": "số sai", "q": "abc", "tone_min": "x"}, "«tone_min» phải là một số"),
+        ({"name": "số sai", "q": "abc", "tone_min": "x"}, "Ô «Sắc thái từ» phải là một số"),
         ({"name": "không rõ", "entity": "Không Có Thực Thể Này Xyz"}, "không biết thực thể nào tên"),
     ):
         refused = browser.post("/searches", data=form | {"csrf_token": token})
