@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from localweb import LocalWeb
 from sqlalchemy import func, select
+from support.localweb import LocalWeb
 
 from caunoi.ingest.sources import SourceError, make_spec, read_sources
 from caunoi.models import SearchRequest
