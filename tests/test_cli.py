@@ -37,11 +37,8 @@ def test_ingest_search_show_json_contract(settings, tmp_path):
     assert {"text", "date", "precision"} <= set(art["dates"][0])
 
 
-def test_outputs_and_errors(tmp_path):
-    from caunoi.config import Settings
-
-    settings = Settings(data_dir=tmp_path / "store")
-    caunoi(settings, "ingest", str(DOCS))
+def test_outputs_and_errors(demo_store):
+    settings = demo_store.settings  # the demo corpus, ingested
     table = caunoi(settings, "search", "doi ngoai", "--limit", "3").stdout
     assert "đối ngoại" in table.lower()
     rows = list(csv.reader(io.StringIO(caunoi(settings, "search", "doi ngoai", "--csv").stdout)))
