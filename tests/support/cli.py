@@ -5,7 +5,7 @@ with tables 200 columns wide.
 standard error and exit code, an uncaught exception's traceback on stderr and exit code 1 — without
 paying a second of imports a call; `caunoi_process()` runs the real process, for the tests where the
 process is what is tested (its entry point, its exit status, what it prints before any command runs).
-`cli()` is the in-process run for the tests that read click's result (stdout and stderr mixed in
+`cli()` is the in-process run for the tests that read the runner's result (stdout and stderr mixed in
 `.output`) and give standard input."""
 
 from __future__ import annotations
