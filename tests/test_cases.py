@@ -8,16 +8,9 @@ from datetime import datetime
 
 import pytest
 from support.cli import caunoi, cli
-from support.corpus import NOW, add_alert, add_article, add_story
+from support.corpus import BIEN_DONG, NOW, add_alert, add_article, add_story
 
 from caunoi.cases import MOVES, CaseError, DuplicateCase, NotFound, parse_deadline
-
-BIEN_DONG = (
-    "Lập trường của Việt Nam về Biển Đông",
-    "Việt Nam có đủ căn cứ pháp lý và bằng chứng lịch sử khẳng định chủ quyền đối với quần đảo "
-    "Hoàng Sa và Trường Sa, phù hợp với luật pháp quốc tế, nhất là Công ước của Liên hợp quốc về "
-    "Luật Biển năm 1982 (UNCLOS).",
-)
 
 
 @pytest.fixture

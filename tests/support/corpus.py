@@ -13,6 +13,14 @@ SUBMARINE = ("news_science_217", "news_world_235")  # the KRI Nanggala 402 lost 
 HA_NAM = ("news_health_127", "news_health_118", "news_society_136")  # the Hà Nam COVID-19 cluster
 OTHERS = ("news_sport_226", "news_business_163", "news_world_001")
 
+# a fact sheet: Viet Nam's position on the East Sea (title, text)
+BIEN_DONG = (
+    "Lập trường của Việt Nam về Biển Đông",
+    "Việt Nam có đủ căn cứ pháp lý và bằng chứng lịch sử khẳng định chủ quyền đối với quần đảo "
+    "Hoàng Sa và Trường Sa, phù hợp với luật pháp quốc tế, nhất là Công ước của Liên hợp quốc về "
+    "Luật Biển năm 1982 (UNCLOS).",
+)
+
 
 def as_file(folder: Path, name: str, title: str, body: str, date: str, url: str | None = None) -> Path:
     """An article as a .txt file `caunoi ingest` reads: its header (id, url, date), title and body."""
