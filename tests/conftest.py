@@ -1,12 +1,19 @@
-"""Shared fixtures: where the third-party corpora live, and skipping when they do not."""
+"""Shared fixtures: where the third-party corpora live (skipping when they do not), the two storage
+backends every store test runs against, and the demo corpus ingested once."""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from caunoi.config import Settings
+    from caunoi.service import IngestSummary
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("CAUNOI_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -95,3 +102,22 @@ def service(settings):
 
 
 DEMO = REPO / "demo" / "data"
+
+
+@dataclasses.dataclass(frozen=True)
+class IngestedStore:
+    settings: Settings
+    summary: IngestSummary  # what its one ingest did
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory) -> IngestedStore:
+    """The demo corpus (demo/data/vi-news-unc/docs) ingested once into a SQLite store, for the tests
+    that only read such a store: an ingest of the whole corpus costs twenty seconds."""
+    from caunoi.config import Settings
+    from caunoi.service import Service
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("demo-store"))
+    with Service(settings) as service:
+        summary = service.ingest([DEMO / "vi-news-unc" / "docs"])
+    return IngestedStore(settings, summary)

@@ -12,8 +12,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_cli import caunoi
-from test_notify import SECRET, Mailbox, WebhookReceiver, closed_port, smtp_server, verified
+from support.cli import caunoi
+from support.localweb import closed_port
+from support.mail import Mailbox, smtp_server
+from support.webhooks import SECRET, WebhookReceiver, verified
 
 from caunoi.alerts import AlertError
 from caunoi.reports.html import brief_html

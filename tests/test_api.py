@@ -8,9 +8,6 @@ import contextlib
 import dataclasses
 import io
 import json
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,10 +15,9 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from conftest import BACKENDS, DEMO, backend_settings
+from support.app import serve
 
-from caunoi.app import create_app
 from caunoi.config import Settings
 from caunoi.service import Service
 
@@ -34,28 +30,6 @@ ROLES = {
     "officer_b": ("mission_officer", "DSQ-B"),
     "viewer": ("viewer", None),
 }
-
-
-@contextlib.contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """create_app(settings) served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
-        sock.close()
 
 
 @dataclass

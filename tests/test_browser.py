@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 import pytest
 from conftest import DEMO, REPO
-from test_api import serve
+from support.app import serve
 
 from caunoi.config import Settings
 from caunoi.service import Service

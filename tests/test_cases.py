@@ -4,86 +4,13 @@ deadline, answered, closed, every step in the audit trail; and the library of fa
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import pytest
-from test_cli import caunoi
+from support.cli import caunoi, cli
+from support.corpus import BIEN_DONG, NOW, add_alert, add_article, add_story
 
 from caunoi.cases import MOVES, CaseError, DuplicateCase, NotFound, Response, parse_deadline
-from caunoi.store.schema import alert_rules, alerts, articles, stories
-
-NOW = datetime(2026, 11, 24, 9, 0)
-BIEN_DONG = (
-    "Lập trường của Việt Nam về Biển Đông",
-    "Việt Nam có đủ căn cứ pháp lý và bằng chứng lịch sử khẳng định chủ quyền đối với quần đảo "
-    "Hoàng Sa và Trường Sa, phù hợp với luật pháp quốc tế, nhất là Công ước của Liên hợp quốc về "
-    "Luật Biển năm 1982 (UNCLOS).",
-)
-
-
-def add_story(service, title: str = "Tàu nước ngoài hoạt động trái phép ở Biển Đông") -> int:
-    with service.engine.begin() as conn:
-        return conn.execute(
-            stories.insert().values(
-                title=title,
-                summary=[],
-                first_seen=NOW,
-                last_seen=NOW,
-                articles=2,
-                reprints=0,
-                active=True,
-                state={},
-                created_at=NOW,
-                updated_at=NOW,
-            )
-        ).inserted_primary_key[0]
-
-
-def add_alert(service, story_id: int | None, title: str = "Tin tiêu cực tăng đột biến về Biển Đông") -> int:
-    with service.engine.begin() as conn:
-        rule_id = conn.execute(
-            alert_rules.insert().values(
-                name=f"biển đông {title}",
-                kind="tone_spike",
-                scope={"query": "Biển Đông"},
-                params={},
-                channels=[],
-                severity="high",
-                enabled=True,
-                created_by="lan",
-                created_at=NOW,
-            )
-        ).inserted_primary_key[0]
-        return conn.execute(
-            alerts.insert().values(
-                rule_id=rule_id,
-                story_id=story_id,
-                window_start=NOW - timedelta(hours=24),
-                window_end=NOW,
-                severity="high",
-                title=title,
-                why={"z": 3.2},
-                digest=False,
-                state="new",
-                created_at=NOW,
-            )
-        ).inserted_primary_key[0]
-
-
-def add_article(service, title: str, url: str) -> int:
-    with service.engine.begin() as conn:
-        return conn.execute(
-            articles.insert().values(
-                content_hash=url.ljust(64, "0")[-64:],
-                title=title,
-                text="…",
-                url=url,
-                origin=url,
-                dates=[],
-                meta={},
-                created_at=NOW,
-            )
-        ).inserted_primary_key[0]
 
 
 @pytest.fixture
@@ -257,22 +184,6 @@ def test_an_article_in_the_store_can_carry_the_answer(service, cases):
     ]
 
 
-def cli(settings, *args: str, code: int = 0):
-    """`caunoi ARGS` run in this process (the subprocess of test_cli.caunoi costs a second a call)."""
-    from typer.testing import CliRunner
-
-    from caunoi.cli import app
-
-    env = {
-        "CAUNOI_DATA": str(settings.data_dir),
-        "CAUNOI_DATABASE_URL": settings.database_url,
-        "COLUMNS": "200",
-    }
-    result = CliRunner().invoke(app, list(args), env=env)
-    assert result.exit_code == code, result.output
-    return result
-
-
 def test_cases_from_the_command_line(settings, tmp_path):
     by = ("--by", "Trần Thị Hà")
     cli(
@@ -299,7 +210,7 @@ def test_cases_from_the_command_line(settings, tmp_path):
     case = json.loads(
         cli(settings, "cases", "new", "--title", "Bài báo sai lệch về Trường Sa", "--json").stdout
     )
-    # the real command, once: bad usage is one line on stderr and exit code 2
+    # once through `caunoi`, which keeps stderr apart: bad usage is one line on stderr and exit code 2
     refused = caunoi(
         settings, "cases", "answer", str(case["id"]), "--fact-sheet", str(sheet["id"]), check=False
     )

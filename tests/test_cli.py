@@ -5,25 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 
 import pytest
 from conftest import DEMO
+from support.cli import caunoi, caunoi_process
 
 DOCS = DEMO / "vi-news-unc" / "docs"
-
-
-def caunoi(settings, *args: str, check: bool = True, env: dict | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "CAUNOI_DATA": str(settings.data_dir), "COLUMNS": "200", **(env or {})}
-    env.pop("CAUNOI_DATABASE_URL", None)
-    if settings.database_url:
-        env["CAUNOI_DATABASE_URL"] = settings.database_url
-    proc = subprocess.run([sys.executable, "-m", "caunoi", *args], env=env, capture_output=True, text=True)
-    if check:
-        assert proc.returncode == 0, proc.stderr
-    return proc
 
 
 def test_ingest_search_show_json_contract(settings, tmp_path):
@@ -50,11 +37,8 @@ def test_ingest_search_show_json_contract(settings, tmp_path):
     assert {"text", "date", "precision"} <= set(art["dates"][0])
 
 
-def test_outputs_and_errors(tmp_path):
-    from caunoi.config import Settings
-
-    settings = Settings(data_dir=tmp_path / "store")
-    caunoi(settings, "ingest", str(DOCS))
+def test_outputs_and_errors(demo_store):
+    settings = demo_store.settings  # the demo corpus, ingested
     table = caunoi(settings, "search", "doi ngoai", "--limit", "3").stdout
     assert "đối ngoại" in table.lower()
     rows = list(csv.reader(io.StringIO(caunoi(settings, "search", "doi ngoai", "--csv").stdout)))
@@ -82,7 +66,7 @@ def test_unreachable_database_is_one_line(tmp_path):
     settings = Settings(
         data_dir=tmp_path, database_url="postgresql+psycopg://127.0.0.1:1/none?connect_timeout=2"
     )
-    proc = caunoi(settings, "stats", check=False)
+    proc = caunoi_process(settings, "stats", check=False)
     assert proc.returncode == 2
     assert (
         proc.stderr.startswith("error: cannot open the store at")
@@ -119,7 +103,7 @@ def test_serve_refuses_a_store_it_cannot_open_in_one_line(tmp_path):
     from caunoi.config import Settings
 
     settings = Settings(data_dir=tmp_path, database_url="mysql://127.0.0.1:1/x")
-    proc = caunoi(settings, "serve", "--port", "1", check=False)
+    proc = caunoi_process(settings, "serve", "--port", "1", check=False)
     assert proc.returncode == 2 and proc.stdout == ""
     assert proc.stderr.strip().splitlines() == [
         "error: cannot open the store at 'mysql://127.0.0.1:1/x': unsupported database 'mysql': use "

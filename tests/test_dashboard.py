@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from test_stories import as_file
+from support.corpus import as_file
 
 from caunoi.reports import figures as dashboard
 

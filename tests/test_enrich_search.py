@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from test_cli import caunoi
+from support.cli import caunoi
 
 FOREIGN_MINISTRY = (
     "Phản đối hoạt động của tàu Trung Quốc\n"

@@ -4,7 +4,7 @@ audited, linked to the stories they answer."""
 from __future__ import annotations
 
 import pytest
-from test_cases import BIEN_DONG, add_story
+from support.corpus import BIEN_DONG, add_story
 
 from caunoi.factsheets import FactSheetError, NotFound
 

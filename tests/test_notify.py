@@ -4,12 +4,10 @@ fake DNS answer and a transport that fails the test if asked to send: nothing le
 
 from __future__ import annotations
 
-import contextlib
 import email
 import email.policy
 import json
 import shutil
-import socket
 import ssl
 import subprocess
 import time
@@ -18,69 +16,20 @@ from dataclasses import replace
 
 import httpx
 import pytest
-from localweb import LocalWeb, Route
-from test_web_guard import fake_dns
+from support.dns import fake_dns
+from support.localweb import Route, closed_port
+from support.mail import Mailbox, smtp_server
+from support.webhooks import SECRET, WebhookReceiver, verified
 
 from caunoi.alerts.notify import Delivery, post_webhook, send_mail, sign_webhook, verify_signature
 from caunoi.config import Settings, load_settings
 
-aiosmtpd_controller = pytest.importorskip(
-    "aiosmtpd.controller", reason="needs aiosmtpd (pip install -e .[dev])"
-)
-from aiosmtpd.smtp import AuthResult  # noqa: E402
-
 SUBJECT = "Điểm tin sáng 24/11: Biển Đông"
 TEXT = "Tàu hải cảnh tiếp tục hoạt động gần bãi Tư Chính.\nXem chi tiết trong bản tin."
 HTML = "<h1>Điểm tin sáng</h1><p>Tàu hải cảnh tiếp tục hoạt động gần <b>bãi Tư Chính</b>.</p>"
-SECRET = "bí-mật-chung"
 
 
 # -- local servers ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def closed_port():
-    """A loopback port bound but not listening: a connection to it is refused at once."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
-
-
-class Mailbox:
-    """An aiosmtpd handler: keeps what it accepts; refuses recipients and answers DATA as told."""
-
-    def __init__(self, data_answers: list[str] | None = None, refuse: dict[str, str] | None = None):
-        self.received: list = []
-        self.data_answers = list(data_answers or [])
-        self.refuse = refuse or {}
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
-        if address in self.refuse:
-            return self.refuse[address]
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):
-        if self.data_answers:
-            return self.data_answers.pop(0)
-        self.received.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@contextlib.contextmanager
-def smtp_server(handler: Mailbox, **kwargs):
-    controller = aiosmtpd_controller.Controller(handler, hostname="127.0.0.1", port=free_port(), **kwargs)
-    controller.start()
-    try:
-        yield controller
-    finally:
-        controller.stop()
 
 
 def mail_settings(port: int, **kwargs) -> Settings:
@@ -90,21 +39,6 @@ def mail_settings(port: int, **kwargs) -> Settings:
         "smtp_timeout": 5.0,
     }
     return Settings(smtp_host="127.0.0.1", smtp_port=port, **{**values, **kwargs})
-
-
-class WebhookReceiver(LocalWeb):
-    """The project's local web server, taught to take POSTs: each body is read onto the request."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.posts: list[tuple[str, dict[str, str], bytes]] = []
-
-        def do_POST(req) -> None:
-            req.body = req.rfile.read(int(req.headers.get("Content-Length") or 0))
-            self.posts.append((req.path, dict(req.headers), req.body))
-            self._serve(req)
-
-        self.server.RequestHandlerClass.do_POST = do_POST
 
 
 @pytest.fixture
@@ -135,14 +69,6 @@ def hook(url: str, waits: Waits | None = None, settings: Settings = HOOK_SETTING
     return post_webhook(
         url, SECRET, ALERT, settings, event="alert.triggered", sleep=(waits or Waits()).sleep, **kwargs
     )
-
-
-def verified(req) -> Route:
-    """A receiver that checks the signature as the module docstring tells it to."""
-    good = verify_signature(
-        SECRET, req.headers["X-Caunoi-Timestamp"], req.body, req.headers["X-Caunoi-Signature"]
-    )
-    return Route(status=200, body=b"ok", content_type="text/plain") if good else Route(status=401)
 
 
 # -- settings --------------------------------------------------------------------------------
@@ -304,6 +230,8 @@ def certificate(tmp_path_factory):
 
 
 def only_an_with_password(server, session, envelope, mechanism, auth_data):
+    from aiosmtpd.smtp import AuthResult
+
     # handled=False: aiosmtpd itself answers 535 to a wrong password
     return AuthResult(success=(auth_data.login, auth_data.password) == (b"an", b"mat-khau"), handled=False)
 

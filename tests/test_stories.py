@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from test_cli import caunoi
+from support.cli import caunoi
+from support.corpus import HA_NAM, OTHERS, SUBMARINE, as_file
 
 from caunoi.enrich.stage import enrich
 from caunoi.stories import cluster, dedup
@@ -16,23 +17,13 @@ from caunoi.stories.cluster import Article, Clusterer
 from caunoi.stories.summary import read_sample
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
-SUBMARINE = ("news_science_217", "news_world_235")  # the KRI Nanggala 402 lost at sea, two reports
-HA_NAM = ("news_health_127", "news_health_118", "news_society_136")  # the Hà Nam COVID-19 cluster
 SAME_EVENT = HA_NAM[:2]  # two reports of one day of it
-OTHERS = ("news_sport_226", "news_business_163", "news_world_001")
 
 
 def demo_body(name: str) -> tuple[str, str]:
     lines = (DEMO / f"{name}.txt").read_text(encoding="utf-8").split("\n")
     body = [ln for ln in lines if ln and not ln.startswith("#")]
     return body[0], "\n".join(body[1:])
-
-
-def as_file(folder: Path, name: str, title: str, body: str, date: str, url: str | None = None) -> Path:
-    url = url or f"https://example.vn/{name}.htm"
-    path = folder / f"{name}.txt"
-    path.write_text(f"# doc_id = {name}\n# url = {url}\n# date = {date}\n{title}\n{body}\n", encoding="utf-8")
-    return path
 
 
 # -- duplicates, in memory ---------------------------------------------------------------------

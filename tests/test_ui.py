@@ -18,8 +18,7 @@ import pytest
 from conftest import BACKENDS, backend_settings
 from fastapi.testclient import TestClient
 from markupsafe import escape
-from test_cases import add_alert
-from test_stories import HA_NAM, OTHERS, SUBMARINE, as_file
+from support.corpus import HA_NAM, OTHERS, SUBMARINE, add_alert, as_file
 
 from caunoi.app import create_app
 from caunoi.app.auth import SESSION_COOKIE

@@ -7,7 +7,7 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import select
-from test_layers import ROOT, imports_of
+from support.imports import ROOT, imports_of
 
 from caunoi.store.schema import audit_log
 from caunoi.units import NotFound, Unit, UnitError

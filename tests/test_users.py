@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
+from support.cli import cli
 
 from caunoi import users as users_module
 from caunoi.store.schema import audit_log, login_attempts, sessions, users
@@ -366,22 +367,6 @@ def test_every_change_is_audited_without_secrets(service):
 
 
 # -- the command line -------------------------------------------------------------------------
-
-
-def cli(settings, *args: str, input: str | None = None, code: int = 0):
-    """`caunoi ARGS` in this process, with `input` as standard input."""
-    from typer.testing import CliRunner
-
-    from caunoi.cli import app
-
-    env = {
-        "CAUNOI_DATA": str(settings.data_dir),
-        "CAUNOI_DATABASE_URL": settings.database_url,
-        "COLUMNS": "200",
-    }
-    result = CliRunner().invoke(app, list(args), env=env, input=input)
-    assert result.exit_code == code, result.output
-    return result
 
 
 def test_users_from_the_command_line(settings):

@@ -16,8 +16,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from localweb import LocalWeb
 from sqlalchemy import func, select
+from support.cli import caunoi
+from support.localweb import LocalWeb
 
 from caunoi.ingest.sources import SourceError, make_spec, read_sources
 from caunoi.models import SearchRequest
@@ -369,22 +370,8 @@ def test_sigterm_stops_the_watcher_cleanly_and_a_restart_resumes(tmp_path, web, 
         "CAUNOI_FETCH_DEADLINE": "60",
     }
     cli = [sys.executable, "-m", "caunoi"]
-    subprocess.run(
-        [
-            *cli,
-            "sources",
-            "add",
-            "Local",
-            "--home",
-            web.url("/"),
-            "--feed",
-            web.url("/feed.xml"),
-            "--allow-private",
-        ],
-        env=env,
-        check=True,
-        capture_output=True,
-    )
+    caunoi(_settings_for(tmp_path), "sources", "add", "Local", "--home", web.url("/"),
+           "--feed", web.url("/feed.xml"), "--allow-private")  # fmt: skip
     proc = subprocess.Popen(
         [*cli, "watch", "--json"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
@@ -486,7 +473,5 @@ def test_one_watcher_per_store(service, tmp_path):
             pass
     with service.watch_lock():  # released: it can be taken again
         pass
-    again = subprocess.run(
-        [sys.executable, "-m", "caunoi", "watch", "--once"], env=env, capture_output=True, text=True
-    )
+    again = caunoi(service.settings, "watch", "--once", check=False)
     assert again.returncode == 0, again.stderr

@@ -7,7 +7,7 @@ import gzip
 import itertools
 
 import pytest
-from localweb import LocalWeb, Route
+from support.localweb import LocalWeb, Route
 
 from caunoi.net.guard import Permit
 from caunoi.net.http import Fetcher, FetchPolicy, parse_retry_after

@@ -9,8 +9,9 @@ import ipaddress
 
 import httpcore
 import pytest
+from support.dns import fake_dns
 
-from caunoi.net.guard import AddressGuard, Permit, Refused, ip_literal, why_forbidden
+from caunoi.net.guard import AddressGuard, Permit, ip_literal, why_forbidden
 from caunoi.net.http import Fetcher, FetchPolicy
 
 
@@ -29,23 +30,6 @@ class NoConnect(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await asyncio.sleep(seconds)
-
-
-def fake_dns(answers: dict[str, list[str] | list[list[str]]]):
-    """A resolver hook: host -> addresses; a list of lists answers differently on each call."""
-    calls: dict[str, int] = {}
-
-    async def resolve(host: str, port: int) -> list[str]:
-        if host not in answers:
-            raise Refused(f"cannot resolve host {host!r}: not in the fake DNS")
-        answer = answers[host]
-        n = calls.get(host, 0)
-        calls[host] = n + 1
-        if answer and isinstance(answer[0], list):
-            return answer[min(n, len(answer) - 1)]  # type: ignore[return-value]
-        return answer  # type: ignore[return-value]
-
-    return resolve
 
 
 def fetch(url: str, dns: dict, permit: Permit | None = None):

@@ -1,15 +1,31 @@
-"""A small real HTTP server on 127.0.0.1 for the fetching tests: routes, bad cases, request log."""
+"""A small real HTTP server on 127.0.0.1 for the fetching tests: routes, bad cases, request log;
+and loopback ports, free or bound but not listening."""
 
 from __future__ import annotations
 
 import contextlib
 import gzip
+import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def closed_port() -> Iterator[int]:
+    """A loopback port bound but not listening: a connection to it is refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
 
 
 @dataclass

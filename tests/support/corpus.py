@@ -1,0 +1,100 @@
+"""Test articles: names of demo articles that belong together, articles written as ingestible files,
+and stories, alerts and articles put straight into a store's tables."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from caunoi.store.schema import alert_rules, alerts, articles, stories
+
+# demo articles (demo/data/vi-news-unc/docs/NAME.txt)
+SUBMARINE = ("news_science_217", "news_world_235")  # the KRI Nanggala 402 lost at sea, two reports
+HA_NAM = ("news_health_127", "news_health_118", "news_society_136")  # the Hà Nam COVID-19 cluster
+OTHERS = ("news_sport_226", "news_business_163", "news_world_001")
+
+# a fact sheet: Viet Nam's position on the East Sea (title, text)
+BIEN_DONG = (
+    "Lập trường của Việt Nam về Biển Đông",
+    "Việt Nam có đủ căn cứ pháp lý và bằng chứng lịch sử khẳng định chủ quyền đối với quần đảo "
+    "Hoàng Sa và Trường Sa, phù hợp với luật pháp quốc tế, nhất là Công ước của Liên hợp quốc về "
+    "Luật Biển năm 1982 (UNCLOS).",
+)
+
+
+def as_file(folder: Path, name: str, title: str, body: str, date: str, url: str | None = None) -> Path:
+    """An article as a .txt file `caunoi ingest` reads: its header (id, url, date), title and body."""
+    url = url or f"https://example.vn/{name}.htm"
+    path = folder / f"{name}.txt"
+    path.write_text(f"# doc_id = {name}\n# url = {url}\n# date = {date}\n{title}\n{body}\n", encoding="utf-8")
+    return path
+
+
+# -- rows put straight into the store ----------------------------------------------------------
+
+NOW = datetime(2026, 11, 24, 9, 0)  # when the rows below were made
+
+
+def add_story(service, title: str = "Tàu nước ngoài hoạt động trái phép ở Biển Đông") -> int:
+    with service.engine.begin() as conn:
+        return conn.execute(
+            stories.insert().values(
+                title=title,
+                summary=[],
+                first_seen=NOW,
+                last_seen=NOW,
+                articles=2,
+                reprints=0,
+                active=True,
+                state={},
+                created_at=NOW,
+                updated_at=NOW,
+            )
+        ).inserted_primary_key[0]
+
+
+def add_alert(service, story_id: int | None, title: str = "Tin tiêu cực tăng đột biến về Biển Đông") -> int:
+    with service.engine.begin() as conn:
+        rule_id = conn.execute(
+            alert_rules.insert().values(
+                name=f"biển đông {title}",
+                kind="tone_spike",
+                scope={"query": "Biển Đông"},
+                params={},
+                channels=[],
+                severity="high",
+                enabled=True,
+                created_by="lan",
+                created_at=NOW,
+            )
+        ).inserted_primary_key[0]
+        return conn.execute(
+            alerts.insert().values(
+                rule_id=rule_id,
+                story_id=story_id,
+                window_start=NOW - timedelta(hours=24),
+                window_end=NOW,
+                severity="high",
+                title=title,
+                why={"z": 3.2},
+                digest=False,
+                state="new",
+                created_at=NOW,
+            )
+        ).inserted_primary_key[0]
+
+
+def add_article(service, title: str, url: str) -> int:
+    with service.engine.begin() as conn:
+        return conn.execute(
+            articles.insert().values(
+                content_hash=url.ljust(64, "0")[-64:],
+                title=title,
+                text="…",
+                url=url,
+                origin=url,
+                dates=[],
+                meta={},
+                created_at=NOW,
+            )
+        ).inserted_primary_key[0]
