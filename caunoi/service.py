@@ -269,46 +269,61 @@ class Service:
         self, *, source: str | None = None, url: str | None = None, on_page: Callable[[], None] | None = None
     ) -> dict[str, int]:
         """Run extraction and every stage again on the kept raw bytes of fetched pages: no fetching.
-        Raises UnknownSource for an unknown source."""
-        from caunoi.ingest.watch import fetched_doc
+        With `workers` > 0 the stages run in the process pool, as ingest's do. Raises UnknownSource
+        for an unknown source."""
+        from caunoi.executors import make_executor
         from caunoi.net.urls import canonical_url
         from caunoi.pipeline import StageContext, run_stages
 
         only = [self.sources.get(source).id] if source else None
         rows = self.crawl.replay_jobs(only, canonical_url(url) if url else None)
         counts = {"pages": len(rows), "updated": 0, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
-        ctx = StageContext(self.settings)
+        stages = functools.partial(run_stages, ctx=StageContext(self.settings))
         size = self.settings.batch_size
-        for start in range(0, len(rows), size):
-            chunk = rows[start : start + size]
-            docs, kept = [], []
-            for row in chunk:
-                body = self.crawl.get_raw(row["raw_hash"])
-                if body is None:
-                    counts["missing_raw"] += 1
-                    if on_page:
-                        on_page()
-                    continue
-                docs.append(fetched_doc(row, body, datetime.now()))
-                kept.append(row)
-            docs = run_stages(docs, ctx)
-            with self.engine.begin() as conn:
-                for row, doc in zip(kept, docs, strict=True):
-                    if on_page:
-                        on_page()
-                    if doc.skipped:
-                        counts["skipped"] += 1
-                        continue
-                    before = row["article_id"]
-                    after = self.articles.replace(conn, before, doc)
-                    if before is None:
-                        counts["new"] += 1
-                    elif after != before:
-                        counts["merged"] += 1
-                    else:
-                        counts["updated"] += 1
-                    self.crawl.page_replayed(conn, row["id"], before, after)
+        with make_executor(self.settings) as executor:
+            for start in range(0, len(rows), size):
+                self._replay(rows[start : start + size], executor, stages, counts, on_page)
         return counts
+
+    def _replay(
+        self,
+        chunk: list[dict[str, Any]],
+        executor: Executor,
+        stages: Callable[[list[Doc]], list[Doc]],
+        counts: dict[str, int],
+        on_page: Callable[[], None] | None,
+    ) -> None:
+        """One batch of `reprocess`: the pages' kept bytes through the stages, then stored in one
+        transaction, `counts` kept."""
+        from caunoi.ingest.watch import fetched_doc
+
+        docs, kept = [], []
+        for row in chunk:
+            body = self.crawl.get_raw(row["raw_hash"])
+            if body is None:
+                counts["missing_raw"] += 1
+                if on_page:
+                    on_page()
+                continue
+            docs.append(fetched_doc(row, body, datetime.now()))
+            kept.append(row)
+        docs = executor.map_shares(stages, docs)
+        with self.engine.begin() as conn:
+            for row, doc in zip(kept, docs, strict=True):
+                if on_page:
+                    on_page()
+                if doc.skipped:
+                    counts["skipped"] += 1
+                    continue
+                before = row["article_id"]
+                after = self.articles.replace(conn, before, doc)
+                if before is None:
+                    counts["new"] += 1
+                elif after != before:
+                    counts["merged"] += 1
+                else:
+                    counts["updated"] += 1
+                self.crawl.page_replayed(conn, row["id"], before, after)
 
     # -- reading -------------------------------------------------------------------------
 

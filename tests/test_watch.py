@@ -437,7 +437,8 @@ def test_a_failing_round_does_not_end_the_watch(fast_service):
 
 
 def test_stages_in_a_process_pool(settings, web):
-    """CAUNOI_WORKERS=2: the stages run in two processes, the result is the same."""
+    """CAUNOI_WORKERS=2: the stages run in two processes, when watching and when reprocessing; the
+    result is the same."""
     with Service(dataclasses.replace(_fast(settings), workers=2)) as service:
         for i, path in enumerate(PAGES[:4]):
             web.add(f"/p/{i}.html", body=gzip.decompress(path.read_bytes()))
@@ -450,6 +451,14 @@ def test_stages_in_a_process_pool(settings, web):
         for i in range(4):  # each page linked to the article made from its own bytes
             article = service.article(stored[web.url(f"/p/{i}.html")])
             assert article.url == web.url(f"/p/{i}.html")
+        # reprocess runs its stages in the pool too: each page's text comes back to its own article
+        with service.engine.begin() as conn:
+            conn.execute(articles.update().values(title="stale title"))
+        counts = service.reprocess()
+        assert (counts["pages"], counts["updated"], counts["merged"]) == (4, 4, 0)
+        for i in range(4):
+            article = service.article(stored[web.url(f"/p/{i}.html")])
+            assert article.url == web.url(f"/p/{i}.html") and article.title != "stale title"
 
 
 def test_one_watcher_per_store(service, tmp_path):
