@@ -12,6 +12,9 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 Precision = Literal["day", "month", "year"]
+# the largest id a row can have: ids are 32-bit integers on PostgreSQL, so a larger one names nothing
+# (the API answers 422, a page 404, rather than let the database refuse it)
+MAX_ID = 2**31 - 1
 # what enrichment (caunoi.enrich.stage) finds in an article, as `show --json` gives it once enriched
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")
 

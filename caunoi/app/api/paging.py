@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from caunoi.app.api.errors import ApiError
-from caunoi.app.api.schemas import MAX_ID
+from caunoi.models import MAX_ID
 from caunoi.stories.view import StorySummary
 
 MAX_OFFSET = 100_000  # how deep a cursor may page

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL: a larger one is a 422, not a database error
+from caunoi.models import MAX_ID
 
 # -- answers ------------------------------------------------------------------------------------
 

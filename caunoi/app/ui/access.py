@@ -13,9 +13,8 @@ from fastapi import HTTPException, Request
 
 from caunoi.app.auth import check_csrf, current_user
 from caunoi.errors import CaunoiError, Invalid
+from caunoi.models import MAX_ID
 from caunoi.users import can, permission
-
-MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
 
 
 class LoginNeeded(Exception):
