@@ -6,7 +6,7 @@ nothing — caunoi.app.ui turns the two exceptions into a redirect and an error 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
@@ -16,6 +16,7 @@ from caunoi.errors import CaunoiError, Invalid
 from caunoi.users import can, permission
 
 MAX_ID = 2**31 - 1  # ids are 32-bit integers on PostgreSQL
+Row = TypeVar("Row")
 
 
 class LoginNeeded(Exception):
@@ -63,6 +64,13 @@ def row_id(value: int) -> int:
     if not 1 <= value <= MAX_ID:
         raise PageError(404)
     return value
+
+
+def existing(row: Row | None) -> Row:
+    """`row`, or 404 when there is none."""
+    if row is None:
+        raise PageError(404)
+    return row
 
 
 async def posted(request: Request) -> tuple[dict[str, Any], dict[str, str]]:
