@@ -30,7 +30,7 @@ CaseId = Annotated[int, typer.Argument(help="Case id, as `caunoi cases list` pri
 Why = Annotated[str | None, typer.Option(help="Why (kept in the history).")]
 
 if TYPE_CHECKING:
-    from caunoi.cases import Case, Cases, ListedCase, Response
+    from caunoi.cases import Case, CaseService, ListedCase, Response
 
 
 def _late(deadline: datetime, now: datetime) -> str:
@@ -156,7 +156,9 @@ Article = Annotated[int | None, typer.Option(help="The article in the store that
 Note = Annotated[str | None, typer.Option(help="Free text.")]
 
 
-def _response_command(doc: str, record: Callable[[Cases, int, Response, str], None]) -> Callable[..., None]:
+def _response_command(
+    doc: str, record: Callable[[CaseService, int, Response, str], None]
+) -> Callable[..., None]:
     """A command that records a response to a case: `answer` and `respond` take the same options and
     differ in what `record` does with it."""
 
@@ -182,11 +184,11 @@ def _response_command(doc: str, record: Callable[[Cases, int, Response, str], No
     return command
 
 
-def _answer(cases: Cases, case_id: int, response: Response, by: str) -> None:
+def _answer(cases: CaseService, case_id: int, response: Response, by: str) -> None:
     _said(cases.answer(case_id, response, by=by))
 
 
-def _respond(cases: Cases, case_id: int, response: Response, by: str) -> None:
+def _respond(cases: CaseService, case_id: int, response: Response, by: str) -> None:
     case = cases.respond(case_id, response, by=by)
     console.print(f"case {case.id}: {len(case.responses)} responses", highlight=False)
 
