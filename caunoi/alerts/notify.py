@@ -349,37 +349,17 @@ def verify_signature(
 
 
 def post_webhook(
-    url: str,
-    secret: str,
-    payload: dict,
-    settings: Settings,
-    *,
-    event: str,
-    transport: httpx.AsyncBaseTransport | None = None,
-    allow_private: bool = False,
-    resolver: Resolver | None = None,
-    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    url: str, secret: str, payload: dict, settings: Settings, *, event: str, **options: Any
 ) -> Delivery:
-    """POST `payload` as signed JSON to `url`; from synchronous code (see post_webhook_async)."""
+    """POST `payload` as signed JSON to `url`; from synchronous code. It runs post_webhook_async, and
+    `options` are its own: transport, allow_private, resolver, sleep."""
     try:
         asyncio.get_running_loop()
     except RuntimeError:
         pass
     else:
         raise RuntimeError("post_webhook is for synchronous code; in a coroutine, await post_webhook_async")
-    return asyncio.run(
-        post_webhook_async(
-            url,
-            secret,
-            payload,
-            settings,
-            event=event,
-            transport=transport,
-            allow_private=allow_private,
-            resolver=resolver,
-            sleep=sleep,
-        )
-    )
+    return asyncio.run(post_webhook_async(url, secret, payload, settings, event=event, **options))
 
 
 async def post_webhook_async(

@@ -5,17 +5,21 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from caunoi.alerts import KINDS
 from caunoi.cli.common import (
+    AsJson,
     actor,
     console,
     fail,
+    found,
     open_service,
     parse_at,
     print_json,
+    said,
     serving,
+    show_rows,
+    when,
 )
 
 app = typer.Typer(
@@ -78,20 +82,15 @@ def rule_add(
 
 
 @app.command("rules")
-def rules(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def rules(as_json: AsJson = False) -> None:
     """The alert rules."""
     with open_service() as service:
-        found = service.alerts.rules()
-    if as_json:
-        print_json(found)
-        return
-    table = Table(box=None)
-    for column in ("id", "name", "kind", "scope", "params", "channels", "on"):
-        table.add_column(column)
-    for r in found:
-        table.add_row(str(r["id"]), r["name"], r["kind"], str(r["scope"]), str(r["params"]),
-                      ",".join(r["channels"]), "yes" if r["enabled"] else "no")  # fmt: skip
-    console.print(table)
+        show_rows(
+            service.alerts.rules(), ("id", "name", "kind", "scope", "params", "channels", "on"),
+            lambda r: (str(r["id"]), r["name"], r["kind"], str(r["scope"]), str(r["params"]),
+                       ",".join(r["channels"]), "yes" if r["enabled"] else "no"),
+            as_json=as_json,
+        )  # fmt: skip
 
 
 def _set_rule(name: str, **change: Any) -> None:
@@ -138,75 +137,62 @@ def channel_add(
 
 
 @app.command("channels")
-def channels_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def channels_list(as_json: AsJson = False) -> None:
     """The notification channels (secrets are not shown)."""
     with open_service() as service:
-        found = service.alerts.channels()
+        channels = service.alerts.channels()
     if as_json:
-        print_json(found)
+        print_json(channels)
         return
-    for c in found:
+    for c in channels:
         console.print(f"{c['name']}: {c['kind']} {c['target']}" + ("" if c["enabled"] else " (off)"))
 
 
 @app.command("run")
 def run(
     at: Annotated[str | None, typer.Option(help="Evaluate as of this time, not now.")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Cluster what is new, evaluate every rule, and send the notifications waiting."""
     with serving() as service:
         service.update_stories()
         done = service.run_alerts(parse_at(at) if at else None)
-    if as_json:
-        print_json(done)
-        return
-    console.print(f"{len(done['raised'])} new alert(s); deliveries: {done['deliveries'] or 'none waiting'}")
+    deliveries = done["deliveries"] or "none waiting"
+    said(done, as_json, f"{len(done['raised'])} new alert(s); deliveries: {deliveries}")
 
 
 @app.command("list")
 def inbox(
     state: Annotated[str | None, typer.Option(help="new, read or dismissed.")] = None,
     limit: Annotated[int, typer.Option()] = 50,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """The inbox: the latest alerts first."""
     with open_service() as service:
-        found = service.alerts.inbox(state, limit)
-    if as_json:
-        print_json(found)
-        return
-    if not found:
-        console.print("no alerts")
-        return
-    table = Table(box=None)
-    for column in ("id", "state", "severity", "rule", "raised", "title"):
-        table.add_column(column)
-    for a in found:
-        raised = a["created_at"].strftime("%Y-%m-%d %H:%M")
-        table.add_row(str(a["id"]), a["state"], a["severity"], a["rule"], raised,
-                      a["title"][:100])  # fmt: skip
-    console.print(table)
+        show_rows(
+            service.alerts.inbox(state, limit), ("id", "state", "severity", "rule", "raised", "title"),
+            lambda a: (str(a["id"]), a["state"], a["severity"], a["rule"], when(a["created_at"]),
+                       a["title"][:100]),
+            as_json=as_json, empty="no alerts",
+        )  # fmt: skip
 
 
 @app.command("show")
-def show(alert_id: int, as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def show(alert_id: int, as_json: AsJson = False) -> None:
     """One alert: why it was raised (the figures) and its deliveries."""
     with open_service() as service:
-        found = service.alerts.get(alert_id)
-    if found is None:
-        fail(f"no alert with id {alert_id}", code=1)
+        alert = found(service.alerts.get(alert_id), "alert", alert_id)
     if as_json:
-        print_json(found)
+        print_json(alert)
         return
-    console.print(f"[bold]{found['title']}[/]")
+    console.print(f"[bold]{alert['title']}[/]")
     console.print(
-        f"#{found['id']} · {found['rule']} ({found['kind']}) · {found['severity']} · {found['state']}",
+        f"#{alert['id']} · {alert['rule']} ({alert['kind']}) · {alert['severity']} · {alert['state']}",
         style="dim",
     )
-    for key, value in found["why"].items():
+    for key, value in alert["why"].items():
         console.print(f"  [dim]{key}:[/] {value}", highlight=False)
-    for d in found["deliveries"]:
+    for d in alert["deliveries"]:
         console.print(f"  delivery {d['channel']} ({d['kind']}): {d['state']} after {d['attempts']} run(s)"
                       + (f" — {d['error']}" if d["error"] else ""))  # fmt: skip
 

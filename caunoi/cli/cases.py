@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from caunoi.cli.common import (
     AsJson,
@@ -16,7 +16,9 @@ from caunoi.cli.common import (
     fail,
     print_history,
     print_json,
+    said,
     serving,
+    show_rows,
     when,
 )
 
@@ -25,9 +27,10 @@ app = typer.Typer(
     no_args_is_help=True,
 )
 CaseId = Annotated[int, typer.Argument(help="Case id, as `caunoi cases list` prints it.")]
+Why = Annotated[str | None, typer.Option(help="Why (kept in the history).")]
 
 if TYPE_CHECKING:
-    from caunoi.cases import Case, ListedCase, Response
+    from caunoi.cases import Case, CaseService, ListedCase, Response
 
 
 def _late(deadline: datetime, now: datetime) -> str:
@@ -66,10 +69,7 @@ def cases_new(
     """Open a case from a story, an alert, or just a title."""
     with serving("cases") as cases:
         case = cases.open_case(title, story, alert, priority, notes, by=actor(by))
-    if as_json:
-        print_json(case)
-        return
-    console.print(f"opened case {case.id}: [bold]{case.title}[/]", highlight=False)
+    said(case, as_json, f"opened case {case.id}: [bold]{case.title}[/]", highlight=False)
 
 
 @app.command("list")
@@ -83,16 +83,11 @@ def cases_list(
     """Cases, newest first: state, priority, unit, deadline (OVERDUE marked), title."""
     with serving("cases") as cases:
         found = cases.list(state, unit, open_only, limit)
-    if as_json:
-        print_json(found)
-        return
-    if not found:
-        console.print("no cases")
-        return
-    table = Table("id", "state", "priority", "unit", "deadline", "title", box=None)
-    for c in found:
-        table.add_row(str(c.id), c.state, c.priority, c.unit or "—", _deadline(c), c.title[:90])
-    console.print(table)
+    show_rows(
+        found, ("id", "state", "priority", "unit", "deadline", "title"),
+        lambda c: (str(c.id), c.state, c.priority, c.unit or "—", _deadline(c), c.title[:90]),
+        as_json=as_json, empty="no cases",
+    )  # fmt: skip
 
 
 @app.command("show")
@@ -129,7 +124,7 @@ def cases_show(case_id: CaseId, as_json: AsJson = False) -> None:
 def cases_triage(
     case_id: CaseId,
     priority: Annotated[str | None, typer.Option(help="Set the priority: low, normal, high, urgent.")] = None,
-    note: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    note: Why = None,
     by: By = None,
 ) -> None:
     """Mark a new case as looked at and worth handling."""
@@ -145,7 +140,7 @@ def cases_assign(
         str | None, typer.Option(help='"2026-11-25 17:00", "2026-11-25" (end of day), or "+4h", "+2d".')
     ] = None,
     assignee: Annotated[str | None, typer.Option(help="The person in the unit who handles it.")] = None,
-    note: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    note: Why = None,
     by: By = None,
 ) -> None:
     """Give a case to a unit or mission with a deadline (again: reassign, or send an answer back)."""
@@ -161,56 +156,57 @@ Article = Annotated[int | None, typer.Option(help="The article in the store that
 Note = Annotated[str | None, typer.Option(help="Free text.")]
 
 
-def _response(
-    kind: str | None,
-    title: str | None,
-    url: str | None,
-    fact_sheet: int | None,
-    article: int | None,
-    note: str | None,
-) -> Response:
-    from caunoi.cases import Response
+def _response_command(
+    doc: str, record: Callable[[CaseService, int, Response, str], None]
+) -> Callable[..., None]:
+    """A command that records a response to a case: `answer` and `respond` take the same options and
+    differ in what `record` does with it."""
 
-    return Response(kind=kind, title=title, url=url, fact_sheet_id=fact_sheet, article_id=article, note=note)
+    def command(
+        case_id: CaseId,
+        kind: Kind = None,
+        title: Title = None,
+        url: Url = None,
+        fact_sheet: FactSheet = None,
+        article: Article = None,
+        note: Note = None,
+        by: By = None,
+    ) -> None:
+        from caunoi.cases import Response
+
+        response = Response(
+            kind=kind, title=title, url=url, fact_sheet_id=fact_sheet, article_id=article, note=note
+        )
+        with serving("cases") as cases:
+            record(cases, case_id, response, actor(by))
+
+    command.__doc__ = doc
+    return command
 
 
-@app.command("answer")
-def cases_answer(
-    case_id: CaseId,
-    kind: Kind = None,
-    title: Title = None,
-    url: Url = None,
-    fact_sheet: FactSheet = None,
-    article: Article = None,
-    note: Note = None,
-    by: By = None,
-) -> None:
-    """Record the answer: --kind, --title and --url; or --fact-sheet ID; or --article ID."""
-    with serving("cases") as cases:
-        _said(cases.answer(case_id, _response(kind, title, url, fact_sheet, article, note), by=actor(by)))
+def _answer(cases: CaseService, case_id: int, response: Response, by: str) -> None:
+    _said(cases.answer(case_id, response, by=by))
 
 
-@app.command("respond")
-def cases_respond(
-    case_id: CaseId,
-    kind: Kind = None,
-    title: Title = None,
-    url: Url = None,
-    fact_sheet: FactSheet = None,
-    article: Article = None,
-    note: Note = None,
-    by: By = None,
-) -> None:
-    """Add another response to an answered case (same options as `answer`)."""
-    with serving("cases") as cases:
-        case = cases.respond(case_id, _response(kind, title, url, fact_sheet, article, note), by=actor(by))
+def _respond(cases: CaseService, case_id: int, response: Response, by: str) -> None:
+    case = cases.respond(case_id, response, by=by)
     console.print(f"case {case.id}: {len(case.responses)} responses", highlight=False)
+
+
+cases_answer = app.command("answer")(
+    _response_command(
+        "Record the answer: --kind, --title and --url; or --fact-sheet ID; or --article ID.", _answer
+    )
+)
+cases_respond = app.command("respond")(
+    _response_command("Add another response to an answered case (same options as `answer`).", _respond)
+)
 
 
 @app.command("close")
 def cases_close(
     case_id: CaseId,
-    reason: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    reason: Why = None,
     by: By = None,
 ) -> None:
     """Close a case (answered, or not worth answering)."""
@@ -221,7 +217,7 @@ def cases_close(
 @app.command("reopen")
 def cases_reopen(
     case_id: CaseId,
-    reason: Annotated[str | None, typer.Option(help="Why (kept in the history).")] = None,
+    reason: Why = None,
     by: By = None,
 ) -> None:
     """Bring a closed case back to triaged."""
@@ -244,16 +240,11 @@ def cases_overdue(
         raise  # unreachable
     with serving("cases") as cases:
         found = cases.overdue(now)
-    if as_json:
-        print_json(found)
-        return
-    if not found:
-        console.print("no overdue cases")
-        return
-    table = Table("id", "state", "unit", "assignee", "deadline", "late by", "title", box=None)
-    for c in found:
-        table.add_row(
+    show_rows(
+        found, ("id", "state", "unit", "assignee", "deadline", "late by", "title"),
+        lambda c: (
             str(c.id), c.state, c.unit or "—", c.assignee or "—", when(c.deadline),
             f"[red]{_late(c.deadline, now)}[/]", c.title[:80],
-        )  # fmt: skip
-    console.print(table)
+        ),
+        as_json=as_json, empty="no overdue cases",
+    )  # fmt: skip

@@ -1,6 +1,6 @@
 """What every `caunoi` command shares: the consoles, one-line errors, who makes a change, opening the
-store, JSON output, tables, and the date options (--since, --at). Nothing here imports the service or
-a domain module at import time: `caunoi --help` stays cheap."""
+store, JSON output or else a table or a line, progress bars, and the date options (--since, --at).
+Nothing here imports the service or a domain module at import time: `caunoi --help` stays cheap."""
 
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
-from rich.console import Console
+from rich.console import Console, RenderableType
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
+from rich.table import Column, Table
 
 from caunoi.errors import CaunoiError, NotFound, Unavailable
 from caunoi.models import as_json
@@ -32,6 +34,7 @@ By = Annotated[
     typer.Option("--by", help="Who makes the change (default: $CAUNOI_USER, else your login name)."),
 ]
 AsJson = Annotated[bool, typer.Option("--json")]
+Row = TypeVar("Row")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
@@ -86,9 +89,58 @@ def open_service(**overrides: Any) -> Service:
         fail(str(exc))
 
 
+def found(row: Row | None, what: str, row_id: int) -> Row:
+    """`row`, or the one-line error (exit code 1) that there is no `what` with id `row_id`."""
+    if row is None:
+        fail(f"no {what} with id {row_id}", code=1)
+    return row
+
+
 def print_json(value: Any) -> None:
     """`value` (rows, records, or lists and dicts of them) as indented JSON on stdout, dates as ISO text."""
     sys.stdout.write(json.dumps(as_json(value), ensure_ascii=False, indent=2) + "\n")
+
+
+def said(value: Any, as_json: bool, line: str, **options: Any) -> None:
+    """What a command did: `value` as JSON with --json, else `line` on the console (`options` as
+    console.print takes them)."""
+    if as_json:
+        print_json(value)
+    else:
+        console.print(line, **options)
+
+
+def show_rows(
+    rows: Sequence[Row],
+    columns: Sequence[str | Column],
+    cells: Callable[[Row], Iterable[RenderableType]],
+    *,
+    as_json: bool = False,
+    empty: str | None = None,
+    **table: Any,
+) -> None:
+    """`rows` as JSON with --json; else a table of `columns` with the `cells` of each row, without
+    borders unless `table` (rich Table's options: box, title, show_header, show_lines) says otherwise.
+    With no rows, `empty` is said instead of the table, when there is one."""
+    if as_json:
+        print_json(rows)
+        return
+    if not rows and empty is not None:
+        console.print(empty)
+        return
+    grid = Table(*columns, **{"box": None, **table})
+    for row in rows:
+        grid.add_row(*cells(row))
+    console.print(grid)
+
+
+def progress_bar(label: str, *more: ProgressColumn, quiet: bool) -> Progress:
+    """A progress bar on stderr: `label` in bold, the bar, done of total, then `more`; only on a
+    terminal, and never when `quiet` (with --json, say)."""
+    return Progress(
+        TextColumn(f"[bold]{label}"), BarColumn(), MofNCompleteColumn(), *more, console=err,
+        disable=quiet or not err.is_terminal,
+    )  # fmt: skip
 
 
 def when(value: datetime | None) -> str:

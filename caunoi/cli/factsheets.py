@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
 from caunoi.cli.common import (
     AsJson,
@@ -16,7 +15,9 @@ from caunoi.cli.common import (
     fail,
     print_history,
     print_json,
+    said,
     serving,
+    show_rows,
     when,
 )
 
@@ -26,6 +27,9 @@ if TYPE_CHECKING:
 app = typer.Typer(
     help="Fact sheets and official positions: add, list, search, show, link, edit.", no_args_is_help=True
 )
+FactSheetId = Annotated[int, typer.Argument(help="Fact sheet id.")]
+Kind = Annotated[str | None, typer.Option(help="fact_sheet or position.")]
+Lang = Annotated[str | None, typer.Option(help="Language code.")]
 
 
 def _body(body: str | None, file: Path | None, required: bool) -> str | None:
@@ -41,14 +45,12 @@ def _body(body: str | None, file: Path | None, required: bool) -> str | None:
     return body
 
 
-def _print_fact_sheets(sheets: list[ListedFactSheet]) -> None:
-    if not sheets:
-        console.print("no fact sheets")
-        return
-    table = Table("id", "kind", "lang", "updated", "title", "tags", box=None)
-    for s in sheets:
-        table.add_row(str(s.id), s.kind, s.lang, when(s.updated_at), s.title[:80], ", ".join(s.tags))
-    console.print(table)
+def _show_fact_sheets(sheets: list[ListedFactSheet], as_json: bool) -> None:
+    show_rows(
+        sheets, ("id", "kind", "lang", "updated", "title", "tags"),
+        lambda s: (str(s.id), s.kind, s.lang, when(s.updated_at), s.title[:80], ", ".join(s.tags)),
+        as_json=as_json, empty="no fact sheets",
+    )  # fmt: skip
 
 
 @app.command("add")
@@ -67,50 +69,37 @@ def factsheets_add(
     assert text is not None
     with serving("factsheets") as library:
         sheet = library.add(title, text, by=actor(by), kind=kind, lang=lang, tags=tag or [])
-    if as_json:
-        print_json(sheet)
-        return
-    console.print(f"added fact sheet {sheet.id}: [bold]{sheet.title}[/]", highlight=False)
+    said(sheet, as_json, f"added fact sheet {sheet.id}: [bold]{sheet.title}[/]", highlight=False)
 
 
 @app.command("list")
 def factsheets_list(
-    kind: Annotated[str | None, typer.Option(help="fact_sheet or position.")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
+    kind: Kind = None,
+    lang: Lang = None,
     story: Annotated[int | None, typer.Option(help="Only those linked to this story.")] = None,
     limit: Annotated[int | None, typer.Option(help="At most this many.")] = None,
     as_json: AsJson = False,
 ) -> None:
     """The library, latest change first."""
     with serving("factsheets") as library:
-        found = library.list(kind, lang, story, limit)
-    if as_json:
-        print_json(found)
-        return
-    _print_fact_sheets(found)
+        _show_fact_sheets(library.list(kind, lang, story, limit), as_json)
 
 
 @app.command("search")
 def factsheets_search(
     query: Annotated[str, typer.Argument(help="Words, with or without diacritics: bien dong = Biển Đông.")],
-    kind: Annotated[str | None, typer.Option(help="fact_sheet or position.")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
+    kind: Kind = None,
+    lang: Lang = None,
     limit: Annotated[int, typer.Option(help="At most this many.")] = 20,
     as_json: AsJson = False,
 ) -> None:
     """Fact sheets holding every word, matches in the title first."""
     with serving("factsheets") as library:
-        found = library.search(query, kind, lang, limit)
-    if as_json:
-        print_json(found)
-        return
-    _print_fact_sheets(found)
+        _show_fact_sheets(library.search(query, kind, lang, limit), as_json)
 
 
 @app.command("show")
-def factsheets_show(
-    fact_sheet_id: Annotated[int, typer.Argument(help="Fact sheet id.")], as_json: AsJson = False
-) -> None:
+def factsheets_show(fact_sheet_id: FactSheetId, as_json: AsJson = False) -> None:
     """One fact sheet: its text, the stories it answers, its history."""
     with serving("factsheets") as library:
         sheet = library.get(fact_sheet_id)
@@ -129,7 +118,7 @@ def factsheets_show(
 
 @app.command("link")
 def factsheets_link(
-    fact_sheet_id: Annotated[int, typer.Argument(help="Fact sheet id.")],
+    fact_sheet_id: FactSheetId,
     story_id: Annotated[int, typer.Argument(help="The story it answers.")],
     by: By = None,
 ) -> None:
@@ -143,12 +132,12 @@ def factsheets_link(
 
 @app.command("edit")
 def factsheets_edit(
-    fact_sheet_id: Annotated[int, typer.Argument(help="Fact sheet id.")],
+    fact_sheet_id: FactSheetId,
     title: Annotated[str | None, typer.Option(help="A new title.")] = None,
     body: Annotated[str | None, typer.Option(help="A new text.")] = None,
     file: Annotated[Path | None, typer.Option(help="Read the new text from this UTF-8 file.")] = None,
-    kind: Annotated[str | None, typer.Option(help="fact_sheet or position.")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
+    kind: Kind = None,
+    lang: Lang = None,
     tag: Annotated[list[str] | None, typer.Option(help="The tags, replacing the old ones (repeat).")] = None,
     by: By = None,
 ) -> None:

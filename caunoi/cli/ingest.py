@@ -9,15 +9,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.progress import TextColumn, TimeRemainingColumn
 
-from caunoi.cli.common import (
-    console,
-    err,
-    fail,
-    open_service,
-    print_json,
-)
+from caunoi.cli.common import AsJson, console, err, fail, open_service, print_json, progress_bar, said
 from caunoi.errors import CaunoiError, Conflict
 
 
@@ -32,15 +26,7 @@ def ingest(
         from caunoi.ingest.files import discover
 
         files = list(discover(paths))
-        progress = Progress(
-            TextColumn("[bold]ingest"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("files"),
-            TimeRemainingColumn(),
-            console=err,
-            disable=as_json or not err.is_terminal,
-        )
+        progress = progress_bar("ingest", TextColumn("files"), TimeRemainingColumn(), quiet=as_json)
         with progress:
             task = progress.add_task("ingest", total=len(files))
             summary = service.ingest(paths, files=files, on_file=lambda _p: progress.advance(task))
@@ -63,7 +49,7 @@ def enrich(
     stale: Annotated[
         bool, typer.Option("--stale", help="Only articles never enriched or by an older version.")
     ] = True,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Run the enrichment stages (keyphrases, entities and persons, document references, events,
     topics, tone) over stored articles; --stale (the default) only those not yet enriched by this
@@ -72,17 +58,12 @@ def enrich(
 
     with open_service() as service:
         total = service.enrich_todo(everything=all_)
-        progress = Progress(
-            TextColumn("[bold]enrich"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(), console=err,
-            disable=as_json or not err.is_terminal,
-        )  # fmt: skip
+        progress = progress_bar("enrich", TimeRemainingColumn(), quiet=as_json)
         with progress:
             task = progress.add_task("enrich", total=total)
             done = service.enrich(everything=all_, on_article=lambda n: progress.advance(task, n))
-    if as_json:
-        print_json({"enriched": done, "version": ENRICH_VERSION})
-        return
-    console.print(f"enriched {done} articles (enrichment version {ENRICH_VERSION})")
+    said({"enriched": done, "version": ENRICH_VERSION}, as_json,
+         f"enriched {done} articles (enrichment version {ENRICH_VERSION})")  # fmt: skip
 
 
 def fetch(
@@ -92,7 +73,7 @@ def fetch(
         bool, typer.Option("--allow-private", help="The page is on a private network (its host only).")
     ] = False,
     again: Annotated[bool, typer.Option("--again", help="Fetch even if it was fetched before.")] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Fetch one page now, politely, and store its article."""
     with open_service() as service:
@@ -190,25 +171,16 @@ async def _watch(service, only: list[int] | None, once: bool, force: bool, as_js
 def reprocess(
     source: Annotated[str | None, typer.Option(help="Only pages of this source.")] = None,
     url: Annotated[str | None, typer.Option(help="Only this page.")] = None,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Extract and process fetched pages again from their kept raw bytes, without fetching."""
     with open_service() as service:
         total = None if (source or url) else service.sources.pages_kept()
-        progress = Progress(
-            TextColumn("[bold]reprocess"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            disable=as_json or not err.is_terminal,
-        )
+        progress = progress_bar("reprocess", quiet=as_json)
         with progress:
             task = progress.add_task("reprocess", total=total)
             try:
                 counts = service.reprocess(source=source, url=url, on_page=lambda: progress.advance(task))
             except ValueError as exc:  # a bad URL, an unknown source
                 fail(str(exc))
-    if as_json:
-        print_json(counts)
-        return
-    console.print(", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))
+    said(counts, as_json, ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()))

@@ -8,18 +8,12 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.box import HEAVY_HEAD
+from rich.table import Column, Table
 from rich.text import Text
 
-from caunoi.cli.common import (
-    actor,
-    console,
-    err,
-    fail,
-    open_service,
-    print_json,
-)
-from caunoi.models import ENRICHMENT_KEYS, Article
+from caunoi.cli.common import AsJson, actor, console, err, fail, found, open_service, print_json, show_rows
+from caunoi.models import ENRICHMENT_KEYS, Article, SearchHit
 from caunoi.models import as_json as json_of
 from caunoi.search import SEARCH_OPTIONS, FilterError, QueryError, SavedSearchError, request_from, saved_form
 
@@ -126,31 +120,28 @@ def search(
                 + [h.snippet]
             )
         return
-    if not hits:
-        console.print("No articles match.")
-        return
-    table = Table(show_lines=True)
-    for name in ("id", "published", "lang", "source", "title / snippet"):
-        table.add_column(name, overflow="fold")
-    for h in hits:
-        snippet = Text(h.snippet)
-        for start, end in h.highlights:
-            snippet.stylize("bold yellow", start, end)
-        cell = Text(h.title + "\n", style="bold") + snippet
-        published = h.published.date().isoformat() if h.published else ""
-        table.add_row(str(h.id), published, h.lang or "", h.source or "", cell)
-    console.print(table)
+    names = ("id", "published", "lang", "source", "title / snippet")
+    columns = [Column(name, overflow="fold") for name in names]
+    show_rows(hits, columns, _hit_cells, empty="No articles match.", box=HEAVY_HEAD, show_lines=True)
+
+
+def _hit_cells(hit: SearchHit) -> tuple[str, str, str, str, Text]:
+    """A hit as a row of the results table: the title in bold over the snippet, its matches marked."""
+    snippet = Text(hit.snippet)
+    for start, end in hit.highlights:
+        snippet.stylize("bold yellow", start, end)
+    published = hit.published.date().isoformat() if hit.published else ""
+    cell = Text(hit.title + "\n", style="bold") + snippet
+    return str(hit.id), published, hit.lang or "", hit.source or "", cell
 
 
 def show(
     article_id: Annotated[int, typer.Argument(help="Article id, as search prints it.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """One article: clean text, metadata, dates found in it, and where it came from."""
     with open_service() as service:
-        article = service.article(article_id)
-    if article is None:
-        fail(f"no article with id {article_id}", code=1)
+        article = found(service.article(article_id), "article", article_id)
     if as_json:
         print_json(_shown(article))
         return
@@ -210,7 +201,7 @@ def _shown(article: Article) -> dict[str, Any]:
     return out
 
 
-def stats(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def stats(as_json: AsJson = False) -> None:
     """What the store holds: counts by language, source and category, and the date range."""
     with open_service() as service:
         data = service.stats()

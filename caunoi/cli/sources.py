@@ -9,17 +9,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
+from rich.box import HEAVY_HEAD
 
-from caunoi import models
-from caunoi.cli.common import (
-    console,
-    fail,
-    open_service,
-    print_json,
-    when,
-)
+from caunoi.cli.common import AsJson, console, fail, open_service, print_json, show_rows, when
 from caunoi.ingest.sources import SAMPLE, SourceError, make_spec
+from caunoi.models import SourceHealth
 
 app = typer.Typer(help="The outlets to watch: add, list, show, remove, import, status.", no_args_is_help=True)
 
@@ -94,39 +88,30 @@ def sources_import(
 
 
 @app.command("list")
-def sources_list(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def sources_list(as_json: AsJson = False) -> None:
     """Every source, one line each."""
     with open_service() as service:
         rows = service.sources.list()
-    if as_json:
-        print_json(models.as_json(rows))
-        return
-    table = Table("id", "name", "origin", "country", "langs", "feeds", "sitemaps", "every", "on")
-    for r in rows:
-        table.add_row(
-            str(r.id),
-            r.name,
-            r.origin or "",
-            r.country or "",
-            ",".join(r.languages),
-            str(len(r.feeds)),
-            str(len(r.sitemaps)),
-            f"{r.poll_minutes} min",
-            "yes" if r.enabled else "no",
-        )
-    console.print(table)
+    show_rows(
+        rows, ("id", "name", "origin", "country", "langs", "feeds", "sitemaps", "every", "on"),
+        lambda r: (
+            str(r.id), r.name, r.origin or "", r.country or "", ",".join(r.languages), str(len(r.feeds)),
+            str(len(r.sitemaps)), f"{r.poll_minutes} min", "yes" if r.enabled else "no",
+        ),
+        as_json=as_json, box=HEAVY_HEAD,
+    )  # fmt: skip
 
 
 @app.command("show")
 def sources_show(
     name: Annotated[str, typer.Argument(help="Name or id.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """One source: its settings, its feeds and sitemaps with their state."""
     with open_service() as service, refused():
         found = service.sources.get(name)
     if as_json:
-        print_json(models.as_json(found))
+        print_json(found)
         return
     for key in (
         "id",
@@ -174,25 +159,22 @@ def sources_disable(name: Annotated[str, typer.Argument(help="Name or id.")]) ->
 
 
 @app.command("status")
-def sources_status(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+def sources_status(as_json: AsJson = False) -> None:
     """Health: last success, last error, articles per day (7 days), pages waiting, dead feeds."""
     with open_service() as service:
         rows = service.sources.status()
-    if as_json:
-        print_json(models.as_json(rows))
-        return
-    table = Table("name", "last success", "last error", "art/day", "waiting", "state")
-    for r in rows:
-        state = "[red]DEAD[/]" if r.dead else ("off" if not r.enabled else "ok")
-        if r.dead_listings and not r.dead:
-            state = f"[yellow]{len(r.dead_listings)} dead feed(s)[/]"
-        error = f"{when(r.last_error_at)} {r.last_error or ''}"[:80] if r.last_error else ""
-        table.add_row(
-            r.name,
-            when(r.last_success_at),
-            error,
-            f"{r.articles_per_day:.1f}",
-            str(r.pending),
-            state,
-        )
-    console.print(table)
+    show_rows(
+        rows, ("name", "last success", "last error", "art/day", "waiting", "state"),
+        lambda r: (
+            r.name, when(r.last_success_at),
+            f"{when(r.last_error_at)} {r.last_error or ''}"[:80] if r.last_error else "",
+            f"{r.articles_per_day:.1f}", str(r.pending), _health(r),
+        ),
+        as_json=as_json, box=HEAVY_HEAD,
+    )  # fmt: skip
+
+
+def _health(status: SourceHealth) -> str:
+    if status.dead_listings and not status.dead:
+        return f"[yellow]{len(status.dead_listings)} dead feed(s)[/]"
+    return "[red]DEAD[/]" if status.dead else ("off" if not status.enabled else "ok")

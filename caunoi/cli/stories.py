@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-from rich.table import Table
+from rich.table import Column
 
 from caunoi.cli.common import (
+    AsJson,
     console,
-    err,
-    fail,
+    found,
     open_service,
     parse_at,
     parse_since,
     print_json,
+    progress_bar,
+    show_rows,
 )
-from caunoi.models import as_json as json_of
 
 
 def update_with_progress(service, rebuild: bool, quiet: bool) -> dict:
     """Run duplicate detection and clustering over what is new, with a progress bar."""
-    progress = Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), console=err,
-        disable=quiet or not err.is_terminal,
-    )  # fmt: skip
+    progress = progress_bar("{task.description}", quiet=quiet)
     tasks: dict[str, int] = {}
 
     def advance(stage: str, n: int) -> None:
@@ -47,7 +44,7 @@ def stories(
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Drop every story and cluster the whole store again first.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """The stories in the store, biggest first: articles (reprints counted once), outlets, languages.
     Ingest and watch keep them up to date; --update or --rebuild cluster on demand."""
@@ -55,8 +52,8 @@ def stories(
     with open_service() as service:
         done = update_with_progress(service, rebuild, as_json) if update or rebuild else None
         rows = service.story_list(since=when, topic=topic, limit=limit, min_articles=min_articles)
-    if as_json:
-        print_json(json_of({"updated": done, "stories": rows} if done is not None else rows))
+    if as_json and done is not None:
+        print_json({"updated": done, "stories": rows})
         return
     if done is not None:
         console.print(
@@ -64,33 +61,27 @@ def stories(
             f"{done['copies']} reprints found among {done['signed']} new articles",
             style="dim",
         )
-    if not rows:
-        console.print("no stories" + (" in that window" if when else " yet: ingest or watch first"))
-        return
-    table = Table(box=None)
-    for column in ("id", "articles", "reprints", "outlets", "languages", "last seen", "title"):
-        table.add_column(
-            column, justify="right" if column in ("id", "articles", "reprints", "outlets") else "left"
-        )
-    for r in rows:
-        table.add_row(
+    show_rows(
+        rows,
+        [*(Column(c, justify="right") for c in ("id", "articles", "reprints", "outlets")),
+         "languages", "last seen", "title"],
+        lambda r: (
             str(r.id), str(r.articles), str(r.reprints), str(r.outlets), ",".join(r.languages),
             f"{r.last_seen:%Y-%m-%d %H:%M}", r.title[:100],
-        )  # fmt: skip
-    console.print(table)
+        ),
+        as_json=as_json, empty="no stories" + (" in that window" if when else " yet: ingest or watch first"),
+    )  # fmt: skip
 
 
 def story(
     story_id: Annotated[int, typer.Argument(help="Story id, as `caunoi stories` prints it.")],
-    as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """One story: summary, timeline, outlets, countries, languages, tone by day, topics, articles."""
     with open_service() as service:
-        data = service.story(story_id)
-    if data is None:
-        fail(f"no story with id {story_id}", code=1)
+        data = found(service.story(story_id), "story", story_id)
     if as_json:
-        print_json(json_of(data))
+        print_json(data)
         return
     console.print(f"[bold]{data.title}[/]")
     console.print(
@@ -108,21 +99,23 @@ def story(
             console.print(
                 f"[dim]{label}:[/] " + ", ".join(f"{k} {n}" for k, n in counts[:10]), highlight=False
             )
-    table = Table(title="timeline", box=None)
-    for column in ("day", "articles", "tone", "first article"):
-        table.add_column(column)
-    for day in data.timeline:
-        tone = f"{day['tone']:+.1f}" if day["tone"] is not None else ""
-        table.add_row(day["day"], str(day["articles"]), tone, day["first"]["title"][:90])
-    console.print(table)
-    table = Table(title="articles", box=None)
-    for column in ("id", "published", "source", "lang", "title"):
-        table.add_column(column)
-    for item in data.items[:50]:
-        reprint = f" [dim](reprint of #{item['reprint_of']})[/]" if item["reprint_of"] else ""
-        table.add_row(
+    show_rows(
+        data.timeline, ("day", "articles", "tone", "first article"),
+        lambda day: (
+            day["day"], str(day["articles"]), f"{day['tone']:+.1f}" if day["tone"] is not None else "",
+            day["first"]["title"][:90],
+        ),
+        title="timeline",
+    )  # fmt: skip
+    show_rows(
+        data.items[:50], ("id", "published", "source", "lang", "title"),
+        lambda item: (
             str(item["id"]), item["published"][:16].replace("T", " "), item["source"] or "",
-            item["lang"] or "",
-            item["title"][:80] + reprint,
-        )  # fmt: skip
-    console.print(table)
+            item["lang"] or "", item["title"][:80] + _reprint(item),
+        ),
+        title="articles",
+    )  # fmt: skip
+
+
+def _reprint(item: dict[str, Any]) -> str:
+    return f" [dim](reprint of #{item['reprint_of']})[/]" if item["reprint_of"] else ""

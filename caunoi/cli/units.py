@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from caunoi.cli.common import AsJson, By, actor, console, print_json, serving
+from caunoi.cli.common import AsJson, By, actor, console, serving, show_rows
 
 app = typer.Typer(help="The units and missions cases are assigned to: add, list.", no_args_is_help=True)
 
@@ -31,10 +30,7 @@ def units_list(as_json: AsJson = False) -> None:
     """Every unit and mission."""
     with serving("units") as units:
         found = units.list()
-    if as_json:
-        print_json(found)
-        return
-    table = Table("code", "kind", "country", "name", box=None)
-    for unit in found:
-        table.add_row(unit.code, unit.kind, unit.country or "", unit.name)
-    console.print(table)
+    show_rows(
+        found, ("code", "kind", "country", "name"), lambda u: (u.code, u.kind, u.country or "", u.name),
+        as_json=as_json,
+    )  # fmt: skip

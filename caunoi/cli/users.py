@@ -7,18 +7,8 @@ from datetime import datetime
 from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
-from caunoi.cli.common import (
-    AsJson,
-    By,
-    actor,
-    console,
-    err,
-    print_json,
-    serving,
-    when,
-)
+from caunoi.cli.common import AsJson, By, actor, console, err, serving, show_rows, when
 from caunoi.users import ROLES
 
 app = typer.Typer(
@@ -78,19 +68,14 @@ def users_list(as_json: AsJson = False) -> None:
     """Users: role, mission, state (active, disabled, locked), last login."""
     with serving("users") as users:
         rows = users.list_users()
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("no users: add one with `caunoi users add NAME --role admin`")
-        return
-    table = Table("username", "name", "role", "mission", "lang", "state", "last login", box=None)
-    for u in rows:
-        table.add_row(
+    show_rows(
+        rows, ("username", "name", "role", "mission", "lang", "state", "last login"),
+        lambda u: (
             u["username"], u["display_name"] or "—", u["role"], u["mission"] or "—", u["lang"], _state(u),
             when(u["last_login_at"]),
-        )  # fmt: skip
-    console.print(table)
+        ),
+        as_json=as_json, empty="no users: add one with `caunoi users add NAME --role admin`",
+    )  # fmt: skip
 
 
 @app.command("disable")
@@ -149,19 +134,14 @@ def users_tokens(
     """API tokens, newest first: id, user, name, how it starts, created, last used, expiry, revoked."""
     with serving("users") as users:
         rows = users.list_tokens(username)
-    if as_json:
-        print_json(rows)
-        return
-    if not rows:
-        console.print("no tokens")
-        return
-    table = Table("id", "user", "name", "starts", "created", "last used", "expires", "revoked", box=None)
-    for t in rows:
-        table.add_row(
+    show_rows(
+        rows, ("id", "user", "name", "starts", "created", "last used", "expires", "revoked"),
+        lambda t: (
             str(t["id"]), t["username"], t["name"], t["prefix"] + "…", when(t["created_at"]),
             when(t["last_used_at"]), when(t["expires_at"]), when(t["revoked_at"]),
-        )  # fmt: skip
-    console.print(table)
+        ),
+        as_json=as_json, empty="no tokens",
+    )  # fmt: skip
 
 
 @app.command("token-revoke")

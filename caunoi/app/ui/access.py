@@ -6,7 +6,7 @@ nothing — caunoi.app.ui turns the two exceptions into a redirect and an error 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from fastapi import HTTPException, Request
@@ -15,6 +15,8 @@ from caunoi.app.auth import check_csrf, current_user
 from caunoi.errors import CaunoiError, Invalid
 from caunoi.models import MAX_ID
 from caunoi.users import can, permission
+
+Row = TypeVar("Row")
 
 
 class LoginNeeded(Exception):
@@ -62,6 +64,13 @@ def row_id(value: int) -> int:
     if not 1 <= value <= MAX_ID:
         raise PageError(404)
     return value
+
+
+def existing(row: Row | None) -> Row:
+    """`row`, or 404 when there is none."""
+    if row is None:
+        raise PageError(404)
+    return row
 
 
 async def posted(request: Request) -> tuple[dict[str, Any], dict[str, str]]:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from caunoi.app.auth import service_of
-from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
+from caunoi.app.ui.access import PageError, existing, need, page_user, posted, row_id
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.errors import Invalid
 from caunoi.i18n import LABELS, name_of
@@ -166,8 +166,6 @@ async def save_search(request: Request) -> Response:
 def article(request: Request, article_id: int) -> Response:
     user = page_user(request)
     need(user, "read")
-    found = service_of(request).article(row_id(article_id))
-    if found is None:
-        raise PageError(404)
+    found = existing(service_of(request).article(row_id(article_id)))
     paragraphs = [p.strip() for p in found.text.split("\n") if p.strip()]
     return _render(request, user, "article.html.j2", a=found, paragraphs=paragraphs)

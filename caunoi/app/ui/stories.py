@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from caunoi.app.auth import service_of
-from caunoi.app.ui.access import PageError, need, page_user, row_id
+from caunoi.app.ui.access import existing, need, page_user, row_id
 from caunoi.app.ui.dashboard import _counts_axis, _days_axis, _figure
 from caunoi.app.ui.render import _render, lang_of
 
@@ -27,9 +27,7 @@ def stories(request: Request) -> Response:
 def story(request: Request, story_id: int) -> Response:
     user = page_user(request)
     need(user, "read")
-    found = service_of(request).story(row_id(story_id))
-    if found is None:
-        raise PageError(404)
+    found = existing(service_of(request).story(row_id(story_id)))
     counts = [d["articles"] for d in found.timeline]
     days = [date.fromisoformat(str(d["day"])[:10]) for d in found.timeline]
     span = (days[-1] - days[0]).days + 1 if days else 1
