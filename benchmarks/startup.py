@@ -43,13 +43,14 @@ _LIST = (
 )
 
 
-def timed(argv: list[str], env: dict[str, str], runs: int) -> dict[str, Any]:
-    """Median, fastest and slowest wall time of `argv` over `runs` fresh processes (one warm-up)."""
-    subprocess.run(argv, env=env, capture_output=True, check=True)
+def timed(argv: list[str], env: dict[str, str], runs: int, cwd: Path) -> dict[str, Any]:
+    """Median, fastest and slowest wall time of `argv` over `runs` fresh processes (one warm-up), run
+    in `cwd`: never in a checkout, whose caunoi/ would be imported instead of the interpreter's own."""
+    subprocess.run(argv, env=env, capture_output=True, check=True, cwd=cwd)
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run(argv, env=env, capture_output=True, check=True)
+        subprocess.run(argv, env=env, capture_output=True, check=True, cwd=cwd)
         times.append(time.perf_counter() - started)
     return {"median_s": round(statistics.median(times), 3), "min_s": round(min(times), 3),
             "max_s": round(max(times), 3)}  # fmt: skip
@@ -59,7 +60,7 @@ def heavy_imports(python: str, args: list[str], env: dict[str, str], folder: Pat
     """The HEAVY libraries `caunoi ARGS` imports."""
     out = folder / "modules.json"
     run_env = {**env, "CAUNOI_BENCH_ARGS": json.dumps(args), "CAUNOI_BENCH_MODULES": str(out)}
-    subprocess.run([python, "-c", _LIST], env=run_env, capture_output=True, check=True)
+    subprocess.run([python, "-c", _LIST], env=run_env, capture_output=True, check=True, cwd=folder)
     loaded = {name.split(".")[0] for name in json.loads(out.read_text())}
     return sorted(loaded & set(HEAVY))
 
@@ -75,15 +76,17 @@ def measure(pythons: dict[str, str], runs: int) -> dict[str, Any]:
             [first, "-m", "caunoi", "ingest", *map(str, docs)], env=env, capture_output=True, check=True
         )
         peers = {
-            "python -c pass": timed([sys.executable, "-c", "pass"], env, runs),
-            "python -c 'import sqlalchemy'": timed([sys.executable, "-c", "import sqlalchemy"], env, runs),
+            "python -c pass": timed([sys.executable, "-c", "pass"], env, runs, folder),
+            "python -c 'import sqlalchemy'": timed(
+                [sys.executable, "-c", "import sqlalchemy"], env, runs, folder
+            ),
         }
         commands = [["--help"], ["version"], ["search", "doi ngoai", "--limit", "5"]]
         measured = {}
         for label, python in pythons.items():
             for args in commands:
                 # the store is migrated by the first code that opens it; later runs only read it
-                row = timed([python, "-m", "caunoi", *args], env, runs)
+                row = timed([python, "-m", "caunoi", *args], env, runs, folder)
                 row["heavy_imports"] = heavy_imports(python, args, env, folder)
                 measured[f"{label}: caunoi {' '.join(args)}"] = row
     floor = peers["python -c pass"]["median_s"]

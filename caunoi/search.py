@@ -18,7 +18,6 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from caunoi.enrich.docrefs import canonical_ref
 from caunoi.errors import Conflict, Invalid, check_choice
 from caunoi.models import SearchRequest
 from caunoi.store.query import QueryError
@@ -106,6 +105,8 @@ def search_tags(
     names = names or {}
     tags: list[tuple[str, str]] = []
     if doc_ref:
+        from caunoi.enrich.docrefs import canonical_ref
+
         tags.append(("doc_ref", canonical_ref(doc_ref)))
     if event_type:
         tags.append(("event_type", event_type))

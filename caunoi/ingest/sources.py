@@ -12,8 +12,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from caunoi import errors
 from caunoi.config import parse_bool
 from caunoi.errors import Invalid
@@ -134,6 +132,8 @@ def read_sources(path: Path) -> list[SourceSpec]:
         ]
         where = [f"{path.name} line {i + 2}: " for i in range(len(rows))]
     else:
+        import yaml  # only a YAML file needs it: not every command that names a source
+
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:

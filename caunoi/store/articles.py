@@ -21,9 +21,9 @@ from sqlalchemy import (
     text,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 
 from caunoi.models import Doc, SearchHit, SearchRequest
+from caunoi.store.database import upsert
 from caunoi.store.query import (
     Node,
     exact_boost,
@@ -116,7 +116,7 @@ class ArticleRepository:
             return {r[0] for r in rows}
 
     def _insert(self):
-        return postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        return upsert(self.dialect)
 
     def write_batch(self, docs: list[Doc], conn: Connection | None = None) -> WriteResult:
         """Store a batch in one transaction; re-running it, whole or in part, adds nothing.
@@ -388,8 +388,10 @@ class ArticleRepository:
                 .where(text("article_fts MATCH :match").bindparams(match=match))
             )
             return stmt, literal_column("score")
+        from sqlalchemy.dialects.postgresql import TSVECTOR
+
         # tsvector columns exist on PostgreSQL only (migration 0001), so they are not in schema.py
-        vector = literal_column("articles.search_x" if exact else "articles.search_f", postgresql.TSVECTOR)
+        vector = literal_column("articles.search_x" if exact else "articles.search_f", TSVECTOR)
         query = func.to_tsquery("simple", bindparam("tsq", to_tsquery(node)))
         score = func.ts_rank_cd(vector, query)
         run = side_by_side(node)
@@ -398,7 +400,7 @@ class ArticleRepository:
                 vector, func.to_tsquery("simple", bindparam("run", to_tsquery(run)))
             )
         if boost is not None:
-            exact_vector = literal_column("articles.search_x", postgresql.TSVECTOR)
+            exact_vector = literal_column("articles.search_x", TSVECTOR)
             score = score + func.ts_rank_cd(
                 exact_vector, func.to_tsquery("simple", bindparam("boost", to_tsquery(boost)))
             )

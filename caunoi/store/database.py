@@ -7,8 +7,9 @@ import contextlib
 import fcntl
 import logging
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
@@ -72,6 +73,16 @@ def create_store_engine(url: str) -> Engine:
         "unsupported database {backend!r}: use sqlite:/// or postgresql+psycopg://",
         backend=parsed.get_backend_name(),
     )
+
+
+def upsert(dialect: str) -> Callable[..., Any]:
+    """The backend's INSERT with ON CONFLICT (`insert(table).values(…).on_conflict_do_…`): PostgreSQL's
+    or SQLite's, imported when first written with (a reading command never loads PostgreSQL's)."""
+    if dialect == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
 
 
 def open_store(url: str) -> Engine:

@@ -11,17 +11,18 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from caunoi.store.audit import Changes, diff, history, record_audit
+from caunoi.store.database import upsert
 from caunoi.store.schema import fact_sheet_stories, fact_sheets, stories
 
 
 def link(conn: Connection, fact_sheet_id: int, story_id: int, by: str, now: datetime) -> bool:
     """Link a fact sheet to a story it answers, audited, in `conn`'s transaction; False if they
     were linked already."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
-    stmt = insert(fact_sheet_stories).values(fact_sheet_id=fact_sheet_id, story_id=story_id)
+    stmt = upsert(conn.dialect.name)(fact_sheet_stories).values(
+        fact_sheet_id=fact_sheet_id, story_id=story_id
+    )
     stmt = stmt.on_conflict_do_nothing().returning(fact_sheet_stories.c.story_id)
     if conn.execute(stmt).first() is None:  # linked already
         return False

@@ -14,9 +14,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from caunoi.models import Listing, Source, SourceDetail, SourceHealth, SourceSpec
+from caunoi.store.database import upsert
 from caunoi.store.schema import listings, pages, raw_pages, sources
 
 MAX_BACKOFF = timedelta(hours=24)
@@ -50,7 +50,7 @@ class CrawlRepository:
         self.dialect = engine.dialect.name
 
     def _insert(self):
-        return postgresql.insert if self.dialect == "postgresql" else sqlite.insert
+        return upsert(self.dialect)
 
     # -- the registry -----------------------------------------------------------------------
 
