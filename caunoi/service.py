@@ -1,4 +1,7 @@
-"""The one service layer: every interface (CLI now, API and web later) calls these functions."""
+"""The façade every interface calls (the CLI, the REST API, the web pages): it opens the store and
+holds the domain services (`cases`, `alerts`, `sources`, `searches`, …, each made when first used),
+and runs the operations that span them (ingest, watch, reprocess, enrich, stories). It writes no SQL
+and takes no lock itself: the store does both."""
 
 from __future__ import annotations
 
