@@ -2,7 +2,8 @@
 `caunoi version` and `caunoi search` on a small store (20 demo articles), each run --runs times in
 a fresh process; the median wall time is reported, and the modules each one imports. The peers,
 measured in the same run: the bare interpreter (`python -c pass`) and `python -c "import
-sqlalchemy"`, the one library every command that opens the store needs.
+sqlalchemy"`, the one library every command that opens the store needs. Bytecode is cached as in
+a user's shell (PYTHONDONTWRITEBYTECODE is unset for the runs; the warm-up run writes it).
 
 --python names another checkout's interpreter (e.g. one of an older commit, with caunoi installed in
 its venv) to measure the same commands there: the before/after of a change, on one machine, in one run.
@@ -69,7 +70,9 @@ def measure(pythons: dict[str, str], runs: int) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         env = {**os.environ, "CAUNOI_DATA": str(folder / "store"), "COLUMNS": "100"}
-        env.pop("CAUNOI_DATABASE_URL", None)
+        # as a user's shell has it: bytecode cached (the warm-up run writes it), the embedded store
+        for name in ("CAUNOI_DATABASE_URL", "PYTHONDONTWRITEBYTECODE"):
+            env.pop(name, None)
         first = next(iter(pythons.values()))
         docs = sorted(DEMO.glob("*.txt"))[:20]
         subprocess.run(
