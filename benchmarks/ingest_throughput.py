@@ -62,8 +62,10 @@ def child_pipeline(data: Path, url: str, folder: Path, workers: int) -> dict[str
     write_s = 0.0
     write_batch = svc.articles.write_batch
 
-    def timed_write(docs):  # how much of the wall time the store takes
+    def timed_write(docs, conn=None):  # how much of the wall time the store takes
         nonlocal write_s
+        if conn is not None:  # write_batch calling itself with its own transaction: timed already
+            return write_batch(docs, conn)
         t = time.perf_counter()
         try:
             return write_batch(docs)
