@@ -6,21 +6,27 @@ import contextlib
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import uvicorn
+from fastapi import FastAPI
 
 from caunoi.app import create_app
 from caunoi.config import Settings
 
 
 @contextlib.contextmanager
-def serve(settings: Settings) -> Iterator[str]:
-    """create_app(settings) served by uvicorn on 127.0.0.1 in a thread; yields its base URL."""
+def serve(settings: Settings, prepare: Callable[[FastAPI], None] | None = None) -> Iterator[str]:
+    """create_app(settings) served by uvicorn on 127.0.0.1 in a thread, as `caunoi serve` serves it
+    (X-Forwarded-For is the app's to read, not uvicorn's); `prepare` is given the app first (to
+    inject a clock, say). Yields its base URL."""
+    app = create_app(settings)
+    if prepare is not None:
+        prepare(app)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning"))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", proxy_headers=False))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 30
