@@ -9,6 +9,8 @@ warning naming the closest setting, and keeps the value in `extra`.
 from __future__ import annotations
 
 import difflib
+import functools
+import ipaddress
 import logging
 import os
 import tomllib
@@ -18,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 log = logging.getLogger(__name__)
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 DEFAULT_DATA_DIR = Path.home() / ".local" / "share" / "caunoi"
 
@@ -117,6 +121,12 @@ class Settings:
     api_rate_per_minute: int = _setting(
         120, "requests a minute per API token (or address), in bursts of a quarter of it"
     )
+    trusted_proxies: str = _setting(
+        "",
+        "the reverse proxies in front of the app, comma-separated addresses or networks (e.g. "
+        "`127.0.0.1, 10.0.0.0/8`): a request from one of them comes from the address its "
+        "`X-Forwarded-For` names; empty = none, every request comes from its TCP peer",
+    )
 
     # keys of the TOML file that are no setting, kept as read
     extra: dict[str, Any] = field(default_factory=dict)
@@ -127,6 +137,22 @@ class Settings:
             if setting.choices and value not in setting.choices:
                 allowed = ", ".join(setting.choices[:-1]) + f" or {setting.choices[-1]}"
                 raise ValueError(f"setting {setting.name} must be {allowed}, got {value!r}")
+        self.trusted_networks  # noqa: B018 (a bad address fails here, when the settings are read)
+
+    @functools.cached_property
+    def trusted_networks(self) -> tuple[IPNetwork, ...]:
+        """`trusted_proxies` read: the networks (a single address is a network of one)."""
+        found = []
+        for item in self.trusted_proxies.replace(";", ",").split(","):
+            if item.strip():
+                try:
+                    found.append(ipaddress.ip_network(item.strip(), strict=False))
+                except ValueError:
+                    raise ValueError(
+                        f"setting trusted_proxies: {item.strip()!r} is not an address or a network "
+                        "such as 10.0.0.0/8"
+                    ) from None
+        return tuple(found)
 
     @property
     def sqlalchemy_url(self) -> str:

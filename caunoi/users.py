@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import ipaddress
+import logging
+import math
 import re
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
@@ -75,16 +78,19 @@ PERMISSIONS: dict[str, dict[str, Scope]] = {
 
 MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # hashing is slow on purpose: do not let a request make it slower
-MAX_FAILURES = 5  # failed logins in a row before the account is locked …
-LOCK_FOR = timedelta(minutes=15)  # … for this long
-RATE_WINDOW = timedelta(minutes=10)
-RATE_LIMIT = 20  # attempts from one address, or at one username, within RATE_WINDOW
-ATTEMPTS_KEPT = timedelta(days=30)  # login attempts older than this are deleted at the next login
+MAX_FAILURES = 5  # wrong passwords in a row at one user before it is locked …
+LOCK_FOR = timedelta(minutes=15)  # … for this long, except from where the user has logged in
+ADDRESS_FAILURES = 20  # failed logins from one address within FAILURE_WINDOW before it is stopped …
+FAILURE_WINDOW = timedelta(minutes=10)  # … until the oldest of them is older than this
+ATTEMPTS_KEPT = timedelta(days=30)  # login attempts older than this are deleted at the next login;
+# an address the user logged in from within this time is theirs: a lock does not stop them there
 SESSION_IDLE = timedelta(hours=12)
 SESSION_MAX = timedelta(days=7)
 TOUCH_EVERY = timedelta(minutes=1)  # last_seen_at / last_used_at are written at most this often
 TOKEN_PREFIX = "cn_"
 SYSTEM = "system"  # the actor of changes no person made (a lock after failed logins)
+
+log = logging.getLogger(__name__)
 
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._@-]{1,99}")
 
@@ -100,7 +106,15 @@ class NotFound(UserError, errors.NotFound):
 
 
 class LoginRefused(UserError):
-    """A login refused; the message never tells whether the username exists (except a lock)."""
+    """A login refused; the message never tells whether the username exists (except a lock).
+    `retry_after` is set (seconds) when the login was not even checked: a stop that ends by itself."""
+
+    retry_after: int | None = None
+
+    def after(self, wait: timedelta) -> LoginRefused:
+        """This refusal of a login that was not checked, with the time until it may be tried again."""
+        self.retry_after = max(1, math.ceil(wait.total_seconds()))
+        return self
 
 
 def _wrong() -> LoginRefused:
@@ -179,6 +193,22 @@ def check_password(password: str, username: str, display_name: str | None = None
             )
 
 
+def address_key(address: str | None) -> str:
+    """What login limits count by, for a client address: the address itself (an IPv4-mapped IPv6
+    one as IPv4), or for IPv6 its /64 network — one line or household gets a whole /64, so it
+    could change its address at every try."""
+    text = (address or "").strip()
+    try:
+        ip = ipaddress.ip_address(text)
+    except ValueError:
+        return text[:64] or "unknown"
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            return str(ip.ipv4_mapped)
+        return str(ipaddress.IPv6Network((ip, 64), strict=False))
+    return str(ip)
+
+
 def permission(user: dict[str, Any], action: str) -> Scope | None:
     """How far `user` may do `action`: "all", "own" (their mission's objects) or None."""
     if action not in PERMISSIONS:
@@ -202,9 +232,10 @@ def can(user: dict[str, Any], action: str, obj: object | None = None) -> bool:
 class UserService:
     """The rules about users; every changing call takes `by`, the person who makes the change."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = datetime.now):
         self.repo = UserRepository(engine)
         self.units = UnitService(engine)  # the missions officers are bound to
+        self.clock = clock  # what "now" is: a test moves it rather than waiting out a lock
 
     # -- users --------------------------------------------------------------------------------
 
@@ -231,7 +262,7 @@ class UserService:
         }
         check_password(password, name, display_name)
         values["password_hash"] = _hasher().hash(password)
-        if self.repo.add_user(values, by, datetime.now()) is None:
+        if self.repo.add_user(values, by, self.clock()) is None:
             raise UserError("user_exists", "there is already a user {name}", name=name)
         return self.get(name)
 
@@ -272,10 +303,11 @@ class UserService:
         return self.repo.history(self._user(username)["id"])
 
     def disable(self, username: str, *, by: str) -> dict[str, Any]:
-        """No more logins; the user's sessions end, and their tokens stop working while disabled."""
+        """No more logins; the user's sessions end and their API tokens are revoked. The user, with
+        under "ended" how many sessions ended and tokens were revoked."""
         user = self._user(username)
         self._keep_an_admin(user, "disable")
-        return self._change(user, {"disabled": True}, "disable", by, end_sessions=True)
+        return self._change(user, {"disabled": True}, "disable", by, end_access=True)
 
     def enable(self, username: str, *, by: str) -> dict[str, Any]:
         """Allowed in again; a lock after failed logins is lifted too."""
@@ -283,16 +315,18 @@ class UserService:
         return self._change(self._user(username), values, "enable", by)
 
     def set_password(self, username: str, password: str, *, by: str) -> dict[str, Any]:
-        """A new password; the user's sessions end (logged out everywhere) and any lock is lifted."""
+        """A new password; any lock is lifted, the user's sessions end (logged out everywhere) and
+        their API tokens are revoked: whoever held the old password may have made one. The user, with
+        under "ended" how many sessions ended and tokens were revoked."""
         user = self._user(username)
         check_password(password, user["username"], user["display_name"])
         values = {
             "password_hash": _hasher().hash(password),
-            "password_changed_at": datetime.now(),
+            "password_changed_at": self.clock(),
             "failed_logins": 0,
             "locked_until": None,
         }
-        return self._change(user, values, "password", by, end_sessions=True)
+        return self._change(user, values, "password", by, end_access=True)
 
     def set_role(self, username: str, role: str, *, by: str, mission: str | None = None) -> dict[str, Any]:
         """A new role (and mission, for a mission officer; kept if they had one and none is given)."""
@@ -315,54 +349,88 @@ class UserService:
             )
 
     def _change(
-        self, user: dict[str, Any], values: dict[str, Any], action: str, by: str, end_sessions: bool = False
+        self, user: dict[str, Any], values: dict[str, Any], action: str, by: str, end_access: bool = False
     ) -> dict[str, Any]:
         by = _actor(by)
-        self.repo.change_user(
-            user["id"], values, action=action, by=by, now=datetime.now(), end_sessions=end_sessions
+        ended = self.repo.change_user(
+            user["id"], values, action=action, by=by, now=self.clock(), end_access=end_access
         )
-        return self.get(user["username"])
+        changed = self.get(user["username"])
+        if end_access:
+            changed["ended"] = {"sessions": ended.sessions, "tokens": ended.tokens}
+        return changed
 
     # -- logging in ---------------------------------------------------------------------------
 
     def authenticate(
         self, username: str, password: str, *, ip: str, now: datetime | None = None
     ) -> dict[str, Any]:
-        """The user whose password this is, or LoginRefused. Every attempt is recorded; more than
-        RATE_LIMIT in RATE_WINDOW from one address (or at one username) are refused unchecked; a
-        MAX_FAILURES-th failure in a row locks the account for LOCK_FOR."""
-        now = now or datetime.now()
+        """The user whose password this is, or LoginRefused. Only failures count against anyone:
+        ADDRESS_FAILURES failed logins from one client address (address_key) in FAILURE_WINDOW stop
+        that address until the oldest of them is older than FAILURE_WINDOW; a MAX_FAILURES-th wrong
+        password in a row locks the user for LOCK_FOR — except from an address they logged in from
+        (within ATTEMPTS_KEPT), unless the failures came from there too. A stopped login is refused
+        unchecked with `retry_after` and not recorded, so waiting is enough; a success clears the
+        user's failure count; `enable` and `set_password` lift a lock."""
+        now = now or self.clock()
         name = (username or "").strip().lower()[:100]
-        ip = (ip or "unknown")[:64]
-        since = now - RATE_WINDOW
-        if (
-            self.repo.count_attempts(since=since, ip=ip) >= RATE_LIMIT
-            or self.repo.count_attempts(since=since, username=name) >= RATE_LIMIT
-        ):
-            self.repo.record_attempt(name, ip, now)
-            raise LoginRefused("login_too_many", "too many attempts; wait a few minutes and try again")
+        address = address_key(ip)
+        stop = self._address_stop(address, now)
+        if stop is not None:
+            log.info("login of %r from %s refused unchecked: too many failures from there", name, address)
+            raise LoginRefused(
+                "login_too_many",
+                "too many failed logins from your address: try again in {minutes} min",
+                minutes=math.ceil(stop.total_seconds() / 60),
+            ).after(stop)
         password = (password or "")[:MAX_PASSWORD]
         user = self.repo.find_user(name)
         if user is None:
             _verify(_dummy_hash(), password)
-            self.repo.record_attempt(name, ip, now)
+            self.repo.record_attempt(name, address, now)
             raise _wrong()
-        if user["locked_until"] is not None and user["locked_until"] > now:
-            self.repo.record_attempt(name, ip, now)
-            raise LoginRefused("login_locked", "locked until {until:%H:%M}", until=user["locked_until"])
+        stop = self._lock_stop(user, address, now)
+        if stop is not None:
+            log.info("login of %r from %s refused unchecked: the user is locked", name, address)
+            raise LoginRefused("login_locked", "locked until {until:%H:%M}", until=now + stop).after(stop)
         if not _verify(user["password_hash"], password):
             until = self.repo.login_failed(
-                user["id"], name, ip, now, limit=MAX_FAILURES, lock_for=LOCK_FOR, by=SYSTEM
+                user["id"], name, address, now, limit=MAX_FAILURES, lock_for=LOCK_FOR, by=SYSTEM
             )
             if until:
-                raise LoginRefused("login_locked", "locked until {until:%H:%M}", until=until)
+                log.info("%s locked until %s after %d wrong passwords", name, until, MAX_FAILURES)
+                locked = LoginRefused("login_locked", "locked until {until:%H:%M}", until=until)
+                raise locked.after(until - now)
             raise _wrong()
         if user["disabled"]:  # told only to someone who knows the password
-            self.repo.record_attempt(name, ip, now)
+            self.repo.record_attempt(name, address, now)
             raise LoginRefused("login_disabled", "this account is disabled: ask an administrator")
         rehash = _hasher().hash(password) if _hasher().check_needs_rehash(user["password_hash"]) else None
-        self.repo.login_ok(user["id"], name, ip, now, rehash)
+        unlock = user["locked_until"] is not None and user["locked_until"] <= now
+        self.repo.login_ok(user["id"], name, address, now, rehash, unlock=unlock)
         return self.get(name)
+
+    def _address_stop(self, address: str, now: datetime) -> timedelta | None:
+        """How long logins from `address` are stopped for, or None."""
+        failed = self.repo.failures(since=now - FAILURE_WINDOW, limit=ADDRESS_FAILURES, ip=address)
+        if len(failed) < ADDRESS_FAILURES:
+            return None
+        return failed[-1] + FAILURE_WINDOW - now
+
+    def _lock_stop(self, user: dict[str, Any], address: str, now: datetime) -> timedelta | None:
+        """How long a lock on `user` stops a login from `address`, or None. From an address they
+        logged in from, only failures from there count: a guesser elsewhere cannot keep a user out
+        of their own office."""
+        until = user["locked_until"]
+        if until is None or until <= now:
+            return None
+        name = user["username"]
+        if not self.repo.logged_in_from(name, address, since=now - ATTEMPTS_KEPT):
+            return until - now
+        failed = self.repo.failures(since=now - LOCK_FOR, limit=MAX_FAILURES, ip=address, username=name)
+        if len(failed) < MAX_FAILURES:
+            return None
+        return min(until, failed[-1] + LOCK_FOR) - now
 
     # -- sessions -----------------------------------------------------------------------------
 
@@ -371,7 +439,7 @@ class UserService:
     ) -> tuple[str, str]:
         """A new session after a login: (the secret for the cookie, the CSRF token for forms).
         Always a fresh secret, so a session id planted before login is never the one logged in."""
-        now = now or datetime.now()
+        now = now or self.clock()
         secret, csrf_token = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
         values = {
             "id": _sha256(secret),
@@ -394,7 +462,7 @@ class UserService:
         without use, or SESSION_MAX after login), or the user is disabled."""
         if not secret or len(secret) > 200:
             return None
-        now = now or datetime.now()
+        now = now or self.clock()
         found = self.repo.find_session(_sha256(secret))
         if found is None:
             return None
@@ -430,7 +498,7 @@ class UserService:
             raise UserError("user_disabled", "{name} is disabled: enable them first", name=user["username"])
         if expires_days is not None and expires_days < 1:
             raise UserError("token_expiry", "a token expires at least 1 day after it is made")
-        now = datetime.now()
+        now = self.clock()
         token = TOKEN_PREFIX + secrets.token_urlsafe(32)
         values = {
             "user_id": user["id"],
@@ -447,7 +515,7 @@ class UserService:
         there is no such token, or it is revoked or expired, or the user is disabled."""
         if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 200:
             return None
-        now = now or datetime.now()
+        now = now or self.clock()
         found = self.repo.find_token(_sha256(token))
         if found is None:
             return None
@@ -461,7 +529,7 @@ class UserService:
         return {**user, "token": {"id": row["id"], "name": row["name"]}}
 
     def revoke_token(self, token_id: int, *, by: str) -> None:
-        found = self.repo.revoke_token(token_id, by=_actor(by), now=datetime.now())
+        found = self.repo.revoke_token(token_id, by=_actor(by), now=self.clock())
         if found is None:
             raise NotFound(
                 "token_not_found", "no token with id {id} (see `caunoi users tokens`)", id=token_id

@@ -142,19 +142,113 @@ def test_a_password_hashed_with_weaker_parameters_is_rehashed_at_login(service):
     assert service.users.authenticate("lan", PASSWORD, ip="10.0.0.5")["username"] == "lan"
 
 
-def test_more_than_twenty_attempts_from_one_address_are_refused(service, monkeypatch):
-    # unknown users are checked against a dummy hash; a cheap one keeps this test quick
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash("dummy")
-    monkeypatch.setattr(users_module, "_dummy_hash", lambda: cheap)
+@pytest.fixture
+def cheap_hashes(monkeypatch):
+    """argon2id with small parameters, for the tests that log many people in: not what they test."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    dummy = cheap.hash("dummy")
+    monkeypatch.setattr(users_module, "_hasher", lambda: cheap)
+    monkeypatch.setattr(users_module, "_dummy_hash", lambda: dummy)
+
+
+def test_thirty_people_log_in_from_one_office_address_within_a_minute(service, cheap_hashes):
+    for n in range(30):
+        service.users.add_user(f"can.bo{n}", f"{PASSWORD} {n}", "viewer", by=ADMIN)
+    for n in range(30):
+        at = NOW + timedelta(seconds=2 * n)
+        assert service.users.authenticate(f"can.bo{n}", f"{PASSWORD} {n}", ip="203.0.113.7", now=at)
+    # and again after lunch, with two typos among them: only failures count, and only twenty stop
+    for n in range(30):
+        at = NOW + timedelta(hours=4, seconds=2 * n)
+        if n in (3, 17):
+            with pytest.raises(LoginRefused, match="wrong"):
+                service.users.authenticate(f"can.bo{n}", PASSWORD, ip="203.0.113.7", now=at)
+        assert service.users.authenticate(f"can.bo{n}", f"{PASSWORD} {n}", ip="203.0.113.7", now=at)
+
+
+def test_twenty_failures_from_one_address_stop_it_for_a_while(service, cheap_hashes):
     add_people(service)
     for n in range(20):
         with pytest.raises(LoginRefused, match="wrong"):
-            service.users.authenticate(f"guess{n}", PASSWORD, ip="203.0.113.9", now=NOW)
-    with pytest.raises(LoginRefused, match="too many attempts; wait"):  # even the right password
-        service.users.authenticate("lan", PASSWORD, ip="203.0.113.9", now=NOW + timedelta(minutes=9))
-    assert service.users.authenticate("lan", PASSWORD, ip="10.0.0.5", now=NOW)["username"] == "lan"
-    later = NOW + timedelta(minutes=10, seconds=1)
-    assert service.users.authenticate("lan", PASSWORD, ip="203.0.113.9", now=later)["username"] == "lan"
+            service.users.authenticate(
+                f"guess{n}", PASSWORD, ip="203.0.113.9", now=NOW + timedelta(seconds=n)
+            )
+    later = NOW + timedelta(minutes=9)
+    with pytest.raises(LoginRefused, match="from your address: try again in 1 min") as stopped:
+        service.users.authenticate("lan", PASSWORD, ip="203.0.113.9", now=later)  # even the right password
+    assert stopped.value.retry_after == 60  # until the first failure is ten minutes old
+    for _ in range(50):  # refused unchecked, and not counted: waiting is enough
+        with pytest.raises(LoginRefused, match="from your address"):
+            service.users.authenticate("lan", PASSWORD, ip="203.0.113.9", now=later)
+    assert service.users.authenticate("lan", PASSWORD, ip="10.0.0.5", now=later)["username"] == "lan"
+    after = NOW + timedelta(minutes=10, seconds=1)
+    assert service.users.authenticate("lan", PASSWORD, ip="203.0.113.9", now=after)["username"] == "lan"
+    # an IPv6 line is one address whatever its last 64 bits
+    after += timedelta(minutes=5)
+    for n in range(20):
+        with pytest.raises(LoginRefused, match="wrong"):
+            service.users.authenticate(f"guess{n}", "sai", ip=f"2001:db8:1:2::{n:x}", now=after)
+    with pytest.raises(LoginRefused, match="from your address"):
+        service.users.authenticate("lan", PASSWORD, ip="2001:db8:1:2:ffff::1", now=after)
+
+
+def test_a_guesser_at_one_user_is_stopped_and_the_lock_ends_by_itself(service, cheap_hashes):
+    add_people(service)
+    login = service.users.authenticate
+    assert login("lan", PASSWORD, ip="10.0.0.5", now=NOW - timedelta(days=3))  # lan's office
+    for n in range(4):
+        with pytest.raises(LoginRefused, match="wrong"):
+            login("lan", f"đoán {n}", ip=f"198.51.100.{n}", now=NOW)
+    with pytest.raises(LoginRefused, match="locked until 09:15") as locked:
+        login("lan", "đoán lần năm", ip="198.51.100.99", now=NOW)
+    assert locked.value.retry_after == 15 * 60
+    for n in range(100):  # every further try is refused unchecked, and does not make the lock longer
+        with pytest.raises(LoginRefused, match="locked until 09:15") as locked:
+            login("lan", PASSWORD, ip=f"198.51.101.{n}", now=NOW + timedelta(minutes=14))
+    assert locked.value.retry_after == 60
+    # from the office lan logs in from, the guesser's lock does not keep lan out
+    assert login("lan", PASSWORD, ip="10.0.0.5", now=NOW + timedelta(minutes=14))["failed_logins"] == 0
+    assert login("lan", PASSWORD, ip="198.51.101.7", now=NOW + timedelta(minutes=15))["locked_until"] is None
+    # nor is a user locked by others' failures from the same address
+    assert login("thu", PASSWORD, ip="198.51.100.99", now=NOW)["username"] == "thu"
+
+
+def test_enable_or_a_new_password_lifts_a_lock(service, cheap_hashes):
+    add_people(service)
+    for round, how in enumerate(("enable", "password")):
+        for n in range(5):
+            with pytest.raises(LoginRefused):
+                service.users.authenticate("minh", "đoán mò thôi", ip=f"198.51.100.{n}", now=NOW)
+        with pytest.raises(LoginRefused, match="locked"):
+            service.users.authenticate("minh", OFFICER_PASSWORD, ip=f"192.0.2.{round}", now=NOW)
+        if how == "enable":
+            service.users.enable("minh", by=ADMIN)
+        else:
+            service.users.set_password("minh", OFFICER_PASSWORD, by=ADMIN)
+        assert service.users.authenticate("minh", OFFICER_PASSWORD, ip=f"192.0.2.{round}", now=NOW)
+
+
+def test_a_success_clears_the_users_failure_count(service, cheap_hashes):
+    add_people(service)
+    for _ in range(3):
+        for n in range(4):
+            with pytest.raises(LoginRefused, match="wrong"):
+                service.users.authenticate("lan", "gõ nhầm", ip="10.0.0.5", now=NOW + timedelta(minutes=n))
+        assert service.users.authenticate("lan", PASSWORD, ip="10.0.0.5", now=NOW)["failed_logins"] == 0
+
+
+@pytest.mark.parametrize(
+    ("address", "key"),
+    [
+        ("203.0.113.9", "203.0.113.9"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("2001:db8:1:2:3:4:5:6", "2001:db8:1:2::/64"),
+        ("testclient", "testclient"),
+        ("", "unknown"),
+    ],
+)
+def test_limits_count_an_address_or_an_ipv6_line(address, key):
+    assert users_module.address_key(address) == key
 
 
 def test_login_attempts_are_kept_thirty_days_then_deleted_at_a_login(service):
@@ -178,7 +272,8 @@ def test_a_disabled_user_cannot_log_in_and_their_sessions_and_tokens_stop(servic
     assert users_.session_user(secret, now=NOW)["username"] == "lan"
     assert users_.token_user(token)["username"] == "lan"
 
-    assert users_.disable("lan", by=ADMIN)["disabled"] is True
+    disabled = users_.disable("lan", by=ADMIN)
+    assert disabled["disabled"] is True and disabled["ended"] == {"sessions": 1, "tokens": 1}
     assert users_.session_user(secret, now=NOW) is None
     assert users_.token_user(token) is None
     assert stored(service, sessions, user_id=users_.get("lan")["id"]) == []
@@ -190,7 +285,7 @@ def test_a_disabled_user_cannot_log_in_and_their_sessions_and_tokens_stop(servic
         users_.create_token("lan", "khác", by=ADMIN)
 
     users_.enable("lan", by=ADMIN)
-    assert users_.token_user(token)["username"] == "lan"  # not revoked: it works again
+    assert users_.token_user(token) is None  # revoked when disabled: it stays so
     assert users_.session_user(secret, now=NOW) is None  # the session is gone for good
     with pytest.raises(UserError, match="thu is the last admin"):
         users_.disable("thu", by=ADMIN)
@@ -231,10 +326,15 @@ def test_each_login_gets_a_new_session_which_runs_out(service):
     assert users_.session_user(third, now=NOW + timedelta(days=7)) is None
     assert users_.session_user("forged", now=NOW) is None and users_.session_user(None) is None
 
-    # a new password logs the user out everywhere
+    # a new password logs the user out everywhere and revokes their API tokens
     fourth, _ = users_.create_session(lan_id, ip=None, user_agent=None, now=NOW + timedelta(days=8))
-    users_.set_password("lan", "trăng rằm tháng tám sáng", by=ADMIN)
+    token = users_.create_token("lan", "báo cáo sáng", by=ADMIN)
+    assert users_.token_user(token)["username"] == "lan"
+    changed = users_.set_password("lan", "trăng rằm tháng tám sáng", by=ADMIN)
+    assert changed["ended"] == {"sessions": 1, "tokens": 1}
     assert users_.session_user(fourth, now=NOW + timedelta(days=8)) is None
+    assert users_.token_user(token) is None
+    assert [t["revoked_at"] is not None for t in users_.list_tokens("lan")] == [True]
     assert users_.authenticate("lan", "trăng rằm tháng tám sáng", ip="10.0.0.5", now=NOW)["username"] == "lan"
     fifth, _ = users_.create_session(lan_id, ip=None, user_agent=None, now=NOW + timedelta(days=8))
     assert users_.end_all_sessions(lan_id) == 1 and users_.session_user(fifth, now=NOW) is None
@@ -399,14 +499,19 @@ def test_users_from_the_command_line(settings):
     assert "last admin" in cli(settings, "users", "role", "thu", "--role", "viewer", code=2).output
 
     assert "minh: viewer, active" in cli(settings, "users", "role", "minh", "--role", "viewer", *by).output
-    assert "disabled" in cli(settings, "users", "disable", "minh", *by).output
+    old_token = cli(settings, "users", "token-add", "minh", "--name", "cũ", *by).stdout.strip()
+    out = cli(settings, "users", "disable", "minh", *by).output
+    assert "minh: viewer, disabled" in out and "1 API token revoked" in out
     assert "minh: viewer, active" in cli(settings, "users", "enable", "minh", *by).output
-    cli(settings, "users", "password", "minh", "--password-stdin", *by, input="trăng rằm tháng tám sáng\n")
+    again = cli(settings, "users", "token-add", "minh", "--name", "mới", *by).stdout.strip()
+    out = cli(settings, "users", "password", "minh", "--password-stdin", *by,
+              input="trăng rằm tháng tám sáng\n").output  # fmt: skip
+    assert "logged out everywhere (0 sessions ended); 1 API token revoked" in out
 
     result = cli(settings, "users", "token-add", "minh", "--name", "báo cáo tuần", "--expires-days", "7", *by)
     token = result.stdout.strip().splitlines()[0]
     assert token.startswith("cn_")
-    tokens = json.loads(cli(settings, "users", "tokens", "minh", "--json").output)
+    tokens = json.loads(cli(settings, "users", "tokens", "minh", "--json").output)[:1]
     assert [(t["username"], t["name"], t["prefix"]) for t in tokens] == [("minh", "báo cáo tuần", token[:8])]
     assert token not in cli(settings, "users", "tokens").output
     assert "revoked" in cli(settings, "users", "token-revoke", str(tokens[0]["id"]), *by).output
@@ -416,6 +521,7 @@ def test_users_from_the_command_line(settings):
 
     with Service(settings) as service:
         assert service.users.token_user(token) is None
+        assert service.users.token_user(old_token) is None and service.users.token_user(again) is None
         actions = [e["action"] for e in service.users.history("minh")]
         assert actions == ["add", "role", "disable", "enable", "password"]
         assert (

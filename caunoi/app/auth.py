@@ -7,6 +7,9 @@
 - Every state-changing form must send the session's CSRF token (`csrf_token` field or the
   X-CSRF-Token header): `check_csrf`.
 
+`client_address` is where a request came from: its TCP peer, or behind a trusted reverse proxy
+(setting trusted_proxies) the client the proxy names in X-Forwarded-For — never what a client wrote.
+
 `require(action)` is the FastAPI dependency that answers 401 without a user and 403 when the
 user's role may not do `action` (caunoi.users.can; objects a mission officer may touch are
 checked where the object is loaded).
@@ -15,6 +18,7 @@ checked where the object is loaded).
 from __future__ import annotations
 
 import hmac
+import ipaddress
 from collections.abc import Callable
 from typing import Any
 
@@ -26,10 +30,56 @@ from caunoi.users import can, permission
 SESSION_COOKIE = "caunoi_session"
 CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "X-CSRF-Token"
+MAX_HOPS = 20  # X-Forwarded-For entries looked at, from the right: a longer chain is no proxy's
 
 
 def service_of(request: Request) -> Service:
     return request.app.state.service
+
+
+def client_address(request: Request) -> str:
+    """The address the request came from. When its TCP peer is a trusted proxy, X-Forwarded-For is
+    read from the right (each proxy appends the address it was reached from), past the trusted
+    proxies, to the first address that is not one: what the client wrote to the left of that is
+    not believed. An entry that is no address ends the walk at the last trusted hop."""
+    peer = request.client.host if request.client else "unknown"
+    trusted = service_of(request).settings.trusted_networks
+    if not trusted or not _within(peer, trusted):
+        return peer
+    hops = ",".join(request.headers.getlist("x-forwarded-for")).split(",")
+    client = peer
+    for hop in reversed(hops[-MAX_HOPS:]):
+        address = _address(hop)
+        if address is None:
+            break
+        client = str(address)
+        if not _within(client, trusted):
+            break
+    return client
+
+
+def _address(text: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    """An X-Forwarded-For entry as an address: `1.2.3.4`, `1.2.3.4:5678`, `2001:db8::1`,
+    `[2001:db8::1]:5678`; None for anything else (`unknown`, a name, junk)."""
+    text = text.strip()
+    if text.startswith("[") and "]" in text:
+        text = text[1 : text.index("]")]
+    elif text.count(":") == 1:
+        text = text.split(":")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _within(address: str, networks: tuple) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return any(ip.version == n.version and ip in n for n in networks)
 
 
 def current_user(request: Request) -> dict[str, Any] | None:

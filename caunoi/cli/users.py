@@ -42,6 +42,14 @@ def _state(user: dict[str, Any]) -> str:
 def _said(user: dict[str, Any]) -> None:
     role = user["role"] + (f" of {user['mission']}" if user["mission"] else "")
     console.print(f"{user['username']}: {role}, {_state(user)}", highlight=False)
+    if "ended" in user:
+        sessions, tokens = user["ended"]["sessions"], user["ended"]["tokens"]
+        console.print(
+            f"logged out everywhere ({sessions} session{'s' * (sessions != 1)} ended); "
+            f"{tokens} API token{'s' * (tokens != 1)} revoked"
+            + (" (make new ones with `caunoi users token-add`)" if tokens else ""),
+            highlight=False,
+        )
 
 
 @app.command("add")
@@ -80,21 +88,22 @@ def users_list(as_json: AsJson = False) -> None:
 
 @app.command("disable")
 def users_disable(username: Username, by: By = None) -> None:
-    """Stop a user logging in; their sessions end and their tokens stop working."""
+    """Stop a user logging in; their sessions end and their API tokens are revoked."""
     with serving("users") as users:
         _said(users.disable(username, by=actor(by)))
 
 
 @app.command("enable")
 def users_enable(username: Username, by: By = None) -> None:
-    """Let a disabled (or locked) user in again."""
+    """Let a disabled (or locked) user in again (their revoked API tokens stay revoked)."""
     with serving("users") as users:
         _said(users.enable(username, by=actor(by)))
 
 
 @app.command("password")
 def users_password(username: Username, password_stdin: PasswordStdin = False, by: By = None) -> None:
-    """Set a new password (asked for twice, hidden); the user is logged out everywhere."""
+    """Set a new password (asked for twice, hidden); the user is logged out everywhere and their API
+    tokens are revoked."""
     password = _password(password_stdin)
     with serving("users") as users:
         _said(users.set_password(username, password, by=actor(by)))

@@ -4,18 +4,27 @@ module except to the rules in `caunoi.users`, and never enter the audit log."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.exc import IntegrityError
 
-from caunoi.store.audit import Changes, diff, history, record_audit
+from caunoi.store.audit import diff, history, record_audit
 from caunoi.store.schema import api_tokens, login_attempts, sessions, users
 
 # The user's columns an interface may see: all but the password hash.
 PUBLIC = [c for c in users.c if c.name != "password_hash"]
 _TOKEN_FIELDS = [c for c in api_tokens.c if c.name != "token_hash"]
+
+
+@dataclass
+class Ended:
+    """What ending a user's access ended: sessions (logged out) and API tokens (revoked)."""
+
+    sessions: int = 0
+    tokens: int = 0
 
 
 class UserRepository:
@@ -55,10 +64,12 @@ class UserRepository:
             return conn.execute(query).scalar_one()
 
     def change_user(
-        self, user_id: int, values: dict[str, Any], *, action: str, by: str, now: datetime, end_sessions: bool
-    ) -> Changes:
+        self, user_id: int, values: dict[str, Any], *, action: str, by: str, now: datetime, end_access: bool
+    ) -> Ended:
         """Apply `values` and audit what changed (a new password hash shows as "password":
-        "changed"); with `end_sessions`, the user's sessions end too."""
+        "changed"); with `end_access`, the user's sessions end and their API tokens are revoked
+        (each revocation audited), in the same transaction."""
+        ended = Ended()
         with self.engine.begin() as conn:
             row = conn.execute(select(users).where(users.c.id == user_id).with_for_update()).mappings().one()
             changes = diff(row, {k: v for k, v in values.items() if k != "password_hash"})
@@ -67,23 +78,44 @@ class UserRepository:
             if changes:
                 conn.execute(update(users).where(users.c.id == user_id).values(**values, updated_at=now))
                 record_audit(conn, now, by, "user", user_id, action, changes)
-            if end_sessions:
-                conn.execute(sessions.delete().where(sessions.c.user_id == user_id))
-        return changes
+            if end_access:
+                ended.sessions = conn.execute(sessions.delete().where(sessions.c.user_id == user_id)).rowcount
+                live = api_tokens.c.user_id == user_id, api_tokens.c.revoked_at.is_(None)
+                for token_id in conn.execute(select(api_tokens.c.id).where(*live)).scalars().all():
+                    conn.execute(update(api_tokens).where(api_tokens.c.id == token_id).values(revoked_at=now))
+                    record_audit(conn, now, by, "token", token_id, "revoke", {"revoked_at": [None, now]})
+                    ended.tokens += 1
+        return ended
 
     def history(self, user_id: int) -> list[dict[str, Any]]:
         return history(self.engine, "user", user_id)
 
     # -- logging in ---------------------------------------------------------------------------
 
-    def count_attempts(self, *, since: datetime, ip: str | None = None, username: str | None = None) -> int:
-        query = select(func.count()).where(login_attempts.c.at >= since)
+    def failures(
+        self, *, since: datetime, limit: int, ip: str | None = None, username: str | None = None
+    ) -> list[datetime]:
+        """When the last `limit` failed logins since `since` (from `ip`, at `username`) were, newest
+        first."""
+        failed = login_attempts.c.at >= since, login_attempts.c.ok.is_(False)
+        query = select(login_attempts.c.at).where(*failed)
         if ip is not None:
             query = query.where(login_attempts.c.ip == ip)
         if username is not None:
             query = query.where(login_attempts.c.username == username)
         with self.engine.connect() as conn:
-            return conn.execute(query).scalar_one()
+            return list(conn.execute(query.order_by(login_attempts.c.at.desc()).limit(limit)).scalars())
+
+    def logged_in_from(self, username: str, ip: str, *, since: datetime) -> bool:
+        """Whether `username` logged in from `ip` since `since`."""
+        query = select(login_attempts.c.id).where(
+            login_attempts.c.username == username,
+            login_attempts.c.ip == ip,
+            login_attempts.c.at >= since,
+            login_attempts.c.ok.is_(True),
+        )
+        with self.engine.connect() as conn:
+            return conn.execute(query.limit(1)).first() is not None
 
     def record_attempt(self, username: str, ip: str, now: datetime, ok: bool = False) -> None:
         with self.engine.begin() as conn:
@@ -116,10 +148,14 @@ class UserRepository:
             record_audit(conn, now, by, "user", user_id, "lock", changes)
         return until
 
-    def login_ok(self, user_id: int, username: str, ip: str, now: datetime, new_hash: str | None) -> None:
-        """A successful login: the failure count and any lock cleared; with `new_hash`, the
-        password rehashed with the current parameters."""
-        values: dict[str, Any] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+    def login_ok(
+        self, user_id: int, username: str, ip: str, now: datetime, new_hash: str | None, *, unlock: bool
+    ) -> None:
+        """A successful login: the failure count cleared (and the lock, with `unlock`); with
+        `new_hash`, the password rehashed with the current parameters."""
+        values: dict[str, Any] = {"failed_logins": 0, "last_login_at": now}
+        if unlock:
+            values["locked_until"] = None
         if new_hash is not None:
             values["password_hash"] = new_hash
         with self.engine.begin() as conn:

@@ -1,12 +1,11 @@
 """What a call must pass before its route runs: a token bucket of `api_rate_per_minute` requests
-per token (or address, without one), a body of at most MAX_BODY bytes, no NUL character in the
-query string (bodies: schemas._Body), the CSRF header on a cookie-authenticated call that changes
-something, and `Reader`, a user who may read. It answers refusals with errors.ApiError and never
-looks at what the route does."""
+per API token (or session user, or client address, without either), a body of at most MAX_BODY
+bytes, no NUL character in the query string (bodies: schemas._Body), the CSRF header on a
+cookie-authenticated call that changes something, and `Reader`, a user who may read. It answers
+refusals with errors.ApiError and never looks at what the route does."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 import threading
 import time
@@ -18,7 +17,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from caunoi.app.api.errors import ApiError, error_response
 from caunoi.app.api.schemas import NUL
-from caunoi.app.auth import check_csrf, require
+from caunoi.app.auth import check_csrf, client_address, current_user, require
+from caunoi.users import address_key
 
 MAX_BODY = 1024 * 1024  # bytes; a larger request body is refused with 413
 DRAIN = 16 * MAX_BODY  # how much of a refused body is read before answering 413
@@ -52,13 +52,16 @@ class RateLimiter:
 
 
 def rate_limit(request: Request) -> None:
-    """429 with Retry-After when the caller's bucket is empty; the caller is its Authorization header
-    (hashed), or its address without one."""
-    header = request.headers.get("authorization", "")
-    if header:
-        key = "token:" + hashlib.sha256(header.encode()).hexdigest()
+    """429 with Retry-After when the caller's bucket is empty. The caller is who the request
+    authenticates as (its API token, or its session's user), else its client address: never the
+    text of a header, which a client could change at every call."""
+    user = current_user(request)
+    if user is not None and user.get("token"):
+        key = f"token:{user['token']['id']}"
+    elif user is not None:
+        key = f"user:{user['id']}"
     else:
-        key = "ip:" + (request.client.host if request.client else "unknown")
+        key = "ip:" + address_key(client_address(request))
     wait = request.app.state.rate_limiter.take(key)
     if wait:
         raise ApiError(

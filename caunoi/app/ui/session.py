@@ -11,7 +11,7 @@ import secrets
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from caunoi.app.auth import SESSION_COOKIE, current_user, service_of
+from caunoi.app.auth import SESSION_COOKIE, client_address, current_user, service_of
 from caunoi.app.ui.access import PageError, _form, posted, safe_next
 from caunoi.app.ui.render import LANG_COOKIE, _render
 from caunoi.errors import Invalid
@@ -37,10 +37,6 @@ def _secure(request: Request) -> bool:
         return not ipaddress.ip_address(host).is_loopback
     except ValueError:
         return host != "localhost"
-
-
-def _client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
 
 
 # -- logging in and out ---------------------------------------------------------------------------
@@ -82,15 +78,19 @@ async def login(request: Request) -> Response:
     next_url = safe_next(form.get("next"))
     try:
         user = service.users.authenticate(
-            form.get("username", ""), form.get("password", ""), ip=_client_ip(request)
+            form.get("username", ""), form.get("password", ""), ip=client_address(request)
         )
     except LoginRefused as exc:
-        return _login_form(request, next_url, exc, status=401)
+        if exc.retry_after is None:
+            return _login_form(request, next_url, exc, status=401)
+        response = _login_form(request, next_url, exc, status=429)  # stopped, not checked: wait
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
     old = request.cookies.get(SESSION_COOKIE)
     if old:  # whatever the browser held before is never the session after: end it, make a new one
         service.users.end_session(old)
     secret, _ = service.users.create_session(
-        user["id"], ip=_client_ip(request), user_agent=request.headers.get("user-agent")
+        user["id"], ip=client_address(request), user_agent=request.headers.get("user-agent")
     )
     response = RedirectResponse(next_url, status_code=303)
     response.set_cookie(
