@@ -444,6 +444,33 @@ def test_too_many_requests_are_refused_for_a_while(site):
         assert api.get("/alerts", headers=other).status_code == 200  # each token has its own bucket
 
 
+def test_the_rate_limit_counts_callers_not_the_text_of_their_headers(site):
+    """A new Authorization header at every call (not Bearer, or not a token) is the same caller:
+    its address. A token is its own caller, and so is each client behind a trusted proxy; an
+    X-Forwarded-For from anyone else is not believed."""
+
+    def junk(n: int) -> dict[str, str]:
+        says = (f"Basic {n:040d}", f"Token {n}", f"Bearer not-a-token-{n}", f"Bearer cn_{n}", "x" * n)
+        return {"Authorization": says[n % len(says)]}
+
+    slow = dataclasses.replace(site.settings, api_rate_per_minute=20)  # bursts of 5
+    with serve(slow) as url, httpx.Client(base_url=url + API) as api:
+        answers = [
+            api.get("/alerts", headers={**junk(n), "X-Forwarded-For": f"192.0.2.{n}"}) for n in range(6)
+        ]
+        assert [a.status_code for a in answers] == [401] * 5 + [429]
+        assert int(answers[5].headers["Retry-After"]) >= 1
+        token = {"Authorization": f"Bearer {site.tokens['viewer']}"}
+        assert api.get("/alerts", headers=token).status_code == 200  # the token is not the address
+    behind = dataclasses.replace(slow, trusted_proxies="127.0.0.1")
+    with serve(behind) as url, httpx.Client(base_url=url + API) as api:
+        office = {"X-Forwarded-For": "198.51.100.7, 203.0.113.5"}  # what the proxy appended counts
+        answers = [api.get("/alerts", headers={**office, **junk(n)}) for n in range(6)]
+        assert [a.status_code for a in answers] == [401] * 5 + [429]
+        other = {"X-Forwarded-For": "198.51.100.7, 203.0.113.6"}
+        assert api.get("/alerts", headers=other).status_code == 401  # another client: its own bucket
+
+
 def test_exports(site):
     params = {"q": "Việt Nam", "sort": "date"}
     with site.client("viewer") as api:

@@ -6,6 +6,7 @@ another mission's case, open redirects, and assets from another host."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import html
 import re
 from dataclasses import dataclass, field
@@ -15,11 +16,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from argon2 import PasswordHasher
 from conftest import BACKENDS, backend_settings
 from fastapi.testclient import TestClient
 from markupsafe import escape
 from support.corpus import HA_NAM, OTHERS, SUBMARINE, add_alert, as_file
 
+from caunoi import users as users_module
 from caunoi.app import create_app
 from caunoi.app.auth import SESSION_COOKIE
 from caunoi.app.ui.render import TEMPLATES, _env
@@ -152,6 +155,53 @@ def test_a_wrong_password_is_told_and_nothing_else(site):
     assert answer.status_code == 401
     assert "Sai tên đăng nhập hoặc mật khẩu." in answer.text
     assert SESSION_COOKIE not in answer.headers.get("set-cookie", "")
+
+
+@pytest.fixture
+def office(settings, monkeypatch):
+    """An app behind a reverse proxy at 10.0.0.2 (a trusted proxy) with 30 people of one office
+    and a browser for each at the proxy; argon2id with small parameters, as many log in."""
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(users_module, "_hasher", lambda: cheap)
+    monkeypatch.setattr(users_module, "_dummy_hash", lambda: cheap.hash("dummy"))
+    app = create_app(dataclasses.replace(settings, trusted_proxies="10.0.0.2"))
+    with contextlib.closing(app.state.service):
+        for n in range(30):
+            app.state.service.users.add_user(f"can.bo{n}", f"{PASSWORD} {n}", "viewer", by="test")
+        yield app
+
+
+def test_thirty_people_behind_the_proxy_log_in_within_a_minute(office):
+    for n in range(30):
+        browser = TestClient(office, base_url="https://testserver", client=("10.0.0.2", 40000 + n))
+        browser.headers["X-Forwarded-For"] = "203.0.113.7"  # the office's one address
+        answer = log_in(browser, f"can.bo{n}", f"{PASSWORD} {n}")
+        assert answer.status_code == 303 and SESSION_COOKIE in answer.headers["set-cookie"], n
+
+
+def test_a_guesser_is_stopped_with_retry_after_and_the_office_still_gets_in(office):
+    proxy = ("10.0.0.2", 40000)
+    guesser = TestClient(office, base_url="https://testserver", client=proxy)
+    guesser.headers["X-Forwarded-For"] = "198.51.100.66"
+    answers = [log_in(guesser, f"can.bo{n}", "một lần đoán mò") for n in range(21)]
+    assert [a.status_code for a in answers] == [401] * 20 + [429]
+    assert 0 < int(answers[20].headers["Retry-After"]) <= 600
+    assert "Quá nhiều lần đăng nhập sai từ địa chỉ của bạn" in answers[20].text
+    assert log_in(guesser, "can.bo1", f"{PASSWORD} 1").status_code == 429  # even the right password
+    colleague = TestClient(office, base_url="https://testserver", client=proxy)
+    colleague.headers["X-Forwarded-For"] = "203.0.113.7"
+    assert log_in(colleague, "can.bo1", f"{PASSWORD} 1").status_code == 303
+    # straight from the guesser's machine, X-Forwarded-For is not believed: it is still stopped
+    direct = TestClient(office, base_url="https://testserver", client=("198.51.100.66", 5555))
+    direct.headers["X-Forwarded-For"] = "203.0.113.7"
+    assert log_in(direct, "can.bo2", f"{PASSWORD} 2").status_code == 429
+    # one user guessed at from many addresses is locked, with Retry-After, after five tries
+    answers = []
+    for n in range(7):
+        guesser.headers["X-Forwarded-For"] = f"192.0.2.{n}"
+        answers.append(log_in(guesser, "can.bo25", "đoán nữa"))
+    assert [a.status_code for a in answers] == [401] * 4 + [429] * 3
+    assert int(answers[-1].headers["Retry-After"]) <= 15 * 60
 
 
 def test_the_login_form_needs_its_csrf_token_and_never_sends_you_elsewhere(site):
