@@ -115,8 +115,10 @@ def office_spoofed(world: World) -> str | None:
 
 
 def office_proxied(world: World) -> str | None:
-    address = _random_address(world.rng)
-    return _office(world, world.proxied, xff=lambda: address)
+    """Behind the proxy, which appends the office's address to whatever the browser sent."""
+    rng = world.rng
+    address = _random_address(rng)
+    return _office(world, world.proxied, xff=lambda: _appended(rng, address))
 
 
 def _office(world: World, app: httpx.Client, xff: Callable[[], str] | None) -> str | None:
@@ -162,9 +164,18 @@ def guess_one_user(world: World) -> str | None:
 
 
 def guess_from_one_address(world: World) -> str | None:
+    """From one address behind the proxy, writing its own X-Forwarded-For entries before the proxy's;
+    an IPv6 guesser takes a new address of its /64 at every try."""
     rng, app = world.rng, world.proxied
     address = _random_address(rng)
-    checked, stop = _guess(app, rng, lambda: _any_username(rng), lambda: address, rng.randint(30, 60))
+    line = address.rsplit(":", 4)[0] if ":" in address else None
+
+    def hop() -> str:
+        if line is None:
+            return _appended(rng, address)
+        return _appended(rng, f"{line}:{rng.randrange(65536):x}:{rng.randrange(65536):x}::1")
+
+    checked, stop = _guess(app, rng, lambda: _any_username(rng), hop, rng.randint(30, 60))
     if checked > ADDRESS_ALLOWANCE or stop is None:
         return f"{checked} guesses from {address} were checked, stopped: {stop}"
     n = rng.randrange(OFFICE_USERS)
@@ -288,6 +299,19 @@ def _random_address(rng: random.Random) -> str:
     if rng.random() < 0.8:
         return f"{rng.randint(1, 223)}.{rng.randrange(256)}.{rng.randrange(256)}.{rng.randint(1, 254)}"
     return "2001:db8:" + ":".join(f"{rng.randrange(65536):x}" for _ in range(6))
+
+
+def _appended(rng: random.Random, address: str) -> str:
+    """X-Forwarded-For as the proxy passes it on: what the browser wrote (maybe), then `address`,
+    maybe with a port."""
+    written = rng.choice(
+        ("", "127.0.0.1, ", "10.0.0.2, ", f"{_random_address(rng)}, ", "unknown, ", "a, b, ")
+    )
+    if rng.random() < 0.2:
+        address = (
+            f"[{address}]:{rng.randint(1, 65535)}" if ":" in address else f"{address}:{rng.randint(1, 65535)}"
+        )
+    return written + address
 
 
 def _random_authorization(rng: random.Random) -> str:
