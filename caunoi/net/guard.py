@@ -51,6 +51,8 @@ async def system_resolver(host: str, port: int) -> list[str]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise Refused(f"cannot resolve host {host!r}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # a name the IDNA codec refuses (UnicodeError), a NUL in it
+        raise Refused(f"cannot resolve host {host[:200]!r}: {exc}") from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
