@@ -409,11 +409,63 @@ def test_sources_from_yaml_and_csv(tmp_path, service):
         ({"name": "A", "home": "https://a.vn/", "feeds": ["/r"], "poll_minutes": 0}, "poll_minutes"),
         ({"name": "A", "home": "https://a.vn/", "feeds": ["/r"], "colour": "red"}, "unknown field(s) colour"),
         ({"name": "A", "home": "https://a.vn/", "feeds": ["/r"], "enabled": "maybe"}, "true or false"),
+        ({"name": "A", "home": "http://10.0.0.5/", "feeds": ["/r"]}, "is a private address; for a site on"),
+        ({"name": "A", "home": "https://a.vn/", "feeds": ["http://127.1:8080/r"]}, "a loopback address"),
+        ({"name": "A", "home": "https://a.vn/", "sitemaps": ["http://localhost/s.xml"]}, "allow_private"),
+        ({"name": "A", "home": "https://a.vn/", "feeds": ["http://[::ffff:192.168.1.2]/r"]}, "private"),
+        ({"name": "A", "home": "https://a.vn/", "feeds": ["http://169.254.169.254/r"]}, "never fetched"),
+        (
+            {
+                "name": "A",
+                "home": "https://a.vn/",
+                "feeds": ["http://168.63.129.16/r"],
+                "allow_private": True,
+            },
+            "a cloud-metadata address, which is never fetched",
+        ),
+        (
+            {
+                "name": "A",
+                "home": "https://a.vn/",
+                "feeds": ["http://[64:ff9b::a9fe:a9fe]/"],
+                "allow_private": 1,
+            },
+            "never fetched",
+        ),
     ],
 )
 def test_bad_source_entries_are_refused_with_the_reason(entry, message):
     with pytest.raises(SourceError, match=message.replace("(", r"\(").replace(")", r"\)")):
         make_spec(entry)
+
+
+def test_a_private_source_is_refused_unless_marked_allow_private(settings):
+    """`sources add` of an intranet address says at once what the watcher would refuse at every poll."""
+    from caunoi.i18n import refusal
+
+    with pytest.raises(SourceError) as refused:
+        make_spec({"name": "Nội bộ", "home": "http://192.168.1.20/", "feeds": ["/rss"]})
+    assert refused.value.code == "source_private_url"
+    assert "hãy đánh dấu nguồn «allow_private»" in refusal(refused.value, "vi")
+    spec = make_spec(
+        {"name": "Nội bộ", "home": "http://192.168.1.20/", "feeds": ["/rss"], "allow_private": True}
+    )
+    assert spec.allow_private and spec.feeds == ["http://192.168.1.20/rss"]
+    proc = caunoi(
+        settings, "sources", "add", "Nội bộ", "--home", "http://10.1.2.3/", "--feed", "/rss", check=False
+    )
+    assert proc.returncode == 2 and "mark the source allow_private (--allow-private)" in proc.stderr
+    caunoi(
+        settings,
+        "sources",
+        "add",
+        "Nội bộ",
+        "--home",
+        "http://10.1.2.3/",
+        "--feed",
+        "/rss",
+        "--allow-private",
+    )
 
 
 def test_one_bad_entry_refuses_the_whole_file(tmp_path, service):
