@@ -529,10 +529,16 @@ def _build_round(here: Site, n: int, rng: random.Random, cases: Iterator[Hostile
 def _check_round(service, plan: Round, result: dict) -> str | None:
     if result.get("error"):
         return f"the round failed: {result['error'][:160]}"
+    listings = service.sources.get(plan.source["name"]).listings
+    # robots.txt redirects to a server that cannot be reached: waiting is right (RFC 9309), for the
+    # listings (their links are not even known yet) and the pages alike
+    robots_away = any(_robots_kept_away(lst.last_error or "", False) for lst in listings)
     for url in plan.good:
         page = service.crawl.page_by_key(url_key(url))
         if page and page["state"] == "pending" and _robots_kept_away(page["error"] or "", False):
-            continue  # robots.txt redirects to a server that cannot be reached: waiting is right
+            continue
+        if page is None and robots_away:
+            continue
         if page is None or page["state"] != "done" or not page["article_id"]:
             state = None if page is None else (page["state"], page["error"])
             return f"good article {url} not stored: {state}"
@@ -541,6 +547,8 @@ def _check_round(service, plan: Round, result: dict) -> str | None:
         page = service.crawl.page_by_key(url_key(url))
         state = page and (page["state"], page["error"])
         shown = f"{url} redirecting to {hostile.label} {_show(hostile.location)}"
+        if page is None and robots_away:
+            continue
         if page is None or (page["state"] in ("failed", "pending") and not page["error"]):
             return f"hostile page {shown} without its error: {state}"
         if page["state"] not in ("failed", "pending", "done", "skipped"):
@@ -548,8 +556,7 @@ def _check_round(service, plan: Round, result: dict) -> str | None:
         if hostile.must_refuse and page["state"] in ("done", "skipped"):
             return f"hostile page {shown} fetched instead of refused"
     if plan.bad_listing is not None:
-        detail = service.sources.get(plan.source["name"])
-        listing = next((lst for lst in detail.listings if lst.url == plan.bad_listing), None)
+        listing = next((lst for lst in listings if lst.url == plan.bad_listing), None)
         if listing is None or not listing.last_error:
             return f"listing {plan.bad_listing} redirecting hostile-ly has no error recorded"
     return None
