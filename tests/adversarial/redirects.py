@@ -40,7 +40,7 @@ from support.localweb import LocalWeb, Route
 
 from adversarial import Budget, Tally
 from caunoi.config import Settings
-from caunoi.net.guard import AddressGuard, Permit, Refused
+from caunoi.net.guard import AddressGuard, Permit, Refused, ip_literal, why_forbidden
 from caunoi.net.http import Fetcher, FetchPolicy
 from caunoi.net.urls import url_key
 
@@ -93,8 +93,10 @@ _CASE: contextvars.ContextVar[int] = contextvars.ContextVar("case", default=-1)
 
 
 class LoopbackOnly(httpcore.AsyncNetworkBackend):
-    """The network layer under the guard: connects to 127.0.0.1 only and notes any other attempt,
-    with the case (a context variable of its task) that made it."""
+    """The network layer under the guard: connects to 127.0.0.1 only, refuses the rest, and notes
+    an attempt at any other non-public address (what the guard is there to stop) with the case (a
+    context variable of its task) that made it. A public address is no failure: a mutation can
+    spell one ("120.0.0.1"), and the guard rightly lets it through."""
 
     def __init__(self) -> None:
         self.inner = httpcore.AnyIOBackend()
@@ -106,7 +108,9 @@ class LoopbackOnly(httpcore.AsyncNetworkBackend):
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         if host != "127.0.0.1":
-            self.elsewhere.append((_CASE.get(), host))
+            ip = ip_literal(host)
+            if ip is None or why_forbidden(ip) is not None:
+                self.elsewhere.append((_CASE.get(), host))
             raise httpcore.ConnectError(f"adversarial network: no connection to {host}")
         return await self.inner.connect_tcp(
             host, port, timeout=timeout, local_address=local_address, socket_options=socket_options
