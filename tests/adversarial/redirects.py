@@ -449,22 +449,11 @@ def _rss(items: list[tuple[str, str]]) -> bytes:
     )
 
 
-def _sitemap(locs: list[str]) -> bytes:
-    body = "".join(f"<url><loc>{html.escape(u)}</loc></url>" for u in locs)
-    return (
-        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        + body
-        + "</urlset>"
-    ).encode("utf-8", "surrogatepass")
-
-
-def _index(locs: list[str]) -> bytes:
-    body = "".join(f"<sitemap><loc>{html.escape(u)}</loc></sitemap>" for u in locs)
-    return (
-        '<?xml version="1.0"?><sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        + body
-        + "</sitemapindex>"
-    ).encode("utf-8", "surrogatepass")
+def _sitemap(locs: list[str], root: str = "urlset", entry: str = "url") -> bytes:
+    """A sitemap of `locs` (with root="sitemapindex", entry="sitemap": a sitemap index)."""
+    body = "".join(f"<{entry}><loc>{html.escape(u)}</loc></{entry}>" for u in locs)
+    xmlns = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    return f'<?xml version="1.0"?><{root} xmlns="{xmlns}">{body}</{root}>'.encode("utf-8", "surrogatepass")
 
 
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -512,7 +501,9 @@ def _build_round(here: Site, n: int, rng: random.Random, cases: Iterator[Hostile
     )
     here.web.add(f"/w{n}/sitemap.xml", body=_sitemap(locs), content_type="application/xml")
     children = [here.url(host, f"/w{n}/sitemap.xml")] + [_entry(cases, host, port) for _ in range(3)]
-    here.web.add(f"/w{n}/index.xml", body=_index(children), content_type="application/xml")
+    here.web.add(
+        f"/w{n}/index.xml", body=_sitemap(children, "sitemapindex", "sitemap"), content_type="application/xml"
+    )
     # a feed no parser can read whole: hostile entries with control characters, titles with NULs
     broken = [(rng.choice(NASTY_TITLES), _entry(cases, host, port, False)) for _ in range(rng.randint(1, 4))]
     here.web.add(f"/w{n}/broken.xml", body=_rss(broken), content_type="application/rss+xml")
