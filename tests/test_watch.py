@@ -196,6 +196,97 @@ def test_every_bad_case_is_recorded_and_the_rest_is_stored(fast_service, web):
     assert busy["next_attempt_at"] > datetime.now() + timedelta(minutes=100)  # Retry-After honoured
 
 
+# Location headers that made the fetcher raise (issue 14): one of them stopped every round
+HOSTILE = [
+    "http:\\\\host\\x",
+    "mailto:a@b.vn",
+    "javascript:alert(1)",
+    "data:,x",
+    "http://xn--a.vn/",
+    "http://a..b/",
+]
+
+
+def test_hostile_redirects_fail_their_pages_and_the_round_goes_on(fast_service, web):
+    """A robots.txt, article pages and a sitemap redirecting to hostile Locations, and a feed entry
+    no URL parser takes: the good articles are stored, every hostile page has its error."""
+    service = fast_service
+    web.add("/robots.txt", status=302, headers={"Location": "javascript:alert(1)"})
+    items = []
+    for i, path in enumerate(PAGES[:3]):
+        web.add(f"/good{i}.html", body=gzip.decompress(path.read_bytes()))
+        items.append((f"Good {i}", web.url(f"/good{i}.html")))
+    for i, location in enumerate(HOSTILE):
+        web.add(f"/bad{i}.html", status=302, headers={"Location": location})
+        items.append((f"Bad {i}", web.url(f"/bad{i}.html")))
+    items.append(("Unclosed IPv6", "http://[::1"))
+    web.add("/feed.xml", body=rss(items), content_type="application/rss+xml")
+    web.add("/sitemap.xml", status=301, headers={"Location": "http://xn--/"})
+    add_source(service, web, sitemaps=("/sitemap.xml",))
+
+    result = run(service)
+    assert "error" not in result
+    fetched = result["fetched"]
+    assert fetched["added"] == 3, json.dumps(fetched, indent=1)
+    failed = {item["url"]: item for item in fetched["failed"]}
+    assert sorted(failed) == sorted(web.url(f"/bad{i}.html") for i in range(len(HOSTILE)))
+    for item in failed.values():
+        assert item["state"] == "failed" and item["error"].startswith(("bad redirect", "HTTP 404"))
+    listings = {lst.url: lst for lst in service.sources.get("Local").listings}
+    assert listings[web.url("/sitemap.xml")].last_error.startswith("bad redirect")
+    assert listings[web.url("/feed.xml")].last_error is None
+
+
+def test_caunoi_fetch_and_watch_of_a_hostile_redirect_say_why(settings, web):
+    env = {"CAUNOI_FETCH_PER_HOST_INTERVAL": "0", "CAUNOI_FETCH_RETRIES": "0"}
+    web.add("/jump.html", status=302, headers={"Location": "http:\\\\host\\x"})
+    web.add("/mail.html", status=302, headers={"Location": "mailto:toasoan@example.vn"})
+    proc = caunoi(settings, "fetch", web.url("/mail.html"), "--allow-private", check=False, env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert "bad redirect: not an http(s) URL: 'mailto:toasoan@example.vn'" in proc.stderr
+    web.add("/ok.html", body=gzip.decompress(PAGES[4].read_bytes()))
+    items = [("Jump", web.url("/jump.html")), ("Mail", web.url("/mail.html")), ("Ok", web.url("/ok.html"))]
+    web.add("/feed.xml", body=rss(items), content_type="application/rss+xml")
+    web.add("/robots.txt", status=302, headers={"Location": "data:,Disallow"})
+    caunoi(settings, "sources", "add", "Local", "--home", web.url("/"), "--feed", web.url("/feed.xml"),
+           "--allow-private")  # fmt: skip
+    proc = caunoi(settings, "watch", "--once", "--now", check=False, env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert "1 new articles" in proc.stdout and "1 failed" in proc.stdout  # the mail one failed before
+
+
+def test_a_fetcher_bug_fails_its_page_not_the_round(fast_service, web):
+    """Should the fetcher ever raise (it answers every problem with an error), the exception is that
+    page's error, to be tried again, and the rest of the batch is stored."""
+    from caunoi.ingest.watch import policy_from
+    from caunoi.net.http import Fetcher
+
+    class Buggy(Fetcher):
+        async def get(self, url, **kwargs):
+            if url.endswith("/bug.html"):
+                raise UnicodeError("label empty or too long")
+            return await super().get(url, **kwargs)
+
+    service = fast_service
+    web.add("/ok.html", body=gzip.decompress(PAGES[5].read_bytes()))
+    web.add("/feed.xml", body=rss([("Ok", web.url("/ok.html")), ("Bug", web.url("/bug.html"))]))
+    add_source(service, web)
+
+    async def go():
+        async with service.watcher(Buggy(policy_from(service.settings))) as watcher:
+            return await watcher.run_once()
+
+    fetched = asyncio.run(go())["fetched"]
+    assert fetched["added"] == 1
+    assert fetched["failed"] == [
+        {
+            "url": web.url("/bug.html"),
+            "error": "internal error: UnicodeError: label empty or too long",
+            "state": "pending",
+        }
+    ]
+
+
 def test_broken_listings_mark_the_source_and_dead_feeds_are_flagged(fast_service, web):
     service = fast_service
     web.add("/feed.xml", body=b"<html><body>Trang chu</body></html>")  # HTML where a feed was expected
@@ -318,11 +409,63 @@ def test_sources_from_yaml_and_csv(tmp_path, service):
         ({"name": "A", "home": "https://a.vn/", "feeds": ["/r"], "poll_minutes": 0}, "poll_minutes"),
         ({"name": "A", "home": "https://a.vn/", "feeds": ["/r"], "colour": "red"}, "unknown field(s) colour"),
         ({"name": "A", "home": "https://a.vn/", "feeds": ["/r"], "enabled": "maybe"}, "true or false"),
+        ({"name": "A", "home": "http://10.0.0.5/", "feeds": ["/r"]}, "is a private address; for a site on"),
+        ({"name": "A", "home": "https://a.vn/", "feeds": ["http://127.1:8080/r"]}, "a loopback address"),
+        ({"name": "A", "home": "https://a.vn/", "sitemaps": ["http://localhost/s.xml"]}, "allow_private"),
+        ({"name": "A", "home": "https://a.vn/", "feeds": ["http://[::ffff:192.168.1.2]/r"]}, "private"),
+        ({"name": "A", "home": "https://a.vn/", "feeds": ["http://169.254.169.254/r"]}, "never fetched"),
+        (
+            {
+                "name": "A",
+                "home": "https://a.vn/",
+                "feeds": ["http://168.63.129.16/r"],
+                "allow_private": True,
+            },
+            "a cloud-metadata address, which is never fetched",
+        ),
+        (
+            {
+                "name": "A",
+                "home": "https://a.vn/",
+                "feeds": ["http://[64:ff9b::a9fe:a9fe]/"],
+                "allow_private": 1,
+            },
+            "never fetched",
+        ),
     ],
 )
 def test_bad_source_entries_are_refused_with_the_reason(entry, message):
     with pytest.raises(SourceError, match=message.replace("(", r"\(").replace(")", r"\)")):
         make_spec(entry)
+
+
+def test_a_private_source_is_refused_unless_marked_allow_private(settings):
+    """`sources add` of an intranet address says at once what the watcher would refuse at every poll."""
+    from caunoi.i18n import refusal
+
+    with pytest.raises(SourceError) as refused:
+        make_spec({"name": "Nội bộ", "home": "http://192.168.1.20/", "feeds": ["/rss"]})
+    assert refused.value.code == "source_private_url"
+    assert "hãy đánh dấu nguồn «allow_private»" in refusal(refused.value, "vi")
+    spec = make_spec(
+        {"name": "Nội bộ", "home": "http://192.168.1.20/", "feeds": ["/rss"], "allow_private": True}
+    )
+    assert spec.allow_private and spec.feeds == ["http://192.168.1.20/rss"]
+    proc = caunoi(
+        settings, "sources", "add", "Nội bộ", "--home", "http://10.1.2.3/", "--feed", "/rss", check=False
+    )
+    assert proc.returncode == 2 and "mark the source allow_private (--allow-private)" in proc.stderr
+    caunoi(
+        settings,
+        "sources",
+        "add",
+        "Nội bộ",
+        "--home",
+        "http://10.1.2.3/",
+        "--feed",
+        "/rss",
+        "--allow-private",
+    )
 
 
 def test_one_bad_entry_refuses_the_whole_file(tmp_path, service):

@@ -143,7 +143,53 @@ def test_canonical_urls(url, canonical):
     assert url_key(url) == url_key(canonical)
 
 
-@pytest.mark.parametrize("url", ["ftp://a.test/x", "javascript:alert(1)", "http:///nohost", "http://[::1/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "ftp://a.test/x",
+        "javascript:alert(1)",
+        "http:///nohost",
+        "http://[::1/",
+        "http://a..b/",
+        "http://" + "a" * 64 + ".vn/",
+        "http://x y.vn/",
+        "http://%31%32%37.0.0.1/",
+        "http://a.vn:99999/",
+        "http://a.vn/\ud800",
+        "http://a.vn/" + "a" * 9000,
+    ],
+)
 def test_urls_we_do_not_fetch(url):
     with pytest.raises(BadURL):
         canonical_url(url)
+
+
+@pytest.mark.parametrize("base", [None, "https://vnexpress.net/rss/"])
+def test_a_url_against_a_base_is_refused_as_bad_not_raised(base):
+    """urljoin itself raises on "http://[::1" (issue 14): still a BadURL, which every caller handles."""
+    with pytest.raises(BadURL, match="malformed URL"):
+        canonical_url("http://[::1", base=base)
+
+
+HOSTILE_RSS = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0"><channel><title>t</title>
+<item><title>Unclosed IPv6</title><link>http://[::1</link></item>
+<item><title>Script</title><link>javascript:alert(1)</link></item>
+<item><title>Overlong</title><link>https://a.vn/{long}</link></item>
+<item><title>Empty label</title><link>http://a..b/x</link></item>
+<item><title>Good &#x1; one</title><link>https://vnexpress.net/ok-1.html</link></item>
+</channel></rss>""".replace("{long}", "x" * 9000)
+
+
+def test_hostile_entries_are_dropped_and_the_rest_read():
+    listing = parse_feed(HOSTILE_RSS.encode(), "https://vnexpress.net/rss/")
+    assert [lk.url for lk in listing.links] == ["https://vnexpress.net/ok-1.html"]
+    assert listing.links[0].title == "Good  one"  # no control characters: PostgreSQL takes no NUL
+
+
+def test_a_feed_feedparser_cannot_read_is_an_error():
+    """A character reference to a lone surrogate makes feedparser itself raise."""
+    body = b'<?xml version="1.0"?><rss version="2.0"><channel><item><title>&#xD800;</title>'
+    body += b"<link>https://a.vn/x</link></item><item><title>\x00</title></item></channel></rss>"
+    listing = parse_feed(body, "https://a.vn/rss")
+    assert listing.error or listing.warning

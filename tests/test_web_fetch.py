@@ -173,6 +173,40 @@ def test_a_redirect_to_loopback_in_any_spelling_is_refused(web, target):
     assert list(web.hits) == ["/robots.txt", "/jump"]  # nothing reached the server by the other name
 
 
+# What servers answer in Location (issue 14): each made the fetcher raise, and a watch round with it
+HOSTILE_LOCATIONS = {
+    "backslashes": "http:\\\\host\\x",
+    "scheme only": "http:x",
+    "mailto": "mailto:someone@example.com",
+    "javascript": "javascript:alert(1)",
+    "data": "data:text/html,<h1>x</h1>",
+    "bad punycode": "http://xn--a.com/",
+    "empty punycode": "http://xn--/",
+    "empty label": "http://a..b/",
+    "label over 63": "http://" + "a" * 64 + ".com/",
+    "over 64 KB": "/" + "a" * 70_000,
+    "port out of range": "http://example.com:99999/",
+    "open bracket": "http://[::1/",
+}
+
+
+@pytest.mark.parametrize("location", HOSTILE_LOCATIONS.values(), ids=HOSTILE_LOCATIONS.keys())
+def test_a_hostile_redirect_is_the_pages_error(web, location):
+    web.add("/jump", status=302, headers={"Location": location})
+    result = get(web, "/jump")
+    assert not result.ok and result.permanent
+    assert isinstance(result.error, str) and len(result.error) < 500  # a message, not the Location
+    assert get(web, "/robots.txt", kind="robots").status == 404  # and the fetcher goes on
+
+
+def test_a_robots_txt_redirecting_nowhere_is_no_robots_txt(web):
+    """RFC 9309: a robots.txt whose redirects cannot be followed is unavailable, as a 404 is."""
+    web.add("/robots.txt", status=301, headers={"Location": "mailto:webmaster@example.com"})
+    web.add("/a.html", body=PAGE)
+    result = get(web, "/a.html")
+    assert result.ok and result.body == PAGE
+
+
 def test_without_allow_private_the_local_server_itself_is_refused(web):
     web.add("/a.html", body=PAGE)
 

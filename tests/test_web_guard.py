@@ -148,6 +148,33 @@ def test_metadata_is_refused_even_for_an_allow_private_source():
     assert backend.asked == []
 
 
+@pytest.mark.parametrize(
+    "address",
+    [
+        "::ffff:169.254.169.254",  # IPv4-mapped
+        "64:ff9b::a9fe:a9fe",  # NAT64
+        "64:ff9b:1::a9fe:a9fe",  # local-use NAT64
+        "2002:a9fe:a9fe::1",  # 6to4
+        "::a9fe:a9fe",  # IPv4-compatible
+        "169.254.170.23",  # AWS ECS / EKS agent
+        "fd00:ec2::23",
+        "168.63.129.16",  # Azure wireserver: a public address
+        "::ffff:168.63.129.16",
+    ],
+)
+def test_metadata_in_any_spelling_is_refused_even_for_an_allow_private_source(address):
+    permit = Permit.for_urls(["http://meta.example.test/"])
+    result, backend = fetch("http://meta.example.test/latest", {"meta.example.test": [address]}, permit)
+    assert "cloud-metadata" in result.error and "allow_private" not in result.error
+    assert backend.asked == []
+
+
+def test_the_azure_wireserver_is_refused_as_a_literal_too():
+    result, backend = fetch("http://168.63.129.16/machine?comp=goalstate", {})
+    assert "refused to connect to 168.63.129.16: a cloud-metadata address" in result.error
+    assert backend.asked == []
+
+
 def test_allow_private_covers_the_sources_own_host_only():
     dns = {"intranet.test": ["10.0.0.5"], "other.test": ["10.0.0.6"]}
     permit = Permit.for_urls(["http://intranet.test/feed"])

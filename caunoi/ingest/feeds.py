@@ -21,6 +21,7 @@ from caunoi.net.urls import BadURL, canonical_url
 from caunoi.text.timestamps import parse_timestamp, to_local
 
 MAX_SITEMAP_BYTES = 50 * 1024 * 1024  # the sitemap protocol's own limit, uncompressed
+MAX_TITLE_CHARS = 1000  # of a title a feed gives: a hint, not the article's own
 _HTML_START = re.compile(rb"^\s*(<!--.*?-->\s*)*(<!doctype\s+html|<html)", re.IGNORECASE | re.DOTALL)
 
 
@@ -66,7 +67,10 @@ def parse_feed(body: bytes, url: str, charset: str | None = None) -> Listing:
         "content-location": url,
         "content-type": f"application/xml; charset={charset}" if charset else "application/xml",
     }
-    parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
+    try:
+        parsed = feedparser.parse(io.BytesIO(body), response_headers=headers, sanitize_html=False)
+    except Exception as exc:  # feedparser's own bugs on hostile input, e.g. &#xD800; (a UnicodeError)
+        return Listing(error=f"unreadable feed ({type(exc).__name__}: {str(exc)[:200]})")
     listing = Listing(kind=parsed.get("version") or "")
     for entry in parsed.entries:
         link = entry.get("link") or (entry.get("id") if str(entry.get("id", "")).startswith("http") else None)
@@ -77,9 +81,7 @@ def parse_feed(body: bytes, url: str, charset: str | None = None) -> Listing:
         except BadURL:
             continue
         published = _struct_to_dt(entry.get("published_parsed") or entry.get("updated_parsed"))
-        listing.links.append(
-            Link(url=link, title=(entry.get("title") or "").strip() or None, published=published)
-        )
+        listing.links.append(Link(url=link, title=_text(entry.get("title")), published=published))
     if parsed.get("bozo"):
         problem = parsed.get("bozo_exception")
         message = f"{type(problem).__name__}: {problem}".strip() if problem else "malformed"
@@ -121,7 +123,7 @@ def parse_sitemap(body: bytes, url: str) -> Listing:
     parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False)
     try:
         root = etree.fromstring(body, parser)
-    except etree.XMLSyntaxError as exc:
+    except (etree.XMLSyntaxError, ValueError) as exc:
         return Listing(error=f"malformed sitemap XML ({exc})"[:240])
     kind = _local(root.tag)
     listing = Listing(kind=kind)
@@ -155,11 +157,11 @@ def parse_sitemap(body: bytes, url: str) -> Listing:
                 for item in child.iter():
                     sub = _local(item.tag)
                     if sub == "title":
-                        title = (item.text or "").strip() or None
+                        title = _text(item.text)
                     elif sub == "publication_date":
                         published = _when(item.text)
                     elif sub == "language":
-                        lang = (item.text or "").strip() or None
+                        lang = _text(item.text, 35)
         if not loc:
             continue
         try:
@@ -171,5 +173,21 @@ def parse_sitemap(body: bytes, url: str) -> Listing:
 
 
 def _when(value: str | None) -> datetime | None:
-    """A W3C datetime as naive local time."""
-    return parse_timestamp(value.strip()) if value and value.strip() else None
+    """A W3C datetime as naive local time; None for what is not one."""
+    if not value or not value.strip():
+        return None
+    try:
+        return parse_timestamp(value.strip()[:100])
+    except (ValueError, OverflowError):
+        return None
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _text(value: object, limit: int = MAX_TITLE_CHARS) -> str | None:
+    """A title or language as a feed gives it, fit to store: no control characters or lone
+    surrogates (PostgreSQL takes no NUL), at most `limit` characters; None when empty."""
+    if not isinstance(value, str):
+        return None
+    return _CONTROL.sub("", value).strip()[:limit] or None

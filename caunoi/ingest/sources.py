@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -112,7 +113,36 @@ def make_spec(raw: dict[str, Any], where: str = "") -> SourceSpec:
         raise refused(
             "source_no_listing", "{where}source {name!r}: give at least one feed or sitemap to watch"
         )
+    _check_addresses(values, refused)
     return SourceSpec(**values)
+
+
+def _check_addresses(values: dict[str, Any], refused: Callable[..., SourceError]) -> None:
+    """Refuse, as the watcher's guard would, a URL whose host is a non-public address (or localhost)
+    unless the source is marked allow_private, and a cloud-metadata address always: said when the
+    source is added, not at every poll. A name is looked up only when polled."""
+    from caunoi.net.guard import literal_problem  # the guard's network layer: not for `caunoi --help`
+
+    for url in (values["home"], *values["feeds"], *values["sitemaps"]):
+        problem = literal_problem(url)
+        if problem is None:
+            continue
+        kind, never = problem
+        if never:
+            raise refused(
+                "source_metadata_url",
+                "{where}source {name!r}: {url} is {kind}, which is never fetched",
+                url=url,
+                kind=kind,
+            )
+        if not values.get("allow_private"):
+            raise refused(
+                "source_private_url",
+                "{where}source {name!r}: {url} is {kind}; for a site on your own network, mark the "
+                "source allow_private (--allow-private)",
+                url=url,
+                kind=kind,
+            )
 
 
 def read_sources(path: Path) -> list[SourceSpec]:

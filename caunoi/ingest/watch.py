@@ -125,21 +125,24 @@ class Watcher:
         permit = _permit(source)
         window = self.now() - timedelta(days=self.settings.watch_window_days)
         for listing in source["listings"]:
-            found = await self.fetcher.get(
-                listing["url"],
-                kind=listing["kind"],
-                permit=permit,
-                etag=listing["etag"],
-                last_modified=listing["last_modified"],
-            )
+            try:
+                found = await self.fetcher.get(
+                    listing["url"],
+                    kind=listing["kind"],
+                    permit=permit,
+                    etag=listing["etag"],
+                    last_modified=listing["last_modified"],
+                )
+                parsed = self._parse(found, listing["kind"]) if found.ok and not found.not_modified else None
+                if parsed is not None and listing["kind"] == "sitemap" and parsed.sitemaps:
+                    parsed = await self._read_index(parsed, permit, window)
+            except Exception as exc:  # a bug met on hostile input: this listing's error, not the round's
+                found, parsed = _failed(listing["url"], exc), None
             now = self.now()
             if found.not_modified:
                 report.not_modified += 1
                 self.crawl.record_listing(listing["id"], now, last_status=304, last_error=None)
                 continue
-            parsed = self._parse(found, listing["kind"]) if found.ok else None
-            if parsed is not None and listing["kind"] == "sitemap" and parsed.sitemaps:
-                parsed = await self._read_index(parsed, permit, window)
             error = found.error or (parsed.error if parsed else None)
             if error:
                 report.errors.append(f"{listing['url']}: {error}")
@@ -169,6 +172,17 @@ class Watcher:
             error = "; ".join(report.errors)[:2000]
         self.crawl.record_poll(source, self.now(), error)
         return report
+
+    async def _poll_or_report(self, source: dict) -> PollReport:
+        """`poll`, and a bug it meets as this source's error: the other sources' polls and the
+        fetching of what is queued go on."""
+        try:
+            return await self.poll(source)
+        except Exception as exc:  # not the round's end: one source's
+            log.exception("polling %s failed", source["name"])
+            error = f"internal error: {type(exc).__name__}: {exc}"[:500]
+            self.crawl.record_poll(source, self.now(), error)
+            return PollReport(source=source["name"], errors=[error])
 
     @staticmethod
     def _parse(found: FetchResult, kind: str) -> Listing:
@@ -247,7 +261,11 @@ class Watcher:
             task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await asyncio.gather(*pending, return_exceptions=True)
-        return [(tasks[t], t.result()) for t in tasks if t.done() and not t.cancelled()]
+        return [
+            (tasks[t], t.result() if t.exception() is None else _failed(tasks[t].url, t.exception()))
+            for t in tasks
+            if t.done() and not t.cancelled()
+        ]
 
     async def _store(self, finished: list[tuple[PageJob, FetchResult]]) -> FetchReport:
         """Extract and store away from the event loop, so it goes on fetching meanwhile.
@@ -311,7 +329,9 @@ class Watcher:
         sources = self.crawl.due_sources(self.now(), only_sources, force)
         polls: list[PollReport] = []
         if sources:
-            polls = list(await asyncio.gather(*(self.poll(s) for s in sources if not self.stop.is_set())))
+            polls = list(
+                await asyncio.gather(*(self._poll_or_report(s) for s in sources if not self.stop.is_set()))
+            )
         fetched = await self.fetch_pending(only_sources)
         result = {"polled": [p.__dict__ for p in polls], "fetched": fetched.to_json()}
         if self.after_round is not None and fetched.added:
@@ -347,6 +367,13 @@ class Watcher:
                 wait = 0.5
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.stop.wait(), timeout=wait)
+
+
+def _failed(url: str, exc: BaseException) -> FetchResult:
+    """An exception out of fetching `url` (a bug: the fetcher answers every problem with an error)
+    as that URL's error, so the rest of the round goes on; to be tried again later."""
+    log.error("fetching %s raised", url[:200], exc_info=exc)
+    return FetchResult(url=url, final_url=url, error=f"internal error: {type(exc).__name__}: {exc}"[:500])
 
 
 def _row(link: Link) -> tuple[str, str, str | None, datetime | None]:

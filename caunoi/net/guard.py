@@ -10,7 +10,8 @@ between the two (rebinding) can never reach a private address.
 Host spellings count: "2130706433", "0x7f.1", "127.1", "[::ffff:127.0.0.1]" are all loopback.
 `allow_private` is narrow: it lets a source reach private addresses only at the hosts (and
 ports) of its own URLs; a redirect from there to any other private host is still refused.
-Cloud-metadata addresses are refused always.
+Cloud-metadata addresses are refused always, also inside an IPv6 address (IPv4-mapped, NAT64,
+6to4, Teredo): an allow_private host that resolves to one is refused all the same.
 """
 
 from __future__ import annotations
@@ -30,13 +31,26 @@ import httpcore
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
-# Instance-metadata endpoints of the cloud platforms: never fetched, whatever the source says.
+# Instance-metadata endpoints of the cloud platforms: never fetched, whatever the source says, also
+# when spelled inside an IPv6 address (::ffff:a.b.c.d, 64:ff9b::a.b.c.d, 2002:aabb:ccdd::…).
 METADATA = {
     ipaddress.ip_address(a)
-    for a in ("169.254.169.254", "169.254.170.2", "100.100.100.200", "fd00:ec2::254", "192.0.0.192")
+    for a in (
+        "169.254.169.254",  # AWS, GCP, Azure, OpenStack, DigitalOcean… instance metadata
+        "169.254.170.2",  # AWS ECS task metadata and credentials
+        "169.254.170.23",  # AWS EKS Pod Identity / ECS agent credentials
+        "168.63.129.16",  # Azure wireserver (a public address: no range check catches it)
+        "100.100.100.200",  # Alibaba Cloud
+        "fd00:ec2::254",  # AWS over IPv6
+        "fd00:ec2::23",  # AWS EKS Pod Identity over IPv6
+        "192.0.0.192",  # Oracle Cloud
+    )
 }
+# the link-local blocks the clouds put their agents in (AWS: .169.123 time, .169.253 DNS, .170.x)
+_METADATA_NETS = (ipaddress.ip_network("169.254.169.0/24"), ipaddress.ip_network("169.254.170.0/24"))
 _SHARED = ipaddress.ip_network("100.64.0.0/10")  # carrier-grade NAT
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_V4_COMPATIBLE = ipaddress.ip_network("::/96")  # ::a.b.c.d, deprecated but still parsed
 _NUMERIC_HOST = re.compile(r"^[0-9a-fA-FxX.]+$")
 
 
@@ -51,6 +65,8 @@ async def system_resolver(host: str, port: int) -> list[str]:
         infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except socket.gaierror as exc:
         raise Refused(f"cannot resolve host {host!r}: {exc.strerror or exc}") from None
+    except (OSError, ValueError) as exc:  # a name the IDNA codec refuses (UnicodeError), a NUL in it
+        raise Refused(f"cannot resolve host {host[:200]!r}: {exc}") from None
     return list(dict.fromkeys(info[4][0] for info in infos))
 
 
@@ -78,9 +94,15 @@ def _embedded_v4(ip: IPAddress) -> ipaddress.IPv4Address | None:
             return ip.sixtofour
         if ip.teredo:
             return ip.teredo[1]
-        if ip in _NAT64:
+        if any(ip in net for net in _NAT64) or (ip in _V4_COMPATIBLE and int(ip) > 1):
             return ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
     return None
+
+
+def is_metadata(ip: IPAddress) -> bool:
+    """A cloud-metadata endpoint, spelled plainly or inside an IPv6 address: never connected to."""
+    ip = _embedded_v4(ip) or ip
+    return ip in METADATA or any(ip in net for net in _METADATA_NETS)
 
 
 def why_forbidden(ip: IPAddress) -> str | None:
@@ -88,8 +110,9 @@ def why_forbidden(ip: IPAddress) -> str | None:
     inner = _embedded_v4(ip)
     if inner is not None:
         reason = why_forbidden(inner)
-        return f"{reason} (inside {ip})" if reason else None
-    if ip in METADATA:
+        if reason or ip not in _V4_COMPATIBLE:  # ::a.b.c.d is reserved, whatever it holds
+            return f"{reason} (inside {ip})" if reason else None
+    if is_metadata(ip):
         return "a cloud-metadata address"
     if ip.is_loopback:
         return "a loopback address"
@@ -106,6 +129,23 @@ def why_forbidden(ip: IPAddress) -> str | None:
     if ip.is_reserved or not ip.is_global:
         return "a reserved address"
     return None
+
+
+_LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback")
+
+
+def literal_problem(url: str) -> tuple[str, bool] | None:
+    """What the guard will say of `url`'s host, when that is known without asking DNS (an address
+    in any spelling, a localhost name): (what kind of address, whether it is never allowed, not
+    even to an allow_private source); None for a public address or a name."""
+    host = urlsplit(url).hostname or ""
+    if host.rstrip(".") in _LOCAL_NAMES or host.rstrip(".").endswith(".localhost"):
+        return "a loopback address", False
+    ip = ip_literal(host)
+    reason = why_forbidden(ip) if ip is not None else None
+    if reason is None:
+        return None
+    return reason, is_metadata(ip)
 
 
 @dataclass(frozen=True)
@@ -159,13 +199,10 @@ class AddressGuard:
             reason = why_forbidden(ip)
             if reason is None:
                 continue
-            if reason == "a cloud-metadata address" or not allowed_private:
+            never = is_metadata(ip)
+            if never or not allowed_private:
                 name = host if str(ip) == host.strip("[]") else f"{host} ({ip})"
-                hint = (
-                    ""
-                    if reason == "a cloud-metadata address"
-                    else ("; a source on a private network must be marked allow_private")
-                )
+                hint = "" if never else "; a source on a private network must be marked allow_private"
                 raise Refused(f"refused to connect to {name}: {reason}{hint}")
         return found
 

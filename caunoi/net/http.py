@@ -204,6 +204,7 @@ class Fetcher:
                 pool=None,
             ),
             headers={"User-Agent": self.policy.user_agent, "Accept-Language": "vi,en;q=0.8,*;q=0.5"},
+            event_hooks={"response": [_set_location_aside]},
         )
         self._slots = asyncio.Semaphore(self.policy.concurrency)
         self._pacer = _HostPacer()
@@ -234,7 +235,7 @@ class Fetcher:
         """GET `url` politely; follows redirects itself, checking each hop with the guard."""
         started = time.monotonic()
         try:
-            url = canonical_url(url)
+            url = fetchable_url(url)
         except BadURL as exc:
             return FetchResult(url=url, final_url=url, error=str(exc), permanent=True)
         result = FetchResult(url=url, final_url=url)
@@ -265,11 +266,11 @@ class Fetcher:
                 result.final_url = url
                 return
             try:
-                url = canonical_url(location, base=url)
+                url = fetchable_url(location, base=url)
             except BadURL as exc:
                 raise _Fail(f"bad redirect: {exc}", status=result.status) from None
             if url in result.redirects or url == result.url:
-                raise _Fail(f"redirect loop at {url}", status=result.status)
+                raise _Fail(f"redirect loop at {shorten(url)}", status=result.status)
             result.redirects.append(url)
         raise _Fail(f"too many redirects (more than {self.policy.max_redirects})", status=result.status)
 
@@ -277,9 +278,9 @@ class Fetcher:
         try:
             await self.guard.check(url, permit)
         except Refused as exc:
-            raise _Fail(f"{exc} [{url}]") from None
+            raise _Fail(f"{exc} [{shorten(url)}]") from None
         if kind != "robots" and self.policy.obey_robots and not await self._robots_allow(url, permit):
-            raise _Fail(f"disallowed by robots.txt: {url}")
+            raise _Fail(f"disallowed by robots.txt: {shorten(url)}")
 
     async def _with_retries(self, result: FetchResult, url: str, kind: str, headers: dict) -> str | None:
         """One hop, retried on timeouts, 429 and 5xx; returns the redirect target, if any."""
@@ -328,24 +329,22 @@ class Fetcher:
                     cause = cause.__cause__ or cause.__context__
                 if isinstance(cause, Refused) or "refused to connect to" in str(exc):
                     raise _Fail(str(cause or exc)) from None
-                raise _Retry(f"cannot connect: {exc}") from None
+                raise _Retry(f"cannot connect: {_brief(exc)}") from None
             except httpx.DecodingError as exc:
-                raise _Fail(f"cannot decode the compressed body: {exc}") from None
+                raise _Fail(f"cannot decode the compressed body: {_brief(exc)}") from None
             except httpx.RemoteProtocolError as exc:
-                if "location header" in str(exc):  # httpx parses the redirect target itself
-                    raise _Fail(f"bad redirect: {exc}", status=result.status) from None
-                raise _Retry(f"connection broken: {exc or type(exc).__name__}") from None
+                raise _Retry(f"connection broken: {_brief(exc)}") from None
             except (httpx.ReadError, httpx.WriteError) as exc:
-                raise _Retry(f"connection broken: {exc or type(exc).__name__}") from None
+                raise _Retry(f"connection broken: {_brief(exc)}") from None
             except httpx.HTTPError as exc:
-                raise _Fail(f"HTTP error: {exc}") from None
+                raise _Fail(f"HTTP error: {_brief(exc)}") from None
 
     async def _exchange(self, result: FetchResult, url: str, kind: str, headers: dict) -> str | None:
         async with self.client.stream("GET", url, headers=headers) as response:
             status = response.status_code
             result.status = status
             if status in (301, 302, 303, 307, 308):
-                location = response.headers.get("location")
+                location = response.extensions.get(_LOCATION)
                 if not location:
                     raise _Fail(f"HTTP {status} redirect without a Location", status=status)
                 return location
@@ -414,11 +413,55 @@ class Fetcher:
         expires = time.monotonic() + self.policy.robots_ttl
         if found.ok:
             text = found.body[:500_000].decode("utf-8", "replace")
-            return expires, Protego.parse(text), None
+            try:
+                return expires, Protego.parse(text), None
+            except Exception:  # a parser bug on hostile text: as if there were no robots.txt
+                log.warning("cannot read %s/robots.txt; no rules taken from it", origin, exc_info=True)
+                return expires, None, None
         if found.status is not None and 400 <= found.status < 500:
+            return expires, None, None
+        if found.status is not None and 300 <= found.status < 400 and found.permanent:
+            # a redirect we cannot follow (a bad Location, a loop, too many, a refused target):
+            # RFC 9309 2.3.1.2 lets a crawler take the robots.txt as unavailable, as for a 4xx
             return expires, None, None
         # a server error or no connection: try again in a few minutes, fetch nothing meanwhile
         return time.monotonic() + 300, None, found.error or "no answer"
+
+
+_LOCATION = "caunoi.location"
+MAX_SHOWN_URL = 200  # characters of a URL quoted in an error message
+
+
+async def _set_location_aside(response: httpx.Response) -> None:
+    """httpx reads a redirect's Location itself (to offer the next request) and raises on a hostile
+    one (`http:x`, `mailto:`, a bad IDNA host, a bad port…) before we see the response. We follow
+    redirects ourselves, so the header is moved where httpx does not look, and `_exchange` reads it."""
+    if "location" in response.headers:
+        response.extensions = {**response.extensions, _LOCATION: response.headers.get("location")}
+        del response.headers["location"]
+
+
+def fetchable_url(url: str, base: str | None = None) -> str:
+    """`url` (relative to `base`) in its canonical spelling, checked as httpx will send it; BadURL
+    saying why not (httpx decodes an IDNA host more strictly than the canonical spelling does)."""
+    url = canonical_url(url, base)
+    try:
+        httpx.URL(url).host  # noqa: B018 - decoding the host is the check
+    except (httpx.InvalidURL, ValueError) as exc:  # idna's errors are UnicodeErrors, ValueErrors
+        raise BadURL(f"malformed URL {shorten(url)!r}: {_brief(exc)}") from None
+    return url
+
+
+def _brief(exc: BaseException) -> str:
+    """An exception of the HTTP layer as an error message: its first 300 characters (h11 quotes a
+    whole bad header line, which can be as long as the server likes)."""
+    text = str(exc) or type(exc).__name__
+    return text if len(text) <= 300 else f"{text[:299]}…"
+
+
+def shorten(url: str) -> str:
+    """A URL as an error message quotes it: at most MAX_SHOWN_URL characters."""
+    return url if len(url) <= MAX_SHOWN_URL else f"{url[: MAX_SHOWN_URL - 1]}…"
 
 
 def _guarded_pool(backend: GuardedBackend, policy: FetchPolicy):
