@@ -61,6 +61,7 @@ _HEADER = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*[=:]\s*(.*?)\s*$")
 _HEADER_FIELDS = {"url", "title", "source", "category", "author", "lang"}
 
 
+TITLE_SEARCH_LINES = 8  # lines of page chrome a scraped file may start with before its headline
 _CAPTION = re.compile(r"\((?:Ảnh|ảnh|Photo|photo)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W\d_])")
 
@@ -99,8 +100,14 @@ def split_txt(text: str) -> tuple[dict[str, str], str | None, list[str]]:
         i += 1
     body = [line for line in lines[i:] if line.strip()]
     title = header.get("title")
-    if title is None and body and looks_like_title(body[0]):
-        title = body.pop(0).strip()
+    if title is None:
+        # A scraper often keeps the share / font-size / print bar above the headline; it stays in the
+        # body for clean_chrome to take out, and the headline under it is the title.
+        first = next(
+            (n for n, line in enumerate(body[:TITLE_SEARCH_LINES]) if not cleanup.chrome_kind(line)), None
+        )
+        if first is not None and looks_like_title(body[first]):
+            title = body.pop(first).strip()
     return header, title, body
 
 

@@ -242,6 +242,55 @@ def test_caption_repeated_around_its_credit_goes_once():
     assert result.text == "\n".join([AZERBAIJAN[0], caption, "Ảnh: Thành Đông", AZERBAIJAN[1]])
 
 
+def test_login_to_comment_box_goes_and_the_source_line_above_it_stays():
+    scraped = "\n".join(
+        [*AZERBAIJAN[:3], "Theo TTXVN", "Bình luận (0)", "Bạn cần đăng nhập để bình luận", "Đăng nhập", "Gửi"]
+    )
+    result = clean(scraped)
+    assert result.text == "\n".join(AZERBAIJAN[:3])
+    assert result.attribution == "Theo TTXVN"
+    assert result.removed == ["Bình luận (0)", "Bạn cần đăng nhập để bình luận", "Đăng nhập", "Gửi"]
+
+
+def test_caption_repeated_with_a_paragraph_between_goes_once():
+    caption = "Đại sứ Azerbaijan Anar Imanov tại buổi gặp gỡ báo chí (Ảnh: Thành Đông)."
+    result = clean("\n".join([AZERBAIJAN[0], caption, AZERBAIJAN[1], caption, AZERBAIJAN[2]]))
+    assert result.text == "\n".join([AZERBAIJAN[0], caption, AZERBAIJAN[1], AZERBAIJAN[2]])
+    assert result.removed == [caption]
+
+
+def test_related_tail_of_captions_and_headlines_goes():
+    tail = [
+        "Binh sĩ Armenia tại khu vực Nagorno-Karabakh (Ảnh: Reuters).",
+        "Armenia và Azerbaijan tiếp tục giao tranh ác liệt tại Nagorno-Karabakh",
+        "Người dân sơ tán khỏi thành phố Stepanakert (Ảnh: AFP).",
+        "Nga kêu gọi Armenia và Azerbaijan ngừng bắn ngay lập tức",
+    ]
+    under_credits = clean("\n".join([*AZERBAIJAN[:3], "Thành Đông", "Theo TTXVN", *tail]))
+    assert under_credits.text == "\n".join(AZERBAIJAN[:3])
+    assert (under_credits.byline, under_credits.attribution) == ("Thành Đông", "Theo TTXVN")
+    assert under_credits.removed == tail
+    without_credits = clean("\n".join([*AZERBAIJAN[:3], *tail]))
+    assert without_credits.text == "\n".join(AZERBAIJAN[:3])
+
+
+def test_an_author_signature_and_a_closing_list_stay():
+    # The end of vi-news-unc news_tech_094 (dantri): the writer's name over their titles.
+    signature = [
+        "TS. Bùi Quang Hưng",
+        "Giám đốc Trung tâm giám sát hiện trường (FIMO),",
+        "Trường Đại học Công nghệ, Đại học quốc gia Hà Nội",
+    ]
+    assert clean("\n".join([*AZERBAIJAN[:2], *signature])).removed == []
+    listing = [
+        "Các điểm nóng hiện nay gồm:",
+        "Khu vực Nagorno-Karabakh",
+        "Thành phố Stepanakert",
+        "Vùng Tavush",
+    ]
+    assert clean("\n".join([*AZERBAIJAN[:2], *listing])).removed == []
+
+
 def test_whitespace_is_normalised():
     result = clean("  Ông  Imanov\u00a0khẳng định.  \r\n\n\t\nHòa bình sẽ được lập lại.&nbsp;")
     assert result.text == "Ông Imanov khẳng định.\nHòa bình sẽ được lập lại."
@@ -259,10 +308,30 @@ def test_whitespace_is_normalised():
         ("Xem thêm các quy định tại Nghị định 100/2019/NĐ-CP.", None),
         ("Nghệ", None),
         ("TTXVN", None),  # an outlet is attribution, not chrome
+        ("Cỡ chữ", "widget"),
+        ("In bài", "widget"),
+        ("Đăng nhập", "comment"),
+        ("Gửi", "comment"),
+        ("Bạn cần đăng nhập để bình luận", "comment"),
+        ("Trả lời:", None),  # a Q&A column's answer, not a comment button
     ],
 )
 def test_chrome_kind_of_single_lines(line, kind):
     assert chrome_kind(line) == kind
+
+
+@pytest.mark.parametrize(
+    "widget", ["Cỡ chữ", "Chia sẻ", "In bài", "A A A", "Facebook Twitter", "Lưu", "Nghe"]
+)
+def test_a_widget_line_above_the_headline_is_not_the_title(widget):
+    headline = "Azerbaijan cáo buộc Armenia tấn công khu dân cư"
+    _header, title, body = split_txt("\n".join([widget, "Chia sẻ", headline, *AZERBAIJAN[:2]]))
+    assert title == headline
+    assert clean("\n".join(body)).text == "\n".join(AZERBAIJAN[:2])
+
+
+def test_a_file_starting_with_body_still_has_no_title_line():
+    assert split_txt("\n".join(["Chia sẻ", *AZERBAIJAN[:2]]))[1] is None
 
 
 @pytest.mark.slow

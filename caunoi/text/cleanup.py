@@ -25,6 +25,8 @@ CREDIT_MAX = 80  # "Ảnh: TTXVN", "(Ảnh: Reuters)."
 ATTRIBUTION_MAX = 60  # the source part of "Theo Reuters, AFP"
 BYLINE_MAX = 50  # "Lan Hương - Trường Thịnh (tổng hợp)"
 TAIL_LINES = 3  # byline, attribution and a "Tổng hợp" note at most
+CAPTION_MIN_WORDS = 4  # a caption printed twice with a paragraph between has at least this many words
+TEASER_RUN = 3  # headlines and captions at the end, with no byline above them, to be a related box
 
 HEADING_KINDS = ("related", "tags")  # kinds whose heading takes the short lines after it along
 
@@ -100,6 +102,7 @@ def classify_lines(lines: list[str]) -> list[str | None]:
     kinds = [chrome_kind(line) for line in lines]
     _mark_heading_runs(lines, kinds)
     _mark_repeats(lines, kinds)
+    _mark_related_tail(lines, kinds)
     return kinds
 
 
@@ -244,8 +247,46 @@ def _is_repeat(line: str, lines: list[str], kept: list[int]) -> bool:
     for distance, j in enumerate(recent):
         if fold(lines[j]) == key:
             between = [lines[k] for k in recent[:distance]]
-            return all(_is_credit(b) or _CAPTION.search(fold(b)) for b in between)
+            others = [b for b in between if not (_is_credit(b) or _CAPTION.search(fold(b)))]
+            # The alt text above a photo and its caption below can have a paragraph between them; a
+            # bare credit ("Ảnh: TTXVN") or a short table cell may recur that way on purpose.
+            return not others or (len(others) == 1 and _is_caption_sized(line))
     return False
+
+
+def _is_caption_sized(line: str) -> bool:
+    return len(line.split()) >= CAPTION_MIN_WORDS and not _is_credit(line)
+
+
+def _mark_related_tail(lines: list[str], kinds: list[str | None]) -> None:
+    """Mark a related-articles box printed after the article without a heading: a run of headlines and
+    photo captions at the very end, either under the byline or source line that closes the article,
+    or long enough and mixed (captions and headlines) to be a box of teasers rather than a list."""
+    kept = [i for i, kind in enumerate(kinds) if not kind]
+    run: list[int] = []
+    while kept and _teaser_like(lines[kept[-1]]):
+        run.append(kept.pop())
+    if not run:
+        return
+    captions = sum(bool(_CAPTION.search(fold(lines[i]))) for i in run)
+    credits = 0  # byline, source line, "Tổng hợp" right above the run
+    while credits < min(TAIL_LINES, len(kept) - 1) and _tail_credit(lines[kept[-1 - credits]]):
+        credits += 1
+    # Credits under a paragraph close the article; under a short line they may be an item of a list.
+    closed = credits > 0 and not _headline_like(lines[kept[-1 - credits]])
+    if (closed and len(run) >= 2) or (len(run) >= TEASER_RUN and 0 < captions < len(run)):
+        for i in run:
+            kinds[i] = "related"
+
+
+def _teaser_like(line: str) -> bool:
+    """A related article's headline, or the caption of its photo."""
+    if _tail_credit(line) is not None:
+        return False
+    if _CAPTION.search(fold(line)):
+        return len(line) <= REPEAT_MAX
+    # "Giám đốc Trung tâm …," under an author's name is their title, not a headline.
+    return _headline_like(line) and len(line.split()) >= 3 and not line.endswith(",")
 
 
 def _is_credit(line: str) -> bool:
