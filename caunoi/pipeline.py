@@ -61,7 +61,10 @@ _HEADER = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*[=:]\s*(.*?)\s*$")
 _HEADER_FIELDS = {"url", "title", "source", "category", "author", "lang"}
 
 
-TITLE_SEARCH_LINES = 8  # lines of page chrome a scraped file may start with before its headline
+TITLE_SEARCH_LINES = 12  # lines of page chrome a scraped file may start with before its headline
+DATELINE_REACH = 3  # lines between a page's headline and its dateline (the byline may sit between)
+HEADLINE_WORDS = 5  # a headline has this many words (syllables) at least; a menu item or section fewer
+PARAGRAPH_WORDS = 12  # a line of this many words that does not look like a title is a paragraph
 _CAPTION = re.compile(r"\((?:Ảnh|ảnh|Photo|photo)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W\d_])")
 
@@ -100,15 +103,43 @@ def split_txt(text: str) -> tuple[dict[str, str], str | None, list[str]]:
         i += 1
     body = [line for line in lines[i:] if line.strip()]
     title = header.get("title")
-    if title is None:
-        # A scraper often keeps the share / font-size / print bar above the headline; it stays in the
-        # body for clean_chrome to take out, and the headline under it is the title.
-        first = next(
-            (n for n, line in enumerate(body[:TITLE_SEARCH_LINES]) if not cleanup.chrome_kind(line)), None
-        )
-        if first is not None and looks_like_title(body[first]):
-            title = body.pop(first).strip()
+    if title is None and (at := title_line(body)) is not None:
+        title = body.pop(at).strip()
     return header, title, body
+
+
+def title_line(body: list[str]) -> int | None:
+    """Where the headline is among the first lines of a .txt article, or None when it starts with body.
+
+    A scraper often keeps page chrome above the headline: a share / font-size / print bar (left in the
+    body for clean_chrome), menus, breadcrumbs, other headlines. On a page the headline sits next to
+    its dateline ("Thứ bảy, 07/03/2026 - 08:07"), so a headline-sized line within DATELINE_REACH lines
+    of one wins; otherwise the first line that is not chrome, when it looks like a title.
+    """
+    head = []
+    for n, line in enumerate(body[:TITLE_SEARCH_LINES]):
+        if len(line.split()) >= PARAGRAPH_WORDS and not looks_like_title(line):
+            break  # the first paragraph: the headline is above it, a line below it is a subheading
+        if not cleanup.chrome_kind(line):
+            head.append(n)
+    if not head:
+        return None
+    datelines = [
+        n
+        for n, line in enumerate(body[: TITLE_SEARCH_LINES + DATELINE_REACH])
+        if dates.find_publication_date(line)
+    ]
+    near = [
+        (min(abs(n - d) for d in datelines), n)
+        for n in head
+        if datelines
+        and n not in datelines
+        and looks_like_title(body[n])
+        and len(body[n].split()) >= HEADLINE_WORDS
+    ]
+    if near and min(near)[0] <= DATELINE_REACH:
+        return min(near)[1]
+    return head[0] if looks_like_title(body[head[0]]) else None
 
 
 @_each

@@ -330,6 +330,63 @@ def test_a_widget_line_above_the_headline_is_not_the_title(widget):
     assert clean("\n".join(body)).text == "\n".join(AZERBAIJAN[:2])
 
 
+def test_menus_and_other_headlines_above_the_headline_are_not_the_title():
+    # The top of dantri's gia-vang-giam page (tests/data/vi-pages) as a scraper writes it.
+    top = [
+        "Liên hệ quảng cáo",
+        "Theo dõi Dân trí:",
+        "Kinh doanh",
+        "Giá xăng dầu tăng mạnh, có loại tăng hơn 7.000 đồng/lít",
+        "Giá vàng giảm, vẫn cao hơn thế giới gần 20 triệu đồng/lượng",
+        "Tri Túc",
+        "Thứ bảy, 07/03/2026 - 08:07",
+    ]
+    title = split_txt("\n".join([*top, *AZERBAIJAN[:2]]))[1]
+    assert title == "Giá vàng giảm, vẫn cao hơn thế giới gần 20 triệu đồng/lượng"
+    # A subheading under the lead is not the headline, however near the dateline.
+    lead = (
+        "(Chinhphu.vn) - Tháng 3/2026 có nhiều chính sách mới có hiệu lực, nổi bật là các quy định về nhà ở."
+    )
+    page = ["Chính sách mới", "Chính sách mới có hiệu lực từ tháng 3/2026", lead, "01/03/2026 09:51"]
+    page += ["3 hình thức khai thác, sử dụng thông tin về nhà ở", *AZERBAIJAN[:2]]
+    assert split_txt("\n".join(page))[1] == "Chính sách mới có hiệu lực từ tháng 3/2026"
+
+
+def test_page_furniture_under_the_source_line_goes():
+    # The end of cafef's tien-su-dung-dat page (tests/data/vi-pages) as a scraper writes it.
+    tail = [
+        "Theo Đại Đoàn kết Copy link",
+        "Link bài gốc Lấy link! https://daidoanket.vn/tang-ho-tro-giam-ap-luc-tai-chinh.html",
+        "CÙNG CHUYÊN MỤC",
+        "XEM",
+        "Siêu đô thị 18 tỷ USD chưa từng có trong lịch sử đang được xây dựng ở Quảng Ninh Nổi bật",
+        "08:40 , 07/03/2026",
+        "Cử tri TPHCM mong muốn quy hoạch rõ ràng, hạ tầng đồng bộ",
+        "08:39 , 07/03/2026",
+        "XÃ HỘI",
+        "CHỨNG KHOÁN",
+    ]
+    result = clean("\n".join([*AZERBAIJAN[:3], "Đại Đoàn kết", *tail]))
+    assert result.text == "\n".join(AZERBAIJAN[:3])
+    assert result.attribution == "Đại Đoàn kết"
+
+
+def test_labelled_scraped_set_keeps_body_titles_and_sources():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "cleanup_vi_news.py"
+    spec = importlib.util.spec_from_file_location("benchmark_cleanup", path)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    report = bench.measure_scraped(bench.SCRAPED_DATA)
+    assert report["articles"] == 10
+    assert report["body_lines_lost"] == 0
+    assert report["title_right"] == 10
+    assert report["attribution_right"] == [2, 2]
+    assert report["chrome_recall"] > 0.45
+
+
 def test_a_file_starting_with_body_still_has_no_title_line():
     assert split_txt("\n".join(["Chia sẻ", *AZERBAIJAN[:2]]))[1] is None
 

@@ -270,6 +270,12 @@ def test_the_publication_date_comes_from_a_dateline(dateline: str, published: da
     assert find_publication_date(page) == published
 
 
+def test_a_dateline_followed_by_its_section_is_a_dateline() -> None:
+    # cafef prints the section after the time.
+    text = "Thời điểm nâng hạng cận kề\n07-03-2026 - 00:01 AM | Thị trường chứng khoán\nNội dung bài."
+    assert find_publication_date(text) == datetime(2026, 3, 7, 0, 1)
+
+
 def test_a_date_in_a_body_sentence_is_not_a_dateline() -> None:
     page = "Tiêu đề\nNgày 31/12/2020, số dư huy động vốn của ngân hàng đạt mức cao kỷ lục so với cùng kỳ."
     assert find_publication_date(page) is None

@@ -259,24 +259,48 @@ def _is_caption_sized(line: str) -> bool:
 
 
 def _mark_related_tail(lines: list[str], kinds: list[str | None]) -> None:
-    """Mark a related-articles box printed after the article without a heading: a run of headlines and
-    photo captions at the very end, either under the byline or source line that closes the article,
-    or long enough and mixed (captions and headlines) to be a box of teasers rather than a list."""
+    """Mark what a page prints after the article without a heading: under the source line that closes
+    it ("Theo TTXVN"), every short line (related headlines and their photo captions, "Link bài gốc",
+    the dates of a news list, menus); under a byline alone, a run of headlines and captions; with no
+    credit above it, a run of headlines and captions long and mixed enough to be a teaser box."""
     kept = [i for i, kind in enumerate(kinds) if not kind]
-    run: list[int] = []
-    while kept and _teaser_like(lines[kept[-1]]):
-        run.append(kept.pop())
-    if not run:
-        return
-    captions = sum(bool(_CAPTION.search(fold(lines[i]))) for i in run)
-    credits = 0  # byline, source line, "Tổng hợp" right above the run
-    while credits < min(TAIL_LINES, len(kept) - 1) and _tail_credit(lines[kept[-1 - credits]]):
-        credits += 1
-    # Credits under a paragraph close the article; under a short line they may be an item of a list.
-    closed = credits > 0 and not _headline_like(lines[kept[-1 - credits]])
-    if (closed and len(run) >= 2) or (len(run) >= TEASER_RUN and 0 < captions < len(run)):
+    run = _after_source(lines, kept)
+    if len(run) < 2:
+        rest = list(kept)
+        run = []
+        while rest and _teaser_like(lines[rest[-1]]):
+            run.append(rest.pop())
+        captions = sum(bool(_CAPTION.search(fold(lines[i]))) for i in run)
+        mixed = len(run) >= TEASER_RUN and 0 < captions < len(run)
+        if not (mixed or _closes_article(lines, rest)):
+            return
+    if len(run) >= 2:
         for i in run:
             kinds[i] = "related"
+
+
+def _after_source(lines: list[str], kept: list[int]) -> list[int]:
+    """The short lines under the last source line ("Theo TTXVN", "Dân Việt") of the body, when that line
+    closes the article (see `_closes_article`) and nothing long follows it; [] otherwise."""
+    rest = list(kept)
+    run: list[int] = []
+    while rest and len(lines[rest[-1]]) <= HEADLINE_MAX and _attribution(lines[rest[-1]]) is None:
+        run.append(rest.pop())
+    if not rest or not _closes_article(lines, rest):
+        return []
+    # A byline printed under the source line stays for take_credits: "Theo TTXVN" / "Minh Anh".
+    while run and _tail_credit(lines[run[-1]]) is not None and run[-1] == rest[-1] + 1:
+        rest.append(run.pop())
+    return run
+
+
+def _closes_article(lines: list[str], rest: list[int]) -> bool:
+    """True when `rest` (body line indices) ends with credits (byline, source line, at most TAIL_LINES)
+    right under a paragraph; under a short line they may be an item of a list."""
+    credits = 0
+    while credits < min(TAIL_LINES, len(rest) - 1) and _tail_credit(lines[rest[-1 - credits]]):
+        credits += 1
+    return credits > 0 and not _headline_like(lines[rest[-1 - credits]])
 
 
 def _teaser_like(line: str) -> bool:

@@ -560,6 +560,8 @@ def _parse_dateline(line: str) -> datetime | None:
     """The date and time of a line that is mostly a dateline, or None."""
     if len(line) > 100:
         return None
+    if " | " in line:  # cafef: "07-03-2026 - 00:01 AM | Thị trường chứng khoán" (the section after)
+        line = line.split(" | ", 1)[0]
     days = [w for w in _written_dates(line) if w.year_written and w.precision == "day" and w.first == w.last]
     if len(days) != 1:
         return None
