@@ -91,10 +91,12 @@ def line_fates(lines: list[str]) -> tuple[str | None, list[str], Cleaned]:
     _header, title, body = split_txt("\n".join(lines))
     fates = ["kept"] * len(lines)
     at = {}  # body line -> its index among `lines`
-    taken = False
+    taken = None  # where the title line was
     for i, line in enumerate(lines):
-        if not taken and title is not None and line.strip() == title:
-            fates[i], taken = "title", True
+        if taken is None and title is not None and line.strip() == title:
+            fates[i], taken = "title", i
+        elif taken is not None and all(lines[k].strip() == title for k in range(taken, i + 1)):
+            fates[i] = "removed"  # the headline printed again right under itself, dropped with it
         else:
             at[len(at)] = i
     kinds = classify_lines(body)

@@ -105,6 +105,8 @@ def split_txt(text: str) -> tuple[dict[str, str], str | None, list[str]]:
     title = header.get("title")
     if title is None and (at := title_line(body)) is not None:
         title = body.pop(at).strip()
+        while at < len(body) and body[at].strip() == title:
+            body.pop(at)  # vnexpress prints the headline twice (one copy for phones)
     return header, title, body
 
 

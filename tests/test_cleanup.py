@@ -384,7 +384,14 @@ def test_labelled_scraped_set_keeps_body_titles_and_sources():
     assert report["body_lines_lost"] == 0
     assert report["title_right"] == 10
     assert report["attribution_right"] == [2, 2]
-    assert report["chrome_recall"] > 0.45
+    assert report["chrome_recall"] > 0.47
+
+
+def test_a_headline_printed_twice_is_the_title_once():
+    headline = "Cách các nước đối phó cú sốc năng lượng từ Trung Đông"
+    page = ["Kinh doanh", "Thứ bảy, 7/3/2026, 00:05 (GMT+7)", headline, headline, *AZERBAIJAN[:2]]
+    _header, title, body = split_txt("\n".join(page))
+    assert title == headline and headline not in body
 
 
 def test_a_file_starting_with_body_still_has_no_title_line():
