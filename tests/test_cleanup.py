@@ -274,6 +274,16 @@ def test_related_tail_of_captions_and_headlines_goes():
     assert without_credits.text == "\n".join(AZERBAIJAN[:3])
 
 
+def test_paragraphs_under_a_source_line_stay():
+    # A table's "Nguồn:" line under a paragraph, and the article going on below it.
+    after = [
+        "Tăng trưởng của các tỉnh phía Bắc vẫn cao hơn bình quân cả nước trong quý vừa qua.",
+        "Các chuyên gia cho rằng xu hướng này sẽ còn kéo dài đến hết năm nay và cả năm sau.",
+    ]
+    result = clean("\n".join([*AZERBAIJAN[:2], "Nguồn: Tổng cục Thống kê", *after]))
+    assert result.removed == [] and result.text.endswith(after[1])
+
+
 def test_an_author_signature_and_a_closing_list_stay():
     # The end of vi-news-unc news_tech_094 (dantri): the writer's name over their titles.
     signature = [

@@ -26,6 +26,7 @@ ATTRIBUTION_MAX = 60  # the source part of "Theo Reuters, AFP"
 BYLINE_MAX = 50  # "Lan Hương - Trường Thịnh (tổng hợp)"
 TAIL_LINES = 3  # byline, attribution and a "Tổng hợp" note at most
 CAPTION_MIN_WORDS = 4  # a caption printed twice with a paragraph between has at least this many words
+PROSE_WORDS = 12  # a sentence this long, with its full stop, under the source line is body, not chrome
 TEASER_RUN = 3  # headlines and captions at the end, with no byline above them, to be a related box
 
 HEADING_KINDS = ("related", "tags")  # kinds whose heading takes the short lines after it along
@@ -284,7 +285,7 @@ def _after_source(lines: list[str], kept: list[int]) -> list[int]:
     closes the article (see `_closes_article`) and nothing long follows it; [] otherwise."""
     rest = list(kept)
     run: list[int] = []
-    while rest and len(lines[rest[-1]]) <= HEADLINE_MAX and _attribution(lines[rest[-1]]) is None:
+    while rest and not _is_prose(lines[rest[-1]]) and _attribution(lines[rest[-1]]) is None:
         run.append(rest.pop())
     if not rest or not _closes_article(lines, rest):
         return []
@@ -292,6 +293,11 @@ def _after_source(lines: list[str], kept: list[int]) -> list[int]:
     while run and _tail_credit(lines[run[-1]]) is not None and run[-1] == rest[-1] + 1:
         rest.append(run.pop())
     return run
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph: long, or a sentence of PROSE_WORDS words or more with its full stop."""
+    return len(line) > HEADLINE_MAX or (len(line.split()) >= PROSE_WORDS and bool(_SENTENCE_END.search(line)))
 
 
 def _closes_article(lines: list[str], rest: list[int]) -> bool:
