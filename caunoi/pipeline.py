@@ -8,6 +8,7 @@ processed in this process, in a process pool, or (later) on Ray with the same co
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 from collections.abc import Callable
@@ -141,6 +142,10 @@ def title_line(body: list[str]) -> int | None:
     ]
     if near and min(near)[0] <= DATELINE_REACH:
         return min(near)[1]
+    # No dateline: menu items or a breadcrumb ("Thế giới", "Quân sự") above a headline-sized line.
+    short = list(itertools.takewhile(lambda n: len(body[n].split()) < HEADLINE_WORDS, head))
+    if len(short) >= 2 and len(short) < len(head) and looks_like_title(body[head[len(short)]]):
+        return head[len(short)]
     return head[0] if looks_like_title(body[head[0]]) else None
 
 

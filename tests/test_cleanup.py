@@ -397,6 +397,13 @@ def test_labelled_scraped_set_keeps_body_titles_and_sources():
     assert report["chrome_recall"] > 0.47
 
 
+def test_a_breadcrumb_above_the_headline_is_not_the_title_without_a_dateline_too():
+    headline = "Azerbaijan cáo buộc Armenia tấn công khu dân cư"
+    assert split_txt("\n".join(["Thế giới", "Quân sự", headline, *AZERBAIJAN[:2]]))[1] == headline
+    # One short line above a long one is a short title over a caption or a subheading, as before.
+    assert split_txt("\n".join(["Bão số 9", headline, *AZERBAIJAN[:2]]))[1] == "Bão số 9"
+
+
 def test_a_headline_printed_twice_is_the_title_once():
     headline = "Cách các nước đối phó cú sốc năng lượng từ Trung Đông"
     page = ["Kinh doanh", "Thứ bảy, 7/3/2026, 00:05 (GMT+7)", headline, headline, *AZERBAIJAN[:2]]
