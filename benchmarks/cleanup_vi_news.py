@@ -111,8 +111,9 @@ def line_fates(lines: list[str]) -> tuple[str | None, list[str], Cleaned]:
     return title, fates, clean("\n".join(body))
 
 
-def measure_scraped(data: Path) -> dict[str, Any]:
-    """Line-level scores over every labelled article in `data` (see its README for the labels)."""
+def measure_scraped(data: Path, *, without_datelines: bool = False) -> dict[str, Any]:
+    """Line-level scores over every labelled article in `data` (see its README for the labels); with
+    `without_datelines`, as if the pages had printed no dateline (the title rule's other half)."""
     paths = sorted(data.glob("*.tsv"))
     if not paths:
         raise SystemExit(f"no *.tsv files in {data}: pass --data with the labelled scraped set")
@@ -120,7 +121,7 @@ def measure_scraped(data: Path) -> dict[str, Any]:
     counts: Counter[tuple[str, str, str]] = Counter()  # (label, region, fate)
     wrong_titles = []
     for path in paths:
-        rows = read_labelled(path)
+        rows = [r for r in read_labelled(path) if not (without_datelines and r[0] == "dateline")]
         labels, lines = [r[0] for r in rows], [r[1] for r in rows]
         title, fates, result = line_fates(lines)
         gold_title = next(line for label, line in rows if label == "title")
@@ -220,11 +221,14 @@ def main() -> None:
         "--data", type=Path, help="folder of vi-news-unc *.txt files (or of the labelled set)"
     )
     parser.add_argument("--scraped", action="store_true", help="score the labelled scraped set instead")
+    parser.add_argument(
+        "--without-datelines", action="store_true", help="--scraped with dateline lines left out"
+    )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.add_argument("--top", type=int, default=30, help="how many removed lines to list")
     args = parser.parse_args()
     if args.scraped:
-        report = measure_scraped(args.data or SCRAPED_DATA)
+        report = measure_scraped(args.data or SCRAPED_DATA, without_datelines=args.without_datelines)
     else:
         report = measure(args.data or DEFAULT_DATA, args.top)
     if args.json:
