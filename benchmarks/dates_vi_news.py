@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import sys
 from collections import Counter
 from dataclasses import dataclass
@@ -18,6 +19,7 @@ from caunoi.pipeline import lead_paragraph, split_txt
 from caunoi.text.dates import event_date, find_dates
 
 REPO = Path(__file__).resolve().parent.parent
+_YEAR_WRITTEN = re.compile(r"(?<!\d)(?:1[89]|20)\d\d(?!\d)")
 DEFAULT_DATA = REPO.parent / "shared" / "data" / "vi-news-unc" / "docs"
 
 
@@ -61,7 +63,31 @@ def measure(articles: list[Article], sample_size: int = 20, seed: int = 0) -> di
         "event_within_60_days_either_side": _share(sum(-60 <= d <= 60 for d in lags), len(lags)),
         "body_mentions": len(body_mentions),
         "body_mentions_by_precision": dict(Counter(m.precision for _, m in body_mentions).most_common()),
+        **_without_publication_date(articles),
         "sample": [_sampled(a, m) for a, m in sample],
+    }
+
+
+def _without_publication_date(articles: list[Article]) -> dict[str, Any]:
+    """How often a body day or month written without its year gets the same date when the publication
+    date is not known (a scraped file without a dateline) as when it is: the year then comes from the
+    dates the text writes in full, else from today."""
+    same = partial = same_dated = partial_dated = 0
+    for a in articles:
+        known, unknown = find_dates(a.body, a.published), find_dates(a.body, None)
+        dated = any(m.precision != "year" and _YEAR_WRITTEN.search(m.text) for m in known)
+        for k, u in zip(known, unknown, strict=True):
+            if k.precision == "year" or _YEAR_WRITTEN.search(k.text):
+                continue
+            partial += 1
+            same += k.date == u.date
+            partial_dated += dated
+            same_dated += dated and k.date == u.date
+    return {
+        "partial_mentions": partial,
+        "partial_same_without_publication_date": _share(same, partial),
+        "partial_mentions_in_texts_with_a_full_date": partial_dated,
+        "partial_same_without_publication_date_in_texts_with_a_full_date": _share(same_dated, partial_dated),
     }
 
 
@@ -92,6 +118,13 @@ def print_summary(figures: dict[str, Any]) -> None:
     print(f"  within 60 days either side      {figures['event_within_60_days_either_side']:.1%}")
     by_precision = ", ".join(f"{k} {v}" for k, v in figures["body_mentions_by_precision"].items())
     print(f"date mentions in bodies           {figures['body_mentions']} ({by_precision})")
+    f = figures
+    print(
+        f"days/months without a year      {f['partial_mentions']}: same date without the publication date "
+        f"{f['partial_same_without_publication_date']:.1%}, in the "
+        f"{f['partial_mentions_in_texts_with_a_full_date']} of texts with a full date "
+        f"{f['partial_same_without_publication_date_in_texts_with_a_full_date']:.1%}"
+    )
     print("\nsampled mentions (published | mention -> resolved | context):")
     for s in figures["sample"]:
         resolved = s["date"] if s["date"] == s["date_end"] else f"{s['date']}..{s['date_end']}"

@@ -8,6 +8,7 @@ processed in this process, in a process pool, or (later) on Ray with the same co
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import re
 from collections.abc import Callable
@@ -61,6 +62,10 @@ _HEADER = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*[=:]\s*(.*?)\s*$")
 _HEADER_FIELDS = {"url", "title", "source", "category", "author", "lang"}
 
 
+TITLE_SEARCH_LINES = 12  # lines of page chrome a scraped file may start with before its headline
+DATELINE_REACH = 3  # lines between a page's headline and its dateline (the byline may sit between)
+HEADLINE_WORDS = 5  # a headline has this many words (syllables) at least; a menu item or section fewer
+PARAGRAPH_WORDS = 12  # a line of this many words that does not look like a title is a paragraph
 _CAPTION = re.compile(r"\((?:Ảnh|ảnh|Photo|photo)\b")
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(]?[^\W\d_])")
 
@@ -99,9 +104,49 @@ def split_txt(text: str) -> tuple[dict[str, str], str | None, list[str]]:
         i += 1
     body = [line for line in lines[i:] if line.strip()]
     title = header.get("title")
-    if title is None and body and looks_like_title(body[0]):
-        title = body.pop(0).strip()
+    if title is None and (at := title_line(body)) is not None:
+        title = body.pop(at).strip()
+        while at < len(body) and body[at].strip() == title:
+            body.pop(at)  # vnexpress prints the headline twice (one copy for phones)
     return header, title, body
+
+
+def title_line(body: list[str]) -> int | None:
+    """Where the headline is among the first lines of a .txt article, or None when it starts with body.
+
+    A scraper often keeps page chrome above the headline: a share / font-size / print bar (left in the
+    body for clean_chrome), menus, breadcrumbs, other headlines. On a page the headline sits next to
+    its dateline ("Thứ bảy, 07/03/2026 - 08:07"), so a headline-sized line within DATELINE_REACH lines
+    of one wins; otherwise the first line that is not chrome, when it looks like a title.
+    """
+    head = []
+    for n, line in enumerate(body[:TITLE_SEARCH_LINES]):
+        if len(line.split()) >= PARAGRAPH_WORDS and not looks_like_title(line):
+            break  # the first paragraph: the headline is above it, a line below it is a subheading
+        if not cleanup.chrome_kind(line):
+            head.append(n)
+    if not head:
+        return None
+    datelines = [
+        n
+        for n, line in enumerate(body[: TITLE_SEARCH_LINES + DATELINE_REACH])
+        if dates.find_publication_date(line)
+    ]
+    near = [
+        (min(abs(n - d) for d in datelines), n)
+        for n in head
+        if datelines
+        and n not in datelines
+        and looks_like_title(body[n])
+        and len(body[n].split()) >= HEADLINE_WORDS
+    ]
+    if near and min(near)[0] <= DATELINE_REACH:
+        return min(near)[1]
+    # No dateline: menu items or a breadcrumb ("Thế giới", "Quân sự") above a headline-sized line.
+    short = list(itertools.takewhile(lambda n: len(body[n].split()) < HEADLINE_WORDS, head))
+    if len(short) >= 2 and len(short) < len(head) and looks_like_title(body[head[len(short)]]):
+        return head[len(short)]
+    return head[0] if looks_like_title(body[head[0]]) else None
 
 
 @_each

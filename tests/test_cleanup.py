@@ -242,6 +242,65 @@ def test_caption_repeated_around_its_credit_goes_once():
     assert result.text == "\n".join([AZERBAIJAN[0], caption, "Ảnh: Thành Đông", AZERBAIJAN[1]])
 
 
+def test_login_to_comment_box_goes_and_the_source_line_above_it_stays():
+    scraped = "\n".join(
+        [*AZERBAIJAN[:3], "Theo TTXVN", "Bình luận (0)", "Bạn cần đăng nhập để bình luận", "Đăng nhập", "Gửi"]
+    )
+    result = clean(scraped)
+    assert result.text == "\n".join(AZERBAIJAN[:3])
+    assert result.attribution == "Theo TTXVN"
+    assert result.removed == ["Bình luận (0)", "Bạn cần đăng nhập để bình luận", "Đăng nhập", "Gửi"]
+
+
+def test_caption_repeated_with_a_paragraph_between_goes_once():
+    caption = "Đại sứ Azerbaijan Anar Imanov tại buổi gặp gỡ báo chí (Ảnh: Thành Đông)."
+    result = clean("\n".join([AZERBAIJAN[0], caption, AZERBAIJAN[1], caption, AZERBAIJAN[2]]))
+    assert result.text == "\n".join([AZERBAIJAN[0], caption, AZERBAIJAN[1], AZERBAIJAN[2]])
+    assert result.removed == [caption]
+
+
+def test_related_tail_of_captions_and_headlines_goes():
+    tail = [
+        "Binh sĩ Armenia tại khu vực Nagorno-Karabakh (Ảnh: Reuters).",
+        "Armenia và Azerbaijan tiếp tục giao tranh ác liệt tại Nagorno-Karabakh",
+        "Người dân sơ tán khỏi thành phố Stepanakert (Ảnh: AFP).",
+        "Nga kêu gọi Armenia và Azerbaijan ngừng bắn ngay lập tức",
+    ]
+    under_credits = clean("\n".join([*AZERBAIJAN[:3], "Thành Đông", "Theo TTXVN", *tail]))
+    assert under_credits.text == "\n".join(AZERBAIJAN[:3])
+    assert (under_credits.byline, under_credits.attribution) == ("Thành Đông", "Theo TTXVN")
+    assert under_credits.removed == tail
+    without_credits = clean("\n".join([*AZERBAIJAN[:3], *tail]))
+    assert without_credits.text == "\n".join(AZERBAIJAN[:3])
+
+
+def test_paragraphs_under_a_source_line_stay():
+    # A table's "Nguồn:" line under a paragraph, and the article going on below it.
+    after = [
+        "Tăng trưởng của các tỉnh phía Bắc vẫn cao hơn bình quân cả nước trong quý vừa qua.",
+        "Các chuyên gia cho rằng xu hướng này sẽ còn kéo dài đến hết năm nay và cả năm sau.",
+    ]
+    result = clean("\n".join([*AZERBAIJAN[:2], "Nguồn: Tổng cục Thống kê", *after]))
+    assert result.removed == [] and result.text.endswith(after[1])
+
+
+def test_an_author_signature_and_a_closing_list_stay():
+    # The end of vi-news-unc news_tech_094 (dantri): the writer's name over their titles.
+    signature = [
+        "TS. Bùi Quang Hưng",
+        "Giám đốc Trung tâm giám sát hiện trường (FIMO),",
+        "Trường Đại học Công nghệ, Đại học quốc gia Hà Nội",
+    ]
+    assert clean("\n".join([*AZERBAIJAN[:2], *signature])).removed == []
+    listing = [
+        "Các điểm nóng hiện nay gồm:",
+        "Khu vực Nagorno-Karabakh",
+        "Thành phố Stepanakert",
+        "Vùng Tavush",
+    ]
+    assert clean("\n".join([*AZERBAIJAN[:2], *listing])).removed == []
+
+
 def test_whitespace_is_normalised():
     result = clean("  Ông  Imanov\u00a0khẳng định.  \r\n\n\t\nHòa bình sẽ được lập lại.&nbsp;")
     assert result.text == "Ông Imanov khẳng định.\nHòa bình sẽ được lập lại."
@@ -259,10 +318,101 @@ def test_whitespace_is_normalised():
         ("Xem thêm các quy định tại Nghị định 100/2019/NĐ-CP.", None),
         ("Nghệ", None),
         ("TTXVN", None),  # an outlet is attribution, not chrome
+        ("Cỡ chữ", "widget"),
+        ("In bài", "widget"),
+        ("Đăng nhập", "comment"),
+        ("Gửi", "comment"),
+        ("Bạn cần đăng nhập để bình luận", "comment"),
+        ("Trả lời:", None),  # a Q&A column's answer, not a comment button
     ],
 )
 def test_chrome_kind_of_single_lines(line, kind):
     assert chrome_kind(line) == kind
+
+
+@pytest.mark.parametrize(
+    "widget", ["Cỡ chữ", "Chia sẻ", "In bài", "A A A", "Facebook Twitter", "Lưu", "Nghe"]
+)
+def test_a_widget_line_above_the_headline_is_not_the_title(widget):
+    headline = "Azerbaijan cáo buộc Armenia tấn công khu dân cư"
+    _header, title, body = split_txt("\n".join([widget, "Chia sẻ", headline, *AZERBAIJAN[:2]]))
+    assert title == headline
+    assert clean("\n".join(body)).text == "\n".join(AZERBAIJAN[:2])
+
+
+def test_menus_and_other_headlines_above_the_headline_are_not_the_title():
+    # The top of dantri's gia-vang-giam page (tests/data/vi-pages) as a scraper writes it.
+    top = [
+        "Liên hệ quảng cáo",
+        "Theo dõi Dân trí:",
+        "Kinh doanh",
+        "Giá xăng dầu tăng mạnh, có loại tăng hơn 7.000 đồng/lít",
+        "Giá vàng giảm, vẫn cao hơn thế giới gần 20 triệu đồng/lượng",
+        "Tri Túc",
+        "Thứ bảy, 07/03/2026 - 08:07",
+    ]
+    title = split_txt("\n".join([*top, *AZERBAIJAN[:2]]))[1]
+    assert title == "Giá vàng giảm, vẫn cao hơn thế giới gần 20 triệu đồng/lượng"
+    # A subheading under the lead is not the headline, however near the dateline.
+    lead = (
+        "(Chinhphu.vn) - Tháng 3/2026 có nhiều chính sách mới có hiệu lực, nổi bật là các quy định về nhà ở."
+    )
+    page = ["Chính sách mới", "Chính sách mới có hiệu lực từ tháng 3/2026", lead, "01/03/2026 09:51"]
+    page += ["3 hình thức khai thác, sử dụng thông tin về nhà ở", *AZERBAIJAN[:2]]
+    assert split_txt("\n".join(page))[1] == "Chính sách mới có hiệu lực từ tháng 3/2026"
+
+
+def test_page_furniture_under_the_source_line_goes():
+    # The end of cafef's tien-su-dung-dat page (tests/data/vi-pages) as a scraper writes it.
+    tail = [
+        "Theo Đại Đoàn kết Copy link",
+        "Link bài gốc Lấy link! https://daidoanket.vn/tang-ho-tro-giam-ap-luc-tai-chinh.html",
+        "CÙNG CHUYÊN MỤC",
+        "XEM",
+        "Siêu đô thị 18 tỷ USD chưa từng có trong lịch sử đang được xây dựng ở Quảng Ninh Nổi bật",
+        "08:40 , 07/03/2026",
+        "Cử tri TPHCM mong muốn quy hoạch rõ ràng, hạ tầng đồng bộ",
+        "08:39 , 07/03/2026",
+        "XÃ HỘI",
+        "CHỨNG KHOÁN",
+    ]
+    result = clean("\n".join([*AZERBAIJAN[:3], "Đại Đoàn kết", *tail]))
+    assert result.text == "\n".join(AZERBAIJAN[:3])
+    assert result.attribution == "Đại Đoàn kết"
+
+
+def test_labelled_scraped_set_keeps_body_titles_and_sources():
+    import importlib.util
+
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "cleanup_vi_news.py"
+    spec = importlib.util.spec_from_file_location("benchmark_cleanup", path)
+    assert spec and spec.loader
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    report = bench.measure_scraped(bench.SCRAPED_DATA)
+    assert report["articles"] == 10
+    assert report["body_lines_lost"] == 0
+    assert report["title_right"] == 10
+    assert report["attribution_right"] == [2, 2]
+    assert report["chrome_recall"] > 0.47
+
+
+def test_a_breadcrumb_above_the_headline_is_not_the_title_without_a_dateline_too():
+    headline = "Azerbaijan cáo buộc Armenia tấn công khu dân cư"
+    assert split_txt("\n".join(["Thế giới", "Quân sự", headline, *AZERBAIJAN[:2]]))[1] == headline
+    # One short line above a long one is a short title over a caption or a subheading, as before.
+    assert split_txt("\n".join(["Bão số 9", headline, *AZERBAIJAN[:2]]))[1] == "Bão số 9"
+
+
+def test_a_headline_printed_twice_is_the_title_once():
+    headline = "Cách các nước đối phó cú sốc năng lượng từ Trung Đông"
+    page = ["Kinh doanh", "Thứ bảy, 7/3/2026, 00:05 (GMT+7)", headline, headline, *AZERBAIJAN[:2]]
+    _header, title, body = split_txt("\n".join(page))
+    assert title == headline and headline not in body
+
+
+def test_a_file_starting_with_body_still_has_no_title_line():
+    assert split_txt("\n".join(["Chia sẻ", *AZERBAIJAN[:2]]))[1] is None
 
 
 @pytest.mark.slow

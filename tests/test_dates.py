@@ -144,6 +144,30 @@ def test_without_a_reference_the_year_comes_from_the_hint_or_the_text() -> None:
     assert [m.date for m in mentions] == [date(2011, 1, 1), date(2011, 7, 5)]
 
 
+def test_a_day_far_from_publication_takes_the_year_of_the_full_date_before_it() -> None:
+    # vi-news-unc news_world_258 (dantri, 23 April 2021): the submarine went silent in November 2017.
+    text = (
+        "Ngày 17/11/2017, hải quân Argentina thông báo rằng tàu San Juan đã không trả lời mọi liên lạc "
+        "từ ngày 15/11, khi con tàu ở ngoài khơi vịnh San Jorge."
+    )
+    assert [m.date for m in find_dates(text, date(2021, 4, 23))] == [date(2017, 11, 17), date(2017, 11, 15)]
+    # Near publication the publication date wins: an anniversary names the old date, the event is now
+    # (news_society_159, 28 April 2021).
+    text = "Nhân dịp kỷ niệm 46 năm Ngày toàn thắng 30/4/1975, Bộ Quốc phòng tổ chức hội thảo vào ngày 28/4."
+    assert find_dates(text, date(2021, 4, 28))[1].date == date(2021, 4, 28)
+    # A full date in another paragraph says nothing of this one.
+    text = "Ngày 17/11/2017, hải quân Argentina mất liên lạc với tàu.\nTừ ngày 15/11, tàu không trả lời."
+    assert find_dates(text, date(2021, 4, 23))[1].date == date(2020, 11, 15)
+
+
+def test_without_a_reference_a_day_takes_the_occurrence_nearest_a_full_date() -> None:
+    mentions = find_dates("Ngày 28/12/2020, Bộ Y tế họp khẩn. Đến ngày 3/1, đã có 5 ca mắc mới.", None)
+    assert [m.date for m in mentions] == [date(2020, 12, 28), date(2021, 1, 3)]
+    # vi-news-unc news_education_156: the month written in full gives the year of the day in it.
+    text = "Thời gian trao giải: Đầu tháng 10/2021 (dịp kỷ niệm Ngày Kỹ năng lao động Việt Nam 4/10)."
+    assert find_dates(text, None)[-1].date == date(2021, 10, 4)
+
+
 def test_without_any_year_today_is_the_reference() -> None:
     today = date.today()
     assert (
@@ -244,6 +268,12 @@ def test_the_event_date_is_the_first_day_in_the_lead() -> None:
 def test_the_publication_date_comes_from_a_dateline(dateline: str, published: datetime) -> None:
     page = f"Trang chủ | Kinh doanh\nVinamilk lọt Top 1.000 thương hiệu\n{dateline}\nNăm 2020, Vinamilk đã..."
     assert find_publication_date(page) == published
+
+
+def test_a_dateline_followed_by_its_section_is_a_dateline() -> None:
+    # cafef prints the section after the time.
+    text = "Thời điểm nâng hạng cận kề\n07-03-2026 - 00:01 AM | Thị trường chứng khoán\nNội dung bài."
+    assert find_publication_date(text) == datetime(2026, 3, 7, 0, 1)
 
 
 def test_a_date_in_a_body_sentence_is_not_a_dateline() -> None:

@@ -25,6 +25,9 @@ CREDIT_MAX = 80  # "Ảnh: TTXVN", "(Ảnh: Reuters)."
 ATTRIBUTION_MAX = 60  # the source part of "Theo Reuters, AFP"
 BYLINE_MAX = 50  # "Lan Hương - Trường Thịnh (tổng hợp)"
 TAIL_LINES = 3  # byline, attribution and a "Tổng hợp" note at most
+CAPTION_MIN_WORDS = 4  # a caption printed twice with a paragraph between has at least this many words
+PROSE_WORDS = 12  # a sentence this long, with its full stop, under the source line is body, not chrome
+TEASER_RUN = 3  # headlines and captions at the end, with no byline above them, to be a related box
 
 HEADING_KINDS = ("related", "tags")  # kinds whose heading takes the short lines after it along
 
@@ -100,6 +103,7 @@ def classify_lines(lines: list[str]) -> list[str | None]:
     kinds = [chrome_kind(line) for line in lines]
     _mark_heading_runs(lines, kinds)
     _mark_repeats(lines, kinds)
+    _mark_related_tail(lines, kinds)
     return kinds
 
 
@@ -244,8 +248,75 @@ def _is_repeat(line: str, lines: list[str], kept: list[int]) -> bool:
     for distance, j in enumerate(recent):
         if fold(lines[j]) == key:
             between = [lines[k] for k in recent[:distance]]
-            return all(_is_credit(b) or _CAPTION.search(fold(b)) for b in between)
+            others = [b for b in between if not (_is_credit(b) or _CAPTION.search(fold(b)))]
+            # The alt text above a photo and its caption below can have a paragraph between them; a
+            # bare credit ("Ảnh: TTXVN") or a short table cell may recur that way on purpose.
+            return not others or (len(others) == 1 and _is_caption_sized(line))
     return False
+
+
+def _is_caption_sized(line: str) -> bool:
+    return len(line.split()) >= CAPTION_MIN_WORDS and not _is_credit(line)
+
+
+def _mark_related_tail(lines: list[str], kinds: list[str | None]) -> None:
+    """Mark what a page prints after the article without a heading: under the source line that closes
+    it ("Theo TTXVN"), every short line (related headlines and their photo captions, "Link bài gốc",
+    the dates of a news list, menus); under a byline alone, a run of headlines and captions; with no
+    credit above it, a run of headlines and captions long and mixed enough to be a teaser box."""
+    kept = [i for i, kind in enumerate(kinds) if not kind]
+    run = _after_source(lines, kept)
+    if len(run) < 2:
+        rest = list(kept)
+        run = []
+        while rest and _teaser_like(lines[rest[-1]]):
+            run.append(rest.pop())
+        captions = sum(bool(_CAPTION.search(fold(lines[i]))) for i in run)
+        mixed = len(run) >= TEASER_RUN and 0 < captions < len(run)
+        if not (mixed or _closes_article(lines, rest)):
+            return
+    if len(run) >= 2:
+        for i in run:
+            kinds[i] = "related"
+
+
+def _after_source(lines: list[str], kept: list[int]) -> list[int]:
+    """The short lines under the last source line ("Theo TTXVN", "Dân Việt") of the body, when that line
+    closes the article (see `_closes_article`) and nothing long follows it; [] otherwise."""
+    rest = list(kept)
+    run: list[int] = []
+    while rest and not _is_prose(lines[rest[-1]]) and _attribution(lines[rest[-1]]) is None:
+        run.append(rest.pop())
+    if not rest or not _closes_article(lines, rest):
+        return []
+    # A byline printed under the source line stays for take_credits: "Theo TTXVN" / "Minh Anh".
+    while run and _tail_credit(lines[run[-1]]) is not None and run[-1] == rest[-1] + 1:
+        rest.append(run.pop())
+    return run
+
+
+def _is_prose(line: str) -> bool:
+    """A paragraph: long, or a sentence of PROSE_WORDS words or more with its full stop."""
+    return len(line) > HEADLINE_MAX or (len(line.split()) >= PROSE_WORDS and bool(_SENTENCE_END.search(line)))
+
+
+def _closes_article(lines: list[str], rest: list[int]) -> bool:
+    """True when `rest` (body line indices) ends with credits (byline, source line, at most TAIL_LINES)
+    right under a paragraph; under a short line they may be an item of a list."""
+    credits = 0
+    while credits < min(TAIL_LINES, len(rest) - 1) and _tail_credit(lines[rest[-1 - credits]]):
+        credits += 1
+    return credits > 0 and not _headline_like(lines[rest[-1 - credits]])
+
+
+def _teaser_like(line: str) -> bool:
+    """A related article's headline, or the caption of its photo."""
+    if _tail_credit(line) is not None:
+        return False
+    if _CAPTION.search(fold(line)):
+        return len(line) <= REPEAT_MAX
+    # "Giám đốc Trung tâm …," under an author's name is their title, not a headline.
+    return _headline_like(line) and len(line.split()) >= 3 and not line.endswith(",")
 
 
 def _is_credit(line: str) -> bool:

@@ -19,6 +19,13 @@ from caunoi.models import DateMention, Precision
 COMING_REACH_DAYS = {"future": 183, "unmarked": 90, "past": 7}
 # A tense word further than this from the mention is taken to be about something else.
 TENSE_REACH_CHARS = 80
+# A day written without its year that the publication date puts further than this from publication is
+# looked at again against the last full date (day, month and year) written before it in its paragraph:
+# "Ngày 17/11/2017, hải quân Argentina thông báo tàu đã mất liên lạc từ ngày 15/11" (published 2021) is
+# 15/11/2017 when that reading falls within ANCHOR_REACH_DAYS of the full date. Nearer publication, the
+# publication date wins ("kỷ niệm ngày 30/4/1975 … vào ngày 28/4" in an article of 28 April 2021).
+REFERENCE_TRUSTED_DAYS = 60
+ANCHOR_REACH_DAYS = 31
 # How many non-empty lines at the top and at the bottom of a page may hold its dateline.
 DATELINE_LINES = 8
 
@@ -187,15 +194,23 @@ def find_dates(text: str, reference: date | None, *, year_hint: int | None = Non
 
     A day or month written without a year takes the latest year that does not put it after `reference`,
     unless the coming occurrence is near enough — up to half a year when its clause looks ahead ("sẽ",
-    "dự kiến", "will"), three months when nothing says either way (COMING_REACH_DAYS). A range takes the
-    month and year of its end. Without a reference the year is `year_hint`, else the nearest year written
-    in the text; else today's date is the reference.
+    "dự kiến", "will"), three months when nothing says either way (COMING_REACH_DAYS); a day that
+    reading puts far from `reference` takes the year of a full date written just before it in its
+    paragraph instead, when that puts it close to that date (REFERENCE_TRUSTED_DAYS, ANCHOR_REACH_DAYS).
+    A range takes the month and year of its end. Without a reference the year is `year_hint`, else that
+    of the occurrence nearest the nearest full date in the text, else the nearest year written in it;
+    else today's date is the reference.
     """
     written = _written_dates(text)
     explicit_years = [(w.core, w.last[0]) for w in written if w.last[0] is not None]
+    anchors = [
+        _Anchor(w.start, w.end, *span)
+        for w in written
+        if w.year_written and w.precision != "year" and (span := _interval(w, w.last[0]))
+    ]
     mentions = []
     for w in written:
-        span = _resolve(text, w, reference, year_hint, explicit_years)
+        span = _resolve(text, w, reference, year_hint, explicit_years, anchors)
         if span is None:
             continue
         first, last = span
@@ -441,21 +456,65 @@ def _last_day(year: int, month: int | None, day: int | None) -> date:
     return date(year, month, day or calendar.monthrange(year, month)[1])
 
 
+@dataclass(frozen=True)
+class _Anchor:
+    """A date written in full (its year and at least its month): it tells the year of days near it."""
+
+    start: int
+    end: int
+    first: date
+    last: date
+
+
 def _resolve(
     text: str,
     w: _Written,
     reference: date | None,
     year_hint: int | None,
     explicit_years: list[tuple[int, int]],
+    anchors: list[_Anchor],
 ) -> tuple[date, date] | None:
     if w.year_written:
         return _interval(w, w.last[0])
     if reference is None:
-        year = year_hint or _nearest_year(w.core, explicit_years)
+        if year_hint is not None:
+            return _interval(w, year_hint)
+        if anchors and w.precision == "day":
+            nearest = min(anchors, key=lambda a: min(abs(a.start - w.core), abs(a.end - w.core)))
+            return _nearest_occurrence(w, nearest)
+        year = _nearest_year(w.core, explicit_years)
         if year is not None:
             return _interval(w, year)
         reference = date.today()
-    return _resolve_against(w, reference, _tense(text, w))
+    found = _resolve_against(w, reference, _tense(text, w))
+    if found is None or w.precision != "day" or abs((found[0] - reference).days) <= REFERENCE_TRUSTED_DAYS:
+        return found
+    anchor = _anchor_before(text, w, anchors)
+    near = _nearest_occurrence(w, anchor) if anchor else None
+    if near and anchor and _days_apart(near, anchor) <= ANCHOR_REACH_DAYS:
+        return near
+    return found
+
+
+def _anchor_before(text: str, w: _Written, anchors: list[_Anchor]) -> _Anchor | None:
+    """The last full date written before `w` in its paragraph."""
+    before = [a for a in anchors if a.end <= w.start and "\n" not in text[a.end : w.start]]
+    return before[-1] if before else None
+
+
+def _nearest_occurrence(w: _Written, anchor: _Anchor) -> tuple[date, date] | None:
+    """The occurrence of `w` (in the anchor's year or the one either side) nearest the anchor."""
+    spans = [s for y in range(anchor.last.year - 1, anchor.last.year + 2) if (s := _interval(w, y))]
+    return min(spans, key=lambda s: _days_apart(s, anchor), default=None)
+
+
+def _days_apart(span: tuple[date, date], anchor: _Anchor) -> int:
+    """Days between a period and the anchor's; 0 when they overlap."""
+    if span[1] < anchor.first:
+        return (anchor.first - span[1]).days
+    if span[0] > anchor.last:
+        return (span[0] - anchor.last).days
+    return 0
 
 
 def _nearest_year(position: int, explicit_years: list[tuple[int, int]]) -> int | None:
@@ -501,6 +560,8 @@ def _parse_dateline(line: str) -> datetime | None:
     """The date and time of a line that is mostly a dateline, or None."""
     if len(line) > 100:
         return None
+    if " | " in line:  # cafef: "07-03-2026 - 00:01 AM | Thị trường chứng khoán" (the section after)
+        line = line.split(" | ", 1)[0]
     days = [w for w in _written_dates(line) if w.year_written and w.precision == "day" and w.first == w.last]
     if len(days) != 1:
         return None
