@@ -195,7 +195,7 @@ def _store(folder: Path, database_url: str | None) -> Iterator[Store]:
 
     settings = Settings(data_dir=folder, database_url=database_url, api_rate_per_minute=1_000_000)
     with Service(settings) as service:
-        service.ingest(sorted(DEMO.glob("*.txt"))[::60])
+        service.ingest(sorted(DEMO.glob("*.txt"))[::100])
         service.users.add_user("lan", "hai con thỏ chạy quanh hồ", "analyst", by="adversarial")
         token = service.users.create_token("lan", "adversarial", by="adversarial")
         user = service.users.get("lan")
@@ -384,7 +384,6 @@ def run(budget_s: float, seed: int = 0) -> Tally:
     tally = Tally("queries")
     budget = Budget(budget_s)
     rng = random.Random(seed)
-    queries = _queries(rng)
     folder = Path(tempfile.mkdtemp(prefix="caunoi-adversarial-queries-"))
     try:
         with contextlib.ExitStack() as stack:
@@ -404,16 +403,17 @@ def run(budget_s: float, seed: int = 0) -> Tally:
                         timeout=TIMEOUT,
                     )
                 )
+                queries = _queries(rng)  # each backend from the issue's shapes on
                 n = 0
                 pending: list[str] = []
-                while share:
+                while share or n < len(ISSUE):  # the issue's shapes, however slow the setup was
                     query = next(queries)
                     n += 1
                     _check_parser(tally, query)
                     _check_search(tally, store, query, rng)
                     if n % 10 == 1:
                         _check_http(tally, store, client, query, rng, n)
-                    if n % 50 == 1:
+                    if n % 50 in (1, 2, 3):  # three rules a batch, the first batch at once
                         pending.append(query)
                     if len(pending) == 3:
                         _check_alerts(tally, store, pending, rng, n)
