@@ -20,6 +20,8 @@ from caunoi.search import SavedSearches, request_from
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
 
+log = logging.getLogger(__name__)
+
 DEFAULTS: dict[str, Any] = {
     "window_hours": 24,
     "baseline_weeks": 4,
@@ -30,7 +32,6 @@ DEFAULTS: dict[str, Any] = {
     "digest_after": 3,
 }
 FALLBACK_WINDOWS = 7
-log = logging.getLogger(__name__)
 SCOPE_KEYS = ("query", "lang", "source", "topic", "entity", "country", "doc_ref", "event_type", "tone_of")
 TAG_KINDS = {
     "topic": "topic",
