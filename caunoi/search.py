@@ -6,8 +6,10 @@ name, a country's code, a document number, tone bounds) become a SearchRequest o
 in the API and on the web form. The CLI, the API, the web UI and alert rules all build their requests
 with it. `saved_form` is the one shape a saved search keeps of a request, and `SavedSearches` keeps
 them (one name each, shared by everyone: alert rules watch them by name) over caunoi.store.searches.
-The query language itself is parsed when the search runs, in caunoi.store.query (QueryError is its
-refusal). This module never runs a search and never words a refusal for one interface only."""
+The query language is caunoi.store.query's: request_from parses the query once to refuse one that
+cannot run (QueryError: unclosed, too long, nested too deep, …) wherever a search is given — a search,
+its export, a saved search, an alert rule — and the search parses it again when it runs. This module
+never runs a search and never words a refusal for one interface only."""
 
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from sqlalchemy import Engine
 
 from caunoi.errors import Conflict, Invalid, check_choice
 from caunoi.models import SearchRequest
-from caunoi.store.query import QueryError
+from caunoi.store.query import QueryError, parse_query
 from caunoi.store.searches import SavedSearchRepository
 
 __all__ = [
@@ -136,8 +138,9 @@ def request_from(
     named "" is an argument without a name. A search that asks nothing — no query, no filter, no tone
     bound — is refused (no_query) unless `require` is False: the web form then shows an empty page, a
     rule may watch every article. The other refusals: unknown_entity, unknown_country, bad_date,
-    bad_number, bad_choice, bad_whole_number; the filters are checked first, then whether anything
-    is asked, then dates, tones, choices and paging, in that order."""
+    bad_number, bad_choice, bad_whole_number, and a QueryError for a query that does not parse; the
+    filters are checked first, then whether anything is asked, then the query, then dates, tones,
+    choices and paging, in that order."""
     unknown = values.keys() - {*SEARCH_OPTIONS, "tags"}
     if unknown:
         raise TypeError(f"not a search option: {', '.join(sorted(unknown))}")
@@ -148,6 +151,8 @@ def request_from(
     tags += search_tags(**{key: given.get(key) for key in TAG_OPTIONS}, names=names)
     if require and not query.strip() and not tags and "tone_min" not in given and "tone_max" not in given:
         raise _nothing_asked(names)
+    if query.strip():
+        parse_query(query, exact=bool(given.get("exact")))
 
     def name(option: str) -> str:
         return names.get(option, option)

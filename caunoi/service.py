@@ -484,9 +484,10 @@ class Service:
     # -- alerts and the brief -------------------------------------------------------------
 
     def run_alerts(self, at: datetime | None = None) -> dict[str, Any]:
-        """Evaluate the alert rules at `at` (now), then send what is waiting to be delivered."""
-        raised = self.alerts.run(at)
-        return {"raised": raised, "deliveries": self.alerts.deliver()}
+        """Evaluate the alert rules at `at` (now), then send what is waiting to be delivered; `failed`
+        names the rules that could not run, with why (the others ran)."""
+        outcome = self.alerts.evaluate(at)
+        return {"raised": outcome.raised, "failed": outcome.failed, "deliveries": self.alerts.deliver()}
 
     def brief(self, start: datetime, end: datetime, lang: str = "vi") -> dict[str, Any]:
         from caunoi.reports import brief

@@ -76,6 +76,35 @@ def test_a_volume_spike_says_why_and_is_raised_once_per_window(spike_store):
     assert alerts.run(AT - timedelta(weeks=2)) == []  # a quiet window
 
 
+@pytest.mark.parametrize("query", ["(covid", "covid OR", "(" * 248 + "covid" + ")" * 248])
+def test_a_query_that_cannot_run_is_refused_when_the_rule_is_added(settings, query):
+    added = caunoi(settings, "alerts", "rule-add", "x", "--kind", "mention", "--query", query, check=False)
+    assert added.returncode == 2 and "Traceback" not in added.stderr
+    assert any(why in added.stderr for why in ("not closed", "ends with an operator", "deep"))
+    assert caunoi(settings, "alerts", "rules", "--json").stdout.strip() == "[]"
+
+
+def test_a_broken_rule_is_reported_and_the_others_still_run(spike_store, settings):
+    """A rule kept broken (by older code, or written into the database) runs first and fails; the
+    rule after it still alerts, and `alerts rules` shows which one is broken and why."""
+    spike_store.alerts.repo.insert_rule(
+        {"name": "Hỏng", "kind": "mention", "scope": {"query": "(" * 300 + "covid"}, "params": {},
+         "channels": [], "severity": "medium", "created_by": "older code"},
+        replace=False,
+    )  # fmt: skip
+    spike_store.alerts.add_rule("Covid", "volume_spike", {"query": "covid"}, {"min_count": 5}, by="analyst")
+    ran = caunoi(settings, "alerts", "run", "--at", AT.isoformat())
+    assert "1 new alert" in ran.stdout
+    assert "rule 'Hỏng' could not run" in ran.stderr and "deep" in ran.stderr
+    rules = {r["name"]: r for r in json.loads(caunoi(settings, "alerts", "rules", "--json").stdout)}
+    assert "deep" in rules["Hỏng"]["last_error"] and rules["Hỏng"]["last_run_at"] is None
+    assert rules["Covid"]["last_run_at"] and rules["Covid"]["last_error"] is None
+    table = caunoi(settings, "alerts", "rules").stdout
+    assert "error" in table and "deep" in table and "ok" in table
+    again = json.loads(caunoi(settings, "alerts", "run", "--at", AT.isoformat(), "--json").stdout)
+    assert again["raised"] == [] and list(again["failed"]) == ["Hỏng"]
+
+
 def test_a_young_store_uses_the_previous_windows_and_says_so(service, tmp_path):
     names = covid_articles()
     for i, name in enumerate(names[:6]):

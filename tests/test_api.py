@@ -400,6 +400,17 @@ def test_saved_searches(site):
         assert replaced.status_code == 201 and replaced.json()["request"]["query"] == "Trường Sa"
 
 
+@pytest.mark.parametrize("query", ["(biển Đông", "biển OR", "(" * 248 + "biển" + ")" * 248])
+def test_a_query_that_cannot_run_is_refused_wherever_it_is_given(site, query):
+    """Saved (a rule watching it could never run), searched or exported: 400 bad_query, never a 500."""
+    with site.client("analyst") as api:
+        assert_error(api.post("/saved-searches", json={"name": "hỏng", "query": query}), 400, "bad_query")
+        assert "hỏng" not in [s["name"] for s in api.get("/saved-searches").json()]
+        assert_error(api.get("/search", params={"q": query}), 400, "bad_query")
+        for fmt in ("csv", "xlsx", "json"):
+            assert_error(api.get("/search/export", params={"q": query, "format": fmt}), 400, "bad_query")
+
+
 def test_a_browser_session_needs_the_csrf_header_to_change_things(site):
     secret, csrf = site.session
     with httpx.Client(base_url=site.url + API, cookies={"caunoi_session": secret}) as browser:

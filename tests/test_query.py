@@ -46,3 +46,31 @@ def test_hyphenated_word_is_a_phrase():
 def test_errors_say_what_to_fix(query, message):
     with pytest.raises(QueryError, match=message):
         parse_query(query)
+
+
+@pytest.mark.parametrize(
+    ("query", "code"),
+    [
+        ("(" * 248 + "biển" + ")" * 248, "query_too_deep"),  # a RecursionError once
+        ("NOT " * 240 + "biển", "query_too_deep"),
+        ("-(" * 120 + "biển" + ")" * 120, "query_too_deep"),
+        ("biển (" * 30, "query_too_deep"),  # unclosed as well: the depth is said first
+        ("biển " * 201, "query_too_long"),
+        ("a" * 100_000, "query_too_long"),
+    ],
+)
+def test_a_query_too_deep_or_too_long_is_refused_before_it_is_parsed(query, code):
+    with pytest.raises(QueryError) as refused:
+        parse_query(query)
+    assert refused.value.code == code and "query" in str(refused.value)
+
+
+def test_twenty_levels_deep_is_still_a_query():
+    node = parse_query("(" * 20 + "biển" + ")" * 20 + " NOT (đông OR " + "(" * 18 + "tây" + ")" * 18 + ")")
+    assert to_fts5(node) == '(("bien") NOT ("dong" OR "tay"))'
+
+
+def test_many_exclusions_are_one_not_for_fts5():
+    """FTS5's parser has a small stack: a NOT inside a NOT for each word overflowed it at about 90."""
+    node = parse_query("biển " + "NOT a " * 3)
+    assert to_fts5(node) == '(("bien") NOT ("a" OR "a" OR "a"))'

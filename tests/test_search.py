@@ -181,6 +181,20 @@ def test_malformed_queries_raise_query_error(store, query):
 
 @pytest.mark.parametrize(
     "query",
+    ["(" * 248 + "tin" + ")" * 248, "NOT " * 240 + "tin", "tin " * 300, "tin (" * 100],
+)
+def test_a_query_nested_too_deep_or_too_long_is_refused_not_a_crash(store, query):
+    with pytest.raises(QueryError, match=r"deep|long"):
+        search(store, query)
+
+
+def test_a_query_that_excludes_many_words_runs(store):
+    excluded = " ".join(f"-xyz{i}" for i in range(120))  # once FTS5's "parser stack overflow"
+    assert search(store, "Azerbaijan " + excluded)
+
+
+@pytest.mark.parametrize(
+    "query",
     ["x'; DROP TABLE articles; --", "title_f:hoa", "NEAR(a b)", "{title_x} : doi", "a:b*c", "'||1||'"],
 )
 def test_injection_attempts_are_just_words(store, query):

@@ -336,6 +336,13 @@ def test_refusals_read_in_the_pages_language(site):
         )
 
 
+def test_a_query_nested_too_deep_is_a_refusal_on_the_page_not_an_error(site):
+    browser = site.client("lan")
+    answer = browser.get("/search", params={"q": "(" * 248 + "biển" + ")" * 248})  # once a 500
+    assert answer.status_code == 200
+    assert "Câu tìm kiếm lồng ngoặc và NOT sâu quá 20 tầng" in answer.text
+
+
 def test_search_ignores_diacritics_and_shows_facets(site):
     html = site.client("lan").get("/search", params={"q": '"doi ngoai"'}).text
     assert re.search(r"<mark>đối ngoại</mark>|<mark>đối</mark> <mark>ngoại</mark>", html, re.I)

@@ -41,7 +41,7 @@ from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
 
 if TYPE_CHECKING:
-    from caunoi.alerts.evaluate import Evaluator
+    from caunoi.alerts.evaluate import Evaluator, RunOutcome
 
 __all__ = ["KINDS", "SEVERITIES", "AlertError", "AlertNotFound", "Alerts"]
 
@@ -85,6 +85,11 @@ class Alerts(RuleBook):
 
     def run(self, at: datetime | None = None) -> list[int]:
         """Evaluate every enabled rule at `at` (now by default); the new alert ids."""
+        return self.evaluate(at).raised
+
+    def evaluate(self, at: datetime | None = None) -> RunOutcome:
+        """Evaluate every enabled rule at `at` (now by default): the new alert ids, and the rules that
+        could not run with their errors (kept as their health too; the other rules ran)."""
         return self.evaluator.run(at)
 
     def deliver(self) -> dict[str, int]:

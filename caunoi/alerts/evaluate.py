@@ -5,18 +5,22 @@ anything (deliver.py) and writes only through caunoi.store.alerts."""
 
 from __future__ import annotations
 
+import logging
 import math
 import statistics
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from caunoi.alerts.rules import AlertError
+from caunoi.errors import CaunoiError
 from caunoi.models import SearchRequest
 from caunoi.search import SavedSearches, request_from
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
+
+log = logging.getLogger(__name__)
 
 DEFAULTS: dict[str, Any] = {
     "window_hours": 24,
@@ -36,6 +40,14 @@ TAG_KINDS = {
     "doc_ref": "doc_ref",
     "event_type": "event_type",
 }
+
+
+@dataclass
+class RunOutcome:
+    """What one run of the rules did: the new alerts' ids, and why each rule that could not run did not."""
+
+    raised: list[int] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)  # rule name -> its error
 
 
 @dataclass
@@ -77,16 +89,24 @@ class Evaluator:
         self.searches = searches
         self.articles = articles
 
-    def run(self, at: datetime | None = None) -> list[int]:
+    def run(self, at: datetime | None = None) -> RunOutcome:
         """Evaluate every enabled rule at `at` (now by default); store and queue what they raise.
-        Returns the new alert ids."""
+        A rule that cannot run (a query kept by older code that does not parse, its saved search
+        gone, a kind or a threshold it cannot have) is that rule's error, kept as its health, and
+        the others run."""
         at = at or datetime.now()
-        new: list[int] = []
+        outcome = RunOutcome()
         for rule in [r for r in self.repo.list_rules() if r["enabled"]]:
-            params = {**DEFAULTS, **rule["params"]}
-            raised = getattr(self, f"_{rule['kind']}")(rule, params, at)
-            new += self._store(rule, params, raised, at)
-        return new
+            try:
+                params = {**DEFAULTS, **rule["params"]}
+                raised = getattr(self, f"_{rule['kind']}")(rule, params, at)
+                outcome.raised += self._store(rule, params, raised, at)
+            except Exception as exc:  # whatever one rule does, the next rules run
+                why = str(exc) if isinstance(exc, CaunoiError) else f"{type(exc).__name__}: {exc}"
+                log.warning("alert rule %r could not run: %s", rule["name"], why)
+                self.repo.record_error(rule["id"], datetime.now(), why)
+                outcome.failed[rule["name"]] = why
+        return outcome
 
     def _scope(self, rule: dict[str, Any]) -> tuple[SearchRequest, int | None]:
         scope = rule["scope"]

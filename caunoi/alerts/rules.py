@@ -8,7 +8,7 @@ from typing import Any
 
 from caunoi import errors
 from caunoi.errors import Invalid
-from caunoi.search import FilterError, SavedSearches, filled, request_from
+from caunoi.search import FilterError, QueryError, SavedSearches, filled, request_from
 from caunoi.store.alerts import AlertRepository
 
 KINDS = ("volume_spike", "tone_spike", "new_story", "outlet", "mention")
@@ -27,10 +27,12 @@ class AlertNotFound(AlertError, errors.NotFound):
 
 def canonical(scope: dict[str, Any]) -> dict[str, Any]:
     """A scope with its names resolved as search resolves them: an entity's name to its id, a country
-    to its code, a document's number to its canonical symbol."""
+    to its code, a document's number to its canonical symbol; its query refused as search refuses it
+    (a rule kept with a query that does not parse could never run)."""
+    keys = ("query", "doc_ref", "entity", "country")
     try:
-        named = request_from({key: scope.get(key) for key in ("doc_ref", "entity", "country")}, require=False)
-    except FilterError as exc:
+        named = request_from({key: scope.get(key) for key in keys}, require=False)
+    except (FilterError, QueryError) as exc:
         raise AlertError.like(exc) from None
     return {**scope, **dict(named.tags)}
 
@@ -77,8 +79,13 @@ class RuleBook:
             raise AlertError(
                 "rule_no_mention", "a mention rule needs what to look for: --doc-ref, --entity or a query"
             )
-        if scope.get("saved") and self.searches.get(scope["saved"]) is None:
-            raise AlertError("rule_no_saved_search", "no saved search named {name!r}", name=scope["saved"])
+        if scope.get("saved"):
+            saved = self.searches.get(scope["saved"])
+            if saved is None:
+                raise AlertError(
+                    "rule_no_saved_search", "no saved search named {name!r}", name=scope["saved"]
+                )
+            canonical({"query": saved.request.get("query")})  # one kept by older code may not parse
         if scope.get("story") and not self.repo.find_stories([scope["story"]]):
             raise AlertError("story_not_found", "no story with id {id}", id=scope["story"])
         known = self.repo.channel_names()

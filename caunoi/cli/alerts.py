@@ -11,6 +11,7 @@ from caunoi.cli.common import (
     AsJson,
     actor,
     console,
+    err,
     fail,
     found,
     open_service,
@@ -86,11 +87,18 @@ def rules(as_json: AsJson = False) -> None:
     """The alert rules."""
     with open_service() as service:
         show_rows(
-            service.alerts.rules(), ("id", "name", "kind", "scope", "params", "channels", "on"),
+            service.alerts.rules(), ("id", "name", "kind", "scope", "params", "channels", "on", "health"),
             lambda r: (str(r["id"]), r["name"], r["kind"], str(r["scope"]), str(r["params"]),
-                       ",".join(r["channels"]), "yes" if r["enabled"] else "no"),
+                       ",".join(r["channels"]), "yes" if r["enabled"] else "no", _health(r)),
             as_json=as_json,
         )  # fmt: skip
+
+
+def _health(rule: dict[str, Any]) -> str:
+    """How the rule's last run went: ok (when), its error (when), or never run."""
+    if rule["last_error"]:  # cleared when the rule runs again
+        return f"error {when(rule['last_error_at'])}: {rule['last_error']}"
+    return f"ok {when(rule['last_run_at'])}" if rule["last_run_at"] else "never run"
 
 
 def _set_rule(name: str, **change: Any) -> None:
@@ -159,6 +167,8 @@ def run(
         done = service.run_alerts(parse_at(at) if at else None)
     deliveries = done["deliveries"] or "none waiting"
     said(done, as_json, f"{len(done['raised'])} new alert(s); deliveries: {deliveries}")
+    for name, why in done["failed"].items():  # the other rules ran: said, not an exit code
+        err.print(f"[bold red]rule {name!r} could not run:[/] {why}", highlight=False)
 
 
 @app.command("list")

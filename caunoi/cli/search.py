@@ -96,6 +96,8 @@ def search(
         request = request_from(typed, OPTION_NAMES)
     except FilterError as exc:
         fail(str(exc))
+    except QueryError as exc:
+        fail(f"bad query: {exc}")
     with open_service() as service:
         try:
             hits = service.search(request)

@@ -142,7 +142,8 @@ class AlertRepository:
         channel among `channel_names`. Returns the new alert ids."""
         ids = []
         with self.engine.begin() as conn:
-            conn.execute(update(alert_rules).where(alert_rules.c.id == rule_id).values(last_run_at=now))
+            ran = {"last_run_at": now, "last_error": None}  # an error of an earlier run is over
+            conn.execute(update(alert_rules).where(alert_rules.c.id == rule_id).values(**ran))
             if not raised:
                 return ids
             targets = conn.execute(
@@ -170,6 +171,15 @@ class AlertRepository:
                     )
                 ids.append(alert_id)
         return ids
+
+    def record_error(self, rule_id: int, now: datetime, error: str) -> None:
+        """Note that the rule could not run at `now`, and why (its health until it runs again)."""
+        with self.engine.begin() as conn:
+            conn.execute(
+                update(alert_rules)
+                .where(alert_rules.c.id == rule_id)
+                .values(last_error=error[:2000], last_error_at=now)
+            )
 
     # -- deliveries -------------------------------------------------------------------------------
 

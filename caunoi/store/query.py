@@ -4,6 +4,9 @@ doi ngoai            both words (documents with them side by side rank first)
 "đối ngoại"          the phrase
 ASEAN OR "Liên Hợp Quốc"
 biển NOT du lịch     AND / OR / NOT in capitals, -word for NOT, (groups), prefix*
+
+A query is at most MAX_LENGTH characters and nests groups and NOTs at most MAX_DEPTH deep: both are
+checked before the parser recurses, so no query can exhaust the stack (or SQLite FTS5's parser).
 """
 
 from __future__ import annotations
@@ -47,6 +50,8 @@ _LEXER = re.compile(
     r'\s*(?:(?P<quote>"[^"]*"?)|(?P<lpar>\()|(?P<rpar>\))|(?P<minus>-(?=[\w"(]))|(?P<word>[^\s()"]+))'
 )
 _OPERATORS = {"AND", "OR", "NOT"}
+MAX_LENGTH = 1000  # characters: as the API takes a query
+MAX_DEPTH = 20  # groups and NOTs one inside another: "((a))" is 2 deep, "NOT (NOT a)" 3
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,11 @@ def _lex(query: str) -> list[_Tok]:
     out: list[_Tok] = []
     pos = 0
     query = query.strip()
+    if len(query) > MAX_LENGTH:
+        raise QueryError(
+            "query_too_long", "the query is {length} characters long: keep it to {limit} at most",
+            length=len(query), limit=MAX_LENGTH,
+        )  # fmt: skip
     while pos < len(query):
         m = _LEXER.match(query, pos)
         if m is None or m.end() == pos:
@@ -75,7 +85,30 @@ def _lex(query: str) -> list[_Tok]:
         out.append(_Tok(kind, text))
     if not out and query:
         raise QueryError("query_no_words", "{text!r} has no letters or digits to search for", text=query)
+    _check_depth(out)
     return out
+
+
+def _check_depth(toks: list[_Tok]) -> None:
+    """Refuse a query nested deeper than MAX_DEPTH, counted as the parser would recurse: each open
+    group, and each NOT (or -) in a row before a group or a word."""
+    groups: list[int] = []  # what each open group adds to the depth: itself and the NOTs before it
+    depth = nots = 0
+    for tok in toks:
+        if tok.kind in ("NOT", "minus"):
+            nots += 1
+        elif tok.kind == "lpar":
+            groups.append(nots + 1)
+            depth, nots = depth + nots + 1, 0
+        else:
+            depth -= groups.pop() if tok.kind == "rpar" and groups else 0
+            nots = 0
+        if depth + nots > MAX_DEPTH:
+            raise QueryError(
+                "query_too_deep",
+                "the query nests groups and NOTs more than {limit} deep: write it with fewer brackets",
+                limit=MAX_DEPTH,
+            )
 
 
 class _Parser:
@@ -215,10 +248,12 @@ def to_fts5(node: Node) -> str:
     run = side_by_side(node)
     if run is not None:
         expr = f"({expr}) AND ({_fts_term(run)} OR {parts[0]})"
-    out = "(" + expr + ")"
-    for neg in negatives:
-        out = f"({out} NOT {to_fts5(neg)})"
-    return out
+    if not negatives:
+        return "(" + expr + ")"
+    # one NOT of them all, not a NOT inside a NOT for each: FTS5's parser has a small stack
+    excluded = [to_fts5(neg) for neg in negatives]
+    either = excluded[0] if len(excluded) == 1 else "(" + " OR ".join(excluded) + ")"
+    return f"(({expr}) NOT {either})"
 
 
 def _ts_lexeme(token: str, prefix: bool = False) -> str:

@@ -299,6 +299,8 @@ alert_rules = Table(
     Column("created_by", String(100)),
     Column("created_at", DateTime, nullable=False),
     Column("last_run_at", DateTime),
+    Column("last_error", Text),  # why the rule could not run last time; None once it runs again
+    Column("last_error_at", DateTime),
 )
 
 alerts = Table(
