@@ -8,6 +8,8 @@ import contextlib
 import dataclasses
 import io
 import json
+import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -430,6 +432,34 @@ def test_bad_requests_get_the_same_json_errors(site):
             "/cases", content=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}
         )
         assert_error(big, 413, "too_large")
+
+
+def _post_chunked(url: str, path: str, size: int) -> bytes:
+    """POST `size` bytes as a chunked body over a socket: the first bytes of the answer."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+        for start in range(0, size, 65536):
+            piece = b"x" * min(65536, size - start)
+            sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+        sock.sendall(b"0\r\n\r\n")
+        return sock.recv(100)
+
+
+def test_a_chunked_body_just_over_the_limit_is_answered_413_at_once(site):
+    """A chunked body whose last piece crosses the 1 MiB limit was never answered, and each such
+    request kept its megabyte: no login was needed to fill the server's memory."""
+    for path in (API + "/cases", "/login"):
+        for extra in (1, 10, 4000):
+            started = time.monotonic()
+            answer = _post_chunked(site.url, path, 1024 * 1024 + extra)
+            assert answer.startswith(b"HTTP/1.1 413"), (path, extra, answer)
+            assert time.monotonic() - started < 5
+        assert _post_chunked(site.url, path, 1024 * 1024)[:12] in (
+            b"HTTP/1.1 401",
+            b"HTTP/1.1 403",
+            b"HTTP/1.1 422",
+        )
 
 
 def test_too_many_requests_are_refused_for_a_while(site):
