@@ -496,6 +496,26 @@ def test_exports(site):
         assert_error(api.get("/search/export", params={**params, "format": "pdf"}), 422)
 
 
+def test_exports_of_text_with_control_characters(site):
+    """A demo article holds a backspace (\x08) that XLSX cannot store: every format still exports it,
+    the spreadsheets without the character, JSON as it is."""
+    params = {"q": '"bậc lương thông thường"'}
+    with site.client("viewer") as api:
+        found = api.get("/search", params=params).json()["items"]
+        assert len(found) == 1 and "\x08" in found[0]["snippet"]
+        as_xlsx = api.get("/search/export", params={**params, "format": "xlsx"})
+        assert as_xlsx.status_code == 200, as_xlsx.text
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(io.BytesIO(as_xlsx.content)).active.iter_rows(values_only=True))
+        assert len(rows) == 2 and rows[1][0] == found[0]["id"]
+        assert rows[1][8] == found[0]["snippet"].replace("\x08", "")
+        as_csv = api.get("/search/export", params={**params, "format": "csv"}).content.decode("utf-8-sig")
+        assert found[0]["snippet"].replace("\x08", "") in as_csv and "\x08" not in as_csv
+        as_json = api.get("/search/export", params={**params, "format": "json"}).json()
+        assert as_json[0]["snippet"] == found[0]["snippet"]
+
+
 def test_swagger_ui_works_offline(site):
     with httpx.Client(base_url=site.url) as browser:
         page = browser.get("/docs")
