@@ -385,6 +385,15 @@ def test_a_viewer_reads_but_cannot_change(site):
         assert_error(viewer.post("/alerts/1/read"), 403)
 
 
+def test_sources_and_their_health_are_for_administrators(site):
+    """As the sources' page: what is fetched from where is the administrators' business."""
+    with site.client("admin") as admin:
+        assert admin.get("/sources").status_code == 200
+    for who in ("analyst", "officer_a", "viewer"):
+        with site.client(who) as api:
+            assert_error(api.get("/sources"), 403, "forbidden")
+
+
 def test_saved_searches(site):
     with site.client("analyst") as api:
         saved = api.post("/saved-searches", json={"name": "biển đông", "query": "Biển Đông", "country": "CN"})
