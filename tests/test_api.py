@@ -536,6 +536,41 @@ def test_swagger_ui_works_offline(site):
         assert "/api/v1/search" in schema["paths"] and "bearer" in schema["components"]["securitySchemes"]
 
 
+def assert_safe_headers(response: httpx.Response) -> None:
+    """The headers every response of the app carries, its pages' and its API's alike."""
+    where = f"{response.request.method} {response.request.url.path}: {response.status_code}"
+    assert response.headers["x-content-type-options"] == "nosniff", where
+    assert response.headers["x-frame-options"] == "DENY", where
+    assert response.headers["referrer-policy"] == "same-origin", where
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy, where
+    if response.headers["content-type"].startswith("text/html"):
+        assert "script-src 'self';" in policy, where
+    else:
+        assert policy.startswith("default-src 'none'"), where
+
+
+def test_the_api_and_its_docs_carry_the_pages_security_headers(site):
+    with httpx.Client(base_url=site.url) as browser:
+        docs = browser.get("/docs")
+        assert_safe_headers(docs)
+        assert "<script>" not in docs.text  # no inline script: the policy would stop it
+        assert_safe_headers(browser.get("/static/js/swagger-init.js"))
+        assert_safe_headers(browser.get(API + "/openapi.json"))
+        assert_safe_headers(browser.get(API + "/stories"))  # 401
+    with site.client("analyst") as api:
+        answers = [
+            api.get("/stories"), api.get("/search", params={"q": "Việt Nam"}), api.get("/nowhere"),
+            api.get("/search/export", params={"q": "Việt Nam", "format": "xlsx"}),
+            api.get("/search", params={"q": "(x"}), api.post("/cases", json={"title": "x", "priority": "?"}),
+            api.post("/cases", content=b"x" * (2 << 20), headers={"Content-Type": "application/json"}),
+        ]  # fmt: skip
+        assert [a.status_code for a in answers] == [200, 200, 404, 200, 400, 422, 413]
+        for answer in answers:
+            assert_safe_headers(answer)
+        assert answers[0].headers["cache-control"] == "no-store"
+
+
 def test_schemathesis_finds_no_server_errors(site):
     """Requests generated from the OpenAPI schema, a few per GET operation, never get a 5xx."""
     schemathesis = pytest.importorskip("schemathesis", reason="schemathesis is absent: pip install -e .[dev]")
