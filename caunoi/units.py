@@ -3,11 +3,13 @@ that cases are assigned to and a mission officer is bound to — and, next, that
 are scoped by. Interfaces call `UnitService`; the SQL lives in `caunoi.store.units`.
 
 This module knows nothing of cases, users, fact sheets or outreach: they use it, never the other way
-round. A code is matched in any case ("dsq-us" finds DSQ-US) and kept as it was first written."""
+round. A code is matched in any case ("dsq-us" finds DSQ-US, "đsq-us" ĐSQ-US, on either backend:
+`code_key`) and kept as it was first written (in NFC)."""
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,7 +17,9 @@ from sqlalchemy import Engine
 
 from caunoi import errors
 from caunoi.errors import Invalid, check_actor, check_choice
-from caunoi.store.units import UnitRepository
+from caunoi.store.units import UnitRepository, code_key
+
+__all__ = ["UNIT_KINDS", "NotFound", "Unit", "UnitError", "UnitService", "code_key"]
 
 UNIT_KINDS = ("unit", "mission")
 
@@ -49,7 +53,7 @@ class UnitService:
 
     def add(self, code: str, name: str, *, by: str, kind: str = "unit", country: str | None = None) -> Unit:
         by = check_actor(by, UnitError)
-        code, name = code.strip(), name.strip()
+        code, name = unicodedata.normalize("NFC", code.strip()), name.strip()
         if not re.fullmatch(r"[\w.-]{1,40}", code):
             raise UnitError(
                 "unit_bad_code",

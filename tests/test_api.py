@@ -8,6 +8,8 @@ import contextlib
 import dataclasses
 import io
 import json
+import socket
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -169,7 +171,6 @@ def test_stories_and_their_articles(site):
         assert article["text"] and article["enrichment_version"]
         assert_error(api.get("/articles/999999"), 404, "not_found")
         assert_error(api.get("/stories/999999"), 404, "not_found")
-        assert api.get("/sources").json() == []
         assert api.get("/alerts", params={"state": "new"}).json() == []
 
 
@@ -383,6 +384,15 @@ def test_a_viewer_reads_but_cannot_change(site):
         assert_error(viewer.post("/alerts/1/read"), 403)
 
 
+def test_sources_and_their_health_are_for_administrators(site):
+    """As the sources' page: what is fetched from where is the administrators' business."""
+    with site.client("admin") as admin:
+        assert admin.get("/sources").json() == []
+    for who in ("analyst", "officer_a", "viewer"):
+        with site.client(who) as api:
+            assert_error(api.get("/sources"), 403, "forbidden")
+
+
 def test_saved_searches(site):
     with site.client("analyst") as api:
         saved = api.post("/saved-searches", json={"name": "biển đông", "query": "Biển Đông", "country": "CN"})
@@ -441,6 +451,34 @@ def test_bad_requests_get_the_same_json_errors(site):
             "/cases", content=b"x" * (2 * 1024 * 1024), headers={"Content-Type": "application/json"}
         )
         assert_error(big, 413, "too_large")
+
+
+def _post_chunked(url: str, path: str, size: int) -> bytes:
+    """POST `size` bytes as a chunked body over a socket: the first bytes of the answer."""
+    host, port = url.removeprefix("http://").split(":")
+    with socket.create_connection((host, int(port)), timeout=10) as sock:
+        sock.sendall(f"POST {path} HTTP/1.1\r\nHost: {host}\r\nTransfer-Encoding: chunked\r\n\r\n".encode())
+        for start in range(0, size, 65536):
+            piece = b"x" * min(65536, size - start)
+            sock.sendall(b"%x\r\n%s\r\n" % (len(piece), piece))
+        sock.sendall(b"0\r\n\r\n")
+        return sock.recv(100)
+
+
+def test_a_chunked_body_just_over_the_limit_is_answered_413_at_once(site):
+    """A chunked body whose last piece crosses the 1 MiB limit was never answered, and each such
+    request kept its megabyte: no login was needed to fill the server's memory."""
+    for path in (API + "/cases", "/login"):
+        for extra in (1, 10, 4000):
+            started = time.monotonic()
+            answer = _post_chunked(site.url, path, 1024 * 1024 + extra)
+            assert answer.startswith(b"HTTP/1.1 413"), (path, extra, answer)
+            assert time.monotonic() - started < 5
+        assert _post_chunked(site.url, path, 1024 * 1024)[:12] in (
+            b"HTTP/1.1 401",
+            b"HTTP/1.1 403",
+            b"HTTP/1.1 422",
+        )
 
 
 def test_too_many_requests_are_refused_for_a_while(site):
@@ -504,6 +542,26 @@ def test_exports(site):
         assert_error(api.get("/search/export", params={**params, "format": "pdf"}), 422)
 
 
+def test_exports_of_text_with_control_characters(site):
+    """A demo article holds a backspace (\x08) that XLSX cannot store: every format still exports it,
+    the spreadsheets without the character, JSON as it is."""
+    params = {"q": '"bậc lương thông thường"'}
+    with site.client("viewer") as api:
+        found = api.get("/search", params=params).json()["items"]
+        assert len(found) == 1 and "\x08" in found[0]["snippet"]
+        as_xlsx = api.get("/search/export", params={**params, "format": "xlsx"})
+        assert as_xlsx.status_code == 200, as_xlsx.text
+        from openpyxl import load_workbook
+
+        rows = list(load_workbook(io.BytesIO(as_xlsx.content)).active.iter_rows(values_only=True))
+        assert len(rows) == 2 and rows[1][0] == found[0]["id"]
+        assert rows[1][8] == found[0]["snippet"].replace("\x08", "")
+        as_csv = api.get("/search/export", params={**params, "format": "csv"}).content.decode("utf-8-sig")
+        assert found[0]["snippet"].replace("\x08", "") in as_csv and "\x08" not in as_csv
+        as_json = api.get("/search/export", params={**params, "format": "json"}).json()
+        assert as_json[0]["snippet"] == found[0]["snippet"]
+
+
 def test_swagger_ui_works_offline(site):
     with httpx.Client(base_url=site.url) as browser:
         page = browser.get("/docs")
@@ -513,6 +571,41 @@ def test_swagger_ui_works_offline(site):
         assert browser.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
         schema = browser.get(API + "/openapi.json").json()
         assert "/api/v1/search" in schema["paths"] and "bearer" in schema["components"]["securitySchemes"]
+
+
+def assert_safe_headers(response: httpx.Response) -> None:
+    """The headers every response of the app carries, its pages' and its API's alike."""
+    where = f"{response.request.method} {response.request.url.path}: {response.status_code}"
+    assert response.headers["x-content-type-options"] == "nosniff", where
+    assert response.headers["x-frame-options"] == "DENY", where
+    assert response.headers["referrer-policy"] == "same-origin", where
+    policy = response.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy, where
+    if response.headers["content-type"].startswith("text/html"):
+        assert "script-src 'self';" in policy, where
+    else:
+        assert policy.startswith("default-src 'none'"), where
+
+
+def test_the_api_and_its_docs_carry_the_pages_security_headers(site):
+    with httpx.Client(base_url=site.url) as browser:
+        docs = browser.get("/docs")
+        assert_safe_headers(docs)
+        assert "<script>" not in docs.text  # no inline script: the policy would stop it
+        assert_safe_headers(browser.get("/static/js/swagger-init.js"))
+        assert_safe_headers(browser.get(API + "/openapi.json"))
+        assert_safe_headers(browser.get(API + "/stories"))  # 401
+    with site.client("analyst") as api:
+        answers = [
+            api.get("/stories"), api.get("/search", params={"q": "Việt Nam"}), api.get("/nowhere"),
+            api.get("/search/export", params={"q": "Việt Nam", "format": "xlsx"}),
+            api.get("/search", params={"q": "(x"}), api.post("/cases", json={"title": "x", "priority": "?"}),
+            api.post("/cases", content=b"x" * (2 << 20), headers={"Content-Type": "application/json"}),
+        ]  # fmt: skip
+        assert [a.status_code for a in answers] == [200, 200, 404, 200, 400, 422, 413]
+        for answer in answers:
+            assert_safe_headers(answer)
+        assert answers[0].headers["cache-control"] == "no-store"
 
 
 def test_schemathesis_finds_no_server_errors(site):

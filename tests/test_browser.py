@@ -257,3 +257,19 @@ def test_an_analysts_morning_in_the_browser(browser, site):
     assert watch.outside() == [], f"requests to other hosts: {watch.outside()}"
     refused = [line for line in watch.console if "Content Security Policy" in line or "pageerror" in line]
     assert refused == [], f"the console said: {watch.console}"
+
+
+def test_swagger_ui_draws_under_the_csp(browser, site):
+    """/docs carries the pages' Content-Security-Policy (no inline script): Swagger UI still starts,
+    from static/js/swagger-init.js, and lists the API's operations — nothing from another host."""
+    from playwright.sync_api import expect
+
+    with watched_context(browser, LAPTOP) as (context, watch):
+        page = context.new_page()
+        page.goto(site.url + "/docs")
+        expect(page.locator(".opblock-summary-path", has_text="/api/v1/search").first).to_be_visible()
+        page.locator(".opblock-summary-path", has_text="/api/v1/sources").first.click()
+        expect(page.get_by_text("Every watched source with its health").first).to_be_visible()
+    assert watch.outside() == [], f"requests to other hosts: {watch.outside()}"
+    refused = [line for line in watch.console if "Content Security Policy" in line or "pageerror" in line]
+    assert refused == [], f"the console said: {watch.console}"

@@ -4,6 +4,7 @@ that arrive while it runs wait for that one result."""
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -113,3 +114,22 @@ def test_no_free_database_connection_is_a_503_with_retry_after(settings, monkeyp
         assert answer.json()["error"]["code"] == "busy"
     finally:
         service.close()
+
+
+def test_an_outlets_name_is_drawn_as_text_not_as_markup(service, tmp_path):
+    """Plotly renders a label's <a href>, <b> or <span style> as markup: an outlet named with them
+    (the name comes from the fetched page) would become a link or styled text in the chart."""
+    from caunoi.app.ui.dashboard import dashboard_charts
+
+    outlet = '<a href="https://evil.example">Báo</a> <b style="color:red">& đỏ</b>'
+    article = {"url": "https://evil.example/1", "title": "Tin đối ngoại", "text": "Việt Nam " * 30}
+    (tmp_path / "a.jsonl").write_text(json.dumps(article | {"source": outlet, "date": "2021-04-30"}))
+    service.ingest([tmp_path])
+    charts = {c["id"]: c for c in dashboard_charts(service.dashboard(30), "vi")}
+    assert charts["chart-outlets"]["data"][0]["y"] == [
+        '&lt;a href="https://evil.example"&gt;Báo&lt;/a&gt; &lt;b style="color:red"&gt;&amp; đỏ&lt;/b&gt;'
+    ]
+    for chart in charts.values():
+        for trace in chart["data"]:
+            shown = [trace.get(k) for k in ("x", "y", "labels", "text")]
+            assert not any("<" in v for values in shown if values for v in values if isinstance(v, str))

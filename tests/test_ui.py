@@ -409,6 +409,31 @@ def test_sources_are_for_administrators(site):
     assert site.client("admin").get("/sources").status_code == 200
 
 
+def test_the_api_answers_the_roles_the_pages_answer(site, monkeypatch):
+    """A page and the API call that shows the same thing refuse the same roles (the API listed the
+    sources to every role while the page was for administrators)."""
+    from caunoi.app.api.limits import RateLimiter
+
+    monkeypatch.setattr(site.app.state, "rate_limiter", RateLimiter(1_000_000))  # not what is tested
+    pairs = {
+        "/": "/api/v1/dashboard", "/search?q=tin": "/api/v1/search?q=tin", "/stories": "/api/v1/stories",
+        "/alerts": "/api/v1/alerts", "/cases": "/api/v1/cases", "/factsheets": "/api/v1/factsheets",
+        "/searches": "/api/v1/saved-searches", "/sources": "/api/v1/sources",
+        f"/articles/{site.ids['xss_article']}": f"/api/v1/articles/{site.ids['xss_article']}",
+        f"/stories/{site.ids['story']}": f"/api/v1/stories/{site.ids['story']}",
+    }  # fmt: skip
+    for username in ROLES:
+        browser = site.client(username)
+        for page, call in pairs.items():
+            shown, answered = browser.get(page).status_code, browser.get(call).status_code
+            assert shown in (200, 403) and (shown == 403) == (answered == 403), (
+                username,
+                page,
+                shown,
+                answered,
+            )
+
+
 def test_the_language_switch_changes_the_labels(site):
     browser = site.client("xem")
     assert "Tìm kiếm" in browser.get("/search").text

@@ -3,6 +3,7 @@ and standing alone — cases, users and (next) outreach use them, never the othe
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 
 import pytest
@@ -55,3 +56,28 @@ def test_units_and_missions_are_added_once_and_found_in_any_case(service):
 def test_units_depend_on_no_case_user_or_fact_sheet():
     used = {target for _, target, _ in imports_of(ROOT / "units.py")}
     assert not used & {"caunoi.cases", "caunoi.users", "caunoi.factsheets"}, used
+
+
+def test_a_code_with_a_capital_non_ascii_letter_is_found_in_any_case_on_both_backends(service):
+    """SQLite's lower() folds ASCII letters only: ĐSQ-US could be added but never found again, so no
+    officer could be bound to it and no case given to it."""
+    mission = service.units.add("ĐSQ-US", "Đại sứ quán tại Hoa Kỳ", kind="mission", country="US", by="lan")
+    decomposed = unicodedata.normalize("NFD", "Đsq-Ús")
+    service.units.add("ĐSQ-ÚS", "Một mã có dấu", kind="mission", by="lan")
+    for spelled in ("ĐSQ-US", "đsq-us", "Đsq-Us", " đSQ-US "):
+        assert service.units.get(spelled) == mission
+    assert service.units.get(decomposed).code == "ĐSQ-ÚS"
+    with pytest.raises(UnitError, match="there is already a unit or mission with code đsq-us"):
+        service.units.add("đsq-us", "Trùng mã", kind="mission", by="lan")
+    assert [u.code for u in service.units.list()] == ["ĐSQ-US", "ĐSQ-ÚS"]
+
+    officer = service.users.add_user(
+        "hoaky", "một câu mật khẩu dài 2024", "mission_officer", mission="đsq-us", by="lan"
+    )
+    assert officer["mission"] == "ĐSQ-US"
+    case = service.cases.open_case("Bài báo cần trả lời", by="lan")
+    service.cases.assign(case.id, "đsq-US", "+3d", by="lan")
+    assert service.cases.get(case.id).unit == "ĐSQ-US"
+    for spelled in ("ĐSQ-US", "đsq-us"):
+        assert [c.id for c in service.cases.list(unit=spelled)] == [case.id]
+    assert service.cases.list(unit="ĐSQ-ÚS") == []

@@ -12,6 +12,7 @@ from fastapi.middleware.gzip import GZipMiddleware
 from fastapi.staticfiles import StaticFiles
 
 from caunoi import __version__
+from caunoi.app.headers import SecurityHeaders
 from caunoi.config import Settings, load_settings
 from caunoi.service import Service
 
@@ -20,6 +21,8 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The application over one store; the store is opened (and migrated) here, closed on shutdown."""
+    from caunoi.app import api, ui
+
     service = Service(settings or load_settings())
 
     @asynccontextmanager
@@ -34,14 +37,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
         docs_url=None,  # caunoi.app.api serves Swagger UI from /static/swagger: no CDN
         redoc_url=None,
-        openapi_url="/api/v1/openapi.json",
+        openapi_url=api.OPENAPI,
     )
     app.state.service = service
-    from caunoi.app import api, ui
-
     api.install(app)
     ui.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.add_middleware(SecurityHeaders)  # outside the body limit: its 413 carries them too
     # text compresses 3-5×: the plotly.js bundle goes from 1.5 MB to 0.49 MB on the wire
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     return app

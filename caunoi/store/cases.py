@@ -10,7 +10,7 @@ from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, select, update
 
 from caunoi.store.audit import Changes, diff, history, record_audit
 from caunoi.store.factsheets import link
@@ -147,7 +147,7 @@ class CaseRepository:
         if states is not None:
             query = query.where(cases.c.state.in_(list(states)))
         if unit is not None:
-            query = query.where(func.lower(cases.c.unit) == unit.lower())
+            query = query.where(cases.c.unit == unit)  # the unit's code as stored (caunoi.units)
         if due_before is not None:
             query = query.where(cases.c.deadline < due_before).order_by(cases.c.deadline, cases.c.id)
         else:

@@ -1,16 +1,26 @@
 """Units and missions in the store: the units table, looked up by code in any case, each addition
 audited in the same transaction. The rules about codes, names and countries are `caunoi.units`'s;
-this module only reads and writes rows."""
+this module only reads and writes rows.
+
+A code is compared by `code_key`, in Python: SQLite's lower() and NOCASE fold ASCII letters only, so
+"ĐSQ-US" and "đsq-us" would be one unit on PostgreSQL and two on SQLite. There are a few hundred
+units at most: reading their codes to compare them costs nothing."""
 
 from __future__ import annotations
 
+import unicodedata
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, select
 
 from caunoi.store.audit import diff, record_audit
 from caunoi.store.schema import units
+
+
+def code_key(code: str) -> str:
+    """What two spellings of one code share: "ĐSQ-US", "đsq-us" and a decomposed "Đsq-us" alike."""
+    return unicodedata.normalize("NFC", code.strip()).casefold()
 
 
 class UnitRepository:
@@ -33,11 +43,15 @@ class UnitRepository:
 
     @staticmethod
     def _find(conn: Connection, code: str) -> dict[str, Any] | None:
-        row = conn.execute(select(units).where(func.lower(units.c.code) == code.lower())).mappings().first()
-        return dict(row) if row else None
+        key = code_key(code)
+        codes = conn.execute(select(units.c.code)).scalars()
+        found = next((c for c in codes if code_key(c) == key), None)
+        if found is None:
+            return None
+        return dict(conn.execute(select(units).where(units.c.code == found)).mappings().one())
 
     def list(self) -> list[dict[str, Any]]:
         """Units first, then missions; by code."""
         with self.engine.connect() as conn:
-            query = select(units).order_by(units.c.kind.desc(), func.lower(units.c.code))
-            return [dict(r) for r in conn.execute(query).mappings()]
+            rows = [dict(r) for r in conn.execute(select(units)).mappings()]
+        return sorted(rows, key=lambda r: (r["kind"] != "unit", code_key(r["code"]), r["code"]))

@@ -14,11 +14,11 @@ errors in errors, limits in limits, cursors in paging, file exports in export.""
 
 from __future__ import annotations
 
+import html
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -35,6 +35,25 @@ from caunoi.app.api.errors import (
 from caunoi.app.api.limits import BodyLimit, RateLimiter, no_nul_query, rate_limit
 
 PREFIX = "/api/v1"
+OPENAPI = f"{PREFIX}/openapi.json"
+# Swagger UI without inline script (the Content-Security-Policy forbids it): swagger-init.js starts it
+# on the schema named in data-openapi
+SWAGGER_PAGE = f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1.0">
+<link rel="stylesheet" href="/static/swagger/swagger-ui.css">
+<link rel="icon" href="/static/swagger/favicon-32x32.png">
+<title>{{title}}</title>
+</head>
+<body>
+<div id="swagger-ui" data-openapi="{OPENAPI}"></div>
+<script src="/static/swagger/swagger-ui-bundle.js"></script>
+<script src="/static/js/swagger-init.js"></script>
+</body>
+</html>
+"""
 
 # every route passes the rate limit, then the NUL check, before its own dependencies
 router = APIRouter(
@@ -59,14 +78,7 @@ def install(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
-            openapi_url=app.openapi_url or f"{PREFIX}/openapi.json",
-            title=f"{app.title} — Swagger UI",
-            swagger_js_url="/static/swagger/swagger-ui-bundle.js",
-            swagger_css_url="/static/swagger/swagger-ui.css",
-            swagger_favicon_url="/static/swagger/favicon-32x32.png",
-            swagger_ui_parameters={"validatorUrl": None},
-        )
+        return HTMLResponse(SWAGGER_PAGE.format(title=html.escape(f"{app.title} — Swagger UI")))
 
     _add_security_scheme(app)
 

@@ -26,6 +26,7 @@ from caunoi.app.api.schemas import (
 )
 from caunoi.app.auth import allowed, require, service_of
 from caunoi.cases import Case, CaseError, ListedCase, NotFound, Response, allowed_actions
+from caunoi.units import code_key
 from caunoi.users import permission
 
 router = APIRouter()
@@ -45,7 +46,7 @@ def list_cases(
     """Cases, newest first; a mission officer sees only their mission's."""
     if permission(user, "case.read") == "own":
         mission = user.get("mission") or ""
-        if unit is not None and unit.lower() != mission.lower():
+        if unit is not None and code_key(unit) != code_key(mission):
             raise ApiError(403, "forbidden", f"a mission officer sees only the cases of {mission}")
         unit = mission
     return service_of(request).cases.list(state, unit, open_only, limit)

@@ -1,12 +1,14 @@
 """A search's matches as a file to download: CSV (UTF-8 with a BOM, for Excel), XLSX or JSON, at
 most EXPORT_ROWS rows. Cells a spreadsheet would run as a formula are quoted (titles come from the
-web). It formats hits it is given and never searches."""
+web) and lose the control characters a spreadsheet cannot hold; JSON keeps the text as it is. It
+formats hits it is given and never searches."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import re
 from datetime import datetime
 from typing import Any
 
@@ -16,11 +18,17 @@ from caunoi.models import SearchHit
 
 EXPORT_ROWS = 10_000
 EXPORT_COLUMNS = ("id", "published", "lang", "source", "category", "title", "url", "score", "snippet")
+# what XML 1.0, and so XLSX, cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE, and the rest of XML's
+# list): scraped text carries a stray backspace now and then, and one made the whole export fail
+NOT_IN_SHEETS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def _safe_cell(value: Any) -> Any:
-    """A cell a spreadsheet will not run as a formula (titles come from the web)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    """A cell a spreadsheet can hold and will not run as a formula (titles come from the web)."""
+    if not isinstance(value, str):
+        return value
+    value = NOT_IN_SHEETS.sub("", value)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
         return "'" + value
     return value
 

@@ -115,7 +115,10 @@ class BodyLimit:
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
             if size > self.limit:
-                await self._refuse(scope, receive, send)
+                chunks.clear()
+                # the piece that went past the limit may have been the last: then there is
+                # nothing left to drain, and waiting for more would never answer
+                await self._refuse(scope, receive, send, drain=bool(message.get("more_body")))
                 return
             if not message.get("more_body"):
                 break
@@ -131,11 +134,11 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send, drain: bool = True) -> None:
         # Read (and drop) a modest excess first, so the client gets the answer rather than a reset
         # connection; beyond DRAIN bytes the connection is simply closed.
         drained = 0
-        while drained <= DRAIN:
+        while drain and drained <= DRAIN:
             chunk = await receive()
             drained += len(chunk.get("body", b""))
             if chunk["type"] != "http.request" or not chunk.get("more_body"):

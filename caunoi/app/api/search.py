@@ -130,8 +130,11 @@ def export_search(
 
 
 @router.get("/saved-searches", response_model=list[SavedSearchOut], tags=["search"])
-def list_saved_searches(request: Request, _user: Reader) -> list[SavedSearch]:
-    """Searches kept under a name (alert rules can watch them)."""
+def list_saved_searches(
+    request: Request, _user: Annotated[dict[str, Any], Depends(require("search"))]
+) -> list[SavedSearch]:
+    """Searches kept under a name (alert rules can watch them); who may search may list them, as on
+    the saved searches' page."""
     return service_of(request).searches.all()
 
 

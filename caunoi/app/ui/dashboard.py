@@ -5,6 +5,7 @@ The figures' numbers come from service.dashboard; this module only shapes them."
 from __future__ import annotations
 
 import functools
+import html
 import math
 from typing import Any
 
@@ -24,9 +25,24 @@ router = APIRouter(include_in_schema=False)
 _FONT = {"family": "'Be Vietnam Pro', system-ui, sans-serif", "size": 12}
 
 
+# Plotly draws labels and hover text as a little HTML (<a href>, <b>, <span style>, …) and reads
+# &lt; &gt; &amp; back as the characters: every text a trace shows is escaped, since an outlet's name
+# comes from the page it was fetched from and must show as written, not as a link or styled text
+_TEXT_KEYS = ("x", "y", "labels", "text", "hovertext", "name")
+
+
+def _as_text(value: Any) -> Any:
+    if isinstance(value, str):
+        return html.escape(value, quote=False)
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    return value
+
+
 def _figure(chart_id: str, data: list[dict[str, Any]], **layout: Any) -> dict[str, Any]:
     base = {"margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": _FONT, "height": 260, "showlegend": False}
-    return {"id": chart_id, "data": data, "layout": base | layout}
+    traces = [{k: _as_text(v) if k in _TEXT_KEYS else v for k, v in trace.items()} for trace in data]
+    return {"id": chart_id, "data": traces, "layout": base | layout}
 
 
 def _hbar(chart_id: str, pairs: list[tuple[str, int]], label=lambda v: v) -> dict[str, Any]:
