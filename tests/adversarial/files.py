@@ -21,6 +21,7 @@ import io
 import json
 import os
 import random
+import re
 import signal
 import socket
 import tempfile
@@ -543,8 +544,9 @@ def _ingest(
         except _Hang:
             return Outcome(False, f"hang: no answer in {timeout:.0f} s", set())
         if proc.returncode != 0 or "Traceback" in proc.stderr:
-            lines = [x for x in proc.stderr.splitlines() if x.strip() and not x.startswith("(Background")]
-            last = (lines or ["(nothing on stderr)"])[-1]
+            lines = proc.stderr.splitlines() or ["(nothing on stderr)"]
+            errors = [x for x in lines if re.match(r"[\w.]*(Error|Exception|Exit|Interrupt)\b", x)]
+            last = (errors or lines)[-1]
             return Outcome(False, f"exit {proc.returncode}: {last[:200]}", set())
         from caunoi.service import Service
 
@@ -559,9 +561,11 @@ def _ingest(
     if as_json:
         skipped = json.loads(proc.stdout)["skipped"]
         told = [s["origin"] for s in skipped if s.get("reason")]
+        if json.loads(proc.stdout).get("skipped_count", len(skipped)) > len(skipped):  # the list was cut
+            told.append("".join(tags))
     else:
         told = [line for line in proc.stdout.splitlines() if line.strip().startswith("skipped ")]
-        if "more (use --json for all)" in proc.stdout:  # the list was cut: count the rest as told
+        if "more (" in proc.stdout:  # the list was cut: count the rest as told
             told.append("".join(tags))
     seen = "\n".join(told + stored)
     return Outcome(True, "", {t for t in tags if t in seen})
@@ -588,12 +592,13 @@ def run(budget_s: float, seed: int = 0) -> Tally:
                 MAKERS[kind](rng, folder / tag, goods)
                 bad.append((tag, kind))
             pg = pg_url is not None and n % 3 == 0
+            mode = "--json" if n % 2 == 1 else "plain"
             outcome = _ingest(
                 folder,
                 root / f"store-{n}",
                 goods,
                 [t for t, _ in bad],
-                as_json=n % 2 == 1,
+                as_json=mode == "--json",
                 pg=pg,
                 timeout=ROUND_TIMEOUT,
             )
@@ -602,7 +607,7 @@ def run(budget_s: float, seed: int = 0) -> Tally:
                 for tag, kind in bad:
                     tally.case(
                         tag in outcome.accounted,
-                        f"{kind} {_listing(folder, tag)} ({backend}): neither stored nor reported as skipped",
+                        f"{kind} {_listing(folder, tag)} ({backend}, {mode}): not stored, not reported",
                     )
                 continue
             # the round failed: each bad file alone with the good ones, to say which did it
