@@ -43,7 +43,8 @@ def _each(fn: Callable[[Doc, StageContext], Doc]) -> Stage:
         try:
             return fn(doc, ctx)
         except Exception as exc:  # whatever a library raises on hostile input (lxml, dateparser, …)
-            log.warning("%s failed on %s", fn.__name__, doc.origin, exc_info=True)
+            log.warning("%s failed on %s: %s: %s", fn.__name__, doc.origin, type(exc).__name__, exc)
+            log.debug("what %s raised", fn.__name__, exc_info=True)  # the traceback, for a developer
             return doc.replace(
                 raw=None,
                 html=None,

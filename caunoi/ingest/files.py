@@ -222,7 +222,8 @@ def read_path(path: Path, *, max_file_bytes: int, now: datetime | None = None) -
     except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
         yield _skip(origin, fmt, now, f"cannot read{_after(found)}: {_brief(exc)}")
     except Exception as exc:  # a reader's bug on some input: that file is reported, the rest goes on
-        log.warning("reading %s failed", origin, exc_info=True)
+        log.warning("reading %s failed: %s", origin, _brief(exc))
+        log.debug("what reading %s raised", origin, exc_info=True)  # the traceback, for a developer
         yield _skip(origin, fmt, now, f"cannot read{_after(found)}: {_brief(exc)}")
 
 

@@ -310,7 +310,7 @@ def _codec_name(label: str) -> str | None:
         return label
     try:
         name = codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
         return None
     return _SUPERSETS.get(name, name)
 

@@ -236,7 +236,7 @@ def _bad_url(rng, path, goods):
         path.with_suffix(".txt").write_text(
             f"# url = {url}\nTin\nBộ Ngoại giao họp báo thường kỳ về đối ngoại.\n",
             encoding="utf-8",
-            errors="surrogateescape",
+            errors="surrogatepass",
         )
     else:
         head = f'<link rel="canonical" href="{url}"><meta property="og:url" content="{url}">'
@@ -257,9 +257,13 @@ def _warc_bad(rng, path, goods):
     elif kind == 1:  # a bad length
         length = rng.choice(["abc", "-1", "-99999", "1e3", "99999999999", "0", "5", " ", "0x10", "١٢"])
         data = _raw_warc(body, headers=base + target + f"Content-Length: {length}\r\n")
-    elif kind == 2:  # an unknown or lying content encoding
+    elif kind == 2:  # an unknown or lying content encoding, or a true one
         enc = rng.choice(["br", "gzip", "deflate", "zstd", "compress", "br, gzip", "x-unknown"])
         http = f"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: {enc}\r\n"
+        if rng.random() < 0.3 and enc in ("br", "gzip"):
+            import brotli
+
+            body = brotli.compress(body) if enc == "br" else gzip.compress(body)
         data = _raw_warc(body, headers=base + target + "Content-Length: {len}\r\n", http=http)
     elif kind == 3:  # a bad chunked body
         http = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n"
@@ -364,6 +368,9 @@ def _shapes(rng, path, goods):
         (".json", '{"text": "Bộ Ngoại giao họp báo thường kỳ", "date": "9999-99-99T99:99"}'),
         (".json", '{"text": "Bộ Ngoại giao họp báo thường kỳ", "date": 99999999999999999999}'),
         (".json", '{"text": "Bộ Ngoại giao họp báo thường kỳ", "date": -1e308, "lang": 5}'),
+        (".json", json.dumps({"text": "Bộ Ngoại giao", "source": "s" * 500, "lang": "vi-" + "x" * 30})),
+        (".json", json.dumps({"text": "Bộ Ngoại giao họp báo", "category": "c" * 300, "author": "a" * 5000})),
+        (".json", '{"text": "Bộ Ngoại giao họp báo", "lang": "\\u0000", "published": "\\u0000"}'),
         (".json", '{"text": "x", "text": "trùng khoá"}'), (".json", "[" + "{}," * 3000 + "{}]"),
         (".jsonl", "\n\n\n"), (".jsonl", "{}\n" * 5000), (".jsonl", "[]\n1\nnull\n\"x\"\n"),
         (".jsonl", '{"text": "Bộ Ngoại giao họp báo \u2028 thường kỳ về đối ngoại"}\n'),
