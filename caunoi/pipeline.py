@@ -84,8 +84,8 @@ def _storable_value(value: Any, depth: int = 0) -> Any:
         return storable(value)
     if isinstance(value, bool) or value is None:
         return value
-    if isinstance(value, int):
-        return value if abs(value) < 10**18 else str(value)
+    if isinstance(value, int):  # past 64 bits SQLite's JSON reads it as an approximate real
+        return value if abs(value) < 2**63 else str(value)
     if isinstance(value, float):
         return value if math.isfinite(value) else None
     if depth >= MAX_META_DEPTH:
@@ -99,8 +99,8 @@ def _storable_value(value: Any, depth: int = 0) -> Any:
 
 def _usable_url(url: str | None) -> bool:
     try:
-        urlsplit(url or "").hostname  # noqa: B018 (a bracket left open, a bad port: ValueError)
-        urlsplit(url or "").port  # noqa: B018
+        parts = urlsplit(url or "")
+        parts.hostname, parts.port  # noqa: B018 (a bracket left open, a bad port: ValueError)
     except ValueError:
         return False
     return True

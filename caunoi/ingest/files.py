@@ -123,7 +123,7 @@ def _open_regular(path: Path):
     symlink to one) for reading would wait for a writer for ever, and a device never ends."""
     if not stat.S_ISREG(mode := os.stat(path).st_mode):
         raise _NotRegular(mode)
-    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # never blocks, even if swapped for a FIFO since
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO put there since the stat: no wait
     try:
         if not stat.S_ISREG(mode := os.fstat(fd).st_mode):
             raise _NotRegular(mode)
