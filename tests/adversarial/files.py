@@ -467,7 +467,41 @@ def _names(rng, path, goods):
         fh.write(data)
 
 
+ODD_TEXT = [
+    "x" * 50_000,
+    "1 2 3 4 5 6 7 8 9 0 " * 200,
+    "!!! ??? ... ;;; " * 100,
+    "a\u0301\u0302\u0303\u0323\u0309" * 500,
+    "\u202eđảo ngược\u202c \u200f\u200e" * 100,
+    "😀🇻🇳👨‍👩‍👧 " * 300,
+    "Ngày 31/2/2024, 99/99/9999, 0/0/0, tháng 13 năm -5, ngày 1/1/0001 " * 20,
+    "Nghị quyết số 999999999-NQ/TW, Kết luận số -1-KL/TW, Chỉ thị 0/CT-TTg " * 20,
+    "Việt Nam " * 2000,
+    "Bộ Ngoại giao\n" * 3000,
+    "ｆｕｌｌ　ｗｉｄｔｈ　ｔｅｘｔ　" * 100,
+    "\ufffd" * 1000,
+    "ĐSQ-US ĐSQ-US ĐSQ-US Đại sứ quán Hoa Kỳ tại Hà Nội " * 50,
+    "<script>alert(1)</script> [bold]x[/bold] {{7*7}} ${x} %s %n " * 50,
+]
+
+
+def _odd_text(rng, path, goods):
+    """Valid files whose text is odd (very long words, only digits or marks, RTL, emoji, impossible
+    dates, document numbers): stored, enriched and clustered without a failure."""
+    text = rng.choice(ODD_TEXT) + " " + rng.choice(SENTENCES)
+    if rng.random() < 0.5:
+        path.with_suffix(".txt").write_text(f"Tin lạ {rng.randrange(10**6)}\n{text}\n", encoding="utf-8")
+    else:
+        record = {
+            "title": rng.choice(ODD_TEXT)[:300],
+            "text": text,
+            "date": rng.choice(["", "31/2/2024", "x"]),
+        }
+        path.with_suffix(".json").write_text(json.dumps(record, ensure_ascii=False), encoding="utf-8")
+
+
 MAKERS: dict[str, Maker] = {
+    "odd-text": _odd_text,
     "gz-corrupt": _gz_corrupt,
     "gz-variant": _gz_variants,
     "json-surrogate": _json_surrogate,
