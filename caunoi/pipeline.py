@@ -10,14 +10,17 @@ from __future__ import annotations
 import hashlib
 import itertools
 import logging
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
 
 from caunoi.config import Settings
 from caunoi.models import Doc
 from caunoi.text import cleanup, dates, language, vietnamese
-from caunoi.text.encoding import DecodeError, decode, fix_legacy_text
+from caunoi.text.encoding import DecodeError, decode, fix_legacy_text, storable
 from caunoi.text.extract import extract_html, host_of
 from caunoi.text.timestamps import parse_timestamp, to_local
 
@@ -33,10 +36,24 @@ Stage = Callable[[list[Doc], StageContext], list[Doc]]
 
 
 def _each(fn: Callable[[Doc, StageContext], Doc]) -> Stage:
-    """A batch stage from a per-document step that leaves skipped docs alone."""
+    """A batch stage from a per-document step that leaves skipped docs alone. A step that fails on
+    one document skips that document with the reason, and the batch goes on: one strange article
+    cannot stop an ingest or a watch round."""
+
+    def step(doc: Doc, ctx: StageContext) -> Doc:
+        try:
+            return fn(doc, ctx)
+        except Exception as exc:  # whatever a library raises on hostile input (lxml, dateparser, …)
+            log.warning("%s failed on %s: %s: %s", fn.__name__, doc.origin, type(exc).__name__, exc)
+            log.debug("what %s raised", fn.__name__, exc_info=True)  # the traceback, for a developer
+            return doc.replace(
+                raw=None,
+                html=None,
+                skip_reason=f"could not process ({fn.__name__}): {type(exc).__name__}: {exc}",
+            )
 
     def stage(docs: list[Doc], ctx: StageContext) -> list[Doc]:
-        return [doc if doc.skipped else fn(doc, ctx) for doc in docs]
+        return [doc if doc.skipped else step(doc, ctx) for doc in docs]
 
     stage.__name__ = fn.__name__
     stage.__doc__ = fn.__doc__
@@ -56,6 +73,67 @@ def decode_raw(doc: Doc, ctx: StageContext) -> Doc:
     if is_html:
         return doc.replace(raw=None, html=text, encoding=encoding)
     return doc.replace(raw=None, text=text, encoding=encoding)
+
+
+MAX_META_DEPTH = 20  # a record's extra fields nested deeper than this are not kept
+
+
+def _storable_value(value: Any, depth: int = 0) -> Any:
+    """A value of `meta` as both stores keep it in JSON: text storable, no NaN or infinity, no
+    integer past what JSON readers take, no nesting past MAX_META_DEPTH."""
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int):  # past 64 bits SQLite's JSON reads it as an approximate real
+        return value if abs(value) < 2**63 else str(value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if depth >= MAX_META_DEPTH:
+        return None
+    if isinstance(value, dict):
+        return {storable(str(k)): _storable_value(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable_value(v, depth + 1) for v in value]
+    return storable(str(value))
+
+
+def _usable_url(url: str | None) -> bool:
+    try:
+        parts = urlsplit(url or "")
+        parts.hostname, parts.port  # noqa: B018 (a bracket left open, a bad port: ValueError)
+    except ValueError:
+        return False
+    return True
+
+
+# The longest outlet, category and language code the stores keep (caunoi/store/schema.py): SQLite
+# would take more, PostgreSQL refuses the whole batch.
+FIELD_CHARS = {"source": 200, "category": 100}
+LANG_CHARS = 8
+
+
+def _storable_doc(doc: Doc) -> Doc:
+    meta = _storable_value(doc.meta)
+    url = storable(doc.url) if doc.url else doc.url
+    if not _usable_url(url):
+        meta["url_given"], url = url, None
+    fields = {
+        name: storable(value)[: FIELD_CHARS.get(name)]
+        for name in ("html", "title", "text", "source", "category", "author", "lang", "attribution")
+        if isinstance(value := getattr(doc, name), str)
+    }
+    if len(fields.get("lang") or "") > LANG_CHARS:  # no language code: what the record said is kept
+        meta["lang_given"], fields["lang"] = fields["lang"], None
+    return doc.replace(url=url, meta=meta, **fields)
+
+
+@_each
+def make_storable(doc: Doc, ctx: StageContext) -> Doc:
+    """Every text field and the extra fields as both stores keep them alike (no NUL, no lone
+    surrogate, JSON that PostgreSQL takes); a url that does not parse is kept in meta only.
+    `finalise` does it again for what extraction found in the page."""
+    return _storable_doc(doc)
 
 
 _HEADER = re.compile(r"^#\s*([A-Za-z_][\w-]*)\s*[=:]\s*(.*?)\s*$")
@@ -284,9 +362,11 @@ def refuse_oversized(doc: Doc, ctx: StageContext) -> Doc:
 
 @_each
 def finalise(doc: Doc, ctx: StageContext) -> Doc:
-    """Refuse what has no text left; give the rest its source and content hash."""
+    """Refuse what has no text left; give the rest its source and content hash, and every field as
+    the stores keep it (extraction may have found more)."""
     if not doc.text.strip():
         return doc.replace(skip_reason="no article text (empty after extraction and cleanup)")
+    doc = _storable_doc(doc)
     source = doc.source or (host_of(doc.url) if doc.url else None)
     return doc.replace(source=source, content_hash=content_hash(doc.text))
 
@@ -294,6 +374,7 @@ def finalise(doc: Doc, ctx: StageContext) -> Doc:
 STAGES: list[Stage] = [
     decode_raw,
     parse_plaintext,
+    make_storable,
     extract_page,
     refuse_oversized,
     normalise,

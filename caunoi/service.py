@@ -158,6 +158,8 @@ class Service:
                     if doc.skipped:
                         summary.skip(doc)
                 result = self.articles.write_batch(processed)
+                for doc in result.refused:
+                    summary.skip(doc)
                 summary.added += result.added
                 summary.duplicates += result.duplicates
                 summary.unchanged += result.unchanged
@@ -179,6 +181,9 @@ class Service:
         size = self.settings.batch_size
         batch: list[Doc] = []
         for doc in docs:
+            if doc.skipped:  # a reader's refusal: counted now, not carried through the stages
+                summary.skip(doc)
+                continue
             batch.append(doc)
             if len(batch) >= size:
                 yield self._drop_known(batch, summary)
@@ -513,19 +518,31 @@ class StoriesSummary:
         return dict(self.__dict__)
 
 
+SKIPS_KEPT = 1000  # skipped files and records an ingest summary lists; the count goes on past it
+REASON_CHARS = 500
+
+
 @dataclass
 class IngestSummary:
     files: int = 0
     added: int = 0
     duplicates: int = 0
     unchanged: int = 0
-    skipped: list[dict[str, str]] = field(default_factory=list)
+    skipped: list[dict[str, str]] = field(default_factory=list)  # the first SKIPS_KEPT, with reasons
+    skipped_count: int = 0  # all of them: a file of millions of bad records is not held in memory
     enriched: int = 0  # articles the enrichment stages ran on afterwards
     stories: dict[str, Any] = field(default_factory=dict)  # what update_stories did afterwards
 
     def skip(self, doc: Doc) -> None:
-        log.info("skipped %s: %s", doc.origin, doc.skip_reason)
-        self.skipped.append({"origin": doc.origin, "reason": doc.skip_reason or ""})
+        self.skipped_count += 1
+        if self.skipped_count <= SKIPS_KEPT:
+            from caunoi.text.encoding import storable  # printable too: no lone surrogate
+
+            log.info("skipped %s: %s", doc.origin, doc.skip_reason)
+            reason = (doc.skip_reason or "")[:REASON_CHARS]
+            self.skipped.append({"origin": storable(doc.origin), "reason": storable(reason)})
+        elif self.skipped_count == SKIPS_KEPT + 1:
+            log.info("more than %d skipped: only counted from here on", SKIPS_KEPT)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -534,6 +551,7 @@ class IngestSummary:
             "duplicates": self.duplicates,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "skipped_count": self.skipped_count,
             "enriched": self.enriched,
             "stories": self.stories,
         }

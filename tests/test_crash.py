@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 from conftest import BACKENDS, DEMO, backend_settings
@@ -75,3 +76,39 @@ def test_killed_ingest_resumes_to_exactly_the_full_set(backend, tmp_path, demo_s
         assert sorted(hashes) == expected and len(expected) == full.added
         assert len(origins) == len(set(origins)) == full.added + full.duplicates
         assert orphans == 0 and indexed == len(hashes)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_poison_files_read_first_stop_nothing_run_after_run(backend, tmp_path):
+    """Articles with a poison file sorted first (a lone surrogate, JSON 1,000 deep, a NUL, a symlink
+    to a FIFO) stored none of them, run after run: the real process now stores them all, says
+    what it skipped, and a second run finds nothing new and skips the same."""
+    import json
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "0-surrogate.json").write_text('{"title": "\\ud800", "text": "Tin về đối ngoại. \\ud83d"}')
+    (folder / "0-deep.json").write_text("[" * 1000 + "]" * 1000)
+    sentence = "Bộ Ngoại giao họp báo thường kỳ về tình hình đối ngoại và hợp tác quốc tế. "
+    (folder / "0-nul.csv").write_text(f"title,text\nTin,NUL\x00. {sentence * 5}\n")
+    os.mkfifo(tmp_path / "pipe")
+    (folder / "0-pipe.txt").symlink_to(tmp_path / "pipe")
+    good = sorted(CORPUS.glob("news_*.txt"))[:40]
+    for path in good:
+        (folder / path.name).write_bytes(path.read_bytes())
+    with contextlib.ExitStack() as stack:
+        settings = backend_settings(backend, tmp_path / "store", stack)
+        cmd = [sys.executable, "-m", "caunoi", "ingest", str(folder), "--json"]
+        runs = []
+        for _ in range(2):
+            proc = subprocess.run(cmd, env=_env(settings), capture_output=True, text=True, timeout=300)
+            assert proc.returncode == 0, proc.stderr
+            runs.append(json.loads(proc.stdout))
+    first, second = runs
+    assert first["added"] + first["duplicates"] == len(good) + 2, json.dumps(first)  # surrogate, NUL ones too
+    assert {Path(s["origin"]).name: s["reason"] for s in first["skipped"]} == {
+        "0-deep.json": "JSON nested too deep (RecursionError)",
+        "0-pipe.txt": "not a regular file: a FIFO (named pipe)",
+    }
+    assert second["added"] == 0 and second["unchanged"] == len(good) + 2
+    assert second["skipped"] == first["skipped"]

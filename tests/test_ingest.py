@@ -235,3 +235,210 @@ def test_tsv_gz_is_read_with_tabs(service, tmp_path):
     summary = service.ingest([tmp_path])
     assert (summary.added, summary.skipped) == (1, [])
     assert service.article(1).dates[0]["date"] == "2024-03-07"
+
+
+# -- bad input never stops an ingest (issue 14) ---------------------------------------------------
+
+
+def _raw_warc(
+    body: bytes, headers: str, http: str = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n"
+) -> bytes:
+    """A WARC response record written by hand, so its headers can be wrong."""
+    payload = http.encode() + b"\r\n" + body
+    return (
+        b"WARC/1.0\r\nWARC-Type: response\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        + headers.replace("{len}", str(len(payload))).encode()
+        + b"\r\n"
+        + payload
+        + b"\r\n\r\n"
+    )
+
+
+def _poison(folder: Path) -> dict[str, str]:
+    """One file of each kind that stopped an ingest before, named to be read first; what the summary
+    must say of each one it skips (a reason's start), or "stored" for one kept with its text made
+    storable."""
+    folder.mkdir(parents=True)
+    text = VI_DOC.read_text(encoding="utf-8").split("\n", 6)[-1][:600]  # a real article's body
+    record = {"title": "Tin có ký tự lạ", "text": text}
+    data = bytearray(gzip.compress(("Tiêu đề\n" + text).encode()))
+    data[30:50] = bytes(b ^ 0x5A for b in data[30:50])  # corrupt deflate data
+    (folder / "00-deflate.txt.gz").write_bytes(bytes(data))
+    (folder / "01-surrogate.json").write_text(json.dumps(record | {"title": "Tin \ud800"}), encoding="utf-8")
+    (folder / "02-deep.json").write_text("[" * 1000 + "]" * 1000, encoding="utf-8")
+    big = json.dumps(record | {"text": "Số lớn. " + text})[:-1] + ', "views": ' + "9" * 5000 + "}"
+    (folder / "03-bigint.json").write_text(big, encoding="utf-8")
+    (folder / "04-url.json").write_text(
+        json.dumps(record | {"text": "Địa chỉ. " + text, "url": "http://[::1"})
+    )
+    page = (f"<html><body><article><p>{text}</p></article></body></html>").encode()
+    target = "WARC-Target-URI: https://news.example.org/a.html\r\n"
+    (folder / "05-no-target.warc").write_bytes(_raw_warc(page, "Content-Length: {len}\r\n"))
+    (folder / "06-bad-length.warc").write_bytes(_raw_warc(page, target + "Content-Length: 12\r\n"))
+    brotli = "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Encoding: br\r\n"
+    (folder / "07-brotli.warc").write_bytes(_raw_warc(page, target + "Content-Length: {len}\r\n", brotli))
+    (folder / "08-nul.txt").write_text("Tin có NUL\nTXT. " + text.replace(" ", " \x00", 1), encoding="utf-8")
+    nul = json.dumps(record | {"text": "NUL. " + text.replace(" ", "\x00 ", 1), "source": "TT\x00XVN"})
+    (folder / "09-nul.json").write_text(nul, encoding="utf-8")
+    (folder / "10-nul.csv").write_text(f'title,text\nTin,"CSV. {text}\x00"\n', encoding="utf-8")
+    return {
+        "00-deflate.txt.gz": "cannot read: error: Error -3 while decompressing data",
+        "01-surrogate.json": "stored",
+        "02-deep.json": "JSON nested too deep",
+        "03-bigint.json": "stored",
+        "04-url.json": "stored",
+        "05-no-target.warc#<urn:uuid:1>": "WARC record without WARC-Target-URI",
+        "06-bad-length.warc": "truncated or damaged WARC after 0 records",
+        "07-brotli.warc#https://news.example.org/a.html": "cannot decode the record (Content-Encoding: br)",
+        "08-nul.txt": "stored",
+        "09-nul.json": "stored",
+        "10-nul.csv#L2": "stored",
+    }
+
+
+def test_one_bad_file_cannot_stop_an_ingest(service, tmp_path):
+    """Each kind of file that aborted `caunoi ingest` is skipped with its reason, or stored with the
+    characters no store takes made storable; the good articles are stored, enriched and clustered."""
+    expected = _poison(tmp_path / "in" / "0-bad")
+    good = sorted((DEMO / "vi-news-unc" / "docs").glob("news_world_0[0-1]*.txt"))
+    for path in good:
+        (tmp_path / "in" / path.name).write_bytes(path.read_bytes())
+    summary = service.ingest([tmp_path / "in"])
+    reasons = {s["origin"].split("/0-bad/")[-1]: s["reason"] for s in summary.skipped}
+    for name, outcome in expected.items():
+        assert outcome == "stored" or name in reasons, (name, reasons)
+        if outcome == "stored":
+            assert name not in reasons, reasons[name]
+        else:
+            assert reasons[name].startswith(outcome), (name, reasons[name])
+    stored = sum(1 for outcome in expected.values() if outcome == "stored")
+    assert summary.added + summary.duplicates == len(good) + stored, summary.to_json()
+    assert summary.enriched == summary.added and summary.stories["clustered"] > 0
+    assert summary.skipped_count == len(summary.skipped) == len(expected) - stored
+
+    surrogate = by_origin(service, "01-surrogate.json")
+    assert surrogate.title == "Tin \ufffd"
+    nul = by_origin(service, "09-nul.json")
+    assert "\x00" not in nul.text and nul.text.startswith("NUL. ") and nul.source == "TTXVN"
+    assert "\x00" not in by_origin(service, "08-nul.txt").text
+    odd = by_origin(service, "04-url.json")
+    assert odd.url is None and odd.meta["url_given"] == "http://[::1"
+    assert by_origin(service, "03-bigint.json").meta["views"] == "9" * 5000
+
+
+def test_a_value_the_database_refuses_costs_only_its_own_article(service):
+    """Were a value to reach the store that the database refuses (PostgreSQL: a NUL), the batch is
+    written one article at a time and only that article comes back refused."""
+    from datetime import datetime
+
+    from caunoi.models import Doc
+
+    def doc(i: int, text: str) -> Doc:
+        return Doc(
+            origin=f"x#{i}", format="json", ingested_at=datetime.now(), text=text, content_hash=f"{i:064d}"
+        )
+
+    result = service.articles.write_batch([doc(1, "Bài một"), doc(2, "Bài\x00 hai"), doc(3, "Bài ba")])
+    if service.engine.dialect.name == "postgresql":
+        assert result.added == 2 and [d.origin for d in result.refused] == ["x#2"]
+        assert "NUL" in result.refused[0].skip_reason
+    else:  # SQLite keeps a NUL: the pipeline strips it before, on both backends alike
+        assert result.added == 3 and not result.refused
+
+
+def test_fifos_sockets_and_devices_are_skipped_not_waited_for(service, tmp_path):
+    import os
+    import socket
+
+    (tmp_path / "in").mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "in" / "to-fifo.txt").symlink_to(tmp_path / "pipe")
+    os.mkfifo(tmp_path / "in" / "fifo.json")
+    (tmp_path / "in" / "zero.jsonl").symlink_to("/dev/zero")
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(tmp_path / "in" / "sock.txt"))
+    sock.close()
+    (tmp_path / "in" / "ok.txt").write_text("Tiêu đề\nNội dung bài viết về đối ngoại.", encoding="utf-8")
+    summary = service.ingest([tmp_path / "in"])
+    reasons = {Path(s["origin"]).name: s["reason"] for s in summary.skipped}
+    assert summary.added == 1
+    assert reasons == {
+        "to-fifo.txt": "not a regular file: a FIFO (named pipe)",
+        "fifo.json": "not a regular file: a FIFO (named pipe)",
+        "zero.jsonl": "not a regular file: a character device",
+        "sock.txt": "not a regular file: a socket",
+    }
+
+
+def test_json_lists_and_lines_are_read_one_record_at_a_time(service, tmp_path):
+    """A list's items and a JSONL file's lines are read one by one: a record after a broken one is
+    kept, a JSON string may hold U+2028, and a list that breaks off keeps what came before."""
+    (tmp_path / "in").mkdir()
+    lines = [
+        {"title": "Một", "text": "Hội nghị ngoại giao diễn ra tại Hà Nội hôm 30/9.\u2028Dòng hai."},
+        {"title": "Hai", "text": "Thủ tướng tiếp Đại sứ Nhật Bản chiều 1/10."},
+    ]
+    (tmp_path / "in" / "a.jsonl").write_text(
+        "\n".join(json.dumps(r, ensure_ascii=False) for r in lines), encoding="utf-8"
+    )
+    items = json.dumps({"articles": [{"text": "Bộ Ngoại giao họp báo thường kỳ chiều 5/7."}, {}]})
+    (tmp_path / "in" / "b.json").write_text(items[:-2] + ", [[[", encoding="utf-8")  # broken off
+    (tmp_path / "in" / "c.json").write_text("[]", encoding="utf-8")
+    summary = service.ingest([tmp_path / "in"])
+    reasons = {Path(s["origin"]).name: s["reason"] for s in summary.skipped}
+    assert summary.added == 3, summary.to_json()
+    assert reasons["b.json#1"].startswith("record has no text")
+    assert (
+        reasons["b.json"].startswith("invalid JSON at line 1")
+        and "the 2 items before it" in reasons["b.json"]
+    )
+    assert reasons["c.json"] == "no article in this file"
+    assert "Dòng hai" in by_origin(service, "a.jsonl#L1").text
+
+
+def test_a_summary_stays_small_whatever_the_number_of_bad_records(tmp_path):
+    """Millions of bad records (a 122 KB .jsonl.gz of 40 million `{}` ran to a MemoryError): counted,
+    the first reasons kept, and the memory of the ingest does not grow with them."""
+    import subprocess
+    import sys
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.jsonl.gz").write_bytes(gzip.compress(b"{}\n" * 20))
+    (tmp_path / "more").mkdir()
+    records = 300_000
+    (tmp_path / "more" / "b.jsonl.gz").write_bytes(gzip.compress(b"{}\n" * records))
+    child = f"""
+import json, resource
+from pathlib import Path
+from caunoi.config import Settings
+from caunoi.service import Service
+with Service(Settings(data_dir=Path({str(tmp_path / "store")!r}))) as service:
+    service.ingest([Path({str(tmp_path / "in")!r})])  # everything an ingest loads, loaded
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    summary = service.ingest([Path({str(tmp_path / "more")!r})])
+    grown = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before
+print(json.dumps({{"grown_kib": grown, "summary": summary.to_json()}}))
+"""
+    proc = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    summary = result["summary"]
+    assert summary["skipped_count"] == records and len(summary["skipped"]) == 1000
+    assert summary["skipped"][0]["reason"].startswith("record has no text")
+    # 300,000 skipped records kept cost about 100 MB; read and counted, a few MB of text
+    assert result["grown_kib"] < 30_000, result["grown_kib"]
+
+
+def test_the_cli_shows_odd_file_names_as_they_are_and_counts_what_it_does_not_list(settings, tmp_path):
+    from support.cli import caunoi
+
+    (tmp_path / "in" / "[bold]").mkdir(parents=True)
+    (tmp_path / "in" / "[bold]" / "[notastyle]x.txt").write_bytes(b"")
+    (tmp_path / "in" / "rows.jsonl").write_text("{}\n" * 30, encoding="utf-8")
+    (tmp_path / "in" / "caf\udce9.txt").write_text("Tiêu đề\nNội dung bài viết về đối ngoại.")
+    proc = caunoi(settings, "ingest", str(tmp_path / "in"))
+    assert "1 added" in proc.stdout and "31 skipped" in proc.stdout
+    assert "skipped " + str(tmp_path / "in" / "[bold]" / "[notastyle]x.txt") + ": empty file" in proc.stdout
+    assert "… and 11 more (use --json for all)" in proc.stdout
+    data = json.loads(caunoi(settings, "ingest", str(tmp_path / "in"), "--json").stdout)
+    assert data["unchanged"] == 1 and data["skipped_count"] == 31

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.progress import TextColumn, TimeRemainingColumn
 
 from caunoi.cli.common import AsJson, console, err, fail, open_service, print_json, progress_bar, said
@@ -36,12 +37,16 @@ def ingest(
     console.print(
         f"[bold]{summary.files}[/] files: [green]{summary.added} added[/], "
         f"{summary.duplicates} duplicates, {summary.unchanged} already stored, "
-        f"[yellow]{len(summary.skipped)} skipped[/]"
+        f"[yellow]{summary.skipped_count} skipped[/]"
     )
-    for item in summary.skipped[:20]:
-        console.print(f"  [yellow]skipped[/] {item['origin']}: {item['reason']}", highlight=False)
-    if len(summary.skipped) > 20:
-        console.print(f"  … and {len(summary.skipped) - 20} more (use --json for all)")
+    for item in summary.skipped[:20]:  # a file name or a reason may look like console markup
+        console.print(
+            f"  [yellow]skipped[/] {escape(item['origin'])}: {escape(item['reason'])}", highlight=False
+        )
+    if summary.skipped_count > 20:
+        full = summary.skipped_count == len(summary.skipped)
+        listed = "use --json for all" if full else f"--json lists the first {len(summary.skipped):,}"
+        console.print(f"  … and {summary.skipped_count - 20:,} more ({listed})")
 
 
 def enrich(

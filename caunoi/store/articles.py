@@ -21,6 +21,7 @@ from sqlalchemy import (
     text,
     update,
 )
+from sqlalchemy.exc import DataError
 
 from caunoi.models import Doc, SearchHit, SearchRequest
 from caunoi.store.database import upsert
@@ -97,6 +98,7 @@ class WriteResult:
     duplicates: int = 0  # same normalised text already stored: the origin is recorded on it
     unchanged: int = 0  # this very input was stored before
     ids: dict[str, int] = field(default_factory=dict)  # content hash -> article id
+    refused: list[Doc] = field(default_factory=list)  # not stored: the database refused a value
 
 
 class ArticleRepository:
@@ -121,10 +123,16 @@ class ArticleRepository:
     def write_batch(self, docs: list[Doc], conn: Connection | None = None) -> WriteResult:
         """Store a batch in one transaction; re-running it, whole or in part, adds nothing.
 
-        With `conn`, the writes join that connection's transaction (the caller commits)."""
+        With `conn`, the writes join that connection's transaction (the caller commits). Without,
+        a value the database refuses costs only its own article: the batch is written again one
+        article at a time, and the refused ones come back in `refused` with the reason."""
         if conn is None:
-            with self.engine.begin() as own:
-                return self.write_batch(docs, own)
+            try:
+                with self.engine.begin() as own:
+                    return self.write_batch(docs, own)
+            except DataError:
+                log.warning("the database refused a value in a batch: writing it one article at a time")
+                return self._write_each(docs)
         result = WriteResult()
         docs = [d for d in docs if not d.skipped]
         if not docs:
@@ -183,6 +191,24 @@ class ArticleRepository:
                 result.duplicates += 1
             seen.add(key)
         return result
+
+    def _write_each(self, docs: list[Doc]) -> WriteResult:
+        total = WriteResult()
+        for doc in docs:
+            if doc.skipped:
+                continue
+            try:
+                with self.engine.begin() as conn:
+                    one = self.write_batch([doc], conn)
+            except DataError as exc:
+                problem = str(exc.orig).strip().splitlines()[0][:200] if exc.orig else type(exc).__name__
+                total.refused.append(doc.replace(skip_reason=f"the database refused it: {problem}"))
+                continue
+            total.added += one.added
+            total.duplicates += one.duplicates
+            total.unchanged += one.unchanged
+            total.ids.update(one.ids)
+        return total
 
     def replace(self, conn: Connection, article_id: int | None, doc: Doc) -> int | None:
         """An article's text processed again (`caunoi reprocess`): updated in place and re-indexed,

@@ -310,7 +310,7 @@ def _codec_name(label: str) -> str | None:
         return label
     try:
         name = codecs.lookup(label).name
-    except LookupError:
+    except (LookupError, ValueError):  # ValueError: a label with a NUL in it
         return None
     return _SUPERSETS.get(name, name)
 
@@ -414,3 +414,17 @@ def _fix_words(text: str, encoding: str) -> tuple[str, int, int]:
         return word if was and not now else letters
 
     return _FONT_WORD.sub(fix, text), repaired, kept
+
+
+# --- What a store can keep ------------------------------------------------------------------------
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """`text` as both stores keep it alike: NULs dropped (PostgreSQL refuses them in text and JSON)
+    and a lone surrogate (JSON's "\\ud800", half of an emoji cut in two) replaced by U+FFFD, as
+    UTF-8 cannot hold it. Other text is returned as it is."""
+    if not _UNSTORABLE.search(text):
+        return text
+    return _UNSTORABLE.sub(lambda m: "" if m.group() == "\x00" else "\ufffd", text)

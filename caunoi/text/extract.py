@@ -102,8 +102,12 @@ def extract_html(html: str, url: str | None = None) -> Extracted | None:
 
 
 def host_of(url: str) -> str | None:
-    """'https://www.dantri.com.vn/the-gioi/x.htm' -> 'dantri.com.vn'."""
-    host = urlsplit(url).hostname
+    """'https://www.dantri.com.vn/the-gioi/x.htm' -> 'dantri.com.vn'; None when it has none, or
+    does not parse ('http://[::1')."""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
     if not host:
         return None
     return host[4:] if host.startswith("www.") else host
