@@ -1,15 +1,17 @@
 """Crashes: a real `caunoi ingest` (or `stories --update`) killed with SIGKILL at random moments, then
 run again, must leave the store as an uninterrupted ingest would (issue 14, item 5).
 
-A chain is a fresh SQLite store and one to three killed runs in a row (a seeded choice of moment: a
-random time, once the store holds a random number of articles, or once the first story appears, which
-is where clustering and retitling are), with 0 or 2 workers, and then a run that completes: `ingest`,
-or `stories --update` when every article was already stored. Each kill is a case; it holds when no
-process of the killed run survives it (after a short bounded wait), and the completed run leaves a
-store that opens and passes SQLite's integrity check, every article stored exactly once and enriched,
-the same articles as an uninterrupted ingest of the same files, every article in exactly one story and
-every story with a title and a summary. The corpus: ARTICLES articles of vi-news-unc
-(../shared/data, or the demo's copy under demo/ when it is absent) and a few near-copies of them.
+A chain is a fresh SQLite store and one to three killed runs in a row, with 0 or 2 workers, each
+killed at a seeded choice of moment: a random time, once the store holds a random number of articles,
+once the pool's workers are up, or once the first story appears (clustering and retitling). Then a
+run that completes: `ingest`, or `stories --update` when every article was already stored.
+
+Each kill is a case. It holds when no process of the killed run survives it (after a short bounded
+wait) and the completed run leaves a store that passes SQLite's integrity check, with every article
+stored exactly once and enriched, the same articles as an uninterrupted ingest of the same files,
+every article in exactly one story and every story with a title and a summary. The corpus: ARTICLES
+articles of vi-news-unc (../shared/data, or the demo's copy under demo/ when it is absent) and a few
+near-copies of them.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from support.processes import survivors
+from support.processes import in_session, survivors
 
 from adversarial import Budget, Tally
 
@@ -84,7 +86,8 @@ def _kill_at_random(args: list[str], env: dict[str, str], db: Path, rng: random.
         stderr=subprocess.PIPE,
         start_new_session=True,  # its session id is its pid: what it starts can be found after it dies
     )
-    moment = rng.choice(["time", "articles", "stories"])
+    workers = int(env["CAUNOI_WORKERS"])
+    moment = rng.choice(["time", "articles", "stories"] + (["pool"] if workers else []))
     target = rng.randint(1, ARTICLES)
     deadline = time.monotonic() + rng.uniform(0.3, est)
     while proc.poll() is None:
@@ -92,6 +95,9 @@ def _kill_at_random(args: list[str], env: dict[str, str], db: Path, rng: random.
             break
         if moment == "articles" and _count(db, "SELECT count(*) FROM articles") >= target:
             time.sleep(rng.uniform(0, 0.2))
+            break
+        if moment == "pool" and len(in_session(proc.pid)) >= workers + 2:  # its workers and tracker
+            time.sleep(rng.uniform(0, 0.5))
             break
         if moment == "stories" and _count(db, "SELECT count(*) FROM stories") >= 1:
             time.sleep(rng.uniform(0, 0.4))
