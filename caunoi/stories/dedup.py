@@ -11,6 +11,12 @@ chrome, an attribution line ("Theo TTXVN"), a reworded lead.
 - Candidates: LSH with BANDS bands of ROWS rows: two bodies sharing any band are compared. With
   3 rows × 42 bands the chance of being compared is 0.68 at Jaccard 0.3, 0.94 at 0.4, 0.999 at 0.5,
   and 0.0003 at 0.02 (unrelated articles).
+- Bounded work: a flood of near-copies (one article under thousands of URLs, each page a little
+  different) puts every copy in the same buckets, and comparing each with all the ones before is
+  quadratic (2,000 copies: 100 s). A bucket indexes its first BUCKET_CAP articles only, and an
+  article is compared with at most MAX_COMPARED candidates, those sharing the most bands with it;
+  the first copies of a text stand for the rest, since a copy is linked to the group's original
+  whichever of its copies it matched (benchmarks/story_near_copies.py).
 - Verdict: a candidate is a copy when the estimated Jaccard similarity is at least JACCARD, or when
   the smaller body is at least CONTAINMENT contained in the larger (a trimmed copy) and is not
   tiny next to it (at least MIN_SIZE_RATIO of its shingles): a short brief quoted inside a long
@@ -46,6 +52,8 @@ JACCARD = 0.6
 CONTAINMENT = 0.8
 MIN_SIZE_RATIO = 0.35
 MIN_SHINGLES = 8  # a body shorter than this is too short to call a copy of anything
+BUCKET_CAP = 20  # articles an LSH bucket indexes at most…
+MAX_COMPARED = 50  # …and candidates an article is compared with at most
 
 
 @dataclass(frozen=True)
@@ -136,15 +144,15 @@ def dedupe(store: StoryRepository, rows: list[Any]) -> DedupeResult:
     with store.signing() as batch:
         for row, sig in signed:
             if sig is None:  # too short to compare: recorded as checked, never a candidate
-                batch.add(row.id, b"", 0, [])
+                batch.add(row.id, b"", 0, [], BUCKET_CAP)
                 continue
             keys = sig.band_keys()
             found = [
                 (c.article_id, Signature.from_bytes(c.hashes, c.shingles))
-                for c in batch.candidates(keys, row.id)
+                for c in batch.candidates(keys, row.id, MAX_COMPARED)
             ]
             best = best_copy(sig, found)
-            batch.add(row.id, sig.to_bytes(), sig.shingles, keys)
+            batch.add(row.id, sig.to_bytes(), sig.shingles, keys, BUCKET_CAP)
             if best is not None:
                 copy_of, match = best
                 batch.link(row, copy_of, match.jaccard, match.containment)
