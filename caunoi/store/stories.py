@@ -280,9 +280,8 @@ class StoryRepository:
         original (not a reprint) in it: a reprint changes neither the sample a title and summary
         are drawn from (originals first) nor, more than a little, the story. A flood of reprints
         of one article is then described once, not once a batch."""
-        untitled = conn.execute(
-            select(stories.c.id).where(stories.c.id.in_(story_ids), stories.c.title == "")
-        ).scalars()
+        titleless = select(stories.c.id).where(stories.c.id.in_(story_ids), stories.c.title == "")
+        untitled = set(conn.execute(titleless).scalars())
         grown = read_by_ids(
             conn,
             article_ids,
