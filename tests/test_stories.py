@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import event, func, select, update
 from support.cli import caunoi
 from support.corpus import HA_NAM, OTHERS, SUBMARINE, as_file, near_copies
 
@@ -255,11 +255,13 @@ def test_stories_from_the_command_line(settings):
 # -- hostile and interrupted input ---------------------------------------------------------------
 
 
-def test_a_flood_of_near_copies_costs_bounded_work_per_copy(service, monkeypatch):
-    """80 near-copies of one article (a hostile sitemap's pages): each is compared with at most
-    MAX_COMPARED others and indexed in buckets of at most BUCKET_CAP, yet every one is linked to
-    the first and all are one story, titled once a batch at most."""
-    compared, described = [], []
+@pytest.mark.parametrize("newest_first", [False, True], ids=["oldest first", "newest first"])
+def test_a_flood_of_near_copies_costs_bounded_work_per_copy(service, monkeypatch, newest_first):
+    """80 near-copies of one article (a hostile sitemap's pages, stored oldest first or newest first
+    as a sitemap lists them): each is compared with at most MAX_COMPARED others, indexed in buckets
+    of at most BUCKET_CAP, and the group relinked to a new earliest copy once a batch at most; yet
+    every one is linked to the earliest and all are one story, titled once a batch at most."""
+    compared, described, relinks = [], [], []
     best_copy, title_and_summary = dedup.best_copy, summary.title_and_summary
 
     def counted_best_copy(sig, found):
@@ -270,12 +272,24 @@ def test_a_flood_of_near_copies_costs_bounded_work_per_copy(service, monkeypatch
         described.append(story.id)
         return title_and_summary(story, members, clusterer)
 
+    def count_relinks(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE DUPLICATES"):
+            relinks.append(statement)
+
+    event.listen(service.engine, "before_cursor_execute", count_relinks)
+    copies = near_copies(DEMO / f"{SUBMARINE[0]}.txt", 80, datetime(2026, 12, 1))
+    if newest_first:
+        copies.reverse()
     monkeypatch.setattr(dedup, "best_copy", counted_best_copy)
     monkeypatch.setattr(summary, "title_and_summary", counted_title_and_summary)
-    service.articles.write_batch(near_copies(DEMO / f"{SUBMARINE[0]}.txt", 80, datetime(2026, 12, 1)))
+    service.articles.write_batch(copies)
     service.settings = dataclasses.replace(service.settings, batch_size=20)
     made = service.update_stories()
     assert made.copies == 79 and made.opened == 1
+    first = min(copies, key=lambda doc: doc.published).origin
+    earliest = next(a["id"] for a in _articles(service) if a["origin"] == first)
+    assert {service.copies(a["id"])["original_id"] for a in _articles(service)} == {None, earliest}
+    assert len(relinks) <= 80 // 20
     assert max(compared) <= dedup.MAX_COMPARED < 79
     with service.engine.connect() as conn:
         fullest = conn.execute(

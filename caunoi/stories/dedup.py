@@ -24,7 +24,8 @@ chrome, an attribution line ("Theo TTXVN"), a reworded lead.
 
 The copies of one text form a group linked to its earliest copy (by publication time, then by
 id): the original. A copy found before its original (a backfill) makes the original the new
-earliest, and the group is relinked to it.
+earliest, and the group is relinked to it. A batch is signed in publication order, so a flood of
+copies stored newest first relinks the group once a batch, not once a copy.
 
 `dedupe` runs this over a batch of stored articles; it reads and writes through the store
 (caunoi.store.stories), which holds no part of the algorithm.
@@ -139,7 +140,10 @@ def dedupe(store: StoryRepository, rows: list[Any]) -> DedupeResult:
     """Sign these articles (rows of id, text, published, created_at) and link each copy to the
     earliest copy of its text, in one transaction (each article sees the ones signed before it, in
     this batch too)."""
-    signed = [(row, signature(row.text)) for row in rows]
+    # earliest first: a batch stored newest first (as sitemaps list) relinks its group once, when its
+    # earliest copy is signed, instead of once for each copy older than the ones before it
+    in_time = sorted(rows, key=lambda r: (r.published or r.created_at, r.id))
+    signed = [(row, signature(row.text)) for row in in_time]
     copies = 0
     with store.signing() as batch:
         for row, sig in signed:
