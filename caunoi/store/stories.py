@@ -308,8 +308,8 @@ class StoryRepository:
     @staticmethod
     def _sample(conn: Connection, story_id: int, first: int, latest: int) -> list[Any]:
         """The story's first `first` and latest `latest` originals (all its members when none is
-        an original), in publication order: with their titles and texts, read with LIMITs, so a
-        story of thousands of articles costs what one of forty does."""
+        an original), in publication order, with their titles and texts: read with LIMITs, so the
+        texts of forty articles at most, however big the story."""
         when = article_time()
         members = (
             select(
