@@ -79,13 +79,15 @@ def _count(db: Path, sql: str) -> int:
 def _kill_at_random(args: list[str], env: dict[str, str], db: Path, rng: random.Random, est: float) -> str:
     """Run `caunoi ARGS`, kill it with SIGKILL at a random moment; '' when all of it died, else what
     survived or went wrong; 'finished' when it ended before the moment came."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "caunoi", *args],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        start_new_session=True,  # its session id is its pid: what it starts can be found after it dies
-    )
+    errors = db.parent.parent / "stderr.txt"  # a file, not a pipe nobody reads while it runs
+    with errors.open("wb") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "caunoi", *args],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,  # its session id is its pid: what it starts can be found after it dies
+        )
     workers = int(env["CAUNOI_WORKERS"])
     moment = rng.choice(["time", "articles", "stories"] + (["pool"] if workers else []))
     target = rng.randint(1, ARTICLES)
@@ -106,11 +108,10 @@ def _kill_at_random(args: list[str], env: dict[str, str], db: Path, rng: random.
             break
         time.sleep(0.02)
     if proc.poll() is not None:
-        err = proc.stderr.read().decode(errors="replace")
-        return "finished" if proc.returncode == 0 else f"exit {proc.returncode} before the kill: {err[-300:]}"
+        said = errors.read_text(errors="replace")[-300:]
+        return "finished" if proc.returncode == 0 else f"exit {proc.returncode} before the kill: {said}"
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    proc.stderr.close()
     left = survivors(proc.pid, ORPHAN_WAIT)
     return f"{len(left)} process(es) of the killed run still alive after {ORPHAN_WAIT:.0f} s" if left else ""
 
