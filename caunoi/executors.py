@@ -23,6 +23,13 @@ never touches the store, and never imports ray.
   `map_shares` and the context manager come with the base class. `make_executor` is the one place
   that chooses it, importing its module only then, so ray stays an optional install.
 
+A worker never outlives its parent: a parent killed with SIGKILL (or OOM-killed) cannot shut its pool
+down, and its workers would wait for batches forever, each holding its memory and the loaded models
+(and keeping multiprocessing's resource tracker alive with them). So each worker watches its parent
+pid from a daemon thread and ends itself within PARENT_POLL seconds of the parent going; a watchdog
+rather than Linux's PR_SET_PDEATHSIG, which fires when the *thread* that started the worker ends, and
+the watcher submits from threads that come and go.
+
 Numbers: a pool keeps 2 batches per worker in flight (one running, one queued, so a worker never
 waits for the parent to hand it the next), and `map_shares` cuts a list into 4 shares per worker,
 so one slow share (a very long article) does not leave the other workers idle.
@@ -32,7 +39,9 @@ from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -43,6 +52,8 @@ from caunoi.config import Settings
 B = TypeVar("B")  # a batch
 T = TypeVar("T")  # an item of a batch
 R = TypeVar("R")  # what `fn` returns
+
+PARENT_POLL = 0.25  # seconds between a worker's looks at whether its parent is still there
 
 
 class Executor:
@@ -114,7 +125,9 @@ class ProcessPool(Executor):
         with self._lock:
             if self._pool is None:
                 context = multiprocessing.get_context("spawn")
-                self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
+                self._pool = ProcessPoolExecutor(
+                    self.workers, mp_context=context, initializer=_watch_parent, initargs=(os.getpid(),)
+                )
             pool = self._pool
         return pool.submit(fn, batch)
 
@@ -123,6 +136,18 @@ class ProcessPool(Executor):
             pool, self._pool = self._pool, None
         if pool is not None:
             pool.shutdown(cancel_futures=True)
+
+
+def _watch_parent(parent: int) -> None:
+    """In a worker, first thing: end this process as soon as `parent` is no longer its parent (the
+    parent died and the worker was handed to init or a subreaper)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL)
+        os._exit(1)  # no clean-up to wait for: the batch's result has nobody to go to
+
+    threading.Thread(target=watch, name="caunoi-parent-watch", daemon=True).start()
 
 
 def make_executor(settings: Settings) -> Executor:

@@ -33,7 +33,6 @@ if TYPE_CHECKING:
     from caunoi.store.enrichment import EnrichmentRepository
     from caunoi.store.sources import CrawlRepository
     from caunoi.store.stories import StoryRepository
-    from caunoi.stories.cluster import Clusterer
     from caunoi.stories.view import StorySummary, StoryView
     from caunoi.units import UnitService
     from caunoi.users import UserService
@@ -424,6 +423,7 @@ class Service:
         `rebuild` drops every story first and clusters the whole store again."""
         from caunoi.stories.cluster import articles_to_cluster, load_clusterer, save_clusterer
         from caunoi.stories.dedup import dedupe
+        from caunoi.stories.summary import FIRST, LATEST, describer
 
         summary = StoriesSummary()
         size = self.settings.batch_size
@@ -438,33 +438,20 @@ class Service:
         if rebuild:
             self.stories.forget_stories()
         clusterer = load_clusterer(self.stories)
+        describe = describer(clusterer)
+        # stories a run killed mid-way left untitled (before titles were written with the batch)
+        summary.repaired = self.stories.describe_untitled(describe, (FIRST, LATEST))
         touched: set[int] = set()
         while batch := articles_to_cluster(self.stories, size):
             assigned = [clusterer.add(article) for article in batch]
-            save_clusterer(self.stories, clusterer, assigned)
+            save_clusterer(self.stories, clusterer, assigned, describe, (FIRST, LATEST))
             summary.clustered += len(assigned)
             summary.opened += sum(a.new for a in assigned)
             touched.update(a.story_id for a in assigned)
             if on_batch:
                 on_batch("cluster", len(batch))
-        for story_id in sorted(touched):
-            self._retitle(clusterer, story_id)
         summary.stories_touched = len(touched)
         return summary
-
-    def _retitle(self, clusterer: Clusterer, story_id: int) -> None:
-        from caunoi.stories.cluster import Story
-        from caunoi.stories.summary import read_sample, title_and_summary
-
-        row = self.stories.get(story_id)
-        if row is None:
-            return
-        story = clusterer.active.get(story_id) or Story.from_state(
-            row.id, row.first_seen, row.last_seen, row.state
-        )
-        members = self.stories.members(story_id, pick=read_sample)
-        title, summary = title_and_summary(story, members, clusterer)
-        self.stories.set_summary(story_id, title, summary)
 
     def story_list(
         self,
@@ -513,6 +500,7 @@ class StoriesSummary:
     clustered: int = 0  # articles put in a story
     opened: int = 0  # new stories
     stories_touched: int = 0
+    repaired: int = 0  # stories a killed run had left without title and summary, titled now
 
     def to_json(self) -> dict[str, Any]:
         return dict(self.__dict__)

@@ -112,3 +112,42 @@ def test_poison_files_read_first_stop_nothing_run_after_run(backend, tmp_path):
     }
     assert second["added"] == 0 and second["unchanged"] == len(good) + 2
     assert second["skipped"] == first["skipped"]
+
+
+def _stories(service: Service) -> tuple[int, int, int]:
+    """Stories, stories without a title or summary, articles not in a story."""
+    with service.engine.connect() as conn:
+        return (
+            conn.execute(text("SELECT count(*) FROM stories")).scalar_one(),
+            conn.execute(text("SELECT count(*) FROM stories WHERE title = ''")).scalar_one(),
+            conn.execute(
+                text("SELECT count(*) FROM articles WHERE id NOT IN (SELECT article_id FROM story_articles)")
+            ).scalar_one(),
+        )
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_an_ingest_killed_while_clustering_leaves_no_story_half_made(backend, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in sorted(CORPUS.glob("*.txt"))[:60]:
+        (corpus / path.name).write_bytes(path.read_bytes())
+    with contextlib.ExitStack() as stack:
+        killed = backend_settings(backend, tmp_path / "killed", stack)
+        watcher = stack.enter_context(Service(killed))
+        cmd = [sys.executable, "-m", "caunoi", "ingest", str(corpus)]
+        env = {**_env(killed), "CAUNOI_BATCH_SIZE": "4"}
+        proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 120
+        while _stories(watcher)[0] < 8:  # a few batches into clustering
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, "the ingest never got to its stories"
+            time.sleep(0.01)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        made, untitled, unclustered = _stories(watcher)
+        assert untitled == 0, f"{untitled} of {made} stories left without a title"
+        assert unclustered > 0, "killed too late: clustering was over"
+
+        caunoi(killed, "stories", "--update")
+        assert _stories(watcher)[1:] == (0, 0)

@@ -1,13 +1,19 @@
 """caunoi.executors: the same ordered results in this process and in a pool, errors that reach
-the caller, a bounded number of batches in flight, and a pool that starts late and closes twice."""
+the caller, a bounded number of batches in flight, a pool that starts late and closes twice, and
+workers that end when the process that started them is killed."""
 
 from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
+import subprocess
+import sys
 import time
 
 import pytest
+from conftest import DEMO
+from support.processes import in_session, survivors
 
 from caunoi.config import Settings
 from caunoi.executors import InProcess, ProcessPool, each, make_executor
@@ -93,3 +99,24 @@ def test_workers_zero_runs_in_this_process_and_n_a_pool_of_n(tmp_path):
     assert isinstance(executor, ProcessPool) and executor.workers == 3
     with pytest.raises(ValueError):
         ProcessPool(0)
+
+
+def test_an_ingest_killed_with_sigkill_leaves_none_of_its_two_workers_behind(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CAUNOI_")}
+    env.update(CAUNOI_DATA=str(tmp_path), CAUNOI_WORKERS="2", CAUNOI_BATCH_SIZE="5")
+    ingest = subprocess.Popen(
+        [sys.executable, "-m", "caunoi", "ingest", str(DEMO / "vi-news-unc" / "docs")],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,  # its workers stay in its session after it dies
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(in_session(ingest.pid)) < 4:  # the ingest, the resource tracker and two workers
+            assert ingest.poll() is None and time.monotonic() < deadline, "the pool never started"
+            time.sleep(0.05)
+    finally:
+        ingest.kill()
+        ingest.wait()
+    assert survivors(ingest.pid, wait_s=5) == []

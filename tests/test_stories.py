@@ -3,18 +3,21 @@ clusterer, and both through the store and the command line, on both backends."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import event, func, select, update
 from support.cli import caunoi
-from support.corpus import HA_NAM, OTHERS, SUBMARINE, as_file
+from support.corpus import HA_NAM, OTHERS, SUBMARINE, as_file, near_copies
 
 from caunoi.enrich.stage import enrich
-from caunoi.stories import cluster, dedup
+from caunoi.store.schema import signature_bands, stories
+from caunoi.stories import cluster, dedup, summary
 from caunoi.stories.cluster import Article, Clusterer
-from caunoi.stories.summary import read_sample
+from caunoi.stories.summary import FIRST, LATEST
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
 SAME_EVENT = HA_NAM[:2]  # two reports of one day of it
@@ -195,7 +198,7 @@ def test_reprints_are_linked_to_the_earliest_copy_and_counted_once(service, tmp_
     assert service.story_list()[0].reprints == 2
     # retitling reads the texts of the originals only (at most summary.SAMPLE of them)
     everything = service.stories.members(story_id)
-    read = service.stories.members(story_id, pick=read_sample)
+    read = service.stories.sample(story_id, FIRST, LATEST)
     assert [m.id for m in read] == [m.id for m in everything if m.original_id is None]
     assert earliest in {m.id for m in read} and all(m.text for m in read)
 
@@ -247,3 +250,67 @@ def test_stories_from_the_command_line(settings):
     assert missing.returncode == 1 and "no story" in missing.stderr
     shown = json.loads(caunoi(settings, "show", str(one["items"][0]["id"]), "--json").stdout)
     assert shown["story_id"] == listed[0]["id"] and shown["reprint_of"] is None
+
+
+# -- hostile and interrupted input ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("newest_first", [False, True], ids=["oldest first", "newest first"])
+def test_a_flood_of_near_copies_costs_bounded_work_per_copy(service, monkeypatch, newest_first):
+    """80 near-copies of one article (a hostile sitemap's pages, stored oldest first or newest first
+    as a sitemap lists them): each is compared with at most MAX_COMPARED others, indexed in buckets
+    of at most BUCKET_CAP, and the group relinked to a new earliest copy once a batch at most; yet
+    every one is linked to the earliest and all are one story, titled once a batch at most."""
+    compared, described, relinks = [], [], []
+    best_copy, title_and_summary = dedup.best_copy, summary.title_and_summary
+
+    def counted_best_copy(sig, found):
+        compared.append(len(found))
+        return best_copy(sig, found)
+
+    def counted_title_and_summary(story, members, clusterer):
+        described.append(story.id)
+        return title_and_summary(story, members, clusterer)
+
+    def count_relinks(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith("UPDATE DUPLICATES"):
+            relinks.append(statement)
+
+    event.listen(service.engine, "before_cursor_execute", count_relinks)
+    copies = near_copies(DEMO / f"{SUBMARINE[0]}.txt", 80, datetime(2026, 12, 1))
+    if newest_first:
+        copies.reverse()
+    monkeypatch.setattr(dedup, "best_copy", counted_best_copy)
+    monkeypatch.setattr(summary, "title_and_summary", counted_title_and_summary)
+    service.articles.write_batch(copies)
+    service.settings = dataclasses.replace(service.settings, batch_size=20)
+    made = service.update_stories()
+    assert made.copies == 79 and made.opened == 1
+    first = min(copies, key=lambda doc: doc.published).origin
+    earliest = next(a["id"] for a in _articles(service) if a["origin"] == first)
+    assert {service.copies(a["id"])["original_id"] for a in _articles(service)} == {None, earliest}
+    assert len(relinks) <= 80 // 20
+    assert max(compared) <= dedup.MAX_COMPARED < 79
+    with service.engine.connect() as conn:
+        fullest = conn.execute(
+            select(func.count())
+            .select_from(signature_bands)
+            .group_by(signature_bands.c.band, signature_bands.c.key)
+            .order_by(func.count().desc())
+        ).first()[0]
+    assert fullest <= dedup.BUCKET_CAP
+    assert len(described) <= 4  # 80 articles in batches of 20
+    (story,) = service.story_list()
+    assert story.title and story.articles == 1 and story.reprints == 79
+
+
+def test_stories_a_killed_run_left_untitled_are_titled_by_the_next(service):
+    """What a `kill -9` between clustering and titling left before titles were written with each
+    batch: stories without title or summary. The next `stories --update` repairs them."""
+    service.ingest([DEMO / f"{n}.txt" for n in SUBMARINE + HA_NAM])
+    titled = {s.id: (s.title, service.story(s.id).summary) for s in service.story_list()}
+    with service.engine.begin() as conn:
+        conn.execute(update(stories).values(title="", summary=[]))
+    made = caunoi(service.settings, "stories", "--update", "--json")
+    assert json.loads(made.stdout)["updated"]["repaired"] == len(titled)
+    assert {s.id: (s.title, service.story(s.id).summary) for s in service.story_list()} == titled

@@ -42,24 +42,41 @@ class Signing:
     def __init__(self, conn: Connection):
         self.conn = conn
 
-    def candidates(self, keys: list[tuple[int, str]], own: int) -> list[Any]:
-        """(article_id, hashes, shingles) of the other signed articles sharing a band with `keys`,
-        by id."""
-        ids = (
+    def candidates(self, keys: list[tuple[int, str]], own: int, limit: int) -> list[Any]:
+        """(article_id, hashes, shingles) of the other signed articles sharing a band with `keys`, at
+        most `limit` of them: those sharing the most bands (then the earliest ids), by id."""
+        shared = (
             select(signature_bands.c.article_id)
             .where(tuple_(signature_bands.c.band, signature_bands.c.key).in_(keys))
             .where(signature_bands.c.article_id != own)
-            .distinct()
+            .group_by(signature_bands.c.article_id)
+            .order_by(func.count().desc(), signature_bands.c.article_id)
+            .limit(limit)
+            .subquery()
         )
         return self.conn.execute(
             select(signatures.c.article_id, signatures.c.hashes, signatures.c.shingles)
-            .where(signatures.c.article_id.in_(ids.scalar_subquery()))
+            .join(shared, shared.c.article_id == signatures.c.article_id)
             .order_by(signatures.c.article_id)
         ).all()
 
-    def add(self, article_id: int, hashes: bytes, shingles: int, keys: list[tuple[int, str]]) -> None:
-        """The article's signature and its band keys (none: checked, never a candidate)."""
+    def add(
+        self, article_id: int, hashes: bytes, shingles: int, keys: list[tuple[int, str]], bucket_cap: int
+    ) -> None:
+        """The article's signature and its band keys (none: checked, never a candidate), each key
+        only while its bucket holds fewer than `bucket_cap` articles."""
         self.conn.execute(signatures.insert().values(article_id=article_id, hashes=hashes, shingles=shingles))
+        if keys:
+            full = {
+                (r.band, r.key)
+                for r in self.conn.execute(
+                    select(signature_bands.c.band, signature_bands.c.key)
+                    .where(tuple_(signature_bands.c.band, signature_bands.c.key).in_(keys))
+                    .group_by(signature_bands.c.band, signature_bands.c.key)
+                    .having(func.count() >= bucket_cap)
+                )
+            }
+            keys = [k for k in keys if k not in full]
         if keys:
             self.conn.execute(
                 signature_bands.insert(),
@@ -102,6 +119,11 @@ class ClustererState:
     active: list[Any]  # rows of its active stories, by id
     next_id: int
     story_of: dict[int, int]  # article id -> story id, for the articles of the active stories
+
+
+Describe = Callable[[Any, list[Any]], tuple[str, list[dict[str, Any]]]]
+"""(a story's row, a sample of its members in publication order) -> its title and summary: what
+caunoi.stories.summary decides, called by the store inside the transaction that writes them."""
 
 
 @dataclass(frozen=True)
@@ -214,10 +236,14 @@ class StoryRepository:
         assigned: list[tuple[int, int, float]],
         retired: list[int],
         state: bytes,
+        describe: Describe,
+        sample: tuple[int, int],
     ) -> None:
         """Store a batch: the stories it touched, its assignments (article id, story id,
-        similarity), the stories retired from the active set and the clusterer's document
-        frequencies, in one transaction."""
+        similarity), the stories retired from the active set, the clusterer's document frequencies
+        and the title and summary of each story that needs them anew (`describe` over a `sample`
+        of its members, see `_describe`), in one transaction: a story is never seen, nor left by a
+        killed run, without its title and summary, or with ones its articles have outgrown."""
         now = datetime.now()
         with self.engine.begin() as conn:
             existing = set(
@@ -244,7 +270,72 @@ class StoryRepository:
             if retired:
                 conn.execute(update(stories).where(stories.c.id.in_(retired)).values(active=False))
             self._recount(conn, [s.id for s in touched])
+            stale = self._needing_description(conn, [s.id for s in touched], [a[0] for a in assigned])
+            self._describe(conn, stale, describe, sample)
             self._save_state(conn, state, now)
+
+    @staticmethod
+    def _needing_description(conn: Connection, story_ids: list[int], article_ids: list[int]) -> list[int]:
+        """Of the stories a batch touched, those still without a title and those that took an
+        original (not a reprint) in it: a reprint changes neither the sample a title and summary
+        are drawn from (originals first) nor, more than a little, the story. A flood of reprints
+        of one article is then described once, not once a batch."""
+        titleless = select(stories.c.id).where(stories.c.id.in_(story_ids), stories.c.title == "")
+        untitled = set(conn.execute(titleless).scalars())
+        grown = read_by_ids(
+            conn,
+            article_ids,
+            lambda chunk: (
+                select(story_articles.c.story_id)
+                .outerjoin(duplicates, duplicates.c.article_id == story_articles.c.article_id)
+                .where(story_articles.c.article_id.in_(chunk), duplicates.c.article_id.is_(None))
+                .distinct()
+            ),
+        )
+        return sorted({*untitled, *(r.story_id for r in grown)})
+
+    def _describe(
+        self, conn: Connection, story_ids: list[int], describe: Describe, sample: tuple[int, int]
+    ) -> None:
+        """Write each story's title and summary, from its row and its sample of members."""
+        for story_id in story_ids:
+            row = conn.execute(select(stories).where(stories.c.id == story_id)).first()
+            if row is None:
+                continue
+            title, summary = describe(row, self._sample(conn, story_id, *sample))
+            conn.execute(update(stories).where(stories.c.id == story_id).values(title=title, summary=summary))
+
+    @staticmethod
+    def _sample(conn: Connection, story_id: int, first: int, latest: int) -> list[Any]:
+        """The story's first `first` and latest `latest` originals (all its members when none is
+        an original), in publication order, with their titles and texts: read with LIMITs, so the
+        texts of forty articles at most, however big the story."""
+        when = article_time()
+        members = (
+            select(
+                articles.c.id, articles.c.title, articles.c.text, articles.c.lang, when.label("when"),
+                duplicates.c.original_id,
+            )
+            .join(story_articles, story_articles.c.article_id == articles.c.id)
+            .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
+            .where(story_articles.c.story_id == story_id)
+        )  # fmt: skip
+        originals = members.where(duplicates.c.article_id.is_(None))
+        early = conn.execute(originals.order_by(when, articles.c.id).limit(first)).all()
+        chosen = originals if early else members
+        if not early:
+            early = conn.execute(members.order_by(when, articles.c.id).limit(first)).all()
+        late = conn.execute(chosen.order_by(when.desc(), articles.c.id.desc()).limit(latest)).all()
+        picked = {r.id: r for r in [*early, *late]}
+        return sorted(picked.values(), key=lambda r: (r.when, r.id))
+
+    def describe_untitled(self, describe: Describe, sample: tuple[int, int]) -> int:
+        """Title and summarise the stories left without (by a run killed before this was one
+        transaction with the clustering); how many there were."""
+        with self.engine.begin() as conn:
+            ids = list(conn.execute(select(stories.c.id).where(stories.c.title == "")).scalars())
+            self._describe(conn, ids, describe, sample)
+        return len(ids)
 
     @staticmethod
     def _recount(conn: Connection, story_ids: list[int]) -> None:
@@ -284,10 +375,6 @@ class StoryRepository:
         else:
             conn.execute(stage_state.insert().values(name=CLUSTERER_STATE, data=blob, updated_at=now))
 
-    def set_summary(self, story_id: int, title: str, summary: list[dict[str, Any]]) -> None:
-        with self.engine.begin() as conn:
-            conn.execute(update(stories).where(stories.c.id == story_id).values(title=title, summary=summary))
-
     def forget_stories(self) -> None:
         """Drop every story and the clusterer's state: the next run clusters the whole store again."""
         with self.engine.begin() as conn:
@@ -295,33 +382,27 @@ class StoryRepository:
             conn.execute(delete(stories))
             conn.execute(delete(stage_state).where(stage_state.c.name == CLUSTERER_STATE))
 
-    def members(
-        self, story_id: int, limit: int | None = None, pick: Callable[[list[Any]], list[Any]] | None = None
-    ) -> list[Any]:
-        """The story's articles in publication order, with their reprint link (original_id). With
-        `pick`, only the ones it picks from rows of (id, when, original_id) are read in full."""
+    def members(self, story_id: int, limit: int | None = None) -> list[Any]:
+        """The story's articles in publication order, with their reprint link (original_id)."""
         when = article_time()
-
-        def of_story(*columns: Any) -> Any:
-            return (
-                select(articles.c.id, *columns, when.label("when"), duplicates.c.original_id)
-                .join(story_articles, story_articles.c.article_id == articles.c.id)
-                .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
-                .where(story_articles.c.story_id == story_id)
-                .order_by(when, articles.c.id)
+        query = (
+            select(
+                articles.c.id, articles.c.title, articles.c.text, articles.c.url, articles.c.source,
+                articles.c.lang, story_articles.c.similarity, when.label("when"), duplicates.c.original_id,
             )
-
-        query = of_story(
-            articles.c.title, articles.c.text, articles.c.url, articles.c.source, articles.c.lang,
-            story_articles.c.similarity,
+            .join(story_articles, story_articles.c.article_id == articles.c.id)
+            .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
+            .where(story_articles.c.story_id == story_id)
+            .order_by(when, articles.c.id)
+            .limit(limit)
         )  # fmt: skip
         with self.engine.connect() as conn:
-            if pick is not None:
-                chosen = [row.id for row in pick(list(conn.execute(of_story())))]
-                query = query.where(articles.c.id.in_(chosen))  # at most summary.SAMPLE ids
-            if limit:
-                query = query.limit(limit)
-            return list(conn.execute(query)) if pick is None or chosen else []
+            return list(conn.execute(query))
+
+    def sample(self, story_id: int, first: int, latest: int) -> list[Any]:
+        """The members a story's title and summary are drawn from (see `_sample`)."""
+        with self.engine.connect() as conn:
+            return self._sample(conn, story_id, first, latest)
 
     def tags_of(self, article_ids: Iterable[int], kinds: tuple[str, ...]) -> list[Any]:
         with self.engine.connect() as conn:

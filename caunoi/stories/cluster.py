@@ -46,7 +46,7 @@ from typing import Any
 
 import numpy as np
 
-from caunoi.store.stories import StoryRecord, StoryRepository
+from caunoi.store.stories import Describe, StoryRecord, StoryRepository
 from caunoi.text.fold import fold, tokens
 
 DF_BUCKETS = 1 << 21
@@ -394,9 +394,16 @@ def load_clusterer(store: StoryRepository) -> Clusterer:
     return clusterer
 
 
-def save_clusterer(store: StoryRepository, clusterer: Clusterer, assigned: list[Assignment]) -> None:
-    """Store a batch's assignments, the stories they touched, the retired ones and the clusterer's
-    document frequencies, in one transaction."""
+def save_clusterer(
+    store: StoryRepository,
+    clusterer: Clusterer,
+    assigned: list[Assignment],
+    describe: Describe,
+    sample: tuple[int, int],
+) -> None:
+    """Store a batch's assignments, the stories they touched with their titles and summaries
+    (`describe` over a `sample` of their members: caunoi.stories.summary), the retired ones and
+    the clusterer's document frequencies, in one transaction."""
     retired = clusterer.take_retired()
     touched = []
     for story_id in sorted({a.story_id for a in assigned}):
@@ -411,4 +418,6 @@ def save_clusterer(store: StoryRepository, clusterer: Clusterer, assigned: list[
         [(a.article_id, a.story_id, a.similarity) for a in assigned],
         list(retired),
         clusterer.dump_df(),
+        describe,
+        sample,
     )

@@ -11,6 +11,12 @@ chrome, an attribution line ("Theo TTXVN"), a reworded lead.
 - Candidates: LSH with BANDS bands of ROWS rows: two bodies sharing any band are compared. With
   3 rows × 42 bands the chance of being compared is 0.68 at Jaccard 0.3, 0.94 at 0.4, 0.999 at 0.5,
   and 0.0003 at 0.02 (unrelated articles).
+- Bounded work: a flood of near-copies (one article under thousands of URLs, each page a little
+  different) puts every copy in the same buckets, and comparing each with all the ones before is
+  quadratic (2,000 copies: 100 s). A bucket indexes its first BUCKET_CAP articles only, and an
+  article is compared with at most MAX_COMPARED candidates, those sharing the most bands with it;
+  the first copies of a text stand for the rest, since a copy is linked to the group's original
+  whichever of its copies it matched (benchmarks/story_near_copies.py).
 - Verdict: a candidate is a copy when the estimated Jaccard similarity is at least JACCARD, or when
   the smaller body is at least CONTAINMENT contained in the larger (a trimmed copy) and is not
   tiny next to it (at least MIN_SIZE_RATIO of its shingles): a short brief quoted inside a long
@@ -18,7 +24,8 @@ chrome, an attribution line ("Theo TTXVN"), a reworded lead.
 
 The copies of one text form a group linked to its earliest copy (by publication time, then by
 id): the original. A copy found before its original (a backfill) makes the original the new
-earliest, and the group is relinked to it.
+earliest, and the group is relinked to it. A batch is signed in publication order, so a flood of
+copies stored newest first relinks the group once a batch, not once a copy.
 
 `dedupe` runs this over a batch of stored articles; it reads and writes through the store
 (caunoi.store.stories), which holds no part of the algorithm.
@@ -46,6 +53,8 @@ JACCARD = 0.6
 CONTAINMENT = 0.8
 MIN_SIZE_RATIO = 0.35
 MIN_SHINGLES = 8  # a body shorter than this is too short to call a copy of anything
+BUCKET_CAP = 20  # articles an LSH bucket indexes at most…
+MAX_COMPARED = 50  # …and candidates an article is compared with at most
 
 
 @dataclass(frozen=True)
@@ -131,20 +140,23 @@ def dedupe(store: StoryRepository, rows: list[Any]) -> DedupeResult:
     """Sign these articles (rows of id, text, published, created_at) and link each copy to the
     earliest copy of its text, in one transaction (each article sees the ones signed before it, in
     this batch too)."""
-    signed = [(row, signature(row.text)) for row in rows]
+    # earliest first: a batch stored newest first (as sitemaps list) relinks its group once, when its
+    # earliest copy is signed, instead of once for each copy older than the ones before it
+    in_time = sorted(rows, key=lambda r: (r.published or r.created_at, r.id))
+    signed = [(row, signature(row.text)) for row in in_time]
     copies = 0
     with store.signing() as batch:
         for row, sig in signed:
             if sig is None:  # too short to compare: recorded as checked, never a candidate
-                batch.add(row.id, b"", 0, [])
+                batch.add(row.id, b"", 0, [], BUCKET_CAP)
                 continue
             keys = sig.band_keys()
             found = [
                 (c.article_id, Signature.from_bytes(c.hashes, c.shingles))
-                for c in batch.candidates(keys, row.id)
+                for c in batch.candidates(keys, row.id, MAX_COMPARED)
             ]
             best = best_copy(sig, found)
-            batch.add(row.id, sig.to_bytes(), sig.shingles, keys)
+            batch.add(row.id, sig.to_bytes(), sig.shingles, keys, BUCKET_CAP)
             if best is not None:
                 copy_of, match = best
                 batch.link(row, copy_of, match.jaccard, match.containment)

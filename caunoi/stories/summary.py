@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from typing import Any
 
 from caunoi.stories.cluster import Article, Clusterer, Story
@@ -18,21 +19,28 @@ from caunoi.text.fold import fold, tokens
 
 SENTENCES = 3
 LEAD_SENTENCES = 2
-SAMPLE = 40  # articles read: the first ten and the latest thirty
+FIRST, LATEST = 10, 30  # articles read: the first ten and the latest thirty (originals first)
+SAMPLE = FIRST + LATEST
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+(?=[\"“'‘(\[]?[A-ZĐÀ-Ỹ0-9])")
 
 
 def _sample(members: list[Any]) -> list[Any]:
     if len(members) <= SAMPLE:
         return members
-    return members[:10] + members[-(SAMPLE - 10) :]
+    return members[:FIRST] + members[-LATEST:]
 
 
-def read_sample(members: list[Any]) -> list[Any]:
-    """The members `title_and_summary` reads, from rows in publication order that need only
-    original_id: the repository then loads the texts of these alone (a story of thousands of
-    articles is retitled after every batch that touches it)."""
-    return _sample([m for m in members if m.original_id is None] or members)
+def describer(clusterer: Clusterer) -> Callable[[Any, list[Any]], tuple[str, list[dict]]]:
+    """What the store calls to title and summarise a story as it saves it (in the same
+    transaction): from the story's row and its FIRST and LATEST originals, read by the store."""
+
+    def describe(row: Any, members: list[Any]) -> tuple[str, list[dict]]:
+        story = clusterer.active.get(row.id)
+        if story is None:  # retired: as its state was saved
+            story = Story.from_state(row.id, row.first_seen, row.last_seen, row.state)
+        return title_and_summary(story, members, clusterer)
+
+    return describe
 
 
 def _cosine(vec: dict[int, float], story: Story) -> float:

@@ -3,6 +3,8 @@ and stories, alerts and articles put straight into a store's tables."""
 
 from __future__ import annotations
 
+import hashlib
+import random
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -28,6 +30,32 @@ def as_file(folder: Path, name: str, title: str, body: str, date: str, url: str 
     path = folder / f"{name}.txt"
     path.write_text(f"# doc_id = {name}\n# url = {url}\n# date = {date}\n{title}\n{body}\n", encoding="utf-8")
     return path
+
+
+def near_copies(article: Path, n: int, now: datetime) -> list:
+    """`n` near-copies of a demo article as Docs ready for `write_batch`, the way a hostile sitemap
+    serves one article under many URLs: each body with a page line and one word changed at a seeded
+    random place (so none is an exact copy), each a minute after the one before."""
+    from caunoi.models import Doc
+
+    lines = article.read_text(encoding="utf-8").split("\n")
+    body = [ln for ln in lines if ln.strip() and not ln.startswith("#")]
+    title, words = body[0], " ".join(body[1:]).split(" ")
+    rng = random.Random(1)
+    start = datetime(2021, 4, 22, 8, 0)
+    docs = []
+    for i in range(n):
+        changed = list(words)
+        changed[rng.randrange(len(changed))] = f"trang{i}"
+        text = f"Trang {i} của chuyên mục\n" + " ".join(changed)
+        url = f"https://hostile.vn/bai/{i}"
+        when = start + timedelta(minutes=i)
+        digest = hashlib.sha256(text.encode()).hexdigest()
+        docs.append(
+            Doc(origin=url, format="txt", ingested_at=now, url=url, title=f"{title} ({i})", text=text,
+                lang="vi", published=when, content_hash=digest)
+        )  # fmt: skip
+    return docs
 
 
 # -- rows put straight into the store ----------------------------------------------------------
