@@ -11,6 +11,7 @@ generators use only what a user has, so pointing PYTHONPATH at an older checkout
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 
 from _harness import REPO, print_table, publish
@@ -37,6 +38,12 @@ def main() -> None:
         "seed": args.seed,
         "areas": [t.as_dict() for t in tallies],
     }
+    if args.only:  # a part of the corpus: shown, not written over the whole run's figures
+        if args.json:
+            print(json.dumps(result, ensure_ascii=False, indent=1))
+        else:
+            report(result)
+        return
     publish(NAME, result, as_json=args.json, report=report)
 
 

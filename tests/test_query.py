@@ -74,3 +74,21 @@ def test_many_exclusions_are_one_not_for_fts5():
     """FTS5's parser has a small stack: a NOT inside a NOT for each word overflowed it at about 90."""
     node = parse_query("biển " + "NOT a " * 3)
     assert to_fts5(node) == '(("bien") NOT ("a" OR "a" OR "a"))'
+
+
+@pytest.mark.parametrize(
+    ("query", "same_as"),
+    [
+        ("biển NOT NOT đông", "biển đông"),
+        ("biển NOT -đông", "biển đông"),
+        ("biển NOT NOT NOT đông", "biển NOT đông"),
+    ],
+)
+def test_not_not_is_the_word_itself_so_what_parses_also_runs(query, same_as):
+    """The adversarial queries found "x NOT NOT y" parsed (and was saved) but the FTS5 translation
+    refused it: a saved search that never runs."""
+    node = parse_query(query)
+    assert node == parse_query(same_as)
+    assert to_fts5(node) == to_fts5(parse_query(same_as)) and to_tsquery(node) == to_tsquery(
+        parse_query(same_as)
+    )

@@ -158,7 +158,10 @@ class _Parser:
             )
         if tok.kind in ("NOT", "minus"):
             self.take()
-            return Not(self.unary())
+            inner = self.unary()
+            # NOT NOT x is x: the search engines have no NOT inside a NOT, and the saved search and
+            # the search must agree on what parses
+            return inner.item if isinstance(inner, Not) else Not(inner)
         return self.atom()
 
     def atom(self) -> Node:
