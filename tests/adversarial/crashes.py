@@ -82,7 +82,7 @@ def _kill_at_random(args: list[str], env: dict[str, str], db: Path, rng: random.
     errors = db.parent.parent / "stderr.txt"  # a file, not a pipe nobody reads while it runs
     with errors.open("wb") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "caunoi", *args],
+            [sys.executable, "-P", "-m", "caunoi", *args],  # -P: the code of PYTHONPATH, not of the cwd
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=err,
@@ -120,7 +120,7 @@ def _run(args: list[str], env: dict[str, str]) -> str:
     """Run `caunoi ARGS` to the end; '' when it succeeded, else why not."""
     try:
         proc = subprocess.run(
-            [sys.executable, "-m", "caunoi", *args],
+            [sys.executable, "-P", "-m", "caunoi", *args],  # -P: the code of PYTHONPATH, not of the cwd
             env=env,
             capture_output=True,
             text=True,
