@@ -442,3 +442,32 @@ def test_the_cli_shows_odd_file_names_as_they_are_and_counts_what_it_does_not_li
     assert "… and 11 more (use --json for all)" in proc.stdout
     data = json.loads(caunoi(settings, "ingest", str(tmp_path / "in"), "--json").stdout)
     assert data["unchanged"] == 1 and data["skipped_count"] == 31
+
+
+def test_an_article_enrichment_fails_on_costs_that_article_only(service, tmp_path, monkeypatch):
+    """A stage raising on one article stopped the whole enrichment, so the ingest ended with a
+    traceback after storing, and every later ingest or watch round failed on the same article."""
+    from caunoi.enrich import stage
+
+    real = stage.find_events
+
+    def fragile(text, published=None):
+        if "Ngoại giao" in text:  # not every article: one strange text among good ones
+            raise ValueError("a stage met a text it cannot read")
+        return real(text, published)
+
+    monkeypatch.setattr(stage, "find_events", fragile)
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "odd.txt").write_text("Tin lạ\n\nBộ Ngoại giao họp báo thường kỳ chiều nay.\n")
+    for path in sorted((DEMO / "vi-news-unc" / "docs").glob("news_world_0*.txt"))[:8]:
+        if "Ngoại giao" not in path.read_text(encoding="utf-8"):
+            (folder / path.name).write_bytes(path.read_bytes())
+    good = len(list(folder.glob("news_*.txt")))
+    assert good >= 3
+    summary = service.ingest([folder])
+    assert summary.added == good + 1 and summary.enriched == good + 1, summary.to_json()
+    odd = service.enrichments.get(by_origin(service, "odd.txt").id)
+    assert odd is not None and odd["error"].startswith("ValueError: a stage met a text")
+    assert odd["entities"] == [] and service.enrich_todo() == 0  # not retried run after run
+    assert summary.stories["clustered"] == good + 1

@@ -10,6 +10,7 @@ their "in" names (title or text); `events` in the text.
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 from typing import Any
 
@@ -22,7 +23,9 @@ from caunoi.enrich.keywords import keyphrases
 from caunoi.enrich.orgs import Org, find_orgs
 from caunoi.enrich.persons import find_persons
 from caunoi.enrich.taxonomy import find_topics, load_taxonomy
-from caunoi.models import Enrichment
+from caunoi.models import ENRICHMENT_KEYS, Enrichment
+
+log = logging.getLogger(__name__)
 
 # 1: document refs; 2: + events; 3: + keyphrases; 4: + news category; 5: + taxonomy;
 # 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
@@ -96,9 +99,19 @@ def enrich(
 
 
 def enrich_row(row: tuple, taxonomy_path: str = "") -> Enrichment:
-    """`enrich` on a stored row (id, title, text, published, lang): what a process pool is handed."""
-    _, title, text, published, lang = row
-    return enrich(title, text, published, lang, taxonomy_path=taxonomy_path)
+    """`enrich` on a stored row (id, title, text, published, lang): what a process pool is handed.
+
+    A stage that fails on one article costs that article only: it is stored as enriched by this
+    version with nothing found and the error in `data["error"]`, so the batch, the ingest or watch
+    round behind it, and every later run go on (the same article would fail again, run after run)."""
+    article_id, title, text, published, lang = row
+    try:
+        return enrich(title, text, published, lang, taxonomy_path=taxonomy_path)
+    except Exception as exc:  # whatever a stage or its library raises on a strange text
+        log.warning("enrichment failed on article %s: %s: %s", article_id, type(exc).__name__, exc)
+        log.debug("what enrichment raised", exc_info=True)
+        empty: dict[str, Any] = {key: [] for key in ENRICHMENT_KEYS} | {"topics": {}, "tone": None}
+        return Enrichment(data={**empty, "error": f"{type(exc).__name__}: {str(exc)[:500]}"})
 
 
 def _tone(whole: str, lang: str | None, reading) -> dict[str, Any] | None:
