@@ -627,3 +627,21 @@ def test_one_watcher_per_store(service, tmp_path):
         pass
     again = caunoi(service.settings, "watch", "--once", check=False)
     assert again.returncode == 0, again.stderr
+
+
+def test_a_rounds_report_counts_every_page_but_lists_only_the_first_thousand():
+    """A hostile sitemap's million links that fail or hold no article must not be held one by one
+    in the round's report (issue 14: summaries must not grow without bound)."""
+    from caunoi.ingest.watch import LISTED, FetchReport
+
+    round_ = FetchReport()
+    for batch in range(30):
+        part = FetchReport()
+        for i in range(100):
+            part.skip({"url": f"https://example.org/{batch}/{i}", "reason": "no article text"})
+            part.fail({"url": f"https://example.org/x/{batch}/{i}", "error": "HTTP 404", "state": "gone"})
+        round_.merge(part)
+    report = round_.to_json()
+    assert report["skipped_count"] == report["failed_count"] == 3000
+    assert len(report["skipped"]) == len(report["failed"]) == LISTED == 1000
+    assert report["skipped"][0]["url"] == "https://example.org/0/0"

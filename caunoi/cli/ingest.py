@@ -146,12 +146,12 @@ async def _watch(service, only: list[int] | None, once: bool, force: bool, as_js
                 console.print(line, highlight=False)
                 for error in poll["errors"]:
                     err.print(f"  [yellow]error[/] {error}", highlight=False)
-            if fetched["fetched"] or fetched["failed"]:
+            if fetched["fetched"] or fetched["failed_count"]:
                 console.print(
                     f"[{datetime.now():%H:%M:%S}] fetched {fetched['fetched']}: "
                     f"[green]{fetched['added']} new articles[/], {fetched['duplicates']} duplicates, "
-                    f"{len(fetched['skipped'])} without an article, "
-                    f"[yellow]{len(fetched['failed'])} failed[/]",
+                    f"{fetched['skipped_count']} without an article, "
+                    f"[yellow]{fetched['failed_count']} failed[/]",
                     highlight=False,
                 )
                 for item in fetched["failed"][:10]:

@@ -59,21 +59,42 @@ class PollReport:
     warnings: list[str] = field(default_factory=list)
 
 
+LISTED = 1000  # skipped and failed pages a report lists; the counts go on past it
+
+
 @dataclass
 class FetchReport:
+    """What fetching did. A round of a hostile sitemap's million links is counted, not held: the
+    first LISTED skipped and failed pages are listed with why, `skipped_count` and `failed_count`
+    count them all."""
+
     fetched: int = 0
     added: int = 0
     duplicates: int = 0
     skipped: list[dict[str, str]] = field(default_factory=list)  # fetched, but no article in it
     failed: list[dict[str, str]] = field(default_factory=list)  # not fetched: why, and will we retry
+    skipped_count: int = 0
+    failed_count: int = 0
     article_ids: list[int] = field(default_factory=list)
+
+    def skip(self, item: dict[str, str]) -> None:
+        self.skipped_count += 1
+        if len(self.skipped) < LISTED:
+            self.skipped.append(item)
+
+    def fail(self, item: dict[str, str]) -> None:
+        self.failed_count += 1
+        if len(self.failed) < LISTED:
+            self.failed.append(item)
 
     def merge(self, other: FetchReport) -> None:
         self.fetched += other.fetched
         self.added += other.added
         self.duplicates += other.duplicates
-        self.skipped += other.skipped
-        self.failed += other.failed
+        self.skipped += other.skipped[: LISTED - len(self.skipped)]
+        self.failed += other.failed[: LISTED - len(self.failed)]
+        self.skipped_count += other.skipped_count
+        self.failed_count += other.failed_count
         self.article_ids += other.article_ids
 
     def to_json(self) -> dict[str, Any]:
@@ -83,6 +104,8 @@ class FetchReport:
             "duplicates": self.duplicates,
             "skipped": self.skipped,
             "failed": self.failed,
+            "skipped_count": self.skipped_count,
+            "failed_count": self.failed_count,
             "article_ids": self.article_ids,
         }
 
@@ -297,7 +320,7 @@ class Watcher:
                     state = self.crawl.page_failed(
                         conn, job, now, res.error or "failed", res.status, res.permanent, res.retry_after
                     )
-                    report.failed.append({"url": job.url, "error": res.error or "", "state": state})
+                    report.fail({"url": job.url, "error": res.error or "", "state": state})
             written = self.articles.write_batch(docs, conn)
             for (job, res), doc in zip(fetched, docs, strict=True):
                 digest = self.crawl.put_raw(conn, res.body, now)
@@ -315,7 +338,7 @@ class Watcher:
                     error=doc.skip_reason,
                 )
                 if doc.skipped:
-                    report.skipped.append({"url": job.url, "reason": doc.skip_reason or ""})
+                    report.skip({"url": job.url, "reason": doc.skip_reason or ""})
                 elif article_id is not None:
                     report.article_ids.append(article_id)
         report.fetched = len(fetched)
