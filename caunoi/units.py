@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -19,9 +21,23 @@ from caunoi import errors
 from caunoi.errors import Invalid, check_actor, check_choice
 from caunoi.store.units import UnitRepository, code_key
 
-__all__ = ["UNIT_KINDS", "NotFound", "Unit", "UnitError", "UnitService", "code_key"]
+__all__ = ["UNIT_KINDS", "UNIT_TYPES", "NotFound", "Unit", "UnitError", "UnitService", "code_key"]
 
 UNIT_KINDS = ("unit", "mission")
+# what body a unit is: a mission abroad, or a body at home
+UNIT_TYPES = (
+    "embassy",
+    "consulate_general",
+    "consulate",
+    "permanent_mission",
+    "delegation",
+    "office",
+    "ministry_department",
+    "press_agency",
+    "other",
+)
+# what `edit` may change (the code names the unit and stays)
+EDITABLE = ("name", "name_en", "kind", "type", "country", "countries", "city", "languages", "website")
 
 
 class UnitError(Invalid):
@@ -36,45 +52,129 @@ class NotFound(UnitError, errors.NotFound):
 
 @dataclass(frozen=True)
 class Unit:
-    """A unit at headquarters or a mission abroad (then `country` is its ISO 3166 two-letter code)."""
+    """A unit at headquarters or a mission abroad (then `country` is its seat's ISO 3166 two-letter
+    code, and `countries` every country it covers, the seat first)."""
 
     code: str  # up to 40 letters, digits, '-', '_' or '.': how cases, users and the CLI name it
     name: str
     kind: str  # unit | mission
     country: str | None
     created_at: datetime
+    name_en: str | None = None
+    type: str | None = None  # one of UNIT_TYPES
+    countries: tuple[str, ...] = ()
+    city: str | None = None
+    languages: tuple[str, ...] = ()  # the host media's languages, ISO 639 codes
+    website: str | None = None
+    updated_at: datetime | None = None
+    retired_at: datetime | None = None
+
+    @classmethod
+    def from_row(cls, row: dict) -> Unit:
+        return cls(**{**row, "countries": tuple(row.get("countries") or ()),
+                      "languages": tuple(row.get("languages") or ())})  # fmt: skip
+
+
+def _country(value: str) -> str:
+    code = value.strip().upper()
+    if not re.fullmatch(r"[A-Z]{2}", code):
+        raise UnitError(
+            "bad_country_code", "country {value!r}: give its ISO 3166 two-letter code, e.g. US", value=value
+        )
+    return code
+
+
+def _language(value: str) -> str:
+    code = value.strip().lower()
+    if not re.fullmatch(r"[a-z]{2,3}", code):
+        raise UnitError(
+            "unit_bad_language", "language {value!r}: give its ISO 639 code, e.g. fr or vi", value=value
+        )
+    return code
+
+
+def _codes(values: Iterable[str] | str | None, check) -> list[str]:
+    """A list of codes from a list or from text separated by commas, spaces or '|', each checked,
+    without repeats, in the order given."""
+    if values is None:
+        return []
+    if isinstance(values, str):
+        values = re.split(r"[,;|\s]+", values)
+    found: list[str] = []
+    for value in values:
+        if value.strip() and (code := check(value)) not in found:
+            found.append(code)
+    return found
+
+
+def _checked(values: dict) -> dict:
+    """The fields of a unit as stored: trimmed, codes checked, empty text as None."""
+    out = {}
+    for name, value in values.items():
+        if name in ("countries", "languages"):
+            out[name] = _codes(value, _country if name == "countries" else _language)
+        elif name == "country":
+            out[name] = _country(value) if value and value.strip() else None
+        else:
+            out[name] = (value.strip() or None) if isinstance(value, str) else value
+    if out.get("kind") is not None:
+        check_choice(out["kind"], UNIT_KINDS, "unit kind", UnitError)
+    if out.get("type") is not None:
+        check_choice(out["type"], UNIT_TYPES, "unit type", UnitError)
+    if out.get("website") and not re.match(r"https?://[^\s/]+", out["website"]):
+        raise UnitError(
+            "unit_bad_website", "website {value!r}: give an http(s) address", value=out["website"]
+        )
+    return out
 
 
 class UnitService:
-    """The rules about units; adding one takes `by`, the person who adds it (audited)."""
+    """The rules about units; every change takes `by`, the person who makes it (audited)."""
 
     def __init__(self, engine: Engine):
         self.repo = UnitRepository(engine)
 
-    def add(self, code: str, name: str, *, by: str, kind: str = "unit", country: str | None = None) -> Unit:
+    def add(
+        self, code: str, name: str, *, by: str, kind: str = "unit", country: str | None = None, **details: Any
+    ) -> Unit:
+        """Add a unit or mission; `details` are the other fields of Unit (name_en, type, countries,
+        city, languages, website)."""
         by = check_actor(by, UnitError)
-        code, name = unicodedata.normalize("NFC", code.strip()), name.strip()
-        if not re.fullmatch(r"[\w.-]{1,40}", code):
-            raise UnitError(
-                "unit_bad_code",
-                "unit code {code!r}: up to 40 letters, digits, '-', '_' or '.', no spaces",
-                code=code,
-            )
-        if not name:
+        code = self._code(code)
+        if unknown := set(details) - set(EDITABLE):
+            raise TypeError(f"not a field of a unit: {sorted(unknown)}")
+        values = _checked({"name": name, "kind": kind, "country": country, **details})
+        if not values["name"]:
             raise UnitError("unit_no_name", "unit {code}: give its name", code=code)
-        check_choice(kind, UNIT_KINDS, "unit kind", UnitError)
-        if country is not None:
-            country = country.strip().upper()
-            if not re.fullmatch(r"[A-Z]{2}", country):
-                raise UnitError(
-                    "bad_country_code",
-                    "country {value!r}: give its ISO 3166 two-letter code, e.g. US",
-                    value=country,
-                )
-        values = {"code": code, "name": name, "kind": kind, "country": country}
+        values = self._seat_first({"code": code, **values})
         if not self.repo.add(values, by):
             raise UnitError("unit_exists", "there is already a unit or mission with code {code}", code=code)
         return self.get(code)
+
+    def edit(self, code: str, *, by: str, **changes: Any) -> Unit:
+        """Change some fields of a unit (those of EDITABLE); audited with before and after."""
+        by = check_actor(by, UnitError)
+        unit = self.get(code)
+        if unknown := set(changes) - set(EDITABLE):
+            raise UnitError("unit_not_editable", "a unit has no field {fields} to change",
+                            fields=", ".join(sorted(unknown)))  # fmt: skip
+        values = _checked(changes)
+        if "name" in values and not values["name"]:
+            raise UnitError("unit_no_name", "unit {code}: give its name", code=unit.code)
+        current = {name: getattr(unit, name) for name in EDITABLE}
+        merged = self._seat_first(
+            {**current, **values, "countries": values.get("countries", list(unit.countries))}
+        )
+        self.repo.update(unit.code, {k: v for k, v in merged.items() if k in EDITABLE}, by)
+        return self.get(unit.code)
+
+    def retire(self, code: str, *, by: str, retired: bool = True) -> Unit:
+        """Retire a unit (it stays, for the cases and users that name it, but is no longer listed
+        or offered), or with `retired=False` bring it back."""
+        by = check_actor(by, UnitError)
+        unit = self.get(code)
+        self.repo.retire(unit.code, retired, by)
+        return self.get(unit.code)
 
     def get(self, code: str) -> Unit:
         """The unit or mission with this code, in any case."""
@@ -83,10 +183,32 @@ class UnitService:
             raise NotFound(
                 "unit_not_found", "no unit or mission with code {code!r}: add it first (units add)", code=code
             )
-        return Unit(**found)
+        return Unit.from_row(found)
+
+    @staticmethod
+    def _code(code: str) -> str:
+        code = unicodedata.normalize("NFC", code.strip())
+        if not re.fullmatch(r"[\w.-]{1,40}", code):
+            raise UnitError(
+                "unit_bad_code",
+                "unit code {code!r}: up to 40 letters, digits, '-', '_' or '.', no spaces",
+                code=code,
+            )
+        return code
+
+    @staticmethod
+    def _seat_first(values: dict) -> dict:
+        """A mission's countries start with its seat, and a seat alone is its only country."""
+        countries = [c for c in values.get("countries") or [] if c != values.get("country")]
+        if values.get("country"):
+            countries.insert(0, values["country"])
+        elif countries:
+            values["country"] = countries[0]
+        return {**values, "countries": countries}
 
     # -- last: the name `list` shadows the builtin in this class body ----------------------------
 
-    def list(self) -> list[Unit]:
-        """Every unit, then every mission, by code."""
-        return [Unit(**row) for row in self.repo.list()]
+    def list(self, *, retired: bool = False) -> list[Unit]:
+        """Every unit, then every mission, by code; the retired ones too with `retired`."""
+        units = [Unit.from_row(row) for row in self.repo.list()]
+        return [u for u in units if retired or u.retired_at is None]

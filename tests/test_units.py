@@ -81,3 +81,78 @@ def test_a_code_with_a_capital_non_ascii_letter_is_found_in_any_case_on_both_bac
     for spelled in ("ĐSQ-US", "đsq-us"):
         assert [c.id for c in service.cases.list(unit=spelled)] == [case.id]
     assert service.cases.list(unit="ĐSQ-ÚS") == []
+
+
+def test_a_mission_as_data_is_edited_and_retired_with_every_change_audited(service):
+    """Issue 15, item 1: a mission with its names, type, the countries it covers (seat first), city,
+    the host media's languages and website; edited and retired (not deleted), each change audited."""
+    units = service.units
+    paris = units.add(
+        "ĐSQ-FR", "Đại sứ quán Việt Nam tại Pháp", kind="mission", by="lan",
+        name_en="Embassy of Viet Nam in France", type="embassy", countries="mc, FR | pt", city=" Paris ",
+        languages="fr", website="https://example.org/fr",
+    )  # fmt: skip
+    assert (paris.country, paris.countries, paris.city, paris.languages) == (
+        "MC",
+        ("MC", "FR", "PT"),
+        "Paris",
+        ("fr",),
+    )
+    paris = units.edit("đsq-fr", country="FR", languages="fr, en", by="hoa")
+    assert paris.countries == ("FR", "MC", "PT") and paris.languages == ("fr", "en")
+    assert paris.updated_at is not None and paris.name_en == "Embassy of Viet Nam in France"
+    for changes, refusal in (
+        ({"type": "castle"}, "unit type 'castle'"),
+        ({"countries": "FR, France"}, "country 'France'"),
+        ({"languages": "français"}, "language 'français'"),
+        ({"website": "ftp://x"}, "website 'ftp://x'"),
+        ({"name": " "}, "give its name"),
+        ({"created_at": "X"}, "no field created_at"),
+    ):
+        with pytest.raises(UnitError, match=refusal):
+            units.edit("ĐSQ-FR", by="hoa", **changes)
+    assert units.get("ĐSQ-FR") == paris  # a refused edit changes nothing
+
+    units.retire("ĐSQ-FR", by="hoa")
+    assert units.list() == [] and [u.code for u in units.list(retired=True)] == ["ĐSQ-FR"]
+    assert units.get("ĐSQ-FR").retired_at is not None  # cases and users still find it
+    units.retire("ĐSQ-FR", by="hoa", retired=False)
+    assert [u.code for u in units.list()] == ["ĐSQ-FR"]
+    with service.engine.connect() as conn:
+        rows = conn.execute(
+            select(audit_log).where(audit_log.c.entity == "unit").order_by(audit_log.c.id)
+        ).all()
+    assert [(r.action, r.actor) for r in rows] == [
+        ("add", "lan"),
+        ("edit", "hoa"),
+        ("retire", "hoa"),
+        ("restore", "hoa"),
+    ]
+    assert rows[1].changes["languages"] == [["fr"], ["fr", "en"]]
+
+
+def test_units_edit_and_retire_from_the_command_line(settings):
+    from support.cli import cli
+
+    cli(settings, "units", "add", "TGT-HK", "Tổng lãnh sự quán tại Hồng Kông", "--kind", "mission",
+        "--type", "consulate_general", "--countries", "HK", "--languages", "zh,en",
+        "--by", "lan")  # fmt: skip
+    out = cli(
+        settings,
+        "units",
+        "edit",
+        "tgt-hk",
+        "--city",
+        "Hồng Kông",
+        "--name-en",
+        "Consulate General",
+        "--by",
+        "lan",
+    )
+    assert "changed mission TGT-HK" in out.output
+    refused = cli(settings, "units", "edit", "TGT-HK", "--type", "castle", "--by", "lan", code=2)
+    assert "unit type 'castle'" in refused.output
+    cli(settings, "units", "retire", "TGT-HK", "--by", "lan")
+    assert "TGT-HK" not in cli(settings, "units", "list").output
+    listed = cli(settings, "units", "list", "--retired", "--json").output
+    assert '"city": "Hồng Kông"' in listed and '"retired_at": "' in listed and '"countries": [\n' in listed

@@ -1,14 +1,43 @@
-"""`caunoi units …`: the units and missions cases are assigned to."""
+"""`caunoi units …`: the units at home and the missions abroad that cases, users and outreach name."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from caunoi.cli.common import AsJson, By, actor, console, serving, show_rows
 
-app = typer.Typer(help="The units and missions cases are assigned to: add, list.", no_args_is_help=True)
+app = typer.Typer(
+    help="The units at home and the missions abroad: add, edit, retire, list.", no_args_is_help=True
+)
+
+NameEn = Annotated[str | None, typer.Option("--name-en", help="Its name in English.")]
+Type = Annotated[
+    str | None,
+    typer.Option(
+        "--type",
+        help="embassy, consulate_general, consulate, permanent_mission, delegation, office, "
+        "ministry_department, press_agency or other.",
+    ),
+]
+Countries = Annotated[
+    str | None,
+    typer.Option(
+        help="Every country a mission covers, ISO two-letter codes separated by commas (seat first)."
+    ),
+]
+City = Annotated[str | None, typer.Option(help="The city it sits in.")]
+Languages = Annotated[
+    str | None,
+    typer.Option(help="The host media's languages: ISO 639 codes separated by commas, e.g. fr,en."),
+]
+Website = Annotated[str | None, typer.Option(help="Its website, http(s)://…")]
+
+
+def _details(**given: Any) -> dict[str, Any]:
+    """The options the user gave (an empty text clears a field when editing)."""
+    return {name: value for name, value in given.items() if value is not None}
 
 
 @app.command("add")
@@ -16,21 +45,69 @@ def units_add(
     code: Annotated[str, typer.Argument(help="A short code, e.g. BC-TTDN or DSQ-US.")],
     name: Annotated[str, typer.Argument(help="Its full name.")],
     kind: Annotated[str, typer.Option(help="unit or mission.")] = "unit",
-    country: Annotated[str | None, typer.Option(help="A mission's country: ISO two-letter code.")] = None,
+    country: Annotated[str | None, typer.Option(help="A mission's seat: ISO two-letter code.")] = None,
+    name_en: NameEn = None,
+    type_: Type = None,
+    countries: Countries = None,
+    city: City = None,
+    languages: Languages = None,
+    website: Website = None,
     by: By = None,
 ) -> None:
     """Add a unit or a mission abroad."""
+    details = _details(name_en=name_en, type=type_, countries=countries, city=city, languages=languages,
+                       website=website)  # fmt: skip
     with serving("units") as units:
-        unit = units.add(code, name, by=actor(by), kind=kind, country=country)
+        unit = units.add(code, name, by=actor(by), kind=kind, country=country, **details)
     console.print(f"added {unit.kind} [bold]{unit.code}[/]: {unit.name}", highlight=False)
 
 
+@app.command("edit")
+def units_edit(
+    code: Annotated[str, typer.Argument(help="The unit's code.")],
+    name: Annotated[str | None, typer.Option(help="Its full name.")] = None,
+    kind: Annotated[str | None, typer.Option(help="unit or mission.")] = None,
+    country: Annotated[str | None, typer.Option(help="A mission's seat: ISO two-letter code.")] = None,
+    name_en: NameEn = None,
+    type_: Type = None,
+    countries: Countries = None,
+    city: City = None,
+    languages: Languages = None,
+    website: Website = None,
+    by: By = None,
+) -> None:
+    """Change what is known of a unit (the audit log keeps before and after)."""
+    changes = _details(name=name, kind=kind, country=country, name_en=name_en, type=type_,
+                       countries=countries, city=city, languages=languages, website=website)  # fmt: skip
+    with serving("units") as units:
+        unit = units.edit(code, by=actor(by), **changes)
+    console.print(f"changed {unit.kind} [bold]{unit.code}[/]: {unit.name}", highlight=False)
+
+
+@app.command("retire")
+def units_retire(
+    code: Annotated[str, typer.Argument(help="The unit's code.")],
+    undo: Annotated[bool, typer.Option("--undo", help="Bring a retired unit back.")] = False,
+    by: By = None,
+) -> None:
+    """Retire a unit or mission: it stays for the cases and users that name it, but is no longer listed."""
+    with serving("units") as units:
+        unit = units.retire(code, by=actor(by), retired=not undo)
+    said = "brought back" if undo else "retired"
+    console.print(f"{said} {unit.kind} [bold]{unit.code}[/]: {unit.name}", highlight=False)
+
+
 @app.command("list")
-def units_list(as_json: AsJson = False) -> None:
+def units_list(
+    as_json: AsJson = False,
+    retired: Annotated[bool, typer.Option("--retired", help="List the retired ones too.")] = False,
+) -> None:
     """Every unit and mission."""
     with serving("units") as units:
-        found = units.list()
+        found = units.list(retired=retired)
     show_rows(
-        found, ("code", "kind", "country", "name"), lambda u: (u.code, u.kind, u.country or "", u.name),
+        found, ("code", "kind", "country", "name"),
+        lambda u: (u.code, u.kind, ",".join(u.countries) or u.country or "",
+                   u.name + (" (retired)" if u.retired_at else "")),
         as_json=as_json,
     )  # fmt: skip

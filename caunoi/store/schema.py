@@ -353,8 +353,16 @@ units = Table(
     Column("code", String(40), primary_key=True),
     Column("name", Text, nullable=False),
     Column("kind", String(10), nullable=False),  # unit | mission
-    Column("country", String(2)),
+    Column("country", String(2)),  # a mission's seat
     Column("created_at", DateTime, nullable=False),
+    Column("name_en", Text),
+    Column("type", String(30)),  # embassy, consulate_general, …, press_agency (caunoi.units.UNIT_TYPES)
+    Column("countries", JSON),  # every country a mission covers, its seat first (ISO 3166 codes)
+    Column("city", Text),
+    Column("languages", JSON),  # the host media's languages (ISO 639 codes)
+    Column("website", Text),
+    Column("updated_at", DateTime),
+    Column("retired_at", DateTime),  # retired, not deleted: cases and users keep pointing at it
 )
 
 cases = Table(

@@ -37,6 +37,28 @@ class UnitRepository:
             record_audit(conn, now, by, "unit", values["code"], "add", diff({}, values))
         return True
 
+    def update(self, code: str, values: dict[str, Any], by: str) -> None:
+        """Change a unit's fields; the audit log keeps what changed, before and after."""
+        now = datetime.now()
+        with self.engine.begin() as conn:
+            before = self._find(conn, code) or {}
+            changes = diff(before, values)
+            if not changes:
+                return
+            conn.execute(units.update().where(units.c.code == code).values(**values, updated_at=now))
+            record_audit(conn, now, by, "unit", code, "edit", changes)
+
+    def retire(self, code: str, retired: bool, by: str) -> None:
+        now = datetime.now()
+        with self.engine.begin() as conn:
+            before = self._find(conn, code) or {}
+            if (before.get("retired_at") is not None) == retired:
+                return
+            at = now if retired else None
+            conn.execute(units.update().where(units.c.code == code).values(retired_at=at, updated_at=now))
+            record_audit(conn, now, by, "unit", code, "retire" if retired else "restore",
+                         diff(before, {"retired_at": at}))  # fmt: skip
+
     def find(self, code: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
             return self._find(conn, code)
