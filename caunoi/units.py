@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,17 @@ from caunoi import errors
 from caunoi.errors import Invalid, check_actor, check_choice
 from caunoi.store.units import UnitRepository, code_key
 
-__all__ = ["UNIT_KINDS", "UNIT_TYPES", "NotFound", "Unit", "UnitError", "UnitService", "code_key"]
+__all__ = [
+    "IMPORT_COLUMNS",
+    "UNIT_KINDS",
+    "UNIT_TYPES",
+    "ImportReport",
+    "NotFound",
+    "Unit",
+    "UnitError",
+    "UnitService",
+    "code_key",
+]
 
 UNIT_KINDS = ("unit", "mission")
 # what body a unit is: a mission abroad, or a body at home
@@ -128,6 +138,32 @@ def _checked(values: dict) -> dict:
     return out
 
 
+IMPORT_COLUMNS = (
+    "code",
+    "name",
+    "name_en",
+    "kind",
+    "type",
+    "country",
+    "countries",
+    "city",
+    "languages",
+    "website",
+)
+
+
+@dataclass
+class ImportReport:
+    """What `import_rows` did: units added and changed (by code), those already as given, and the
+    rows refused, each with its line and why. With refusals and not `valid_only`, nothing is written."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    refused: list[dict[str, Any]] = field(default_factory=list)  # {"line", "code", "reason"}
+    written: bool = False
+
+
 class UnitService:
     """The rules about units; every change takes `by`, the person who makes it (audited)."""
 
@@ -175,6 +211,55 @@ class UnitService:
         unit = self.get(code)
         self.repo.retire(unit.code, retired, by)
         return self.get(unit.code)
+
+    def import_rows(
+        self, rows: Iterable[tuple[int, dict[str, str]]], *, by: str, valid_only: bool = False
+    ) -> ImportReport:
+        """Add or change units from (line, row) pairs with IMPORT_COLUMNS; a code already stored is
+        changed to what the row says (re-importing a file changes nothing). Every row is checked
+        first: with a refused row nothing is written, unless `valid_only`; then the valid rows are
+        written in one transaction."""
+        by = check_actor(by, UnitError)
+        report = ImportReport()
+        known = {code_key(u.code): u for u in self.list(retired=True)}
+        adds: list[dict[str, Any]] = []
+        edits: list[tuple[str, dict[str, Any]]] = []
+        seen: dict[str, int] = {}
+        for line, row in rows:
+            given = {k: (row.get(k) or "").strip() for k in IMPORT_COLUMNS}
+            try:
+                if unknown := sorted(set(row) - set(IMPORT_COLUMNS) - {""}):
+                    raise UnitError("unit_import_column", "unknown column {columns}: the columns are {known}",
+                                    columns=", ".join(unknown), known=", ".join(IMPORT_COLUMNS))  # fmt: skip
+                code = self._code(given.pop("code"))
+                if code_key(code) in seen:
+                    raise UnitError("unit_import_repeat", "code {code} is already on line {line}",
+                                    code=code, line=seen[code_key(code)])  # fmt: skip
+                values = _checked({**given, "kind": given["kind"] or "unit", "type": given["type"] or None})
+                if not values["name"]:
+                    raise UnitError("unit_no_name", "unit {code}: give its name", code=code)
+                values = self._seat_first(values)
+            except UnitError as refusal:
+                report.refused.append(
+                    {"line": line, "code": given.get("code") or row.get("code"), "reason": str(refusal)}
+                )
+                continue
+            seen[code_key(code)] = line
+            if (unit := known.get(code_key(code))) is None:
+                adds.append({"code": code, **values})
+            elif any(
+                values[k] != (list(v) if isinstance(v := getattr(unit, k), tuple) else v) for k in values
+            ):
+                edits.append((unit.code, values))
+            else:
+                report.unchanged += 1
+        if report.refused and not valid_only:
+            return report
+        self.repo.import_units(adds, edits, by)
+        report.added = [a["code"] for a in adds]
+        report.changed = [code for code, _ in edits]
+        report.written = True
+        return report
 
     def get(self, code: str) -> Unit:
         """The unit or mission with this code, in any case."""

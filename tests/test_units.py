@@ -3,6 +3,8 @@ and standing alone — cases, users and (next) outreach use them, never the othe
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
 from datetime import datetime
 
@@ -156,3 +158,66 @@ def test_units_edit_and_retire_from_the_command_line(settings):
     assert "TGT-HK" not in cli(settings, "units", "list").output
     listed = cli(settings, "units", "list", "--retired", "--json").output
     assert '"city": "Hồng Kông"' in listed and '"retired_at": "' in listed and '"countries": [\n' in listed
+
+
+MISSIONS_CSV = """code,name,name_en,kind,type,country,countries,city,languages,website
+ĐSQ-FR,Đại sứ quán Việt Nam tại Pháp,Embassy of Viet Nam in France,mission,embassy,FR,"FR,MC,PT",Paris,fr,
+TLSQ-OSAKA,Tổng lãnh sự quán Việt Nam tại Osaka,,mission,consulate_general,JP,,Sakai,ja,
+BC-TTDN,Ban Thông tin đối ngoại,,unit,office,,,Hà Nội,,
+"""
+
+
+def test_units_are_imported_from_a_file_whole_or_not_at_all_and_again_without_change(service, tmp_path):
+    """Issue 15, item 1: units as data, loaded from a file; a bad row refuses the file (nothing is
+    half-written) unless the valid rows are asked for; importing the same file again changes nothing."""
+    units = service.units
+    rows = [(n + 2, row) for n, row in enumerate(csv.DictReader(io.StringIO(MISSIONS_CSV)))]
+    bad = [
+        *rows,
+        (5, {"code": "ĐSQ FR", "name": "Có dấu cách"}),
+        (6, {**rows[0][1], "code": "ĐSQ-IT", "type": "castle"}),
+    ]
+    report = units.import_rows(bad, by="lan")
+    assert not report.written and units.list(retired=True) == []
+    assert [(r["line"], r["reason"][:20]) for r in report.refused] == [
+        (5, "unit code 'ĐSQ FR': "),
+        (6, "unit type 'castle': "),
+    ]
+    report = units.import_rows(bad, by="lan", valid_only=True)
+    assert report.written and report.added == ["ĐSQ-FR", "TLSQ-OSAKA", "BC-TTDN"] and len(report.refused) == 2
+    assert units.get("đsq-fr").countries == ("FR", "MC", "PT") and units.get("BC-TTDN").type == "office"
+
+    again = units.import_rows(rows, by="lan")
+    assert (again.added, again.changed, again.unchanged, again.refused) == ([], [], 3, [])
+    moved = [(2, {**rows[0][1], "languages": "fr,en"}), (3, {**rows[1][1], "code": "tlsq-osaka"})]
+    report = units.import_rows(moved, by="lan")
+    assert (
+        report.changed == ["ĐSQ-FR"]
+        and report.unchanged == 1
+        and units.get("ĐSQ-FR").languages == ("fr", "en")
+    )
+    refused = units.import_rows([*rows, (9, {**rows[0][1], "extra": "x"}), (10, rows[1][1])], by="lan")
+    assert [r["reason"][:30] for r in refused.refused] == [
+        "unknown column extra: the colu",
+        "code TLSQ-OSAKA is already on ",
+    ]
+
+
+def test_units_import_from_the_command_line(settings, tmp_path):
+    from support.cli import cli
+
+    good = tmp_path / "units.csv"
+    good.write_text(MISSIONS_CSV, encoding="utf-8")
+    bad = tmp_path / "bad.csv"
+    bad.write_text(MISSIONS_CSV + "X Y,Tên,,,,,,,,\n", encoding="utf-8")
+    refused = cli(settings, "units", "import", str(bad), "--by", "lan", code=2)
+    assert "nothing written" in refused.output and "line 5: unit code 'X Y'" in refused.output
+    assert "ĐSQ-FR" not in cli(settings, "units", "list").output
+    assert (
+        "3 added, 0 changed, 0 unchanged, 1 refused"
+        in cli(settings, "units", "import", str(bad), "--valid-only", "--by", "lan").output
+    )
+    assert '"unchanged": 3' in cli(settings, "units", "import", str(good), "--json", "--by", "lan").output
+    utf16 = tmp_path / "utf16.csv"
+    utf16.write_bytes("code,name\nDSQ-DE,Đại sứ quán\n".encode("utf-16"))
+    assert "cannot read" in cli(settings, "units", "import", str(utf16), "--by", "lan", code=2).output

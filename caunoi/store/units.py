@@ -48,6 +48,20 @@ class UnitRepository:
             conn.execute(units.update().where(units.c.code == code).values(**values, updated_at=now))
             record_audit(conn, now, by, "unit", code, "edit", changes)
 
+    def import_units(
+        self, adds: list[dict[str, Any]], edits: list[tuple[str, dict[str, Any]]], by: str
+    ) -> None:
+        """Add and change units in one transaction, each audited: a file imports whole or not at all."""
+        now = datetime.now()
+        with self.engine.begin() as conn:
+            for values in adds:
+                conn.execute(units.insert().values(**values, created_at=now))
+                record_audit(conn, now, by, "unit", values["code"], "import", diff({}, values))
+            for code, values in edits:
+                before = self._find(conn, code) or {}
+                conn.execute(units.update().where(units.c.code == code).values(**values, updated_at=now))
+                record_audit(conn, now, by, "unit", code, "import", diff(before, values))
+
     def retire(self, code: str, retired: bool, by: str) -> None:
         now = datetime.now()
         with self.engine.begin() as conn:
