@@ -198,10 +198,7 @@ class UnitService:
         if "name" in values and not values["name"]:
             raise UnitError("unit_no_name", "unit {code}: give its name", code=unit.code)
         current = {name: getattr(unit, name) for name in EDITABLE}
-        merged = self._seat_first(
-            {**current, **values, "countries": values.get("countries", list(unit.countries))}
-        )
-        self.repo.update(unit.code, {k: v for k, v in merged.items() if k in EDITABLE}, by)
+        self.repo.update(unit.code, self._seat_first({**current, **values}), by)
         return self.get(unit.code)
 
     def retire(self, code: str, *, by: str, retired: bool = True) -> Unit:

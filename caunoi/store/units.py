@@ -33,20 +33,13 @@ class UnitRepository:
         with self.engine.begin() as conn:
             if self._find(conn, values["code"]) is not None:
                 return False
-            conn.execute(units.insert().values(**values, created_at=now))
-            record_audit(conn, now, by, "unit", values["code"], "add", diff({}, values))
+            self._insert(conn, now, values, by, "add")
         return True
 
     def update(self, code: str, values: dict[str, Any], by: str) -> None:
         """Change a unit's fields; the audit log keeps what changed, before and after."""
-        now = datetime.now()
         with self.engine.begin() as conn:
-            before = self._find(conn, code) or {}
-            changes = diff(before, values)
-            if not changes:
-                return
-            conn.execute(units.update().where(units.c.code == code).values(**values, updated_at=now))
-            record_audit(conn, now, by, "unit", code, "edit", changes)
+            self._change(conn, datetime.now(), code, values, by, "edit")
 
     def import_units(
         self, adds: list[dict[str, Any]], edits: list[tuple[str, dict[str, Any]]], by: str
@@ -55,12 +48,23 @@ class UnitRepository:
         now = datetime.now()
         with self.engine.begin() as conn:
             for values in adds:
-                conn.execute(units.insert().values(**values, created_at=now))
-                record_audit(conn, now, by, "unit", values["code"], "import", diff({}, values))
+                self._insert(conn, now, values, by, "import")
             for code, values in edits:
-                before = self._find(conn, code) or {}
-                conn.execute(units.update().where(units.c.code == code).values(**values, updated_at=now))
-                record_audit(conn, now, by, "unit", code, "import", diff(before, values))
+                self._change(conn, now, code, values, by, "import")
+
+    @staticmethod
+    def _insert(conn: Connection, now: datetime, values: dict[str, Any], by: str, action: str) -> None:
+        conn.execute(units.insert().values(**values, created_at=now))
+        record_audit(conn, now, by, "unit", values["code"], action, diff({}, values))
+
+    def _change(
+        self, conn: Connection, now: datetime, code: str, values: dict[str, Any], by: str, action: str
+    ) -> None:
+        """Write what differs from the stored row, audited; nothing when nothing differs."""
+        changes = diff(self._find(conn, code) or {}, values)
+        if changes:
+            conn.execute(units.update().where(units.c.code == code).values(**values, updated_at=now))
+            record_audit(conn, now, by, "unit", code, action, changes)
 
     def retire(self, code: str, retired: bool, by: str) -> None:
         now = datetime.now()
