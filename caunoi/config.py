@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,14 @@ class Settings:
         "the topics file of enrichment (YAML); empty = `caunoi/data/taxonomy.yaml`; "
         "after a change, `caunoi enrich --all`",
         env="CAUNOI_TAXONOMY",
+    )
+    timezone: str = _setting(
+        "UTC",
+        "the organisation's time zone (an IANA name, e.g. `Asia/Ho_Chi_Minh`): an activity's times are "
+        "read in its mission's zone (its seat's, when that country has one zone), else in this one",
+    )
+    outreach_max_file_bytes: int = _setting(
+        20 * 1024 * 1024, "a file attached to a pack, product or activity larger than this is refused"
     )
 
     # Watching the web (see docs/usage.md)
@@ -138,6 +147,12 @@ class Settings:
                 allowed = ", ".join(setting.choices[:-1]) + f" or {setting.choices[-1]}"
                 raise ValueError(f"setting {setting.name} must be {allowed}, got {value!r}")
         self.trusted_networks  # noqa: B018 (a bad address fails here, when the settings are read)
+        try:
+            ZoneInfo(self.timezone)
+        except (ValueError, ZoneInfoNotFoundError):
+            raise ValueError(
+                f"setting timezone must be an IANA time zone such as Europe/Paris, got {self.timezone!r}"
+            ) from None
 
     @functools.cached_property
     def trusted_networks(self) -> tuple[IPNetwork, ...]:

@@ -19,10 +19,10 @@ from sqlalchemy import Engine
 
 from caunoi import errors
 from caunoi.errors import Invalid, check_actor, check_choice
-from caunoi.store.factsheets import FactSheetRepository
+from caunoi.store.factsheets import LIBRARY_KINDS, FactSheetRepository
 from caunoi.text.fold import index_form
 
-FACT_SHEET_KINDS = ("fact_sheet", "position")
+FACT_SHEET_KINDS = LIBRARY_KINDS  # the products that make the library
 EXCERPT = 200  # characters of the body a list shows, cut at a word
 _LANG = re.compile(r"^[a-z]{2,3}(-[a-z0-9]{2,8})?$")
 

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from caunoi.ingest.sources import Sources
     from caunoi.ingest.watch import FetchReport, Watcher
     from caunoi.net.http import Fetcher
+    from caunoi.outreach import OutreachService
     from caunoi.reports.figures import OverviewCache
     from caunoi.search import SavedSearches
     from caunoi.store.articles import ArticleRepository
@@ -92,6 +93,19 @@ class Service:
         from caunoi.factsheets import FactSheetService
 
         return FactSheetService(self.engine)
+
+    @functools.cached_property
+    def outreach(self) -> OutreachService:
+        """Campaigns, information packs, products and activities."""
+        from caunoi.enrich.taxonomy import load_taxonomy
+        from caunoi.outreach import OutreachService
+
+        return OutreachService(
+            self.engine,
+            topics=tuple(t.id for t in load_taxonomy(self.settings.taxonomy_path or None)),
+            timezone=self.settings.timezone,
+            max_file_bytes=self.settings.outreach_max_file_bytes,
+        )
 
     @functools.cached_property
     def cases(self) -> CaseService:

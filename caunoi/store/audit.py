@@ -18,8 +18,14 @@ Changes = dict[str, list[Any]]  # field -> [before, after], as audit_log.changes
 
 
 def _plain(value: Any) -> Any:
-    """A value as the JSON column keeps it (dates as ISO text)."""
-    return value.isoformat() if isinstance(value, datetime | date) else value
+    """A value as the JSON column keeps it (dates as ISO text, in lists and mappings too)."""
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
 
 
 def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
@@ -31,20 +37,31 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
     }
 
 
+def audit_row(
+    at: datetime, actor: str, entity: str, entity_id: Any, action: str, changes: Changes
+) -> dict[str, Any]:
+    """An audit_log row's values, for `record_audit` or for many at once (`record_audits`)."""
+    return {
+        "at": at,
+        "actor": actor,
+        "entity": entity,
+        "entity_id": str(entity_id),
+        "action": action,
+        "changes": {key: [_plain(b), _plain(a)] for key, (b, a) in changes.items()},
+    }
+
+
 def record_audit(
     conn: Connection, at: datetime, actor: str, entity: str, entity_id: Any, action: str, changes: Changes
 ) -> None:
     """One audit_log row; call it inside the transaction that makes the change."""
-    conn.execute(
-        audit_log.insert().values(
-            at=at,
-            actor=actor,
-            entity=entity,
-            entity_id=str(entity_id),
-            action=action,
-            changes={key: [_plain(b), _plain(a)] for key, (b, a) in changes.items()},
-        )
-    )
+    conn.execute(audit_log.insert().values(**audit_row(at, actor, entity, entity_id, action, changes)))
+
+
+def record_audits(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    """Many audit_log rows (made by `audit_row`) in one statement, inside the changes' transaction."""
+    if rows:
+        conn.execute(audit_log.insert(), rows)
 
 
 def history(engine: Engine, entity: str, entity_id: Any) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The library of fact sheets and official positions in the store: the fact_sheets table (with the
+"""The library of fact sheets and official positions in the store: the products of those kinds (with the
 folded text its search matches), their links to the stories they answer, every change audited in
 the same transaction. `link` is also called by the case store, in the transaction that records an
 answer with a fact sheet. The rules (what a fact sheet needs, how text is folded, how hits rank)
@@ -14,7 +14,14 @@ from sqlalchemy import Connection, Engine, and_, select, update
 
 from caunoi.store.audit import Changes, diff, history, record_audit
 from caunoi.store.database import upsert
-from caunoi.store.schema import fact_sheet_stories, fact_sheets, stories
+from caunoi.store.schema import fact_sheet_stories, products, stories
+
+# The library is the products of these kinds (since migration 0011 one table holds every information
+# product); its reads see only them, and only the columns a fact sheet has.
+LIBRARY_KINDS = ("fact_sheet", "position")
+_COLUMNS = ("id", "title", "kind", "lang", "body", "folded", "tags", "created_by", "created_at", "updated_at")
+fact_sheets = products
+_library = select(*(products.c[name] for name in _COLUMNS)).where(products.c.kind.in_(LIBRARY_KINDS))
 
 
 def link(conn: Connection, fact_sheet_id: int, story_id: int, by: str, now: datetime) -> bool:
@@ -47,9 +54,7 @@ class FactSheetRepository:
     def find(self, fact_sheet_id: int) -> dict[str, Any] | None:
         """The fact sheet's row, with its folded text."""
         with self.engine.connect() as conn:
-            row = (
-                conn.execute(select(fact_sheets).where(fact_sheets.c.id == fact_sheet_id)).mappings().first()
-            )
+            row = conn.execute(_library.where(fact_sheets.c.id == fact_sheet_id)).mappings().first()
         return dict(row) if row else None
 
     def update(self, fact_sheet_id: int, values: dict[str, Any], by: str) -> Changes | None:
@@ -58,7 +63,7 @@ class FactSheetRepository:
         now = datetime.now()
         with self.engine.begin() as conn:
             row = (
-                conn.execute(select(fact_sheets).where(fact_sheets.c.id == fact_sheet_id).with_for_update())
+                conn.execute(_library.where(fact_sheets.c.id == fact_sheet_id).with_for_update())
                 .mappings()
                 .first()
             )
@@ -110,7 +115,7 @@ class FactSheetRepository:
     ) -> list[dict[str, Any]]:
         """Fact sheets, newest change first; with `tokens`, those whose folded text holds each of
         them; with `story_id`, those linked to that story."""
-        query = select(fact_sheets)
+        query = _library
         conds = [fact_sheets.c.folded.contains(token, autoescape=True) for token in tokens]
         if kind is not None:
             conds.append(fact_sheets.c.kind == kind)

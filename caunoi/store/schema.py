@@ -384,26 +384,35 @@ cases = Table(
     Column("closed_at", DateTime),
 )
 
-# The fact sheets and official positions a case can be answered with, searchable.
-fact_sheets = Table(
-    "fact_sheets",
+# Information products (migration 0011: was fact_sheets): articles, videos, books, exhibitions,
+# publications, official social posts — and the library's fact sheets and official positions, which
+# cases are answered with. One table: a fact sheet is a product of kind fact_sheet or position.
+products = Table(
+    "products",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("title", Text, nullable=False),
-    Column("kind", String(20), nullable=False),  # fact_sheet | position
+    Column("kind", String(20), nullable=False),  # caunoi.outreach.products.PRODUCT_KINDS
     Column("lang", String(8), nullable=False),
-    Column("body", Text, nullable=False),
-    Column("folded", Text, nullable=False),  # folded title + body: what search matches
+    Column("body", Text, nullable=False),  # a fact sheet's text; a product's description ("" if none)
+    Column("folded", Text, nullable=False),  # folded title + tags + body: what search matches
     Column("tags", JSON, nullable=False, default=list),
     Column("created_by", String(100)),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
+    # (no ON DELETE: SQLite adds these to the renamed table inline, where its reflection cannot read one;
+    # units are retired, never deleted, and a campaign with products is not deleted)
+    Column("unit", String(40), ForeignKey("units.code"), index=True),  # who made it
+    Column("campaign_id", Integer, ForeignKey("campaigns.id"), index=True),
+    Column("audience", Text),
+    Column("url", Text),
+    Column("published_on", Date),
 )
 
 fact_sheet_stories = Table(
     "fact_sheet_stories",
     metadata,
-    Column("fact_sheet_id", Integer, ForeignKey("fact_sheets.id", ondelete="CASCADE"), nullable=False),
+    Column("fact_sheet_id", Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=False),
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="CASCADE"), nullable=False),
     PrimaryKeyConstraint("fact_sheet_id", "story_id", name="pk_fact_sheet_stories"),
 )
@@ -417,7 +426,7 @@ case_responses = Table(
     Column("kind", String(20), nullable=False),  # statement | fact_sheet | interview | article | other
     Column("title", Text, nullable=False),
     Column("url", Text),
-    Column("fact_sheet_id", Integer, ForeignKey("fact_sheets.id", ondelete="SET NULL")),
+    Column("fact_sheet_id", Integer, ForeignKey("products.id", ondelete="SET NULL")),
     Column("article_id", Integer, ForeignKey("articles.id", ondelete="SET NULL")),
     Column("note", Text),
     Column("created_by", String(100)),
@@ -502,3 +511,141 @@ login_attempts = Table(
 Index("ix_login_attempts_username_at", login_attempts.c.username, login_attempts.c.at)
 Index("ix_login_attempts_ip_at", login_attempts.c.ip, login_attempts.c.at)
 Index("ix_login_attempts_at", login_attempts.c.at)  # migration 0008: old attempts are deleted by date
+
+# -- outreach: campaigns, information packs, products (above), activities (migration 0011) ---------
+
+# A campaign or theme: a friendship year, an anniversary, a priority message, with its period.
+campaigns = Table(
+    "campaigns",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(40), nullable=False, unique=True),  # how imports and the CLI name it
+    Column("title", Text, nullable=False),
+    Column("kind", String(20), nullable=False),  # caunoi.outreach.campaigns.CAMPAIGN_KINDS
+    Column("description", Text),
+    Column("starts_on", Date, nullable=False),
+    Column("ends_on", Date, nullable=False),
+    Column("countries", JSON, nullable=False, default=list),  # partner countries (ISO 3166)
+    Column("topics", JSON, nullable=False, default=list),  # taxonomy topic ids
+    Column("key_messages", JSON, nullable=False, default=list),  # short sentences coverage is checked for
+    Column("audiences", JSON, nullable=False, default=list),
+    Column("budget", Float),
+    Column("currency", String(3)),
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# The units and missions taking part in a campaign.
+campaign_units = Table(
+    "campaign_units",
+    metadata,
+    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False),
+    Column("unit", String(40), ForeignKey("units.code", ondelete="RESTRICT"), nullable=False, index=True),
+    PrimaryKeyConstraint("campaign_id", "unit", name="pk_campaign_units"),
+)
+
+# What a campaign aims at, the AMEC way: an indicator, a target value, by when.
+campaign_objectives = Table(
+    "campaign_objectives",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "campaign_id", Integer, ForeignKey("campaigns.id", ondelete="CASCADE"), nullable=False, index=True
+    ),
+    Column("indicator", Text, nullable=False),
+    Column("target", Float, nullable=False),
+    Column("due_on", Date),
+)
+
+# Information packs (thông tin định hướng): positions, talking points, Q&A and materials the centre
+# sends to missions, each to acknowledge by a deadline.
+packs = Table(
+    "packs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title", Text, nullable=False),
+    Column("kind", String(20), nullable=False),  # caunoi.outreach.packs.PACK_KINDS
+    Column("body", Text, nullable=False),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="SET NULL"), index=True),
+    Column("deadline", DateTime),  # UTC: acknowledge by then
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# Who a pack was sent to, and whether and how they took it up.
+pack_recipients = Table(
+    "pack_recipients",
+    metadata,
+    Column("pack_id", Integer, ForeignKey("packs.id", ondelete="CASCADE"), nullable=False),
+    Column("unit", String(40), ForeignKey("units.code", ondelete="RESTRICT"), nullable=False, index=True),
+    Column("sent_at", DateTime, nullable=False),
+    Column("sent_by", String(100)),
+    Column("acknowledged_at", DateTime),
+    Column("acknowledged_by", String(100)),
+    Column("usage", Text),  # how the mission used the pack, in its words
+    Column("reported_at", DateTime),
+    PrimaryKeyConstraint("pack_id", "unit", name="pk_pack_recipients"),
+)
+
+# What missions and units did: events, interviews, articles placed, press releases, trainings …
+activities = Table(
+    "activities",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("key", String(100), nullable=False, unique=True),  # makes re-importing a log idempotent
+    Column("type", String(20), nullable=False),  # caunoi.outreach.activities.ACTIVITY_TYPES
+    Column("title", Text, nullable=False),
+    Column("description", Text),
+    Column("starts_at", DateTime, nullable=False, index=True),  # UTC
+    Column("ends_at", DateTime),  # UTC
+    Column("timezone", String(64), nullable=False),  # where it happened (IANA), to show local times
+    Column("place", Text),
+    Column("country", String(2)),
+    Column("unit", String(40), ForeignKey("units.code", ondelete="RESTRICT"), nullable=False, index=True),
+    Column("campaign_id", Integer, ForeignKey("campaigns.id", ondelete="SET NULL"), index=True),
+    Column("audience", Integer),  # people reached in the room or on the air, as the unit counted them
+    Column("partners", JSON, nullable=False, default=list),  # partner organisations
+    Column("officials", JSON, nullable=False, default=list),  # officials in their public roles
+    Column("cost", Float),
+    Column("currency", String(3)),
+    Column("notes", Text),
+    Column("links", JSON, nullable=False, default=list),
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+activity_products = Table(
+    "activity_products",
+    metadata,
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
+    Column("product_id", Integer, ForeignKey("products.id", ondelete="CASCADE"), nullable=False, index=True),
+    PrimaryKeyConstraint("activity_id", "product_id", name="pk_activity_products"),
+)
+
+activity_packs = Table(
+    "activity_packs",
+    metadata,
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
+    Column("pack_id", Integer, ForeignKey("packs.id", ondelete="CASCADE"), nullable=False, index=True),
+    PrimaryKeyConstraint("activity_id", "pack_id", name="pk_activity_packs"),
+)
+
+# Files attached to a pack, an activity or a product: kept in the store (size-limited), with a checksum.
+outreach_files = Table(
+    "outreach_files",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("pack_id", Integer, ForeignKey("packs.id", ondelete="CASCADE"), index=True),
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), index=True),
+    Column("product_id", Integer, ForeignKey("products.id", ondelete="CASCADE"), index=True),
+    Column("name", Text, nullable=False),
+    Column("media_type", String(100), nullable=False),
+    Column("size", Integer, nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("content", LargeBinary, nullable=False),
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+)

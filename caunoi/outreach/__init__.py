@@ -1,0 +1,72 @@
+"""Outreach operations: what the centre and the missions abroad do — campaigns, information packs,
+information products and activities — every change audited, scoped to units and missions
+(`caunoi.units`). Interfaces call `OutreachService` (through `caunoi.service.Service.outreach`) and
+ask `caunoi.users.can(user, "outreach.read" | "outreach.write", record)` with a record's `unit`; the
+SQL lives in `caunoi.store.outreach`.
+
+Never here: contact books or profiles of private persons, automated posting. Officials appear in
+their public roles only; partners are organisations."""
+
+from __future__ import annotations
+
+from caunoi.outreach.activities import ACTIVITY_TYPES, Activities, Activity, ImportReport
+from caunoi.outreach.campaigns import CAMPAIGN_KINDS, Campaign, Campaigns, Objective
+from caunoi.outreach.common import FileInfo, NotFound, OutreachError, TakenError
+from caunoi.outreach.packs import PACK_KINDS, RECIPIENT_STATES, Notify, Pack, Packs, Recipient
+from caunoi.outreach.products import PRODUCT_KINDS, Product, Products
+from caunoi.store.outreach import OutreachRepository
+from caunoi.units import UnitService
+
+__all__ = [
+    "ACTIVITY_TYPES",
+    "CAMPAIGN_KINDS",
+    "PACK_KINDS",
+    "PRODUCT_KINDS",
+    "RECIPIENT_STATES",
+    "Activities",
+    "Activity",
+    "Campaign",
+    "Campaigns",
+    "FileInfo",
+    "ImportReport",
+    "NotFound",
+    "Objective",
+    "OutreachError",
+    "OutreachService",
+    "Pack",
+    "Packs",
+    "Product",
+    "Products",
+    "Recipient",
+    "TakenError",
+]
+
+
+class OutreachService:
+    """Campaigns, packs, products and activities over one store."""
+
+    def __init__(
+        self,
+        engine,
+        *,
+        topics: tuple[str, ...],
+        timezone: str = "UTC",
+        max_file_bytes: int = 20 * 1024 * 1024,
+        notify: Notify | None = None,
+    ):
+        self.repo = OutreachRepository(engine)
+        self.units = UnitService(engine)
+        self.campaigns = Campaigns(self.repo, self.units, topics)
+        self.products = Products(self.repo, self.units, self.campaigns, max_file_bytes)
+        self.packs = Packs(self.repo, self.units, self.campaigns, max_file_bytes, timezone, notify)
+        self.activities = Activities(self.repo, self.units, self.campaigns, max_file_bytes, timezone)
+
+    def file(self, file_id: int) -> tuple[FileInfo, bytes, dict[str, int | None]]:
+        """An attached file, its bytes, and what it is attached to: {"pack_id", "activity_id",
+        "product_id"}, one of them set."""
+        row = self.repo.file(int(file_id))
+        if row is None:
+            raise NotFound("outreach_file_not_found", "no file with id {id}", id=file_id)
+        info = FileInfo(**{k: row[k] for k in FileInfo.__dataclass_fields__})
+        owner = {k: row[k] for k in ("pack_id", "activity_id", "product_id")}
+        return info, row["content"], owner
