@@ -211,7 +211,7 @@ def test_units_import_from_the_command_line(settings, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(MISSIONS_CSV + "X Y,Tên,,,,,,,,\n", encoding="utf-8")
     refused = cli(settings, "units", "import", str(bad), "--by", "lan", code=2)
-    assert "nothing written" in refused.output and "line 5: unit code 'X Y'" in refused.output
+    assert "nothing written" in refused.output and "row 5: unit code 'X Y'" in refused.output
     assert "ĐSQ-FR" not in cli(settings, "units", "list").output
     assert (
         "3 added, 0 changed, 0 unchanged, 1 refused"
@@ -220,4 +220,59 @@ def test_units_import_from_the_command_line(settings, tmp_path):
     assert '"unchanged": 3' in cli(settings, "units", "import", str(good), "--json", "--by", "lan").output
     utf16 = tmp_path / "utf16.csv"
     utf16.write_bytes("code,name\nDSQ-DE,Đại sứ quán\n".encode("utf-16"))
-    assert "cannot read" in cli(settings, "units", "import", str(utf16), "--by", "lan", code=2).output
+    assert (
+        "utf16.csv is not UTF-8 (UTF-16): save it as CSV UTF-8"
+        in cli(settings, "units", "import", str(utf16), "--by", "lan", code=2).output
+    )
+
+
+def _workbook(path, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Cơ quan đại diện"
+    for row in rows:
+        book.active.append(row)
+    book.create_sheet("Ghi chú").append(["not read: only the first sheet is"])
+    book.save(path)
+    return path
+
+
+def test_units_import_from_a_spreadsheet_reports_each_refused_row_by_its_row_number(service, tmp_path):
+    header = ["code", "name", "name_en", "kind", "type", "country", "countries", "city", "languages"]
+    book = _workbook(tmp_path / "missions.xlsx", [
+        header,
+        ["DSQ-FR", "Đại sứ quán Việt Nam tại Pháp", None, "mission", "embassy", "FR", "FR, MC", "Paris",
+         "fr"],
+        [],  # a blank row is left out, and the row numbers stay the spreadsheet's
+        ["TLSQ-JP-OSA", "Tổng Lãnh sự quán Việt Nam tại Osaka", None, "mission", "consulate_general", "JP",
+         None, "Osaka", "ja"],
+        ["VU 12", "Mã có dấu cách", None, "unit"],
+        [12, "Một mã là số", None, "unit", "other"],
+    ])  # fmt: skip
+    report = service.units.import_file(book, by="lan")
+    assert not report.written and [(r["line"], r["code"]) for r in report.refused] == [(5, "VU 12")]
+    report = service.units.import_file(book, by="lan", valid_only=True)
+    assert report.added == ["DSQ-FR", "TLSQ-JP-OSA", "12"]  # a number cell reads as typed, not 12.0
+    assert service.units.get("DSQ-FR").countries == ("FR", "MC")
+    assert service.units.import_file(book, by="lan", valid_only=True).unchanged == 3
+
+
+def test_a_file_that_is_not_a_table_is_refused_whole_and_says_what_to_do(settings, tmp_path):
+    from support.cli import cli
+
+    broken = tmp_path / "missions.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    old = tmp_path / "missions.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    legacy = tmp_path / "missions.csv"
+    # Excel's plain "CSV" on a Vietnamese Windows: code page 1258, its tone marks combining
+    legacy.write_bytes(unicodedata.normalize("NFD", "code,name\nDSQ-FR,Đại Pháp\n").encode("cp1258"))
+    for path, refusal in (
+        (broken, "missions.xlsx: not a workbook Excel or LibreOffice can open as .xlsx"),
+        (old, "missions.xls: not a file type read here; save it as CSV UTF-8 (.csv), .tsv or Excel .xlsx"),
+        (legacy, "missions.csv is not UTF-8 (byte 18): save it as CSV UTF-8"),
+        (tmp_path / "gone.csv", "cannot read gone.csv: No such file or directory"),
+    ):
+        assert refusal in cli(settings, "units", "import", str(path), "--by", "lan", code=2).output
+    assert cli(settings, "units", "list", "--json").output.strip() == "[]"
