@@ -26,6 +26,7 @@ from caunoi.store.units import UnitRepository, code_key
 __all__ = [
     "IMPORT_COLUMNS",
     "NOTE_COLUMNS",
+    "SAMPLE",
     "UNIT_KINDS",
     "UNIT_TYPES",
     "ImportReport",
@@ -155,6 +156,9 @@ IMPORT_COLUMNS = (
 )
 # columns a file may carry for its readers and that are not stored: `source`, where a row came from
 NOTE_COLUMNS = ("source",)
+# the units and missions shipped as data (`units import --sample`): a country's own list, with its
+# provenance beside it (units.sample.SOURCE.md); another country ships its own file
+SAMPLE = Path(__file__).resolve().parent / "data" / "units.sample.csv"
 
 
 @dataclass

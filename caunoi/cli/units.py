@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from caunoi.cli.common import AsJson, By, actor, console, err, print_json, serving, show_rows
+from caunoi.cli.common import AsJson, By, actor, console, err, fail, print_json, serving, show_rows
+from caunoi.units import SAMPLE
 
 app = typer.Typer(
     help="The units at home and the missions abroad: add, edit, retire, import, list.", no_args_is_help=True
@@ -101,9 +102,12 @@ def units_retire(
 @app.command("import")
 def units_import(
     file: Annotated[
-        Path,
+        Path | None,
         typer.Argument(help="A CSV (UTF-8), TSV or XLSX file, its first row the header.", dir_okay=False),
-    ],
+    ] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help=f"Import the shipped list of units and missions ({SAMPLE.name}).")
+    ] = False,
     valid_only: Annotated[
         bool, typer.Option("--valid-only", help="Write the valid rows even when others are refused.")
     ] = False,
@@ -115,13 +119,17 @@ def units_import(
     not stored). A code already stored is changed to what its row says, so importing a file again
     changes nothing. Every row is checked first; with a refused row nothing is written unless
     --valid-only."""
+    if (file is None) == (not sample):
+        fail("give a FILE or --sample")
+    path = SAMPLE if sample else file
+    assert path is not None
     with serving("units") as units:
-        report = units.import_file(file, by=actor(by), valid_only=valid_only)
+        report = units.import_file(path, by=actor(by), valid_only=valid_only)
     if as_json:
         print_json(report)
     else:
         console.print(
-            f"{file.name}: {len(report.added)} added, {len(report.changed)} changed, {report.unchanged} "
+            f"{path.name}: {len(report.added)} added, {len(report.changed)} changed, {report.unchanged} "
             f"unchanged, {len(report.refused)} refused" + ("" if report.written else ": nothing written"),
             highlight=False,
         )
