@@ -13,16 +13,20 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
 
 from caunoi import errors
 from caunoi.errors import Invalid, check_actor, check_choice
+from caunoi.ingest.tables import read_rows
 from caunoi.store.units import UnitRepository, code_key
 
 __all__ = [
     "IMPORT_COLUMNS",
+    "NOTE_COLUMNS",
+    "SAMPLE",
     "UNIT_KINDS",
     "UNIT_TYPES",
     "ImportReport",
@@ -150,6 +154,11 @@ IMPORT_COLUMNS = (
     "languages",
     "website",
 )
+# columns a file may carry for its readers and that are not stored: `source`, where a row came from
+NOTE_COLUMNS = ("source",)
+# the units and missions shipped as data (`units import --sample`): a country's own list, with its
+# provenance beside it (units.sample.SOURCE.md); another country ships its own file
+SAMPLE = Path(__file__).resolve().parent / "data" / "units.sample.csv"
 
 
 @dataclass
@@ -212,10 +221,10 @@ class UnitService:
     def import_rows(
         self, rows: Iterable[tuple[int, dict[str, str]]], *, by: str, valid_only: bool = False
     ) -> ImportReport:
-        """Add or change units from (line, row) pairs with IMPORT_COLUMNS; a code already stored is
-        changed to what the row says (re-importing a file changes nothing). Every row is checked
-        first: with a refused row nothing is written, unless `valid_only`; then the valid rows are
-        written in one transaction."""
+        """Add or change units from (line, row) pairs with IMPORT_COLUMNS (and NOTE_COLUMNS, read
+        and not stored); a code already stored is changed to what the row says (re-importing a file
+        changes nothing). Every row is checked first: with a refused row nothing is written, unless
+        `valid_only`; then the valid rows are written in one transaction."""
         by = check_actor(by, UnitError)
         report = ImportReport()
         known = {code_key(u.code): u for u in self.list(retired=True)}
@@ -225,9 +234,10 @@ class UnitService:
         for line, row in rows:
             given = {k: (row.get(k) or "").strip() for k in IMPORT_COLUMNS}
             try:
-                if unknown := sorted(set(row) - set(IMPORT_COLUMNS) - {""}):
+                if unknown := sorted(set(row) - set(IMPORT_COLUMNS) - set(NOTE_COLUMNS) - {""}):
                     raise UnitError("unit_import_column", "unknown column {columns}: the columns are {known}",
-                                    columns=", ".join(unknown), known=", ".join(IMPORT_COLUMNS))  # fmt: skip
+                                    columns=", ".join(unknown),
+                                    known=", ".join(IMPORT_COLUMNS + NOTE_COLUMNS))  # fmt: skip
                 code = self._code(given.pop("code"))
                 if code_key(code) in seen:
                     raise UnitError("unit_import_repeat", "code {code} is already on line {line}",
@@ -257,6 +267,12 @@ class UnitService:
         report.changed = [code for code, _ in edits]
         report.written = True
         return report
+
+    def import_file(self, path: Path, *, by: str, valid_only: bool = False) -> ImportReport:
+        """`import_rows` over a CSV (UTF-8), TSV or XLSX file whose first row names the columns;
+        each refused row is reported with its row number in the file. A file that cannot be read
+        as a table is refused whole (caunoi.ingest.tables.TableError)."""
+        return self.import_rows(read_rows(path), by=by, valid_only=valid_only)
 
     def get(self, code: str) -> Unit:
         """The unit or mission with this code, in any case."""

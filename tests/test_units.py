@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import csv
 import io
+import json
+import re
 import unicodedata
 from datetime import datetime
 
@@ -12,8 +14,9 @@ import pytest
 from sqlalchemy import select
 from support.imports import ROOT, imports_of
 
+from caunoi.ingest.tables import read_rows
 from caunoi.store.schema import audit_log
-from caunoi.units import NotFound, Unit, UnitError
+from caunoi.units import SAMPLE, UNIT_TYPES, NotFound, Unit, UnitError
 
 
 def test_units_and_missions_are_added_once_and_found_in_any_case(service):
@@ -211,7 +214,7 @@ def test_units_import_from_the_command_line(settings, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_text(MISSIONS_CSV + "X Y,Tên,,,,,,,,\n", encoding="utf-8")
     refused = cli(settings, "units", "import", str(bad), "--by", "lan", code=2)
-    assert "nothing written" in refused.output and "line 5: unit code 'X Y'" in refused.output
+    assert "nothing written" in refused.output and "row 5: unit code 'X Y'" in refused.output
     assert "ĐSQ-FR" not in cli(settings, "units", "list").output
     assert (
         "3 added, 0 changed, 0 unchanged, 1 refused"
@@ -220,4 +223,111 @@ def test_units_import_from_the_command_line(settings, tmp_path):
     assert '"unchanged": 3' in cli(settings, "units", "import", str(good), "--json", "--by", "lan").output
     utf16 = tmp_path / "utf16.csv"
     utf16.write_bytes("code,name\nDSQ-DE,Đại sứ quán\n".encode("utf-16"))
-    assert "cannot read" in cli(settings, "units", "import", str(utf16), "--by", "lan", code=2).output
+    assert (
+        "utf16.csv is not UTF-8 (UTF-16): save it as CSV UTF-8"
+        in cli(settings, "units", "import", str(utf16), "--by", "lan", code=2).output
+    )
+
+
+def test_the_shipped_missions_import_on_both_backends_and_a_second_time_change_nothing(service):
+    """Issue 15, item 1: the missions abroad and the units at home ship as data
+    (caunoi/data/units.sample.csv, its origin in units.sample.SOURCE.md) and load in one step."""
+    report = service.units.import_file(SAMPLE, by="lan")
+    assert report.written and report.refused == [] and report.changed == []
+    missions = [u for u in service.units.list() if u.kind == "mission"]
+    assert len(missions) >= 90 and len(report.added) == len(service.units.list())
+    for mission in missions:
+        assert mission.name and mission.name_en and mission.type in UNIT_TYPES, mission
+        assert mission.country and mission.countries[0] == mission.country and mission.languages, mission
+    assert {u.type for u in missions} == {"embassy", "consulate_general", "permanent_mission", "office"}
+    units = [u for u in service.units.list() if u.kind == "unit"]
+    assert {u.type for u in units} >= {"ministry_department", "press_agency"}
+    paris = service.units.get("dsq-fr")
+    assert (paris.name_en, paris.countries, paris.city, paris.languages) == (
+        "Embassy of Viet Nam in France",
+        ("FR", "MC"),  # Portugal has its own embassy now (Lisbon)
+        "Paris",
+        ("fr",),
+    )
+    assert service.units.get("PDTT-UN-NY").type == "permanent_mission"
+    assert service.units.get("TLSQ-US-SFO").name == "Tổng Lãnh sự quán Việt Nam tại San Francisco"
+
+    again = service.units.import_file(SAMPLE, by="lan")
+    assert (again.added, again.changed, again.refused) == ([], [], [])
+    assert again.unchanged == len(report.added)
+
+
+def test_every_shipped_row_names_its_origin_as_its_provenance_note_counts_them():
+    rows = [row for _, row in read_rows(SAMPLE)]
+    sources = [row["source"] for row in rows]
+    assert all(re.fullmatch(r"wikidata:Q\d+|public list \(manual\)", s) for s in sources), sources
+    note = SAMPLE.with_name("units.sample.SOURCE.md").read_text(encoding="utf-8")
+    wikidata = sum(s.startswith("wikidata:") for s in sources)
+    assert f"| **all** | | **{len(rows)}** | **{wikidata}** | **{len(rows) - wikidata}** |" in note
+    assert "b1987a62f9412564fa33c5e9193a65319bc504a3" in note  # the extract's commit
+    assert "SPDX-License-Identifier: Unicode-3.0" in note  # CLDR's notice, which must travel with it
+    assert "viet" not in SAMPLE.name.lower()  # the file is a country's data; its name is any country's
+
+
+def test_the_shipped_list_imports_from_the_command_line_once(settings):
+    from support.cli import cli
+
+    first = cli(settings, "units", "import", "--sample", "--by", "lan").output
+    assert re.search(r"units\.sample\.csv: \d{3} added, 0 changed, 0 unchanged, 0 refused", first)
+    again = json.loads(cli(settings, "units", "import", "--sample", "--json", "--by", "lan").output)
+    assert (again["added"], again["changed"], again["refused"], again["written"]) == ([], [], [], True)
+    assert again["unchanged"] >= 100
+    for args in ((), ("missions.csv", "--sample")):
+        assert "give a FILE or --sample" in cli(settings, "units", "import", *args, code=2).output
+
+
+def _workbook(path, rows):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Cơ quan đại diện"
+    for row in rows:
+        book.active.append(row)
+    book.create_sheet("Ghi chú").append(["not read: only the first sheet is"])
+    book.save(path)
+    return path
+
+
+def test_units_import_from_a_spreadsheet_reports_each_refused_row_by_its_row_number(service, tmp_path):
+    header = ["code", "name", "name_en", "kind", "type", "country", "countries", "city", "languages"]
+    book = _workbook(tmp_path / "missions.xlsx", [
+        header,
+        ["DSQ-FR", "Đại sứ quán Việt Nam tại Pháp", None, "mission", "embassy", "FR", "FR, MC", "Paris",
+         "fr"],
+        [],  # a blank row is left out, and the row numbers stay the spreadsheet's
+        ["TLSQ-JP-OSA", "Tổng Lãnh sự quán Việt Nam tại Osaka", None, "mission", "consulate_general", "JP",
+         None, "Osaka", "ja"],
+        ["VU 12", "Mã có dấu cách", None, "unit"],
+        [12, "Một mã là số", None, "unit", "other"],
+    ])  # fmt: skip
+    report = service.units.import_file(book, by="lan")
+    assert not report.written and [(r["line"], r["code"]) for r in report.refused] == [(5, "VU 12")]
+    report = service.units.import_file(book, by="lan", valid_only=True)
+    assert report.added == ["DSQ-FR", "TLSQ-JP-OSA", "12"]  # a number cell reads as typed, not 12.0
+    assert service.units.get("DSQ-FR").countries == ("FR", "MC")
+    assert service.units.import_file(book, by="lan", valid_only=True).unchanged == 3
+
+
+def test_a_file_that_is_not_a_table_is_refused_whole_and_says_what_to_do(settings, tmp_path):
+    from support.cli import cli
+
+    broken = tmp_path / "missions.xlsx"
+    broken.write_bytes(b"PK\x03\x04 not really a workbook")
+    old = tmp_path / "missions.xls"
+    old.write_bytes(b"\xd0\xcf\x11\xe0")
+    legacy = tmp_path / "missions.csv"
+    # Excel's plain "CSV" on a Vietnamese Windows: code page 1258, its tone marks combining
+    legacy.write_bytes(unicodedata.normalize("NFD", "code,name\nDSQ-FR,Đại Pháp\n").encode("cp1258"))
+    for path, refusal in (
+        (broken, "missions.xlsx: not a workbook Excel or LibreOffice can open as .xlsx"),
+        (old, "missions.xls: not a file type read here; save it as CSV UTF-8 (.csv), .tsv or Excel .xlsx"),
+        (legacy, "missions.csv is not UTF-8 (byte 18): save it as CSV UTF-8"),
+        (tmp_path / "gone.csv", "cannot read gone.csv: No such file or directory"),
+    ):
+        assert refusal in cli(settings, "units", "import", str(path), "--by", "lan", code=2).output
+    assert cli(settings, "units", "list", "--json").output.strip() == "[]"

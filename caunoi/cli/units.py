@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from caunoi.cli.common import AsJson, By, actor, console, err, fail, print_json, serving, show_rows
+from caunoi.units import SAMPLE
 
 app = typer.Typer(
     help="The units at home and the missions abroad: add, edit, retire, import, list.", no_args_is_help=True
@@ -101,35 +101,40 @@ def units_retire(
 
 @app.command("import")
 def units_import(
-    file: Annotated[Path, typer.Argument(help="A CSV file (UTF-8) with a header row.", dir_okay=False)],
+    file: Annotated[
+        Path | None,
+        typer.Argument(help="A CSV (UTF-8), TSV or XLSX file, its first row the header.", dir_okay=False),
+    ] = None,
+    sample: Annotated[
+        bool, typer.Option("--sample", help=f"Import the shipped list of units and missions ({SAMPLE.name}).")
+    ] = False,
     valid_only: Annotated[
         bool, typer.Option("--valid-only", help="Write the valid rows even when others are refused.")
     ] = False,
     as_json: AsJson = False,
     by: By = None,
 ) -> None:
-    """Add or change units and missions from a CSV file: columns code, name, name_en, kind, type,
-    country, countries, city, languages, website. A code already stored is changed to what its row
-    says, so importing a file again changes nothing. Every row is checked first; with a refused row
-    nothing is written unless --valid-only."""
-    try:
-        with file.open(encoding="utf-8-sig", newline="") as handle:
-            reader = csv.DictReader(handle)
-            rows = [(reader.line_num, row) for row in reader]
-    except (OSError, UnicodeDecodeError, csv.Error) as exc:
-        fail(f"cannot read {file}: {exc}")
+    """Add or change units and missions from a CSV, TSV or XLSX file (its first sheet): columns code,
+    name, name_en, kind, type, country, countries, city, languages, website (and source, which is
+    not stored). A code already stored is changed to what its row says, so importing a file again
+    changes nothing. Every row is checked first; with a refused row nothing is written unless
+    --valid-only."""
+    if (file is None) == (not sample):
+        fail("give a FILE or --sample")
+    path = SAMPLE if sample else file
+    assert path is not None
     with serving("units") as units:
-        report = units.import_rows(rows, by=actor(by), valid_only=valid_only)
+        report = units.import_file(path, by=actor(by), valid_only=valid_only)
     if as_json:
         print_json(report)
     else:
         console.print(
-            f"{len(report.added)} added, {len(report.changed)} changed, {report.unchanged} unchanged, "
-            f"{len(report.refused)} refused" + ("" if report.written else ": nothing written"),
+            f"{path.name}: {len(report.added)} added, {len(report.changed)} changed, {report.unchanged} "
+            f"unchanged, {len(report.refused)} refused" + ("" if report.written else ": nothing written"),
             highlight=False,
         )
         for refused in report.refused:
-            err.print(f"  line {refused['line']}: {refused['reason']}", highlight=False, markup=False)
+            err.print(f"  row {refused['line']}: {refused['reason']}", highlight=False, markup=False)
     if not report.written:
         raise typer.Exit(2)
 
