@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 
 from caunoi import errors
 from caunoi.errors import Invalid, check_actor, check_choice
-from caunoi.ingest.tables import read_rows
+from caunoi.ingest.tables import ImportReport, read_rows
 from caunoi.store.units import UnitRepository, code_key
 
 __all__ = [
@@ -159,18 +159,6 @@ NOTE_COLUMNS = ("source",)
 # the units and missions shipped as data (`units import --sample`): a country's own list, with its
 # provenance beside it (units.sample.SOURCE.md); another country ships its own file
 SAMPLE = Path(__file__).resolve().parent / "data" / "units.sample.csv"
-
-
-@dataclass
-class ImportReport:
-    """What `import_rows` did: units added and changed (by code), those already as given, and the
-    rows refused, each with its line and why. With refusals and not `valid_only`, nothing is written."""
-
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    refused: list[dict[str, Any]] = field(default_factory=list)  # {"line", "code", "reason"}
-    written: bool = False
 
 
 class UnitService:

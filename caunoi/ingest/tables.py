@@ -20,19 +20,34 @@ import csv
 import io
 import zipfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
 from caunoi.errors import Invalid
 
-__all__ = ["MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "SUFFIXES", "TableError", "read_rows"]
+__all__ = ["MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "SUFFIXES", "ImportReport", "TableError", "read_rows"]
 
 SUFFIXES = (".csv", ".tsv", ".xlsx")
 MAX_BYTES = 20_000_000  # on disk
 MAX_UNPACKED = 200_000_000  # an XLSX's parts once unzipped
 MAX_ROWS = 100_000  # rows after the header, blank ones counted
 MAX_COLUMNS = 100
+
+
+@dataclass
+class ImportReport:
+    """What an import did: records added and changed (by code or key), rows already as stored, and
+    the rows refused, each with its row number, its code or key and why ({"line", "code" | "key",
+    "reason"}). With refusals and not `valid_only`, nothing is written."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    refused: list[dict[str, Any]] = field(default_factory=list)
+    written: bool = False
+
 
 Row = tuple[int, dict[str, str]]
 Rows = Iterator[Row]

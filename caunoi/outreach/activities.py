@@ -19,10 +19,12 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from caunoi.errors import check_actor
 from caunoi.i18n import LABELS
+from caunoi.ingest.tables import ImportReport, read_rows
 from caunoi.outreach.campaigns import Campaigns
 from caunoi.outreach.common import (
     FileInfo,
@@ -129,18 +131,6 @@ class Activity:
     def from_row(cls, row: dict[str, Any], history: list[dict[str, Any]] | None = None) -> Activity:
         files = [FileInfo(**{k: f[k] for k in FileInfo.__dataclass_fields__}) for f in row["files"]]
         return cls(**{**row, "files": files}, history=history or [])
-
-
-@dataclass
-class ImportReport:
-    """What an import did: activities added and changed (by key), rows already as stored, and the
-    rows refused, each with its line and why. With refusals and not `valid_only`, nothing is written."""
-
-    added: list[str] = field(default_factory=list)
-    changed: list[str] = field(default_factory=list)
-    unchanged: int = 0
-    refused: list[dict[str, Any]] = field(default_factory=list)  # {"line", "key", "reason"}
-    written: bool = False
 
 
 class Activities:
@@ -265,6 +255,12 @@ class Activities:
         report.changed = [stored[v["key"]]["key"] for _, v in edits]
         report.written = True
         return report
+
+    def import_file(self, path: Path, *, by: str, **options: Any) -> ImportReport:
+        """`import_rows` over a CSV (UTF-8), TSV or XLSX file whose first row names the columns (the
+        options are import_rows'); a file that cannot be read as a table is refused whole
+        (caunoi.ingest.tables.TableError)."""
+        return self.import_rows(read_rows(path), by=by, **options)
 
     def _row(
         self,

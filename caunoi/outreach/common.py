@@ -102,8 +102,8 @@ def currency(value: str | None) -> str | None:
 
 
 def amount(value: str | float | int | None, what: str) -> float | None:
-    """A sum of money or a target: '1.500.000' and '1,500,000' and '1 500 000,50' read as people
-    write them; negative refused."""
+    """A sum of money or a target, read as people write them: '1.500.000', '1,500,000' and
+    '1 500 000' are a million and a half; '1,5' and '1.500,50' have a decimal comma; negative refused."""
     if value is None or isinstance(value, int | float):
         number = value
     elif not (text := clean(value)):
@@ -112,8 +112,8 @@ def amount(value: str | float | int | None, what: str) -> float | None:
         digits = re.sub(r"[\s\u00a0_]", "", text)
         if re.fullmatch(r"\d{1,3}([.,]\d{3})+", digits) and len({c for c in digits if c in ".,"}) == 1:
             digits = re.sub(r"[.,]", "", digits)  # thousands separators only: 1.500.000
-        elif re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+", digits):
-            digits = digits.replace(".", "").replace(",", ".")  # 1.500.000,50
+        elif re.fullmatch(r"\d{1,3}(\.\d{3})+,\d+|\d+,\d+", digits):
+            digits = digits.replace(".", "").replace(",", ".")  # a decimal comma: 1.500.000,50 or 1,5
         else:
             digits = digits.replace(",", "")  # 1,500,000.50
         try:
