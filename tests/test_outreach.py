@@ -295,6 +295,18 @@ def test_the_template_names_the_documented_columns_and_imports_as_it_is(outreach
     assert report.written and report.added == ["PAR-2026-041"], report.refused
 
 
+def test_an_import_reads_a_type_written_as_its_code(outreach):
+    written = ("social_post", "article_placed", "Press conference", "Bài viết đăng báo")
+    rows = _rows(
+        *({"date": "2026-10-13", "unit": "DSQ-FR", "type": t, "title": f"Hoạt động {t}"} for t in written)
+    )
+    report = outreach.activities.import_rows(rows, by="lan")
+    assert report.written, report.refused
+    assert sorted(a.type for a in outreach.activities.list()) == [
+        "article_placed", "article_placed", "press_conference", "social_post"
+    ]  # fmt: skip
+
+
 def test_types_dates_and_sums_are_read_as_people_write_them():
     names = type_names()
     assert names["hop bao"] == names["press conference"] == "press_conference"

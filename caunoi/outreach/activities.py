@@ -80,7 +80,7 @@ def type_names() -> dict[str, str]:
     folded) -> its code."""
     names = {}
     for code in ACTIVITY_TYPES:
-        names[code] = code
+        names[code] = names[index_form(code)] = code  # folded, "social_post" is "social post"
         for lang in LABELS:
             label = LABELS[lang][f"activity_type_{code}"]
             for variant in [label, *re.split(r"[,/]", label)]:
