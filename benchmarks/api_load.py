@@ -366,15 +366,19 @@ async def check_answers(user: User) -> dict[str, Any]:
     return out
 
 
-async def load_backend(port: int, pid: int, accounts, args) -> dict[str, Any]:
+async def load_backend(
+    port: int, pid: int, accounts, args, *, endpoints=ENDPOINTS, user_class=User, check=check_answers
+) -> dict[str, Any]:
+    """Log every user in, `check` the answers, then each of `endpoints` for each number of users.
+    (benchmarks/outreach.py measures its own endpoints with its own User subclass and check.)"""
     base = f"http://127.0.0.1:{port}"
-    users = [User(base, n, name, token) for n, (name, token) in enumerate(accounts)]
+    users = [user_class(base, n, name, token) for n, (name, token) in enumerate(accounts)]
     try:
         for user in users:
             await user.log_in()
-        result: dict[str, Any] = {"answers": await check_answers(users[0]), "phases": []}
+        result: dict[str, Any] = {"answers": await check(users[0]), "phases": []}
         for count in args.users:
-            for endpoint in ENDPOINTS:
+            for endpoint in endpoints:
                 cpu, client_cpu = cpu_seconds(pid), time.process_time()
                 phase = await run_phase(users[:count], endpoint, args.warmup, args.seconds)
                 phase.update(
