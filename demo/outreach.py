@@ -43,34 +43,25 @@ def read(name: str) -> list[dict[str, Any]]:
     return yaml.safe_load((DATA / name).read_text(encoding="utf-8")) or []
 
 
-def repeated(option: str, values: list[Any] | None) -> list[str]:
-    return [arg for value in values or [] for arg in (option, text(value))]
-
-
 def given(**options: Any) -> list[str]:
-    """--name value for each option that has a value (lists joined by commas)."""
+    """--name value for each option that has a value; a list gives its option once per value."""
     out = []
     for name, value in options.items():
-        if value is None or value == []:
-            continue
-        value = ",".join(map(text, value)) if isinstance(value, list) else text(value)
-        out += [f"--{name.replace('_', '-')}", value]
+        for one in value if isinstance(value, list) else [] if value is None else [value]:
+            out += [f"--{name.replace('_', '-')}", text(one)]
     return out
 
 
-# -- one command per record: the options follow the records' own field names ------------------------
+# -- one command per record ------------------------------------------------------------------------------
 
 
 def campaign_add(c: dict[str, Any]) -> list[str]:
     return [
         "campaigns", "add", c["code"], c["title"],
-        *given(kind=c["kind"], starts_on=c["starts_on"], ends_on=c["ends_on"],
-               description=c.get("description"), countries=c.get("countries"), topics=c.get("topics"),
-               units=c.get("units"), budget=c.get("budget"), currency=c.get("currency")),
-        *repeated("--key-message", c.get("key_messages")),
-        *repeated("--audience", c.get("audiences")),
-        *repeated("--objective", c.get("objectives")),
-        "--by", BY,
+        *given(**{"from": c["starts_on"], "to": c["ends_on"]}, kind=c["kind"],
+               description=c.get("description"), country=c.get("countries"), topic=c.get("topics"),
+               message=c.get("key_messages"), audience=c.get("audiences"), objective=c.get("objectives"),
+               unit=c.get("units"), budget=c.get("budget"), currency=c.get("currency"), by=BY),
     ]  # fmt: skip
 
 
@@ -78,31 +69,29 @@ def product_add(p: dict[str, Any]) -> list[str]:
     return [
         "products", "add", p["title"],
         *given(kind=p["kind"], lang=p.get("lang"), unit=p.get("unit"), campaign=p.get("campaign"),
-               published_on=p.get("published_on"), audience=p.get("audience"), body=p.get("body")),
-        *repeated("--tag", p.get("tags")),
-        "--by", BY,
+               published=p.get("published_on"), audience=p.get("audience"), body=p.get("body"),
+               tag=p.get("tags"), by=BY),
     ]  # fmt: skip
 
 
 def pack_add(p: dict[str, Any]) -> list[str]:
+    files = [str(DATA / name) for name in p.get("files") or []]
     return [
         "packs", "add", p["title"],
         *given(kind=p["kind"], body=p["body"], campaign=p.get("campaign"), deadline=p.get("deadline"),
-               to=p["to"]),
-        *repeated("--file", [str(DATA / f) for f in p.get("files") or []]),
-        "--by", BY, "--json",
+               to=p["to"], file=files, by=BY),
+        "--json",
     ]  # fmt: skip
 
 
 def pack_ack(pack_id: int | str, unit: str) -> list[str]:
-    return ["packs", "ack", str(pack_id), "--unit", unit, "--by", BY]
+    return ["packs", "ack", str(pack_id), *given(unit=unit, by=BY)]
 
 
 def pack_report(pack_id: int | str, report: dict[str, Any]) -> list[str]:
     return [
-        "packs", "report", str(pack_id), "--unit", report["unit"], "--usage", report["usage"],
-        *repeated("--activity", report.get("activities")),
-        "--by", BY,
+        "packs", "report", str(pack_id),
+        *given(unit=report["unit"], usage=report["usage"], activity=report.get("activities"), by=BY),
     ]  # fmt: skip
 
 
