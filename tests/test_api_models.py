@@ -18,6 +18,7 @@ from caunoi.factsheets import FactSheet, ListedFactSheet
 from caunoi.models import Article, SourceHealth
 from caunoi.search import SavedSearch
 from caunoi.stories.view import StorySummary, StoryView
+from caunoi.units import Unit
 
 VIEWS = [
     (schemas.ArticleOut, Article),
@@ -29,6 +30,7 @@ VIEWS = [
     (schemas.FactSheetOut, ListedFactSheet),
     (schemas.FactSheetDetail, FactSheet),
     (schemas.SavedSearchOut, SavedSearch),
+    (schemas.Unit, Unit),
 ]
 
 

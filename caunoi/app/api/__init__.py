@@ -1,5 +1,5 @@
 """The REST API at /api/v1: articles, search (every CLI filter) and its exports, stories, sources,
-alerts, cases, fact sheets and saved searches, as a thin shell over caunoi.service.
+alerts, cases, fact sheets, saved searches and units, as a thin shell over caunoi.service.
 
 Every call needs a user (a Bearer token, or the web session cookie plus the CSRF header for calls
 that change something); every error is `{"error": {"status", "code", "message"}}`; each token (or
@@ -8,7 +8,7 @@ MAX_BODY bytes; lists are paged with an opaque `cursor` and answer `next_cursor`
 Swagger UI is served at /docs from caunoi/app/static/swagger, so it works offline.
 
 This module assembles the routers of the route modules (search, stories, reports, sources,
-alerts, cases, factsheets: one per concept) under PREFIX with the limits every call passes, and
+alerts, cases, factsheets, units: one per concept) under PREFIX with the limits every call passes, and
 `install` adds them to the app with the error handlers. The answers and bodies are in schemas,
 errors in errors, limits in limits, cursors in paging, file exports in export."""
 
@@ -23,7 +23,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from caunoi.app.api import alerts, cases, factsheets, reports, search, sources, stories
+from caunoi.app.api import alerts, cases, factsheets, reports, search, sources, stories, units
 from caunoi.app.api.errors import (
     BUSY,
     DOMAIN_ERRORS,
@@ -59,7 +59,7 @@ SWAGGER_PAGE = f"""<!DOCTYPE html>
 router = APIRouter(
     prefix=PREFIX, dependencies=[Depends(rate_limit), Depends(no_nul_query)], responses=RESPONSES
 )
-for concept in (search, stories, reports, sources, alerts, cases, factsheets):
+for concept in (search, stories, reports, sources, alerts, cases, factsheets, units):
     router.include_router(concept.router)
 
 # -- installing -----------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ from fastapi import Path
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from caunoi.models import MAX_ID
+from caunoi.units import UNIT_KINDS, UNIT_TYPES
 
 # -- answers ------------------------------------------------------------------------------------
 
@@ -262,6 +263,30 @@ class SavedSearchOut(BaseModel):
     created_at: datetime
 
 
+UnitKind = Literal[UNIT_KINDS]  # unit | mission
+UnitType = Literal[UNIT_TYPES]  # embassy, consulate_general, …, other
+
+
+class Unit(BaseModel):
+    """A unit at headquarters or a mission abroad."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.units.Unit
+
+    code: str = Field(description="How cases, users and the CLI name it; found in any case.")
+    name: str = Field(description="Its name in Vietnamese.")
+    name_en: str | None
+    kind: UnitKind
+    type: UnitType | None
+    country: str | None = Field(description="A mission's seat: ISO 3166 two-letter code.")
+    countries: tuple[str, ...] = Field(description="Every country it covers, the seat first.")
+    city: str | None
+    languages: tuple[str, ...] = Field(description="The host media's languages (ISO 639 codes).")
+    website: str | None
+    created_at: datetime
+    updated_at: datetime | None
+    retired_at: datetime | None = Field(description="Retired: kept for its cases and users, not listed.")
+
+
 # -- requests -------------------------------------------------------------------------------------
 
 
@@ -367,3 +392,42 @@ class SavedSearchIn(_Body):
     tone_max: float | None = None
     tone_of: Literal["article", "subject"] = "article"
     replace: bool = Field(False, description="Replace a search someone else saved under this name.")
+
+
+UnitCode = Annotated[str, Field(min_length=1, max_length=40, description="e.g. BC-TTDN or DSQ-US.")]
+UnitName = Annotated[str, Field(min_length=1, max_length=500)]
+UnitText = Annotated[str, Field(max_length=500)]
+CountryCode = Annotated[str, Field(max_length=8, description="ISO 3166 two-letter code, e.g. FR.")]
+Countries = Annotated[list[CountryCode], Field(max_length=250)]
+LangCode = Annotated[str, Field(max_length=8, description="ISO 639 code, e.g. fr.")]
+Website = Annotated[str, Field(max_length=2000, description="http(s)://…")]
+
+
+class UnitIn(_Body):
+    """A unit or mission to add: the countries it covers start with its seat (`country`)."""
+
+    code: UnitCode
+    name: UnitName
+    kind: UnitKind = "unit"
+    name_en: UnitText | None = None
+    type: UnitType | None = None
+    country: CountryCode | None = None
+    countries: Countries = []
+    city: UnitText | None = None
+    languages: Annotated[list[LangCode], Field(max_length=50)] = []
+    website: Website | None = None
+
+
+class UnitChange(_Body):
+    """The fields to change; those left out keep their value, null clears one (not `name` or `kind`),
+    and a list replaces the list. The code names the unit and stays."""
+
+    name: UnitName = None  # type: ignore[assignment]  # left out: kept; null: refused
+    kind: UnitKind = None  # type: ignore[assignment]
+    name_en: UnitText | None = None
+    type: UnitType | None = None
+    country: CountryCode | None = None
+    countries: Countries | None = None
+    city: UnitText | None = None
+    languages: Annotated[list[LangCode], Field(max_length=50)] | None = None
+    website: Website | None = None
