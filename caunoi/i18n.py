@@ -248,6 +248,8 @@ LABELS: dict[str, dict[str, str]] = {
         "pack_state_waiting": "Chờ xác nhận",
         "pack_state_overdue": "Quá hạn",
         "pack_state_acknowledged": "Đã xác nhận",
+        # pack notices in the alerts inbox
+        "pack_notice": "Bộ thông tin đã gửi",
     },
     "en": {
         "app": "Cầu Nối",
@@ -476,6 +478,8 @@ LABELS: dict[str, dict[str, str]] = {
         "pack_state_waiting": "Waiting",
         "pack_state_overdue": "Overdue",
         "pack_state_acknowledged": "Acknowledged",
+        # pack notices in the alerts inbox
+        "pack_notice": "Pack sent",
     },
 }
 
