@@ -287,6 +287,8 @@ LABELS: dict[str, dict[str, str]] = {
         "action_retire": "Ngừng sử dụng",
         "action_restore": "Khôi phục",
         "action_import": "Nhập từ tệp",
+        # pack notices in the alerts inbox
+        "pack_notice": "Bộ thông tin đã gửi",
     },
     "en": {
         "app": "Cầu Nối",
@@ -554,6 +556,8 @@ LABELS: dict[str, dict[str, str]] = {
         "action_retire": "Retired",
         "action_restore": "Restored",
         "action_import": "Imported",
+        # pack notices in the alerts inbox
+        "pack_notice": "Pack sent",
     },
 }
 

@@ -184,8 +184,8 @@ class SourceHealth(BaseModel):
 
 class AlertOut(BaseModel):
     id: int
-    rule: str
-    kind: str
+    rule: str | None = Field(description="the rule that raised it; none for a pack notice")
+    kind: str = Field(description="the rule's kind, or `pack`: a notice that a pack was sent to `unit`")
     story_id: int | None
     window_start: datetime
     window_end: datetime
@@ -195,6 +195,8 @@ class AlertOut(BaseModel):
     digest: bool
     state: Literal["new", "read", "dismissed"]
     created_at: datetime
+    pack_id: int | None = Field(None, description="a pack notice's pack (its page: /packs/{pack_id})")
+    unit: str | None = Field(None, description="the unit a pack notice tells")
 
 
 class CaseOut(BaseModel):
