@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import BACKENDS, DEMO, backend_settings
-from support.app import serve
+from support.app import assert_error, serve
 
 from caunoi.config import Settings
 from caunoi.service import Service
@@ -71,16 +71,6 @@ def site(request, tmp_path_factory) -> Iterator[Site]:
             service.cases.assign(case_b, "DSQ-B", "+3d", by="analyst")
         url = stack.enter_context(serve(settings))
         yield Site(url, settings, tokens, revoked, session, case_b)
-
-
-def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
-    """The response is the API's JSON error of this status (and code)."""
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["status"] == status and error["message"]
-    if code:
-        assert error["code"] == code
-    return error
 
 
 def test_every_call_needs_a_live_token(site):
