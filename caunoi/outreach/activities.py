@@ -8,7 +8,8 @@ An activity has a `key`: given by whoever logs it (an import's `key` column) or 
 unit, type and title, so importing the same log twice adds nothing. Import reads the documented
 columns (IMPORT_COLUMNS; `type` also in Vietnamese or English words, as the labels say), checks every
 row first and reports each refused row with its line and why; a file imports whole, or with
-`valid_only` its valid rows only, in one transaction: nothing is half-written."""
+`valid_only` its valid rows only, in one transaction: nothing is half-written. `template_csv` and
+`template_xlsx` are the file to fill in: the columns and one example row."""
 
 from __future__ import annotations
 
@@ -430,15 +431,42 @@ def _differs(stored: Any, given: Any) -> bool:
     return stored != given
 
 
+TEMPLATE_EXAMPLE = (
+    "PAR-2026-041", "2026-10-13 09:30", "2026-10-13 11:00", "DSQ-FR", "Họp báo",
+    "Họp báo giới thiệu Tuần Văn hóa", "Giới thiệu chương trình với báo chí Pháp", "", "Paris",
+    "45", "1200", "EUR", "https://example.org/thong-cao", "Europe/Paris", "FR",
+    "Hội hữu nghị Pháp – Việt Nam", "Đại sứ (phát biểu khai mạc)", "",
+)  # fmt: skip
+
+
 def template_csv() -> str:
     """The import template: the columns and one example row."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(IMPORT_COLUMNS + OPTIONAL_COLUMNS)
-    writer.writerow([
-        "PAR-2026-041", "2026-10-13 09:30", "2026-10-13 11:00", "DSQ-FR", "Họp báo",
-        "Họp báo giới thiệu Tuần Văn hóa", "Giới thiệu chương trình với báo chí Pháp", "", "Paris",
-        "45", "1200", "EUR", "https://example.org/thong-cao", "Europe/Paris", "FR",
-        "Hội hữu nghị Pháp – Việt Nam", "Đại sứ (phát biểu khai mạc)", "",
-    ])  # fmt: skip
+    writer.writerow(TEMPLATE_EXAMPLE)
+    return out.getvalue()
+
+
+def template_xlsx() -> bytes:
+    """The import template as an Excel workbook: the columns (bold, frozen) and the example row, every
+    cell text so a spreadsheet turns neither a date nor a key like 0041 into a number."""
+    from openpyxl import Workbook  # only the template needs it
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "activities"
+    sheet.append(IMPORT_COLUMNS + OPTIONAL_COLUMNS)
+    sheet.append(TEMPLATE_EXAMPLE)
+    for column in sheet.iter_cols(min_row=1, max_row=2):
+        column[0].font = Font(bold=True)
+        for cell in column:
+            cell.number_format = "@"
+        width = max(len(str(cell.value or "")) for cell in column)
+        sheet.column_dimensions[column[0].column_letter].width = min(max(width + 2, 10), 50)
+    sheet.freeze_panes = "A2"
+    out = io.BytesIO()
+    book.save(out)
     return out.getvalue()
