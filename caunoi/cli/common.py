@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.table import Column, Table
 
@@ -172,7 +173,8 @@ def print_history(history: list[dict[str, Any]]) -> None:
             for field, (before, after) in entry["changes"].items()
         )
         console.print(
-            f"  {when(entry['at'])} {entry['actor']} [bold]{entry['action']}[/] {changes}", highlight=False
+            f"  {when(entry['at'])} {escape(entry['actor'])} [bold]{entry['action']}[/] {escape(changes)}",
+            highlight=False,
         )
 
 
