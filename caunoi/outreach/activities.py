@@ -8,7 +8,8 @@ An activity has a `key`: given by whoever logs it (an import's `key` column) or 
 unit, type and title, so importing the same log twice adds nothing. Import reads the documented
 columns (IMPORT_COLUMNS; `type` also in Vietnamese or English words, as the labels say), checks every
 row first and reports each refused row with its line and why; a file imports whole, or with
-`valid_only` its valid rows only, in one transaction: nothing is half-written."""
+`valid_only` its valid rows only, in one transaction: nothing is half-written. `template_csv` and
+`template_xlsx` are the file to fill in: the columns and one example row."""
 
 from __future__ import annotations
 
