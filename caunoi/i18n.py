@@ -666,6 +666,18 @@ def refusal(error: BaseException | str | None, lang: str) -> str | None:
     return _Wording(WORDS.get(lang, {})).format(wording, **error.params)
 
 
+def reworded(code: str | None, params: dict[str, Any], message: str, lang: str) -> str:
+    """A refusal kept as data (an import's refused row: its code, values and English message) said
+    in `lang`, as `refusal` says a raised one."""
+    wording = catalogue(lang).get(code or "")
+    if wording is None:
+        return message
+    try:
+        return _Wording(WORDS.get(lang, {})).format(wording, **params)
+    except (KeyError, IndexError, ValueError):
+        return message
+
+
 @functools.cache
 def catalogue(lang: str) -> dict[str, str]:
     """Error code -> its wording in `lang` (with {value} placeholders). English is given only where

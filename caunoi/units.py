@@ -247,9 +247,7 @@ class UnitService:
                     raise UnitError("unit_no_name", "unit {code}: give its name", code=code)
                 values = self._seat_first(values)
             except UnitError as refusal:
-                report.refused.append(
-                    {"line": line, "code": given.get("code") or row.get("code"), "reason": str(refusal)}
-                )
+                report.refuse(line, refusal, code=given.get("code") or row.get("code"))
                 continue
             seen[code_key(code)] = line
             if (unit := known.get(code_key(code))) is None:

@@ -215,8 +215,9 @@ def test_activities_are_imported_whole_or_only_the_valid_rows_and_again_without_
     report = _json(settings, "activities", "import", str(log), "--valid-only", "--json", *BY)
     assert report["added"] == ["PAR-2026-041", "PAR-2026-042", "TYO-2026-9"] and report["written"]
     assert report["refused"] == [
-        {"line": 4, "key": None, "reason": "unit 'DSQ-XX': no unit or mission with that code"}
-    ]
+        {"line": 4, "key": None, "reason": "unit 'DSQ-XX': no unit or mission with that code",
+         "refusal": "activity_unknown_unit", "params": {"value": "DSQ-XX"}}
+    ]  # fmt: skip
     listed = _json(settings, "activities", "list", "--json")
     assert [(a["key"], a["type"], a["local_start"]) for a in listed] == [
         ("TYO-2026-9", "interview", "2026-10-16T00:00:00+09:00"),

@@ -236,7 +236,7 @@ class Activities:
                     raise OutreachError("activity_import_repeat", "key {key} is already on line {line}",
                                         key=values["key"], line=seen[values["key"]])  # fmt: skip
             except OutreachError as refusal:
-                report.refused.append({"line": line, "key": clean(row.get("key")), "reason": str(refusal)})
+                report.refuse(line, refusal, key=clean(row.get("key")))
                 continue
             seen[values["key"]] = line
             checked.append((line, values))

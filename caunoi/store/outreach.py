@@ -297,9 +297,14 @@ class OutreachRepository:
                 )
                 if conn.execute(exists).first() is None:
                     conn.execute(activity_packs.insert().values(activity_id=activity_id, pack_id=pack_id))
-            record_audit(conn, now, by, "pack", pack_id, "report",
-                         {"usage": [row["usage"], usage], "unit": [None, unit],
-                          "activities": [None, activity_ids]})  # fmt: skip
+            changes = {
+                "usage": [row["usage"], usage],
+                "unit": [None, unit],
+                "activities": [None, activity_ids],
+            }
+            if "acknowledged_at" in values:  # a report is an acknowledgement too
+                changes["acknowledged"] = [None, unit]
+            record_audit(conn, now, by, "pack", pack_id, "report", changes)
         return True
 
     def pack_rows(
