@@ -119,6 +119,11 @@ class Settings:
     webhook_timeout: float = _setting(
         10.0, "seconds one webhook attempt may take, from connecting to the answer"
     )
+    public_url: str = _setting(
+        "",
+        "the address people open the web UI at (e.g. `https://caunoi.example.vn`), for the links in "
+        "mail; empty = a mail gives the page's path only",
+    )
 
     # The web UI and the REST API (see caunoi/app/)
     cookie_secure: str = _setting(

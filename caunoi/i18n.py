@@ -248,6 +248,47 @@ LABELS: dict[str, dict[str, str]] = {
         "pack_state_waiting": "Chờ xác nhận",
         "pack_state_overdue": "Quá hạn",
         "pack_state_acknowledged": "Đã xác nhận",
+        # units and missions (caunoi.units)
+        "units": "Đơn vị",
+        "units_title": "Đơn vị và cơ quan đại diện",
+        "units_hint": 'Mọi từ của mã, tên, thành phố hay mã nước, có dấu hay không: "dai su quan" tìm thấy '
+        '"Đại sứ quán".',
+        "no_units": "Không có đơn vị nào.",
+        "new_unit": "Thêm đơn vị hoặc cơ quan đại diện",
+        "show_retired": "Cả đơn vị đã ngừng sử dụng",
+        "code": "Mã",
+        "unit_kind": "Loại",
+        "unit_kind_unit": "Đơn vị trong nước",
+        "unit_kind_mission": "Cơ quan đại diện",
+        "unit_type": "Loại hình",
+        "unit_type_embassy": "Đại sứ quán",
+        "unit_type_consulate_general": "Tổng Lãnh sự quán",
+        "unit_type_consulate": "Lãnh sự quán",
+        "unit_type_permanent_mission": "Phái đoàn thường trực",
+        "unit_type_delegation": "Phái đoàn",
+        "unit_type_office": "Văn phòng",
+        "unit_type_ministry_department": "Đơn vị thuộc Bộ",
+        "unit_type_press_agency": "Cơ quan báo chí",
+        "unit_type_other": "Khác",
+        "name_vi": "Tên tiếng Việt",
+        "name_en": "Tên tiếng Anh",
+        "seat_country": "Nước sở tại",
+        "countries_covered": "Các nước phụ trách",
+        "codes_hint": "mã ISO, cách nhau bởi dấu phẩy",
+        "city": "Thành phố",
+        "media_languages": "Ngôn ngữ báo chí sở tại",
+        "website": "Trang web",
+        "created_on": "Ngày tạo",
+        "retired": "Đã ngừng sử dụng",
+        "retire": "Ngừng sử dụng",
+        "restore": "Khôi phục",
+        "retire_hint": "Đơn vị ngừng sử dụng vẫn được giữ cho các vụ việc và người dùng gắn với nó, nhưng "
+        "không còn được liệt kê hay chọn nữa.",
+        "action_retire": "Ngừng sử dụng",
+        "action_restore": "Khôi phục",
+        "action_import": "Nhập từ tệp",
+        # pack notices in the alerts inbox
+        "pack_notice": "Bộ thông tin đã gửi",
     },
     "en": {
         "app": "Cầu Nối",
@@ -476,6 +517,47 @@ LABELS: dict[str, dict[str, str]] = {
         "pack_state_waiting": "Waiting",
         "pack_state_overdue": "Overdue",
         "pack_state_acknowledged": "Acknowledged",
+        # units and missions (caunoi.units)
+        "units": "Units",
+        "units_title": "Units and missions",
+        "units_hint": "Every word of the code, names, city or country codes, with or without diacritics: "
+        '"dai su quan" finds "Đại sứ quán".',
+        "no_units": "No units or missions.",
+        "new_unit": "Add a unit or mission",
+        "show_retired": "Retired ones too",
+        "code": "Code",
+        "unit_kind": "Kind",
+        "unit_kind_unit": "Unit at home",
+        "unit_kind_mission": "Mission abroad",
+        "unit_type": "Type",
+        "unit_type_embassy": "Embassy",
+        "unit_type_consulate_general": "Consulate general",
+        "unit_type_consulate": "Consulate",
+        "unit_type_permanent_mission": "Permanent mission",
+        "unit_type_delegation": "Delegation",
+        "unit_type_office": "Office",
+        "unit_type_ministry_department": "Ministry department",
+        "unit_type_press_agency": "Press agency",
+        "unit_type_other": "Other",
+        "name_vi": "Name in Vietnamese",
+        "name_en": "Name in English",
+        "seat_country": "Seat country",
+        "countries_covered": "Countries covered",
+        "codes_hint": "ISO codes, separated by commas",
+        "city": "City",
+        "media_languages": "Host media languages",
+        "website": "Website",
+        "created_on": "Created",
+        "retired": "Retired",
+        "retire": "Retire",
+        "restore": "Restore",
+        "retire_hint": "A retired unit stays for the cases and users that name it, but is no longer listed "
+        "or offered.",
+        "action_retire": "Retired",
+        "action_restore": "Restored",
+        "action_import": "Imported",
+        # pack notices in the alerts inbox
+        "pack_notice": "Pack sent",
     },
 }
 
@@ -550,6 +632,7 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
         "field": {
             "priority": "mức ưu tiên",
             "unit kind": "loại đơn vị",
+            "unit type": "loại hình đơn vị",
             "role": "vai trò",
             "language": "ngôn ngữ",
             "state": "trạng thái",
@@ -581,6 +664,18 @@ def refusal(error: BaseException | str | None, lang: str) -> str | None:
     if wording is None:
         return str(error)
     return _Wording(WORDS.get(lang, {})).format(wording, **error.params)
+
+
+def reworded(code: str | None, params: dict[str, Any], message: str, lang: str) -> str:
+    """A refusal kept as data (an import's refused row: its code, values and English message) said
+    in `lang`, as `refusal` says a raised one."""
+    wording = catalogue(lang).get(code or "")
+    if wording is None:
+        return message
+    try:
+        return _Wording(WORDS.get(lang, {})).format(wording, **params)
+    except (KeyError, IndexError, ValueError):
+        return message
 
 
 @functools.cache

@@ -96,7 +96,9 @@ class Service:
 
     @functools.cached_property
     def outreach(self) -> OutreachService:
-        """Campaigns, information packs, products and activities."""
+        """Campaigns, information packs, products and activities. Sending a pack tells its new
+        units through the alerts' inbox and their e-mail channels (Alerts.tell_pack); `alerts` is
+        made only when a pack is sent."""
         from caunoi.enrich.taxonomy import load_taxonomy
         from caunoi.outreach import OutreachService
 
@@ -105,6 +107,7 @@ class Service:
             topics=tuple(t.id for t in load_taxonomy(self.settings.taxonomy_path or None)),
             timezone=self.settings.timezone,
             max_file_bytes=self.settings.outreach_max_file_bytes,
+            notify=lambda pack, units: self.alerts.tell_pack(pack, units),
         )
 
     @functools.cached_property

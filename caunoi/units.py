@@ -22,6 +22,7 @@ from caunoi import errors
 from caunoi.errors import Invalid, check_actor, check_choice
 from caunoi.ingest.tables import ImportReport, read_rows
 from caunoi.store.units import UnitRepository, code_key
+from caunoi.text.fold import fold
 
 __all__ = [
     "IMPORT_COLUMNS",
@@ -29,6 +30,7 @@ __all__ = [
     "SAMPLE",
     "UNIT_KINDS",
     "UNIT_TYPES",
+    "DuplicateUnit",
     "ImportReport",
     "NotFound",
     "Unit",
@@ -62,6 +64,15 @@ class NotFound(UnitError, errors.NotFound):
     """No unit or mission with that code."""
 
     kind = errors.NotFound.kind
+
+
+class DuplicateUnit(UnitError, errors.Conflict):
+    """A code (in any case) that a unit or mission already has."""
+
+    kind = errors.Conflict.kind
+
+    def __init__(self, code: str):
+        super().__init__("unit_exists", "there is already a unit or mission with code {code}", code=code)
 
 
 @dataclass(frozen=True)
@@ -131,7 +142,7 @@ def _checked(values: dict) -> dict:
             out[name] = _country(value) if value and value.strip() else None
         else:
             out[name] = (value.strip() or None) if isinstance(value, str) else value
-    if out.get("kind") is not None:
+    if "kind" in out:  # a unit is always one or the other: an empty kind is refused, not stored
         check_choice(out["kind"], UNIT_KINDS, "unit kind", UnitError)
     if out.get("type") is not None:
         check_choice(out["type"], UNIT_TYPES, "unit type", UnitError)
@@ -176,12 +187,13 @@ class UnitService:
         code = self._code(code)
         if unknown := set(details) - set(EDITABLE):
             raise TypeError(f"not a field of a unit: {sorted(unknown)}")
-        values = _checked({"name": name, "kind": kind, "country": country, **details})
+        # every list stored as one, even empty: a later edit then records only what it changes
+        values = _checked({"name": name, "kind": kind, "country": country, "languages": (), **details})
         if not values["name"]:
             raise UnitError("unit_no_name", "unit {code}: give its name", code=code)
         values = self._seat_first({"code": code, **values})
         if not self.repo.add(values, by):
-            raise UnitError("unit_exists", "there is already a unit or mission with code {code}", code=code)
+            raise DuplicateUnit(code)
         return self.get(code)
 
     def edit(self, code: str, *, by: str, **changes: Any) -> Unit:
@@ -235,9 +247,7 @@ class UnitService:
                     raise UnitError("unit_no_name", "unit {code}: give its name", code=code)
                 values = self._seat_first(values)
             except UnitError as refusal:
-                report.refused.append(
-                    {"line": line, "code": given.get("code") or row.get("code"), "reason": str(refusal)}
-                )
+                report.refuse(line, refusal, code=given.get("code") or row.get("code"))
                 continue
             seen[code_key(code)] = line
             if (unit := known.get(code_key(code))) is None:
@@ -271,6 +281,10 @@ class UnitService:
             )
         return Unit.from_row(found)
 
+    def history(self, code: str) -> list[dict[str, Any]]:
+        """Every change to the unit, oldest first: at, actor, action, changes (before and after)."""
+        return self.repo.history(self.get(code).code)
+
     @staticmethod
     def _code(code: str) -> str:
         code = unicodedata.normalize("NFC", code.strip())
@@ -294,7 +308,22 @@ class UnitService:
 
     # -- last: the name `list` shadows the builtin in this class body ----------------------------
 
-    def list(self, *, retired: bool = False) -> list[Unit]:
-        """Every unit, then every mission, by code; the retired ones too with `retired`."""
+    def list(
+        self, *, retired: bool = False, kind: str | None = None, type: str | None = None, text: str = ""
+    ) -> list[Unit]:
+        """Every unit, then every mission, by code; the retired ones too with `retired`; only those
+        of a `kind` and a `type` when given, and holding every word of `text` (diacritics optional:
+        "dai su quan" finds "Đại sứ quán") in their code, names, city or countries' codes."""
         units = [Unit.from_row(row) for row in self.repo.list()]
-        return [u for u in units if retired or u.retired_at is None]
+        words = fold(text).split()
+        return [
+            u for u in units
+            if (retired or u.retired_at is None) and kind in (None, u.kind) and type in (None, u.type)
+            and _holds(u, words)
+        ]  # fmt: skip
+
+
+def _holds(unit: Unit, words: list[str]) -> bool:
+    """Whether every (folded) word is in the unit's code, names, city or countries' codes."""
+    text = fold(" ".join(filter(None, (unit.code, unit.name, unit.name_en, unit.city, *unit.countries))))
+    return all(word in text for word in words)

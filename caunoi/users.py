@@ -17,6 +17,7 @@ What each role may do ("own": only objects whose `unit` is the user's mission; "
     factsheet.write   all    all      -                -       the library is shared by every mission
     alert.manage      all    all      -                -       rules, channels, saved searches
     source.manage     all    -        -                -       what is fetched, from where
+    unit.manage       all    -        -                -       add, edit, retire units and missions
     user.manage       all    -        -                -       users, roles, tokens of others
     audit.read        all    -        -                -
     token.own         all    all      all              all     one's own API tokens
@@ -65,6 +66,7 @@ outreach.write       all    all     own             -
 factsheet.write      all    all     -               -
 alert.manage         all    all     -               -
 source.manage        all    -       -               -
+unit.manage          all    -       -               -
 user.manage          all    -       -               -
 audit.read           all    -       -               -
 token.own            all    all     all             all

@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 from conftest import BACKENDS, DEMO, backend_settings
-from support.app import serve
+from support.app import assert_error, serve
 
 from caunoi.config import Settings
 from caunoi.service import Service
@@ -71,16 +71,6 @@ def site(request, tmp_path_factory) -> Iterator[Site]:
             service.cases.assign(case_b, "DSQ-B", "+3d", by="analyst")
         url = stack.enter_context(serve(settings))
         yield Site(url, settings, tokens, revoked, session, case_b)
-
-
-def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
-    """The response is the API's JSON error of this status (and code)."""
-    assert response.status_code == status, response.text
-    error = response.json()["error"]
-    assert error["status"] == status and error["message"]
-    if code:
-        assert error["code"] == code
-    return error
 
 
 def test_every_call_needs_a_live_token(site):
@@ -358,6 +348,79 @@ def test_fact_sheets_are_written_by_analysts_and_read_by_everyone(site):
             assert_error(refused.patch(f"/factsheets/{n}", json={"title": "x"}), 403, "forbidden")
             assert_error(refused.post(f"/factsheets/{n}/stories/{story_id}"), 403, "forbidden")
         assert viewer.get(f"/factsheets/{n}").json() == before and before["title"] == new_title
+
+
+def test_units_and_missions_are_managed_by_administrators_and_read_by_everyone(site):
+    """Issue 15, item 1, through the API: an administrator adds, changes, retires and restores a
+    mission, each change audited under their name; everyone else reads, and is refused a change."""
+    mission = {
+        "code": "ĐSQ-FR", "name": "Đại sứ quán Việt Nam tại Pháp", "kind": "mission", "type": "embassy",
+        "name_en": "Embassy of Viet Nam in France", "country": "fr", "countries": ["MC", "FR"],
+        "city": "Paris", "languages": ["fr"], "website": "https://example.org/fr",
+    }  # fmt: skip
+    with site.client("admin") as admin, site.client("viewer") as viewer:
+        added = admin.post("/units", json=mission)
+        assert added.status_code == 201, added.text
+        unit = added.json()
+        assert (unit["code"], unit["country"], unit["countries"], unit["languages"]) == (
+            "ĐSQ-FR", "FR", ["FR", "MC"], ["fr"]
+        )  # fmt: skip
+        assert unit["retired_at"] is None and unit["created_at"]
+        assert viewer.get("/units/đsq-fr").json() == unit  # any case finds it
+        codes = lambda **params: [u["code"] for u in viewer.get("/units", params=params).json()]  # noqa: E731
+        assert "ĐSQ-FR" in codes(kind="mission") and "ĐSQ-FR" not in codes(kind="unit")
+        assert codes(q="dai su quan phap") == ["ĐSQ-FR"] and codes(type="embassy") == ["ĐSQ-FR"]
+
+        changed = admin.patch("/units/ĐSQ-FR", json={"languages": ["fr", "en"], "city": None})
+        assert changed.status_code == 200, changed.text
+        assert (changed.json()["languages"], changed.json()["city"]) == (["fr", "en"], None)
+        assert changed.json()["name"] == mission["name"] and changed.json()["updated_at"]
+
+        retired = admin.post("/units/đsq-fr/retire")
+        assert retired.status_code == 200 and retired.json()["retired_at"]
+        assert "ĐSQ-FR" not in codes() and "ĐSQ-FR" in codes(retired="true")
+        assert viewer.get("/units/ĐSQ-FR").json()["retired_at"]  # retired, still found by its code
+        restored = admin.post("/units/ĐSQ-FR/restore")
+        assert restored.status_code == 200 and restored.json()["retired_at"] is None
+
+        assert_error(viewer.get("/units/DSQ-XX"), 404, "not_found")
+        assert_error(admin.patch("/units/DSQ-XX", json={"city": "Lyon"}), 404, "not_found")
+        assert_error(admin.post("/units/DSQ-XX/retire"), 404, "not_found")
+        error = assert_error(admin.post("/units", json={**mission, "code": "đsq-fr"}), 409, "conflict")
+        assert "already a unit or mission with code đsq-fr" in error["message"]
+        for bad, field in (
+            ({**mission, "code": "DSQ FR"}, "no spaces"),  # the service's refusals …
+            ({**mission, "code": "DSQ-X", "country": "France"}, "ISO 3166"),
+            ({**mission, "code": "DSQ-X", "languages": ["français"]}, "ISO 639"),
+            ({**mission, "code": "DSQ-X", "website": "ftp://x"}, "http(s)"),
+            ({**mission, "code": "DSQ-X", "name": "  "}, "give its name"),
+            ({**mission, "code": "DSQ-X", "type": "castle"}, "type"),  # … and the body's
+            ({**mission, "code": "DSQ-X", "kind": "department"}, "kind"),
+            ({**mission, "code": "DSQ-X", "retired_at": None}, "retired_at"),
+            ({"code": "DSQ-X"}, "name"),
+        ):
+            error = assert_error(admin.post("/units", json=bad), 422, "invalid")
+            assert field in error["message"], (bad, error["message"])
+        for bad in ({"name": None}, {"kind": None}, {"code": "DSQ-Y"}, {"languages": "fr"}):
+            assert_error(admin.patch("/units/ĐSQ-FR", json=bad), 422, "invalid")
+        assert "DSQ-X" not in codes(retired="true")
+
+    for who in ("analyst", "officer_a", "viewer"):  # unit.manage is the administrators'
+        with site.client(who) as refused:
+            assert refused.get("/units").status_code == 200
+            assert_error(refused.post("/units", json={**mission, "code": "DSQ-Z"}), 403, "forbidden")
+            assert_error(refused.patch("/units/ĐSQ-FR", json={"city": "Lyon"}), 403, "forbidden")
+            for action in ("retire", "restore"):
+                assert_error(refused.post(f"/units/ĐSQ-FR/{action}"), 403, "forbidden")
+    with site.client("admin") as admin:
+        assert admin.get("/units/ĐSQ-FR").json() == restored.json()
+
+    with Service(site.settings) as service:  # every change in the audit log, under the admin's name
+        history = service.units.history("ĐSQ-FR")
+    assert [(h["action"], h["actor"]) for h in history] == [
+        ("add", "admin"), ("edit", "admin"), ("retire", "admin"), ("restore", "admin")
+    ]  # fmt: skip
+    assert history[1]["changes"] == {"languages": [["fr"], ["fr", "en"]], "city": ["Paris", None]}
 
 
 def test_the_dashboards_figures_through_the_api(site):

@@ -280,6 +280,10 @@ def test_an_import_is_whole_or_nothing_says_why_each_row_is_refused_and_changes_
     assert (again.added, again.changed, again.unchanged) == ([], [], 2)
     changed = outreach.activities.import_rows(_rows({**good, "audience": "60"}), by="lan")
     assert changed.changed == ["PAR-41"] and outreach.activities.get("PAR-41").audience == 60
+    from caunoi.i18n import reworded
+
+    said = [reworded(r["refusal"], r["params"], r["reason"], "vi") for r in report.refused]
+    assert said[0] == "Đơn vị «DSQ-XX»: không có đơn vị hay cơ quan đại diện mã này."
     mine = outreach.activities.import_rows(
         _rows({**good, "key": "US-1", "unit": "DSQ-US"}), by="x", only_unit="DSQ-FR"
     )

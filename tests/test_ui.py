@@ -120,7 +120,7 @@ def pages(site: Site) -> list[str]:
         "/", "/search", "/search?q=%22doi+ngoai%22", "/search?q=xsstest", f"/articles/{ids['xss_article']}",
         "/stories", f"/stories/{ids['story']}", "/alerts", "/cases", f"/cases/{ids['xss_case']}",
         "/factsheets", "/factsheets?q=bien+dong", f"/factsheets/{ids['xss_sheet']}", "/factsheets/new",
-        "/searches",
+        "/searches", "/units", "/units?kind=mission&q=paris", "/units/DSQ-PARIS",
     ]  # fmt: skip
 
 
@@ -418,7 +418,8 @@ def test_the_api_answers_the_roles_the_pages_answer(site, monkeypatch):
     pairs = {
         "/": "/api/v1/dashboard", "/search?q=tin": "/api/v1/search?q=tin", "/stories": "/api/v1/stories",
         "/alerts": "/api/v1/alerts", "/cases": "/api/v1/cases", "/factsheets": "/api/v1/factsheets",
-        "/searches": "/api/v1/saved-searches", "/sources": "/api/v1/sources",
+        "/searches": "/api/v1/saved-searches", "/sources": "/api/v1/sources", "/units": "/api/v1/units",
+        "/units/DSQ-PARIS": "/api/v1/units/DSQ-PARIS",
         f"/articles/{site.ids['xss_article']}": f"/api/v1/articles/{site.ids['xss_article']}",
         f"/stories/{site.ids['story']}": f"/api/v1/stories/{site.ids['story']}",
     }  # fmt: skip
@@ -754,3 +755,147 @@ def test_search_links_leave_out_empty_filters(site):
     assert re.search(r'<form method="get" action="/search"[^>]* data-omit-empty>', page)
     assert '<script src="/static/js/forms.js" defer></script>' in page
     assert "data-omit-empty" in browser.get("/static/js/forms.js").text
+
+
+# -- units and missions --------------------------------------------------------------------------------
+
+
+def unit_form(browser: TestClient, page: str, **fields: str) -> dict[str, str]:
+    """The (last) unit form of `page` as it comes — its fields, its choices, its CSRF token — with
+    `fields` typed in."""
+    text = browser.get(page).text
+    form = {k: html.unescape(v) for k, v in re.findall(r'<input name="(\w+)"[^>]* value="([^"]*)"', text)}
+    for name, options in re.findall(r'<select name="(\w+)">(.*?)</select>', text):
+        chosen = re.search(r'value="([^"]*)" selected', options) or re.search(r'value="([^"]*)"', options)
+        form[name] = chosen[1]  # the option chosen, else the first
+    return form | {"csrf_token": csrf_of(text)} | fields
+
+
+def test_units_and_missions_are_listed_in_the_pages_language_with_their_type_in_words(site):
+    units = site.service.units
+    units.add("TLSQ-OSAKA", "Tổng Lãnh sự quán Việt Nam tại Osaka", kind="mission", type="consulate_general",
+              country="JP", city="Osaka", languages="ja", by="test")  # fmt: skip
+    units.add("VU-TTBC", "Vụ Thông tin Báo chí", type="ministry_department",
+              name_en="Press and Information Department", by="test")  # fmt: skip
+    browser = site.client("xem")
+    assert '<a href="/units">Đơn vị</a>' in browser.get("/stories").text  # in the menu
+    page = browser.get("/units").text
+    for shown in (
+        '<a href="/units/TLSQ-OSAKA">TLSQ-OSAKA</a>', "Tổng Lãnh sự quán Việt Nam tại Osaka",
+        "<td>Tổng Lãnh sự quán</td>", '<abbr title="JP">Nhật Bản</abbr>', "<td>Osaka</td><td>ja</td>",
+        "Vụ Thông tin Báo chí", "<td>Đơn vị thuộc Bộ</td>", "<td>Cơ quan đại diện</td>",  # ĐSQ Paris: no type
+    ):  # fmt: skip
+        assert shown in page, shown
+    assert '<form method="post" action="/units"' not in page and "<details" not in page  # no add form
+    for params, codes in (
+        ({"kind": "mission"}, {"DSQ-PARIS", "DSQ-TOKYO", "TLSQ-OSAKA"}),
+        ({"kind": "unit"}, {"VU-TTBC"}),
+        ({"type": "consulate_general"}, {"TLSQ-OSAKA"}),
+        ({"q": "lanh su quan osaka"}, {"TLSQ-OSAKA"}),
+        ({"q": "JP"}, {"DSQ-TOKYO", "TLSQ-OSAKA"}),
+        ({"kind": "unit", "q": "osaka"}, set()),
+    ):
+        listed = set(re.findall(r'<a href="/units/([^"]+)">', browser.get("/units", params=params).text))
+        assert listed == codes, params
+    assert "Không có đơn vị nào." in browser.get("/units", params={"q": "nowhere"}).text
+    with in_english(browser):
+        page = browser.get("/units").text
+        assert '<a href="/units" class="here">Units</a>' in page and "Units and missions" in page
+        assert "Press and Information Department" in page and "Vụ Thông tin Báo chí" not in page
+        assert "ĐSQ Paris" in page  # no English name: the name it has
+        assert "<td>Consulate general</td>" in page and "<td>Ministry department</td>" in page
+        assert '<abbr title="JP">Japan</abbr>' in page
+        unit = browser.get("/units/vu-ttbc").text  # any case finds it
+        assert "<h1>Press and Information Department</h1>" in unit and "Ministry department" in unit
+
+
+def test_an_administrator_adds_edits_retires_and_restores_a_mission_each_change_audited(site):
+    browser = site.client("admin")
+    assert "<details" in browser.get("/units").text  # the add form
+    form = unit_form(
+        browser, "/units", code="ĐSQ-BERLIN", name="Đại sứ quán Việt Nam tại Đức", kind="mission",
+        type="embassy", name_en="Embassy of Viet Nam in Germany", country="de", countries="DE", city="Berlin",
+        languages="de, en", website="https://example.org/de",
+    )  # fmt: skip
+    answer = browser.post("/units", data=form, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/units/%C4%90SQ-BERLIN")
+    mission = site.service.units.get("đsq-berlin")
+    assert (mission.kind, mission.type, mission.countries, mission.languages) == (
+        "mission", "embassy", ("DE",), ("de", "en")
+    )  # fmt: skip
+    page = browser.get(answer.headers["location"]).text
+    assert "<h1>Đại sứ quán Việt Nam tại Đức</h1>" in page and "Đức (DE)" in page
+    assert 'value="de, en"' in page and 'action="/units/%C4%90SQ-BERLIN/retire"' in page
+    assert '<option value="embassy" selected>Đại sứ quán</option>' in page
+
+    form = unit_form(browser, "/units/ĐSQ-BERLIN", countries="DE, PL", city="", languages="de")
+    assert browser.post("/units/ĐSQ-BERLIN", data=form, follow_redirects=False).status_code == 303
+    mission = site.service.units.get("ĐSQ-BERLIN")
+    assert (mission.countries, mission.city, mission.languages) == (("DE", "PL"), None, ("de",))
+    assert mission.name == "Đại sứ quán Việt Nam tại Đức" and mission.website == "https://example.org/de"
+
+    # what the service refuses comes back in the form, as typed, in the page's language
+    refused = browser.post("/units/ĐSQ-BERLIN", data=unit_form(browser, "/units/ĐSQ-BERLIN", country="Đức"))
+    assert refused.status_code == 400 and "Quốc gia «Đức»: hãy nhập mã ISO 3166" in refused.text
+    assert 'value="Đức"' in refused.text and site.service.units.get("ĐSQ-BERLIN").country == "DE"
+    taken = browser.post("/units", data=unit_form(browser, "/units", code="đsq-berlin", name="Trùng mã"))
+    assert taken.status_code == 400 and "Đã có đơn vị hoặc cơ quan đại diện mã đsq-berlin." in taken.text
+    assert '<details class="unit-add" open>' in taken.text and 'value="Trùng mã"' in taken.text
+    nameless = browser.post("/units", data=unit_form(browser, "/units", code="DSQ-ROMA", name=" "))
+    assert nameless.status_code == 400 and "Đơn vị DSQ-ROMA: hãy nhập tên." in nameless.text
+
+    token = {"csrf_token": csrf_of(browser.get("/units").text)}
+    answer = browser.post("/units/đsq-berlin/retire", data=token, follow_redirects=False)
+    assert (answer.status_code, answer.headers["location"]) == (303, "/units/%C4%90SQ-BERLIN")
+    assert "ĐSQ-BERLIN" not in browser.get("/units").text
+    listed = browser.get("/units", params={"retired": "1"}).text
+    assert '<tr class="retired">' in listed and "ĐSQ-BERLIN" in listed
+    page = browser.get("/units/ĐSQ-BERLIN").text
+    assert "Đã ngừng sử dụng" in page and 'action="/units/%C4%90SQ-BERLIN/restore"' in page
+    assert browser.post("/units/ĐSQ-BERLIN/restore", data=token, follow_redirects=False).status_code == 303
+    assert site.service.units.get("ĐSQ-BERLIN").retired_at is None
+    assert browser.post("/units/ĐSQ-BERLIN/delete", data=token).status_code == 404
+    assert browser.post("/units/DSQ-NOWHERE/retire", data=token).status_code == 404
+    assert browser.get("/units/DSQ-NOWHERE").status_code == 404
+
+    history = site.service.units.history("ĐSQ-BERLIN")
+    assert [(h["action"], h["actor"]) for h in history] == [
+        ("add", "admin"), ("edit", "admin"), ("retire", "admin"), ("restore", "admin")
+    ]  # fmt: skip
+    assert history[1]["changes"] == {
+        "countries": [["DE"], ["DE", "PL"]], "city": ["Berlin", None], "languages": [["de", "en"], ["de"]]
+    }  # fmt: skip
+    page = browser.get("/units/ĐSQ-BERLIN").text  # the history, in words
+    assert "Ngừng sử dụng" in page and "Khôi phục" in page and "countries: DE → DE, PL" in page
+
+
+def test_unit_forms_need_the_csrf_token_and_an_administrator(site):
+    admin = site.client("admin")
+    filled = {"code": "DSQ-GIA", "name": "Giả mạo", "kind": "mission", "city": "Giả mạo"}
+    for form in (filled, filled | {"csrf_token": "forged"}):
+        for route in ("/units", "/units/DSQ-PARIS", "/units/DSQ-PARIS/retire"):
+            assert admin.post(route, data=form, follow_redirects=False).status_code == 403, (route, form)
+    for username in ("lan", "paris", "xem"):
+        browser = site.client(username)
+        page = browser.get("/units/DSQ-PARIS")
+        assert page.status_code == 200 and "ĐSQ Paris" in page.text
+        assert '<form method="post" action="/units' not in page.text and "<details" not in page.text
+        token = csrf_of(page.text)  # the logout form's: a right token, a role that may not
+        for route in ("/units", "/units/DSQ-PARIS", "/units/DSQ-PARIS/retire", "/units/DSQ-PARIS/restore"):
+            assert browser.post(route, data=filled | {"csrf_token": token}).status_code == 403, (
+                username,
+                route,
+            )
+    paris = site.service.units.get("DSQ-PARIS")
+    assert paris.city is None and paris.retired_at is None and paris.name == "ĐSQ Paris"
+    assert "DSQ-GIA" not in {u.code for u in site.service.units.list(retired=True)}
+
+
+def test_markup_in_a_units_fields_is_shown_as_text(site):
+    units = site.service.units
+    units.add("XSS-1", f"{SCRIPT} Văn phòng {IMG}", city=SCRIPT, by="test", website="https://x.example/")
+    browser = site.client("admin")
+    for page in ("/units", "/units/XSS-1"):
+        assert_escaped(browser.get(page).text)
+    assert 'value="&lt;script&gt;alert(1)&lt;/script&gt; Văn phòng' in browser.get("/units/XSS-1").text
+    units.retire("XSS-1", by="test")

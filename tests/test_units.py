@@ -16,7 +16,7 @@ from support.imports import ROOT, imports_of
 
 from caunoi.ingest.tables import read_rows
 from caunoi.store.schema import audit_log
-from caunoi.units import SAMPLE, UNIT_TYPES, NotFound, Unit, UnitError
+from caunoi.units import SAMPLE, UNIT_TYPES, DuplicateUnit, NotFound, Unit, UnitError
 
 
 def test_units_and_missions_are_added_once_and_found_in_any_case(service):
@@ -331,3 +331,35 @@ def test_a_file_that_is_not_a_table_is_refused_whole_and_says_what_to_do(setting
     ):
         assert refusal in cli(settings, "units", "import", str(path), "--by", "lan", code=2).output
     assert cli(settings, "units", "list", "--json").output.strip() == "[]"
+
+
+def test_units_are_listed_by_kind_type_and_words_and_each_keeps_its_history(service):
+    """What the units page and GET /api/v1/units filter by: kind, type, and every word of a text box
+    in the code, names, city or countries, diacritics optional."""
+    units = service.units
+    units.add("VU-TTBC", "Vụ Thông tin Báo chí", type="ministry_department", by="lan")
+    units.add("DSQ-JP", "Đại sứ quán Việt Nam tại Nhật Bản", kind="mission", type="embassy",
+              country="JP", city="Tokyo", name_en="Embassy of Viet Nam in Japan", by="lan")  # fmt: skip
+    units.add("TLSQ-OSAKA", "Tổng Lãnh sự quán Việt Nam tại Osaka", kind="mission",
+              type="consulate_general", country="JP", city="Osaka", by="lan")  # fmt: skip
+    codes = lambda **given: [u.code for u in units.list(**given)]  # noqa: E731
+    assert codes(kind="mission") == ["DSQ-JP", "TLSQ-OSAKA"] and codes(kind="unit") == ["VU-TTBC"]
+    assert codes(type="embassy") == ["DSQ-JP"]
+    assert codes(text="dai su quan") == ["DSQ-JP"] and codes(text="JP") == ["DSQ-JP", "TLSQ-OSAKA"]
+    assert codes(text="tokyo EMBASSY") == ["DSQ-JP"] and codes(text="báo chí") == ["VU-TTBC"]
+    assert codes(text="Paris") == [] and codes(kind="mission", text="osaka") == ["TLSQ-OSAKA"]
+    units.retire("TLSQ-OSAKA", by="hoa")
+    assert codes(text="osaka") == [] and codes(text="osaka", retired=True) == ["TLSQ-OSAKA"]
+
+    with pytest.raises(UnitError, match="unit kind None"):  # a unit is a unit or a mission, never neither
+        units.edit("DSQ-JP", kind=None, by="hoa")
+    with pytest.raises(DuplicateUnit, match="already a unit or mission with code dsq-jp") as taken:
+        units.add("dsq-jp", "Trùng", by="lan")
+    assert taken.value.kind == "conflict" and isinstance(taken.value, UnitError)
+
+    units.edit("dsq-jp", city="Tōkyō", by="hoa")
+    history = units.history("dsq-jp")
+    assert [(h["action"], h["actor"]) for h in history] == [("add", "lan"), ("edit", "hoa")]
+    assert history[1]["changes"] == {"city": ["Tokyo", "Tōkyō"]}
+    with pytest.raises(NotFound):
+        units.history("DSQ-XX")

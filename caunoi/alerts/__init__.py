@@ -24,11 +24,16 @@ more than `digest_after` story alerts for a rule they become one digest alert li
 Every alert lands in the in-app inbox (the alerts table); each of the rule's channels gets a
 delivery record, sent by `deliver` with caunoi.alerts.notify, retried on later runs while the failure may
 pass, until MAX_DELIVERY_RUNS runs have tried it.
+
+The inbox also holds pack notices, raised by no rule: `tell_pack` tells the units an information
+pack was sent to, and queues mail to their channels the same way (caunoi.alerts.notices).
 """
 
 from __future__ import annotations
 
 import functools
+import logging
+from collections.abc import Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -42,8 +47,11 @@ from caunoi.store.articles import ArticleRepository
 
 if TYPE_CHECKING:
     from caunoi.alerts.evaluate import Evaluator, RunOutcome
+    from caunoi.outreach import Pack
 
 __all__ = ["KINDS", "SEVERITIES", "AlertError", "AlertNotFound", "Alerts"]
+
+log = logging.getLogger(__name__)
 
 
 class Alerts(RuleBook):
@@ -64,11 +72,28 @@ class Alerts(RuleBook):
 
     # -- the inbox ---------------------------------------------------------------------------------
 
-    def inbox(self, state: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        return self.repo.list_alerts(state, limit)
+    def inbox(
+        self, state: str | None = None, limit: int = 50, *, reader: Mapping[str, Any] | None = None
+    ) -> list[dict[str, Any]]:
+        """The newest alerts first. With `reader` (a user), only the pack notices they may read: a
+        mission officer reads the rules' alerts and the notices telling their own mission
+        (caunoi.users, outreach.read)."""
+        from caunoi.alerts.notices import shown
+
+        notices_for = None
+        if reader is not None:
+            from caunoi.users import permission
+
+            scope = permission(dict(reader), "outreach.read")
+            if scope != "all":  # "" is no unit's code: no notice at all
+                notices_for = (reader.get("mission") or "") if scope == "own" else ""
+        return [shown(row) for row in self.repo.list_alerts(state, limit, notices_for)]
 
     def get(self, alert_id: int) -> dict[str, Any] | None:
-        return self.repo.find_alert(alert_id)
+        from caunoi.alerts.notices import shown
+
+        found = self.repo.find_alert(alert_id)
+        return shown(found) if found is not None else None
 
     def mark(self, alert_id: int, state: str) -> None:
         if state not in ("new", "read", "dismissed"):
@@ -91,6 +116,27 @@ class Alerts(RuleBook):
         """Evaluate every enabled rule at `at` (now by default): the new alert ids, and the rules that
         could not run with their errors (kept as their health too; the other rules ran)."""
         return self.evaluator.run(at)
+
+    def tell_pack(self, pack: Pack, units: list[str]) -> list[int]:
+        """Tell each of `units` (codes) that `pack` was sent to it: a notice in the inbox, and a mail
+        queued for the enabled e-mail channel named as its code, if there is one (sent by
+        `deliver`). A unit told of that pack before is not told again. The new notices' ids."""
+        from caunoi.alerts.notices import pack_notices
+        from caunoi.units import UnitService
+
+        found = [UnitService(self.repo.engine).get(code) for code in units]
+        now = datetime.now()
+        ids = self.repo.record_notices(pack_notices(pack, found, self.settings.timezone, now), now)
+        mailed = {
+            c["name"].casefold() for c in self.repo.list_channels() if c["kind"] == "email" and c["enabled"]
+        }
+        for unit in found:
+            if unit.code.casefold() not in mailed:
+                log.info(
+                    "pack %s: %s is told in the inbox only; for mail, add an e-mail channel named %s",
+                    pack.id, unit.code, unit.code,
+                )  # fmt: skip
+        return ids
 
     def deliver(self) -> dict[str, int]:
         """Send every pending delivery, once; counts by outcome (sent, pending, failed)."""

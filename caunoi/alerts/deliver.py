@@ -1,6 +1,7 @@
-"""Sending what the alert rules raised: each pending delivery goes out once by e-mail or webhook
-(caunoi.alerts.notify); a failure that may pass stays pending for a later run, until
-MAX_DELIVERY_RUNS runs have tried it. Never decides what to alert on (evaluate.py)."""
+"""Sending what the alert rules raised, and the pack notices (notices.py): each pending delivery
+goes out once by e-mail or webhook (caunoi.alerts.notify); a failure that may pass stays pending for
+a later run, until MAX_DELIVERY_RUNS runs have tried it. Never decides what to alert on
+(evaluate.py) nor whom to tell."""
 
 from __future__ import annotations
 
@@ -18,13 +19,16 @@ def send_pending(repo: AlertRepository, settings: Settings) -> dict[str, int]:
     """Send every pending delivery; a failure that may pass stays pending for the next run, up to
     MAX_DELIVERY_RUNS runs. Returns counts by outcome."""
     from caunoi.alerts import notify
-    from caunoi.reports.html import alert_mail
+    from caunoi.reports.html import alert_mail, pack_mail
 
     outcome: Counter = Counter()
     for d in repo.pending_deliveries():
         alert = repo.find_alert(d.alert_id)
         if d.kind == "email":
-            subject, html, text = alert_mail(alert)
+            if alert["pack_id"] is not None:
+                subject, html, text = pack_mail(alert, settings.public_url)
+            else:
+                subject, html, text = alert_mail(alert)
             result = notify.send_mail(settings, [a.strip() for a in d.target.split(",")], subject, html, text)
         else:
             payload = {"alert": _public(alert)}

@@ -18,6 +18,7 @@ from caunoi.cli import (
     cases,
     factsheets,
     ingest,
+    outreach,
     reports,
     search,
     serve,
@@ -70,6 +71,7 @@ GROUPS = {
     "cases": cases.app,
     "units": units.app,
     "factsheets": factsheets.app,
+    **outreach.GROUPS,
     "users": users.app,
     "sources": sources.app,
 }

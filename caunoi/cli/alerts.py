@@ -181,8 +181,8 @@ def inbox(
     with open_service() as service:
         show_rows(
             service.alerts.inbox(state, limit), ("id", "state", "severity", "rule", "raised", "title"),
-            lambda a: (str(a["id"]), a["state"], a["severity"], a["rule"], when(a["created_at"]),
-                       a["title"][:100]),
+            lambda a: (str(a["id"]), a["state"], a["severity"], a["rule"] or f"pack → {a['unit']}",
+                       when(a["created_at"]), a["title"][:100]),
             as_json=as_json, empty="no alerts",
         )  # fmt: skip
 
@@ -197,7 +197,8 @@ def show(alert_id: int, as_json: AsJson = False) -> None:
         return
     console.print(f"[bold]{alert['title']}[/]")
     console.print(
-        f"#{alert['id']} · {alert['rule']} ({alert['kind']}) · {alert['severity']} · {alert['state']}",
+        f"#{alert['id']} · {alert['rule'] or alert['unit']} ({alert['kind']}) · {alert['severity']} · "
+        f"{alert['state']}",
         style="dim",
     )
     for key, value in alert["why"].items():

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console, RenderableType
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.table import Column, Table
 
@@ -110,6 +111,23 @@ def said(value: Any, as_json: bool, line: str, **options: Any) -> None:
         console.print(line, **options)
 
 
+def said_import(name: str, report: Any, as_json: bool) -> None:
+    """What an import of file `name` did (a report with added, changed, unchanged, refused and written,
+    as units and activities give): JSON with --json, else a line of counts on stdout and each refused
+    row, its number in the file and why, on stderr."""
+    if as_json:
+        print_json(report)
+        return
+    console.print(
+        f"{escape(name)}: {len(report.added)} added, {len(report.changed)} changed, {report.unchanged} "
+        f"unchanged, {len(report.refused)} refused" + ("" if report.written else ": nothing written"),
+        highlight=False,
+    )
+    for refused in report.refused:
+        key = f" ({refused['key']})" if refused.get("key") else ""
+        err.print(f"  row {refused['line']}{key}: {refused['reason']}", highlight=False, markup=False)
+
+
 def show_rows(
     rows: Sequence[Row],
     columns: Sequence[str | Column],
@@ -172,7 +190,8 @@ def print_history(history: list[dict[str, Any]]) -> None:
             for field, (before, after) in entry["changes"].items()
         )
         console.print(
-            f"  {when(entry['at'])} {entry['actor']} [bold]{entry['action']}[/] {changes}", highlight=False
+            f"  {when(entry['at'])} {escape(entry['actor'])} [bold]{entry['action']}[/] {escape(changes)}",
+            highlight=False,
         )
 
 

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from caunoi.cli.common import AsJson, By, actor, console, err, fail, print_json, serving, show_rows
+from caunoi.cli.common import AsJson, By, actor, console, fail, said_import, serving, show_rows
 from caunoi.units import SAMPLE
 
 app = typer.Typer(
@@ -125,16 +125,7 @@ def units_import(
     assert path is not None
     with serving("units") as units:
         report = units.import_file(path, by=actor(by), valid_only=valid_only)
-    if as_json:
-        print_json(report)
-    else:
-        console.print(
-            f"{path.name}: {len(report.added)} added, {len(report.changed)} changed, {report.unchanged} "
-            f"unchanged, {len(report.refused)} refused" + ("" if report.written else ": nothing written"),
-            highlight=False,
-        )
-        for refused in report.refused:
-            err.print(f"  row {refused['line']}: {refused['reason']}", highlight=False, markup=False)
+    said_import(path.name, report, as_json)
     if not report.written:
         raise typer.Exit(2)
 

@@ -25,7 +25,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-from caunoi.errors import Invalid
+from caunoi.errors import CaunoiError, Invalid
 
 __all__ = ["MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "SUFFIXES", "ImportReport", "TableError", "read_rows"]
 
@@ -39,14 +39,22 @@ MAX_COLUMNS = 100
 @dataclass
 class ImportReport:
     """What an import did: records added and changed (by code or key), rows already as stored, and
-    the rows refused, each with its row number, its code or key and why ({"line", "code" | "key",
-    "reason"}). With refusals and not `valid_only`, nothing is written."""
+    the rows refused, each with its row number, its code or key, why (in English) and the refusal's
+    code and values, which caunoi.i18n.reworded says in Vietnamese: {"line", "code" | "key",
+    "reason", "refusal", "params"}. With refusals and not `valid_only`, nothing is written."""
 
     added: list[str] = field(default_factory=list)
     changed: list[str] = field(default_factory=list)
     unchanged: int = 0
     refused: list[dict[str, Any]] = field(default_factory=list)
     written: bool = False
+
+    def refuse(self, line: int, refusal: CaunoiError, **names: str | None) -> None:
+        """Report row `line` refused; `names` is its code or key as the row gives it."""
+        params = {k: v if isinstance(v, int | float | str) else str(v) for k, v in refusal.params.items()}
+        self.refused.append(
+            {"line": line, **names, "reason": str(refusal), "refusal": refusal.code, "params": params}
+        )
 
 
 Row = tuple[int, dict[str, str]]

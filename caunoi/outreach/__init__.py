@@ -12,6 +12,7 @@ from __future__ import annotations
 from caunoi.outreach.activities import ACTIVITY_TYPES, Activities, Activity, ImportReport
 from caunoi.outreach.campaigns import CAMPAIGN_KINDS, Campaign, Campaigns, Objective
 from caunoi.outreach.common import FileInfo, NotFound, OutreachError, TakenError
+from caunoi.outreach.overview import SentPack, UnitOutreach, unit_outreach
 from caunoi.outreach.packs import PACK_KINDS, RECIPIENT_STATES, Notify, Pack, Packs, Recipient
 from caunoi.outreach.products import PRODUCT_KINDS, Product, Products
 from caunoi.store.outreach import OutreachRepository
@@ -38,7 +39,9 @@ __all__ = [
     "Product",
     "Products",
     "Recipient",
+    "SentPack",
     "TakenError",
+    "UnitOutreach",
 ]
 
 
@@ -70,3 +73,8 @@ class OutreachService:
         info = FileInfo(**{k: row[k] for k in FileInfo.__dataclass_fields__})
         owner = {k: row[k] for k in ("pack_id", "activity_id", "product_id")}
         return info, row["content"], owner
+
+    def unit_outreach(self, code: str) -> UnitOutreach:
+        """A unit's or mission's outreach at a glance (caunoi.outreach.overview)."""
+        return unit_outreach(code, units=self.units, campaigns=self.campaigns, packs=self.packs,
+                             products=self.products, activities=self.activities)  # fmt: skip

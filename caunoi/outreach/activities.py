@@ -8,7 +8,8 @@ An activity has a `key`: given by whoever logs it (an import's `key` column) or 
 unit, type and title, so importing the same log twice adds nothing. Import reads the documented
 columns (IMPORT_COLUMNS; `type` also in Vietnamese or English words, as the labels say), checks every
 row first and reports each refused row with its line and why; a file imports whole, or with
-`valid_only` its valid rows only, in one transaction: nothing is half-written."""
+`valid_only` its valid rows only, in one transaction: nothing is half-written. `template_csv` and
+`template_xlsx` are the file to fill in: the columns and one example row."""
 
 from __future__ import annotations
 
@@ -200,8 +201,9 @@ class Activities:
             raise NotFound("activity_not_found", "no activity with id or key {ref!r}", ref=text)
         return Activity.from_row(rows[0], self.repo.history("activity", rows[0]["id"]))
 
-    def count(self, unit: str | None = None) -> int:
-        return self.repo.count_activities(self.units.get(unit).code if unit else None)
+    def count(self, unit: str | None = None, since: datetime | None = None) -> int:
+        """How many activities (of `unit`; starting at or after `since`, UTC)."""
+        return self.repo.count_activities(self.units.get(unit).code if unit else None, since)
 
     # -- import ----------------------------------------------------------------------------------
 
@@ -234,7 +236,7 @@ class Activities:
                     raise OutreachError("activity_import_repeat", "key {key} is already on line {line}",
                                         key=values["key"], line=seen[values["key"]])  # fmt: skip
             except OutreachError as refusal:
-                report.refused.append({"line": line, "key": clean(row.get("key")), "reason": str(refusal)})
+                report.refuse(line, refusal, key=clean(row.get("key")))
                 continue
             seen[values["key"]] = line
             checked.append((line, values))
@@ -430,15 +432,47 @@ def _differs(stored: Any, given: Any) -> bool:
     return stored != given
 
 
+# the example row of the import templates, under IMPORT_COLUMNS + OPTIONAL_COLUMNS
+TEMPLATE_EXAMPLE = (
+    "PAR-2026-041", "2026-10-13 09:30", "2026-10-13 11:00", "DSQ-FR", "Họp báo",
+    "Họp báo giới thiệu Tuần Văn hóa", "Giới thiệu chương trình với báo chí Pháp", "", "Paris",
+    "45", "1200", "EUR", "https://example.org/thong-cao", "Europe/Paris", "FR",
+    "Hội hữu nghị Pháp – Việt Nam", "Đại sứ (phát biểu khai mạc)", "",
+)  # fmt: skip
+
+
 def template_csv() -> str:
     """The import template: the columns and one example row."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(IMPORT_COLUMNS + OPTIONAL_COLUMNS)
-    writer.writerow([
-        "PAR-2026-041", "2026-10-13 09:30", "2026-10-13 11:00", "DSQ-FR", "Họp báo",
-        "Họp báo giới thiệu Tuần Văn hóa", "Giới thiệu chương trình với báo chí Pháp", "", "Paris",
-        "45", "1200", "EUR", "https://example.org/thong-cao", "Europe/Paris", "FR",
-        "Hội hữu nghị Pháp – Việt Nam", "Đại sứ (phát biểu khai mạc)", "",
-    ])  # fmt: skip
+    writer.writerow(TEMPLATE_EXAMPLE)
     return out.getvalue()
+
+
+def template_xlsx() -> bytes:
+    """The import template as an Excel workbook: the columns and one example row on the first sheet
+    (the one an import reads), every cell text as in the CSV; a second sheet lists the activity
+    types with their Vietnamese and English names, any of which the `type` column takes."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "activities"
+    sheet.append(list(IMPORT_COLUMNS + OPTIONAL_COLUMNS))
+    sheet.append(list(TEMPLATE_EXAMPLE))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for cell in sheet[2]:
+        cell.number_format = "@"  # text: Excel would read the date and key cells as it likes
+    sheet.freeze_panes = "A2"
+    types = book.create_sheet("types")
+    types.append(["type", "vi", "en"])
+    for code in ACTIVITY_TYPES:
+        types.append([code, LABELS["vi"][f"activity_type_{code}"], LABELS["en"][f"activity_type_{code}"]])
+    for cell in types[1]:
+        cell.font = Font(bold=True)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -104,6 +104,10 @@ class Products:
         history = self.repo.history("product", product_id) + self.repo.history("fact_sheet", product_id)
         return Product.from_row(rows[0], sorted(history, key=lambda h: h["at"]))
 
+    def count(self, unit: str | None = None) -> int:
+        """How many products (of `unit`)."""
+        return self.repo.count_products(self.units.get(unit).code if unit else None)
+
     def _values(self, given: dict[str, Any]) -> dict[str, Any]:
         if unknown := set(given) - set(EDITABLE):
             raise OutreachError("product_not_editable", "a product has no field {fields}",

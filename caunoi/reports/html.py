@@ -1,5 +1,6 @@
-"""HTML for people: the alert mail and the morning brief (điểm tin), from Jinja2 templates in
-caunoi/reports/templates/, with every value escaped (titles and summaries come from fetched pages).
+"""HTML for people: the alert mail, the pack notice mail and the morning brief (điểm tin), from
+Jinja2 templates in caunoi/reports/templates/, with every value escaped (titles and summaries come
+from fetched pages).
 
 `environment` is the one place that says how Cầu Nối's templates are read: the web UI
 (caunoi.app.ui.render) builds its environment over caunoi/app/templates with it, adding its own
@@ -18,7 +19,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from caunoi.i18n import REPORT_LABELS
+from caunoi.i18n import LABELS, REPORT_LABELS
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -84,6 +85,49 @@ def alert_mail(alert: dict[str, Any]) -> tuple[str, str, str]:
     why = "; ".join(f"{k}: {v}" for k, v in alert["why"].items() if not isinstance(v, list | dict))
     text = f"{alert['title']}\n\n{alert['rule']} ({alert['kind']}, {alert['severity']})\n{why}\n"
     return subject, html, text
+
+
+def pack_mail(notice: dict[str, Any], public_url: str = "") -> tuple[str, str, str]:
+    """(subject, html, text) of the mail telling a unit that a pack was sent to it, in Vietnamese:
+    the pack, its deadline with its zone (and the unit's own time) and the link — `public_url`
+    before the page's path, when it is set. None of the pack's text: that is read in Cầu Nối."""
+    why = notice["why"]
+    deadline = _local_time(why["deadline"], why["timezone"], "(giờ {zone})")
+    if deadline and why.get("unit_deadline"):
+        deadline += ", tức " + _local_time(why["unit_deadline"], why["unit_timezone"], "giờ {zone}")
+    facts = {
+        "title": why["pack_title"],
+        "kind": LABELS["vi"].get(f"pack_kind_{why['pack_kind']}", why["pack_kind"]),
+        "unit": why["unit_name"],
+        "deadline": deadline,
+        "files": why["files"],
+        "link": public_url.rstrip("/") + why["link"],
+    }
+    subject = f"[Cầu Nối] Bộ thông tin mới: {facts['title']}"
+    if why["deadline"]:
+        subject += f" (hạn {datetime.fromisoformat(why['deadline']):%d/%m/%Y})"
+    attached = f", kèm {facts['files']} tệp" if facts["files"] else ""
+    text = "\n".join(
+        [
+            f"Kính gửi: {facts['unit']}",
+            "",
+            f"Trung tâm đã gửi tới quý cơ quan bộ thông tin «{facts['title']}» ({facts['kind']}){attached}.",
+            f"Hạn: {deadline}." if deadline else "Bộ thông tin không đặt hạn.",
+            f"Xin xem và xác nhận đã nhận tại: {facts['link']}",
+            "",
+            "Thư gửi tự động từ Cầu Nối; nội dung bộ thông tin chỉ xem trong Cầu Nối.",
+            "",
+        ]
+    )
+    return subject[:200], render("pack_mail.html.j2", n=facts), text
+
+
+def _local_time(iso: str | None, zone: str, said: str) -> str | None:
+    """A time given with its offset, as the mail says it, with its zone's name `said` after it:
+    17:00 20/01/2027 (giờ Asia/Ho_Chi_Minh)."""
+    if not iso:
+        return None
+    return f"{datetime.fromisoformat(iso):%H:%M %d/%m/%Y} " + said.format(zone=zone)
 
 
 def brief_html(brief: dict[str, Any], lang: str = "vi") -> str:

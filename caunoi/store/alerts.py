@@ -1,7 +1,7 @@
-"""Alert rules, channels, alerts, the keys that keep a rule from alerting twice, and deliveries in
-the store. Only reads and writes rows: what a rule means, when it fires and how a delivery is sent
-are caunoi.alerts' business; the refusals (a name taken, a rule or alert gone) come back as None or
-False for it to word."""
+"""Alert rules, channels, alerts (and pack notices: alerts without a rule), the keys that keep a
+rule from alerting twice, and deliveries in the store. Only reads and writes rows: what a rule means,
+when it fires and how a delivery is sent are caunoi.alerts' business; the refusals (a name taken, a
+rule or alert gone) come back as None or False for it to word."""
 
 from __future__ import annotations
 
@@ -9,13 +9,36 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table, func, select, update
+from sqlalchemy import Engine, Table, and_, func, literal, or_, select, update
 
-from caunoi.store.schema import alert_keys, alert_rules, alerts, channels, deliveries, stories
+from caunoi.store.schema import (
+    alert_keys,
+    alert_rules,
+    alerts,
+    channels,
+    deliveries,
+    pack_recipients,
+    packs,
+    stories,
+)
 
-# An alert with the name and kind of the rule that raised it, as the inbox shows it.
-_ALERT = select(alerts, alert_rules.c.name.label("rule"), alert_rules.c.kind).join(
-    alert_rules, alert_rules.c.id == alerts.c.rule_id
+# An alert with the name and kind of the rule that raised it, as the inbox shows it; a pack notice
+# has no rule (kind "pack"), and comes with its pack's deadline and when its unit acknowledged it.
+_ALERT = (
+    select(
+        alerts,
+        alert_rules.c.name.label("rule"),
+        func.coalesce(alert_rules.c.kind, literal("pack")).label("kind"),
+        packs.c.deadline.label("pack_deadline"),
+        pack_recipients.c.acknowledged_at.label("pack_acknowledged_at"),
+    )
+    .select_from(alerts)
+    .outerjoin(alert_rules, alert_rules.c.id == alerts.c.rule_id)
+    .outerjoin(packs, packs.c.id == alerts.c.pack_id)
+    .outerjoin(
+        pack_recipients,
+        and_(pack_recipients.c.pack_id == alerts.c.pack_id, pack_recipients.c.unit == alerts.c.unit),
+    )
 )
 
 
@@ -81,11 +104,16 @@ class AlertRepository:
 
     # -- the inbox --------------------------------------------------------------------------------
 
-    def list_alerts(self, state: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """The newest alerts first, in `state` if given."""
+    def list_alerts(
+        self, state: str | None = None, limit: int = 50, notices_for: str | None = None
+    ) -> list[dict[str, Any]]:
+        """The newest alerts first, in `state` if given; with `notices_for` (a unit's code), the only
+        pack notices are those telling that unit."""
         query = _ALERT.order_by(alerts.c.created_at.desc(), alerts.c.id.desc()).limit(limit)
         if state:
             query = query.where(alerts.c.state == state)
+        if notices_for is not None:
+            query = query.where(or_(alerts.c.unit.is_(None), alerts.c.unit == notices_for))
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
@@ -157,20 +185,51 @@ class AlertRepository:
                     alert_keys.insert(),
                     [{"rule_id": rule_id, "key": key, "alert_id": alert_id} for key in keys],
                 )
-                for ch in targets:
-                    conn.execute(
-                        deliveries.insert().values(
-                            alert_id=alert_id,
-                            channel=ch.name,
-                            kind=ch.kind,
-                            target=ch.target,
-                            state="pending",
-                            attempts=0,
-                            created_at=now,
-                        )
-                    )
+                self._queue(conn, alert_id, targets, now)
                 ids.append(alert_id)
         return ids
+
+    def record_notices(self, notices: list[dict[str, Any]], now: datetime) -> list[int]:
+        """In one transaction: store each pack notice (its column values, `pack_id` and `unit` set) in
+        state new, unless that unit was told of that pack already, with a pending delivery for each
+        enabled e-mail channel named as the unit's code (any case). Returns the new alerts' ids."""
+        ids = []
+        with self.engine.begin() as conn:
+            for values in notices:
+                told = select(alerts.c.id).where(
+                    alerts.c.pack_id == values["pack_id"], alerts.c.unit == values["unit"]
+                )
+                if conn.execute(told).first() is not None:
+                    continue
+                alert_id = conn.execute(
+                    alerts.insert().values(**values, state="new", created_at=now)
+                ).inserted_primary_key[0]
+                targets = conn.execute(
+                    select(channels).where(
+                        func.lower(channels.c.name) == values["unit"].lower(),
+                        channels.c.kind == "email",
+                        channels.c.enabled,
+                    )
+                ).all()
+                self._queue(conn, alert_id, targets, now)
+                ids.append(alert_id)
+        return ids
+
+    @staticmethod
+    def _queue(conn: Any, alert_id: int, targets: Iterable[Any], now: datetime) -> None:
+        """A pending delivery of the alert to each of the channels `targets`."""
+        for ch in targets:
+            conn.execute(
+                deliveries.insert().values(
+                    alert_id=alert_id,
+                    channel=ch.name,
+                    kind=ch.kind,
+                    target=ch.target,
+                    state="pending",
+                    attempts=0,
+                    created_at=now,
+                )
+            )
 
     def record_error(self, rule_id: int, now: datetime, error: str) -> None:
         """Note that the rule could not run at `now`, and why (its health until it runs again)."""

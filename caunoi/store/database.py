@@ -112,9 +112,27 @@ def migrate(engine: Engine) -> None:
 
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    sqlite = engine.dialect.name == "sqlite"
+    with engine.connect() as conn:
+        if sqlite:
+            # A migration that changes a column rebuilds the table on SQLite: copy, drop, rename. With
+            # foreign keys on, dropping it would delete (or empty) every row pointing at it, so they are
+            # off meanwhile and checked before committing: SQLite's own way to rebuild a table. Set
+            # on the driver's connection: a PRAGMA inside the transaction would do nothing.
+            conn.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                if sqlite and (broken := conn.exec_driver_sql("PRAGMA foreign_key_check").first()):
+                    raise StoreError(
+                        "store_migration_broken_link",
+                        "migrating the store left a row of {table} pointing at nothing; nothing was changed",
+                        table=broken[0],
+                    )
+        finally:
+            if sqlite:
+                conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
 def head_revision() -> str:

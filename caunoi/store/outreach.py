@@ -297,9 +297,14 @@ class OutreachRepository:
                 )
                 if conn.execute(exists).first() is None:
                     conn.execute(activity_packs.insert().values(activity_id=activity_id, pack_id=pack_id))
-            record_audit(conn, now, by, "pack", pack_id, "report",
-                         {"usage": [row["usage"], usage], "unit": [None, unit],
-                          "activities": [None, activity_ids]})  # fmt: skip
+            changes = {
+                "usage": [row["usage"], usage],
+                "unit": [None, unit],
+                "activities": [None, activity_ids],
+            }
+            if "acknowledged_at" in values:  # a report is an acknowledgement too
+                changes["acknowledged"] = [None, unit]
+            record_audit(conn, now, by, "pack", pack_id, "report", changes)
         return True
 
     def pack_rows(
@@ -410,6 +415,13 @@ class OutreachRepository:
             row["files"] = files.get(row["id"], [])
         return rows
 
+    def count_products(self, unit: str | None = None) -> int:
+        query = select(func.count()).select_from(products)
+        if unit is not None:
+            query = query.where(products.c.unit == unit)
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
     # -- activities ----------------------------------------------------------------------------------
 
     def activity_id(self, key: str) -> int | None:
@@ -470,10 +482,13 @@ class OutreachRepository:
             row["files"] = files.get(row["id"], [])
         return rows
 
-    def count_activities(self, unit: str | None = None) -> int:
+    def count_activities(self, unit: str | None = None, since: datetime | None = None) -> int:
+        """Activities (of `unit`; starting at or after `since`, UTC)."""
         query = select(func.count()).select_from(activities)
         if unit is not None:
             query = query.where(activities.c.unit == unit)
+        if since is not None:
+            query = query.where(activities.c.starts_at >= since)
         with self.engine.connect() as conn:
             return conn.execute(query).scalar_one()
 

@@ -303,11 +303,13 @@ alert_rules = Table(
     Column("last_error_at", DateTime),
 )
 
+# The inbox: what the rules raised, and (rule_id empty, pack_id and unit set) the notices telling a
+# unit that a pack was sent to it (migration 0012), one per pack and unit.
 alerts = Table(
     "alerts",
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("rule_id", Integer, ForeignKey("alert_rules.id", ondelete="CASCADE"), index=True),
     Column("story_id", Integer, ForeignKey("stories.id", ondelete="SET NULL")),
     Column("window_start", DateTime, nullable=False),
     Column("window_end", DateTime, nullable=False),
@@ -317,6 +319,10 @@ alerts = Table(
     Column("digest", Boolean, nullable=False, default=False),  # one alert standing for several
     Column("state", String(10), nullable=False, default="new"),  # new | read | dismissed
     Column("created_at", DateTime, nullable=False, index=True),
+    # a notice: the pack, and the unit it tells
+    Column("pack_id", Integer, ForeignKey("packs.id", ondelete="CASCADE", name="fk_alerts_pack_id")),
+    Column("unit", String(40), ForeignKey("units.code", ondelete="RESTRICT", name="fk_alerts_unit")),
+    UniqueConstraint("pack_id", "unit", name="uq_alerts_pack_unit"),
 )
 
 # What each rule has already alerted on (rule, key): "one alert per story per rule per window".

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select
 
-from caunoi.store.audit import diff, record_audit
+from caunoi.store.audit import diff, history, record_audit
 from caunoi.store.schema import units
 
 
@@ -76,6 +76,10 @@ class UnitRepository:
             conn.execute(units.update().where(units.c.code == code).values(retired_at=at, updated_at=now))
             record_audit(conn, now, by, "unit", code, "retire" if retired else "restore",
                          diff(before, {"retired_at": at}))  # fmt: skip
+
+    def history(self, code: str) -> list[dict[str, Any]]:
+        """Every change to the unit with this (stored) code, oldest first."""
+        return history(self.engine, "unit", code)
 
     def find(self, code: str) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

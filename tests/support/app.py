@@ -1,4 +1,5 @@
-"""caunoi's web app served for real: uvicorn on a free loopback port, in a thread of this process."""
+"""caunoi's web app served for real: uvicorn on a free loopback port, in a thread of this process;
+and what its API's errors look like."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 
@@ -40,3 +43,13 @@ def serve(settings: Settings, prepare: Callable[[FastAPI], None] | None = None) 
         server.should_exit = True
         thread.join(10)
         sock.close()
+
+
+def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:
+    """The response is the API's JSON error of this status (and code)."""
+    assert response.status_code == status, response.text
+    error = response.json()["error"]
+    assert error["status"] == status and error["message"]
+    if code:
+        assert error["code"] == code
+    return error

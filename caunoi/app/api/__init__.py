@@ -1,16 +1,18 @@
 """The REST API at /api/v1: articles, search (every CLI filter) and its exports, stories, sources,
-alerts, cases, fact sheets and saved searches, as a thin shell over caunoi.service.
+alerts, cases, fact sheets, saved searches, units and outreach (campaigns, packs, products,
+activities), as a thin shell over caunoi.service.
 
 Every call needs a user (a Bearer token, or the web session cookie plus the CSRF header for calls
 that change something); every error is `{"error": {"status", "code", "message"}}`; each token (or
 address, without one) gets a token bucket of `api_rate_per_minute` requests; bodies are at most
-MAX_BODY bytes; lists are paged with an opaque `cursor` and answer `next_cursor` (null at the end).
+MAX_BODY bytes (those of the routes taking a file: outreach.upload_limits); lists are paged with an
+opaque `cursor` and answer `next_cursor` (null at the end).
 Swagger UI is served at /docs from caunoi/app/static/swagger, so it works offline.
 
 This module assembles the routers of the route modules (search, stories, reports, sources,
-alerts, cases, factsheets: one per concept) under PREFIX with the limits every call passes, and
-`install` adds them to the app with the error handlers. The answers and bodies are in schemas,
-errors in errors, limits in limits, cursors in paging, file exports in export."""
+alerts, cases, factsheets, units, outreach: one per concept) under PREFIX with the limits every
+call passes, and `install` adds them to the app with the error handlers. The answers and bodies are
+in schemas, errors in errors, limits in limits, cursors in paging, file exports in export."""
 
 from __future__ import annotations
 
@@ -23,7 +25,7 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from caunoi.app.api import alerts, cases, factsheets, reports, search, sources, stories
+from caunoi.app.api import alerts, cases, factsheets, outreach, reports, search, sources, stories, units
 from caunoi.app.api.errors import (
     BUSY,
     DOMAIN_ERRORS,
@@ -59,7 +61,7 @@ SWAGGER_PAGE = f"""<!DOCTYPE html>
 router = APIRouter(
     prefix=PREFIX, dependencies=[Depends(rate_limit), Depends(no_nul_query)], responses=RESPONSES
 )
-for concept in (search, stories, reports, sources, alerts, cases, factsheets):
+for concept in (search, stories, reports, sources, alerts, cases, factsheets, units, outreach):
     router.include_router(concept.router)
 
 # -- installing -----------------------------------------------------------------------------------
@@ -69,7 +71,8 @@ def install(app: FastAPI) -> None:
     """Add the API routes, its error handlers and limits, and the offline Swagger UI at /docs."""
     app.state.rate_limiter = RateLimiter(app.state.service.settings.api_rate_per_minute)
     app.include_router(router)
-    app.add_middleware(BodyLimit)
+    uploads = outreach.upload_limits(app.state.service.settings)
+    app.add_middleware(BodyLimit, uploads=[(PREFIX + path, size) for path, size in uploads])
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     for kind, (status, code) in DOMAIN_ERRORS.items():

@@ -18,12 +18,13 @@ router = APIRouter()
 @router.get("/alerts", response_model=list[AlertOut], tags=["alerts"])
 def list_alerts(
     request: Request,
-    _user: Reader,
+    user: Reader,
     state: Literal["new", "read", "dismissed"] | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict[str, Any]]:
-    """The alerts inbox, newest first."""
-    return service_of(request).alerts.inbox(state, limit)
+    """The alerts inbox, newest first, with the notices of packs sent (a mission officer sees those
+    telling their own mission)."""
+    return service_of(request).alerts.inbox(state, limit, reader=user)
 
 
 @router.post(

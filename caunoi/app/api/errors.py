@@ -1,7 +1,7 @@
 """What the API answers when something goes wrong: `{"error": {"status", "code", "message"}}`.
 
 `ApiError` is the error a route raises, with its code; CODES names the code of any other HTTP
-error; DOMAIN_ERRORS is the one table from a domain exception (caunoi.cases, caunoi.store.query) to
+error; DOMAIN_ERRORS is the one table from a domain exception (caunoi.cases, caunoi.units, …) to
 the status and code it is answered with, so a route may let those rise. RESPONSES, NOT_FOUND and BAD
 are the error answers the routes document in OpenAPI. Outside /api/ the handlers leave invalid
 parameters to the web UI's error page and other HTTP errors to FastAPI, and answer a domain error
@@ -19,9 +19,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from caunoi import factsheets
+from caunoi import factsheets, outreach, units
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.cases import CaseError, DuplicateCase, NotFound
+from caunoi.ingest.tables import TableError
 from caunoi.search import QueryError
 
 CODES = {
@@ -44,6 +45,15 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     CaseError: (400, "bad_request"),
     factsheets.NotFound: (404, "not_found"),
     factsheets.FactSheetError: (400, "bad_request"),
+    units.NotFound: (404, "not_found"),
+    units.DuplicateUnit: (409, "conflict"),
+    units.UnitError: (422, "invalid"),  # a field the unit cannot have, as the body's other mistakes
+    # outreach: what is refused in a body (a date, a file type, a kind) is a 422, like the body's
+    # other mistakes; an unknown code or id a 404; a taken code or key a 409
+    outreach.NotFound: (404, "not_found"),
+    outreach.TakenError: (409, "conflict"),
+    outreach.OutreachError: (422, "invalid"),
+    TableError: (422, "invalid"),  # an uploaded file that is no table (CSV UTF-8, TSV, XLSX)
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
 BUSY = "the server is busy: every database connection is in use; try again in a few seconds"

@@ -1,14 +1,17 @@
 """What a call must pass before its route runs: a token bucket of `api_rate_per_minute` requests
 per API token (or session user, or client address, without either), a body of at most MAX_BODY
-bytes, no NUL character in the query string (bodies: schemas._Body), the CSRF header on a
-cookie-authenticated call that changes something, and `Reader`, a user who may read. It answers
-refusals with errors.ApiError and never looks at what the route does."""
+bytes (on the upload routes BodyLimit is given: their file's limit plus UPLOAD_MARGIN), no NUL
+character in the query string (bodies: schemas._Body), the CSRF header on a cookie-authenticated
+call that changes something, and `Reader`, a user who may read. It answers refusals with
+errors.ApiError and never looks at what the route does."""
 
 from __future__ import annotations
 
 import math
+import re
 import threading
 import time
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -21,6 +24,7 @@ from caunoi.app.auth import check_csrf, client_address, current_user, require
 from caunoi.users import address_key
 
 MAX_BODY = 1024 * 1024  # bytes; a larger request body is refused with 413
+UPLOAD_MARGIN = 64 * 1024  # a multipart body's boundaries, part headers and small fields around a file
 DRAIN = 16 * MAX_BODY  # how much of a refused body is read before answering 413
 
 Reader = Annotated[dict[str, Any], Depends(require("read"))]
@@ -85,21 +89,32 @@ def csrf(request: Request) -> None:
 
 
 class BodyLimit:
-    """Refuse request bodies over MAX_BODY bytes with 413, by Content-Length or as they arrive."""
+    """Refuse request bodies over MAX_BODY bytes with 413, by Content-Length or as they arrive.
+    `uploads` are (path regex, limit) pairs: a POST to a path the regex matches whole may send up
+    to that limit instead (the routes that take a file)."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY):
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY, uploads: Sequence[tuple[str, int]] = ()):
         self.app = app
         self.limit = limit
+        self.uploads = [(re.compile(pattern), size) for pattern, size in uploads]
+
+    def _limit(self, scope: Scope) -> int:
+        if scope.get("method") == "POST":
+            for pattern, size in self.uploads:
+                if pattern.fullmatch(scope["path"]):
+                    return size
+        return self.limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope)
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
         if length is not None:
-            if not length.isdigit() or int(length) > self.limit:
-                await self._refuse(scope, receive, send)
+            if not length.isdigit() or int(length) > limit:
+                await self._refuse(scope, receive, send, limit)
                 return
             await self.app(scope, receive, send)
             return
@@ -114,11 +129,11 @@ class BodyLimit:
                 break
             chunks.append(message.get("body", b""))
             size += len(chunks[-1])
-            if size > self.limit:
+            if size > limit:
                 chunks.clear()
                 # the piece that went past the limit may have been the last: then there is
                 # nothing left to drain, and waiting for more would never answer
-                await self._refuse(scope, receive, send, drain=bool(message.get("more_body")))
+                await self._refuse(scope, receive, send, limit, drain=bool(message.get("more_body")))
                 return
             if not message.get("more_body"):
                 break
@@ -134,7 +149,9 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, scope: Scope, receive: Receive, send: Send, drain: bool = True) -> None:
+    async def _refuse(
+        self, scope: Scope, receive: Receive, send: Send, limit: int, drain: bool = True
+    ) -> None:
         # Read (and drop) a modest excess first, so the client gets the answer rather than a reset
         # connection; beyond DRAIN bytes the connection is simply closed.
         drained = 0
@@ -143,7 +160,7 @@ class BodyLimit:
             drained += len(chunk.get("body", b""))
             if chunk["type"] != "http.request" or not chunk.get("more_body"):
                 break
-        message = f"the request body is larger than {self.limit // 1024} KiB"
+        message = f"the request body is larger than {limit // 1024} KiB"
         if scope["path"].startswith("/api/"):
             response: Response = error_response(413, "too_large", message, {"Connection": "close"})
         else:

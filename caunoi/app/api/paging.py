@@ -1,6 +1,6 @@
 """The opaque `cursor` of paged lists: base64 of a small JSON object, an `offset` (search) or the
-key of the last story shown (`after`, stories). A cursor we did not give is a 400 `bad_cursor`,
-never a database error; offsets stop at MAX_OFFSET."""
+key of the last row shown (`after`: of a story, or of an outreach activity). A cursor we did not
+give is a 400 `bad_cursor`, never a database error; offsets stop at MAX_OFFSET."""
 
 from __future__ import annotations
 
@@ -71,6 +71,29 @@ def decode_story_cursor(cursor: str | None) -> StoryKey | None:
     if not (_whole(size, 0, MAX_ID) and _whole(story_id, 1, MAX_ID)) or last_seen.tzinfo is not None:
         raise _bad_cursor()
     return size, last_seen, story_id
+
+
+ActivityKey = tuple[datetime, int]  # (starts_at, id): the order activities are listed in
+
+
+def encode_activity_cursor(starts_at: datetime, activity_id: int) -> str:
+    """The cursor of the page after the activity (`starts_at` as stored: UTC, naive), the last one
+    of this page (as Activities.list gives them)."""
+    return _pack({"after": [starts_at.isoformat(), activity_id]})
+
+
+def decode_activity_cursor(cursor: str | None) -> ActivityKey | None:
+    if not cursor:
+        return None
+    after = _unpack(cursor, "after")
+    try:
+        at, activity_id = after
+        starts_at = datetime.fromisoformat(at)
+    except (TypeError, ValueError):
+        raise _bad_cursor() from None
+    if not _whole(activity_id, 1, MAX_ID) or starts_at.tzinfo is not None:
+        raise _bad_cursor()
+    return starts_at, activity_id
 
 
 def paged(rows: list[Any], offset: int, limit: int) -> tuple[list[Any], str | None]:

@@ -7,13 +7,15 @@ unknown fields and the NUL character; nothing here reads the store or knows a ro
 from __future__ import annotations
 
 import dataclasses
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from caunoi.models import MAX_ID
+from caunoi.outreach import ACTIVITY_TYPES, CAMPAIGN_KINDS, PACK_KINDS, PRODUCT_KINDS, RECIPIENT_STATES
+from caunoi.units import UNIT_KINDS, UNIT_TYPES
 
 # -- answers ------------------------------------------------------------------------------------
 
@@ -183,8 +185,8 @@ class SourceHealth(BaseModel):
 
 class AlertOut(BaseModel):
     id: int
-    rule: str
-    kind: str
+    rule: str | None = Field(description="the rule that raised it; none for a pack notice")
+    kind: str = Field(description="the rule's kind, or `pack`: a notice that a pack was sent to `unit`")
     story_id: int | None
     window_start: datetime
     window_end: datetime
@@ -194,6 +196,8 @@ class AlertOut(BaseModel):
     digest: bool
     state: Literal["new", "read", "dismissed"]
     created_at: datetime
+    pack_id: int | None = Field(None, description="a pack notice's pack (its page: /packs/{pack_id})")
+    unit: str | None = Field(None, description="the unit a pack notice tells")
 
 
 class CaseOut(BaseModel):
@@ -260,6 +264,253 @@ class SavedSearchOut(BaseModel):
     request: dict[str, Any]
     created_by: str | None
     created_at: datetime
+
+
+UnitKind = Literal[UNIT_KINDS]  # unit | mission
+UnitType = Literal[UNIT_TYPES]  # embassy, consulate_general, …, other
+
+
+class Unit(BaseModel):
+    """A unit at headquarters or a mission abroad."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.units.Unit
+
+    code: str = Field(description="How cases, users and the CLI name it; found in any case.")
+    name: str = Field(description="Its name in Vietnamese.")
+    name_en: str | None
+    kind: UnitKind
+    type: UnitType | None
+    country: str | None = Field(description="A mission's seat: ISO 3166 two-letter code.")
+    countries: tuple[str, ...] = Field(description="Every country it covers, the seat first.")
+    city: str | None
+    languages: tuple[str, ...] = Field(description="The host media's languages (ISO 639 codes).")
+    website: str | None
+    created_at: datetime
+    updated_at: datetime | None
+    retired_at: datetime | None = Field(description="Retired: kept for its cases and users, not listed.")
+
+
+# -- outreach: campaigns, packs, products, activities (caunoi.outreach's records) -------------------
+
+
+def _utc(at: datetime) -> datetime:
+    """A time the store keeps in UTC without its zone, given back with it (…+00:00)."""
+    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
+
+
+Utc = Annotated[datetime, AfterValidator(_utc)]
+CampaignKind = Literal[CAMPAIGN_KINDS]
+PackKind = Literal[PACK_KINDS]
+ProductKind = Literal[PRODUCT_KINDS]
+ActivityType = Literal[ACTIVITY_TYPES]
+RecipientState = Literal[RECIPIENT_STATES]  # waiting | overdue | acknowledged
+History = Annotated[list[dict[str, Any]], Field(description="The audit trail, oldest first.")]
+
+
+class FileOut(BaseModel):
+    """A file attached to a pack, product or activity; GET /files/{id} downloads it."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.FileInfo
+
+    id: int
+    name: str
+    media_type: str = Field(description="Recognised from its bytes, not its name.")
+    size: int
+    sha256: str
+    created_by: str | None
+    created_at: datetime
+
+
+class ObjectiveOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Objective
+
+    indicator: str
+    target: float
+    due_on: date | None
+
+
+class CampaignOut(BaseModel):
+    """A campaign or theme, with its period, the units taking part and its measurable objectives."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Campaign
+
+    id: int
+    code: str
+    title: str
+    kind: CampaignKind
+    description: str | None
+    starts_on: date
+    ends_on: date
+    countries: list[str] = Field(description="Partner countries, ISO 3166 two-letter codes.")
+    topics: list[str] = Field(description="Priority topics: ids of the enrichment taxonomy.")
+    key_messages: list[str]
+    audiences: list[str]
+    budget: float | None
+    currency: str | None
+    units: list[str] = Field(description="The codes of the units and missions taking part.")
+    objectives: list[ObjectiveOut]
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class CampaignDetail(CampaignOut):
+    history: History
+
+
+class RecipientOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Recipient
+
+    unit: str
+    state: RecipientState = Field(description="overdue: not acknowledged and the deadline passed.")
+    sent_at: datetime
+    sent_by: str | None
+    acknowledged_at: datetime | None
+    acknowledged_by: str | None
+    usage: str | None = Field(description="How the unit reported it used the pack.")
+    reported_at: datetime | None
+    activities: list[int] = Field(description="The unit's activities that used the pack.")
+
+
+class PackOut(BaseModel):
+    """An information pack and whom it was sent to; a mission officer sees their mission's row only."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Pack
+
+    id: int
+    title: str
+    kind: PackKind
+    campaign_id: int | None
+    deadline: Utc | None
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    recipients: list[RecipientOut]
+    counts: dict[str, int] = Field(description="Recipients by state.")
+    files: list[FileOut]
+
+
+class PackDetail(PackOut):
+    body: str = Field(description="The positions, talking points or Q&A.")
+    history: History = Field(description="The audit trail, oldest first (not shown to mission officers).")
+
+
+class ProductOut(BaseModel):
+    """An information product: an article, video, book, … or a fact sheet or position of the library."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Product
+
+    id: int
+    kind: ProductKind
+    title: str
+    lang: str
+    tags: list[str]
+    unit: str | None = Field(description="The unit or mission that made it.")
+    campaign_id: int | None
+    audience: str | None
+    url: str | None
+    published_on: date | None
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    files: list[FileOut]
+
+
+class ProductDetail(ProductOut):
+    body: str
+    history: History
+
+
+class ActivityOut(BaseModel):
+    """What a unit or mission did; `starts_at` in UTC and `local_start` where it happened."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Activity
+
+    id: int
+    key: str = Field(description="Given when logged or imported, else made of date, unit, type and title.")
+    type: ActivityType
+    title: str
+    description: str | None
+    starts_at: Utc
+    ends_at: Utc | None
+    timezone: str = Field(description="Where it happened, an IANA name.")
+    local_start: datetime = Field(description="The start in its own time zone, with the offset.")
+    local_end: datetime | None
+    place: str | None
+    country: str | None
+    unit: str
+    campaign_id: int | None
+    audience: int | None = Field(description="How many people it reached, if counted.")
+    partners: list[str] = Field(description="Partner organisations.")
+    officials: list[str] = Field(description="Officials in their public roles.")
+    cost: float | None
+    currency: str | None
+    notes: str | None
+    links: list[str]
+    products: list[int] = Field(description="Ids of the products it used.")
+    packs: list[int] = Field(description="Ids of the packs it used.")
+    created_by: str | None
+    created_at: datetime
+    updated_at: datetime
+    files: list[FileOut]
+
+
+class ActivityDetail(ActivityOut):
+    history: History
+
+
+class ActivityPage(BaseModel):
+    items: list[ActivityOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+
+
+class RefusedRow(BaseModel):
+    line: int = Field(description="Its row number in the file (the header is row 1).")
+    key: str | None
+    reason: str
+
+
+class ImportReportOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.ImportReport
+
+    added: list[str] = Field(description="Keys of the activities added.")
+    changed: list[str] = Field(description="Keys of the activities changed to what their row says.")
+    unchanged: int = Field(description="Rows already as stored.")
+    refused: list[RefusedRow]
+    written: bool = Field(description="False: rows were refused and nothing was written.")
+
+
+class ImportRefusedOut(BaseModel):
+    error: ErrorDetail
+    report: ImportReportOut
+
+
+class SentPackOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.SentPack
+
+    id: int
+    title: str
+    kind: PackKind
+    campaign_id: int | None
+    deadline: Utc | None
+    state: RecipientState
+    sent_at: datetime
+    acknowledged_at: datetime | None
+
+
+class UnitOutreachOut(BaseModel):
+    """A unit's or mission's outreach at a glance."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.UnitOutreach
+
+    unit: Unit
+    activities: int
+    activities_this_year: int = Field(description="Since 1 January in the organisation's time zone.")
+    latest_activities: list[ActivityOut] = Field(description="Its latest 20, latest first.")
+    products: int
+    packs: dict[str, int] = Field(description="Packs sent to it by state: waiting, overdue, acknowledged.")
+    open_packs: list[SentPackOut] = Field(description="Not acknowledged: overdue first, then by deadline.")
+    campaigns: list[CampaignOut] = Field(description="Those it takes part in.")
 
 
 # -- requests -------------------------------------------------------------------------------------
@@ -367,3 +618,214 @@ class SavedSearchIn(_Body):
     tone_max: float | None = None
     tone_of: Literal["article", "subject"] = "article"
     replace: bool = Field(False, description="Replace a search someone else saved under this name.")
+
+
+UnitCode = Annotated[str, Field(min_length=1, max_length=40, description="e.g. BC-TTDN or DSQ-US.")]
+UnitName = Annotated[str, Field(min_length=1, max_length=500)]
+UnitText = Annotated[str, Field(max_length=500)]
+CountryCode = Annotated[str, Field(max_length=8, description="ISO 3166 two-letter code, e.g. FR.")]
+Countries = Annotated[list[CountryCode], Field(max_length=250)]
+LangCode = Annotated[str, Field(max_length=8, description="ISO 639 code, e.g. fr.")]
+Website = Annotated[str, Field(max_length=2000, description="http(s)://…")]
+
+
+class UnitIn(_Body):
+    """A unit or mission to add: the countries it covers start with its seat (`country`)."""
+
+    code: UnitCode
+    name: UnitName
+    kind: UnitKind = "unit"
+    name_en: UnitText | None = None
+    type: UnitType | None = None
+    country: CountryCode | None = None
+    countries: Countries = []
+    city: UnitText | None = None
+    languages: Annotated[list[LangCode], Field(max_length=50)] = []
+    website: Website | None = None
+
+
+class UnitChange(_Body):
+    """The fields to change; those left out keep their value, null clears one (not `name` or `kind`),
+    and a list replaces the list. The code names the unit and stays."""
+
+    name: UnitName = None  # type: ignore[assignment]  # left out: kept; null: refused
+    kind: UnitKind = None  # type: ignore[assignment]
+    name_en: UnitText | None = None
+    type: UnitType | None = None
+    country: CountryCode | None = None
+    countries: Countries | None = None
+    city: UnitText | None = None
+    languages: Annotated[list[LangCode], Field(max_length=50)] | None = None
+    website: Website | None = None
+
+
+# -- outreach requests ----------------------------------------------------------------------------
+
+Text = Annotated[str, Field(max_length=20_000)]
+Names = Annotated[list[Short], Field(max_length=200)]
+UnitCodes = Annotated[list[Annotated[str, Field(min_length=1, max_length=40)]], Field(max_length=500)]
+Ref = Annotated[str | int, Field(description="A campaign's code or id.")]
+Money = Annotated[float, Field(ge=0)]
+Moment = Annotated[
+    str,
+    Field(max_length=40, description="2026-10-13 09:30, 13/10/2026, or with an offset (…T09:30+02:00)."),
+]
+Zone = Annotated[str, Field(max_length=64, description="An IANA time zone, e.g. Europe/Paris.")]
+Url = Annotated[str, Field(max_length=2000)]
+
+
+class ObjectiveIn(_Body):
+    indicator: Annotated[str, Field(min_length=1, max_length=500)]
+    target: Money
+    due_on: date | None = None
+
+
+class CampaignIn(_Body):
+    """A campaign; analysts and admins only."""
+
+    code: Annotated[str, Field(min_length=1, max_length=40, description="e.g. NAM-VH-2026.")]
+    title: Short
+    kind: CampaignKind = "campaign"
+    starts_on: date
+    ends_on: date
+    description: Text | None = None
+    countries: Names = []
+    topics: Names = []
+    key_messages: Names = []
+    audiences: Names = []
+    budget: Money | None = None
+    currency: Short | None = None
+    units: UnitCodes = []
+    objectives: Annotated[list[ObjectiveIn], Field(max_length=100)] = []
+
+
+class CampaignChange(_Body):
+    """The fields to change; those left out keep their value, a list replaces the list."""
+
+    title: Short | None = None
+    kind: CampaignKind | None = None
+    starts_on: date | None = None
+    ends_on: date | None = None
+    description: Text | None = None
+    countries: Names | None = None
+    topics: Names | None = None
+    key_messages: Names | None = None
+    audiences: Names | None = None
+    budget: Money | None = None
+    currency: Short | None = None
+    units: UnitCodes | None = None
+    objectives: Annotated[list[ObjectiveIn], Field(max_length=100)] | None = None
+
+
+class PackIn(_Body):
+    """A pack, sent at once to the units `to` (if any); files are added after (POST /packs/{id}/files)."""
+
+    title: Short
+    body: Annotated[str, Field(min_length=1, max_length=200_000)]
+    kind: PackKind = "talking_points"
+    campaign: Ref | None = None
+    deadline: Moment | None = None
+    timezone: Zone | None = Field(None, description="Of the deadline; default: the organisation's.")
+    to: UnitCodes = []
+
+
+class PackChange(_Body):
+    title: Short | None = None
+    body: Annotated[str, Field(min_length=1, max_length=200_000)] | None = None
+    kind: PackKind | None = None
+    campaign: Ref | None = None
+    deadline: Moment | None = None
+    timezone: Zone | None = None
+
+
+class PackSend(_Body):
+    units: Annotated[UnitCodes, Field(min_length=1)]
+
+
+class PackAcknowledge(_Body):
+    unit: Short | None = Field(None, description="Default: the mission officer's mission.")
+    undo: bool = Field(False, description="Take the acknowledgement back.")
+
+
+class PackReport(_Body):
+    unit: Short | None = Field(None, description="Default: the mission officer's mission.")
+    usage: Annotated[str, Field(min_length=1, max_length=5000, description="How the pack was used.")]
+    activities: Annotated[list[RowId], Field(max_length=500)] = []
+
+
+class ProductIn(_Body):
+    """A product; a mission officer's is their mission's."""
+
+    title: Short
+    kind: ProductKind
+    lang: Lang = "vi"
+    body: Annotated[str, Field(max_length=200_000)] = ""
+    tags: Tags = []
+    unit: Short | None = None
+    campaign: Ref | None = None
+    audience: Short | None = None
+    url: Url | None = None
+    published_on: date | None = None
+
+
+class ProductChange(_Body):
+    title: Short | None = None
+    kind: ProductKind | None = None
+    lang: Lang | None = None
+    body: Annotated[str, Field(max_length=200_000)] | None = None
+    tags: Tags | None = None
+    unit: Short | None = None
+    campaign: Ref | None = None
+    audience: Short | None = None
+    url: Url | None = None
+    published_on: date | None = None
+
+
+class ActivityIn(_Body):
+    """An activity; a mission officer logs their mission's (`unit` defaults to it). Times without an
+    offset are read in `timezone`, else the zone of the mission's seat, else the organisation's."""
+
+    title: Short
+    type: ActivityType
+    starts_at: Moment
+    unit: Short | None = None
+    key: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    ends_at: Moment | None = None
+    timezone: Zone | None = None
+    description: Text | None = None
+    place: Short | None = None
+    country: Annotated[str, Field(max_length=8)] | None = None
+    campaign: Ref | None = None
+    audience: Annotated[int, Field(ge=0, le=10**12)] | None = None
+    partners: Names = []
+    officials: Names = []
+    cost: Money | None = None
+    currency: Short | None = None
+    notes: Text | None = None
+    links: Annotated[list[Url], Field(max_length=50)] = []
+    products: Annotated[list[RowId], Field(max_length=200)] = []
+    packs: Annotated[list[RowId], Field(max_length=200)] = []
+
+
+class ActivityChange(_Body):
+    """The fields to change; those left out keep their value, `products` and `packs` replace the links."""
+
+    title: Short | None = None
+    type: ActivityType | None = None
+    starts_at: Moment | None = None
+    ends_at: Moment | None = None
+    timezone: Zone | None = None
+    unit: Short | None = None
+    description: Text | None = None
+    place: Short | None = None
+    country: Annotated[str, Field(max_length=8)] | None = None
+    campaign: Ref | None = None
+    audience: Annotated[int, Field(ge=0, le=10**12)] | None = None
+    partners: Names | None = None
+    officials: Names | None = None
+    cost: Money | None = None
+    currency: Short | None = None
+    notes: Text | None = None
+    links: Annotated[list[Url], Field(max_length=50)] | None = None
+    products: Annotated[list[RowId], Field(max_length=200)] | None = None
+    packs: Annotated[list[RowId], Field(max_length=200)] | None = None

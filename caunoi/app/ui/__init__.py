@@ -1,7 +1,7 @@
 """The web UI: server-rendered pages (Jinja2, caunoi/app/templates) over caunoi.service, in
 Vietnamese (the default) or English, for a laptop or a phone. `install(app)` mounts every page
 module's routes and the error pages; the pages themselves live one module per
-concept (session, dashboard, search, stories, alerts, cases, factsheets, sources).
+concept (session, dashboard, search, stories, alerts, cases, factsheets, units, sources).
 
 Security, in one place: every page needs a session (else a redirect to /login?next=…); every
 state-changing form carries the session's CSRF token (auth.check_csrf), the login form a
@@ -20,13 +20,14 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from caunoi.app.auth import current_user
-from caunoi.app.ui import alerts, cases, dashboard, factsheets, search, session, sources, stories
+from caunoi.app.ui import alerts, cases, dashboard, factsheets, search, session, sources, stories, units
 from caunoi.app.ui.access import LoginNeeded, PageError
 from caunoi.app.ui.render import _render
 
 __all__ = ["LoginNeeded", "PageError", "install"]
 
-PAGES = (session, dashboard, search, stories, alerts, cases, factsheets, sources)  # routes in this order
+# their routes are added in this order
+PAGES = (session, dashboard, search, stories, alerts, cases, factsheets, units, sources)
 
 
 def install(app: FastAPI) -> None:

@@ -21,7 +21,7 @@ def alerts(request: Request, state: str | None = None) -> Response:
     user = page_user(request)
     need(user, "read")
     state = state if state in ("new", "read", "dismissed") else None
-    inbox = service_of(request).alerts.inbox(state, limit=200)
+    inbox = service_of(request).alerts.inbox(state, limit=200, reader=user)
     return _render(request, user, "alerts.html.j2", alerts=inbox, state=state)
 
 

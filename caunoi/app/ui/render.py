@@ -77,7 +77,7 @@ def _render(
     nav = []
     if user is not None:
         nav = [("/", "dashboard"), ("/search", "search"), ("/stories", "stories"), ("/alerts", "alerts")]
-        nav += [("/cases", "cases"), ("/factsheets", "factsheets")]
+        nav += [("/cases", "cases"), ("/factsheets", "factsheets"), ("/units", "units")]
         if permission(user, "source.manage"):
             nav.append(("/sources", "sources"))
     html = (
@@ -119,6 +119,8 @@ def _shown(value: Any) -> Any:
         return "–"
     if isinstance(value, dict):  # a response: its title says which
         return value.get("title") or value.get("kind") or value.get("id")
+    if isinstance(value, list):  # a unit's countries or languages
+        return ", ".join(map(str, value)) or "–"
     return value
 
 
