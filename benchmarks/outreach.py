@@ -39,7 +39,9 @@ p50/p95/p99 and req/s). Endpoints:
   floor       GET /static/css/app.css, the same server with no work behind it (the peer);
   activities  GET /api/v1/activities?limit=50 (the newest 50, as the list's first page), Bearer token;
   mission     GET /api/v1/units/{code}/outreach for the missions of the file in turn, Bearer token.
-An endpoint that does not answer 200 before the load (a route not built yet) is reported and skipped.
+An endpoint that does not answer 200 before the load is reported and skipped. Before serving, the
+domain calls behind the two endpoints are timed in this process (median of 50, no HTTP or JSON):
+`outreach.activities.list(limit=51)` and `outreach.unit_outreach(code)`.
 """
 
 from __future__ import annotations
@@ -54,6 +56,7 @@ import logging
 import random
 import resource
 import shutil
+import statistics
 import sys
 import time
 from dataclasses import dataclass
@@ -465,13 +468,32 @@ def build_load_store(store: LoadStore, path: Path, seed: int) -> dict[str, Any]:
             )
             for recipient in rng.sample(pack.recipients, 10):
                 packs.acknowledge(pack.id, recipient.unit, by=BY)
+        built = time.perf_counter() - started
+        codes = mission_codes(seed)
         return {
             "activities": len(report.added),
             "missions": len(missions),
             "packs": PACKS,
-            "build_s": round(time.perf_counter() - started, 1),
+            "build_s": round(built, 1),
             "import_s": round(imported, 1),
+            # the domain's own time for what each endpoint asks, in this process (no HTTP, no JSON)
+            "in_process_ms": {
+                "activities": call_ms(lambda i: svc.outreach.activities.list(limit=51)),
+                "mission": call_ms(lambda i: svc.outreach.unit_outreach(codes[i % len(codes)])),
+            },
         }
+
+
+def call_ms(call, times: int = 50) -> float:
+    """Median milliseconds of `call(i)` over `times` calls, after five not counted."""
+    for i in range(5):
+        call(i)
+    spent = []
+    for i in range(times):
+        t = time.perf_counter()
+        call(i)
+        spent.append((time.perf_counter() - t) * 1000)
+    return round(statistics.median(spent), 1)
 
 
 def mission_codes(seed: int) -> list[str]:
@@ -625,9 +647,11 @@ def print_report(r: dict[str, Any]) -> None:
                 + (f", {x['items']} items" if "items" in x else "")
                 for e, x in a.items()
             )
+            took = s["in_process_ms"]
             print(
                 f"\n{backend}: {s['activities']:,} activities, {s['missions']} missions, {s['packs']} packs"
-                f" (built in {s['build_s']} s); first answers: {said}"
+                f" (built in {s['build_s']} s); first answers: {said}; in process, without HTTP (median"
+                f" of 50): activities.list {took['activities']} ms, unit_outreach {took['mission']} ms"
             )
             if entry.get("skipped"):
                 print(f"{backend}: not measured (no 200 before the load): {', '.join(entry['skipped'])}")
