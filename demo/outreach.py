@@ -141,7 +141,10 @@ def load(run: Runner = new_process) -> None:
     for n, pack in enumerate(read("packs.yaml"), 1):
         pack_id = stored.get(pack["title"])
         if pack_id is None:
-            pack_id = caunoi(pack_add(pack)).get("id", f"<id of pack {n}>")
+            made = caunoi(pack_add(pack))  # --json, for its id
+            pack_id = made.get("id", f"<id of pack {n}>")
+            if made:
+                print(f"added pack {pack_id}: {pack['title']}, sent to {', '.join(pack['to'])}")
         for unit in pack.get("acknowledged") or []:
             caunoi(pack_ack(pack_id, unit))
         for report in pack.get("reports") or []:
