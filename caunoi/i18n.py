@@ -372,6 +372,10 @@ LABELS: dict[str, dict[str, str]] = {
         "pack_state_waiting": "Chờ xác nhận",
         "pack_state_overdue": "Quá hạn",
         "pack_state_acknowledged": "Đã xác nhận",
+        "unit_outreach": "Công tác thông tin đối ngoại của đơn vị",
+        "unit_open_packs": "Bộ thông tin chưa xác nhận",
+        "unit_latest_activities": "Hoạt động gần đây",
+        "this_year": "trong năm nay",
         # units and missions (caunoi.units)
         "units": "Đơn vị",
         "units_title": "Đơn vị và cơ quan đại diện",
@@ -764,6 +768,10 @@ LABELS: dict[str, dict[str, str]] = {
         "pack_state_waiting": "Waiting",
         "pack_state_overdue": "Overdue",
         "pack_state_acknowledged": "Acknowledged",
+        "unit_outreach": "The unit's outreach",
+        "unit_open_packs": "Packs not acknowledged",
+        "unit_latest_activities": "Latest activities",
+        "this_year": "this year",
         # units and missions (caunoi.units)
         "units": "Units",
         "units_title": "Units and missions",

@@ -447,3 +447,14 @@ def test_every_outreach_form_needs_the_csrf_token(site):
     assert "Giả mạo" not in {a.title for a in outreach.activities.list()}
     assert "Giả mạo" not in {p.title for p in outreach.packs.list()}
     assert "VU-TT" not in {r.unit for r in outreach.packs.get(ids["pack"]).recipients}
+
+
+def test_a_missions_page_shows_its_outreach_to_who_reads_it(site):
+    page = site.client("lan").get("/units/DSQ-PARIS").text
+    assert "Công tác thông tin đối ngoại của đơn vị" in page and "Năm hữu nghị Việt Nam – Pháp" in page
+    assert f'href="/activities/{site.ids["paris"]}"' in page and "(Europe/Paris)" in page
+    assert re.search(r"Bộ thông tin</a>: Chờ xác nhận \d+ · Quá hạn \d+ · Đã xác nhận \d+", page)
+    own = site.client("paris").get("/units/DSQ-PARIS").text
+    assert "Công tác thông tin đối ngoại của đơn vị" in own
+    other = site.client("paris").get("/units/DSQ-TOKYO").text  # another mission's: the unit, not its work
+    assert "Công tác thông tin đối ngoại của đơn vị" not in other and "Họp báo tại Tokyo" not in other
