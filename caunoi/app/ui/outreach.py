@@ -44,7 +44,7 @@ from caunoi.outreach import (
     Campaign,
     NotFound,
     Pack,
-    Product,
+    access,
 )
 from caunoi.outreach.activities import IMPORT_COLUMNS, OPTIONAL_COLUMNS, template_csv, template_xlsx
 from caunoi.outreach.common import file_values, local, zone_of_country
@@ -75,46 +75,34 @@ def upload_limits(settings: Settings) -> list[tuple[str, int]]:
 
 def _reader(user: dict[str, Any]) -> str | None:
     """The mission whose items alone `user` reads (a mission officer), None when they read all;
-    403 when they read none."""
-    scope = permission(user, "outreach.read")
-    if scope is None:
-        raise PageError(403)
-    return user.get("mission") if scope == "own" else None
+    403 when they read none (an officer bound to no mission too)."""
+    try:
+        return access.mission(user, access.READ)
+    except access.NotAllowed:
+        raise PageError(403) from None
 
 
 def _writer(user: dict[str, Any]) -> str | None:
     """As `_reader`, for changes (a viewer changes nothing)."""
-    scope = permission(user, "outreach.write")
-    if scope is None:
-        raise PageError(403)
-    return user.get("mission") if scope == "own" else None
+    try:
+        return access.mission(user, access.WRITE)
+    except access.NotAllowed:
+        raise PageError(403) from None
 
 
 def _headquarters(user: dict[str, Any]) -> None:
     """Campaigns and packs are written by analysts and administrators only."""
-    if permission(user, "outreach.write") != "all":
+    if not access.headquarters(user):
         raise PageError(403)
 
 
-def _same(a: str | None, b: str | None) -> bool:
-    return bool(a and b and a.casefold() == b.casefold())
-
-
-def _reads_campaign(user: dict[str, Any], campaign: Campaign) -> bool:
-    mission = _reader(user)
-    return mission is None or any(_same(u, mission) for u in campaign.units)
+_same = access.same_unit
+_reads_campaign = access.reads_campaign
+_reads_product = access.reads_product
 
 
 def _reads_pack(user: dict[str, Any], pack: Pack) -> bool:
-    mission = _reader(user)
-    return mission is None or pack.recipient(mission) is not None
-
-
-def _reads_product(user: dict[str, Any], product: Product) -> bool:
-    # the library (fact sheets, positions) is every reader's, as /factsheets is
-    return can(user, "outreach.read", product) or (
-        product.kind in FACT_SHEET_KINDS and permission(user, "read") is not None
-    )
+    return access.pack_as_seen(user, pack) is not None
 
 
 def _unit_for(user: dict[str, Any], asked: str | None) -> str:
