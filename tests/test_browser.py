@@ -1,7 +1,8 @@
 """An analyst's morning in a real browser: headless Chromium (Debian's `chromium` package) driven by
 Playwright against the app served by uvicorn — log in, search, read an article and a story, turn an
-alert into a case and see it through to an answer, switch language, log out. The page must load
-nothing from outside this machine, and the dashboard's charts must draw under the CSP.
+alert into a case and see it through to an answer, switch language, log out; and a press attaché's
+phone (375 px): log an interview, acknowledge a pack, which the analyst then sees acknowledged. The
+page must load nothing from outside this machine, and the dashboard's charts must draw under the CSP.
 Screenshots go to var/screenshots/ (git ignores var/); CAUNOI_SCREENSHOTS=docs/screenshots
 refreshes the ones the docs show."""
 
@@ -273,3 +274,89 @@ def test_swagger_ui_draws_under_the_csp(browser, site):
     assert watch.outside() == [], f"requests to other hosts: {watch.outside()}"
     refused = [line for line in watch.console if "Content Security Policy" in line or "pageerror" in line]
     assert refused == [], f"the console said: {watch.console}"
+
+
+# -- outreach on a phone: a press attaché in Paris, then the analyst who sent her a pack ---------------
+
+SMALL_PHONE = {"width": 375, "height": 812}
+
+
+@pytest.fixture(scope="module")
+def outreach_site(tmp_path_factory) -> Iterator[str]:
+    """The app on SQLite with one mission (Paris), its press attaché, an analyst and a pack sent to
+    the mission that waits for its acknowledgement."""
+    settings = Settings(data_dir=tmp_path_factory.mktemp("browser-outreach"))
+    with Service(settings) as service:
+        service.units.add("DSQ-PARIS", "ĐSQ tại Pháp", kind="mission", country="FR", by="test")
+        service.users.add_user("attache", PASSWORD, "mission_officer", mission="DSQ-PARIS", by="test")
+        service.users.add_user("analyst", PASSWORD, "analyst", by="test")
+        service.outreach.packs.add(
+            "Thông tin định hướng: Tuần Văn hóa", "Các thông điệp chính …", by="analyst",
+            kind="talking_points", deadline="2030-12-31 17:00", to=["DSQ-PARIS"],
+        )  # fmt: skip
+    with serve(settings) as url:
+        yield url
+
+
+def log_in_at(page, url: str, username: str) -> None:
+    """Open `url`, which sends us to the login form, log in and come back."""
+    page.goto(url)
+    page.get_by_label("Tên đăng nhập").fill(username)
+    page.get_by_label("Mật khẩu").fill(PASSWORD)
+    page.get_by_role("button", name="Đăng nhập").click()
+    page.wait_for_url(url)
+
+
+def fits_the_screen(page) -> None:
+    width = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+    assert width[0] <= width[1], f"{page.url} scrolls sideways: {width[0]} px on a {width[1]} px screen"
+
+
+def test_an_attache_logs_an_interview_and_acknowledges_a_pack_on_her_phone(browser, outreach_site):
+    from playwright.sync_api import expect
+
+    url = outreach_site
+    with watched_context(browser, SMALL_PHONE, is_mobile=True, has_touch=True) as (context, watch):
+        page = context.new_page()
+        log_in_at(page, f"{url}/activities/new", "attache")
+        fits_the_screen(page)
+        kind = page.get_by_label("Loại hoạt động")
+        assert kind.bounding_box()["height"] >= 44  # a target a thumb hits
+        expect(page.get_by_label("Ngày", exact=True)).to_have_value(re.compile(r"^\d{4}-\d{2}-\d{2}$"))
+        expect(page.locator("main")).to_contain_text("Europe/Paris")  # now, in the mission's zone
+        kind.select_option("interview")
+        page.get_by_label("Tiêu đề").fill("Trả lời phỏng vấn báo Le Monde")
+        page.get_by_label("Giờ", exact=True).fill("09:30")
+        page.get_by_text("Thêm chi tiết").click()  # the rest is folded until asked for
+        page.get_by_label("Địa điểm").fill("Trụ sở báo Le Monde, Paris")
+        fits_the_screen(page)
+        shoot(page, "activity-new-phone.png")
+        page.get_by_role("button", name="Lưu").click()
+        expect(page.locator("p.done")).to_have_text("Đã lưu hoạt động.")
+        expect(page.locator("main")).to_contain_text("(Europe/Paris, UTC+")
+        page.get_by_role("link", name="Hoạt động", exact=True).first.click()
+        expect(page.locator(".activity-card").first).to_contain_text("Trả lời phỏng vấn báo Le Monde")
+        fits_the_screen(page)
+
+        # the pack sent to the mission waits on her dashboard; she acknowledges it from the list
+        page.goto(url + "/")
+        expect(page.locator(".waiting .badge")).to_have_text("1")
+        page.get_by_role("link", name="Bộ thông tin", exact=True).click()
+        card = page.locator(".pack-card", has_text="Tuần Văn hóa")
+        card.get_by_role("button", name="Xác nhận đã nhận").click()
+        expect(page.locator("p.done")).to_be_visible()
+        expect(card.locator(".state")).to_have_text("Đã xác nhận")
+        fits_the_screen(page)
+        shoot(page, "packs-phone.png")
+
+    with watched_context(browser, LAPTOP) as (context, analyst_watch):
+        page = context.new_page()
+        log_in_at(page, f"{url}/packs", "analyst")
+        card = page.locator(".pack-card", has_text="Tuần Văn hóa")
+        expect(card).to_contain_text("Đã xác nhận: 1")
+        expect(card).to_contain_text("Quá hạn: 0")
+
+    for seen in (watch, analyst_watch):
+        assert seen.outside() == [], f"requests to other hosts: {seen.outside()}"
+        refused = [line for line in seen.console if "Content Security Policy" in line or "pageerror" in line]
+        assert refused == [], f"the console said: {seen.console}"

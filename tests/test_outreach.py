@@ -323,3 +323,20 @@ def test_types_dates_and_sums_are_read_as_people_write_them():
         1_500_000, 1_500_000, 1_500_000.5, 1.5, 12
     ]  # fmt: skip
     assert zone_of_country("fr") == "Europe/Paris" and zone_of_country("US") is None
+
+
+def test_an_officer_reads_their_missions_outreach_and_one_bound_to_no_mission_reads_none(outreach):
+    from caunoi.outreach import access
+
+    pack = outreach.packs.add("Định hướng", "…", by="lan", to=["DSQ-FR", "DSQ-US"])
+    paris = {"role": "mission_officer", "mission": "dsq-fr"}
+    seen = access.pack_as_seen(paris, pack)
+    assert [r.unit for r in seen.recipients] == ["DSQ-FR"] and seen.history == []
+    assert access.pack_as_seen({"role": "analyst"}, pack) == pack
+    assert access.mission(paris, access.WRITE) == "dsq-fr" and not access.headquarters(paris)
+    assert access.mission({"role": "viewer"}, access.READ) is None
+    for user in ({"role": "mission_officer", "mission": None}, {"role": "viewer"}):
+        with pytest.raises(access.NotAllowed):
+            access.mission(user, access.WRITE if user["role"] == "viewer" else access.READ)
+    assert access.writes_library({"role": "analyst"}, "fact_sheet")
+    assert not access.writes_library(paris, "position") and access.writes_library(paris, "video")

@@ -9,10 +9,8 @@ import contextlib
 import dataclasses
 import html
 import re
-from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -20,6 +18,8 @@ from argon2 import PasswordHasher
 from conftest import BACKENDS, backend_settings
 from fastapi.testclient import TestClient
 from markupsafe import escape
+from support.app import Site, csrf_of
+from support.app import log_in as support_log_in
 from support.corpus import HA_NAM, OTHERS, SUBMARINE, add_alert, as_file
 
 from caunoi import users as users_module
@@ -44,30 +44,8 @@ ROLES = {
 }
 
 
-@dataclass
-class Site:
-    app: Any
-    service: Any
-    ids: dict[str, int]
-    clients: dict[str, TestClient] = field(default_factory=dict)
-
-    def client(self, username: str) -> TestClient:
-        """A browser logged in as `username`, kept for the module (logins are rate limited)."""
-        if username not in self.clients:
-            browser = TestClient(self.app, base_url="https://testserver")
-            assert log_in(browser, username).status_code == 303
-            self.clients[username] = browser
-        return self.clients[username]
-
-
-def csrf_of(html: str) -> str:
-    return re.search(r'name="csrf_token" value="([^"]+)"', html)[1]
-
-
 def log_in(browser: TestClient, username: str, password: str = PASSWORD, next_url: str = "/"):
-    token = csrf_of(browser.get("/login").text)
-    form = {"username": username, "password": password, "csrf_token": token, "next": next_url}
-    return browser.post("/login", data=form, follow_redirects=False)
+    return support_log_in(browser, username, password, next_url)
 
 
 @pytest.fixture(scope="module", params=BACKENDS)
@@ -105,7 +83,7 @@ def site(request, tmp_path_factory):
         service.searches.save(
             f"{SCRIPT} đã lưu {IMG}", {"query": "xsstest", "tags": [["country", "CN"]]}, "lan"
         )
-        yield Site(app, service, ids)
+        yield Site(app, service, ids, PASSWORD)
 
 
 def _request(query: str):

@@ -40,7 +40,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url=api.OPENAPI,
     )
     app.state.service = service
-    api.install(app)
+    api.install(app, uploads=ui.upload_limits(service.settings))  # the pages' forms that send files
     ui.install(app)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     app.add_middleware(SecurityHeaders)  # outside the body limit: its 413 carries them too

@@ -1,18 +1,22 @@
-"""caunoi's web app served for real: uvicorn on a free loopback port, in a thread of this process;
-and what its API's errors look like."""
+"""caunoi's web app served for real (uvicorn on a free loopback port, in a thread of this process);
+what its API's errors look like; and the app as a logged-in browser meets it through the test
+client: log in by the login form, read a page's CSRF token, keep one browser per user."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import uvicorn
 from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 from caunoi.app import create_app
 from caunoi.config import Settings
@@ -53,3 +57,34 @@ def assert_error(response: httpx.Response, status: int, code: str | None = None)
     if code:
         assert error["code"] == code
     return error
+
+
+def csrf_of(page: str) -> str:
+    """The CSRF token a page's forms carry."""
+    return re.search(r'name="csrf_token" value="([^"]+)"', page)[1]
+
+
+def log_in(browser: TestClient, username: str, password: str, next_url: str = "/"):
+    """Log in through the login form, as a browser does (with the form's own token): the answer."""
+    token = csrf_of(browser.get("/login").text)
+    form = {"username": username, "password": password, "csrf_token": token, "next": next_url}
+    return browser.post("/login", data=form, follow_redirects=False)
+
+
+@dataclass
+class Site:
+    """An app under test, the ids of what a fixture put in it, and its users' shared password."""
+
+    app: Any
+    service: Any
+    ids: dict[str, int]
+    password: str
+    clients: dict[str, TestClient] = field(default_factory=dict)
+
+    def client(self, username: str) -> TestClient:
+        """A browser logged in as `username`, kept for the module (logins are rate limited)."""
+        if username not in self.clients:
+            browser = TestClient(self.app, base_url="https://testserver")
+            assert log_in(browser, username, self.password).status_code == 303
+            self.clients[username] = browser
+        return self.clients[username]

@@ -17,6 +17,7 @@ in schemas, errors in errors, limits in limits, cursors in paging, file exports 
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from typing import Any
 
 from fastapi import APIRouter, Depends, FastAPI
@@ -67,12 +68,13 @@ for concept in (search, stories, reports, sources, alerts, cases, factsheets, un
 # -- installing -----------------------------------------------------------------------------------
 
 
-def install(app: FastAPI) -> None:
-    """Add the API routes, its error handlers and limits, and the offline Swagger UI at /docs."""
+def install(app: FastAPI, uploads: Sequence[tuple[str, int]] = ()) -> None:
+    """Add the API routes, its error handlers and limits, and the offline Swagger UI at /docs.
+    `uploads`: (path regex, body limit) of other routes that take files (the web pages' forms)."""
     app.state.rate_limiter = RateLimiter(app.state.service.settings.api_rate_per_minute)
     app.include_router(router)
-    uploads = outreach.upload_limits(app.state.service.settings)
-    app.add_middleware(BodyLimit, uploads=[(PREFIX + path, size) for path, size in uploads])
+    ours = [(PREFIX + path, size) for path, size in outreach.upload_limits(app.state.service.settings)]
+    app.add_middleware(BodyLimit, uploads=ours + list(uploads))
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     for kind, (status, code) in DOMAIN_ERRORS.items():

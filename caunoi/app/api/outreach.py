@@ -15,7 +15,6 @@ A refusal of the outreach services rises as their own error and errors.DOMAIN_ER
 
 from __future__ import annotations
 
-import dataclasses
 import pathlib
 import re
 import shutil
@@ -65,7 +64,6 @@ from caunoi.app.api.schemas import (
 )
 from caunoi.app.auth import allowed, require, service_of
 from caunoi.config import Settings
-from caunoi.factsheets import FACT_SHEET_KINDS
 from caunoi.ingest.tables import MAX_BYTES as MAX_TABLE_BYTES
 from caunoi.outreach import (
     Activity,
@@ -76,10 +74,11 @@ from caunoi.outreach import (
     Pack,
     Product,
     UnitOutreach,
+    access,
 )
 from caunoi.outreach.activities import template_csv, template_xlsx
 from caunoi.units import code_key
-from caunoi.users import can, permission
+from caunoi.users import permission
 
 router = APIRouter()
 
@@ -121,12 +120,10 @@ def _outreach(request: Request) -> OutreachService:
 
 def _mission(user: dict[str, Any], action: str) -> str | None:
     """The mission `user` may do `action` for only (a mission officer's), or None: every unit."""
-    if permission(user, action) != "own":
-        return None
-    mission = user.get("mission")
-    if not mission:
-        raise ApiError(403, "forbidden", "your user belongs to no mission: ask an administrator to set it")
-    return mission
+    try:
+        return access.mission(user, action)
+    except access.NotAllowed as refusal:
+        raise ApiError(403, "forbidden", str(refusal)) from None
 
 
 def _unit_seen(user: dict[str, Any], unit: str | None) -> str | None:
@@ -154,40 +151,36 @@ def _unit_written(user: dict[str, Any], unit: str | None, what: str, required: b
 
 def _headquarters(user: dict[str, Any]) -> None:
     """403 unless `user` may change every unit's outreach: campaigns and packs are headquarters'."""
-    if permission(user, WRITE) != "all":
+    if not access.headquarters(user):
         message = f"your role ({user['role']}) may not make or change campaigns or packs"
         raise ApiError(403, "forbidden", message)
 
 
 def _library(user: dict[str, Any], kind: str | None) -> None:
     """403 when `kind` is the library's (fact sheet, position) and `user` may not write the library."""
-    if kind in FACT_SHEET_KINDS and not can(user, "factsheet.write"):
+    if not access.writes_library(user, kind):
         raise ApiError(403, "forbidden", f"your role ({user['role']}) may not write the fact-sheet library")
 
 
 def _campaign_seen(user: dict[str, Any], campaign: Campaign) -> Campaign:
-    mission = _mission(user, READ)
-    if mission is not None and code_key(mission) not in {code_key(u) for u in campaign.units}:
+    if not access.reads_campaign(user, campaign):
+        mission = user.get("mission")
         raise ApiError(403, "forbidden", f"{mission} does not take part in campaign {campaign.code}")
     return campaign
 
 
 def _pack_seen(user: dict[str, Any], pack: Pack) -> Pack:
-    """The pack as `user` sees it: a mission officer only a pack sent to their mission, with its own
-    recipient row and without the history (which names the other recipients)."""
-    mission = _mission(user, READ)
-    if mission is None:
-        return pack
-    recipient = pack.recipient(mission)
-    if recipient is None:
-        raise ApiError(403, "forbidden", f"pack {pack.id} was not sent to {mission}")
-    return dataclasses.replace(pack, recipients=[recipient], history=[])
+    """The pack as `user` sees it (access.pack_as_seen)."""
+    seen = access.pack_as_seen(user, pack)
+    if seen is None:
+        raise ApiError(403, "forbidden", f"pack {pack.id} was not sent to {user.get('mission')}")
+    return seen
 
 
 def _product(request: Request, user: dict[str, Any], product_id: int, action: str) -> Product:
     product = _outreach(request).products.get(product_id)
-    if action == READ and product.kind in FACT_SHEET_KINDS:
-        return product  # the library is everyone's to read (GET /factsheets)
+    if action == READ and access.reads_product(user, product):
+        return product
     allowed(user, action, product)
     return product
 

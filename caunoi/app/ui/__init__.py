@@ -1,7 +1,7 @@
 """The web UI: server-rendered pages (Jinja2, caunoi/app/templates) over caunoi.service, in
 Vietnamese (the default) or English, for a laptop or a phone. `install(app)` mounts every page
 module's routes and the error pages; the pages themselves live one module per
-concept (session, dashboard, search, stories, alerts, cases, factsheets, units, sources).
+concept (session, dashboard, search, stories, alerts, cases, factsheets, units, sources, outreach).
 
 Security, in one place: every page needs a session (else a redirect to /login?next=…); every
 state-changing form carries the session's CSRF token (auth.check_csrf), the login form a
@@ -20,14 +20,31 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 
 from caunoi.app.auth import current_user
-from caunoi.app.ui import alerts, cases, dashboard, factsheets, search, session, sources, stories, units
+from caunoi.app.ui import (
+    alerts,
+    cases,
+    dashboard,
+    factsheets,
+    outreach,
+    search,
+    session,
+    sources,
+    stories,
+    units,
+)
 from caunoi.app.ui.access import LoginNeeded, PageError
 from caunoi.app.ui.render import _render
+from caunoi.config import Settings
 
-__all__ = ["LoginNeeded", "PageError", "install"]
+__all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 
 # their routes are added in this order
-PAGES = (session, dashboard, search, stories, alerts, cases, factsheets, units, sources)
+PAGES = (session, dashboard, search, stories, alerts, cases, factsheets, units, sources, outreach)
+
+
+def upload_limits(settings: Settings) -> list[tuple[str, int]]:
+    """(path regex, body limit) of the pages whose forms send files, for the app's BodyLimit."""
+    return outreach.upload_limits(settings)
 
 
 def install(app: FastAPI) -> None:

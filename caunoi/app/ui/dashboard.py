@@ -14,6 +14,7 @@ from fastapi.responses import Response
 
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import need, page_user
+from caunoi.app.ui.outreach import waiting_packs
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.i18n import alpha3, name_of
 
@@ -142,6 +143,8 @@ def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
 def dashboard(request: Request) -> Response:
     user = page_user(request)
     need(user, "read")
-    data = service_of(request).dashboard(30)
+    service = service_of(request)
+    data = service.dashboard(30)
     charts = dashboard_charts(data, lang_of(request, user))
-    return _render(request, user, "dashboard.html.j2", d=data, charts=charts)
+    waiting = waiting_packs(service, user)  # a mission officer: the packs their mission has to acknowledge
+    return _render(request, user, "dashboard.html.j2", d=data, charts=charts, waiting=waiting)

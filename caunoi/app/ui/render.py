@@ -77,7 +77,10 @@ def _render(
     nav = []
     if user is not None:
         nav = [("/", "dashboard"), ("/search", "search"), ("/stories", "stories"), ("/alerts", "alerts")]
-        nav += [("/cases", "cases"), ("/factsheets", "factsheets"), ("/units", "units")]
+        nav += [("/cases", "cases"), ("/factsheets", "factsheets")]
+        if permission(user, "outreach.read"):  # outreach (issue 15)
+            nav += [("/activities", "activities"), ("/campaigns", "campaigns"), ("/packs", "packs")]
+        nav.append(("/units", "units"))
         if permission(user, "source.manage"):
             nav.append(("/sources", "sources"))
     html = (

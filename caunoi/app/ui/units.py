@@ -1,6 +1,8 @@
 """Units and missions: everyone lists them (by kind, type and the words of a text box) and reads one
-with its history; an administrator (unit.manage) adds, edits, retires and restores them — the same
-rules and audit as `caunoi units add|edit|retire`, under the logged-in user's name."""
+with its history and, for whoever reads its outreach, the mission's page: its activities, products,
+the packs sent to it by state and the campaigns it takes part in; an administrator (unit.manage)
+adds, edits, retires and restores them — the same rules and audit as `caunoi units add|edit|retire`,
+under the logged-in user's name."""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, need, page_user, posted
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.units import EDITABLE, UNIT_KINDS, UNIT_TYPES, NotFound, Unit, UnitError
+from caunoi.users import can
 
 router = APIRouter(include_in_schema=False)
 
@@ -83,11 +86,16 @@ def _unit(request: Request, code: str) -> Unit:
 def _unit_page(
     request: Request, user: dict[str, Any], unit: Unit, form: dict[str, Any], error: UnitError | None = None
 ) -> Response:
-    history = service_of(request).units.history(unit.code)
+    service = service_of(request)
+    history = service.units.history(unit.code)
     name = (unit.name_en or unit.name) if lang_of(request, user) == "en" else unit.name
+    # the mission's outreach at a glance, for whoever reads that unit's outreach
+    outreach = (
+        service.outreach.unit_outreach(unit.code) if can(user, "outreach.read", {"unit": unit.code}) else None
+    )
     return _render(
         request, user, "unit.html.j2", 400 if error else 200, u=unit, name=name, history=history,
-        form=form, error=error, kinds=UNIT_KINDS, types=UNIT_TYPES,
+        form=form, error=error, kinds=UNIT_KINDS, types=UNIT_TYPES, outreach=outreach,
     )  # fmt: skip
 
 
