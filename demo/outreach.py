@@ -127,7 +127,7 @@ def load(run: Runner = new_process) -> None:
         out = run(args)
         return json.loads(out) if "--json" in args else None
 
-    caunoi(["units", "import", "--sample"])
+    caunoi(["units", "import", "--sample", "--by", BY])
     have = {c["code"] for c in caunoi(["campaigns", "list", "--json"])}
     for campaign in read("campaigns.yaml"):
         if campaign["code"] not in have:
