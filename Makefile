@@ -26,6 +26,9 @@ demo: install
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Covid-19 tăng" --kind volume_spike --query covid --replace
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts run --at 2021-04-30T08:00
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi brief --since 24h --at 2021-04-30T08:00 --out $(DEMO_DATA)/brief.html
+	@# the missions' half: Viet Nam's missions and units, and an illustrative April 2021 of campaigns,
+	@# packs, products and activities (demo/data/outreach/README.md)
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/python demo/outreach.py
 	@# a demo login for the web UI (a local demo store only: the password is printed below)
 	@CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi users list --json | grep -q '"username": "analyst"' || \
 	  echo "cau-noi-demo-2026" | CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi users add analyst --role analyst \
