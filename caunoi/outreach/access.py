@@ -17,13 +17,16 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from caunoi.outreach.campaigns import Campaign
 from caunoi.outreach.packs import Pack
 from caunoi.outreach.products import Product
 from caunoi.store.factsheets import LIBRARY_KINDS
 from caunoi.users import can, permission
+
+if TYPE_CHECKING:
+    from caunoi.outreach import OutreachService
 
 READ, WRITE = "outreach.read", "outreach.write"
 
@@ -80,3 +83,15 @@ def writes_library(user: Mapping[str, Any], kind: str | None) -> bool:
     """Whether `user` may write a product of `kind` as far as the library goes: its kinds need
     factsheet.write."""
     return kind not in LIBRARY_KINDS or can(dict(user), "factsheet.write")
+
+
+def reads_file(user: Mapping[str, Any], outreach: OutreachService, owner: Mapping[str, int | None]) -> bool:
+    """Whether `user` may read a file attached to `owner` ({"pack_id", "activity_id", "product_id"},
+    as OutreachService.file gives it): whoever may read what it is attached to."""
+    if owner.get("pack_id") is not None:
+        return pack_as_seen(user, outreach.packs.get(owner["pack_id"])) is not None
+    if owner.get("activity_id") is not None:
+        return can(dict(user), READ, outreach.activities.get(owner["activity_id"]))
+    if owner.get("product_id") is not None:
+        return reads_product(user, outreach.products.get(owner["product_id"]))
+    return mission(user, READ) is None

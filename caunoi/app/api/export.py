@@ -9,8 +9,10 @@ import csv
 import io
 import json
 import re
+import unicodedata
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 from fastapi.responses import Response
 
@@ -61,3 +63,10 @@ def export_file(hits: list[SearchHit], form: str) -> Response:
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     headers = {"Content-Disposition": f'attachment; filename="caunoi-search-{stamp}.{form}"'}
     return Response(content, media_type=media, headers=headers)
+
+
+def attachment(name: str) -> str:
+    """Content-Disposition for a download: the name in ASCII for old clients, in UTF-8 for the rest."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    plain = re.sub(r"[^A-Za-z0-9._ ()-]+", "_", plain).strip() or "file"
+    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"

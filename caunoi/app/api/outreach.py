@@ -19,16 +19,15 @@ import pathlib
 import re
 import shutil
 import tempfile
-import unicodedata
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
-from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
 
 from caunoi.app.api.errors import NOT_FOUND, ApiError
+from caunoi.app.api.export import attachment
 from caunoi.app.api.limits import UPLOAD_MARGIN, csrf
 from caunoi.app.api.paging import decode_activity_cursor, encode_activity_cursor
 from caunoi.app.api.schemas import (
@@ -78,7 +77,6 @@ from caunoi.outreach import (
 )
 from caunoi.outreach.activities import template_csv, template_xlsx
 from caunoi.units import code_key
-from caunoi.users import permission
 
 router = APIRouter()
 
@@ -577,13 +575,6 @@ def attach_to_activity(request: Request, ref: Ref, file: Upload, user: Writer) -
 # -- files and a unit's page -------------------------------------------------------------------------
 
 
-def _attachment(name: str) -> str:
-    """Content-Disposition for a download: the name in ASCII for old clients, in UTF-8 for the rest."""
-    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    plain = re.sub(r"[^A-Za-z0-9._ ()-]+", "_", plain).strip() or "file"
-    return f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"
-
-
 @router.get(
     "/files/{file_id}",
     response_class=Response,
@@ -595,15 +586,11 @@ def download_file(request: Request, file_id: Id, user: Reader) -> Response:
     whoever may read its pack, product or activity may download it."""
     outreach = _outreach(request)
     info, content, owner = outreach.file(file_id)
-    if owner["pack_id"] is not None:
-        _pack_seen(user, outreach.packs.get(owner["pack_id"]))
-    elif owner["activity_id"] is not None:
-        _activity(request, user, str(owner["activity_id"]), READ)
-    elif owner["product_id"] is not None:
-        _product(request, user, owner["product_id"], READ)
-    elif permission(user, READ) != "all":
-        raise ApiError(403, "forbidden", "this file belongs to no pack, product or activity of your mission")
-    headers = {"Content-Disposition": _attachment(info.name), "X-Content-Type-Options": "nosniff"}
+    if not access.reads_file(user, outreach, owner):
+        raise ApiError(
+            403, "forbidden", "you may not read the pack, product or activity this file belongs to"
+        )
+    headers = {"Content-Disposition": attachment(info.name), "X-Content-Type-Options": "nosniff"}
     return Response(content, media_type=info.media_type, headers=headers)
 
 

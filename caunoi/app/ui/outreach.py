@@ -26,6 +26,7 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 
+from caunoi.app.api.export import attachment
 from caunoi.app.api.limits import UPLOAD_MARGIN
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, page_user, posted, row_id, safe_next
@@ -995,16 +996,11 @@ def file_download(request: Request, file_id: int) -> Response:
     outreach = service_of(request).outreach
     try:
         info, content, owner = outreach.file(row_id(file_id))
-        if owner["activity_id"] is not None:
-            allowed = can(user, "outreach.read", outreach.activities.get(owner["activity_id"]))
-        elif owner["pack_id"] is not None:
-            allowed = _reads_pack(user, outreach.packs.get(owner["pack_id"]))
-        else:
-            allowed = _reads_product(user, outreach.products.get(owner["product_id"]))
+        allowed = access.reads_file(user, outreach, owner)
     except NotFound:
         raise PageError(404) from None
     if not allowed:
         raise PageError(403)
-    ascii_name = re.sub(r"[^A-Za-z0-9._-]", "_", info.name) or "file"
-    disposition = f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(info.name, safe='')}"
-    return Response(content, media_type=info.media_type, headers={"Content-Disposition": disposition})
+    return Response(
+        content, media_type=info.media_type, headers={"Content-Disposition": attachment(info.name)}
+    )
