@@ -11,6 +11,7 @@ process is what is tested (its entry point, its exit status, what it prints befo
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import os
 import subprocess
@@ -20,6 +21,9 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from unittest import mock
 
+import click
+import typer
+import typer.testing
 from typer.testing import CliRunner, Result
 
 from caunoi.config import Settings
@@ -75,7 +79,18 @@ def _run(
 ) -> Result:
     from caunoi.cli import app
 
-    return _Runner().invoke(app, list(args), input=input, env=command_env(settings, env))
+    # the click command Typer builds from the app, built once: Typer's runner rebuilds it at every
+    # call (a fifth of a second with every command group registered)
+    with mock.patch.object(typer.testing, "_get_command", _command):
+        return _Runner().invoke(app, list(args), input=input, env=command_env(settings, env))
+
+
+@functools.cache
+def _command(app: typer.Typer) -> click.Command:
+    return _build_command(app)
+
+
+_build_command = typer.testing._get_command
 
 
 def _traceback(result: Result) -> str:
