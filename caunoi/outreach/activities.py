@@ -67,11 +67,18 @@ IMPORT_COLUMNS = (
     "key", "date", "end_date", "unit", "type", "title", "description", "campaign", "place", "audience",
     "cost", "currency", "url",
 )  # fmt: skip
-OPTIONAL_COLUMNS = ("timezone", "country", "partners", "officials", "notes")  # also read when present
+OPTIONAL_COLUMNS = (
+    "timezone",
+    "country",
+    "partners",
+    "officials",
+    "notes",
+    "release",
+)  # also read when present
 EDITABLE = (
     "type", "title", "description", "starts_at", "ends_at", "timezone", "place", "country", "unit",
-    "campaign", "audience", "partners", "officials", "cost", "currency", "notes", "links", "products",
-    "packs",
+    "campaign", "audience", "partners", "officials", "cost", "currency", "notes", "links", "release",
+    "products", "packs",
 )  # fmt: skip
 MAX_KEY = 100
 
@@ -110,6 +117,7 @@ class Activity:
     currency: str | None
     notes: str | None
     links: list[str]
+    release: str | None  # the text it put out (press release, statement): coverage looks for its reuse
     products: list[int]
     packs: list[int]
     created_by: str | None
@@ -315,6 +323,7 @@ class Activities:
             "currency": given.get("currency"),
             "notes": given.get("notes"),
             "links": given.get("url"),
+            "release": given.get("release"),
         }
         values, _ = self._values(fields, resolved=True)
         values["key"] = self._key(given.get("key"), values)
@@ -379,6 +388,7 @@ class Activities:
             "currency": money,
             "notes": clean(given.get("notes")),
             "links": links,
+            "release": clean(given.get("release")),
         }
         linked = {name: [int(i) for i in given.get(name) or []] for name in ("products", "packs")}
         return values, linked
@@ -438,6 +448,7 @@ TEMPLATE_EXAMPLE = (
     "Họp báo giới thiệu Tuần Văn hóa", "Giới thiệu chương trình với báo chí Pháp", "", "Paris",
     "45", "1200", "EUR", "https://example.org/thong-cao", "Europe/Paris", "FR",
     "Hội hữu nghị Pháp – Việt Nam", "Đại sứ (phát biểu khai mạc)", "",
+    "Ngày 13/10, Đại sứ quán Việt Nam tại Pháp tổ chức họp báo giới thiệu Tuần Văn hóa Việt Nam tại Paris.",
 )  # fmt: skip
 
 

@@ -618,6 +618,7 @@ activities = Table(
     Column("currency", String(3)),
     Column("notes", Text),
     Column("links", JSON, nullable=False, default=list),
+    Column("release", Text),  # migration 0013: the text it put out (a press release, a statement, an op-ed)
     Column("created_by", String(100)),
     Column("created_at", DateTime, nullable=False),
     Column("updated_at", DateTime, nullable=False),
@@ -654,4 +655,24 @@ outreach_files = Table(
     Column("content", LargeBinary, nullable=False),
     Column("created_by", String(100)),
     Column("created_at", DateTime, nullable=False),
+)
+
+# -- earned coverage (migration 0013) ------------------------------------------------------------
+
+# The articles an activity may have earned: found by caunoi.outreach.coverage (a score and its
+# reasons in words), then confirmed or rejected by a person (remembered: a rejected article is not
+# proposed again, a confirmed one is what evaluation counts).
+activity_coverage = Table(
+    "activity_coverage",
+    metadata,
+    Column("activity_id", Integer, ForeignKey("activities.id", ondelete="CASCADE"), nullable=False),
+    Column("article_id", Integer, ForeignKey("articles.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("score", Float, nullable=False),  # 0..1, higher is likelier
+    Column("reasons", JSON, nullable=False, default=list),  # [{"kind", "text", "weight", …}], best first
+    Column("state", String(10), nullable=False, index=True),  # candidate | confirmed | rejected
+    Column("found_at", DateTime, nullable=False),
+    Column("checked_at", DateTime, nullable=False),  # the last time the matcher scored it
+    Column("decided_by", String(100)),
+    Column("decided_at", DateTime),
+    PrimaryKeyConstraint("activity_id", "article_id", name="pk_activity_coverage"),
 )

@@ -447,6 +447,7 @@ class ActivityOut(BaseModel):
     currency: str | None
     notes: str | None
     links: list[str]
+    release: str | None = Field(description="The text it put out (press release, statement).")
     products: list[int] = Field(description="Ids of the products it used.")
     packs: list[int] = Field(description="Ids of the packs it used.")
     created_by: str | None
@@ -803,6 +804,7 @@ class ActivityIn(_Body):
     currency: Short | None = None
     notes: Text | None = None
     links: Annotated[list[Url], Field(max_length=50)] = []
+    release: Text | None = None
     products: Annotated[list[RowId], Field(max_length=200)] = []
     packs: Annotated[list[RowId], Field(max_length=200)] = []
 
@@ -827,5 +829,6 @@ class ActivityChange(_Body):
     currency: Short | None = None
     notes: Text | None = None
     links: Annotated[list[Url], Field(max_length=50)] | None = None
+    release: Text | None = None
     products: Annotated[list[RowId], Field(max_length=200)] | None = None
     packs: Annotated[list[RowId], Field(max_length=200)] | None = None
