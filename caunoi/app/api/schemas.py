@@ -14,7 +14,14 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from caunoi.models import MAX_ID
-from caunoi.outreach import ACTIVITY_TYPES, CAMPAIGN_KINDS, PACK_KINDS, PRODUCT_KINDS, RECIPIENT_STATES
+from caunoi.outreach import (
+    ACTIVITY_TYPES,
+    CAMPAIGN_KINDS,
+    METRICS,
+    PACK_KINDS,
+    PRODUCT_KINDS,
+    RECIPIENT_STATES,
+)
 from caunoi.units import UNIT_KINDS, UNIT_TYPES
 
 # -- answers ------------------------------------------------------------------------------------
@@ -303,6 +310,7 @@ CampaignKind = Literal[CAMPAIGN_KINDS]
 PackKind = Literal[PACK_KINDS]
 ProductKind = Literal[PRODUCT_KINDS]
 ActivityType = Literal[ACTIVITY_TYPES]
+Metric = Literal[METRICS]  # what evaluation measures an objective by
 RecipientState = Literal[RECIPIENT_STATES]  # waiting | overdue | acknowledged
 History = Annotated[list[dict[str, Any]], Field(description="The audit trail, oldest first.")]
 
@@ -327,6 +335,7 @@ class ObjectiveOut(BaseModel):
     indicator: str
     target: float
     due_on: date | None
+    metric: Metric | None = Field(description="The evaluation figure it is measured by, if any.")
 
 
 class CampaignOut(BaseModel):
@@ -679,6 +688,9 @@ class ObjectiveIn(_Body):
     indicator: Annotated[str, Field(min_length=1, max_length=500)]
     target: Money
     due_on: date | None = None
+    metric: Metric | None = Field(
+        None, description="The evaluation figure it is measured by (shares in percent), if one fits."
+    )
 
 
 class CampaignIn(_Body):
