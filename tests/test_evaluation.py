@@ -2,18 +2,20 @@
 of the embassy in Paris — three activities, a product, a pack, four articles a person confirmed as
 earned coverage and their copies — and the French press before and during it, enriched as
 enrichment leaves articles (tone about Việt Nam, countries and topics named). Each stage's figures
-are checked with the records behind them; the exports show the same."""
+are checked with the records behind them; the CLI and the exports show the same."""
 
 from __future__ import annotations
 
 import csv
 import hashlib
 import io
+import json
 from datetime import date, datetime
 
 import openpyxl
 import pytest
 from sqlalchemy import update
+from support.cli import caunoi, cli
 
 from caunoi.i18n import LABELS
 from caunoi.outreach import METRICS, OutreachError
@@ -487,3 +489,46 @@ def test_the_export_has_the_scope_every_figure_its_parts_and_the_objectives(serv
     assert any(r[2] == LABELS["vi"]["eval_share_of_voice"] and r[3] == "Trung Quốc" for r in read)
     sheet = openpyxl.load_workbook(io.BytesIO(table_xlsx(ev, "vi"))).active
     assert sheet.title == "evaluation" and sheet.max_row == len(rows) + 1
+
+
+def test_caunoi_evaluate_reports_by_stage_and_writes_json_csv_and_xlsx(service, month, tmp_path):
+    settings = service.settings
+    shown = cli(settings, "evaluate", "--campaign", "THANG-VH-FR", "--lang", "en").output
+    for heading in ("Inputs", "Activities", "Outputs", "Outtakes", "Outcomes", "Objectives and progress"):
+        assert heading in shown
+    assert "Earned articles" in shown and "50.0 %" in shown and "+3.00" in shown and "-1.00" in shown
+    assert "1,500 EUR + 5,000,000 VND" in shown and "Barcelona Principles" in shown
+
+    data = json.loads(
+        caunoi(
+            settings,
+            "evaluate",
+            "--mission",
+            "DSQ-FR",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-11-01",
+            "--json",
+        ).stdout
+    )
+    assert data["scope"]["unit"] == "DSQ-FR" and data["scope"]["end"] == "2026-11-01"
+    earned = next(i for i in data["indicators"] if i["key"] == "earned_articles")
+    assert earned["value"] == 4 and len(earned["records"]["articles"]) == 4
+    assert earned["definition"]["vi"].startswith("Các bài báo được người dùng xác nhận")
+
+    out_csv, out_xlsx = tmp_path / "danh-gia.csv", tmp_path / "danh-gia.xlsx"
+    written = cli(
+        settings, "evaluate", "--campaign", "THANG-VH-FR", "--csv", str(out_csv), "--xlsx", str(out_xlsx)
+    ).output
+    assert f"evaluation written to {out_csv}" in written
+    assert out_csv.read_bytes().startswith(b"\xef\xbb\xbfstage,") and out_xlsx.read_bytes()[:2] == b"PK"
+
+    refused = cli(
+        settings, "evaluate", "--mission", "BC-TTDN", "--from", "2026-10-01", "--to", "2026-11-01", code=2
+    ).output
+    assert "BC-TTDN is not a mission" in refused
+    assert "give the period" in cli(settings, "evaluate", "--unit", "DSQ-FR", code=2).output
+    assert (
+        "no campaign with code or id 'NOPE'" in cli(settings, "evaluate", "--campaign", "NOPE", code=1).output
+    )
