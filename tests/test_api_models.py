@@ -19,12 +19,17 @@ from caunoi.models import Article, SourceHealth
 from caunoi.outreach import (
     Activity,
     Campaign,
+    Evaluation,
     FileInfo,
     ImportReport,
+    Indicator,
     Objective,
     Pack,
+    Part,
     Product,
+    Progress,
     Recipient,
+    Scope,
     SentPack,
     UnitOutreach,
 )
@@ -57,6 +62,11 @@ VIEWS = [
     (schemas.ImportReportOut, ImportReport),
     (schemas.SentPackOut, SentPack),
     (schemas.UnitOutreachOut, UnitOutreach),
+    (schemas.PartOut, Part),
+    (schemas.IndicatorOut, Indicator),
+    (schemas.ProgressOut, Progress),
+    (schemas.ScopeOut, Scope),
+    (schemas.EvaluationOut, Evaluation),
 ]
 SHOWS = {model: record for model, record in VIEWS}  # a model in a model stands for its record
 

@@ -2,7 +2,7 @@
 of the embassy in Paris — three activities, a product, a pack, four articles a person confirmed as
 earned coverage and their copies — and the French press before and during it, enriched as
 enrichment leaves articles (tone about Việt Nam, countries and topics named). Each stage's figures
-are checked with the records behind them; the CLI and the exports show the same."""
+are checked with the records behind them; the CLI, the API and the exports show the same."""
 
 from __future__ import annotations
 
@@ -12,9 +12,11 @@ import io
 import json
 from datetime import date, datetime
 
+import httpx
 import openpyxl
 import pytest
 from sqlalchemy import update
+from support.app import assert_error, serve
 from support.cli import caunoi, cli
 
 from caunoi.i18n import LABELS
@@ -532,3 +534,47 @@ def test_caunoi_evaluate_reports_by_stage_and_writes_json_csv_and_xlsx(service, 
     assert (
         "no campaign with code or id 'NOPE'" in cli(settings, "evaluate", "--campaign", "NOPE", code=1).output
     )
+
+
+def test_the_api_answers_the_evaluation_as_json_or_a_file_and_an_officer_sees_their_missions_only(
+    service, month
+):
+    service.units.add("DSQ-US", "Đại sứ quán Việt Nam tại Hoa Kỳ", kind="mission", country="US", by="t")
+    service.users.add_user("minh", "mật khẩu dài đủ dùng", "analyst", by="t")
+    service.users.add_user("john", "mật khẩu dài đủ dùng", "mission_officer", by="t", mission="DSQ-US")
+    tokens = {name: service.users.create_token(name, "tests", by="t") for name in ("minh", "hoa", "john")}
+    with serve(service.settings) as url:
+
+        def get(who: str, **params: str) -> httpx.Response:
+            headers = {"Authorization": f"Bearer {tokens[who]}"}
+            return httpx.get(f"{url}/api/v1/evaluation", params=params, headers=headers, timeout=30)
+
+        answer = get("minh", campaign="THANG-VH-FR")
+        assert answer.status_code == 200, answer.text
+        data = answer.json()
+        got = {i["key"]: i for i in data["indicators"]}
+        assert data["scope"]["end"] == "2026-11-01" and data["computed_at"].endswith("Z")
+        assert got["earned_articles"]["value"] == 4 and got["foreign_share"]["value"] == 25.0
+        assert got["earned_articles"]["records"]["articles"] == sorted(
+            month[k] for k in ("lemonde", "vnexpress", "nguoiviet", "blog")
+        )
+        assert got["share_of_voice"]["definition"]["en"].startswith("Việt Nam's share")
+        assert [o["progress"] for o in data["objectives"]] == [50.0, 50.0, 200.0, None]
+
+        mine = get("hoa", campaign="THANG-VH-FR").json()  # an officer: their mission's part
+        assert mine["scope"]["unit"] == "DSQ-FR"
+        assert next(i for i in mine["indicators"] if i["key"] == "packs_sent")["value"] == 1
+        assert_error(get("hoa", unit="DSQ-JP", **{"from": "2026-10-01", "to": "2026-11-01"}), 403)
+        assert_error(get("john", campaign="THANG-VH-FR"), 403)  # DSQ-US takes no part in it
+        assert_error(get("hoa"), 422)  # their mission, but over which period?
+        assert_error(get("minh", campaign="NOPE"), 404)
+
+        period = {"unit": "DSQ-FR", "from": "2026-10-01", "to": "2026-11-01"}
+        as_csv = get("minh", **period, format="csv", lang="en")
+        assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
+        assert "caunoi-evaluation-DSQ-FR-2026-10-01-2026-11-01.csv" in as_csv.headers["content-disposition"]
+        rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
+        assert ["outtakes", "earned_articles", "Earned articles", "", "4"] in [r[:5] for r in rows]
+        as_xlsx = get("minh", **period, format="xlsx")
+        sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
+        assert [c.value for c in sheet[1]][:3] == ["stage", "indicator", "name"]

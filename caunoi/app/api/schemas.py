@@ -523,6 +523,81 @@ class UnitOutreachOut(BaseModel):
     campaigns: list[CampaignOut] = Field(description="Those it takes part in.")
 
 
+Number = int | float  # counts stay whole in JSON, shares and tone do not
+Lang = dict[str, str]  # "vi" and "en" -> the same words in each
+
+
+class PartOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Part
+
+    key: str = Field(description="An activity type, product kind, unit, outlet, country, language, message …")
+    value: Number | None
+    before: Number | None = Field(description="Outcomes: over the window of equal length before the period.")
+    records: dict[str, list[int]]
+
+
+class IndicatorOut(BaseModel):
+    """One figure of an evaluation, its definition and the ids of the records behind it."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Indicator
+
+    key: str
+    stage: Literal["inputs", "activities", "outputs", "outtakes", "outcomes"]
+    unit: Literal["count", "percent", "tone", "money", "people"]
+    value: Number | None = Field(description="null: not known, `missing` says why.")
+    before: Number | None = Field(description="Outcomes: over the window of equal length before the period.")
+    parts: list[PartOut]
+    records: dict[str, list[int]] = Field(
+        description="activities, articles, articles_before, packs, products -> ids: what to open."
+    )
+    name: Lang
+    definition: Lang
+    missing: Lang | None
+
+
+class ProgressOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Progress
+
+    indicator: str
+    metric: Metric | None
+    target: float
+    due_on: date | None
+    value: Number | None
+    progress: float | None = Field(description="The value in percent of the target.")
+    records: dict[str, list[int]]
+    missing: Lang | None
+
+
+class ScopeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Scope
+
+    campaign: str | None
+    campaign_id: int | None
+    title: str
+    unit: str | None
+    unit_kind: UnitKind | None
+    start: date
+    end: date = Field(description="The day after the last: the period is [start, end).")
+    before_start: date = Field(description="The window before is [before_start, start).")
+    timezone: str
+    subject: str
+    host_countries: list[str]
+    key_messages: list[str]
+    topics: list[str]
+    campaigns: list[int]
+
+
+class EvaluationOut(BaseModel):
+    """A campaign's, unit's or mission's outreach in the AMEC chain, with its objectives."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Evaluation
+
+    scope: ScopeOut
+    indicators: list[IndicatorOut]
+    objectives: list[ProgressOut]
+    computed_at: Utc
+
+
 # -- requests -------------------------------------------------------------------------------------
 
 
