@@ -11,6 +11,7 @@ import hashlib
 import io
 import json
 from datetime import date, datetime
+from pathlib import Path
 
 import httpx
 import openpyxl
@@ -578,3 +579,13 @@ def test_the_api_answers_the_evaluation_as_json_or_a_file_and_an_officer_sees_th
         as_xlsx = get("minh", **period, format="xlsx")
         sheet = openpyxl.load_workbook(io.BytesIO(as_xlsx.content)).active
         assert [c.value for c in sheet[1]][:3] == ["stage", "indicator", "name"]
+
+
+def test_docs_usage_gives_every_figure_its_definition_and_names_every_metric(service, month):
+    usage = (Path(__file__).resolve().parent.parent / "docs" / "usage.md").read_text(encoding="utf-8")
+    section = usage[usage.index("## Evaluation") : usage.index("## Users and roles")]
+    for indicator in service.outreach.evaluation.evaluate(campaign="THANG-VH-FR").indicators:
+        assert f"| `{indicator.key}` {indicator.name['en']} ({indicator.name['vi']}) | " in section
+        assert f" | {indicator.definition['en']} |" in section, indicator.key
+    for key in METRICS:
+        assert f"`{key}`" in section[section.index("**Objectives.**") :], key
