@@ -38,9 +38,11 @@ def evaluate(
     ] = None,
     lang: Annotated[str, typer.Option(help="vi or en.")] = "vi",
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole evaluation as JSON.")] = False,
-    csv_file: Annotated[Path | None, typer.Option("--csv", help="Also write it to this CSV file.")] = None,
+    csv_file: Annotated[
+        Path | None, typer.Option("--csv", help="Write it to this CSV file (not the report).")
+    ] = None,
     xlsx_file: Annotated[
-        Path | None, typer.Option("--xlsx", help="Also write it to this Excel file.")
+        Path | None, typer.Option("--xlsx", help="Write it to this Excel file (not the report).")
     ] = None,
 ) -> None:
     """Evaluate outreach in the AMEC chain: inputs, activities, outputs, outtakes (earned coverage)
