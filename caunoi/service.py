@@ -108,6 +108,7 @@ class Service:
             timezone=self.settings.timezone,
             max_file_bytes=self.settings.outreach_max_file_bytes,
             notify=lambda pack, units: self.alerts.tell_pack(pack, units),
+            subject=self.settings.subject_country,
         )
 
     @functools.cached_property

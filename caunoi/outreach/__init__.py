@@ -66,6 +66,7 @@ class OutreachService:
         timezone: str = "UTC",
         max_file_bytes: int = 20 * 1024 * 1024,
         notify: Notify | None = None,
+        subject: str = "VN",
     ):
         self.repo = OutreachRepository(engine)
         self.units = UnitService(engine)
@@ -74,7 +75,7 @@ class OutreachService:
         self.packs = Packs(self.repo, self.units, self.campaigns, max_file_bytes, timezone, notify)
         self.activities = Activities(self.repo, self.units, self.campaigns, max_file_bytes, timezone)
         self.evaluation = Evaluations(
-            self.repo, EvaluationRepository(engine), self.units, self.campaigns, self.packs, timezone
+            self.repo, EvaluationRepository(engine), self.units, self.campaigns, self.packs, timezone, subject
         )
 
     def file(self, file_id: int) -> tuple[FileInfo, bytes, dict[str, int | None]]:

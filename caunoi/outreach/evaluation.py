@@ -16,8 +16,8 @@ What it counts:
   in state confirmed: caunoi.outreach.coverage proposes candidates, a person decides), published in
   the period or after it (a conference on the last day is reported the next);
 - host countries are the scope mission's (or unit's) countries, else the campaign's partner
-  countries, else the countries of the campaign's missions — never the subject country, Việt Nam
-  (SUBJECT): outcomes are read in the host countries' outlets (their sources' `country`);
+  countries, else the countries of the campaign's missions — never the subject country (the setting
+  subject_country): outcomes are read in the host countries' outlets (their sources' `country`);
 - tone is enrichment's tone of the passages naming the subject country (the article tag ("tone",
   "subject"), GDELT's scale, caunoi.enrich.tone), which only Vietnamese and English articles have.
 
@@ -46,7 +46,6 @@ from caunoi.text.fold import index_form
 from caunoi.units import Unit, UnitService
 
 STAGES = ("inputs", "activities", "outputs", "outtakes", "outcomes")
-SUBJECT = "VN"  # the country whose image is evaluated: the one enrichment's subject tone reads
 FOREIGN_ORIGINS = ("foreign", "international")  # sources.origin; diaspora outlets are counted apart
 ORIGINS = ("domestic", "foreign", "diaspora", "unknown")
 VOICES = 10  # countries listed in the share of voice, the subject always among them
@@ -188,9 +187,11 @@ class Evaluations:
         campaigns: Campaigns,
         packs: Packs,
         timezone: str,
+        subject: str = "VN",
     ):
         self.repo, self.articles, self.units = repo, articles, units
         self.campaigns, self.packs, self.timezone = campaigns, packs, timezone
+        self.subject = subject  # the country whose image is evaluated (the setting subject_country)
 
     def evaluate(
         self,
@@ -283,8 +284,8 @@ class Evaluations:
             end=after,
             before_start=first - (after - first),
             timezone=self.timezone,
-            subject=SUBJECT,
-            host_countries=[c for c in dict.fromkeys(hosts) if c != SUBJECT],
+            subject=self.subject,
+            host_countries=[c for c in dict.fromkeys(hosts) if c != self.subject],
             key_messages=list(dict.fromkeys(m for c in sources for m in c.key_messages)),
             topics=list(dict.fromkeys(t for c in sources for t in c.topics)),
             campaigns=[c.id for c in sources],
@@ -392,7 +393,7 @@ class Evaluations:
             outlets[row.source or "?"].append(row.id)
             if row.country in scope.host_countries:
                 hosts[row.source or "?"].append(row.id)
-            origins[_origin(row.origin, row.country)].append(row.id)
+            origins[_origin(row.origin, row.country, scope.subject)].append(row.id)
             countries[row.country or "?"].append(row.id)
             languages[row.lang or "?"].append(row.id)
         no = "no_coverage"
@@ -469,9 +470,9 @@ class Evaluations:
             records={"articles": toned(during), "articles_before": toned(before)}, missing="no_tone",
         )  # fmt: skip
         attention = _indicator(
-            "subject_attention", "outcomes", "count", len(naming(during, SUBJECT)),
-            before=len(naming(before, SUBJECT)),
-            records={"articles": naming(during, SUBJECT), "articles_before": naming(before, SUBJECT)},
+            "subject_attention", "outcomes", "count", len(naming(during, scope.subject)),
+            before=len(naming(before, scope.subject)),
+            records={"articles": naming(during, scope.subject), "articles_before": naming(before, scope.subject)},
         )  # fmt: skip
         return [host_tone, attention, self._voice(scope, during, before, named),
                 self._topics(scope, during, before, topics)]  # fmt: skip
@@ -483,8 +484,8 @@ class Evaluations:
 
         now, then = voices(during), voices(before)
         top = sorted(now, key=lambda c: (-now[c], c))[:VOICES]
-        if SUBJECT not in top:
-            top = [*top[: VOICES - 1], SUBJECT]
+        if scope.subject not in top:
+            top = [*top[: VOICES - 1], scope.subject]
         parts = [
             Part(c, now[c], then[c], records={"articles": [a for a in during if c in named[a]]}) for c in top
         ]
@@ -492,10 +493,10 @@ class Evaluations:
         if rest != (0, 0):
             parts.append(Part("other", rest[0], rest[1]))
         return _indicator(
-            "share_of_voice", "outcomes", "percent", _share(now[SUBJECT], sum(now.values())),
-            before=_share(then[SUBJECT], sum(then.values())), parts=parts,
-            records={"articles": [a for a in during if SUBJECT in named[a]],
-                     "articles_before": [a for a in before if SUBJECT in named[a]]},
+            "share_of_voice", "outcomes", "percent", _share(now[scope.subject], sum(now.values())),
+            before=_share(then[scope.subject], sum(then.values())), parts=parts,
+            records={"articles": [a for a in during if scope.subject in named[a]],
+                     "articles_before": [a for a in before if scope.subject in named[a]]},
             missing="no_mentions",
         )  # fmt: skip
 
@@ -515,7 +516,7 @@ class Evaluations:
                           records={"articles": now, "articles_before": then})  # fmt: skip
 
 
-def _origin(origin: str | None, country: str | None) -> str:
+def _origin(origin: str | None, country: str | None, subject: str) -> str:
     """Where an outlet is from, as foreign share counts it: its source's origin, else its country
     (Việt Nam's: domestic; another: foreign), else unknown."""
     if origin in FOREIGN_ORIGINS:
@@ -523,7 +524,7 @@ def _origin(origin: str | None, country: str | None) -> str:
     if origin in ("domestic", "diaspora"):
         return origin
     if country:
-        return "domestic" if country == SUBJECT else "foreign"
+        return "domestic" if country == subject else "foreign"
     return "unknown"
 
 
