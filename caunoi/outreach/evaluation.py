@@ -472,7 +472,8 @@ class Evaluations:
         attention = _indicator(
             "subject_attention", "outcomes", "count", len(naming(during, scope.subject)),
             before=len(naming(before, scope.subject)),
-            records={"articles": naming(during, scope.subject), "articles_before": naming(before, scope.subject)},
+            records={"articles": naming(during, scope.subject),
+                     "articles_before": naming(before, scope.subject)},
         )  # fmt: skip
         return [host_tone, attention, self._voice(scope, during, before, named),
                 self._topics(scope, during, before, topics)]  # fmt: skip
