@@ -1,11 +1,10 @@
-"""The dashboard (/) and the charts the pages draw: Plotly figures as plain JSON that
+"""The dashboard (/) and its charts: Plotly figures as plain JSON (caunoi.reports.charts) that
 static/js/charts.js draws from a <script type="application/json"> block (no inline script, no CDN).
 The figures' numbers come from service.dashboard; this module only shapes them."""
 
 from __future__ import annotations
 
 import functools
-import html
 import math
 from typing import Any
 
@@ -17,70 +16,26 @@ from caunoi.app.ui.access import need, page_user
 from caunoi.app.ui.outreach import waiting_packs
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.i18n import alpha3, name_of
+from caunoi.reports.charts import days_axis, figure, hbar
 
 router = APIRouter(include_in_schema=False)
 
 
-# -- charts: Plotly figures as plain JSON, drawn by static/js/charts.js ------------------------------
-
-_FONT = {"family": "'Be Vietnam Pro', system-ui, sans-serif", "size": 12}
-
-
-# Plotly draws labels and hover text as a little HTML (<a href>, <b>, <span style>, …) and reads
-# &lt; &gt; &amp; back as the characters: every text a trace shows is escaped, since an outlet's name
-# comes from the page it was fetched from and must show as written, not as a link or styled text
-_TEXT_KEYS = ("x", "y", "labels", "text", "hovertext", "name")
-
-
-def _as_text(value: Any) -> Any:
-    if isinstance(value, str):
-        return html.escape(value, quote=False)
-    if isinstance(value, list):
-        return [_as_text(v) for v in value]
-    return value
-
-
-def _figure(chart_id: str, data: list[dict[str, Any]], **layout: Any) -> dict[str, Any]:
-    base = {"margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": _FONT, "height": 260, "showlegend": False}
-    traces = [{k: _as_text(v) if k in _TEXT_KEYS else v for k, v in trace.items()} for trace in data]
-    return {"id": chart_id, "data": traces, "layout": base | layout}
-
-
-def _hbar(chart_id: str, pairs: list[tuple[str, int]], label=lambda v: v) -> dict[str, Any]:
-    pairs = list(reversed(pairs[:12]))
-    return _figure(
-        chart_id,
-        [{"type": "bar", "orientation": "h", "y": [label(k) for k, _ in pairs], "x": [n for _, n in pairs]}],
-        margin={"l": 140, "r": 10, "t": 10, "b": 30},
-        height=max(160, 26 * len(pairs) + 50),
-    )
-
-
-def _days_axis(lang: str, days: int = 30) -> dict[str, Any]:
-    """An axis of `days` days, as each language writes them (30/4, Apr 30); a tick on every day when
-    there are few, so that no tick falls between two days (the counts are per day). Hover labels
-    use the locale's date."""
-    axis = {"type": "date", "tickformat": "%-d/%-m" if lang == "vi" else "%b %-d", "hoverformat": "%x"}
-    return axis | {"dtick": 86_400_000} if days <= 14 else axis
-
-
-def _counts_axis(counts: list[int]) -> dict[str, Any]:
-    """Whole numbers only: a story of 2 articles is not drawn with a tick at 0.5."""
-    return {"rangemode": "tozero", "dtick": 1} if max(counts, default=0) <= 5 else {"rangemode": "tozero"}
+# -- the dashboard's charts -------------------------------------------------------------------------
 
 
 def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
     days = [d["day"] for d in data["per_day"]]
     countries = [(c, n) for c, n in data["countries"] if alpha3(c)]
     country = functools.partial(name_of, kind="country", lang=lang)
-    dates = _days_axis(lang)
+    dates = days_axis(lang)
     return [
-        _figure(
+        figure(
             "chart-per-day",
             [{"type": "bar", "x": days, "y": [d["articles"] for d in data["per_day"]]}],
             xaxis=dates,
         ),
-        _figure(
+        figure(
             "chart-tone",
             [
                 {
@@ -92,9 +47,9 @@ def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             ],
             xaxis=dates,
         ),
-        _hbar("chart-outlets", data["outlets"]),
-        _hbar("chart-countries", data["countries"][:12], country),
-        _figure(
+        hbar("chart-outlets", data["outlets"]),
+        hbar("chart-countries", data["countries"][:12], country),
+        figure(
             "chart-languages",
             [
                 {
@@ -105,7 +60,7 @@ def dashboard_charts(data: dict[str, Any], lang: str) -> list[dict[str, Any]]:
             ],
             margin={"l": 10, "r": 10, "t": 10, "b": 10},
         ),
-        _figure(
+        figure(
             "chart-map",
             [
                 {

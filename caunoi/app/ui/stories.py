@@ -10,8 +10,8 @@ from fastapi.responses import Response
 
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import existing, need, page_user, row_id
-from caunoi.app.ui.dashboard import _counts_axis, _days_axis, _figure
 from caunoi.app.ui.render import _render, lang_of
+from caunoi.reports.charts import counts_axis, days_axis, figure
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,12 +31,12 @@ def story(request: Request, story_id: int) -> Response:
     counts = [d["articles"] for d in found.timeline]
     days = [date.fromisoformat(str(d["day"])[:10]) for d in found.timeline]
     span = (days[-1] - days[0]).days + 1 if days else 1
-    chart = _figure(
+    chart = figure(
         "chart-story",
         [{"type": "bar", "x": [d["day"] for d in found.timeline], "y": counts}],
         height=200,
-        xaxis=_days_axis(lang_of(request, user), span),
-        yaxis=_counts_axis(counts),
+        xaxis=days_axis(lang_of(request, user), span),
+        yaxis=counts_axis(counts),
     )
     sheets = service_of(request).factsheets.list(story_id=found.id)  # what answers it already
     return _render(request, user, "story.html.j2", s=found, charts=[chart], sheets=sheets)
