@@ -7,306 +7,37 @@ are checked with the records behind them; the CLI, the API and the exports show 
 from __future__ import annotations
 
 import csv
-import hashlib
 import io
 import json
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 
 import httpx
 import openpyxl
 import pytest
-from sqlalchemy import update
 from support.app import assert_error, serve
 from support.cli import caunoi, cli
+from support.evaluation import MESSAGES, TOPIC, october
 
 from caunoi.i18n import LABELS
 from caunoi.outreach import METRICS, OutreachError
-from caunoi.outreach.evaluation import DERIVED, metric, table, table_csv, table_xlsx
-from caunoi.store.schema import (
-    activity_coverage,
-    article_tags,
-    articles,
-    duplicates,
-    pack_recipients,
-    sources,
+from caunoi.outreach.evaluation import (
+    DERIVED,
+    comparison_csv,
+    comparison_table,
+    half_year,
+    metric,
+    months_before,
+    table,
+    table_csv,
+    table_xlsx,
 )
-
-MESSAGES = ["Việt Nam là đối tác tin cậy", "Le Vietnam, partenaire de confiance"]
-TOPIC = "culture_tourism"
-
-
-def _source(conn, name: str, country: str | None, origin: str | None) -> None:
-    now = datetime(2026, 1, 1)
-    conn.execute(
-        sources.insert().values(
-            name=name,
-            home=f"https://{name.lower().replace(' ', '')}.example/",
-            country=country,
-            origin=origin,
-            created_at=now,
-            updated_at=now,
-        )
-    )
-
-
-def _article(conn, title: str, text: str, source: str, lang: str, published: datetime, **tags) -> int:
-    """An article as ingest and enrichment leave it: `tone` (about Việt Nam), `countries` and
-    `topics` named."""
-    new_id = conn.execute(
-        articles.insert().values(
-            content_hash=hashlib.sha256(f"{title}{text}{source}".encode()).hexdigest(),
-            title=title,
-            text=text,
-            source=source,
-            lang=lang,
-            published=published,
-            origin=f"test:{title}",
-            created_at=published,
-        )
-    ).inserted_primary_key[0]
-    rows = [{"kind": "tone", "value": "subject", "score": tags["tone"]}] if "tone" in tags else []
-    rows += [{"kind": "country", "value": c, "score": 1.0} for c in tags.get("countries", ())]
-    rows += [{"kind": "topic", "value": t, "score": 1.0} for t in tags.get("topics", ())]
-    if rows:
-        conn.execute(article_tags.insert(), [{**r, "article_id": new_id} for r in rows])
-    return new_id
-
-
-def _covered(conn, activity_id: int, article_id: int, state: str = "confirmed") -> None:
-    at = datetime(2026, 10, 20)
-    conn.execute(
-        activity_coverage.insert().values(
-            activity_id=activity_id,
-            article_id=article_id,
-            score=0.9,
-            reasons=[],
-            state=state,
-            found_at=at,
-            checked_at=at,
-            decided_by="lan" if state != "candidate" else None,
-        )
-    )
 
 
 @pytest.fixture
 def month(service):
     """The embassy in Paris's October 2026, and what the press wrote (article ids by name)."""
-    units, outreach = service.units, service.outreach
-    units.add("DSQ-FR", "Đại sứ quán Việt Nam tại Pháp", kind="mission", country="FR", by="t")
-    units.add("DSQ-JP", "Đại sứ quán Việt Nam tại Nhật Bản", kind="mission", country="JP", by="t")
-    units.add("BC-TTDN", "Ban Thông tin đối ngoại", by="t")
-    service.users.add_user("hoa", "mật khẩu dài đủ dùng", "mission_officer", by="t", mission="DSQ-FR")
-    outreach.campaigns.add(
-        "THANG-VH-FR",
-        "Tháng văn hóa Việt Nam tại Pháp",
-        by="lan",
-        starts_on="2026-10-01",
-        ends_on="2026-10-31",
-        countries=["FR"],
-        topics=[TOPIC],
-        key_messages=MESSAGES,
-        budget="150.000.000",
-        currency="VND",
-        units=["DSQ-FR", "DSQ-JP"],
-        objectives=[
-            "earned_articles: bài báo thu được = 8 by 2026-12-31",
-            "message_articles: bài báo nêu thông điệp = 4",
-            "tone_change: sắc thái cải thiện = 2",
-            "sự kiện văn hóa = 3",
-        ],
-    )
-    add = outreach.activities.add
-    a = {
-        "briefing": add(
-            "Họp báo khai mạc Tháng văn hóa",
-            by="hoa",
-            unit="DSQ-FR",
-            type="press_conference",
-            starts_at="2026-10-05 10:00",
-            campaign="THANG-VH-FR",
-            cost="1200",
-            currency="EUR",
-            audience=45,
-            release="Đại sứ quán Việt Nam tại Pháp khai mạc Tháng văn hóa.",
-        ).id,
-        "concert": add(
-            "Hòa nhạc",
-            by="hoa",
-            unit="DSQ-FR",
-            type="event",
-            starts_at="2026-10-12 20:00",
-            campaign="THANG-VH-FR",
-            cost="300",
-            currency="EUR",
-        ).id,
-        "statement": add(
-            "Thông cáo bế mạc",
-            by="hoa",
-            unit="DSQ-FR",
-            type="press_release",
-            starts_at="2026-10-30 09:00",
-            campaign="THANG-VH-FR",
-            cost="5.000.000",
-            currency="VND",
-        ).id,
-        "later": add(
-            "Tọa đàm tháng 11",
-            by="hoa",
-            unit="DSQ-FR",
-            type="conference",
-            starts_at="2026-11-05 10:00",
-            campaign="THANG-VH-FR",
-        ).id,
-        "own": add(
-            "Gặp gỡ báo chí", by="hoa", unit="DSQ-FR", type="media_meeting", starts_at="2026-10-20 12:00"
-        ).id,
-    }
-    product = outreach.products.add(
-        "Việt Nam – Pháp: 50 năm",
-        by="hoa",
-        kind="article",
-        lang="fr",
-        unit="DSQ-FR",
-        campaign="THANG-VH-FR",
-        published_on="2026-10-15",
-    )
-    outreach.products.add(
-        "Tờ gấp cũ",
-        by="hoa",
-        kind="publication",
-        unit="DSQ-FR",
-        campaign="THANG-VH-FR",
-        published_on="2026-09-01",
-    )
-    pack = outreach.packs.add(
-        "Điểm nói Tháng văn hóa",
-        "Ba thông điệp …",
-        by="lan",
-        campaign="THANG-VH-FR",
-        deadline="2026-10-10 17:00",
-        to=["DSQ-FR", "DSQ-JP"],
-    )
-    outreach.packs.acknowledge(pack.id, "DSQ-FR", by="hoa")
-    ids = {"product": product.id, "pack": pack.id, **a}
-    with service.engine.begin() as conn:
-        conn.execute(update(pack_recipients).values(sent_at=datetime(2026, 10, 2, 8, 0)))  # sent in October
-        _source(conn, "Le Monde", "FR", "foreign")
-        _source(conn, "France 24", "FR", None)  # no origin given: its country says foreign
-        _source(conn, "VnExpress", "VN", "domestic")
-        _source(conn, "Người Việt", "US", "diaspora")
-        oct_ = lambda d: datetime(2026, 10, d, 9, 0)  # noqa: E731
-        ids |= {
-            # earned coverage
-            "lemonde": _article(
-                conn,
-                "Le mois du Vietnam",
-                "Le Vietnam, partenaire de confiance de la France, ouvre son mois culturel.",
-                "Le Monde",
-                "fr",
-                oct_(6),
-                tone=3.0,
-                countries=["VN", "FR"],
-                topics=[TOPIC],
-            ),
-            "vnexpress": _article(
-                conn,
-                "Khai mạc Tháng văn hóa",
-                "Đại sứ khẳng định: Việt Nam là đối tác tin cậy của Pháp.",
-                "VnExpress",
-                "vi",
-                oct_(6),
-            ),
-            "nguoiviet": _article(
-                conn, "Hòa nhạc ở Paris", "Buổi hòa nhạc đông khán giả.", "Người Việt", "vi", oct_(13)
-            ),
-            "blog": _article(conn, "A Vietnamese evening", "Notes from a concert.", "Blog X", "en", oct_(31)),
-            # a candidate and a rejected article, and the coverage of the November activity: not counted
-            "candidate": _article(conn, "Paris tuần này", "…", "Le Monde", "fr", oct_(7)),
-            "rejected": _article(conn, "Tuần lễ khác", "…", "VnExpress", "vi", oct_(8)),
-            "november": _article(conn, "Tọa đàm", "…", "VnExpress", "vi", datetime(2026, 11, 6)),
-            # copies: of Le Monde's article, and the earlier original Người Việt's article repeats
-            "copy": _article(conn, "Le mois du Vietnam (reprise)", "…", "Courrier", "fr", oct_(7)),
-            "original": _article(conn, "Hòa nhạc (bản gốc)", "…", "Báo khác", "vi", oct_(12)),
-            # the French press during the month …
-            "fr1": _article(
-                conn,
-                "Hanoï et Pékin",
-                "…",
-                "Le Monde",
-                "fr",
-                oct_(9),
-                tone=2.0,
-                countries=["VN", "CN"],
-                topics=[TOPIC],
-            ),
-            "fr2": _article(
-                conn,
-                "Vietnam, États-Unis",
-                "…",
-                "France 24",
-                "fr",
-                oct_(16),
-                tone=4.0,
-                countries=["VN", "US"],
-            ),
-            "fr3": _article(
-                conn, "La Chine en France", "…", "Le Monde", "fr", oct_(21), countries=["CN", "FR"]
-            ),
-            # … and in the month before it, and earlier (outside both windows)
-            "before1": _article(
-                conn,
-                "Vietnam : inquiétudes",
-                "…",
-                "Le Monde",
-                "fr",
-                datetime(2026, 9, 15),
-                tone=-1.0,
-                countries=["VN"],
-                topics=[TOPIC],
-            ),
-            "before2": _article(
-                conn,
-                "Chine et États-Unis",
-                "…",
-                "France 24",
-                "fr",
-                datetime(2026, 9, 20),
-                countries=["CN", "US"],
-            ),
-            "august": _article(
-                conn, "Été", "…", "Le Monde", "fr", datetime(2026, 8, 1), tone=-5.0, countries=["VN"]
-            ),
-        }
-        for activity, article in (
-            ("briefing", "lemonde"),
-            ("briefing", "vnexpress"),
-            ("concert", "vnexpress"),
-            ("concert", "nguoiviet"),
-            ("statement", "blog"),
-            ("later", "november"),
-        ):
-            _covered(conn, ids[activity], ids[article])
-        _covered(conn, ids["briefing"], ids["candidate"], "candidate")
-        _covered(conn, ids["concert"], ids["rejected"], "rejected")
-        conn.execute(
-            duplicates.insert(),
-            [
-                {
-                    "article_id": ids["copy"],
-                    "original_id": ids["lemonde"],
-                    "jaccard": 0.9,
-                    "containment": 0.95,
-                },
-                {
-                    "article_id": ids["nguoiviet"],
-                    "original_id": ids["original"],
-                    "jaccard": 0.8,
-                    "containment": 0.9,
-                },
-            ],
-        )
-    return ids
+    return october(service)
 
 
 def test_a_campaign_is_evaluated_stage_by_stage_with_the_records_behind_each_figure(service, month):
@@ -441,6 +172,68 @@ def test_a_mission_is_evaluated_over_a_period_with_all_its_activities(service, m
         assert refused.value.code == code
     headquarters = service.outreach.evaluation.evaluate(unit="BC-TTDN", start="2026-10-01", end="2026-11-01")
     assert headquarters.indicator("share_of_voice").missing["en"].startswith("no host country")
+
+
+def test_the_missions_are_compared_each_by_its_own_evaluation(service, month):
+    evaluation = service.outreach.evaluation
+    compared = evaluation.compare(start="2026-10-01", end="2026-11-01", sort="unit")
+    assert (compared.start, compared.end) == (date(2026, 10, 1), date(2026, 11, 1))
+    paris, tokyo = compared.missions  # the missions only: not the unit BC-TTDN
+    assert (paris.unit, paris.activities, paris.earned_articles, paris.outlets) == ("DSQ-FR", 4, 4, 4)
+    assert paris.activity_types == {"event": 1, "press_conference": 1, "press_release": 1, "media_meeting": 1}
+    assert (paris.products, paris.packs_sent, paris.packs_acknowledged, paris.packs_overdue) == (1, 1, 1, 0)
+    assert (paris.host_tone_before, paris.host_tone, paris.tone_change) == (-1.0, 3.0, 4.0)
+    own = evaluation.evaluate(mission=True, unit="DSQ-FR", start="2026-10-01", end="2026-11-01")
+    assert paris.message_penetration == own.indicator("message_penetration").value == 50.0
+    assert (tokyo.unit, tokyo.activities, tokyo.packs_overdue, tokyo.tone_change) == ("DSQ-JP", 0, 1, None)
+
+    # most first; a mission without the figure last, whichever way
+    def by(sort: str) -> list[str]:
+        found = evaluation.compare(start="2026-10-01", end="2026-11-01", sort=sort)
+        return [m.unit for m in found.missions]
+
+    assert by("-packs_overdue") == ["DSQ-JP", "DSQ-FR"] and by("-earned_articles") == ["DSQ-FR", "DSQ-JP"]
+    assert by("tone_change") == by("-tone_change") == ["DSQ-FR", "DSQ-JP"]
+    with pytest.raises(OutreachError) as refused:
+        evaluation.compare(start="2026-10-01", end="2026-11-01", sort="budget")
+    assert refused.value.code == "evaluation_bad_sort"
+    rows = comparison_table(compared, "en")
+    assert rows[0][:4] == [
+        "DSQ-FR",
+        "Đại sứ quán Việt Nam tại Pháp",
+        4,
+        "Event 1; Press conference 1; Press release 1; Meeting with media 1",
+    ]
+    assert comparison_csv(compared).decode("utf-8-sig").splitlines()[0].startswith("unit,name,activities,")
+
+
+def test_a_period_whose_window_before_falls_off_the_calendar_is_refused(service, month):
+    with pytest.raises(OutreachError) as refused:
+        service.outreach.evaluation.evaluate(unit="DSQ-FR", start=date(1, 1, 1), end=date(9999, 12, 31))
+    assert refused.value.code == "evaluation_long_period"
+
+
+def test_the_records_behind_a_figure_are_read_in_its_order(service, month):
+    records = service.outreach.evaluation.records
+    found = records(
+        "articles", [month["blog"], month["lemonde"], 999_999]
+    )  # an id naming nothing is left out
+    assert [(a.id, a.source, a.country) for a in found] == [
+        (month["blog"], "Blog X", None), (month["lemonde"], "Le Monde", "FR")
+    ]  # fmt: skip
+    assert [a.title for a in records("activities", [month["concert"]])] == ["Hòa nhạc"]
+    assert [p.id for p in records("packs", [month["pack"]])] == [month["pack"]]
+    assert [p.title for p in records("products", [month["product"]])] == ["Việt Nam – Pháp: 50 năm"]
+    with pytest.raises(OutreachError):
+        records("users", [1])
+
+
+def test_a_half_year_and_six_months_before_a_day():
+    assert half_year(date(2026, 6, 30)) == (date(2026, 1, 1), date(2026, 7, 1))
+    assert half_year(date(2026, 7, 1)) == (date(2026, 7, 1), date(2027, 1, 1))
+    assert months_before(date(2026, 11, 15), 6) == date(2026, 5, 15)
+    assert months_before(date(2026, 8, 31), 6) == date(2026, 2, 28)  # February has no 31st
+    assert months_before(date(2026, 3, 31), 6) == date(2025, 9, 30)
 
 
 def test_every_metric_an_objective_may_name_is_measured(service, month):

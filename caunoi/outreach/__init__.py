@@ -13,7 +13,16 @@ from __future__ import annotations
 from caunoi.outreach.activities import ACTIVITY_TYPES, Activities, Activity, ImportReport
 from caunoi.outreach.campaigns import CAMPAIGN_KINDS, METRICS, Campaign, Campaigns, Objective
 from caunoi.outreach.common import FileInfo, NotFound, OutreachError, TakenError
-from caunoi.outreach.evaluation import Evaluation, Evaluations, Indicator, Part, Progress, Scope
+from caunoi.outreach.evaluation import (
+    Comparison,
+    Evaluation,
+    Evaluations,
+    Indicator,
+    MissionFigures,
+    Part,
+    Progress,
+    Scope,
+)
 from caunoi.outreach.overview import SentPack, UnitOutreach, unit_outreach
 from caunoi.outreach.packs import PACK_KINDS, RECIPIENT_STATES, Notify, Pack, Packs, Recipient
 from caunoi.outreach.products import PRODUCT_KINDS, Product, Products
@@ -32,11 +41,13 @@ __all__ = [
     "Activity",
     "Campaign",
     "Campaigns",
+    "Comparison",
     "Evaluation",
     "Evaluations",
     "FileInfo",
     "ImportReport",
     "Indicator",
+    "MissionFigures",
     "NotFound",
     "Objective",
     "OutreachError",
