@@ -19,10 +19,12 @@ from caunoi.models import Article, SourceHealth
 from caunoi.outreach import (
     Activity,
     Campaign,
+    Comparison,
     Evaluation,
     FileInfo,
     ImportReport,
     Indicator,
+    MissionFigures,
     Objective,
     Pack,
     Part,
@@ -67,6 +69,8 @@ VIEWS = [
     (schemas.ProgressOut, Progress),
     (schemas.ScopeOut, Scope),
     (schemas.EvaluationOut, Evaluation),
+    (schemas.MissionFiguresOut, MissionFigures),
+    (schemas.ComparisonOut, Comparison),
 ]
 SHOWS = {model: record for model, record in VIEWS}  # a model in a model stands for its record
 

@@ -1,10 +1,11 @@
-"""The evaluation route (issue 16): a campaign's, unit's or mission's outreach in the AMEC chain
-(caunoi.outreach.evaluation), as JSON or as a CSV or XLSX file.
+"""The evaluation routes (issue 16): a campaign's, unit's or mission's outreach in the AMEC chain
+(caunoi.outreach.evaluation), and the missions compared over a period, as JSON or as a CSV or XLSX
+file.
 
-Who may read it: whoever reads outreach (outreach.read). A mission officer evaluates their own
+Who may read them: whoever reads outreach (outreach.read). A mission officer evaluates their own
 mission only: `unit` defaults to it (another is a 403), and a campaign is evaluated for their
-mission's part in it, when their mission takes part (else 403). The route calls caunoi.service
-(service_of) and never the store."""
+mission's part in it, when their mission takes part (else 403); in the comparison they get their
+own mission's row only. The routes call caunoi.service (service_of) and never the store."""
 
 from __future__ import annotations
 
@@ -16,10 +17,10 @@ from fastapi import APIRouter, Query, Request
 from caunoi.app.api.errors import NOT_FOUND, ApiError
 from caunoi.app.api.export import table_file
 from caunoi.app.api.outreach import READ, CampaignQuery, Reader, UnitQuery
-from caunoi.app.api.schemas import ErrorOut, EvaluationOut
+from caunoi.app.api.schemas import ComparisonOut, ErrorOut, EvaluationOut
 from caunoi.app.auth import service_of
 from caunoi.outreach import Evaluation, access
-from caunoi.outreach.evaluation import table_csv, table_xlsx
+from caunoi.outreach.evaluation import COMPARED, comparison_csv, comparison_xlsx, table_csv, table_xlsx
 from caunoi.units import code_key
 
 router = APIRouter()
@@ -83,3 +84,39 @@ def evaluation(
     s = found.scope
     name = f"caunoi-evaluation-{'-'.join(x for x in (s.campaign, s.unit) if x)}-{s.start}-{s.end}"
     return table_file(write(found, lang), format, name)
+
+
+Sort = Literal[COMPARED + tuple(f"-{c}" for c in COMPARED)]  # type: ignore[valid-type]
+
+
+@router.get(
+    "/evaluation/missions",
+    response_model=ComparisonOut,
+    responses={**REFUSED, **FILES},
+    tags=["evaluation"],
+)
+def evaluation_missions(
+    request: Request,
+    user: Reader,
+    start: Annotated[date, Query(alias="from", description="The first day.")],
+    end: Annotated[date, Query(alias="to", description="The day after the last: the period is [from, to).")],
+    sort: Annotated[Sort, Query(description="A column; -column: most first.")] = "unit",
+    format: Annotated[
+        Literal["json", "csv", "xlsx"], Query(description="json, or a file: csv or xlsx.")
+    ] = "json",
+    lang: Annotated[Literal["vi", "en"], Query(description="The language of a file's words.")] = "vi",
+) -> Any:
+    """Every mission side by side over the period, one row each: activities (and by type), products,
+    packs sent, acknowledged and overdue, earned articles, outlets, message penetration and the host
+    tone before and during — each the figure of the mission's own evaluation. A mission officer
+    gets their mission's row only."""
+    outreach = service_of(request).outreach
+    try:
+        own = access.mission(user, READ)
+    except access.NotAllowed as refusal:
+        raise ApiError(403, "forbidden", str(refusal)) from None
+    found = outreach.evaluation.compare(start=start, end=end, units=[own] if own else None, sort=sort)
+    if format == "json":
+        return found
+    write = comparison_csv if format == "csv" else comparison_xlsx
+    return table_file(write(found, lang), format, f"caunoi-missions-{found.start}-{found.end}")

@@ -919,3 +919,42 @@ class ActivityChange(_Body):
     release: Text | None = None
     products: Annotated[list[RowId], Field(max_length=200)] | None = None
     packs: Annotated[list[RowId], Field(max_length=200)] | None = None
+
+
+# -- the missions compared (issue 16, the head of unit's view) ------------------------------------------
+
+
+class MissionFiguresOut(BaseModel):
+    """One mission's headline figures over the period, each the value of the evaluation's indicator
+    of the same key."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.MissionFigures
+
+    unit: str
+    name: str
+    name_en: str | None
+    activities: int
+    activity_types: dict[str, int] = Field(description="Activity type -> how many.")
+    products: int
+    packs_sent: int
+    packs_acknowledged: int
+    packs_overdue: int
+    earned_articles: int
+    outlets: int
+    message_penetration: float | None
+    host_tone_before: float | None
+    host_tone: float | None
+    tone_change: float | None = Field(description="The host tone in the period minus before it.")
+
+
+class ComparisonOut(BaseModel):
+    """The missions side by side over [start, end)."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Comparison
+
+    start: date
+    end: date = Field(description="The day after the last: the period is [start, end).")
+    timezone: str
+    sort: str
+    missions: list[MissionFiguresOut]
+    computed_at: Utc
