@@ -30,6 +30,7 @@ from caunoi.app.api.export import attachment
 from caunoi.app.api.limits import UPLOAD_MARGIN
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, page_user, posted, row_id, safe_next
+from caunoi.app.ui.evaluation import campaign_glance
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.config import Settings
 from caunoi.errors import CaunoiError, Invalid
@@ -707,7 +708,8 @@ def _campaign_page(
     writable = permission(user, "outreach.write") == "all"
     return _page(
         request, user, "campaign.html.j2", status, c=campaign, form=fields, writable=writable,
-        campaign_activities=done, done=_done(request), **(_campaign_choices(service) if writable else {}),
+        campaign_activities=done, done=_done(request), glance=campaign_glance(request, user, campaign),
+        **(_campaign_choices(service) if writable else {}),
         **context,
     )  # fmt: skip
 

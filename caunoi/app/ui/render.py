@@ -80,6 +80,7 @@ def _render(
         nav += [("/cases", "cases"), ("/factsheets", "factsheets")]
         if permission(user, "outreach.read"):  # outreach (issue 15)
             nav += [("/activities", "activities"), ("/campaigns", "campaigns"), ("/packs", "packs")]
+            nav.append(("/evaluation", "evaluation"))  # issue 16
         nav.append(("/units", "units"))
         if permission(user, "source.manage"):
             nav.append(("/sources", "sources"))

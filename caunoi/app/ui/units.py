@@ -1,6 +1,7 @@
 """Units and missions: everyone lists them (by kind, type and the words of a text box) and reads one
 with its history and, for whoever reads its outreach, the mission's page: its activities, products,
-the packs sent to it by state and the campaigns it takes part in; an administrator (unit.manage)
+the packs sent to it by state, the campaigns it takes part in and its last six months evaluated
+(caunoi.app.ui.evaluation); an administrator (unit.manage)
 adds, edits, retires and restores them — the same rules and audit as `caunoi units add|edit|retire`,
 under the logged-in user's name."""
 
@@ -14,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, need, page_user, posted
+from caunoi.app.ui.evaluation import unit_glance
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.units import EDITABLE, UNIT_KINDS, UNIT_TYPES, NotFound, Unit, UnitError
 from caunoi.users import can
@@ -90,12 +92,12 @@ def _unit_page(
     history = service.units.history(unit.code)
     name = (unit.name_en or unit.name) if lang_of(request, user) == "en" else unit.name
     # the mission's outreach at a glance, for whoever reads that unit's outreach
-    outreach = (
-        service.outreach.unit_outreach(unit.code) if can(user, "outreach.read", {"unit": unit.code}) else None
-    )
+    reads = can(user, "outreach.read", {"unit": unit.code})
+    outreach = service.outreach.unit_outreach(unit.code) if reads else None
+    glance = unit_glance(request, user, unit.code) if reads else None  # its last six months, evaluated
     return _render(
         request, user, "unit.html.j2", 400 if error else 200, u=unit, name=name, history=history,
-        form=form, error=error, kinds=UNIT_KINDS, types=UNIT_TYPES, outreach=outreach,
+        form=form, error=error, kinds=UNIT_KINDS, types=UNIT_TYPES, outreach=outreach, glance=glance,
     )  # fmt: skip
 
 
