@@ -55,8 +55,10 @@ private person."""
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import re
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -80,6 +82,7 @@ from caunoi.store.coverage import CoverageRepository
 from caunoi.store.query import Or, Term
 from caunoi.stories import dedup
 from caunoi.text.fold import fold, index_form, tokens
+from caunoi.text.language import syllable_counts
 from caunoi.text.timestamps import LOCAL_ZONE
 
 MIN_SCORE = 0.3
@@ -119,10 +122,13 @@ ANCHORS_OF_RELEASE = 12
 ANCHORS_OF_OTHERS = 4  # per pack or product
 MIN_MESSAGE_WORDS = 3
 TITLE_SHARE = 0.5  # of the title's distinctive word pairs, for the title to count
+TITLE_PAIRS = 16  # of a title's pairs, the rarest: what a long title adds costs a full-text query more
+COMMON_WORDS = 100  # the commonest syllables of the news: no word pair of two of them is distinctive
 ANCHOR_CAP = 400
 TITLE_CAP = 50
 MAX_TEXT = 200_000
 CHUNK = 500  # new articles checked at a time
+PROFILES_KEPT = 5000  # activities' profiles kept between rounds
 
 # the events enrichment reads (caunoi.enrich.events) that each activity type may be reported as
 EVENT_KINDS: dict[str, frozenset[str]] = {
@@ -146,14 +152,14 @@ _HEADS = (
     ("dai su quan ", "Đại sứ "),
     ("dai su quan ", "ĐSQ "),
 )
-# syllables and words too common to tell one title from another (folded)
-_STOP_WORDS = (
-    "va cua cac nhung mot nhieu la co duoc trong cho voi ve tai tu den theo nay do khi da se dang thi ma "
-    "nhu hon cung rat nguoi ngay nam thang viet hoi cong quoc te tren sau truoc ra vao lai con khong de "
-    "ban bo o chung toi ta nuoc gia dinh dai the of and in to for on at a an with by from is are was "
-    "le la les des du de et en au aux pour sur par un une"
+# how common a folded word is in Vietnamese news (caunoi/data/vi_syllables.tsv; a name it does not
+# list is rare), and the commonest, with the function words of English and French: too common to
+# tell one text from another
+COMMON = syllable_counts()
+_FUNCTION_WORDS = (
+    "the of and in to for on at a an with by from is are was le la les des du de et en au aux pour sur par"
 )
-STOP = frozenset(_STOP_WORDS.split())
+STOP = frozenset(list(COMMON)[:COMMON_WORDS]) | frozenset(_FUNCTION_WORDS.split())
 # country-code domains used by all and sundry (.io, .tv …): no sign of where an outlet is
 _GENERIC_TLDS = frozenset({"io", "co", "tv", "me", "fm", "ai", "ly", "cc", "ws", "to", "gg", "am", "im"})
 _SENTENCE_END = re.compile(r"(?<=[.!?…;])\s+|\n+")
@@ -197,8 +203,13 @@ def _words(text: str) -> tuple[str, ...]:
     return tuple(tokens(fold(text)))
 
 
-def _bigrams(words: Sequence[str]) -> set[tuple[str, str]]:
-    return {(a, b) for a, b in itertools.pairwise(words) if a not in STOP or b not in STOP}
+def _commonness(words: Iterable[str]) -> int:
+    return sum(COMMON.get(w, 0) for w in words)
+
+
+def _bigrams(words: Sequence[str]) -> list[tuple[str, str]]:
+    """The word pairs, in order, but those of two common words."""
+    return [(a, b) for a, b in itertools.pairwise(words) if a not in STOP or b not in STOP]
 
 
 @dataclass
@@ -224,15 +235,19 @@ class Text:
         return [(s, dedup.shingles(s)) for s in sentences(self.body)]
 
     def anchors(self, limit: int) -> list[tuple[str, ...]]:
-        """A run of ANCHOR_WORDS words from the middle of each long sentence: a reprint holds them."""
+        """A run of ANCHOR_WORDS words of each long sentence, its rarest (the least summed count of its
+        words in the news; nearest the middle among equals): a reprint holds it, and the full-text
+        index reads few postings to find it where common words would make it read most of them."""
         found = []
         for sentence, _ in self.sentences:
             words = _words(sentence)
-            if len(words) >= 8:
-                middle = (len(words) - ANCHOR_WORDS) // 2
-                run = words[middle : middle + ANCHOR_WORDS]
-                if any(w not in STOP for w in run):
-                    found.append(run)
+            if len(words) < 8:
+                continue
+            middle = (len(words) - ANCHOR_WORDS) // 2
+            runs = [words[i : i + ANCHOR_WORDS] for i in range(len(words) - ANCHOR_WORDS + 1)]
+            best = min(range(len(runs)), key=lambda i: (_commonness(runs[i]), abs(i - middle)))
+            if any(w not in STOP for w in runs[best]):
+                found.append(runs[best])
         return list(dict.fromkeys(found))[:limit]
 
 
@@ -244,7 +259,7 @@ class Name:
     forms: tuple[tuple[str, tuple[str, ...]], ...]
 
 
-@dataclass
+@dataclass(eq=False)  # hashed by identity: one profile per activity in a run
 class Profile:
     """What one activity is looked for by, made once per scoring run."""
 
@@ -372,7 +387,7 @@ def profile(row: dict[str, Any], days_before: int, days_after: int) -> Profile:
         countries=tuple(dict.fromkeys(countries)),
         languages=tuple(lang for lang in unit.get("languages") or [] if lang != "vi"),
         doc_refs=frozenset(refs),
-        title_pairs=frozenset(_bigrams(_words(row["title"]))),
+        title_pairs=frozenset(sorted(set(_bigrams(_words(row["title"]))), key=_commonness)[:TITLE_PAIRS]),
         event_kinds=EVENT_KINDS.get(row["type"], frozenset()),
     )
 
@@ -399,11 +414,18 @@ class Article:
         return dedup.signature(self.row["text"][:MAX_TEXT])
 
     @cached_property
-    def pairs(self) -> set[tuple[str, str]]:
-        return _bigrams(self.padded.split())
+    def pairs(self) -> frozenset[tuple[str, str]]:
+        """Every two words that follow each other."""
+        return frozenset(itertools.pairwise(self.padded.split()))
+
+    @cached_property
+    def words(self) -> frozenset[str]:
+        return frozenset(self.padded.split())
 
     def holds(self, words: tuple[str, ...]) -> bool:
-        return f" {' '.join(words)} " in self.padded
+        # each word looked up first: most phrases of most activities are not in most articles, and a
+        # set lookup is a hundred times cheaper than a search through the text
+        return all(w in self.words for w in words) and f" {' '.join(words)} " in self.padded
 
     @cached_property
     def outlet_country(self) -> str | None:
@@ -548,6 +570,49 @@ def score(p: Profile, article: Article) -> tuple[float, list[dict[str, Any]]]:
     return round(1.0 - miss, 4), reasons
 
 
+def _found(p: Profile, articles: Iterable[Article]) -> dict[int, tuple[float, list[dict[str, Any]]]]:
+    """The articles that score at least MIN_SCORE for the activity: article -> (score, reasons)."""
+    found = {}
+    for article in articles:
+        value, reasons = score(p, article)
+        if value >= MIN_SCORE:
+            found[article.id] = (value, reasons)
+    return found
+
+
+def narrow(profiles: Sequence[Profile], articles: Sequence[Article]) -> dict[Profile, list[Article]]:
+    """`passes` for many activities and articles at once (a round's new articles against every open
+    activity): each anchor is looked up by the word pair of it fewest of these articles hold, and each
+    title's word pairs by pair, so an article costs the lookups of its own words and pairs, not one
+    search per anchor of every activity. Only the articles in an activity's window are kept for it."""
+    held = Counter(key for article in articles for key in itertools.chain(article.words, article.pairs))
+    by_key: dict[str | tuple[str, str], list[tuple[Profile, tuple[str, ...]]]] = defaultdict(list)
+    by_pair: dict[tuple[str, str], list[Profile]] = defaultdict(list)
+    for p in profiles:
+        for anchor in p.anchors:
+            keys = list(itertools.pairwise(anchor)) or list(anchor)
+            rarest = min(keys, key=lambda key: (held[key], key))
+            if held[rarest]:
+                by_key[rarest].append((p, anchor))
+        if len(p.title_pairs) >= 2:
+            for pair in p.title_pairs:
+                by_pair[pair].append(p)
+    found: dict[Profile, list[Article]] = {p: [] for p in profiles}
+    for article in articles:
+        hit: set[Profile] = set()
+        for key in itertools.chain(article.words & by_key.keys(), article.pairs & by_key.keys()):
+            for p, anchor in by_key[key]:
+                if p not in hit and p.covers(article.at) and article.holds(anchor):
+                    hit.add(p)
+        shared = Counter(p for pair in article.pairs & by_pair.keys() for p in by_pair[pair])
+        hit.update(
+            p for p, n in shared.items() if n >= TITLE_SHARE * len(p.title_pairs) and p.covers(article.at)
+        )
+        for p in hit:
+            found[p].append(article)
+    return found
+
+
 # -- the service ---------------------------------------------------------------------------------------
 
 
@@ -558,6 +623,9 @@ class Coverage:
                  days_after: int = 14):  # fmt: skip
         self.repo, self.activities = repo, activities
         self.days_before, self.days_after = days_before, days_after
+        # activity -> (what its profile was made from, the profile): a watch round re-reads what the
+        # activities put out (a few queries) but makes a profile again only for one that changed
+        self._profiles: dict[int, tuple[str, Profile]] = {}
 
     def find(
         self, activity_ref: int | str, *, refresh: bool = True, include_rejected: bool = False
@@ -580,35 +648,11 @@ class Coverage:
 
     def refresh_new(self, article_ids: Iterable[int]) -> int:
         """Check new articles against the activities whose window covers them (after each ingest and
-        watch round); how many candidates were written."""
+        watch round), CHUNK articles at a time; how many candidates were written."""
         ids = list(dict.fromkeys(int(i) for i in article_ids))
         if not ids or not self.repo.any_activity():
             return 0
-        profiles: dict[int, Profile] = {}
-        written = 0
-        for start in range(0, len(ids), CHUNK):
-            times = self.repo.times(ids[start : start + CHUNK])
-            if not times:
-                continue
-            first, last = min(times.values()), max(times.values())
-            around = self.repo.activities_around(
-                last + timedelta(days=self.days_before + 2), first - timedelta(days=self.days_after + 2)
-            )  # UTC against Hanoi wall-clock: two days' slack, the exact window is checked below
-            if not around:
-                continue
-            missing = [i for i in around if i not in profiles]
-            for row in self.repo.material(missing):
-                profiles[row["id"]] = profile(row, self.days_before, self.days_after)
-            covering = {a: [i for i, at in times.items() if profiles[a].covers(at)] for a in around}
-            wanted = sorted({i for found in covering.values() for i in found})
-            if not wanted:
-                continue
-            articles = {row["id"]: Article(row) for row in self.repo.article_rows(wanted)}
-            for activity_id, found in covering.items():
-                mine = [articles[i] for i in found if i in articles]
-                if mine:
-                    written += self._score(profiles[activity_id], mine)
-        return written
+        return sum(self._check_new(ids[start : start + CHUNK]) for start in range(0, len(ids), CHUNK))
 
     def confirmed(self, activity_ids: Iterable[int]) -> dict[int, list[int]]:
         """Activity -> the articles people confirmed as its coverage (what evaluation counts)."""
@@ -617,7 +661,19 @@ class Coverage:
     # -- inside --------------------------------------------------------------------------------------
 
     def _profile(self, activity_id: int) -> Profile:
-        return profile(self.repo.material([activity_id])[0], self.days_before, self.days_after)
+        return self._made(self.repo.material([activity_id])[0])
+
+    def _made(self, row: dict[str, Any]) -> Profile:
+        """The activity's profile, made again only if what it is made from changed."""
+        key = hashlib.sha1(repr(sorted(row.items())).encode()).hexdigest()
+        cached = self._profiles.get(row["id"])
+        if cached is not None and cached[0] == key:
+            return cached[1]
+        if len(self._profiles) >= PROFILES_KEPT:
+            self._profiles.clear()
+        made = profile(row, self.days_before, self.days_after)
+        self._profiles[row["id"]] = (key, made)
+        return made
 
     def _refresh(self, activity_id: int) -> int:
         """Score the activity against its window again: the articles its anchors and title narrow to,
@@ -631,17 +687,33 @@ class Coverage:
             pairs = Or(tuple(Term(pair) for pair in sorted(p.title_pairs)))
             ids += self.repo.window_matches(pairs, start, end, TITLE_CAP)
         ids += [row["article_id"] for row in self.repo.stored(activity_id)]
-        ids = list(dict.fromkeys(ids))
-        return self._score(p, [Article(row) for row in self.repo.article_rows(ids)])
+        articles = [Article(row) for row in self.repo.article_rows(list(dict.fromkeys(ids)))]
+        found = _found(p, [a for a in articles if p.covers(a.at) and passes(p, a)])
+        return self.repo.save({p.id: (found, [a.id for a in articles])}, utcnow())
 
-    def _score(self, p: Profile, articles: Sequence[Article]) -> int:
-        found = {}
-        for article in articles:
-            if p.covers(article.at) and passes(p, article):
-                value, reasons = score(p, article)
-                if value >= MIN_SCORE:
-                    found[article.id] = (value, reasons)
-        return self.repo.save(p.id, found, [a.id for a in articles], utcnow())
+    def _check_new(self, ids: list[int]) -> int:
+        """`refresh_new` for one chunk of articles."""
+        times = self.repo.times(ids)
+        if not times:
+            return 0
+        first, last = min(times.values()), max(times.values())
+        around = self.repo.activities_around(
+            last + timedelta(days=self.days_before + 2), first - timedelta(days=self.days_after + 2)
+        )  # UTC against Hanoi wall-clock: two days' slack, the exact window is checked below
+        if not around:
+            return 0
+        profiles = [self._made(row) for row in self.repo.material(around)]
+        wanted = [i for i, at in times.items() if any(p.covers(at) for p in profiles)]
+        if not wanted:
+            return 0
+        articles = [Article(row) for row in self.repo.article_rows(wanted)]
+        stored = self.repo.pairs_of(wanted)  # (activity, article) already stored: scored again
+        results = {}
+        for p, narrowed in narrow(profiles, articles).items():
+            checked = [a.id for a in articles if (p.id, a.id) in stored]
+            if narrowed or checked:
+                results[p.id] = (_found(p, narrowed), checked + [a.id for a in narrowed])
+        return self.repo.save(results, utcnow())
 
     def _decide(
         self, activity_ref: int | str, article_id: int | str, state: str, action: str, by: str

@@ -165,25 +165,32 @@ class CoverageRepository:
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
 
+    def pairs_of(self, article_ids: Sequence[int]) -> set[tuple[int, int]]:
+        """The (activity, article) coverage rows stored for these articles, in any state."""
+        query = select(activity_coverage.c.activity_id, activity_coverage.c.article_id)
+        with self.engine.connect() as conn:
+            found = read_by_ids(
+                conn, list(article_ids), lambda c: query.where(activity_coverage.c.article_id.in_(c))
+            )
+            return {(row.activity_id, row.article_id) for row in found}
+
     def save(
         self,
-        activity_id: int,
-        found: dict[int, tuple[float, list[dict[str, Any]]]],
-        checked: Iterable[int],
+        results: dict[int, tuple[dict[int, tuple[float, list[dict[str, Any]]]], Sequence[int]]],
         now: datetime,
     ) -> int:
-        """Write what one scoring of an activity found: each article of `found` (article -> score,
-        reasons) stored as a candidate or, if stored already, re-scored with its state kept (a
-        person's decision stands); an article of `checked` no longer found is dropped if it was only
-        a candidate. One transaction; how many rows were written."""
-        stale = [i for i in dict.fromkeys(checked) if i not in found]
+        """Write what a scoring found, for each activity: (found, checked). Each article found
+        (article -> score, reasons) is stored as a candidate or, if stored already, re-scored with its
+        state kept (a person's decision stands); an article checked and not found is dropped if it
+        was only a candidate. One transaction; how many rows were written."""
         insert = upsert(self.dialect)
+        rows = [
+            {"activity_id": activity_id, "article_id": article_id, "score": score, "reasons": reasons,
+             "state": "candidate", "found_at": now, "checked_at": now}
+            for activity_id, (found, _) in results.items()
+            for article_id, (score, reasons) in found.items()
+        ]  # fmt: skip
         with self.engine.begin() as conn:
-            rows = [
-                {"activity_id": activity_id, "article_id": article_id, "score": score, "reasons": reasons,
-                 "state": "candidate", "found_at": now, "checked_at": now}
-                for article_id, (score, reasons) in found.items()
-            ]  # fmt: skip
             for chunk in chunks(rows):
                 stmt = insert(activity_coverage).values(chunk)
                 conn.execute(
@@ -196,12 +203,17 @@ class CoverageRepository:
                         },
                     )
                 )
-            for chunk in chunks(stale):
-                mine = and_(
-                    activity_coverage.c.activity_id == activity_id, activity_coverage.c.article_id.in_(chunk)
-                )
-                conn.execute(delete(activity_coverage).where(mine, activity_coverage.c.state == "candidate"))
-                conn.execute(update(activity_coverage).where(mine).values(checked_at=now))
+            for activity_id, (found, checked) in results.items():
+                stale = [i for i in dict.fromkeys(checked) if i not in found]
+                for chunk in chunks(stale):
+                    mine = and_(
+                        activity_coverage.c.activity_id == activity_id,
+                        activity_coverage.c.article_id.in_(chunk),
+                    )
+                    conn.execute(
+                        delete(activity_coverage).where(mine, activity_coverage.c.state == "candidate")
+                    )
+                    conn.execute(update(activity_coverage).where(mine).values(checked_at=now))
         return len(rows)
 
     def decide(
