@@ -19,6 +19,7 @@ from caunoi.models import Article, SourceHealth
 from caunoi.outreach import (
     Activity,
     Campaign,
+    Candidate,
     FileInfo,
     ImportReport,
     Objective,
@@ -57,6 +58,7 @@ VIEWS = [
     (schemas.ImportReportOut, ImportReport),
     (schemas.SentPackOut, SentPack),
     (schemas.UnitOutreachOut, UnitOutreach),
+    (schemas.CandidateOut, Candidate),
 ]
 SHOWS = {model: record for model, record in VIEWS}  # a model in a model stands for its record
 

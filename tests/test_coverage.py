@@ -80,6 +80,10 @@ def _by_url(service, url):
 
 @pytest.fixture
 def press_conference(service, tmp_path):
+    return _press_conference(service, tmp_path)
+
+
+def _press_conference(service, tmp_path):
     """The embassy in Paris presents a Vietnamese culture week on 13/10/2026, and the press of the
     following days (and of December) as ingested."""
     service.units.add(
@@ -260,3 +264,51 @@ def test_the_command_line_lists_an_activitys_coverage_best_first_and_records_dec
 
     missing = caunoi(settings, "activities", "confirm", "1", "424242", "--by", "minh", check=False)
     assert missing.returncode == 1 and "no article with id 424242" in missing.stderr
+
+
+def test_the_api_lists_coverage_to_whoever_reads_the_activity_and_takes_decisions_from_who_writes_it(
+    settings, tmp_path
+):
+    import dataclasses
+
+    import httpx
+    from support.app import assert_error, serve
+
+    from caunoi.service import Service
+
+    settings = dataclasses.replace(settings, api_rate_per_minute=1_000_000)
+    tokens = {}
+    with Service(settings) as service:
+        service.units.add("DSQ-US", "Đại sứ quán Việt Nam tại Hoa Kỳ", kind="mission", country="US", by="t")
+        activity = _press_conference(service, tmp_path)
+        for name, role, mission in (("paris", "mission_officer", "DSQ-FR"), ("washington", "mission_officer",
+                                    "DSQ-US"), ("viewer", "viewer", None)):  # fmt: skip
+            service.users.add_user(name, "hai con thỏ chạy quanh hồ", role, by="t", mission=mission)
+            tokens[name] = service.users.create_token(name, "tests", by="t")
+        reprint = _by_url(service, "https://baoquocte.vn/tuan-van-hoa-viet-nam-tai-paris.html")
+        interview = _by_url(service, "https://vietnamplus.vn/dai-su-dinh-toan-thang.vnp")
+
+    def client(who: str) -> httpx.Client:
+        return httpx.Client(base_url=url + "/api/v1", headers={"Authorization": f"Bearer {tokens[who]}"})
+
+    with serve(settings) as url, client("paris") as paris, client("viewer") as viewer:
+        found = viewer.get(f"/activities/{activity.key}/coverage").json()
+        assert [c["article_id"] for c in found] == [reprint, interview]
+        assert found[0]["reasons"][0]["text"] == "repeats 3 sentences of the release"
+        assert {"kind", "values", "weight", "text"} == set(found[0]["reasons"][0])
+        assert_error(viewer.post(f"/activities/{activity.id}/coverage/{reprint}/confirm"), 403)
+        with client("washington") as washington:
+            assert_error(washington.get(f"/activities/{activity.id}/coverage"), 403)
+
+        confirmed = paris.post(f"/activities/{activity.key}/coverage/{reprint}/confirm")
+        assert confirmed.status_code == 200, confirmed.text
+        assert (confirmed.json()["state"], confirmed.json()["decided_by"]) == ("confirmed", "paris")
+        assert (
+            paris.post(f"/activities/{activity.id}/coverage/{interview}/reject").json()["state"] == "rejected"
+        )
+        listed = paris.get(f"/activities/{activity.id}/coverage", params={"refresh": "false"}).json()
+        assert [(c["article_id"], c["state"]) for c in listed] == [(reprint, "confirmed")]
+        every = paris.get(f"/activities/{activity.id}/coverage", params={"all": "true"}).json()
+        assert [c["state"] for c in every] == ["confirmed", "rejected"]
+        assert_error(paris.post(f"/activities/{activity.id}/coverage/999999/confirm"), 404, "not_found")
+        assert_error(paris.get("/activities/NO-SUCH/coverage"), 404, "not_found")
