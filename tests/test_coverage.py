@@ -312,3 +312,54 @@ def test_the_api_lists_coverage_to_whoever_reads_the_activity_and_takes_decision
         assert [c["state"] for c in every] == ["confirmed", "rejected"]
         assert_error(paris.post(f"/activities/{activity.id}/coverage/999999/confirm"), 404, "not_found")
         assert_error(paris.get("/activities/NO-SUCH/coverage"), 404, "not_found")
+
+
+def test_a_long_exhibition_is_covered_until_two_weeks_after_its_last_day(service, tmp_path):
+    service.units.add("DSQ-FR", "Đại sứ quán Việt Nam tại Pháp", kind="mission", country="FR", by="t")
+    exhibition = service.outreach.activities.add(
+        "Triển lãm ảnh Di sản Việt Nam", by="lan", unit="DSQ-FR", type="exhibition", starts_at="2026-09-01",
+        ends_at="2026-11-30 18:00", officials=["Đại sứ Đinh Toàn Thắng"],
+    )  # fmt: skip
+    _ingest(service, tmp_path / "press", [
+        ("late", INTERVIEW, "2026-12-10 08:00", "https://vietnamplus.vn/trien-lam.vnp"),
+        ("too-late", (DECOY[0], "Nhìn lại năm 2026. " + INTERVIEW[1]), "2026-12-20 08:00",
+         "https://vietnamplus.vn/muon.vnp"),
+    ])  # fmt: skip
+    found = service.outreach.coverage.find(exhibition.id)
+    assert [c.article_id for c in found] == [_by_url(service, "https://vietnamplus.vn/trien-lam.vnp")]
+    assert _by_url(service, "https://vietnamplus.vn/muon.vnp")  # stored, 20 days after: no candidate
+
+
+POINTS = (
+    "Năm 2026, Việt Nam và Pháp kỷ niệm 53 năm thiết lập quan hệ ngoại giao và hơn mười năm quan hệ "
+    "đối tác chiến lược. "
+    "Kim ngạch thương mại song phương đạt hơn 6 tỷ euro, Pháp là nhà đầu tư châu Âu hàng đầu tại Việt Nam. "
+    "Hợp tác văn hóa, giáo dục và khoa học công nghệ là trụ cột truyền thống trong quan hệ hai nước, "
+    "theo Nghị định 86/2021/NĐ-CP về đào tạo."
+)
+
+
+def test_an_interview_repeating_the_talking_points_and_citing_their_document_is_found(service, tmp_path):
+    service.units.add("DSQ-FR", "Đại sứ quán Việt Nam tại Pháp", kind="mission", country="FR", by="t")
+    outreach = service.outreach
+    pack = outreach.packs.add("Thông tin định hướng: quan hệ Việt Nam – Pháp", POINTS, by="t", to="DSQ-FR")
+    interview = outreach.activities.add(
+        "Đại sứ trả lời phỏng vấn đài phát thanh RFI", by="lan", unit="DSQ-FR", type="interview",
+        starts_at="2026-10-20 10:00", packs=[pack.id],
+    )  # fmt: skip
+    sentences = [s.strip() for s in POINTS.split(". ")]
+    body = (
+        f"Trả lời phỏng vấn, nhà ngoại giao nhắc lại: {sentences[1]}. {sentences[2]}\n"
+        "Ông cũng nói về kế hoạch mở thêm đường bay thẳng giữa hai nước vào mùa hè tới."
+    )
+    _ingest(service, tmp_path / "press", [
+        ("rfi", ("Quan hệ Việt Nam – Pháp trong giai đoạn mới", body), "2026-10-21 06:00",
+         "https://vietnamplus.vn/quan-he-viet-phap.vnp"),
+    ])  # fmt: skip
+    (found,) = outreach.coverage.find(interview.key)
+    reasons = {r["kind"]: r for r in found.reasons}
+    assert reasons["points_sentences"]["text"] == (
+        "repeats 2 sentences of the talking points “Thông tin định hướng: quan hệ Việt Nam – Pháp”"
+    )
+    assert coverage_reason(reasons["points_sentences"], "vi").startswith("lặp lại 2 câu của bộ thông tin")
+    assert reasons["doc_ref"]["text"] == "cites 86/2021/NĐ-CP"

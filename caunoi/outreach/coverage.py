@@ -133,6 +133,7 @@ ANCHOR_CAP = 400
 TITLE_CAP = 50
 MAX_TEXT = 200_000
 CHUNK = 500  # new articles checked at a time
+MAX_DAYS = 31  # days of a long activity (an exhibition) an event on which is its event
 PROFILES_KEPT = 5000  # activities' profiles kept between rounds
 
 # the events enrichment reads (caunoi.enrich.events) that each activity type may be reported as
@@ -304,15 +305,20 @@ def _local(at: datetime, tz: str) -> datetime:
     return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
 
 
-def _days(row: dict[str, Any]) -> frozenset[date]:
-    """The days an activity happened on, in its zone and in Hanoi (an evening in New York is the next
-    morning in Hanoi, and the Vietnamese press may date it either way)."""
-    found = set()
+def _days(row: dict[str, Any]) -> tuple[date, date, frozenset[date]]:
+    """An activity's first and last day, and the days it happened on (its first MAX_DAYS: an event
+    on one of them is its event), in its zone and in Hanoi: an evening in New York is the next
+    morning in Hanoi, and the Vietnamese press may date it either way."""
+    found: set[date] = set()
     for convert in (_hanoi, lambda at: _local(at, row["timezone"])):
         first = convert(row["starts_at"]).date()
         last = convert(row["ends_at"] or row["starts_at"]).date()
-        found.update(first + timedelta(days=n) for n in range(min((last - first).days, 31) + 1))
-    return frozenset(found)
+        found.update(first + timedelta(days=n) for n in range(min((last - first).days, MAX_DAYS) + 1))
+    last = max(
+        _hanoi(row["ends_at"] or row["starts_at"]),
+        _local(row["ends_at"] or row["starts_at"], row["timezone"]),
+    )
+    return min(found), last.date(), frozenset(found)
 
 
 def _variants(shown: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -369,9 +375,9 @@ def _names(row: dict[str, Any]) -> list[Name]:
 
 def profile(row: dict[str, Any], days_before: int, days_after: int) -> Profile:
     """An activity's profile from its stored row and what it put out (CoverageRepository.material)."""
-    days = _days(row)
-    start = datetime.combine(min(days) - timedelta(days=days_before), time())
-    end = datetime.combine(max(days) + timedelta(days=days_after + 1), time())
+    first, last, days = _days(row)
+    start = datetime.combine(first - timedelta(days=days_before), time())
+    end = datetime.combine(last + timedelta(days=days_after + 1), time())
     texts = [Text("release", None, "", row["release"])] if row.get("release") else []
     texts += [Text("points", i, title, body) for i, title, body in row["packs"] if body]
     texts += [Text("product", i, title, body) for i, title, body in row["products"] if body]
