@@ -75,6 +75,11 @@ class Settings:
         "the organisation's time zone (an IANA name, e.g. `Asia/Ho_Chi_Minh`): an activity's times are "
         "read in its mission's zone (its seat's, when that country has one zone), else in this one",
     )
+    subject_country: str = _setting(
+        "VN",
+        "the country whose external information this is (ISO 3166 code): evaluation reads its image "
+        "(tone, attention, share of voice) in the host countries' media",
+    )
     outreach_max_file_bytes: int = _setting(
         20 * 1024 * 1024, "a file attached to a pack, product or activity larger than this is refused"
     )

@@ -441,6 +441,117 @@ LABELS: dict[str, dict[str, str]] = {
         "coverage_reason_event_date": "sự kiện ngày {date}",
         "coverage_reason_language": "viết bằng ngôn ngữ báo chí sở tại ({lang})",
         "coverage_reason_timing": "đăng trong ngày hoặc ngày hôm sau",
+        # evaluation in the AMEC chain (caunoi.outreach.evaluation): each figure's name and definition
+        "eval_title": "Đánh giá hiệu quả",
+        "eval_stage_inputs": "Đầu vào",
+        "eval_stage_activities": "Hoạt động",
+        "eval_stage_outputs": "Sản phẩm đầu ra",
+        "eval_stage_outtakes": "Mức độ tiếp nhận",
+        "eval_stage_outcomes": "Kết quả tác động",
+        "eval_objectives": "Mục tiêu và tiến độ",
+        "eval_budget": "Ngân sách kế hoạch",
+        "eval_budget_def": "Ngân sách dự kiến của chiến dịch, theo đơn vị tiền tệ đã ghi.",
+        "eval_cost": "Chi phí hoạt động",
+        "eval_cost_def": "Chi phí các hoạt động trong kỳ như đã ghi, cộng theo từng loại tiền; không quy "
+        "đổi giữa các loại tiền.",
+        "eval_staff": "Người dùng của cơ quan",
+        "eval_staff_def": "Số người dùng Cầu Nối gắn với cơ quan đại diện (hoặc các cơ quan của chiến "
+        "dịch): những người ghi nhận công việc tại đây, không phải biên chế của cơ quan.",
+        "eval_activities": "Hoạt động",
+        "eval_activities_def": "Các hoạt động của đơn vị hoặc chiến dịch bắt đầu trong kỳ, theo loại.",
+        "eval_products": "Sản phẩm thông tin",
+        "eval_products_def": "Sản phẩm thông tin phát hành trong kỳ (hoặc được ghi nhận trong kỳ nếu không "
+        "có ngày phát hành), theo loại.",
+        "eval_packs_sent": "Bộ thông tin đã gửi",
+        "eval_packs_sent_def": "Bộ thông tin gửi trong kỳ tới các đơn vị, cơ quan: mỗi bộ tính một lần cho "
+        "mỗi nơi nhận.",
+        "eval_packs_acknowledged": "Bộ thông tin đã xác nhận",
+        "eval_packs_acknowledged_def": "Trong số bộ thông tin gửi trong kỳ, những bộ nơi nhận đã xác nhận "
+        "(tính đến nay).",
+        "eval_packs_overdue": "Bộ thông tin quá hạn",
+        "eval_packs_overdue_def": "Trong số bộ thông tin gửi trong kỳ, những bộ chưa được xác nhận dù đã "
+        "quá hạn.",
+        "eval_releases": "Thông cáo, tuyên bố",
+        "eval_releases_def": "Các hoạt động trong kỳ có văn bản đưa ra (thông cáo, tuyên bố ghi kèm hoạt "
+        "động) và các hoạt động loại thông cáo báo chí.",
+        "eval_audience": "Công chúng tiếp cận",
+        "eval_audience_def": "Số người tham dự hoặc theo dõi theo con số các đơn vị ghi nhận, cộng trên các "
+        "hoạt động trong kỳ có ghi con số này.",
+        "eval_earned_articles": "Bài báo thu được",
+        "eval_earned_articles_def": "Các bài báo được người dùng xác nhận là kết quả của các hoạt động "
+        "trong kỳ (đăng trong kỳ hoặc sau đó), mỗi bài tính một lần.",
+        "eval_reprints": "Bài đăng lại",
+        "eval_reprints_def": "Các bản sao của bài báo thu được (văn bản gần trùng ở cơ quan báo chí khác, "
+        "do chức năng phát hiện bài đăng lại tìm ra) mà chưa được xác nhận riêng.",
+        "eval_outlets": "Cơ quan báo chí",
+        "eval_outlets_def": "Các cơ quan báo chí đã đăng bài báo thu được, kèm số bài của mỗi cơ quan.",
+        "eval_host_outlets": "Báo chí nước sở tại",
+        "eval_host_outlets_def": "Các cơ quan báo chí của nước sở tại (theo quốc gia của nguồn tin) đã đăng "
+        "bài báo thu được.",
+        "eval_foreign_share": "Tỷ lệ báo chí nước ngoài",
+        "eval_foreign_share_def": "Tỷ lệ bài báo thu được do cơ quan báo chí nước ngoài hoặc quốc tế đăng "
+        "(theo nguồn gốc của nguồn tin, nếu không thì theo quốc gia khác Việt Nam); báo chí kiều bào và "
+        "nguồn chưa rõ được tính riêng.",
+        "eval_countries": "Quốc gia",
+        "eval_countries_def": "Quốc gia của các cơ quan báo chí đăng bài báo thu được.",
+        "eval_languages": "Ngôn ngữ",
+        "eval_languages_def": "Ngôn ngữ của các bài báo thu được.",
+        "eval_message_penetration": "Mức độ lan tỏa thông điệp",
+        "eval_message_penetration_def": "Tỷ lệ bài báo thu được có ít nhất một thông điệp chính; một thông "
+        "điệp được tính khi các từ của nó xuất hiện liền nhau trong bài (không phân biệt hoa thường, dấu và "
+        "dấu câu).",
+        "eval_host_tone": "Sắc thái về Việt Nam trên báo chí sở tại",
+        "eval_host_tone_def": "Sắc thái trung bình của các đoạn nhắc tới Việt Nam trên báo chí nước sở tại, "
+        "trong kỳ và trong khoảng thời gian dài bằng ngay trước kỳ (thang GDELT, -100 đến +100; chỉ đọc bài "
+        "tiếng Việt và tiếng Anh).",
+        "eval_subject_attention": "Mức độ quan tâm tới Việt Nam",
+        "eval_subject_attention_def": "Số bài trên báo chí nước sở tại nhắc tới Việt Nam, trong kỳ và trong "
+        "khoảng thời gian trước kỳ.",
+        "eval_share_of_voice": "Thị phần tiếng nói",
+        "eval_share_of_voice_def": "Phần của Việt Nam trong các lần báo chí nước sở tại nhắc tới các nước "
+        "khác (mỗi bài tính một lần cho mỗi nước được nhắc, không tính nước sở tại), trong kỳ và trước kỳ.",
+        "eval_topic_attention": "Quan tâm tới chủ đề ưu tiên",
+        "eval_topic_attention_def": "Số bài trên báo chí nước sở tại thuộc các chủ đề ưu tiên, trong kỳ và "
+        "trước kỳ.",
+        "eval_missing_no_campaign": "chỉ chiến dịch mới có ngân sách",
+        "eval_missing_no_budget": "chiến dịch chưa ghi ngân sách",
+        "eval_missing_no_cost": "chưa hoạt động nào ghi chi phí",
+        "eval_missing_currencies": "nhiều loại tiền: xem từng khoản",
+        "eval_missing_no_staff": "chưa có người dùng nào gắn với các cơ quan này",
+        "eval_missing_no_audience": "chưa hoạt động nào ghi số người tham dự",
+        "eval_missing_no_coverage": "chưa có bài báo nào được xác nhận",
+        "eval_missing_no_messages": "không có thông điệp chính để tìm",
+        "eval_missing_no_host": "chưa rõ nước sở tại: hãy ghi các nước của cơ quan đại diện hoặc nước đối "
+        "tác của chiến dịch",
+        "eval_missing_no_tone": "báo chí sở tại chưa có bài nào về Việt Nam được đánh giá sắc thái",
+        "eval_missing_no_mentions": "báo chí sở tại chưa nhắc tới nước nào khác",
+        "eval_missing_no_topics": "không có chủ đề ưu tiên",
+        "eval_missing_no_metric": "không tính tự động: hãy gắn một chỉ số đo hoặc tự đánh giá",
+        "eval_missing_not_measured": "chưa đo được",
+        "eval_origin_domestic": "Trong nước",
+        "eval_origin_foreign": "Nước ngoài, quốc tế",
+        "eval_origin_diaspora": "Kiều bào",
+        "eval_origin_unknown": "Chưa rõ",
+        "eval_scope_campaign": "Chiến dịch",
+        "eval_scope_unit": "Đơn vị",
+        "eval_scope_from": "Từ ngày",
+        "eval_scope_until": "Đến hết ngày",
+        "eval_scope_before": "Kỳ so sánh (trước)",
+        "eval_scope_host_countries": "Nước sở tại",
+        "eval_scope_key_messages": "Thông điệp chính",
+        "eval_scope_topics": "Chủ đề ưu tiên",
+        "eval_activity": "Hoạt động",
+        "eval_article": "Bài",
+        "eval_other": "Khác",
+        "eval_unknown": "Chưa rõ",
+        "eval_before": "Trước",
+        "eval_value": "Giá trị",
+        "eval_target": "Mục tiêu",
+        "eval_progress": "Tiến độ",
+        "eval_metric": "Chỉ số đo",
+        "eval_records": "Bản ghi",
+        "eval_no_ave": "Không dùng giá trị quảng cáo tương đương (AVE): các Nguyên tắc Barcelona bác bỏ "
+        "cách đo này.",
     },
     "en": {
         "app": "Cầu Nối",
@@ -861,6 +972,117 @@ LABELS: dict[str, dict[str, str]] = {
         "coverage_reason_event_date": "an event on {date}",
         "coverage_reason_language": "in a language of the host media ({lang})",
         "coverage_reason_timing": "published on the day or the day after",
+        # evaluation in the AMEC chain (caunoi.outreach.evaluation): each figure's name and definition
+        "eval_title": "Evaluation",
+        "eval_stage_inputs": "Inputs",
+        "eval_stage_activities": "Activities",
+        "eval_stage_outputs": "Outputs",
+        "eval_stage_outtakes": "Outtakes",
+        "eval_stage_outcomes": "Outcomes",
+        "eval_objectives": "Objectives and progress",
+        "eval_budget": "Planned budget",
+        "eval_budget_def": "The campaign's planned budget, in the currency it was given in.",
+        "eval_cost": "Cost of activities",
+        "eval_cost_def": "The cost of the period's activities as logged, added up per currency; sums in "
+        "different currencies are never converted.",
+        "eval_staff": "Users of the mission",
+        "eval_staff_def": "The users of Cầu Nối bound to the mission (or to the campaign's missions): the "
+        "people who log its work here, not its headcount.",
+        "eval_activities": "Activities",
+        "eval_activities_def": "The activities of the unit or campaign that started in the period, by type.",
+        "eval_products": "Information products",
+        "eval_products_def": "Information products published in the period (or recorded then, when they "
+        "have no publication date), by kind.",
+        "eval_packs_sent": "Packs sent",
+        "eval_packs_sent_def": "Information packs sent in the period to units and missions, counted once "
+        "per pack and recipient.",
+        "eval_packs_acknowledged": "Packs acknowledged",
+        "eval_packs_acknowledged_def": "Of the packs sent in the period, those the recipient has "
+        "acknowledged (by now).",
+        "eval_packs_overdue": "Packs overdue",
+        "eval_packs_overdue_def": "Of the packs sent in the period, those not acknowledged although their "
+        "deadline has passed.",
+        "eval_releases": "Releases and statements",
+        "eval_releases_def": "The period's activities that put out a text (a press release or statement "
+        "logged with the activity), and the press release activities.",
+        "eval_audience": "Audience reached",
+        "eval_audience_def": "People in the room or following, as the units counted them, added up over the "
+        "period's activities that give a count.",
+        "eval_earned_articles": "Earned articles",
+        "eval_earned_articles_def": "Articles a person confirmed as coverage earned by the period's "
+        "activities (published in the period or after), each counted once.",
+        "eval_reprints": "Reprints",
+        "eval_reprints_def": "Copies of the earned articles (near-duplicate texts in other outlets, as "
+        "reprint detection found them) not confirmed themselves.",
+        "eval_outlets": "Outlets",
+        "eval_outlets_def": "The outlets that published earned articles, with how many each.",
+        "eval_host_outlets": "Host-country outlets",
+        "eval_host_outlets_def": "The outlets of the host countries (their source's country) that published "
+        "earned articles.",
+        "eval_foreign_share": "Foreign share",
+        "eval_foreign_share_def": "The share of earned articles published by foreign or international "
+        "outlets (their source's origin, else a country other than Việt Nam); diaspora and unknown outlets "
+        "are counted apart.",
+        "eval_countries": "Countries",
+        "eval_countries_def": "The countries of the outlets that published earned articles.",
+        "eval_languages": "Languages",
+        "eval_languages_def": "The languages of the earned articles.",
+        "eval_message_penetration": "Message penetration",
+        "eval_message_penetration_def": "The share of earned articles carrying at least one key message; a "
+        "message counts when its words appear in the article as one phrase (case, diacritics and "
+        "punctuation aside).",
+        "eval_host_tone": "Tone about Việt Nam in host media",
+        "eval_host_tone_def": "The mean tone of the passages naming Việt Nam in the host countries' "
+        "outlets, in the period and in the window of the same length just before it (GDELT's scale, -100 to "
+        "+100; only Vietnamese and English articles are read).",
+        "eval_subject_attention": "Attention to Việt Nam",
+        "eval_subject_attention_def": "Articles of the host countries' outlets naming Việt Nam, in the "
+        "period and in the window before it.",
+        "eval_share_of_voice": "Share of voice",
+        "eval_share_of_voice_def": "Việt Nam's share of the mentions of other countries in the host "
+        "countries' outlets (each article counted once per country it names, the host countries left out), "
+        "in the period and before it.",
+        "eval_topic_attention": "Attention to priority topics",
+        "eval_topic_attention_def": "Articles of the host countries' outlets on the priority topics, in the "
+        "period and before it.",
+        "eval_missing_no_campaign": "only a campaign has a budget",
+        "eval_missing_no_budget": "the campaign gives no budget",
+        "eval_missing_no_cost": "no activity logged a cost",
+        "eval_missing_currencies": "several currencies: see each sum",
+        "eval_missing_no_staff": "no user is bound to these missions",
+        "eval_missing_no_audience": "no activity gave an audience count",
+        "eval_missing_no_coverage": "no earned article confirmed yet",
+        "eval_missing_no_messages": "no key message to look for",
+        "eval_missing_no_host": "no host country: give the mission's countries or the campaign's partner "
+        "countries",
+        "eval_missing_no_tone": "no article about Việt Nam with a tone in the host media",
+        "eval_missing_no_mentions": "the host media named no other country",
+        "eval_missing_no_topics": "no priority topic",
+        "eval_missing_no_metric": "not computed: name a metric, or give the value yourself",
+        "eval_missing_not_measured": "not measured yet",
+        "eval_origin_domestic": "Domestic",
+        "eval_origin_foreign": "Foreign, international",
+        "eval_origin_diaspora": "Diaspora",
+        "eval_origin_unknown": "Unknown",
+        "eval_scope_campaign": "Campaign",
+        "eval_scope_unit": "Unit",
+        "eval_scope_from": "From",
+        "eval_scope_until": "Until (included)",
+        "eval_scope_before": "Compared with (before)",
+        "eval_scope_host_countries": "Host countries",
+        "eval_scope_key_messages": "Key messages",
+        "eval_scope_topics": "Priority topics",
+        "eval_activity": "Activity",
+        "eval_article": "Article",
+        "eval_other": "Other",
+        "eval_unknown": "Unknown",
+        "eval_before": "Before",
+        "eval_value": "Value",
+        "eval_target": "Target",
+        "eval_progress": "Progress",
+        "eval_metric": "Metric",
+        "eval_records": "Records",
+        "eval_no_ave": "No advertising-value equivalents (AVE): the Barcelona Principles reject them.",
     },
 }
 

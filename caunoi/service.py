@@ -109,6 +109,7 @@ class Service:
             max_file_bytes=self.settings.outreach_max_file_bytes,
             notify=lambda pack, units: self.alerts.tell_pack(pack, units),
             coverage_days=(self.settings.coverage_days_before, self.settings.coverage_days_after),
+            subject=self.settings.subject_country,
         )
 
     @functools.cached_property

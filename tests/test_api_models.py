@@ -20,12 +20,17 @@ from caunoi.outreach import (
     Activity,
     Campaign,
     Candidate,
+    Evaluation,
     FileInfo,
     ImportReport,
+    Indicator,
     Objective,
     Pack,
+    Part,
     Product,
+    Progress,
     Recipient,
+    Scope,
     SentPack,
     UnitOutreach,
 )
@@ -59,6 +64,11 @@ VIEWS = [
     (schemas.SentPackOut, SentPack),
     (schemas.UnitOutreachOut, UnitOutreach),
     (schemas.CandidateOut, Candidate),
+    (schemas.PartOut, Part),
+    (schemas.IndicatorOut, Indicator),
+    (schemas.ProgressOut, Progress),
+    (schemas.ScopeOut, Scope),
+    (schemas.EvaluationOut, Evaluation),
 ]
 SHOWS = {model: record for model, record in VIEWS}  # a model in a model stands for its record
 

@@ -46,7 +46,7 @@ def test_a_campaign_is_added_edited_listed_and_shown_with_its_objectives_units_a
     campaign = _json(settings, "campaigns", "show", "1", "--json")
     assert campaign["code"] == "NHN-VNFR-2026" and campaign["starts_on"] == "2026-01-01"
     assert campaign["objectives"] == [{"indicator": "bài báo nêu thông điệp", "target": 40.0,
-                                       "due_on": "2026-12-31"}]  # fmt: skip
+                                       "due_on": "2026-12-31", "metric": None}]  # fmt: skip
     assert [h["action"] for h in campaign["history"]][:2] == ["add", "objectives"]
 
     refused = cli(settings, "campaigns", "add", "X", "Y", "--from", "2026-01-01", "--to", "2026-02-01",

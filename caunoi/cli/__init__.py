@@ -16,6 +16,7 @@ from caunoi import __version__
 from caunoi.cli import (
     alerts,
     cases,
+    evaluation,
     factsheets,
     ingest,
     outreach,
@@ -61,6 +62,7 @@ COMMANDS = [
     stories.stories,
     stories.story,
     reports.brief,
+    evaluation.evaluate,
     serve.serve,
     ingest.fetch,
     ingest.watch,

@@ -145,7 +145,9 @@ Audience = Annotated[Many, typer.Option("--audience", help="A target audience (r
 ObjectiveOpt = Annotated[
     Many,
     typer.Option(
-        "--objective", help="'indicator = target by DATE', e.g. 'bài báo nêu thông điệp = 40 by 2026-12-31'."
+        "--objective",
+        help="'[metric:] indicator = target by DATE', e.g. 'message_articles: bài báo nêu thông điệp = 40 by "
+        "2026-12-31' (a metric: what `caunoi evaluate` measures it by; see docs/usage.md, Evaluation).",
     ),
 ]
 Budget = Annotated[str | None, typer.Option(help="Planned budget, e.g. 150000000 or 150.000.000.")]
@@ -257,7 +259,10 @@ def campaigns_show(
         console.print(f"[bold]message[/]: {esc(m)}", highlight=False)
     for o in campaign.objectives:
         due = f" by {o.due_on}" if o.due_on else ""
-        console.print(f"[bold]objective[/]: {esc(o.indicator)} = {_number(o.target)}{due}", highlight=False)
+        metric = f" [dim](metric {o.metric})[/]" if o.metric else ""
+        console.print(
+            f"[bold]objective[/]: {esc(o.indicator)} = {_number(o.target)}{due}{metric}", highlight=False
+        )
     print_history(campaign.history)
 
 

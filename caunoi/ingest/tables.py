@@ -11,15 +11,20 @@ XLSX file is read from its first sheet, in openpyxl's read-only mode (streamed, 
 as last computed). The limits are far above a list of missions (~120 rows, 20 kB) or a year of
 outreach activities (a few thousand rows) and far below what would hold the machine: 20 MB on
 disk, 200 MB unpacked for an XLSX (a zip of repeated XML packs a hundredfold), 100,000 rows,
-100 columns."""
+100 columns.
+
+The other way, `csv_bytes` and `xlsx_bytes` write rows that a spreadsheet opens safely (the search
+and evaluation exports): `sheet_cell` quotes a cell a spreadsheet would run as a formula and drops
+the control characters XML (so XLSX) cannot hold."""
 
 from __future__ import annotations
 
 import codecs
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -27,7 +32,18 @@ from typing import Any
 
 from caunoi.errors import CaunoiError, Invalid
 
-__all__ = ["MAX_BYTES", "MAX_COLUMNS", "MAX_ROWS", "SUFFIXES", "ImportReport", "TableError", "read_rows"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_COLUMNS",
+    "MAX_ROWS",
+    "SUFFIXES",
+    "ImportReport",
+    "TableError",
+    "csv_bytes",
+    "read_rows",
+    "sheet_cell",
+    "xlsx_bytes",
+]
 
 SUFFIXES = (".csv", ".tsv", ".xlsx")
 MAX_BYTES = 20_000_000  # on disk
@@ -245,3 +261,44 @@ def _bad_xlsx(path: Path, exc: BaseException) -> TableError:
         "again as .xlsx, or as CSV UTF-8",
         name=path.name, reason=str(exc) or type(exc).__name__,
     )  # fmt: skip
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+# what XML 1.0, and so XLSX, cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE, and the rest of XML's
+# list): scraped text carries a stray backspace now and then, and one made a whole export fail
+NOT_IN_SHEETS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def sheet_cell(value: Any) -> Any:
+    """A cell a spreadsheet can hold and will not run as a formula (titles come from the web)."""
+    if not isinstance(value, str):
+        return value
+    value = NOT_IN_SHEETS.sub("", value)
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_bytes(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+    """A header and rows as CSV, UTF-8 with a byte-order mark (which tells Excel it is UTF-8)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    writer.writerows([sheet_cell(v) for v in row] for row in rows)
+    return b"\xef\xbb\xbf" + out.getvalue().encode()
+
+
+def xlsx_bytes(sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[Any]]]]) -> bytes:
+    """A workbook of sheets, each name -> (header, rows), streamed (openpyxl's write-only mode)."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    for name, (columns, rows) in sheets.items():
+        sheet = book.create_sheet(name)
+        sheet.append(list(columns))
+        for row in rows:
+            sheet.append([sheet_cell(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

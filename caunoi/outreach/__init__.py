@@ -1,8 +1,10 @@
 """Outreach operations: what the centre and the missions abroad do — campaigns, information packs,
 information products and activities — every change audited, scoped to units and missions
-(`caunoi.units`). Interfaces call `OutreachService` (through `caunoi.service.Service.outreach`) and
-ask `caunoi.users.can(user, "outreach.read" | "outreach.write", record)` with a record's `unit`; the
-SQL lives in `caunoi.store.outreach`.
+(`caunoi.units`), the coverage activities earned (`coverage`: candidates found, a person's decision)
+and their evaluation in the AMEC chain (`evaluation`). Interfaces call `OutreachService` (through
+`caunoi.service.Service.outreach`) and ask `caunoi.users.can(user, "outreach.read" |
+"outreach.write", record)` with a record's `unit`; the SQL lives in `caunoi.store.outreach` (and
+`caunoi.store.coverage`, `caunoi.store.evaluation`).
 
 Never here: contact books or profiles of private persons, automated posting. Officials appear in
 their public roles only; partners are organisations."""
@@ -10,19 +12,22 @@ their public roles only; partners are organisations."""
 from __future__ import annotations
 
 from caunoi.outreach.activities import ACTIVITY_TYPES, Activities, Activity, ImportReport
-from caunoi.outreach.campaigns import CAMPAIGN_KINDS, Campaign, Campaigns, Objective
+from caunoi.outreach.campaigns import CAMPAIGN_KINDS, METRICS, Campaign, Campaigns, Objective
 from caunoi.outreach.common import FileInfo, NotFound, OutreachError, TakenError
 from caunoi.outreach.coverage import Candidate, Coverage
+from caunoi.outreach.evaluation import Evaluation, Evaluations, Indicator, Part, Progress, Scope
 from caunoi.outreach.overview import SentPack, UnitOutreach, unit_outreach
 from caunoi.outreach.packs import PACK_KINDS, RECIPIENT_STATES, Notify, Pack, Packs, Recipient
 from caunoi.outreach.products import PRODUCT_KINDS, Product, Products
 from caunoi.store.coverage import CoverageRepository
+from caunoi.store.evaluation import EvaluationRepository
 from caunoi.store.outreach import OutreachRepository
 from caunoi.units import UnitService
 
 __all__ = [
     "ACTIVITY_TYPES",
     "CAMPAIGN_KINDS",
+    "METRICS",
     "PACK_KINDS",
     "PRODUCT_KINDS",
     "RECIPIENT_STATES",
@@ -32,17 +37,23 @@ __all__ = [
     "Campaigns",
     "Candidate",
     "Coverage",
+    "Evaluation",
+    "Evaluations",
     "FileInfo",
     "ImportReport",
+    "Indicator",
     "NotFound",
     "Objective",
     "OutreachError",
     "OutreachService",
     "Pack",
     "Packs",
+    "Part",
     "Product",
     "Products",
+    "Progress",
     "Recipient",
+    "Scope",
     "SentPack",
     "TakenError",
     "UnitOutreach",
@@ -50,7 +61,8 @@ __all__ = [
 
 
 class OutreachService:
-    """Campaigns, packs, products and activities over one store, and the coverage activities earned."""
+    """Campaigns, packs, products and activities over one store, the coverage activities earned, and
+    their evaluation."""
 
     def __init__(
         self,
@@ -61,6 +73,7 @@ class OutreachService:
         max_file_bytes: int = 20 * 1024 * 1024,
         notify: Notify | None = None,
         coverage_days: tuple[int, int] = (1, 14),
+        subject: str = "VN",
     ):
         self.repo = OutreachRepository(engine)
         self.units = UnitService(engine)
@@ -69,6 +82,9 @@ class OutreachService:
         self.packs = Packs(self.repo, self.units, self.campaigns, max_file_bytes, timezone, notify)
         self.activities = Activities(self.repo, self.units, self.campaigns, max_file_bytes, timezone)
         self.coverage = Coverage(CoverageRepository(engine), self.activities, *coverage_days)
+        self.evaluation = Evaluations(
+            self.repo, EvaluationRepository(engine), self.units, self.campaigns, self.packs, timezone, subject
+        )
 
     def file(self, file_id: int) -> tuple[FileInfo, bytes, dict[str, int | None]]:
         """An attached file, its bytes, and what it is attached to: {"pack_id", "activity_id",

@@ -30,16 +30,43 @@ from caunoi.units import UnitService
 
 CAMPAIGN_KINDS = ("campaign", "theme", "friendship_year", "anniversary", "priority_message")
 MAX_MESSAGE = 300  # characters: a key message is a sentence, not a speech
+# The figures of an evaluation (caunoi.outreach.evaluation) an objective may be measured by; its
+# progress is then computed, else it is left for a person to give. Shares are in percent (a target
+# of 60 is 60 %), tone in GDELT's points.
+METRICS = (
+    "activities",
+    "releases",
+    "audience",
+    "products",
+    "packs_sent",
+    "packs_acknowledged",
+    "earned_articles",
+    "reprints",
+    "outlets",
+    "host_outlets",
+    "foreign_share",
+    "countries",
+    "languages",
+    "message_penetration",
+    "message_articles",
+    "host_tone",
+    "tone_change",
+    "subject_attention",
+    "share_of_voice",
+    "topic_attention",
+)
 
 
 @dataclass(frozen=True)
 class Objective:
     """What a campaign aims at: an indicator (e.g. "articles in host-country media citing a key
-    message"), a target value and the date it is due by."""
+    message"), a target value, the date it is due by, and — when one fits — the metric of METRICS
+    evaluation measures it by (the indicator's words stay as they were written)."""
 
     indicator: str
     target: float
     due_on: date | None = None
+    metric: str | None = None
 
 
 @dataclass(frozen=True)
@@ -66,17 +93,23 @@ class Campaign:
 
     @classmethod
     def from_row(cls, row: dict[str, Any], history: list[dict[str, Any]] | None = None) -> Campaign:
-        objectives = [Objective(o["indicator"], o["target"], o["due_on"]) for o in row["objectives"]]
+        objectives = [
+            Objective(o["indicator"], o["target"], o["due_on"], o.get("metric")) for o in row["objectives"]
+        ]
         return cls(**{**row, "objectives": objectives}, history=history or [])
 
 
 def objective(value: Objective | dict[str, Any] | str) -> Objective:
-    """An objective from a record, a mapping or text "indicator = target [by DATE]"
-    (e.g. "bài báo nước sở tại nêu thông điệp = 40 by 2026-12-31")."""
+    """An objective from a record, a mapping or text "[metric:] indicator = target [by DATE]"
+    (e.g. "bài báo nước sở tại nêu thông điệp = 40 by 2026-12-31", or measured by a metric:
+    "message_articles: bài báo nêu thông điệp = 40 by 2026-12-31"). In text, words before a colon
+    name a metric only when they are one of METRICS; otherwise they are part of the indicator."""
+    metric = None
     if isinstance(value, Objective):
-        indicator, target, due = value.indicator, value.target, value.due_on
+        indicator, target, due, metric = value.indicator, value.target, value.due_on, value.metric
     elif isinstance(value, dict):
         indicator, target, due = value.get("indicator"), value.get("target"), value.get("due_on")
+        metric = value.get("metric")
     else:
         match = re.fullmatch(r"\s*(.+?)\s*=\s*([\d.,\s]+?)\s*(?:(?:by|đến|trước)\s+(\S+))?\s*", value)
         if match is None:
@@ -87,6 +120,15 @@ def objective(value: Objective | dict[str, Any] | str) -> Objective:
                 value=value,
             )
         indicator, target, due = match.groups()
+        named = re.match(r"\s*([a-z_]+)\s*:\s*(.+)", indicator)
+        if named and named.group(1) in METRICS:
+            metric, indicator = named.groups()
+    metric = clean(metric)
+    if metric is not None and metric not in METRICS:
+        raise OutreachError(
+            "campaign_bad_metric", "objective metric {value!r}: one of {known}", value=metric,
+            known=", ".join(METRICS),
+        )  # fmt: skip
     indicator = clean(indicator)
     if not indicator:
         raise OutreachError(
@@ -97,7 +139,7 @@ def objective(value: Objective | dict[str, Any] | str) -> Objective:
         raise OutreachError(
             "campaign_bad_objective", "objective {value!r}: give its target value", value=str(value)
         )
-    return Objective(indicator, number, day(due, "due date"))
+    return Objective(indicator, number, day(due, "due date"), metric)
 
 
 class Campaigns:
@@ -208,7 +250,8 @@ class Campaigns:
         if "objectives" in given:
             found = [objective(o) for o in (given["objectives"] or [])]
             values["objectives"] = [
-                {"indicator": o.indicator, "target": o.target, "due_on": o.due_on} for o in found
+                {"indicator": o.indicator, "target": o.target, "due_on": o.due_on, "metric": o.metric}
+                for o in found
             ]
         return values
 

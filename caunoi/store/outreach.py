@@ -184,7 +184,7 @@ class OutreachRepository:
     def _set_objectives(
         self, conn: Connection, now: datetime, campaign_id: int, objectives: list[dict[str, Any]], by: str
     ) -> None:
-        keep = ("indicator", "target", "due_on")
+        keep = ("indicator", "target", "due_on", "metric")
         query = select(*(campaign_objectives.c[k] for k in keep)).where(
             campaign_objectives.c.campaign_id == campaign_id
         )

@@ -551,7 +551,8 @@ campaign_units = Table(
     PrimaryKeyConstraint("campaign_id", "unit", name="pk_campaign_units"),
 )
 
-# What a campaign aims at, the AMEC way: an indicator, a target value, by when.
+# What a campaign aims at, the AMEC way: an indicator, a target value, by when (and the metric of
+# caunoi.outreach.campaigns.METRICS it is measured by, when one fits).
 campaign_objectives = Table(
     "campaign_objectives",
     metadata,
@@ -562,6 +563,7 @@ campaign_objectives = Table(
     Column("indicator", Text, nullable=False),
     Column("target", Float, nullable=False),
     Column("due_on", Date),
+    Column("metric", String(40)),  # migration 0014: the figure evaluation measures it by, if any
 )
 
 # Information packs (thông tin định hướng): positions, talking points, Q&A and materials the centre

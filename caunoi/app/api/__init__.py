@@ -1,6 +1,6 @@
 """The REST API at /api/v1: articles, search (every CLI filter) and its exports, stories, sources,
 alerts, cases, fact sheets, saved searches, units and outreach (campaigns, packs, products,
-activities), as a thin shell over caunoi.service.
+activities, their evaluation), as a thin shell over caunoi.service.
 
 Every call needs a user (a Bearer token, or the web session cookie plus the CSRF header for calls
 that change something); every error is `{"error": {"status", "code", "message"}}`; each token (or
@@ -10,9 +10,10 @@ opaque `cursor` and answer `next_cursor` (null at the end).
 Swagger UI is served at /docs from caunoi/app/static/swagger, so it works offline.
 
 This module assembles the routers of the route modules (search, stories, reports, sources,
-alerts, cases, factsheets, units, outreach: one per concept) under PREFIX with the limits every
-call passes, and `install` adds them to the app with the error handlers. The answers and bodies are
-in schemas, errors in errors, limits in limits, cursors in paging, file exports in export."""
+alerts, cases, factsheets, units, outreach, evaluation: one per concept) under PREFIX with the
+limits every call passes, and `install` adds them to the app with the error handlers. The answers
+and bodies are in schemas, errors in errors, limits in limits, cursors in paging, file exports in
+export."""
 
 from __future__ import annotations
 
@@ -26,7 +27,18 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from caunoi.app.api import alerts, cases, factsheets, outreach, reports, search, sources, stories, units
+from caunoi.app.api import (
+    alerts,
+    cases,
+    evaluation,
+    factsheets,
+    outreach,
+    reports,
+    search,
+    sources,
+    stories,
+    units,
+)
 from caunoi.app.api.errors import (
     BUSY,
     DOMAIN_ERRORS,
@@ -62,7 +74,7 @@ SWAGGER_PAGE = f"""<!DOCTYPE html>
 router = APIRouter(
     prefix=PREFIX, dependencies=[Depends(rate_limit), Depends(no_nul_query)], responses=RESPONSES
 )
-for concept in (search, stories, reports, sources, alerts, cases, factsheets, units, outreach):
+for concept in (search, stories, reports, sources, alerts, cases, factsheets, units, outreach, evaluation):
     router.include_router(concept.router)
 
 # -- installing -----------------------------------------------------------------------------------

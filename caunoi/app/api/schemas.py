@@ -14,7 +14,14 @@ from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from caunoi.models import MAX_ID
-from caunoi.outreach import ACTIVITY_TYPES, CAMPAIGN_KINDS, PACK_KINDS, PRODUCT_KINDS, RECIPIENT_STATES
+from caunoi.outreach import (
+    ACTIVITY_TYPES,
+    CAMPAIGN_KINDS,
+    METRICS,
+    PACK_KINDS,
+    PRODUCT_KINDS,
+    RECIPIENT_STATES,
+)
 from caunoi.units import UNIT_KINDS, UNIT_TYPES
 
 # -- answers ------------------------------------------------------------------------------------
@@ -303,6 +310,7 @@ CampaignKind = Literal[CAMPAIGN_KINDS]
 PackKind = Literal[PACK_KINDS]
 ProductKind = Literal[PRODUCT_KINDS]
 ActivityType = Literal[ACTIVITY_TYPES]
+Metric = Literal[METRICS]  # what evaluation measures an objective by
 RecipientState = Literal[RECIPIENT_STATES]  # waiting | overdue | acknowledged
 History = Annotated[list[dict[str, Any]], Field(description="The audit trail, oldest first.")]
 
@@ -327,6 +335,7 @@ class ObjectiveOut(BaseModel):
     indicator: str
     target: float
     due_on: date | None
+    metric: Metric | None = Field(description="The evaluation figure it is measured by, if any.")
 
 
 class CampaignOut(BaseModel):
@@ -541,6 +550,81 @@ class CandidateOut(BaseModel):
     decided_at: datetime | None
 
 
+Number = int | float  # counts stay whole in JSON, shares and tone do not
+Lang = dict[str, str]  # "vi" and "en" -> the same words in each
+
+
+class PartOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Part
+
+    key: str = Field(description="An activity type, product kind, unit, outlet, country, language, message …")
+    value: Number | None
+    before: Number | None = Field(description="Outcomes: over the window of equal length before the period.")
+    records: dict[str, list[int]]
+
+
+class IndicatorOut(BaseModel):
+    """One figure of an evaluation, its definition and the ids of the records behind it."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Indicator
+
+    key: str
+    stage: Literal["inputs", "activities", "outputs", "outtakes", "outcomes"]
+    unit: Literal["count", "percent", "tone", "money", "people"]
+    value: Number | None = Field(description="null: not known, `missing` says why.")
+    before: Number | None = Field(description="Outcomes: over the window of equal length before the period.")
+    parts: list[PartOut]
+    records: dict[str, list[int]] = Field(
+        description="activities, articles, articles_before, packs, products -> ids: what to open."
+    )
+    name: Lang
+    definition: Lang
+    missing: Lang | None
+
+
+class ProgressOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Progress
+
+    indicator: str
+    metric: Metric | None
+    target: float
+    due_on: date | None
+    value: Number | None
+    progress: float | None = Field(description="The value in percent of the target.")
+    records: dict[str, list[int]]
+    missing: Lang | None
+
+
+class ScopeOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Scope
+
+    campaign: str | None
+    campaign_id: int | None
+    title: str
+    unit: str | None
+    unit_kind: UnitKind | None
+    start: date
+    end: date = Field(description="The day after the last: the period is [start, end).")
+    before_start: date = Field(description="The window before is [before_start, start).")
+    timezone: str
+    subject: str
+    host_countries: list[str]
+    key_messages: list[str]
+    topics: list[str]
+    campaigns: list[int]
+
+
+class EvaluationOut(BaseModel):
+    """A campaign's, unit's or mission's outreach in the AMEC chain, with its objectives."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Evaluation
+
+    scope: ScopeOut
+    indicators: list[IndicatorOut]
+    objectives: list[ProgressOut]
+    computed_at: Utc
+
+
 # -- requests -------------------------------------------------------------------------------------
 
 
@@ -706,6 +790,9 @@ class ObjectiveIn(_Body):
     indicator: Annotated[str, Field(min_length=1, max_length=500)]
     target: Money
     due_on: date | None = None
+    metric: Metric | None = Field(
+        None, description="The evaluation figure it is measured by (shares in percent), if one fits."
+    )
 
 
 class CampaignIn(_Body):

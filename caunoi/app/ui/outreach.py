@@ -627,8 +627,12 @@ def _campaign(request: Request, user: dict[str, Any], ref: str) -> Campaign:
 
 
 def _campaign_fields(campaign: Campaign) -> dict[str, Any]:
-    objectives = [f"{o.indicator} = {_number(o.target)}" + (f" by {o.due_on.isoformat()}" if o.due_on else "")
-                  for o in campaign.objectives]  # fmt: skip
+    objectives = [
+        (f"{o.metric}: " if o.metric else "")  # the metric first, as the form reads it back
+        + f"{o.indicator} = {_number(o.target)}"
+        + (f" by {o.due_on.isoformat()}" if o.due_on else "")
+        for o in campaign.objectives
+    ]
     return {
         "code": campaign.code, "title": campaign.title, "kind": campaign.kind,
         "starts_on": campaign.starts_on.isoformat(), "ends_on": campaign.ends_on.isoformat(),
