@@ -441,6 +441,21 @@ LABELS: dict[str, dict[str, str]] = {
         "coverage_reason_event_date": "sự kiện ngày {date}",
         "coverage_reason_language": "viết bằng ngôn ngữ báo chí sở tại ({lang})",
         "coverage_reason_timing": "đăng trong ngày hoặc ngày hôm sau",
+        # earned coverage on an activity's web page (caunoi.app.ui.outreach)
+        "coverage_hint": "Các bài báo đã lưu có thể phản ánh hoạt động, xếp theo mức phù hợp; người được sửa "
+        "hoạt động xác nhận hoặc loại từng bài.",
+        "coverage_none": "Chưa tìm thấy bài báo nào phản ánh hoạt động.",
+        "coverage_refresh": "Tìm lại",
+        "coverage_score": "Mức phù hợp",
+        "coverage_confirm": "Xác nhận",
+        "coverage_reject": "Loại",
+        "coverage_show_rejected": "Hiện {n} bài đã loại",
+        "coverage_hide_rejected": "Ẩn các bài đã loại",
+        "coverage_confirmed": "Đã xác nhận bài báo phản ánh hoạt động.",
+        "coverage_rejected": "Đã loại bài báo; bài này sẽ không được đề xuất lại.",
+        "coverage_refreshed": "Đã tìm lại trong các bài báo đã lưu.",
+        "action_coverage_confirm": "Xác nhận bài báo phản ánh",
+        "action_coverage_reject": "Loại bài báo phản ánh",
         # evaluation in the AMEC chain (caunoi.outreach.evaluation): each figure's name and definition
         "eval_title": "Đánh giá hiệu quả",
         "eval_stage_inputs": "Đầu vào",
@@ -972,6 +987,21 @@ LABELS: dict[str, dict[str, str]] = {
         "coverage_reason_event_date": "an event on {date}",
         "coverage_reason_language": "in a language of the host media ({lang})",
         "coverage_reason_timing": "published on the day or the day after",
+        # earned coverage on an activity's web page (caunoi.app.ui.outreach)
+        "coverage_hint": "Stored articles that may report the activity, best match first; whoever may change "
+        "the activity confirms or rejects each.",
+        "coverage_none": "No article reporting the activity found yet.",
+        "coverage_refresh": "Search again",
+        "coverage_score": "Match",
+        "coverage_confirm": "Confirm",
+        "coverage_reject": "Reject",
+        "coverage_show_rejected": "Show {n} rejected",
+        "coverage_hide_rejected": "Hide the rejected ones",
+        "coverage_confirmed": "Article confirmed as coverage of the activity.",
+        "coverage_rejected": "Article rejected; it will not be proposed again.",
+        "coverage_refreshed": "Searched the stored articles again.",
+        "action_coverage_confirm": "Coverage confirmed",
+        "action_coverage_reject": "Coverage rejected",
         # evaluation in the AMEC chain (caunoi.outreach.evaluation): each figure's name and definition
         "eval_title": "Evaluation",
         "eval_stage_inputs": "Inputs",
