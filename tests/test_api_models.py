@@ -19,6 +19,7 @@ from caunoi.models import Article, SourceHealth
 from caunoi.outreach import (
     Activity,
     Campaign,
+    Candidate,
     Comparison,
     Evaluation,
     FileInfo,
@@ -64,6 +65,7 @@ VIEWS = [
     (schemas.ImportReportOut, ImportReport),
     (schemas.SentPackOut, SentPack),
     (schemas.UnitOutreachOut, UnitOutreach),
+    (schemas.CandidateOut, Candidate),
     (schemas.PartOut, Part),
     (schemas.IndicatorOut, Indicator),
     (schemas.ProgressOut, Progress),

@@ -1,9 +1,10 @@
 """Outreach operations: what the centre and the missions abroad do — campaigns, information packs,
 information products and activities — every change audited, scoped to units and missions
-(`caunoi.units`), and their evaluation in the AMEC chain (`evaluation`). Interfaces call
-`OutreachService` (through `caunoi.service.Service.outreach`) and ask `caunoi.users.can(user,
-"outreach.read" | "outreach.write", record)` with a record's `unit`; the SQL lives in
-`caunoi.store.outreach` (and `caunoi.store.evaluation`).
+(`caunoi.units`), the coverage activities earned (`coverage`: candidates found, a person's decision)
+and their evaluation in the AMEC chain (`evaluation`). Interfaces call `OutreachService` (through
+`caunoi.service.Service.outreach`) and ask `caunoi.users.can(user, "outreach.read" |
+"outreach.write", record)` with a record's `unit`; the SQL lives in `caunoi.store.outreach` (and
+`caunoi.store.coverage`, `caunoi.store.evaluation`).
 
 Never here: contact books or profiles of private persons, automated posting. Officials appear in
 their public roles only; partners are organisations."""
@@ -13,6 +14,7 @@ from __future__ import annotations
 from caunoi.outreach.activities import ACTIVITY_TYPES, Activities, Activity, ImportReport
 from caunoi.outreach.campaigns import CAMPAIGN_KINDS, METRICS, Campaign, Campaigns, Objective
 from caunoi.outreach.common import FileInfo, NotFound, OutreachError, TakenError
+from caunoi.outreach.coverage import Candidate, Coverage
 from caunoi.outreach.evaluation import (
     Comparison,
     Evaluation,
@@ -26,6 +28,7 @@ from caunoi.outreach.evaluation import (
 from caunoi.outreach.overview import SentPack, UnitOutreach, unit_outreach
 from caunoi.outreach.packs import PACK_KINDS, RECIPIENT_STATES, Notify, Pack, Packs, Recipient
 from caunoi.outreach.products import PRODUCT_KINDS, Product, Products
+from caunoi.store.coverage import CoverageRepository
 from caunoi.store.evaluation import EvaluationRepository
 from caunoi.store.outreach import OutreachRepository
 from caunoi.units import UnitService
@@ -41,7 +44,9 @@ __all__ = [
     "Activity",
     "Campaign",
     "Campaigns",
+    "Candidate",
     "Comparison",
+    "Coverage",
     "Evaluation",
     "Evaluations",
     "FileInfo",
@@ -67,7 +72,8 @@ __all__ = [
 
 
 class OutreachService:
-    """Campaigns, packs, products and activities over one store, and their evaluation."""
+    """Campaigns, packs, products and activities over one store, the coverage activities earned, and
+    their evaluation."""
 
     def __init__(
         self,
@@ -77,6 +83,7 @@ class OutreachService:
         timezone: str = "UTC",
         max_file_bytes: int = 20 * 1024 * 1024,
         notify: Notify | None = None,
+        coverage_days: tuple[int, int] = (1, 14),
         subject: str = "VN",
     ):
         self.repo = OutreachRepository(engine)
@@ -85,6 +92,7 @@ class OutreachService:
         self.products = Products(self.repo, self.units, self.campaigns, max_file_bytes)
         self.packs = Packs(self.repo, self.units, self.campaigns, max_file_bytes, timezone, notify)
         self.activities = Activities(self.repo, self.units, self.campaigns, max_file_bytes, timezone)
+        self.coverage = Coverage(CoverageRepository(engine), self.activities, *coverage_days)
         self.evaluation = Evaluations(
             self.repo, EvaluationRepository(engine), self.units, self.campaigns, self.packs, timezone, subject
         )

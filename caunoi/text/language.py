@@ -98,6 +98,15 @@ def vietnamese_syllables() -> frozenset[str]:
 
 
 @functools.cache
+def syllable_counts() -> dict[str, int]:
+    """How often each folded syllable of caunoi/data/vi_syllables.tsv occurs in the news it was
+    counted from, most frequent first: how common a word is, for those that pick the rare ones."""
+    lines = SYLLABLE_TABLE.read_text(encoding="utf-8").splitlines()
+    rows = [line.split("\t") for line in lines if line and not line.startswith("#")][1:]
+    return {row[0]: int(row[1]) for row in rows}
+
+
+@functools.cache
 def _identifier() -> LanguageIdentifier:
     # A private instance: py3langid's module-level set_languages() would restrict every other user
     # of py3langid in the process (trafilatura among them).

@@ -40,6 +40,7 @@ from caunoi.app.api.schemas import (
     CampaignDetail,
     CampaignIn,
     CampaignOut,
+    CandidateOut,
     ErrorOut,
     FileOut,
     Id,
@@ -67,6 +68,7 @@ from caunoi.ingest.tables import MAX_BYTES as MAX_TABLE_BYTES
 from caunoi.outreach import (
     Activity,
     Campaign,
+    Candidate,
     FileInfo,
     ImportReport,
     OutreachService,
@@ -570,6 +572,60 @@ def attach_to_activity(request: Request, ref: Ref, file: Upload, user: Writer) -
     """Attach a file to an activity (a mission officer: to their mission's)."""
     activity = _activity(request, user, ref, WRITE)
     return _outreach(request).activities.attach(activity.id, *_content(file), by=user["username"])
+
+
+# -- earned coverage --------------------------------------------------------------------------------
+
+
+@router.get(
+    "/activities/{ref}/coverage",
+    response_model=list[CandidateOut],
+    responses=NOT_FOUND,
+    tags=["activities"],
+)
+def activity_coverage(
+    request: Request,
+    ref: Ref,
+    user: Reader,
+    rejected: Annotated[bool, Query(alias="all", description="Also the articles a person rejected.")] = False,
+    refresh: Annotated[
+        bool, Query(description="Score the stored articles of its window again first (false: as found).")
+    ] = True,
+) -> list[Candidate]:
+    """The articles the activity may have earned, best first, each with its score, reasons and state
+    (candidate, confirmed, rejected); whoever reads the activity reads them."""
+    activity = _activity(request, user, ref, READ)
+    return _outreach(request).coverage.find(activity.id, refresh=refresh, include_rejected=rejected)
+
+
+def _decide(request: Request, user: dict[str, Any], ref: str, article_id: int, confirm: bool) -> Candidate:
+    activity = _activity(request, user, ref, WRITE)
+    coverage = _outreach(request).coverage
+    decide = coverage.confirm if confirm else coverage.reject
+    return decide(activity.id, article_id, by=user["username"])
+
+
+@router.post(
+    "/activities/{ref}/coverage/{article_id}/confirm",
+    response_model=CandidateOut,
+    **CHANGES,
+    tags=["activities"],
+)
+def confirm_coverage(request: Request, ref: Ref, article_id: Id, user: Writer) -> Candidate:
+    """Confirm an article as coverage the activity earned (what evaluation counts), proposed or not;
+    audited. Whoever may change the activity decides (a mission officer: their mission's)."""
+    return _decide(request, user, ref, article_id, confirm=True)
+
+
+@router.post(
+    "/activities/{ref}/coverage/{article_id}/reject",
+    response_model=CandidateOut,
+    **CHANGES,
+    tags=["activities"],
+)
+def reject_coverage(request: Request, ref: Ref, article_id: Id, user: Writer) -> Candidate:
+    """Reject an article: it is never proposed for the activity again; audited."""
+    return _decide(request, user, ref, article_id, confirm=False)
 
 
 # -- files and a unit's page -------------------------------------------------------------------------

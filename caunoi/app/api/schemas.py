@@ -523,6 +523,33 @@ class UnitOutreachOut(BaseModel):
     campaigns: list[CampaignOut] = Field(description="Those it takes part in.")
 
 
+class CoverageReason(BaseModel):
+    """Why an article may be an activity's coverage: one sign, its weight in the score, in words."""
+
+    kind: str = Field(
+        description="release_copy, release_sentences, official, unit, title, event_at, outlet, …"
+    )
+    values: dict[str, Any] = Field(description="What the words are made of (a count, a name, a date …).")
+    weight: float = Field(description="Its contribution: the score is 1 − Π(1 − weight).")
+    text: str = Field(description="In English; the web pages say it in Vietnamese too.")
+
+
+class CandidateOut(BaseModel):
+    """An article an activity may have earned, and a person's decision on it."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.outreach.Candidate
+
+    article_id: int
+    score: float = Field(description="0 to 1: how likely the article reports the activity.")
+    reasons: list[CoverageReason] = Field(description="Best first.")
+    state: Literal["candidate", "confirmed", "rejected"]
+    title: str
+    source: str | None
+    published: datetime | None = Field(description="As stored: Hanoi wall-clock time.")
+    decided_by: str | None
+    decided_at: datetime | None
+
+
 Number = int | float  # counts stay whole in JSON, shares and tone do not
 Lang = dict[str, str]  # "vi" and "en" -> the same words in each
 

@@ -1,7 +1,8 @@
 """Outreach pages (issue 15): activities — the list, the phone form an attaché logs one with right
-after it ends, its page with files and history, the import of a table — campaigns, information packs
-(what was sent to whom, who acknowledged, who is late; a mission acknowledges and reports how it used
-one), information products, and the download of an attached file.
+after it ends, its page with files, history and the coverage it earned (issue 16: articles to
+confirm or reject), the import of a table — campaigns, information packs (what was sent to whom, who
+acknowledged, who is late; a mission acknowledges and reports how it used one), information
+products, and the download of an attached file.
 
 Who sees what is caunoi.users' table: a mission officer reads and writes their mission's activities
 and products only, the packs sent to it and the campaigns it takes part in; campaigns and packs are
@@ -35,7 +36,7 @@ from caunoi.app.ui.render import _render, lang_of
 from caunoi.config import Settings
 from caunoi.errors import CaunoiError, Invalid
 from caunoi.factsheets import FACT_SHEET_KINDS
-from caunoi.i18n import LABELS, reworded
+from caunoi.i18n import LABELS, coverage_reason, refusal, reworded
 from caunoi.ingest.tables import MAX_BYTES as MAX_TABLE_BYTES
 from caunoi.outreach import (
     ACTIVITY_TYPES,
@@ -232,7 +233,7 @@ FIELDS = {
     "body": "body", "deadline": "deadline", "sent_to": "sent_to", "acknowledged": "pack_state_acknowledged",
     "usage": "usage", "activities": "usage_activities", "key_messages": "key_messages",
     "objectives": "objectives", "topics": "topics", "lang": "lang", "url": "url",
-    "published_on": "published_on", "file": "files",
+    "published_on": "published_on", "file": "files", "article": "article", "coverage": "coverage",
 }  # fmt: skip
 _TIMES = ("starts_at", "ends_at", "deadline")
 _KINDS = {
@@ -276,6 +277,8 @@ def _value(field: str, value: Any, entity: str, t: dict[str, str], when) -> str:
             return value
     if field in ("type", "kind"):
         return t.get(f"{_KINDS.get(entity, entity)}_{value}", str(value))
+    if field == "coverage":  # an earned article's state
+        return t.get(f"coverage_state_{value}", str(value))
     if isinstance(value, bool):
         return t["yes"] if value else t["no"]
     if isinstance(value, float):
@@ -564,8 +567,65 @@ def _activity_page(
         campaign=campaign, campaign_readable=campaign is not None and _reads_campaign(user, campaign),
         used_products=[(p, _reads_product(user, p)) for p in products],
         used_packs=[(p, _reads_pack(user, p)) for p in packs], done=_done(request),
-        zone=activity.timezone, **choices, **context,
+        zone=activity.timezone, **_coverage(request, user, activity), **choices, **context,
     )  # fmt: skip
+
+
+# earned coverage on the activity's page (caunoi.outreach.coverage): what is stored, best first; the
+# stored articles searched again only when asked ("Tìm lại"), a decision from whoever may change it
+COVERAGE_DONE = ("coverage_confirmed", "coverage_rejected", "coverage_refreshed")
+DECISIONS = {"confirm": "coverage_confirmed", "reject": "coverage_rejected"}
+
+
+def _coverage(request: Request, user: dict[str, Any], activity: Activity) -> dict[str, Any]:
+    """The page's earned coverage: its candidates and confirmed articles as stored (the rejected
+    ones too when `?rejected=1`), how many were rejected, a reason in the page's words."""
+    lang = lang_of(request, user)
+    found = service_of(request).outreach.coverage.find(activity.id, refresh=False, include_rejected=True)
+    show_rejected = request.query_params.get("rejected") == "1"
+    done = request.query_params.get("done")
+    return {
+        "coverage": [c for c in found if show_rejected or c.state != "rejected"],
+        "rejected_count": sum(c.state == "rejected" for c in found),
+        "show_rejected": show_rejected,
+        "coverage_done": done if done in COVERAGE_DONE else None,
+        "reason": lambda reason: coverage_reason(reason, lang),
+    }
+
+
+def _coverage_saved(activity: Activity, message: str, form: dict[str, str]) -> RedirectResponse:
+    """Back to the activity's coverage, saying what was done (the rejected ones still shown if they were)."""
+    query = {"done": message} | ({"rejected": "1"} if form.get("rejected") == "1" else {})
+    return RedirectResponse(f"/activities/{activity.id}?{urlencode(query)}#coverage", status_code=303)
+
+
+@router.post("/activities/{activity_id}/coverage/refresh")
+async def activity_coverage_refresh(request: Request, activity_id: int) -> Response:
+    user, form = await posted(request)
+    activity = _activity(request, user, activity_id, "outreach.write")
+    coverage = service_of(request).outreach.coverage
+    await run_in_threadpool(lambda: coverage.find(activity.id, refresh=True))
+    return _coverage_saved(activity, "coverage_refreshed", form)
+
+
+@router.post("/activities/{activity_id}/coverage/{article_id}/{decision}")
+async def activity_coverage_decide(
+    request: Request, activity_id: int, article_id: int, decision: str
+) -> Response:
+    if decision not in DECISIONS:
+        raise PageError(404)
+    user, form = await posted(request)
+    activity = _activity(request, user, activity_id, "outreach.write")
+    coverage = service_of(request).outreach.coverage
+    decide = coverage.confirm if decision == "confirm" else coverage.reject
+    try:
+        decide(activity.id, row_id(article_id), by=user["username"])
+    except NotFound:
+        raise PageError(404) from None
+    except CaunoiError as exc:
+        error = refusal(exc, lang_of(request, user))
+        return _activity_page(request, user, activity, _activity_fields(activity), 400, coverage_error=error)
+    return _coverage_saved(activity, DECISIONS[decision], form)
 
 
 @router.post("/activities/{activity_id}")
