@@ -78,6 +78,12 @@ class Settings:
     outreach_max_file_bytes: int = _setting(
         20 * 1024 * 1024, "a file attached to a pack, product or activity larger than this is refused"
     )
+    coverage_days_before: int = _setting(
+        1, "earned coverage: articles published from this many days before an activity's first day…"
+    )
+    coverage_days_after: int = _setting(
+        14, "…to this many days after its last day are its candidates (caunoi.outreach.coverage)"
+    )
 
     # Watching the web (see docs/usage.md)
     fetch_concurrency: int = _setting(8, "HTTP requests in flight, all hosts together")

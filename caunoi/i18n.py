@@ -417,6 +417,30 @@ LABELS: dict[str, dict[str, str]] = {
         "action_import": "Nhập từ tệp",
         # pack notices in the alerts inbox
         "pack_notice": "Bộ thông tin đã gửi",
+        # earned coverage (caunoi.outreach.coverage): its states, and a candidate's reasons by kind
+        "coverage": "Bài báo phản ánh",
+        "coverage_state_candidate": "Chờ xác nhận",
+        "coverage_state_confirmed": "Đã xác nhận",
+        "coverage_state_rejected": "Đã loại",
+        "coverage_reason_release_copy": "đăng lại thông cáo ({share:.0%} nội dung)",
+        "coverage_reason_release_sentences": "lặp lại {count} câu của thông cáo",
+        "coverage_reason_points_sentences": "lặp lại {count} câu của bộ thông tin “{title}”",
+        "coverage_reason_product_sentences": "lặp lại {count} câu của sản phẩm “{title}”",
+        "coverage_reason_official": "nêu tên {name}",
+        "coverage_reason_unit": "nêu tên {name}",
+        "coverage_reason_title": "trùng {found}/{of} cụm từ của tên hoạt động",
+        "coverage_reason_partner": "nêu tên đối tác {name}",
+        "coverage_reason_event": "{event_vi} ngày {date}",
+        "coverage_reason_event_at": "{event_vi} ngày {date} tại {place}",
+        "coverage_reason_doc_ref": "dẫn văn bản {ref}",
+        "coverage_reason_key_message": "có thông điệp chính “{message}”",
+        "coverage_reason_outlet": "cơ quan báo chí của nước sở tại ({name_vi})",
+        "coverage_reason_place": "nhắc đến {place}",
+        "coverage_reason_country": "nhắc đến {name_vi}",
+        "coverage_reason_event_type": "nói về {event_vi}",
+        "coverage_reason_event_date": "sự kiện ngày {date}",
+        "coverage_reason_language": "viết bằng ngôn ngữ báo chí sở tại ({lang})",
+        "coverage_reason_timing": "đăng trong ngày hoặc ngày hôm sau",
     },
     "en": {
         "app": "Cầu Nối",
@@ -813,6 +837,30 @@ LABELS: dict[str, dict[str, str]] = {
         "action_import": "Imported",
         # pack notices in the alerts inbox
         "pack_notice": "Pack sent",
+        # earned coverage (caunoi.outreach.coverage): its states, and a candidate's reasons by kind
+        "coverage": "Earned coverage",
+        "coverage_state_candidate": "To confirm",
+        "coverage_state_confirmed": "Confirmed",
+        "coverage_state_rejected": "Rejected",
+        "coverage_reason_release_copy": "reprints the release ({share:.0%} of its text)",
+        "coverage_reason_release_sentences": "repeats {count} sentence{s} of the release",
+        "coverage_reason_points_sentences": "repeats {count} sentence{s} of the talking points “{title}”",
+        "coverage_reason_product_sentences": "repeats {count} sentence{s} of the product “{title}”",
+        "coverage_reason_official": "names {name}",
+        "coverage_reason_unit": "names {name}",
+        "coverage_reason_title": "shares {found} of the {of} word pairs of the activity's title",
+        "coverage_reason_partner": "names the partner {name}",
+        "coverage_reason_event": "{event_en} on {date}",
+        "coverage_reason_event_at": "{event_en} on {date} in {place}",
+        "coverage_reason_doc_ref": "cites {ref}",
+        "coverage_reason_key_message": "carries the key message “{message}”",
+        "coverage_reason_outlet": "host-country outlet ({name_en})",
+        "coverage_reason_place": "mentions {place}",
+        "coverage_reason_country": "mentions {name_en}",
+        "coverage_reason_event_type": "tells of a {event_en}",
+        "coverage_reason_event_date": "an event on {date}",
+        "coverage_reason_language": "in a language of the host media ({lang})",
+        "coverage_reason_timing": "published on the day or the day after",
     },
 }
 
@@ -865,6 +913,18 @@ def topic_names(lang: str) -> dict[str, str]:
     }
     names.update({topic.id: topic.vi if lang == "vi" else topic.en for topic in load_taxonomy()})
     return names
+
+
+def coverage_reason(reason: dict[str, Any], lang: str) -> str:
+    """A reason an article may be an activity's coverage ({"kind", "values", …}, as
+    caunoi.outreach.coverage gives it) in words, in `lang`; its own `text` when its kind has no words."""
+    wording = LABELS.get(lang, LABELS["vi"]).get(f"coverage_reason_{reason.get('kind')}")
+    values = dict(reason.get("values") or {})
+    values.setdefault("s", "" if values.get("count") == 1 else "s")  # English plurals
+    try:
+        return wording.format(**values) if wording else str(reason.get("text", ""))
+    except (KeyError, IndexError, ValueError):
+        return str(reason.get("text", ""))
 
 
 def alpha3(code: str) -> str | None:

@@ -108,6 +108,7 @@ class Service:
             timezone=self.settings.timezone,
             max_file_bytes=self.settings.outreach_max_file_bytes,
             notify=lambda pack, units: self.alerts.tell_pack(pack, units),
+            coverage_days=(self.settings.coverage_days_before, self.settings.coverage_days_after),
         )
 
     @functools.cached_property
@@ -179,8 +180,10 @@ class Service:
                 summary.added += result.added
                 summary.duplicates += result.duplicates
                 summary.unchanged += result.unchanged
-            summary.enriched = self.enrich(executor=executor)
+            new: list[int] = []
+            summary.enriched = self.enrich(executor=executor, ids=new)
         summary.stories = self.update_stories().to_json()
+        summary.coverage = self.check_coverage(new)
         return summary
 
     def _read(self, files: list[Path], on_file: Callable[[Path], None] | None) -> Iterator[Doc]:
@@ -402,16 +405,18 @@ class Service:
         everything: bool = False,
         on_article: Callable[[int], None] | None = None,
         executor: Executor | None = None,
+        ids: list[int] | None = None,
     ) -> int:
         """Run the enrichment stages over stored articles: the ones never enriched or enriched by
-        an older version, or with `everything` all of them. Returns how many were enriched.
-        With `workers` > 0 the models load once in each worker of the pool (`executor`'s, if given)."""
+        an older version, or with `everything` all of them. Returns how many were enriched (and
+        appends their ids to `ids`, if given). With `workers` > 0 the models load once in each
+        worker of the pool (`executor`'s, if given)."""
         from caunoi.enrich import stage
         from caunoi.executors import each, make_executor
 
         if executor is None:
             with make_executor(self.settings) as own:
-                return self.enrich(everything=everything, on_article=on_article, executor=own)
+                return self.enrich(everything=everything, on_article=on_article, executor=own, ids=ids)
         done, after = 0, 0
         work = functools.partial(stage.enrich_row, taxonomy_path=self.settings.taxonomy_path)
         version = stage.ENRICH_VERSION
@@ -419,16 +424,31 @@ class Service:
             found = executor.map_shares(each(work), rows)
             done += self.enrichments.write(list(zip((row[0] for row in rows), found, strict=True)), version)
             after = rows[-1][0]
+            if ids is not None:
+                ids.extend(row[0] for row in rows)
             if on_article:
                 on_article(len(rows))
         return done
 
     def _after_round(self) -> int:
-        """What a watch round's new articles go through once stored: enrichment, then stories."""
-        enriched = self.enrich()
+        """What a watch round's new articles go through once stored: enrichment, then stories, then
+        alerts and the activities whose coverage they may be."""
+        new: list[int] = []
+        enriched = self.enrich(ids=new)
         self.update_stories()
         self.run_alerts()
+        self.check_coverage(new)
         return enriched
+
+    def check_coverage(self, article_ids: list[int]) -> int:
+        """New articles (enriched, their reprints linked) checked against the activities whose
+        window covers them (caunoi.outreach.coverage): how many candidates were written."""
+        if not article_ids:
+            return 0
+        found = self.outreach.coverage.refresh_new(article_ids)
+        if found:
+            log.info("%d coverage candidates among %d new articles", found, len(article_ids))
+        return found
 
     # -- duplicates and stories ----------------------------------------------------------
 
@@ -537,6 +557,7 @@ class IngestSummary:
     skipped_count: int = 0  # all of them: a file of millions of bad records is not held in memory
     enriched: int = 0  # articles the enrichment stages ran on afterwards
     stories: dict[str, Any] = field(default_factory=dict)  # what update_stories did afterwards
+    coverage: int = 0  # candidates the new articles are for activities (caunoi.outreach.coverage)
 
     def skip(self, doc: Doc) -> None:
         self.skipped_count += 1
@@ -559,4 +580,5 @@ class IngestSummary:
             "skipped_count": self.skipped_count,
             "enriched": self.enriched,
             "stories": self.stories,
+            "coverage": self.coverage,
         }

@@ -39,6 +39,10 @@ def ingest(
         f"{summary.duplicates} duplicates, {summary.unchanged} already stored, "
         f"[yellow]{summary.skipped_count} skipped[/]"
     )
+    if summary.coverage:
+        console.print(
+            f"{summary.coverage} coverage candidates for activities (see `caunoi activities coverage`)"
+        )
     for item in summary.skipped[:20]:  # a file name or a reason may look like console markup
         console.print(
             f"  [yellow]skipped[/] {escape(item['origin'])}: {escape(item['reason'])}", highlight=False

@@ -45,7 +45,8 @@ products_app = typer.Typer(
     no_args_is_help=True,
 )
 activities_app = typer.Typer(
-    help="What units and missions did: add, edit, attach, list, show, import, template.",
+    help="What units and missions did: add, edit, attach, list, show, import, template; the coverage "
+    "each earned: coverage, confirm, reject.",
     no_args_is_help=True,
 )
 
@@ -72,17 +73,17 @@ def _read(path: Path) -> bytes:
         fail(f"cannot read {path}: {exc.strerror or exc}")
 
 
-def _text(body: str | None, file: Path | None, required: bool) -> str | None:
-    """--body TEXT or --body-file PATH (UTF-8)."""
+def _text(body: str | None, file: Path | None, required: bool, option: str = "body") -> str | None:
+    """--body TEXT or --body-file PATH (UTF-8); `option` names another pair (--release …)."""
     if body is not None and file is not None:
-        fail("give --body or --body-file, not both")
+        fail(f"give --{option} or --{option}-file, not both")
     if file is not None:
         try:
             return _read(file).decode("utf-8-sig")
         except UnicodeDecodeError:
             fail(f"cannot read {file}: not UTF-8 text")
     if body is None and required:
-        fail("give the text with --body TEXT or --body-file PATH")
+        fail(f"give the text with --{option} TEXT or --{option}-file PATH")
     return body
 
 
@@ -611,6 +612,11 @@ Cost = Annotated[str | None, typer.Option(help="What it cost, e.g. 1200 or 1.500
 Notes = Annotated[str | None, typer.Option(help="Free text.")]
 Link = Annotated[Many, typer.Option("--link", help="An http(s) address about it (repeat).")]
 ProductRef = Annotated[list[int] | None, typer.Option("--product", help="A product it used, id (repeat).")]
+Release = Annotated[
+    str | None,
+    typer.Option(help="The text it put out (press release, statement): coverage looks for its reuse."),
+]
+ReleaseFile = Annotated[Path | None, typer.Option(help="Read the release from this UTF-8 file.")]
 PackRef = Annotated[list[int] | None, typer.Option("--pack", help="A pack it used, id (repeat).")]
 
 
@@ -664,14 +670,17 @@ def activities_add(
     product: ProductRef = None,
     pack: PackRef = None,
     description: Description = None,
+    release: Release = None,
+    release_file: ReleaseFile = None,
     by: By = None,
     as_json: AsJson = False,
 ) -> None:
     """Log an activity of a unit or mission; times are read in the zone it happened in."""
+    release = _text(release, release_file, required=False, option="release")
     details = _given(ACTIVITY_FIELDS, end=end, timezone=timezone, key=key, place=place, country=country,
                      campaign=campaign, audience=audience, partner=partner, official=official, cost=cost,
                      currency=currency, notes=notes, link=link, product=product, pack=pack,
-                     description=description)  # fmt: skip
+                     description=description, release=release)  # fmt: skip
     with serving("outreach") as outreach:
         activity = outreach.activities.add(
             title, by=actor(by), unit=unit, type=type_, starts_at=start, **details
@@ -701,14 +710,17 @@ def activities_edit(
     product: ProductRef = None,
     pack: PackRef = None,
     description: Description = None,
+    release: Release = None,
+    release_file: ReleaseFile = None,
     by: By = None,
     as_json: AsJson = False,
 ) -> None:
     """Change an activity: a list option given replaces the whole list; the history keeps what it was."""
+    release = _text(release, release_file, required=False, option="release")
     changes = _given(ACTIVITY_FIELDS, title=title, unit=unit, type_=type_, start=start, end=end,
                      timezone=timezone, place=place, country=country, campaign=campaign, audience=audience,
                      partner=partner, official=official, cost=cost, currency=currency, notes=notes, link=link,
-                     product=product, pack=pack, description=description)  # fmt: skip
+                     product=product, pack=pack, description=description, release=release)  # fmt: skip
     with serving("outreach") as outreach:
         activity = outreach.activities.edit(ref, by=actor(by), **changes)
     _activity_said(activity, as_json, "changed")
@@ -779,7 +791,7 @@ def activities_show(ref: ActivityRef, as_json: AsJson = False) -> None:
         ("audience", activity.audience), ("partners", activity.partners), ("officials", activity.officials),
         ("cost", _money(activity.cost, activity.currency)), ("products", activity.products),
         ("packs", activity.packs), ("links", activity.links), ("description", activity.description),
-        ("notes", activity.notes),
+        ("notes", activity.notes), ("release", activity.release),
     ])  # fmt: skip
     _print_files(activity.files)
     print_history(activity.history)
@@ -846,6 +858,62 @@ def activities_template(
     except OSError as exc:
         fail(f"cannot write {out}: {exc.strerror or exc}")
     console.print(f"wrote the import template to {out}", highlight=False)
+
+
+# -- earned coverage ---------------------------------------------------------------------------------
+
+ArticleId = Annotated[
+    int, typer.Argument(help="The article's id (as `caunoi search` and `coverage` show it).")
+]
+
+
+@activities_app.command("coverage")
+def activities_coverage(
+    ref: ActivityRef,
+    everything: Annotated[bool, typer.Option("--all", help="Also the articles a person rejected.")] = False,
+    stored: Annotated[
+        bool, typer.Option("--stored", help="What was found before, without scoring the window again.")
+    ] = False,
+    as_json: AsJson = False,
+) -> None:
+    """The articles an activity may have earned, best first: each with its score (0-1), state
+    (candidate, confirmed, rejected) and the reasons it was found. The stored articles of the
+    activity's window are scored again first (settings coverage_days_before, coverage_days_after)."""
+    with serving("outreach") as outreach:
+        found = outreach.coverage.find(ref, refresh=not stored, include_rejected=everything)
+    show_rows(
+        found, ("article", "score", "state", "published", "source", "title", "why"),
+        lambda c: (str(c.article_id), f"{c.score:.2f}", c.state,
+                   f"{c.published:%Y-%m-%d %H:%M}" if c.published else "—", esc(c.source or "—"),
+                   esc(c.title[:60]), esc("; ".join(r["text"] for r in c.reasons[:3]))),
+        as_json=as_json, empty="no coverage found", show_lines=True,
+    )  # fmt: skip
+
+
+def _decided(ref: str, article_id: int, by: str | None, as_json: bool, confirm: bool) -> None:
+    with serving("outreach") as outreach:
+        decide = outreach.coverage.confirm if confirm else outreach.coverage.reject
+        candidate = decide(ref, article_id, by=actor(by))
+    said(candidate, as_json,
+         f"{candidate.state} article {candidate.article_id} as coverage of activity {esc(ref)}: "
+         f"[bold]{esc(candidate.title)}[/] ({esc(candidate.source or '—')}, score {candidate.score:.2f})",
+         highlight=False)  # fmt: skip
+
+
+@activities_app.command("confirm")
+def activities_confirm(
+    ref: ActivityRef, article_id: ArticleId, by: By = None, as_json: AsJson = False
+) -> None:
+    """Say an article is coverage the activity earned (audited); evaluation counts what is confirmed."""
+    _decided(ref, article_id, by, as_json, confirm=True)
+
+
+@activities_app.command("reject")
+def activities_reject(
+    ref: ActivityRef, article_id: ArticleId, by: By = None, as_json: AsJson = False
+) -> None:
+    """Say an article is not coverage of the activity (audited): it is never proposed again."""
+    _decided(ref, article_id, by, as_json, confirm=False)
 
 
 GROUPS = {

@@ -12,9 +12,11 @@ from __future__ import annotations
 from caunoi.outreach.activities import ACTIVITY_TYPES, Activities, Activity, ImportReport
 from caunoi.outreach.campaigns import CAMPAIGN_KINDS, Campaign, Campaigns, Objective
 from caunoi.outreach.common import FileInfo, NotFound, OutreachError, TakenError
+from caunoi.outreach.coverage import Candidate, Coverage
 from caunoi.outreach.overview import SentPack, UnitOutreach, unit_outreach
 from caunoi.outreach.packs import PACK_KINDS, RECIPIENT_STATES, Notify, Pack, Packs, Recipient
 from caunoi.outreach.products import PRODUCT_KINDS, Product, Products
+from caunoi.store.coverage import CoverageRepository
 from caunoi.store.outreach import OutreachRepository
 from caunoi.units import UnitService
 
@@ -28,6 +30,8 @@ __all__ = [
     "Activity",
     "Campaign",
     "Campaigns",
+    "Candidate",
+    "Coverage",
     "FileInfo",
     "ImportReport",
     "NotFound",
@@ -46,7 +50,7 @@ __all__ = [
 
 
 class OutreachService:
-    """Campaigns, packs, products and activities over one store."""
+    """Campaigns, packs, products and activities over one store, and the coverage activities earned."""
 
     def __init__(
         self,
@@ -56,6 +60,7 @@ class OutreachService:
         timezone: str = "UTC",
         max_file_bytes: int = 20 * 1024 * 1024,
         notify: Notify | None = None,
+        coverage_days: tuple[int, int] = (1, 14),
     ):
         self.repo = OutreachRepository(engine)
         self.units = UnitService(engine)
@@ -63,6 +68,7 @@ class OutreachService:
         self.products = Products(self.repo, self.units, self.campaigns, max_file_bytes)
         self.packs = Packs(self.repo, self.units, self.campaigns, max_file_bytes, timezone, notify)
         self.activities = Activities(self.repo, self.units, self.campaigns, max_file_bytes, timezone)
+        self.coverage = Coverage(CoverageRepository(engine), self.activities, *coverage_days)
 
     def file(self, file_id: int) -> tuple[FileInfo, bytes, dict[str, int | None]]:
         """An attached file, its bytes, and what it is attached to: {"pack_id", "activity_id",

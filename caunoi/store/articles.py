@@ -394,6 +394,17 @@ class ArticleRepository:
                 _match_through_index(conn)
             return list(conn.execute(stmt.order_by(when, articles.c.id).limit(cap)))
 
+    def ids_matching(self, node: Node, start: datetime, end: datetime, cap: int) -> list[int]:
+        """The ids of the articles of [start, end) (as `matching` dates them) that a parsed query
+        matches, best ranked first, at most `cap`, reprints included: a narrowing, for callers that
+        build their query from phrases of their own (earned coverage) rather than from user text."""
+        stmt, score = self._match(node, False, [articles.c.id], None)
+        stmt = stmt.where(article_time_in(start, end)).order_by(score, articles.c.id).limit(cap)
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql":
+                _match_through_index(conn)
+            return [row.id for row in conn.execute(stmt)]
+
     def first_seen(self) -> datetime | None:
         """When the oldest article in the store was published (or stored)."""
         with self.engine.connect() as conn:
