@@ -239,6 +239,20 @@ def score(
     }
 
 
+def detail(ranked: dict[str, list[int]], relevant: dict[str, set[int]], doc_of: dict[int, str]) -> dict:
+    """Per activity: the rank of its first covering article, the first five (doc_ids, "+" covering)
+    and the covering articles not found: what to read when a figure moves."""
+    out = {}
+    for key, got in ranked.items():
+        rank = next((i for i, a in enumerate(got, 1) if a in relevant[key]), None)
+        out[key] = {
+            "first_covering_rank": rank,
+            "top5": [doc_of[a] + ("+" if a in relevant[key] else "") for a in got[:5]],
+            "missed": sorted(doc_of[a] for a in relevant[key] - set(got)),
+        }
+    return out
+
+
 def measure_backend(backend: str, cap: int, workers: int, keep: bool) -> dict[str, Any]:
     activities, relevant_docs, decoy_docs = read_set()
     keys = [a["key"] for a in activities]
@@ -250,6 +264,7 @@ def measure_backend(backend: str, cap: int, workers: int, keep: bool) -> dict[st
     with store(backend, workers, keep) as service:
         built = build(service)
         article_of = built.pop("article_of")
+        doc_of = {article: doc for doc, article in sorted(article_of.items())}
         by_key = {k: service.outreach.activities.get(k) for k in keys}
         relevant = {k: {article_of[d] for d in relevant_docs[k]} for k in keys}
         decoys = {k: {article_of[d] for d in decoy_docs[k]} for k in keys}
@@ -274,6 +289,7 @@ def measure_backend(backend: str, cap: int, workers: int, keep: bool) -> dict[st
             results[name] = {
                 "median_ms_per_activity": round(median_s * 1000, 1),
                 **{s: score(ranked, relevant, decoys, visible, ks) for s, ks in strata.items()},
+                "per_activity": detail(ranked, relevant, doc_of),
             }
     return {"store": built, "methods": results, "matcher_available": matcher is not None}
 
