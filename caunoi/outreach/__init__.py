@@ -92,7 +92,7 @@ class OutreachService:
         self.products = Products(self.repo, self.units, self.campaigns, max_file_bytes)
         self.packs = Packs(self.repo, self.units, self.campaigns, max_file_bytes, timezone, notify)
         self.activities = Activities(self.repo, self.units, self.campaigns, max_file_bytes, timezone)
-        self.coverage = Coverage(CoverageRepository(engine), self.activities, *coverage_days)
+        self.coverage = Coverage(CoverageRepository(engine), self.activities, *coverage_days, subject)
         self.evaluation = Evaluations(
             self.repo, EvaluationRepository(engine), self.units, self.campaigns, self.packs, timezone, subject
         )

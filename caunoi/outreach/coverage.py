@@ -373,7 +373,7 @@ def _names(row: dict[str, Any]) -> list[Name]:
     return names
 
 
-def profile(row: dict[str, Any], days_before: int, days_after: int) -> Profile:
+def profile(row: dict[str, Any], days_before: int, days_after: int, subject: str = "VN") -> Profile:
     """An activity's profile from its stored row and what it put out (CoverageRepository.material)."""
     first, last, days = _days(row)
     start = datetime.combine(first - timedelta(days=days_before), time())
@@ -384,7 +384,7 @@ def profile(row: dict[str, Any], days_before: int, days_after: int) -> Profile:
     messages = [(m, _words(m)) for m in row["key_messages"] if len(_words(m)) >= MIN_MESSAGE_WORDS]
     unit = row["unit_row"]
     countries = tuple(c for c in [row.get("country"), *(unit.get("countries") or []), unit.get("country")]
-                      if c and c != "VN")  # fmt: skip
+                      if c and c != subject)  # fmt: skip
     refs = {r.id for t in texts if t.kind != "product" for r in find_doc_refs(t.body) if r.id}
     return Profile(
         id=row["id"],
@@ -631,8 +631,9 @@ class Coverage:
     """Candidates for each activity, and people's decisions on them (`service.outreach.coverage`)."""
 
     def __init__(self, repo: CoverageRepository, activities: Activities, days_before: int = 1,
-                 days_after: int = 14):  # fmt: skip
+                 days_after: int = 14, subject: str = "VN"):  # fmt: skip
         self.repo, self.activities = repo, activities
+        self.subject = subject  # the setting subject_country: never a host country
         self.days_before, self.days_after = days_before, days_after
         # activity -> (what its profile was made from, the profile): a watch round re-reads what the
         # activities put out (a few queries) but makes a profile again only for one that changed
@@ -682,7 +683,7 @@ class Coverage:
             return cached[1]
         if len(self._profiles) >= PROFILES_KEPT:
             self._profiles.clear()
-        made = profile(row, self.days_before, self.days_after)
+        made = profile(row, self.days_before, self.days_after, self.subject)
         self._profiles[row["id"]] = (key, made)
         return made
 
