@@ -8,7 +8,7 @@ import os
 import pytest
 from adversarial import areas, run_area
 
-SECONDS = float(os.environ.get("CAUNOI_ADVERSARIAL_SECONDS", "6"))
+SECONDS = float(os.environ.get("CAUNOI_ADVERSARIAL_SECONDS", "3"))
 
 
 @pytest.mark.parametrize("area", sorted(areas()))
