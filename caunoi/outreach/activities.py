@@ -33,11 +33,11 @@ from caunoi.outreach.common import (
     OutreachError,
     TakenError,
     amount,
+    attach,
     clean,
     count,
     countries,
     currency,
-    file_values,
     items,
     local,
     moment,
@@ -193,10 +193,7 @@ class Activities:
     def attach(self, ref: int | str, name: str, content: bytes, *, by: str) -> FileInfo:
         by = check_actor(by, OutreachError)
         activity = self.get(ref)
-        file_id = self.repo.add_file(
-            "activity", activity.id, file_values(name, content, self.max_file_bytes), by
-        )
-        return next(f for f in self.get(activity.id).files if f.id == file_id)
+        return attach(self.repo, "activity", activity.id, name, content, by, self.max_file_bytes)
 
     def get(self, ref: int | str) -> Activity:
         """An activity by id or key, with its history."""

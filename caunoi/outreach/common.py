@@ -29,6 +29,7 @@ import pycountry
 
 from caunoi import errors
 from caunoi.errors import Invalid
+from caunoi.store.outreach import OutreachRepository
 
 
 class OutreachError(Invalid):
@@ -256,6 +257,12 @@ class FileInfo:
     sha256: str
     created_by: str | None
     created_at: datetime
+
+
+def attach(repo: OutreachRepository, owner: str, owner_id: int, name: str, content: bytes, by: str,
+           max_bytes: int) -> FileInfo:  # fmt: skip
+    """Attach a file to the pack, activity or product `owner_id` (checked by `file_values`), audited."""
+    return FileInfo(**repo.add_file(owner, owner_id, file_values(name, content, max_bytes), by))
 
 
 def file_values(name: str, content: bytes, max_bytes: int) -> dict[str, object]:

@@ -21,6 +21,7 @@ from caunoi.outreach.common import (
     FileInfo,
     NotFound,
     OutreachError,
+    attach,
     clean,
     file_values,
     items,
@@ -211,8 +212,7 @@ class Packs:
     def attach(self, pack_id: int, name: str, content: bytes, *, by: str) -> FileInfo:
         by = check_actor(by, OutreachError)
         pack = self.get(pack_id)
-        file_id = self.repo.add_file("pack", pack.id, file_values(name, content, self.max_file_bytes), by)
-        return next(f for f in self.get(pack.id).files if f.id == file_id)
+        return attach(self.repo, "pack", pack.id, name, content, by, self.max_file_bytes)
 
     def get(self, pack_id: int) -> Pack:
         rows = self.repo.pack_rows([int(pack_id)])

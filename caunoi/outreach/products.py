@@ -17,9 +17,9 @@ from caunoi.outreach.common import (
     FileInfo,
     NotFound,
     OutreachError,
+    attach,
     clean,
     day,
-    file_values,
     items,
     language,
 )
@@ -92,10 +92,7 @@ class Products:
     def attach(self, product_id: int, name: str, content: bytes, *, by: str) -> FileInfo:
         by = check_actor(by, OutreachError)
         product = self.get(product_id)
-        file_id = self.repo.add_file(
-            "product", product.id, file_values(name, content, self.max_file_bytes), by
-        )
-        return next(f for f in self.get(product.id).files if f.id == file_id)
+        return attach(self.repo, "product", product.id, name, content, by, self.max_file_bytes)
 
     def get(self, product_id: int) -> Product:
         rows = self.repo.product_rows([int(product_id)])

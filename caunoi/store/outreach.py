@@ -347,8 +347,9 @@ class OutreachRepository:
 
     # -- files ---------------------------------------------------------------------------------------
 
-    def add_file(self, owner: str, owner_id: int, values: dict[str, Any], by: str) -> int:
-        """Attach a file (name, media_type, size, sha256, content) to a pack, activity or product."""
+    def add_file(self, owner: str, owner_id: int, values: dict[str, Any], by: str) -> dict[str, Any]:
+        """Attach a file (name, media_type, size, sha256, content) to a pack, activity or product;
+        its stored fields but the bytes (id, name, media_type, size, sha256, created_by, created_at)."""
         now = datetime.now()
         with self.engine.begin() as conn:
             file_id = conn.execute(
@@ -360,7 +361,8 @@ class OutreachRepository:
                 "file": [None, f"{values['name']} ({values['size']} B, sha256 {values['sha256'][:12]}…)"]
             }
             record_audit(conn, now, by, owner, owner_id, "attach", shown)
-        return file_id
+        meta = {k: v for k, v in values.items() if k != "content"}
+        return {**meta, "id": file_id, "created_by": by, "created_at": now}
 
     def file(self, file_id: int) -> dict[str, Any] | None:
         """A file with its bytes."""
