@@ -29,6 +29,8 @@ demo: install
 	@# the missions' half: Viet Nam's missions and units, and an illustrative April 2021 of campaigns,
 	@# packs, products and activities (demo/data/outreach/README.md)
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/python demo/outreach.py
+	@# and the coverage two real activities of April 2021 earned in the demo corpus, as confirmed
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi activities coverage bng-2021-04-29-hop-bao-thuong-ky --stored
 	@# a demo login for the web UI (a local demo store only: the password is printed below)
 	@CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi users list --json | grep -q '"username": "analyst"' || \
 	  echo "cau-noi-demo-2026" | CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi users add analyst --role analyst \
@@ -40,6 +42,8 @@ demo: install
 	@echo "  $(BIN)/caunoi show 1"
 	@echo "  $(BIN)/caunoi story 1; $(BIN)/caunoi alerts list"
 	@echo "  open $(DEMO_DATA)/brief.html    # the morning brief (điểm tin) of 30/4/2021"
+	@echo "  $(BIN)/caunoi activities coverage bng-2021-04-29-hop-bao-thuong-ky    # what the briefing earned"
+	@echo "  $(BIN)/caunoi evaluate --unit BNG-TTBC --from 2021-04-01 --to 2021-04-30    # its April, AMEC chain"
 	@echo "  $(BIN)/caunoi serve    # then http://127.0.0.1:8000/  login: analyst / cau-noi-demo-2026"
 	@echo "  $(BIN)/caunoi sources import --sample && $(BIN)/caunoi watch    # real outlets (needs internet)"
 

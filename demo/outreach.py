@@ -10,7 +10,10 @@ of products.yaml whose title is not stored yet (`caunoi products list --json`); 
 import activities.csv` (idempotent by key); then for each pack of packs.yaml whose title is not stored
 yet (`caunoi packs list --json`), `caunoi packs add … --json` (which sends it), and, for every pack of
 the file, `caunoi packs ack ID --unit CODE` and `caunoi packs report ID --unit CODE --usage … --activity
-KEY`. Every change is made `--by demo`.
+KEY`. Then the earned coverage of the real activities of earned.csv: `caunoi activities import
+earned.csv`, and for each activity of coverage.yaml, `caunoi activities coverage KEY --json` and
+`caunoi activities confirm KEY ARTICLE` for each proposed article whose address the file confirms.
+Every change is made `--by demo`.
 """
 
 from __future__ import annotations
@@ -88,6 +91,10 @@ def pack_ack(pack_id: int | str, unit: str) -> list[str]:
     return ["packs", "ack", str(pack_id), *given(unit=unit, by=BY)]
 
 
+def confirm(activity: str, article_id: int) -> list[str]:
+    return ["activities", "confirm", activity, str(article_id), *given(by=BY)]
+
+
 def pack_report(pack_id: int | str, report: dict[str, Any]) -> list[str]:
     return [
         "packs", "report", str(pack_id),
@@ -97,6 +104,7 @@ def pack_report(pack_id: int | str, report: dict[str, Any]) -> list[str]:
 
 # -- running them --------------------------------------------------------------------------------------
 
+READS = ("list", "coverage")  # commands that change nothing: not shown
 Runner = Callable[[list[str]], str]  # runs `caunoi ARGS`, gives its standard output, raises if it fails
 
 
@@ -117,12 +125,12 @@ def new_process(args: list[str]) -> str:
 
 def nothing(args: list[str]) -> str:
     """--dry-run: no command runs; lists are empty, a new pack has no id."""
-    return "[]" if args[1] == "list" else "{}"
+    return "[]" if args[1] in READS else "{}"
 
 
 def load(run: Runner = new_process) -> None:
     def caunoi(args: list[str]) -> Any:
-        if args[1] != "list":
+        if args[1] not in READS:
             print(shown(args), flush=True)
         out = run(args)
         return json.loads(out) if "--json" in args else None
@@ -149,6 +157,16 @@ def load(run: Runner = new_process) -> None:
             caunoi(pack_ack(pack_id, unit))
         for report in pack.get("reports") or []:
             caunoi(pack_report(pack_id, report))
+    caunoi(["activities", "import", str(DATA / "earned.csv"), "--by", BY])
+    for decided in read("coverage.yaml"):
+        key = decided["activity"]
+        proposed = {c["url"]: c for c in caunoi(["activities", "coverage", key, "--json"])}
+        for url in decided.get("confirm") or []:
+            if url not in proposed:
+                if run is not nothing:
+                    print(f"not proposed for {key}, not confirmed: {url}")
+            elif proposed[url]["state"] != "confirmed":
+                caunoi(confirm(key, proposed[url]["article_id"]))
 
 
 def main() -> int:

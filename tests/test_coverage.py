@@ -187,6 +187,28 @@ def test_an_ingest_after_the_activity_finds_a_new_reprint_from_a_host_country_ou
     assert coverage_reason(kinds["outlet"], "vi") == "cơ quan báo chí của nước sở tại (Pháp)"
 
 
+def test_an_activity_logged_edited_or_imported_after_its_coverage_is_searched_at_once(
+    service, press_conference, tmp_path
+):
+    coverage, activities = service.outreach.coverage, service.outreach.activities
+    reprint = _by_url(service, "https://baoquocte.vn/tuan-van-hoa-viet-nam-tai-paris.html")
+    later = activities.add(
+        "Họp báo Tuần Văn hóa tại Paris (ghi muộn)", by="lan", unit="DSQ-FR", type="press_conference",
+        starts_at="13/10/2026 09:30", release=RELEASE,
+    )  # fmt: skip
+    assert reprint in [c.article_id for c in coverage.find(later.id, refresh=False)]
+    activities.edit(later.id, by="lan", starts_at="2026-03-02 09:30")  # months before: none of it
+    assert coverage.find(later.id, refresh=False) == []
+    table = tmp_path / "nhat-ky.csv"
+    table.write_text(
+        "key,date,unit,type,title,release\n"
+        f'PAR-LATE,2026-10-13,DSQ-FR,Họp báo,Tuần Văn hóa Việt Nam tại Paris,"{RELEASE}"\n',
+        encoding="utf-8",
+    )
+    assert activities.import_file(table, by="lan").added == ["PAR-LATE"]
+    assert [c.article_id for c in coverage.find("PAR-LATE", refresh=False)][:1] == [reprint]
+
+
 def test_new_articles_are_cheap_when_no_activity_is_open(service, tmp_path):
     summary = _ingest(service, tmp_path / "press", [
         ("reprint", REPRINT, "2026-10-13 18:00", "https://baoquocte.vn/a.html"),

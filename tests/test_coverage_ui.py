@@ -135,10 +135,10 @@ def test_a_rejected_article_is_hidden_behind_a_link_and_may_be_confirmed_again(s
     assert 'name="rejected" value="1"' in rejected  # a decision made there comes back there
 
 
-def test_search_again_finds_what_was_published_before_the_activity_was_logged(site):
+def test_an_activity_logged_after_its_coverage_was_published_shows_it_at_once(site):
     browser = site.client("paris")
     page = f"/activities/{site.ids['later']}"
-    assert cards(browser.get(page).text) == [] and "Chưa tìm thấy bài báo nào" in browser.get(page).text
+    assert f"/articles/{site.ids['reprint']}" in cards(browser.get(page).text)[0]  # searched when logged
     answer = post(browser, f"{page}/coverage/refresh", page)
     assert answer.headers["location"] == f"{page}?done=coverage_refreshed#coverage"
     shown = browser.get(answer.headers["location"]).text

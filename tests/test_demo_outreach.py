@@ -36,7 +36,7 @@ def _csv(path: Path) -> list[dict[str, str]]:
 
 
 def _units_named() -> set[str]:
-    named = {row["unit"] for row in _csv(DATA / "activities.csv")}
+    named = {row["unit"] for name in ("activities.csv", "earned.csv") for row in _csv(DATA / name)}
     for campaign in demo.read("campaigns.yaml"):
         named |= set(campaign.get("units") or [])
     for product in demo.read("products.yaml"):
@@ -104,16 +104,34 @@ def _has_outreach_commands() -> bool:
 def test_the_loader_runs_the_commands_a_user_would_and_adds_nothing_the_second_time(tmp_path):
     from caunoi.config import Settings
 
-    settings = Settings(data_dir=tmp_path)
+    settings = Settings(data_dir=tmp_path / "store")
+    press = tmp_path / "press"  # the articles of the demo corpus that covered the real activities
+    press.mkdir()
+    urls = {url for decided in demo.read("coverage.yaml") for url in decided["confirm"]}
+    for doc in (REPO / "demo" / "data" / "vi-news-unc" / "window").iterdir():
+        head = doc.read_text(encoding="utf-8").splitlines()[:3]
+        if any(line.removeprefix("# url = ") in urls for line in head):
+            (press / doc.name).write_bytes(doc.read_bytes())
+    assert len(list(press.iterdir())) == 4
+    caunoi(settings, "ingest", str(press))
 
     def run(args: list[str]) -> str:
         return caunoi(settings, *args).stdout
 
     demo.load(run)
+    briefing = json.loads(run(["activities", "coverage", "bng-2021-04-29-hop-bao-thuong-ky", "--json"]))
+    assert [c["state"] for c in briefing] == ["confirmed"] * 4
+    evaluated = json.loads(
+        run(["evaluate", "--unit", "BNG-TTBC", "--from", "2021-04-01", "--to", "2021-04-30", "--json"])
+    )
+    earned = next(i for i in evaluated["indicators"] if i["key"] == "earned_articles")
+    assert earned["value"] == 4
 
     def counts() -> dict[str, int]:
         return {g: len(json.loads(run([g, "list", "--json"]))) for g in ("campaigns", "packs", "products")}
 
     assert counts() == {"campaigns": 3, "packs": 3, "products": 5}
+    logged = len(json.loads(run(["activities", "list", "--json", "--limit", "100"])))
     demo.load(run)
     assert counts() == {"campaigns": 3, "packs": 3, "products": 5}
+    assert len(json.loads(run(["activities", "list", "--json", "--limit", "100"]))) == logged == 42

@@ -145,7 +145,7 @@ def test_a_campaign_is_evaluated_stage_by_stage_with_the_records_behind_each_fig
 
 def test_a_mission_is_evaluated_over_a_period_with_all_its_activities(service, month):
     ev = service.outreach.evaluation.evaluate(
-        unit="dsq-fr", start="2026-10-01", end="2026-11-01", mission=True
+        unit="dsq-fr", start="2026-10-01", last="2026-10-31", mission=True
     )
     got = {i.key: i for i in ev.indicators}
     assert ev.scope.unit == "DSQ-FR" and ev.scope.host_countries == ["FR"]
@@ -164,38 +164,38 @@ def test_a_mission_is_evaluated_over_a_period_with_all_its_activities(service, m
         ({}, "evaluation_no_scope"),
         ({"unit": "BC-TTDN", "mission": True}, "evaluation_not_mission"),
         ({"unit": "BC-TTDN"}, "evaluation_no_period"),
-        ({"unit": "BC-TTDN", "start": "2026-10-01", "end": "2026-10-01"}, "evaluation_bad_period"),
+        ({"unit": "BC-TTDN", "start": "2026-10-01", "last": "2026-09-30"}, "evaluation_bad_period"),
     ]
     for given, code in refusals:
         with pytest.raises(OutreachError) as refused:
             service.outreach.evaluation.evaluate(**given)
         assert refused.value.code == code
-    headquarters = service.outreach.evaluation.evaluate(unit="BC-TTDN", start="2026-10-01", end="2026-11-01")
+    headquarters = service.outreach.evaluation.evaluate(unit="BC-TTDN", start="2026-10-01", last="2026-10-31")
     assert headquarters.indicator("share_of_voice").missing["en"].startswith("no host country")
 
 
 def test_the_missions_are_compared_each_by_its_own_evaluation(service, month):
     evaluation = service.outreach.evaluation
-    compared = evaluation.compare(start="2026-10-01", end="2026-11-01", sort="unit")
+    compared = evaluation.compare(start="2026-10-01", last="2026-10-31", sort="unit")
     assert (compared.start, compared.end) == (date(2026, 10, 1), date(2026, 11, 1))
     paris, tokyo = compared.missions  # the missions only: not the unit BC-TTDN
     assert (paris.unit, paris.activities, paris.earned_articles, paris.outlets) == ("DSQ-FR", 4, 4, 4)
     assert paris.activity_types == {"event": 1, "press_conference": 1, "press_release": 1, "media_meeting": 1}
     assert (paris.products, paris.packs_sent, paris.packs_acknowledged, paris.packs_overdue) == (1, 1, 1, 0)
     assert (paris.host_tone_before, paris.host_tone, paris.tone_change) == (-1.0, 3.0, 4.0)
-    own = evaluation.evaluate(mission=True, unit="DSQ-FR", start="2026-10-01", end="2026-11-01")
+    own = evaluation.evaluate(mission=True, unit="DSQ-FR", start="2026-10-01", last="2026-10-31")
     assert paris.message_penetration == own.indicator("message_penetration").value == 50.0
     assert (tokyo.unit, tokyo.activities, tokyo.packs_overdue, tokyo.tone_change) == ("DSQ-JP", 0, 1, None)
 
     # most first; a mission without the figure last, whichever way
     def by(sort: str) -> list[str]:
-        found = evaluation.compare(start="2026-10-01", end="2026-11-01", sort=sort)
+        found = evaluation.compare(start="2026-10-01", last="2026-10-31", sort=sort)
         return [m.unit for m in found.missions]
 
     assert by("-packs_overdue") == ["DSQ-JP", "DSQ-FR"] and by("-earned_articles") == ["DSQ-FR", "DSQ-JP"]
     assert by("tone_change") == by("-tone_change") == ["DSQ-FR", "DSQ-JP"]
     with pytest.raises(OutreachError) as refused:
-        evaluation.compare(start="2026-10-01", end="2026-11-01", sort="budget")
+        evaluation.compare(start="2026-10-01", last="2026-10-31", sort="budget")
     assert refused.value.code == "evaluation_bad_sort"
     rows = comparison_table(compared, "en")
     assert rows[0][:4] == [
@@ -209,7 +209,7 @@ def test_the_missions_are_compared_each_by_its_own_evaluation(service, month):
 
 def test_a_period_whose_window_before_falls_off_the_calendar_is_refused(service, month):
     with pytest.raises(OutreachError) as refused:
-        service.outreach.evaluation.evaluate(unit="DSQ-FR", start=date(1, 1, 1), end=date(9999, 12, 31))
+        service.outreach.evaluation.evaluate(unit="DSQ-FR", start=date(1, 1, 1), last=date(9999, 12, 30))
     assert refused.value.code == "evaluation_long_period"
 
 
@@ -304,11 +304,12 @@ def test_caunoi_evaluate_reports_by_stage_and_writes_json_csv_and_xlsx(service, 
             "--from",
             "2026-10-01",
             "--to",
-            "2026-11-01",
+            "2026-10-31",
             "--json",
         ).stdout
     )
-    assert data["scope"]["unit"] == "DSQ-FR" and data["scope"]["end"] == "2026-11-01"
+    scope = data["scope"]
+    assert (scope["unit"], scope["last"], scope["end"]) == ("DSQ-FR", "2026-10-31", "2026-11-01")
     earned = next(i for i in data["indicators"] if i["key"] == "earned_articles")
     assert earned["value"] == 4 and len(earned["records"]["articles"]) == 4
     assert earned["definition"]["vi"].startswith("Các bài báo được người dùng xác nhận")
@@ -321,7 +322,7 @@ def test_caunoi_evaluate_reports_by_stage_and_writes_json_csv_and_xlsx(service, 
     assert out_csv.read_bytes().startswith(b"\xef\xbb\xbfstage,") and out_xlsx.read_bytes()[:2] == b"PK"
 
     refused = cli(
-        settings, "evaluate", "--mission", "BC-TTDN", "--from", "2026-10-01", "--to", "2026-11-01", code=2
+        settings, "evaluate", "--mission", "BC-TTDN", "--from", "2026-10-01", "--to", "2026-10-31", code=2
     ).output
     assert "BC-TTDN is not a mission" in refused
     assert "give the period" in cli(settings, "evaluate", "--unit", "DSQ-FR", code=2).output
@@ -358,15 +359,15 @@ def test_the_api_answers_the_evaluation_as_json_or_a_file_and_an_officer_sees_th
         mine = get("hoa", campaign="THANG-VH-FR").json()  # an officer: their mission's part
         assert mine["scope"]["unit"] == "DSQ-FR"
         assert next(i for i in mine["indicators"] if i["key"] == "packs_sent")["value"] == 1
-        assert_error(get("hoa", unit="DSQ-JP", **{"from": "2026-10-01", "to": "2026-11-01"}), 403)
+        assert_error(get("hoa", unit="DSQ-JP", **{"from": "2026-10-01", "to": "2026-10-31"}), 403)
         assert_error(get("john", campaign="THANG-VH-FR"), 403)  # DSQ-US takes no part in it
         assert_error(get("hoa"), 422)  # their mission, but over which period?
         assert_error(get("minh", campaign="NOPE"), 404)
 
-        period = {"unit": "DSQ-FR", "from": "2026-10-01", "to": "2026-11-01"}
+        period = {"unit": "DSQ-FR", "from": "2026-10-01", "to": "2026-10-31"}
         as_csv = get("minh", **period, format="csv", lang="en")
         assert as_csv.status_code == 200 and as_csv.headers["content-type"].startswith("text/csv")
-        assert "caunoi-evaluation-DSQ-FR-2026-10-01-2026-11-01.csv" in as_csv.headers["content-disposition"]
+        assert "caunoi-evaluation-DSQ-FR-2026-10-01-2026-10-31.csv" in as_csv.headers["content-disposition"]
         rows = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
         assert ["outtakes", "earned_articles", "Earned articles", "", "4"] in [r[:5] for r in rows]
         as_xlsx = get("minh", **period, format="xlsx")

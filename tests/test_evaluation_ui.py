@@ -122,7 +122,7 @@ def test_a_mission_officer_evaluates_their_own_mission_only(site):
     assert browser.get(f"/evaluation/records?unit=DSQ-JP&{OCTOBER}&indicator=activities").status_code == 403
     sent = browser.get(f"/evaluation/missions?{OCTOBER}", follow_redirects=False)
     assert sent.status_code == 303 and sent.headers["location"] == f"/evaluation?unit=DSQ-FR&{OCTOBER}"
-    rows = browser.get("/api/v1/evaluation/missions?from=2026-10-01&to=2026-11-01").json()["missions"]
+    rows = browser.get("/api/v1/evaluation/missions?from=2026-10-01&to=2026-10-31").json()["missions"]
     assert [r["unit"] for r in rows] == ["DSQ-FR"]
     packs = browser.get(f"/evaluation/records?unit=DSQ-FR&{OCTOBER}&indicator=packs_sent&kind=packs").text
     assert f'href="/packs/{site.ids["pack"]}"' in packs and "DSQ-JP" not in packs  # their row of it only
@@ -169,7 +169,7 @@ def test_the_export_buttons_answer_the_apis_files(site):
     browser = site.client("lan")
     page = browser.get("/evaluation?campaign=THANG-VH-FR").text
     csv_link, xlsx_link = links(page, "/api/v1/evaluation?")
-    assert "format=csv" in csv_link and "from=2026-10-01" in csv_link and "to=2026-11-01" in csv_link
+    assert "format=csv" in csv_link and "from=2026-10-01" in csv_link and "to=2026-10-31" in csv_link
     answer = browser.get(csv_link)
     assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
     assert "attachment" in answer.headers["content-disposition"]

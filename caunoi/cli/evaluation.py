@@ -30,11 +30,8 @@ def evaluate(
     start: Annotated[
         str | None, typer.Option("--from", help="The first day (default: the campaign's start).")
     ] = None,
-    end: Annotated[
-        str | None,
-        typer.Option(
-            "--to", help="The day after the last: the period is [from, to) (default: the campaign's end)."
-        ),
+    last: Annotated[
+        str | None, typer.Option("--to", help="The last day, included (default: the campaign's end).")
     ] = None,
     lang: Annotated[str, typer.Option(help="vi or en.")] = "vi",
     as_json: Annotated[bool, typer.Option("--json", help="Print the whole evaluation as JSON.")] = False,
@@ -56,7 +53,7 @@ def evaluate(
         fail("give --unit or --mission, not both")
     with serving("outreach") as outreach:
         found = outreach.evaluation.evaluate(
-            campaign=campaign, unit=unit or mission, start=start, end=end, mission=mission is not None
+            campaign=campaign, unit=unit or mission, start=start, last=last, mission=mission is not None
         )
     for path, write in ((csv_file, table_csv), (xlsx_file, table_xlsx)):
         if path is not None:

@@ -91,7 +91,10 @@ class OutreachService:
         self.campaigns = Campaigns(self.repo, self.units, topics)
         self.products = Products(self.repo, self.units, self.campaigns, max_file_bytes)
         self.packs = Packs(self.repo, self.units, self.campaigns, max_file_bytes, timezone, notify)
-        self.activities = Activities(self.repo, self.units, self.campaigns, max_file_bytes, timezone)
+        self.activities = Activities(
+            self.repo, self.units, self.campaigns, max_file_bytes, timezone,
+            changed=lambda ids: self.coverage.rescore(ids),
+        )  # fmt: skip
         self.coverage = Coverage(CoverageRepository(engine), self.activities, *coverage_days, subject)
         self.evaluation = Evaluations(
             self.repo, EvaluationRepository(engine), self.units, self.campaigns, self.packs, timezone, subject

@@ -81,6 +81,7 @@ EDITABLE = (
     "products", "packs",
 )  # fmt: skip
 MAX_KEY = 100
+CHANGED_TOLD = 200  # an import has the coverage of at most this many searched at once (the rest: when opened)
 
 
 def type_names() -> dict[str, str]:
@@ -152,9 +153,17 @@ class Activities:
         campaigns: Campaigns,
         max_file_bytes: int,
         timezone: str,
+        changed: Callable[[list[int]], Any] | None = None,
     ):
+        """`changed` is told the ids of activities added or changed (to search their coverage again);
+        an import tells it at most CHANGED_TOLD of them, the latest first."""
         self.repo, self.units, self.campaigns = repo, units, campaigns
         self.max_file_bytes, self.timezone = max_file_bytes, timezone
+        self.changed = changed
+
+    def _told(self, ids: list[int]) -> None:
+        if self.changed is not None and ids:
+            self.changed(ids)
 
     def add(
         self, title: str, *, by: str, unit: str, type: str, starts_at: datetime | str, **details: Any
@@ -172,7 +181,9 @@ class Activities:
             raise TakenError(
                 "activity_exists", "there is already an activity with key {key}", key=values["key"]
             )
-        return self.get(self.repo.add(activities, "activity", values, by, links))
+        activity_id = self.repo.add(activities, "activity", values, by, links)
+        self._told([activity_id])
+        return self.get(activity_id)
 
     def edit(self, ref: int | str, *, by: str, **changes: Any) -> Activity:
         """Change some fields (those of EDITABLE); products and packs given replace the old links.
@@ -188,6 +199,7 @@ class Activities:
         values, links = self._values({**current, **changes})
         links = {name: links[name] for name in ("products", "packs") if name in changes}
         self.repo.change(activities, "activity", activity.id, values, by, links)
+        self._told([activity.id])
         return self.get(activity.id)
 
     def attach(self, ref: int | str, name: str, content: bytes, *, by: str) -> FileInfo:
@@ -261,6 +273,9 @@ class Activities:
         report.added = [a["key"] for a in adds]
         report.changed = [stored[v["key"]]["key"] for _, v in edits]
         report.written = True
+        latest = sorted(adds + [v for _, v in edits], key=lambda v: v["starts_at"], reverse=True)
+        ids = self.repo.activities_by_key([v["key"] for v in latest[:CHANGED_TOLD]])
+        self._told([ids[v["key"]]["id"] for v in latest[:CHANGED_TOLD] if v["key"] in ids])
         return report
 
     def import_file(self, path: Path, *, by: str, **options: Any) -> ImportReport:

@@ -181,6 +181,7 @@ class Candidate:
     reasons: list[dict[str, Any]]  # {"kind", "values", "weight", "text"}; `text` in English
     state: str  # candidate | confirmed | rejected
     title: str
+    url: str | None
     source: str | None
     published: datetime | None
     decided_by: str | None = None
@@ -332,6 +333,15 @@ def _variants(shown: str) -> list[tuple[str, tuple[str, ...]]]:
     return forms
 
 
+_NEXT_WORD = re.compile(r"\s+(\w)")
+
+
+def _in_role(text: str, end: int) -> bool:
+    """A "name" followed by a lower-case word is the head of a capitalised role: "Phó Phát ngôn …"."""
+    found = _NEXT_WORD.match(text, end)
+    return bool(found and found.group(1).islower())
+
+
 def _names(row: dict[str, Any]) -> list[Name]:
     names = []
     unit = row["unit_row"]
@@ -350,7 +360,7 @@ def _names(row: dict[str, Any]) -> list[Name]:
         plain = _BRACKETS.sub(" ", official).strip(" ,;-–")
         mentions = find_mentions(plain, gazetteer)
         people = [p.name for p in find_persons(plain, mentions, find_orgs(plain, mentions))
-                  if len(p.name.split()) >= 2]  # fmt: skip
+                  if len(p.name.split()) >= 2 and not _in_role(plain, p.end)]  # fmt: skip
         if not people and len(_words(plain)) >= 3:  # a role without a name: "Thứ trưởng Bộ Ngoại giao"
             people = [plain]
         if people:
@@ -657,6 +667,11 @@ class Coverage:
     def reject(self, activity_ref: int | str, article_id: int, *, by: str) -> Candidate:
         """A person says it is not: never proposed again (audited: coverage_reject)."""
         return self._decide(activity_ref, article_id, "rejected", "coverage_reject", by)
+
+    def rescore(self, activity_ids: Iterable[int]) -> int:
+        """Search the coverage of activities just added or changed again (their window, names and
+        texts may be new); how many candidates were written."""
+        return sum(self._refresh(int(i)) for i in dict.fromkeys(activity_ids))
 
     def refresh_new(self, article_ids: Iterable[int]) -> int:
         """Check new articles against the activities whose window covers them (after each ingest and

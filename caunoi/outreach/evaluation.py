@@ -105,6 +105,7 @@ class Scope:
     unit: str | None
     unit_kind: str | None  # unit | mission
     start: date  # first day
+    last: date  # last day (included)
     end: date  # the day after the last: the period is [start, end)
     before_start: date  # the window before is [before_start, start)
     timezone: str  # the organisation's, which the days are read in
@@ -271,12 +272,12 @@ class Evaluations:
         campaign: str | int | None = None,
         unit: str | None = None,
         start: date | str | None = None,
-        end: date | str | None = None,
+        last: date | str | None = None,
         mission: bool = False,
     ) -> Evaluation:
         """The evaluation of `campaign` (by code or id), or of `unit`, or of `unit`'s part in
-        `campaign`, over [start, end) (days in the organisation's zone; a campaign's period by
-        default). `mission`: `unit` must be a mission."""
+        `campaign`, from the day `start` to the day `last`, both included (days in the organisation's
+        zone; a campaign's period by default). `mission`: `unit` must be a mission."""
         found = self.campaigns.get(campaign) if campaign not in (None, "") else None
         seat = self.units.get(unit) if unit else None
         if found is None and seat is None:
@@ -287,7 +288,7 @@ class Evaluations:
             raise OutreachError(
                 "evaluation_not_mission", "{unit} is not a mission: evaluate it as a unit", unit=seat.code
             )
-        first, after = day(start, "from"), day(end, "to")
+        first, after = day(start, "from"), day_after(last)
         if found is not None:
             first = first or found.starts_on
             after = after or found.ends_on + timedelta(days=1)
@@ -325,11 +326,12 @@ class Evaluations:
         self,
         *,
         start: date | str | None,
-        end: date | str | None,
+        last: date | str | None,
         units: Iterable[str] | None = None,
         sort: str = "unit",
     ) -> Comparison:
-        """Every mission (not retired; or those of `units`) evaluated over [start, end), one row each,
+        """Every mission (not retired; or those of `units`) evaluated from `start` to `last` (both
+        included), one row each,
         sorted by `sort` (a column of COMPARED; "-activities": most first; the unknown last either
         way). One evaluation per mission (about 11 queries each): the demo store's 101 missions over a
         half-year take 0.4–1.0 s on SQLite and 1.6–2.0 s on PostgreSQL (1,139 queries), what a page
@@ -337,11 +339,12 @@ class Evaluations:
         articles pays for reading their tone, mission by mission, as each mission's page does (1.7 s
         on SQLite when every mission's host outlets hold the 590 demo articles)."""
         order = _sorter(sort)
-        first, after = _period(day(start, "from"), day(end, "to"))
+        first, after = _period(day(start, "from"), day_after(last))
         missions = (
             [self.units.get(u) for u in units] if units is not None else self.units.list(kind="mission")
         )
-        rows = [_figures(self.evaluate(unit=m.code, start=first, end=after), m) for m in missions]
+        last_day = after - timedelta(days=1)
+        rows = [_figures(self.evaluate(unit=m.code, start=first, last=last_day), m) for m in missions]
         return Comparison(first, after, self.timezone, sort, order(rows), utcnow())
 
     def records(self, kind: str, ids: Iterable[int]) -> list[Activity | ArticleLine | Pack | Product]:
@@ -394,6 +397,7 @@ class Evaluations:
             unit=seat.code if seat else None,
             unit_kind=seat.kind if seat else None,
             start=first,
+            last=after - timedelta(days=1),
             end=after,
             before_start=first - (after - first),
             timezone=self.timezone,
@@ -630,19 +634,31 @@ class Evaluations:
                           records={"articles": now, "articles_before": then})  # fmt: skip
 
 
+def day_after(last: date | str | None) -> date | None:
+    """The day after the period's last day (the end of [first, after)); None if none was given."""
+    found = day(last, "to")
+    if found is None:
+        return None
+    if found == date.max:  # the day after it is past the calendar's end
+        raise OutreachError(
+            "evaluation_last_day", "the last day {until}: choose an earlier one", until=found.isoformat()
+        )
+    return found + timedelta(days=1)
+
+
 def _period(first: date | None, after: date | None) -> tuple[date, date]:
     """[first, after), both known and in that order, else the refusal that says what to give."""
     if first is None or after is None:
         raise OutreachError(
             "evaluation_no_period",
-            "give the period: from its first day to the day after its last, e.g. 2026-01-01 and 2026-07-01",
+            "give the period: its first and its last day, e.g. 2026-01-01 and 2026-06-30",
         )
     if after <= first:
         raise OutreachError(
             "evaluation_bad_period",
-            "the period ends ({end}) before it starts ({start}): 'to' is the day after its last",
+            "the period ends ({end}) before it starts ({start})",
             start=first.isoformat(),
-            end=after.isoformat(),
+            end=(after - timedelta(days=1)).isoformat(),
         )
     if first - date.min < after - first:  # the window before it would start before year 1
         raise OutreachError(
@@ -650,7 +666,7 @@ def _period(first: date | None, after: date | None) -> tuple[date, date]:
             "the period {start} – {end} is too long to be compared with one as long before it: "
             "give a shorter one",
             start=first.isoformat(),
-            end=after.isoformat(),
+            end=(after - timedelta(days=1)).isoformat(),
         )
     return first, after
 

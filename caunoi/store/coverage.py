@@ -151,9 +151,9 @@ class CoverageRepository:
         self, activity_id: int, states: Iterable[str] | None = None, article_ids: Sequence[int] | None = None
     ) -> list[dict[str, Any]]:
         """An activity's coverage rows (of these states, of these articles), best score first, each
-        with its article's title, source and publication time."""
+        with its article's title, address, source and publication time."""
         query = (
-            select(activity_coverage, articles.c.title, articles.c.source, articles.c.published)
+            select(activity_coverage, *(articles.c[name] for name in ("title", "url", "source", "published")))
             .join(articles, articles.c.id == activity_coverage.c.article_id)
             .where(activity_coverage.c.activity_id == activity_id)
             .order_by(activity_coverage.c.score.desc(), articles.c.published.desc(), articles.c.id)

@@ -9,7 +9,7 @@ own mission's row only. The routes call caunoi.service (service_of) and never th
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
@@ -48,12 +48,9 @@ def evaluation(
     start: Annotated[
         date | None, Query(alias="from", description="The first day (default: the campaign's start).")
     ] = None,
-    end: Annotated[
+    last: Annotated[
         date | None,
-        Query(
-            alias="to",
-            description="The day after the last: the period is [from, to) (default: the campaign's).",
-        ),
+        Query(alias="to", description="The last day, included (default: the campaign's end)."),
     ] = None,
     format: Annotated[
         Literal["json", "csv", "xlsx"], Query(description="json, or a file: csv or xlsx.")
@@ -77,12 +74,13 @@ def evaluation(
         unit = own
         if campaign and not access.reads_campaign(user, outreach.campaigns.get(campaign)):
             raise ApiError(403, "forbidden", f"{own} does not take part in campaign {campaign}")
-    found: Evaluation = outreach.evaluation.evaluate(campaign=campaign, unit=unit, start=start, end=end)
+    found: Evaluation = outreach.evaluation.evaluate(campaign=campaign, unit=unit, start=start, last=last)
     if format == "json":
         return found
     write = table_csv if format == "csv" else table_xlsx
     s = found.scope
-    name = f"caunoi-evaluation-{'-'.join(x for x in (s.campaign, s.unit) if x)}-{s.start}-{s.end}"
+    last = s.end - timedelta(days=1)
+    name = f"caunoi-evaluation-{'-'.join(x for x in (s.campaign, s.unit) if x)}-{s.start}-{last}"
     return table_file(write(found, lang), format, name)
 
 
@@ -99,7 +97,7 @@ def evaluation_missions(
     request: Request,
     user: Reader,
     start: Annotated[date, Query(alias="from", description="The first day.")],
-    end: Annotated[date, Query(alias="to", description="The day after the last: the period is [from, to).")],
+    last: Annotated[date, Query(alias="to", description="The last day, included.")],
     sort: Annotated[Sort, Query(description="A column; -column: most first.")] = "unit",
     format: Annotated[
         Literal["json", "csv", "xlsx"], Query(description="json, or a file: csv or xlsx.")
@@ -115,8 +113,9 @@ def evaluation_missions(
         own = access.mission(user, READ)
     except access.NotAllowed as refusal:
         raise ApiError(403, "forbidden", str(refusal)) from None
-    found = outreach.evaluation.compare(start=start, end=end, units=[own] if own else None, sort=sort)
+    found = outreach.evaluation.compare(start=start, last=last, units=[own] if own else None, sort=sort)
     if format == "json":
         return found
     write = comparison_csv if format == "csv" else comparison_xlsx
-    return table_file(write(found, lang), format, f"caunoi-missions-{found.start}-{found.end}")
+    last = found.end - timedelta(days=1)
+    return table_file(write(found, lang), format, f"caunoi-missions-{found.start}-{last}")

@@ -544,6 +544,7 @@ class CandidateOut(BaseModel):
     reasons: list[CoverageReason] = Field(description="Best first.")
     state: Literal["candidate", "confirmed", "rejected"]
     title: str
+    url: str | None = Field(description="The article's address, where it has one.")
     source: str | None
     published: datetime | None = Field(description="As stored: Hanoi wall-clock time.")
     decided_by: str | None
@@ -603,7 +604,8 @@ class ScopeOut(BaseModel):
     title: str
     unit: str | None
     unit_kind: UnitKind | None
-    start: date
+    start: date = Field(description="The first day.")
+    last: date = Field(description="The last day, included.")
     end: date = Field(description="The day after the last: the period is [start, end).")
     before_start: date = Field(description="The window before is [before_start, start).")
     timezone: str

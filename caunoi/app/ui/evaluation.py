@@ -127,19 +127,16 @@ def _reader(user: dict[str, Any]) -> str | None:
 
 
 def _days(service: Service, asked: Asked, campaign: bool) -> tuple[date | None, date | None]:
-    """[first, after) of the days asked; what is not given is the campaign's (None: the domain
-    fills it in) or the current half-year's."""
+    """The first and last day asked; what is not given is the campaign's (None: the domain fills it
+    in) or the current half-year's."""
     first, last = day(asked.since, "from"), day(asked.until, "to")
     if first and last and last < first:
         raise Invalid("evaluation_bad_days", "the last day ({until}) is before the first ({since})",
                       since=first.isoformat(), until=last.isoformat())  # fmt: skip
-    if last == date.max:  # the day after it is past the calendar's end
-        raise Invalid("evaluation_last_day", "the last day {until}: choose an earlier one", until=str(last))
-    after = last + timedelta(days=1) if last else None
     if not campaign:
-        start, end = half_year(service.outreach.evaluation.today())
-        first, after = first or start, after or end
-    return first, after
+        start, after = half_year(service.outreach.evaluation.today())
+        first, last = first or start, last or after - timedelta(days=1)
+    return first, last
 
 
 def _evaluate(
@@ -161,9 +158,9 @@ def _evaluate(
     try:
         if campaign and own is not None and not access.reads_campaign(user, outreach.campaigns.get(campaign)):
             raise PageError(403)
-        start, end = _days(service_of(request), asked, bool(campaign))
+        start, last = _days(service_of(request), asked, bool(campaign))
         found = outreach.evaluation.evaluate(
-            campaign=campaign or None, unit=unit or None, start=start, end=end
+            campaign=campaign or None, unit=unit or None, start=start, last=last
         )
     except CaunoiError as exc:
         return asked, None, exc
@@ -343,9 +340,10 @@ def unit_glance(request: Request, user: dict[str, Any], code: str) -> Glance | N
 
 
 def _export(ev: Evaluation, fmt: str, lang: str) -> str:
-    """The API's file of this evaluation (`to` there is the day after the last)."""
+    """The API's file of this evaluation."""
     s = ev.scope
-    query = {"campaign": s.campaign, "unit": s.unit, "from": s.start.isoformat(), "to": s.end.isoformat(),
+    last = (s.end - timedelta(days=1)).isoformat()
+    query = {"campaign": s.campaign, "unit": s.unit, "from": s.start.isoformat(), "to": last,
              "format": fmt, "lang": lang}  # fmt: skip
     return "/api/v1/evaluation?" + urlencode({k: v for k, v in query.items() if v})
 
@@ -438,8 +436,8 @@ def evaluation_missions(
     sort = sort if sort.removeprefix("-") in COMPARED else "-activities"
     comparison, error = None, None
     try:
-        first, after = _days(service, asked, campaign=False)
-        comparison = service.outreach.evaluation.compare(start=first, end=after, sort=sort)
+        first, last = _days(service, asked, campaign=False)
+        comparison = service.outreach.evaluation.compare(start=first, last=last, sort=sort)
     except CaunoiError as exc:
         error = exc
     if comparison is not None:
@@ -458,7 +456,8 @@ def evaluation_missions(
     exports = {}
     if comparison is not None:
         for fmt in ("csv", "xlsx"):
-            query = {"from": comparison.start.isoformat(), "to": comparison.end.isoformat(), "sort": sort,
+            last = comparison.end - timedelta(days=1)
+            query = {"from": comparison.start.isoformat(), "to": last.isoformat(), "sort": sort,
                      "format": fmt, "lang": lang}  # fmt: skip
             exports[fmt] = "/api/v1/evaluation/missions?" + urlencode(query)
     return _render(
