@@ -522,7 +522,7 @@ class Service:
     def brief(self, start: datetime, end: datetime, lang: str = "vi") -> dict[str, Any]:
         from caunoi.reports import brief
 
-        return brief.build(self.engine, start, end, lang)
+        return brief.build(self.engine, start, end, lang, subject=self.settings.subject_country)
 
     def copies(self, article_id: int) -> dict[str, Any]:
         return self.stories.copies_of(article_id)

@@ -121,3 +121,19 @@ def demo_store(tmp_path_factory) -> IngestedStore:
     with Service(settings) as service:
         summary = service.ingest([DEMO / "vi-news-unc" / "docs"])
     return IngestedStore(settings, summary)
+
+
+@pytest.fixture(scope="session")
+def brief_day(tmp_path_factory) -> IngestedStore:
+    """Nine real articles of 29 and 30 April 2021 (tests/support/corpus.py: HOANG_SA, INDIA,
+    FOOTBALL) ingested once into a SQLite store, for the brief's tests."""
+    from support.corpus import FOOTBALL, HOANG_SA, INDIA
+
+    from caunoi.config import Settings
+    from caunoi.service import Service
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("brief-day"))
+    files = [DEMO / "vi-news-unc" / "window" / f"{name}.txt" for name in (*HOANG_SA, *INDIA, *FOOTBALL)]
+    with Service(settings) as service:
+        summary = service.ingest(files)
+    return IngestedStore(settings, summary)

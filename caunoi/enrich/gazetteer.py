@@ -63,6 +63,8 @@ FILES: dict[str, tuple[str, tuple[str, ...]]] = {
     "intl_orgs.tsv": ("org", ("name_vi", "name_en")),
     "vn_media.tsv": ("media", ("name_vi", "name_en", "hosts")),
 }
+# whose Party and State bodies an entry type is: the country (ISO code) -> the type of its bodies' entries
+BODIES: dict[str, str] = {"VN": "vnbody"}
 _CORE = {"id", "name_vi", "name_en", "aliases", "ambiguous", "attributive"}
 _ENGLISH_COLUMNS = ("common_name_en", "official_name_en", "demonyms_en", "endonyms")
 RULES = ("case", "name", "initial")

@@ -1,92 +1,186 @@
 """The morning brief (điểm tin): what was written in a period, as the stories it was about.
 
-Stories with at least one article (reprints counted once) published in [start, end) are ranked by
-how many such articles they have (then by outlets, then most recent). The top ones are grouped by
-their main priority topic: the taxonomy topic (caunoi/data/taxonomy.yaml, in its order) most of
-their articles in the period carry, when at least MAIN_TOPIC_SHARE of them do, else "Other". Each
-shows its region(s), articles in the period and in all, reprints, outlets, countries, mean tone,
-the first sentences of its summary and links. Then the alerts raised in the period and the open
-cases with their deadlines.
+The period's articles are those published in [start, end) and those known by their day only
+(stamped 00:00) of a day the period overlaps (caunoi.store.figures.dated_in): the brief of 08:00
+over the last 24 h has what was dated yesterday and today, as a reader expects. Reprints count once.
+
+Ranking: priority before volume. A story's weight is its articles in the period, doubled when its
+main topic is one of the organisation's priority topics — the taxonomy's (caunoi/data/taxonomy.yaml):
+the one most of its articles in the period carry, when at least MAIN_TOPIC_SHARE of them do — and
+doubled again when they name a Party or State body of the subject country (Bộ Ngoại giao, Quốc
+hội…) by a name no other country's body shares (caunoi.enrich.gazetteer, BODIES). A story mostly
+in the sport or entertainment sections (SOFT_SECTIONS) weighs half its articles, whatever it names.
+So the Foreign Ministry's answer on Hoàng Sa in two articles (weight 8) outranks a football match
+in three (1.5) and a plain story of seven; a story of twenty articles still outranks it. Heaviest
+first, then most articles, outlets, most recent, and by id; the `top` first are kept, each with
+`why` it weighed what it did.
+
+The kept stories are grouped by main topic, in the taxonomy's order, "Other" last. Each shows its
+region(s), articles in the period and in all, reprints, outlets, countries, mean tone, the first
+sentences of its summary and links. Then the alerts raised in the period and the open cases with
+their deadlines.
 """
 
 from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
-from caunoi.enrich.gazetteer import load_gazetteer
+from caunoi.enrich.gazetteer import BODIES, GENERIC, load_gazetteer
 from caunoi.enrich.taxonomy import load_taxonomy
-from caunoi.i18n import topic_names
+from caunoi.i18n import name_of, topic_names
 from caunoi.store import figures
 
 TOP_STORIES = 15
 LINKS = 3
 MAIN_TOPIC_SHARE = 0.3  # a story's main topic is carried by at least this share of its articles
+PRIORITY_TOPIC = 2.0  # a story on a priority topic weighs this many times its articles…
+SUBJECT_BODY = 2.0  # …and this many times more when it names the subject country's bodies
+SOFT = 0.5  # a story mostly of these sections weighs this much an article, and no more
+SOFT_SECTIONS = frozenset({"sport", "entertainment"})
+
+
+@dataclass(frozen=True)
+class RankedStory:
+    """A story of the period as the brief weighs it."""
+
+    story_id: int
+    members: list[Any]  # its articles in the period (figures.BriefWindow rows), in time order
+    topic: str | None  # its main priority topic
+    bodies: tuple[str, ...]  # the subject country's bodies its articles name, most named first
+    soft: bool  # at least half its articles are in SOFT_SECTIONS
+    weight: float
+
+    def why(self) -> dict[str, Any]:
+        """What it weighed: articles × PRIORITY_TOPIC (topic) × SUBJECT_BODY (bodies), or × SOFT."""
+        return {
+            "weight": self.weight,
+            "articles": len(self.members),
+            "topic": self.topic,
+            "bodies": list(self.bodies),
+            "soft": self.soft,
+        }
 
 
 def build(
-    engine: Engine, start: datetime, end: datetime, lang: str = "vi", top: int = TOP_STORIES
+    engine: Engine,
+    start: datetime,
+    end: datetime,
+    lang: str = "vi",
+    top: int = TOP_STORIES,
+    subject: str = "VN",
 ) -> dict[str, Any]:
     """The brief of [start, end): read (caunoi.store.figures), ranked, shaped."""
-    data = figures.brief_data(engine, start, end, pick=lambda rows: rank(rows, top))
-    return shape(data, start, end, lang)
+    window, ranked = ranked_stories(engine, start, end, subject)
+    return shape(engine, window, ranked[:top], start, end, lang)
 
 
-def rank(rows: list[Any], top: int = TOP_STORIES) -> list[tuple[int, list[Any]]]:
-    """The `top` stories of these articles (rows with story_id, source, when), as (story id, its
-    rows): most articles first, then most outlets, then the most recent, then by id."""
+def ranked_stories(
+    engine: Engine, start: datetime, end: datetime, subject: str = "VN"
+) -> tuple[figures.BriefWindow, list[RankedStory]]:
+    """The period's articles, and every story they are in, heaviest first."""
+    bodies = f"{BODIES[subject]}:" if subject in BODIES else None
+    window = figures.brief_window(engine, start, end, bodies, above=GENERIC)
+    topics = [t.id for t in load_taxonomy()]
+    return window, rank(window.rows, window.signals, topics, bodies)
+
+
+def rank(
+    rows: Sequence[Any], signals: Mapping[int, list[Any]], topics: Sequence[str], bodies: str | None
+) -> list[RankedStory]:
+    """The stories of these articles (rows with id, story_id, source, when), heaviest first, from
+    their articles' `signals` (topic tags; entity tags of the subject's bodies, ids starting with
+    `bodies`). `topics` are the priority topics, in the taxonomy's order."""
+    order = {t: i for i, t in enumerate(topics)}
     by_story: dict[int, list[Any]] = defaultdict(list)
     for r in rows:
         by_story[r.story_id].append(r)
+    ranked = []
+    for story_id, members in by_story.items():
+        on: Counter = Counter()
+        named: Counter = Counter()
+        soft = 0
+        for m in members:
+            tags = signals.get(m.id, ())
+            soft += any(t.kind == "topic" and t.value in SOFT_SECTIONS for t in tags)
+            for t in tags:
+                if t.kind == "topic" and t.value in order:
+                    on[t.value] += 1
+                elif t.kind == "entity" and bodies and t.value.startswith(bodies):
+                    named[t.value] += 1
+        main = main_topic(on, order, len(members))
+        is_soft = 2 * soft >= len(members)
+        weight = len(members) * (
+            SOFT if is_soft else (PRIORITY_TOPIC if main else 1.0) * (SUBJECT_BODY if named else 1.0)
+        )
+        bodies_named = tuple(b for b, _ in sorted(named.items(), key=lambda kv: (-kv[1], kv[0])))
+        ranked.append(RankedStory(story_id, members, main, bodies_named, is_soft, weight))
     return sorted(
-        by_story.items(),
-        key=lambda kv: (
-            -len(kv[1]),
-            -len({r.source for r in kv[1]}),
-            -max(r.when for r in kv[1]).timestamp(),
-            kv[0],
+        ranked,
+        key=lambda s: (
+            -s.weight,
+            -len(s.members),
+            -len({m.source for m in s.members}),
+            -max(m.when for m in s.members).timestamp(),
+            s.story_id,
         ),
-    )[:top]
+    )
 
 
-def shape(data: figures.BriefData, start: datetime, end: datetime, lang: str = "vi") -> dict[str, Any]:
-    """The brief itself: the picked stories grouped by main topic, each with its regions, outlets,
-    countries, tone, summary and links; the totals of the period; its alerts and the open cases."""
-    rows, tags, story_rows = data.rows, data.tags, data.stories
-    taxonomy = load_taxonomy()
-    order = {t.id: i for i, t in enumerate(taxonomy)}
+def main_topic(counts: Counter, order: Mapping[str, int], articles: int) -> str | None:
+    """The topic most of a story's `articles` carry (`counts` by topic), the taxonomy's first on a
+    tie, if at least MAIN_TOPIC_SHARE of them do: a topic a few touch on is not what it is about."""
+    if not counts:
+        return None
+    main = min(counts, key=lambda k: (-counts[k], order[k]))
+    return main if counts[main] >= MAIN_TOPIC_SHARE * articles else None
+
+
+def shape(
+    engine: Engine,
+    window: figures.BriefWindow,
+    kept: Sequence[RankedStory],
+    start: datetime,
+    end: datetime,
+    lang: str = "vi",
+) -> dict[str, Any]:
+    """The brief itself: the kept stories grouped by main topic, each with its regions, outlets,
+    countries, tone, summary, links and why it was kept; the totals of the period; its alerts and
+    the open cases."""
+    rows = window.rows
+    details = figures.brief_details(
+        engine, start, end, [s.story_id for s in kept], [m.id for s in kept for m in s.members]
+    )
+    order = {t.id: i for i, t in enumerate(load_taxonomy())}
     label = topic_names(lang)
     gazetteer = load_gazetteer()
     groups: dict[str, list[dict[str, Any]]] = defaultdict(list)
     regions_total: Counter = Counter()
-    for story_id, members in data.picked:
-        story = story_rows[story_id]
-        topic_count: Counter = Counter()
+    for ranked in kept:
+        story = details.stories[ranked.story_id]
+        members = ranked.members
         countries: Counter = Counter()
         tones = []
         for m in members:
-            for t in tags[m.id]:
-                if t.kind == "topic" and t.value in order:
-                    topic_count[t.value] += 1
-                elif t.kind == "country":
+            for t in details.tags.get(m.id, ()):
+                if t.kind == "country":
                     countries[t.value] += 1
                 elif t.kind == "tone" and t.value == "article":
                     tones.append(t.score)
-        main = min(topic_count, key=lambda k: (-topic_count[k], order[k])) if topic_count else None
-        if main is not None and topic_count[main] < MAIN_TOPIC_SHARE * len(members):
-            main = None  # a topic a few of its articles touch on is not what the story is about
-        regions = Counter()
+        regions: Counter = Counter()
         for code, n in countries.items():
             entry = gazetteer.get(f"country:{code}")
             regions[(entry.get("region") if entry else "") or "?"] += n
         for region in regions:
             regions_total[region] += 1
         item = {
-            "id": story_id,
+            "id": ranked.story_id,
             "title": story.title,
             "in_window": len(members),
             "articles": story.articles,
@@ -97,9 +191,10 @@ def shape(data: figures.BriefData, start: datetime, end: datetime, lang: str = "
             "tone": round(statistics.fmean(tones), 1) if tones else None,
             "summary": [x for x in story.summary or [] if x["text"] not in story.title][:2],
             "links": [{"title": m.title, "url": m.url, "source": m.source} for m in members[:LINKS] if m.url],
-            "topic": main,
+            "topic": ranked.topic,
+            "why": ranked.why() | {"body_names": [name_of(b, "entity", lang) for b in ranked.bodies]},
         }
-        groups[main or ""].append(item)
+        groups[ranked.topic or ""].append(item)
     ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "", order.get(kv[0], 0)))
     now = datetime.now()
     return {
@@ -131,7 +226,7 @@ def shape(data: figures.BriefData, start: datetime, end: datetime, lang: str = "
                 "story_id": a.story_id,
                 "state": a.state,
             }
-            for a in data.alerts
+            for a in details.alerts
         ],
         "cases": [
             {
@@ -144,6 +239,6 @@ def shape(data: figures.BriefData, start: datetime, end: datetime, lang: str = "
                 "overdue": bool(c.deadline and c.deadline < now),
                 "story_id": c.story_id,
             }
-            for c in data.cases
+            for c in details.cases
         ],
     }

@@ -10,12 +10,12 @@ the tag table in SQL made both databases walk every tag of a kind in the store (
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, and_, func, or_, select
+from sqlalchemy import ColumnElement, Engine, and_, func, or_, select
 
 from caunoi.store.schema import (
     alert_rules,
@@ -99,27 +99,40 @@ def fingerprint(engine: Engine) -> tuple[Any, ...]:
 
 # -- the morning brief ---------------------------------------------------------------------------
 
-BRIEF_TAGS = ("topic", "country", "tone")
+BRIEF_TAGS = ("country", "tone")
+
+
+def day_of(start: datetime) -> datetime:
+    """Midnight of `start`'s day."""
+    return start.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def dated_in(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The articles of [start, end) as a reader counts them: `article_time_in`, and the articles
+    known by their day only — stamped 00:00 of the day `start` falls in — since that day overlaps the
+    period (the brief of 08:00 over the last 24 h has the articles dated yesterday and today). Any
+    other day-only article of the period is at a midnight inside it already."""
+    within = article_time_in(start, end)
+    midnight = day_of(start)
+    return within if midnight == start else or_(within, articles.c.published == midnight)
 
 
 @dataclass(frozen=True)
-class BriefData:
-    """What the brief of [start, end) is made from."""
+class BriefWindow:
+    """The articles of a period and what the brief weighs its stories by."""
 
     rows: list[Any]  # (id, source, url, title, when, story_id): articles of the period in a story,
     # reprints left out, in time order (then id)
-    picked: list[tuple[int, list[Any]]]  # what `pick` kept of them: (story id, its rows)
-    tags: dict[int, list[Any]]  # article id -> its BRIEF_TAGS rows, for the picked articles
-    stories: dict[int, Any]  # story id -> its row, for the picked stories
-    alerts: list[Any]  # raised in the period or about it, latest first, with their rule's name
-    cases: list[Any]  # open cases, by deadline (then id)
+    signals: dict[int, list[Any]]  # article id -> its topic tags, and its entity tags naming the
+    # bodies asked for (see brief_window)
 
 
-def brief_data(
-    engine: Engine, start: datetime, end: datetime, pick: Callable[[list[Any]], list[tuple[int, list[Any]]]]
-) -> BriefData:
-    """The articles of the period, and the tags and stories of those `pick` keeps (it groups the
-    rows by story and ranks them), the alerts and the open cases: in one connection."""
+def brief_window(
+    engine: Engine, start: datetime, end: datetime, bodies: str | None = None, above: float = 0.0
+) -> BriefWindow:
+    """The articles of [start, end) (`dated_in`) that are in a story and are no reprint, and their
+    topic tags; with `bodies` (an entity id prefix, "vnbody:"), also their entity tags of that
+    prefix scored above `above`."""
     when = article_time()
     with engine.connect() as conn:
         rows = conn.execute(
@@ -133,18 +146,52 @@ def brief_data(
             )
             .join(story_articles, story_articles.c.article_id == articles.c.id)
             .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
-            .where(article_time_in(start, end), duplicates.c.article_id.is_(None))
+            .where(dated_in(start, end), duplicates.c.article_id.is_(None))
             .order_by(when, articles.c.id)
         ).all()
-        picked = pick(rows)
+        wanted = article_tags.c.kind == "topic"
+        if bodies:
+            named = and_(
+                article_tags.c.kind == "entity",
+                article_tags.c.value.startswith(bodies, autoescape=True),
+                article_tags.c.score > above,
+            )
+            wanted = or_(wanted, named)
+        signals: dict[int, list[Any]] = defaultdict(list)
+        for t in read_by_ids(
+            conn,
+            [r.id for r in rows],
+            lambda chunk: select(article_tags).where(article_tags.c.article_id.in_(chunk), wanted),
+        ):
+            signals[t.article_id].append(t)
+    return BriefWindow(rows, dict(signals))
+
+
+@dataclass(frozen=True)
+class BriefDetails:
+    """What the brief shows of the stories it keeps, and the period's alerts and open cases."""
+
+    tags: dict[int, list[Any]]  # article id -> its BRIEF_TAGS rows
+    stories: dict[int, Any]  # story id -> its row
+    alerts: list[Any]  # raised in the period or about it, latest first, with their rule's name
+    cases: list[Any]  # open cases, by deadline (then id)
+
+
+def brief_details(
+    engine: Engine, start: datetime, end: datetime, story_ids: Sequence[int], article_ids: Sequence[int]
+) -> BriefDetails:
+    """The BRIEF_TAGS of these articles, the rows of these stories, the alerts of [start, end) and
+    the open cases: in one connection."""
+    with engine.connect() as conn:
         tags: dict[int, list[Any]] = defaultdict(list)
-        for t in tags_of(conn, [m.id for _, members in picked for m in members], BRIEF_TAGS):
+        for t in tags_of(conn, article_ids, BRIEF_TAGS):
             tags[t.article_id].append(t)
-        story_rows = (
-            {s.id: s for s in conn.execute(select(stories).where(stories.c.id.in_([k for k, _ in picked])))}
-            if picked
-            else {}
-        )
+        story_rows = {
+            s.id: s
+            for s in read_by_ids(
+                conn, story_ids, lambda chunk: select(stories).where(stories.c.id.in_(chunk))
+            )
+        }
         raised = conn.execute(
             select(alerts, alert_rules.c.name.label("rule"))
             .join(alert_rules, alert_rules.c.id == alerts.c.rule_id)
@@ -161,4 +208,4 @@ def brief_data(
             .where(cases.c.state.notin_(("answered", "closed")))
             .order_by(cases.c.deadline, cases.c.id)
         ).all()
-    return BriefData(rows, picked, tags, story_rows, raised, open_cases)
+    return BriefDetails(dict(tags), story_rows, raised, open_cases)

@@ -15,6 +15,11 @@ SUBMARINE = ("news_science_217", "news_world_235")  # the KRI Nanggala 402 lost 
 HA_NAM = ("news_health_127", "news_health_118", "news_society_136")  # the Hà Nam COVID-19 cluster
 OTHERS = ("news_sport_226", "news_business_163", "news_world_001")
 
+# the brief of 30/4/2021 08:00 (demo/data/vi-news-unc/window/NAME.txt, every one dated by its day only)
+HOANG_SA = ("news_society_053", "news_society_251")  # the Foreign Ministry's answer on Hoàng Sa, 29/4
+INDIA = ("news_world_060", "news_world_080", "news_world_116")  # India's COVID-19 wave, 29-30/4
+FOOTBALL = ("news_sport_167", "news_sport_223", "news_sport_165", "news_sport_204")  # MU-Roma, PSG-City
+
 # a fact sheet: Viet Nam's position on the East Sea (title, text)
 BIEN_DONG = (
     "Lập trường của Việt Nam về Biển Đông",
