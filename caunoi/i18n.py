@@ -1213,12 +1213,59 @@ def name_of(value: str, kind: str = "entity", lang: str = "vi") -> str:
     """What a user reads for a tag value: "CN" -> Trung Quốc, "culture_tourism" -> Văn hóa và du lịch."""
     if kind == "topic":
         return topic_names(lang).get(value, value)
+    if kind == "country":
+        return country_name(value, lang)
     from caunoi.enrich.gazetteer import load_gazetteer
 
-    entry = load_gazetteer().get(f"country:{value}" if kind == "country" else value)
+    entry = load_gazetteer().get(value)
     if entry is None:
         return value
     return (entry.name_vi or entry.name_en) if lang == "vi" else (entry.name_en or entry.name_vi)
+
+
+@functools.cache
+def country_name(code: str, lang: str = "vi") -> str:
+    """A country by its ISO code, as people write it: in Vietnamese the name Vietnamese media use
+    (the gazetteer's, caunoi/data/gazetteer/countries.tsv), in English ISO 3166's common name where it
+    has one ("South Korea", "Laos", not "Korea, Republic of"), from the gazetteer or else pycountry;
+    the code itself when neither knows it."""
+    from caunoi.enrich.gazetteer import load_gazetteer
+
+    entry = load_gazetteer().get(f"country:{code}")
+    if entry is not None:
+        english = _english(entry.name_en, entry.get("common_name_en"))
+        return (entry.name_vi or english) if lang == "vi" else (english or entry.name_vi)
+    import pycountry
+
+    found = pycountry.countries.get(alpha_2=code) if len(code) == 2 else None
+    return _english(getattr(found, "name", ""), getattr(found, "common_name", "")) or code
+
+
+def _english(iso: str, common: str | None) -> str:
+    """ISO 3166's common name where it has one, but its own name where the two are the same words
+    (ISO's "Viet Nam", the country's own spelling, not "Vietnam"), put the right way round where ISO
+    inverts it ("Federated States of Micronesia")."""
+    if common and common.replace(" ", "").casefold() != iso.replace(" ", "").casefold():
+        return common
+    name, _, before = iso.partition(", ")  # "Micronesia, Federated States of": ISO's inverted form
+    return f"{before} {name}" if before.endswith((" of", " of the")) else iso
+
+
+# the gazetteer's regions (countries.tsv, column region) in words
+REGIONS: dict[str, dict[str, str]] = {
+    "vi": {
+        "ASEAN": "ASEAN", "East Asia": "Đông Á", "South Asia": "Nam Á", "Central Asia": "Trung Á",
+        "West Asia": "Tây Á", "Europe": "Châu Âu", "North America": "Bắc Mỹ",
+        "Latin America and Caribbean": "Mỹ Latinh và Caribe", "Oceania": "Châu Đại Dương",
+        "Africa": "Châu Phi", "Antarctica": "Châu Nam Cực", "historical": "Quốc gia không còn tồn tại",
+    },
+    "en": {"historical": "Former states"},
+}  # fmt: skip
+
+
+def region_name(region: str, lang: str = "vi") -> str:
+    """A region of the gazetteer ("East Asia") in `lang` ("Đông Á"); an unknown one as written."""
+    return REGIONS[lang].get(region, region)
 
 
 @functools.cache

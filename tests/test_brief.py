@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from caunoi.reports import brief as briefs
+from caunoi.reports.html import brief_html
 from caunoi.service import Service
 
 AT = datetime(2021, 4, 30, 8, 0)
@@ -38,3 +39,14 @@ def test_the_ministrys_answer_on_hoang_sa_outranks_football_and_volume(day):
 
     top_two = briefs.build(day.engine, AT - timedelta(hours=24), AT, top=2)
     assert [s["id"] for g in top_two["groups"] for s in g["stories"]] == [hoang_sa["id"], india["id"]]
+
+
+def test_the_brief_names_topics_countries_and_regions_in_english(day):
+    brief = day.brief(AT - timedelta(hours=24), AT, "en")
+    assert [g["label"] for g in brief["groups"]] == ["Sovereignty, territory and seas", "Other"]
+    hoang_sa, india, *_ = (s for group in brief["groups"] for s in group["stories"])
+    assert hoang_sa["countries"] == ["China", "Viet Nam", "Taiwan"]  # not CN, nor "Taiwan, Province of China"
+    assert hoang_sa["regions"] == ["East Asia", "ASEAN"] and india["regions"][0] == "South Asia"
+    assert ("Latin America and Caribbean", 1) in brief["regions"]
+    html = brief_html(brief, "en")
+    assert "China, Viet Nam, Taiwan" in html and "South Asia" in html and "Nam Á" not in html

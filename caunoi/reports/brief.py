@@ -17,7 +17,8 @@ first, then most articles, outlets, most recent, and by id; the `top` first are 
 
 The kept stories are grouped by main topic, in the taxonomy's order, "Other" last. Each shows its
 region(s), articles in the period and in all, reprints, outlets, countries, mean tone, the first
-sentences of its summary and links. Then the alerts raised in the period and the open cases with
+sentences of its summary and links; topics, countries and regions are named in the brief's language
+(caunoi.i18n). Then the alerts raised in the period and the open cases with
 their deadlines.
 """
 
@@ -34,7 +35,7 @@ from sqlalchemy import Engine
 
 from caunoi.enrich.gazetteer import BODIES, GENERIC, load_gazetteer
 from caunoi.enrich.taxonomy import load_taxonomy
-from caunoi.i18n import name_of, topic_names
+from caunoi.i18n import LABELS, REPORT_LABELS, country_name, name_of, region_name, topic_names
 from caunoi.store import figures
 
 TOP_STORIES = 15
@@ -186,8 +187,8 @@ def shape(
             "articles": story.articles,
             "reprints": story.reprints,
             "outlets": Counter(m.source or "?" for m in members).most_common(),
-            "countries": [c for c, _ in countries.most_common(6)],
-            "regions": [r for r, _ in regions.most_common(3) if r != "?"],
+            "countries": [country_name(c, lang) for c, _ in countries.most_common(6)],
+            "regions": [region_name(r, lang) for r, _ in regions.most_common(3) if r != "?"],
             "tone": round(statistics.fmean(tones), 1) if tones else None,
             "summary": [x for x in story.summary or [] if x["text"] not in story.title][:2],
             "links": [{"title": m.title, "url": m.url, "source": m.source} for m in members[:LINKS] if m.url],
@@ -210,12 +211,15 @@ def shape(
         "groups": [
             {
                 "topic": key or None,
-                "label": label.get(key, "Khác" if lang == "vi" else "Other"),
+                "label": label.get(key, REPORT_LABELS[lang]["other"]),
                 "stories": items,
             }
             for key, items in ordered
         ],
-        "regions": regions_total.most_common(),
+        "regions": [
+            (region_name(r, lang) if r != "?" else REPORT_LABELS[lang]["region_unknown"], n)
+            for r, n in regions_total.most_common()
+        ],
         "alerts": [
             {
                 "id": a.id,
@@ -233,6 +237,7 @@ def shape(
                 "id": c.id,
                 "title": c.title,
                 "state": c.state,
+                "state_label": LABELS[lang].get(c.state, c.state),
                 "priority": c.priority,
                 "unit": c.unit,
                 "deadline": c.deadline,
