@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from caunoi.ingest.watch import FetchReport, Watcher
     from caunoi.net.http import Fetcher
     from caunoi.outreach import OutreachService
+    from caunoi.reports.editions import BriefEditions
     from caunoi.reports.figures import OverviewCache
     from caunoi.search import SavedSearches
     from caunoi.store.articles import ArticleRepository
@@ -129,6 +130,13 @@ class Service:
         from caunoi.alerts import Alerts
 
         return Alerts(self.engine, self.settings)
+
+    @functools.cached_property
+    def editions(self) -> BriefEditions:
+        """The brief's editions: drafted, edited, saved and sent by analysts."""
+        from caunoi.reports.editions import BriefEditions
+
+        return BriefEditions(self.engine, self.settings)
 
     @functools.cached_property
     def searches(self) -> SavedSearches:

@@ -16,6 +16,7 @@ What each role may do ("own": only objects whose `unit` is the user's mission; "
     outreach.write    all    all      own              -
     factsheet.write   all    all      -                -       the library is shared by every mission
     alert.manage      all    all      -                -       rules, channels, saved searches
+    brief.write       all    all      -                -       make, edit and send brief editions
     source.manage     all    -        -                -       what is fetched, from where
     unit.manage       all    -        -                -       add, edit, retire units and missions
     user.manage       all    -        -                -       users, roles, tokens of others
@@ -65,6 +66,7 @@ outreach.read        all    all     own             all
 outreach.write       all    all     own             -
 factsheet.write      all    all     -               -
 alert.manage         all    all     -               -
+brief.write          all    all     -               -
 source.manage        all    -       -               -
 unit.manage          all    -       -               -
 user.manage          all    -       -               -

@@ -61,7 +61,6 @@ COMMANDS = [
     ingest.enrich,
     stories.stories,
     stories.story,
-    reports.brief,
     evaluation.evaluate,
     serve.serve,
     ingest.fetch,
@@ -69,6 +68,7 @@ COMMANDS = [
     ingest.reprocess,
 ]
 GROUPS = {
+    "brief": reports.app,
     "alerts": alerts.app,
     "cases": cases.app,
     "units": units.app,

@@ -76,10 +76,21 @@ def build(
     lang: str = "vi",
     top: int = TOP_STORIES,
     subject: str = "VN",
+    *,
+    chosen: Sequence[int] | None = None,
+    comments: Mapping[int, str] | None = None,
+    note: str = "",
 ) -> dict[str, Any]:
-    """The brief of [start, end): read (caunoi.store.figures), ranked, shaped."""
+    """The brief of [start, end): read (caunoi.store.figures), ranked, shaped. With `chosen` (story
+    ids, an analyst's edition) those stories of the period in that order instead of the `top`
+    heaviest, their sections in the order of their first story, each with its comment and the
+    brief with its opening `note`."""
     window, ranked = ranked_stories(engine, start, end, subject)
-    return shape(engine, window, ranked[:top], start, end, lang)
+    if chosen is None:
+        return shape(engine, window, ranked[:top], start, end, lang)
+    of = {s.story_id: s for s in ranked}
+    kept = [of[story_id] for story_id in dict.fromkeys(chosen) if story_id in of]
+    return shape(engine, window, kept, start, end, lang, as_chosen=True, comments=comments, note=note)
 
 
 def ranked_stories(
@@ -150,10 +161,15 @@ def shape(
     start: datetime,
     end: datetime,
     lang: str = "vi",
+    *,
+    as_chosen: bool = False,
+    comments: Mapping[int, str] | None = None,
+    note: str = "",
 ) -> dict[str, Any]:
-    """The brief itself: the kept stories grouped by main topic, each with its regions, outlets,
-    countries, tone, summary, links and why it was kept; the totals of the period; its alerts and
-    the open cases."""
+    """The brief itself: the kept stories grouped by main topic (the sections in the taxonomy's
+    order, or `as_chosen`, in the order of their first story), each with its regions, outlets,
+    countries, tone, summary, links, why it was kept and its comment; the totals of the period;
+    its alerts and the open cases."""
     rows = window.rows
     details = figures.brief_details(
         engine, start, end, [s.story_id for s in kept], [m.id for s in kept for m in s.members]
@@ -193,16 +209,20 @@ def shape(
             "summary": [x for x in story.summary or [] if x["text"] not in story.title][:2],
             "links": [{"title": m.title, "url": m.url, "source": m.source} for m in members[:LINKS] if m.url],
             "topic": ranked.topic,
+            "comment": (comments or {}).get(ranked.story_id, ""),
             "why": ranked.why() | {"body_names": [name_of(b, "entity", lang) for b in ranked.bodies]},
         }
         groups[ranked.topic or ""].append(item)
-    ordered = sorted(groups.items(), key=lambda kv: (kv[0] == "", order.get(kv[0], 0)))
+    ordered = list(groups.items())  # as chosen: by their first story
+    if not as_chosen:
+        ordered.sort(key=lambda kv: (kv[0] == "", order.get(kv[0], 0)))
     now = datetime.now()
     return {
         "start": start,
         "end": end,
         "lang": lang,
         "made_at": now,
+        "note": note,
         "totals": {
             "articles": len(rows),
             "stories": len({r.story_id for r in rows}),

@@ -138,7 +138,15 @@ def brief_text(brief: dict[str, Any], lang: str = "vi") -> str:
     """The plain-text part of the brief mail."""
     t = REPORT_LABELS[lang]
     lines = [f"{t['brief']} — {brief['start']:%d/%m/%Y %H:%M} … {brief['end']:%d/%m/%Y %H:%M}", ""]
-    for group in brief["groups"]:
+    if brief.get("note"):
+        lines += [brief["note"].strip(), ""]
+    return "\n".join(lines + _stories_text(brief["groups"], t))
+
+
+def _stories_text(groups: list[dict[str, Any]], t: dict[str, str]) -> list[str]:
+    """The stories of a brief or digest, section by section, as lines of the mail's text part."""
+    lines = []
+    for group in groups:
         lines.append(group["label"].upper())
         for s in group["stories"]:
             lines.append(
@@ -146,5 +154,13 @@ def brief_text(brief: dict[str, Any], lang: str = "vi") -> str:
                 f" {', '.join(o for o, _ in s['outlets'][:3])})"
             )
             lines += [f"  {x['text']}" for x in s["summary"][:2]]
+            if s.get("comment"):
+                lines.append(f"  {t['comment']}: {s['comment']}")
         lines.append("")
-    return "\n".join(lines)
+    return lines
+
+
+def brief_mail(brief: dict[str, Any], lang: str = "vi") -> tuple[str, str, str]:
+    """(subject, html, text) of the brief's mail: "Điểm tin 30/04/2021"."""
+    subject = f"{REPORT_LABELS[lang]['brief_mail']} {brief['end']:%d/%m/%Y}"
+    return subject, brief_html(brief, lang), brief_text(brief, lang)

@@ -678,3 +678,43 @@ activity_coverage = Table(
     Column("decided_at", DateTime),
     PrimaryKeyConstraint("activity_id", "article_id", name="pk_activity_coverage"),
 )
+
+# -- brief editions and what was sent (migration 0015) -------------------------------------------
+
+# A brief as an analyst made it (caunoi.reports.editions): the period, the opening note, and the
+# stories proposed for it in the analyst's order, each kept in or left out, with a comment.
+brief_editions = Table(
+    "brief_editions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("start", DateTime, nullable=False),
+    Column("end", DateTime, nullable=False),
+    Column("lang", String(2), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+    Column("items", JSON, nullable=False, default=list),  # [{"story_id", "included", "comment"}], in order
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("sent_at", DateTime),  # the last time it was sent
+)
+
+# Every brief and digest sent to a channel: an edition's, or one the schedule sent for its `due`
+# moment (caunoi.reports.schedule) — at most one row per kind, moment and channel, so a restarted
+# watcher never sends one twice.
+brief_sends = Table(
+    "brief_sends",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(10), nullable=False),  # edition | brief (from the command line) | daily | weekly
+    Column("edition_id", Integer, ForeignKey("brief_editions.id", ondelete="SET NULL"), index=True),
+    Column("due", DateTime),  # the scheduled moment, in the organisation's zone; none for an edition
+    Column("channel", String(100), nullable=False),
+    Column("target", Text, nullable=False),  # the addresses mailed
+    Column("state", String(10), nullable=False),  # sending | sent | failed
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("error", Text),
+    Column("by", String(100), nullable=False),
+    Column("at", DateTime, nullable=False),  # the last attempt
+    UniqueConstraint("kind", "due", "channel", name="uq_brief_sends_due"),
+)

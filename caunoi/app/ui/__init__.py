@@ -1,8 +1,8 @@
 """The web UI: server-rendered pages (Jinja2, caunoi/app/templates) over caunoi.service, in
 Vietnamese (the default) or English, for a laptop or a phone. `install(app)` mounts every page
 module's routes and the error pages; the pages themselves live one module per
-concept (session, dashboard, search, stories, alerts, cases, factsheets, units, sources, outreach,
-evaluation).
+concept (session, dashboard, search, stories, alerts, brief, cases, factsheets, units, sources,
+outreach, evaluation).
 
 Security, in one place: every page needs a session (else a redirect to /login?next=…); every
 state-changing form carries the session's CSRF token (auth.check_csrf), the login form a
@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from caunoi.app.auth import current_user
 from caunoi.app.ui import (
     alerts,
+    brief,
     cases,
     dashboard,
     evaluation,
@@ -41,7 +42,10 @@ from caunoi.config import Settings
 __all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 
 # their routes are added in this order
-PAGES = (session, dashboard, search, stories, alerts, cases, factsheets, units, sources, outreach, evaluation)
+PAGES = (
+    session, dashboard, search, stories, alerts, brief, cases, factsheets, units, sources, outreach,
+    evaluation,
+)  # fmt: skip
 
 
 def upload_limits(settings: Settings) -> list[tuple[str, int]]:

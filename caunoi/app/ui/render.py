@@ -77,6 +77,7 @@ def _render(
     nav = []
     if user is not None:
         nav = [("/", "dashboard"), ("/search", "search"), ("/stories", "stories"), ("/alerts", "alerts")]
+        nav.append(("/brief", "brief"))
         nav += [("/cases", "cases"), ("/factsheets", "factsheets")]
         if permission(user, "outreach.read"):  # outreach (issue 15)
             nav += [("/activities", "activities"), ("/campaigns", "campaigns"), ("/packs", "packs")]
