@@ -13,6 +13,7 @@ import functools
 import ipaddress
 import logging
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
@@ -136,6 +137,24 @@ class Settings:
         "mail; empty = a mail gives the page's path only",
     )
 
+    # The morning brief and the weekly digest on a schedule (see docs/usage.md, The morning brief)
+    brief_daily_at: str = _setting(
+        "",
+        "`HH:MM` in `timezone`: the brief of the 24 hours before it is mailed then, by `caunoi watch` or "
+        "`caunoi brief send-due`; empty = no daily brief",
+    )
+    brief_weekly_at: str = _setting(
+        "",
+        "a day and `HH:MM` in `timezone` (e.g. `mon 08:00`): the digest of the seven days before that "
+        "day, compared with the seven before them, is mailed then; empty = no weekly digest",
+    )
+    brief_channels: str = _setting(
+        "",
+        "the e-mail channels (`caunoi alerts channels`) the scheduled brief and digest go to, "
+        "comma-separated",
+    )
+    brief_lang: str = _setting("vi", "the language of the scheduled brief and digest", choices=("vi", "en"))
+
     # The web UI and the REST API (see caunoi/app/)
     cookie_secure: str = _setting(
         "auto",
@@ -163,6 +182,8 @@ class Settings:
                 allowed = ", ".join(setting.choices[:-1]) + f" or {setting.choices[-1]}"
                 raise ValueError(f"setting {setting.name} must be {allowed}, got {value!r}")
         self.trusted_networks  # noqa: B018 (a bad address fails here, when the settings are read)
+        parse_clock(self.brief_daily_at, "brief_daily_at")
+        parse_clock(self.brief_weekly_at, "brief_weekly_at", weekly=True)
         try:
             ZoneInfo(self.timezone)
         except (ValueError, ZoneInfoNotFoundError):
@@ -233,6 +254,25 @@ def _coerce(name: str, value: Any) -> Any:
         except ValueError:
             raise ValueError(f"setting {name} must be true or false, got {value!r}") from None
     return value
+
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_CLOCK = re.compile(
+    r"(?:(mon|tue|wed|thu|fri|sat|sun)[a-z]*\s+)?([01]?\d|2[0-3])[:h]([0-5]\d)", re.IGNORECASE
+)
+
+
+def parse_clock(value: str, name: str, weekly: bool = False) -> tuple[int | None, int, int] | None:
+    """A scheduled moment as settings write it: "08:00" -> (None, 8, 0); weekly, "mon 08:00" ->
+    (0, 8, 0), the day Monday = 0; "" -> None (not scheduled). ValueError naming setting `name`."""
+    if not value.strip():
+        return None
+    found = _CLOCK.fullmatch(value.strip())
+    if found is None or bool(found[1]) != weekly:
+        shape = "a day and an hour such as `mon 08:00`" if weekly else "an hour such as 08:00"
+        raise ValueError(f"setting {name} must be {shape}, got {value!r}")
+    day = WEEKDAYS.index(found[1][:3].lower()) if found[1] else None
+    return day, int(found[2]), int(found[3])
 
 
 def parse_bool(value: Any) -> bool:

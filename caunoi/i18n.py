@@ -628,6 +628,8 @@ LABELS: dict[str, dict[str, str]] = {
         "brief_state_sending": "Đang gửi",
         "brief_state_sent": "Đã gửi",
         "brief_state_failed": "Không gửi được",
+        "brief_kind_daily": "điểm tin hằng ngày",
+        "brief_kind_weekly": "tổng hợp tuần",
     },
     "en": {
         "app": "Cầu Nối",
@@ -1235,6 +1237,8 @@ LABELS: dict[str, dict[str, str]] = {
         "brief_state_sending": "Sending",
         "brief_state_sent": "Sent",
         "brief_state_failed": "Not sent",
+        "brief_kind_daily": "daily brief",
+        "brief_kind_weekly": "weekly digest",
     },
 }
 
@@ -1248,7 +1252,13 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "state": "Trạng thái", "overdue": "QUÁ HẠN", "none": "Không có.", "by_region": "Theo khu vực",
         "read": "Đọc", "region_unknown": "Chưa xác định", "why": "Căn cứ", "rule": "Quy tắc",
         "made": "Lập bởi Cầu Nối lúc", "in_window": "trong kỳ", "total": "tổng", "comment": "Nhận xét",
-        "brief_mail": "Điểm tin",
+        "brief_mail": "Điểm tin", "digest_mail": "Tổng hợp tuần", "digest": "TỔNG HỢP TUẦN",
+        "digest_sub": "So sánh với tuần trước", "figure": "Chỉ số", "this_week": "Tuần này",
+        "week_before": "Tuần trước", "change": "Thay đổi", "top_week": "Các câu chuyện nổi bật trong tuần",
+        "fig_articles": "Bài báo (bài đăng lại tính một lần)", "fig_stories": "Câu chuyện",
+        "fig_outlets": "Cơ quan báo chí", "fig_tone": "Sắc thái trung bình về {country}",
+        "fig_tone_n": "Bài có đoạn nói về nước ta", "fig_alerts": "Cảnh báo",
+        "fig_cases_opened": "Vụ việc mở mới", "fig_cases_closed": "Vụ việc đã đóng",
     },
     "en": {
         "brief": "MORNING BRIEF", "brief_sub": "Press coverage at home and abroad",
@@ -1259,7 +1269,13 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "state": "State", "overdue": "OVERDUE", "none": "None.", "by_region": "By region",
         "read": "Read", "region_unknown": "Unknown", "why": "Why", "rule": "Rule",
         "made": "Made by Cầu Nối at", "in_window": "in the period", "total": "total", "comment": "Comment",
-        "brief_mail": "Morning brief",
+        "brief_mail": "Morning brief", "digest_mail": "Weekly digest", "digest": "WEEKLY DIGEST",
+        "digest_sub": "Compared with the week before", "figure": "Figure", "this_week": "This week",
+        "week_before": "Week before", "change": "Change", "top_week": "Top stories of the week",
+        "fig_articles": "Articles (reprints counted once)", "fig_stories": "Stories",
+        "fig_outlets": "Outlets", "fig_tone": "Mean tone about {country}",
+        "fig_tone_n": "Articles with passages about the country", "fig_alerts": "Alerts raised",
+        "fig_cases_opened": "Cases opened", "fig_cases_closed": "Cases closed",
     },
 }  # fmt: skip
 

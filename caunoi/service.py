@@ -238,7 +238,10 @@ class Service:
     def watcher(self, fetcher: Fetcher | None = None) -> Watcher:
         from caunoi.ingest.watch import Watcher
 
-        return Watcher(self.settings, self.articles, self.crawl, fetcher, after_round=self._after_round)
+        return Watcher(
+            self.settings, self.articles, self.crawl, fetcher, after_round=self._after_round,
+            every_round=self._briefs_of_the_round,
+        )  # fmt: skip
 
     async def fetch_url(
         self,
@@ -526,6 +529,28 @@ class Service:
         names the rules that could not run, with why (the others ran)."""
         outcome = self.alerts.evaluate(at)
         return {"raised": outcome.raised, "failed": outcome.failed, "deliveries": self.alerts.deliver()}
+
+    def send_due_briefs(self, at: datetime | None = None) -> list[dict[str, Any]]:
+        """Mail the scheduled brief and digest that are due at `at` (now) and not sent yet
+        (caunoi.reports.schedule): what was sent, or failed, to which channel."""
+        from caunoi.reports.schedule import send_due
+
+        return [
+            {"kind": due.kind, "due": due.at, "channel": sent.channel, "target": sent.target,
+             "ok": sent.ok, "error": sent.error}
+            for due, sent in send_due(self.engine, self.settings, at)
+        ]  # fmt: skip
+
+    def _briefs_of_the_round(self) -> list[dict[str, Any]]:
+        """`send_due_briefs` after a watch round; a refusal (no such channel…) is logged, not raised:
+        it must not fail the round."""
+        from caunoi.errors import CaunoiError
+
+        try:
+            return self.send_due_briefs()
+        except CaunoiError as exc:
+            log.warning("scheduled brief not sent: %s", exc)
+            return []
 
     def brief(self, start: datetime, end: datetime, lang: str = "vi") -> dict[str, Any]:
         from caunoi.reports import brief

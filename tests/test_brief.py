@@ -4,9 +4,14 @@ and why."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from email import message_from_bytes, policy
+from zoneinfo import ZoneInfo
 
 import pytest
+from support.cli import caunoi
+from support.mail import Mailbox, smtp_server
 
+from caunoi.config import load_settings
 from caunoi.reports import brief as briefs
 from caunoi.reports.html import brief_html
 from caunoi.service import Service
@@ -50,3 +55,38 @@ def test_the_brief_names_topics_countries_and_regions_in_english(day):
     assert ("Latin America and Caribbean", 1) in brief["regions"]
     html = brief_html(brief, "en")
     assert "China, Viet Nam, Taiwan" in html and "South Asia" in html and "Nam Á" not in html
+
+
+def test_the_scheduled_brief_and_digest_are_mailed_once_whoever_runs_the_schedule(brief_day):
+    hanoi = ZoneInfo("Asia/Ho_Chi_Minh")
+    schedule = {
+        "CAUNOI_TIMEZONE": "Asia/Ho_Chi_Minh",
+        "CAUNOI_BRIEF_DAILY_AT": "08:00",
+        "CAUNOI_BRIEF_WEEKLY_AT": "fri 08:00",  # 30 April 2021 was a Friday
+        "CAUNOI_BRIEF_CHANNELS": "lanh-dao-lich",
+    }
+    mailbox = Mailbox()
+    with smtp_server(mailbox) as smtp:
+        env = {**schedule, "CAUNOI_SMTP_HOST": "127.0.0.1", "CAUNOI_SMTP_PORT": str(smtp.port)}
+        env["CAUNOI_SMTP_SECURITY"] = "none"
+        settings = load_settings(env={**env, "CAUNOI_DATA": str(brief_day.settings.data_dir)})
+        with Service(settings) as service:
+            service.alerts.add_channel("lanh-dao-lich", "email", "lanh-dao@bo.example.vn")
+            at = datetime(2021, 4, 30, 8, 5, tzinfo=hanoi)  # a watch round five minutes after eight
+            sent = service.send_due_briefs(at)
+            assert sorted((s["kind"], s["ok"]) for s in sent) == [("daily", True), ("weekly", True)]
+            assert service.send_due_briefs(at + timedelta(minutes=1)) == []  # the next round
+        with Service(settings) as restarted:  # a watcher started again
+            assert restarted.send_due_briefs(at + timedelta(hours=1)) == []
+        # cron, for those who run no watcher: nothing more is sent
+        cron = caunoi(brief_day.settings, "brief", "send-due", "--at", "2021-04-30T09:00", env=env)
+        assert cron.stdout.strip() == "nothing due"
+    mails = {
+        m["Subject"]: m
+        for m in (message_from_bytes(r.content, policy=policy.default) for r in mailbox.received)
+    }
+    assert sorted(mails) == ["Tổng hợp tuần 23/04/2021 – 29/04/2021", "Điểm tin 30/04/2021"]
+    assert "Bộ Ngoại giao" in mails["Điểm tin 30/04/2021"].get_body(("plain",)).get_content()
+    digest = mails["Tổng hợp tuần 23/04/2021 – 29/04/2021"].get_body(("plain",)).get_content()
+    # the week of 23-29 April holds the articles dated 29 April; the week before, none
+    assert "Bài báo (bài đăng lại tính một lần): 5 (Tuần trước: 0) +5" in digest

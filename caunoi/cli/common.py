@@ -182,6 +182,16 @@ def shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:59] + "…"
 
 
+def said_sent(sent: list[dict[str, Any]]) -> None:
+    """The scheduled briefs and digests just mailed (caunoi.service.Service.send_due_briefs), a line each."""
+    for one in sent:
+        what = f"{one['kind']} brief of {when(one['due'])} to {one['channel']}"
+        if one["ok"]:
+            console.print(f"{what} ({one['target']}): sent", highlight=False, markup=False)
+        else:
+            err.print(f"{what}: not sent: {one['error']}", highlight=False, markup=False)
+
+
 def print_history(history: list[dict[str, Any]]) -> None:
     console.print("[bold]history[/]")
     for entry in history:

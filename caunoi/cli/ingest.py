@@ -12,7 +12,17 @@ import typer
 from rich.markup import escape
 from rich.progress import TextColumn, TimeRemainingColumn
 
-from caunoi.cli.common import AsJson, console, err, fail, open_service, print_json, progress_bar, said
+from caunoi.cli.common import (
+    AsJson,
+    console,
+    err,
+    fail,
+    open_service,
+    print_json,
+    progress_bar,
+    said,
+    said_sent,
+)
 from caunoi.errors import CaunoiError, Conflict
 
 
@@ -160,6 +170,7 @@ async def _watch(service, only: list[int] | None, once: bool, force: bool, as_js
                 )
                 for item in fetched["failed"][:10]:
                     err.print(f"  [yellow]failed[/] {item['url']}: {item['error']}", highlight=False)
+            said_sent(result.get("briefs") or [])
 
         try:
             if once:

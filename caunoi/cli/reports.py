@@ -21,6 +21,7 @@ from caunoi.cli.common import (
     parse_since,
     print_json,
     refusals,
+    said_sent,
     serving,
     show_rows,
     when,
@@ -110,3 +111,25 @@ def editions(
                    when(e.updated_at), e.updated_by or "", when(e.sent_at)),
         as_json=as_json, empty="no editions yet: make one on the brief's page, /brief",
     )  # fmt: skip
+
+
+@app.command("send-due")
+def send_due(
+    at: Annotated[str | None, typer.Option(help="As if it were this time (default: now).")] = None,
+    as_json: AsJson = False,
+) -> None:
+    """Mail the scheduled brief and digest if they are due and not sent yet (settings brief_daily_at,
+    brief_weekly_at, brief_channels): for cron, when `caunoi watch` does not run. Sends each once."""
+    with serving() as service:
+        settings = service.settings
+        if not settings.brief_channels or not (settings.brief_daily_at or settings.brief_weekly_at):
+            fail("nothing is scheduled: set brief_daily_at or brief_weekly_at, and brief_channels")
+        sent = service.send_due_briefs(parse_at(at) if at else None)
+    if as_json:
+        print_json(sent)
+    else:
+        said_sent(sent)
+        if not sent:
+            console.print("nothing due")
+    if any(not one["ok"] for one in sent):
+        raise typer.Exit(1)

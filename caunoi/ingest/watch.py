@@ -122,6 +122,7 @@ class Watcher:
         *,
         now: Callable[[], datetime] = datetime.now,
         after_round: Callable[[], int] | None = None,
+        every_round: Callable[[], Any] | None = None,
     ):
         self.settings = settings
         self.articles = articles
@@ -129,6 +130,7 @@ class Watcher:
         self.fetcher = fetcher or Fetcher(policy_from(settings))
         self.now = now
         self.after_round = after_round  # e.g. the enrichment of what the round stored
+        self.every_round = every_round  # e.g. the scheduled brief, when it is due: run even if nothing came
         self.ctx = StageContext(settings)
         self.stop = asyncio.Event()
         self._executor = make_executor(settings)  # a pool's processes start with the first batch
@@ -359,6 +361,8 @@ class Watcher:
         result = {"polled": [p.__dict__ for p in polls], "fetched": fetched.to_json()}
         if self.after_round is not None and fetched.added:
             result["enriched"] = await asyncio.to_thread(self.after_round)
+        if self.every_round is not None:
+            result["briefs"] = await asyncio.to_thread(self.every_round)
         return result
 
     async def run_forever(

@@ -1,4 +1,5 @@
-"""HTML for people: the alert mail, the pack notice mail and the morning brief (điểm tin), from
+"""HTML for people: the alert mail, the pack notice mail, the morning brief (điểm tin) and the weekly
+digest (the two share caunoi/reports/templates/_sheet.html.j2), from
 Jinja2 templates in caunoi/reports/templates/, with every value escaped (titles and summaries come
 from fetched pages).
 
@@ -71,6 +72,8 @@ def _env() -> Environment:
         TEMPLATES,
         tone=lambda v: "" if v is None else f"{v:+.1f}",
         when=lambda v: v.strftime("%d/%m/%Y %H:%M") if isinstance(v, datetime) else (v or ""),
+        day=lambda v: v.strftime("%d/%m/%Y"),
+        figure=lambda v: "–" if v is None else (f"{v:+.2f}" if isinstance(v, float) else str(v)),
     )
 
 
@@ -164,3 +167,20 @@ def brief_mail(brief: dict[str, Any], lang: str = "vi") -> tuple[str, str, str]:
     """(subject, html, text) of the brief's mail: "Điểm tin 30/04/2021"."""
     subject = f"{REPORT_LABELS[lang]['brief_mail']} {brief['end']:%d/%m/%Y}"
     return subject, brief_html(brief, lang), brief_text(brief, lang)
+
+
+def digest_mail(digest: dict[str, Any], lang: str = "vi") -> tuple[str, str, str]:
+    """(subject, html, text) of the weekly digest's mail: "Tổng hợp tuần 23/04/2021 – 29/04/2021"."""
+    t = REPORT_LABELS[lang]
+    days = f"{digest['start']:%d/%m/%Y} – {digest['last']:%d/%m/%Y}"
+    html = render("digest.html.j2", b=digest, t=Labels(t), lang=lang)
+    lines = [f"{t['digest']} — {days}", f"{t['digest_sub']}", ""]
+    for f in digest["figures"]:
+        before = f"({t['week_before']}: {_figure(f['before'])})"
+        lines.append(f"{f['label']}: {_figure(f['this'])} {before} {f['change']}".rstrip())
+    lines += ["", t["top_week"].upper(), ""]
+    return f"{t['digest_mail']} {days}", html, "\n".join(lines + _stories_text(digest["groups"], t))
+
+
+def _figure(value: Any) -> str:
+    return _env().filters["figure"](value)

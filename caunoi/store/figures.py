@@ -209,3 +209,50 @@ def brief_details(
             .order_by(cases.c.deadline, cases.c.id)
         ).all()
     return BriefDetails(dict(tags), story_rows, raised, open_cases)
+
+
+# -- the weekly digest ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodFigures:
+    """What a period holds, for comparing one week with the one before."""
+
+    articles: int  # of the period (dated_in), reprints counted once
+    stories: int  # they are in
+    outlets: int
+    subject_tones: list[float]  # the tone of the passages about the subject country, per article that has one
+    alerts: int  # raised by the rules in the period
+    cases_opened: int
+    cases_closed: int
+
+
+def period_figures(engine: Engine, start: datetime, end: datetime) -> PeriodFigures:
+    """The figures of [start, end): articles (reprints once), their stories and outlets, their tone
+    about the subject country, the alerts the rules raised, the cases opened and closed."""
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(articles.c.id, articles.c.source, story_articles.c.story_id)
+            .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+            .outerjoin(duplicates, duplicates.c.article_id == articles.c.id)
+            .where(dated_in(start, end), duplicates.c.article_id.is_(None))
+        ).all()
+        tones = [t.score for t in tags_of(conn, [r.id for r in rows], ("tone",)) if t.value == "subject"]
+
+        def count(table: Any, *where: Any) -> int:
+            return conn.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0
+
+        raised = count(
+            alerts, alerts.c.rule_id.is_not(None), alerts.c.created_at >= start, alerts.c.created_at < end
+        )
+        opened = count(cases, cases.c.created_at >= start, cases.c.created_at < end)
+        closed = count(cases, cases.c.closed_at >= start, cases.c.closed_at < end)
+    return PeriodFigures(
+        articles=len(rows),
+        stories=len({r.story_id for r in rows if r.story_id is not None}),
+        outlets=len({r.source for r in rows}),
+        subject_tones=tones,
+        alerts=raised,
+        cases_opened=opened,
+        cases_closed=closed,
+    )
