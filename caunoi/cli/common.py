@@ -185,7 +185,8 @@ def shown(value: Any) -> str:
 def said_sent(sent: list[dict[str, Any]]) -> None:
     """The scheduled briefs and digests just mailed (caunoi.service.Service.send_due_briefs), a line each."""
     for one in sent:
-        what = f"{one['kind']} brief of {when(one['due'])} to {one['channel']}"
+        what = f"{'weekly digest' if one['kind'] == 'weekly' else 'daily brief'} of {when(one['due'])}"
+        what += f" to {one['channel']}"
         if one["ok"]:
             console.print(f"{what} ({one['target']}): sent", highlight=False, markup=False)
         else:

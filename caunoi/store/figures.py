@@ -167,6 +167,15 @@ def brief_window(
     return BriefWindow(rows, dict(signals))
 
 
+def alerts_of(start: datetime, end: datetime) -> ColumnElement[bool]:
+    """The alerts of [start, end): raised in it, or about it (an evaluation run later, e.g. `alerts
+    run --at`, raises an alert whose window ends in the period)."""
+    return or_(
+        and_(alerts.c.created_at >= start, alerts.c.created_at < end),
+        and_(alerts.c.window_end > start, alerts.c.window_end <= end),
+    )
+
+
 @dataclass(frozen=True)
 class BriefDetails:
     """What the brief shows of the stories it keeps, and the period's alerts and open cases."""
@@ -195,12 +204,7 @@ def brief_details(
         raised = conn.execute(
             select(alerts, alert_rules.c.name.label("rule"))
             .join(alert_rules, alert_rules.c.id == alerts.c.rule_id)
-            .where(  # raised in the period, or about it (an evaluation run later, e.g. `alerts run --at`)
-                or_(
-                    and_(alerts.c.created_at >= start, alerts.c.created_at < end),
-                    and_(alerts.c.window_end > start, alerts.c.window_end <= end),
-                )
-            )
+            .where(alerts_of(start, end))
             .order_by(alerts.c.created_at.desc())
         ).all()
         open_cases = conn.execute(
@@ -222,7 +226,7 @@ class PeriodFigures:
     stories: int  # they are in
     outlets: int
     subject_tones: list[float]  # the tone of the passages about the subject country, per article that has one
-    alerts: int  # raised by the rules in the period
+    alerts: int  # raised by the rules in the period or about it (alerts_of)
     cases_opened: int
     cases_closed: int
 
@@ -242,9 +246,7 @@ def period_figures(engine: Engine, start: datetime, end: datetime) -> PeriodFigu
         def count(table: Any, *where: Any) -> int:
             return conn.execute(select(func.count()).select_from(table).where(*where)).scalar() or 0
 
-        raised = count(
-            alerts, alerts.c.rule_id.is_not(None), alerts.c.created_at >= start, alerts.c.created_at < end
-        )
+        raised = count(alerts, alerts.c.rule_id.is_not(None), alerts_of(start, end))
         opened = count(cases, cases.c.created_at >= start, cases.c.created_at < end)
         closed = count(cases, cases.c.closed_at >= start, cases.c.closed_at < end)
     return PeriodFigures(
