@@ -1,5 +1,6 @@
 """The morning brief (caunoi.reports.brief) on real articles of 29 and 30 April 2021: what it keeps
-and why."""
+and why, the words it names places in, and the daily brief and weekly digest mailed on schedule
+once (caunoi.reports.schedule)."""
 
 from __future__ import annotations
 
