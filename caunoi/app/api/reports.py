@@ -1,23 +1,38 @@
-"""Routes for reports: the dashboard's figures as JSON (the same cached computation as the page), and
-the review report (báo cáo sơ kết / tổng kết) as a DOCX, PDF or HTML file (caunoi.reports.review).
-The routes call caunoi.service (service_of) and domain modules, never the store."""
+"""Routes for reports: the dashboard's figures as JSON (the same cached computation as the page), the
+review report (báo cáo sơ kết / tổng kết) as a DOCX, PDF or HTML file (caunoi.reports.review), and
+the drafts of review reports people write (caunoi.reports.drafts: made, edited section by section,
+a mission's pulled into the whole system's, finalised, rendered). The routes call caunoi.service
+(service_of) and domain modules, never the store."""
 
 from __future__ import annotations
 
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from caunoi.app.api.errors import ApiError
+from caunoi.app.api.errors import NOT_FOUND, ApiError
 from caunoi.app.api.export import attachment
-from caunoi.app.api.limits import Reader
-from caunoi.app.api.outreach import READ, UnitQuery
+from caunoi.app.api.limits import Reader, csrf
+from caunoi.app.api.outreach import READ, WRITE, UnitQuery
 from caunoi.app.api.outreach import Reader as OutreachReader
-from caunoi.app.api.schemas import DashboardOut, ErrorOut
+from caunoi.app.api.outreach import Writer as OutreachWriter
+from caunoi.app.api.schemas import (
+    DashboardOut,
+    DraftChange,
+    DraftDetail,
+    DraftIn,
+    DraftOut,
+    DraftPull,
+    DraftState,
+    ErrorOut,
+    Id,
+)
 from caunoi.app.auth import service_of
 from caunoi.outreach import access
+from caunoi.reports import drafts
+from caunoi.reports.drafts import Draft
 from caunoi.reports.review import FORMATS, build_review, file_name, period, render
 from caunoi.units import code_key
 
@@ -82,3 +97,124 @@ def review_report(
         media_type=FORMATS[format],
         headers={"Content-Disposition": attachment(name)},
     )
+
+
+# -- drafts of review reports ---------------------------------------------------------------------
+
+DRAFT_REFUSED = {
+    **NOT_FOUND,
+    409: {"model": ErrorOut, "description": "A final draft, or one saved since `expected`."},
+    422: {"model": ErrorOut, "description": "A value refused; the message says why."},
+}
+
+
+def _own(user: dict[str, Any], action: str) -> str | None:
+    """The one unit `user` may do `action` for (a mission officer's mission), None for every unit."""
+    try:
+        return access.mission(user, action)
+    except access.NotAllowed as refusal:
+        raise ApiError(403, "forbidden", str(refusal)) from None
+
+
+def _draft(request: Request, user: dict[str, Any], draft_id: int, write: bool = False) -> Draft:
+    """The draft `user` may read (with `write`: change), else a 403."""
+    draft = service_of(request).drafts.get(draft_id)
+    if not drafts.reads(user, draft):
+        raise ApiError(403, "forbidden", f"a mission officer reads only the drafts of {user.get('mission')}")
+    if write and not drafts.writes(user, draft):
+        raise ApiError(403, "forbidden", f"your role ({user['role']}) may not change this draft")
+    return draft
+
+
+@router.get("/reports/drafts", response_model=list[DraftOut], responses=NOT_FOUND, tags=["reports"])
+def list_drafts(
+    request: Request,
+    user: OutreachReader,
+    unit: UnitQuery = None,
+    state: Annotated[DraftState | None, Query(description="draft or final.")] = None,
+    start: Annotated[
+        date | None, Query(alias="from", description="Those of the period from this day…")
+    ] = None,
+    last: Annotated[date | None, Query(alias="to", description="… to this one, included.")] = None,
+) -> list[Draft]:
+    """Review report drafts, the latest period first and the whole system's before the units'; a
+    mission officer's are their mission's."""
+    own = _own(user, READ)
+    if own is not None and unit is not None and code_key(unit) != code_key(own):
+        raise ApiError(403, "forbidden", f"a mission officer reads only the drafts of {own}")
+    found = service_of(request).drafts.list(unit=own or unit, state=state, starts_on=start, ends_on=last)
+    return [d for d in found if drafts.reads(user, d)]
+
+
+@router.post(
+    "/reports/drafts", response_model=DraftDetail, status_code=201, dependencies=[Depends(csrf)],
+    responses=DRAFT_REFUSED, tags=["reports"],
+)  # fmt: skip
+def add_draft(request: Request, body: DraftIn, user: OutreachWriter) -> Draft:
+    """A new draft of the whole system's review report (analysts and admins) or a unit's or mission's
+    (a mission officer: their own, the default for them), with the sections given."""
+    own = _own(user, WRITE)
+    values = body.model_dump(exclude_unset=True)
+    unit = values.pop("unit", None) or own
+    if not drafts.writes(user, unit=unit):
+        raise ApiError(403, "forbidden", f"a mission officer makes only the drafts of {own}")
+    return service_of(request).drafts.create(by=user["username"], unit=unit, **values)
+
+
+@router.get("/reports/drafts/{draft_id}", response_model=DraftDetail, responses=NOT_FOUND, tags=["reports"])
+def get_draft(request: Request, draft_id: Id, user: OutreachReader) -> Draft:
+    """One draft with its history: who changed which section, when, from what to what."""
+    return _draft(request, user, draft_id)
+
+
+@router.patch(
+    "/reports/drafts/{draft_id}", response_model=DraftDetail, dependencies=[Depends(csrf)],
+    responses=DRAFT_REFUSED, tags=["reports"],
+)  # fmt: skip
+def change_draft(request: Request, draft_id: Id, body: DraftChange, user: OutreachWriter) -> Draft:
+    """Change the fields given; `state` final finalises the draft (after the changes), draft reopens it
+    (before them). A final draft is not changed otherwise."""
+    _draft(request, user, draft_id, write=True)
+    service = service_of(request).drafts
+    values = body.model_dump(exclude_unset=True)
+    state, expected = values.pop("state", None), values.pop("expected", None)
+    by = user["username"]
+    if state == "draft":
+        service.reopen(draft_id, by=by)
+    if values:
+        service.edit(draft_id, by=by, expected=expected, **values)
+    if state == "final":
+        service.finalise(draft_id, by=by)
+    return service.get(draft_id)
+
+
+@router.post(
+    "/reports/drafts/{draft_id}/pull", response_model=DraftDetail, dependencies=[Depends(csrf)],
+    responses=DRAFT_REFUSED, tags=["reports"],
+)  # fmt: skip
+def pull_draft(request: Request, draft_id: Id, body: DraftPull, user: OutreachWriter) -> Draft:
+    """Pull a unit's or mission's draft of the same period into the whole system's (analysts and
+    admins): each section gets its text under the unit's name; pulling it again replaces that text."""
+    if not drafts.pulls(user):
+        raise ApiError(403, "forbidden", f"your role ({user['role']}) may not pull drafts together")
+    _draft(request, user, draft_id, write=True)
+    return service_of(request).drafts.pull(draft_id, body.draft, by=user["username"])
+
+
+@router.get(
+    "/reports/drafts/{draft_id}/document", response_class=Response, responses=REVIEW_FILES, tags=["reports"]
+)
+def draft_document(
+    request: Request,
+    draft_id: Id,
+    user: OutreachReader,
+    format: Annotated[
+        Literal["docx", "pdf", "html"], Query(description="The file: docx, pdf or html.")
+    ] = "docx",
+) -> Response:
+    """The draft's review report as a file: the figures of its period as they are now, its sections,
+    number and subject (a final draft dated the day it was finalised)."""
+    draft = _draft(request, user, draft_id)
+    content = render(service_of(request).drafts.document(draft), format)
+    name = file_name(period(draft.starts_on, draft.ends_on), draft.unit, format)
+    return Response(content, media_type=FORMATS[format], headers={"Content-Disposition": attachment(name)})
