@@ -32,8 +32,13 @@ def _pyplot():
 
     family = "DejaVu Sans"
     shipped = _shipped_font()
-    if shipped is not None:
-        font_manager.fontManager.addfont(str(shipped))
+    if shipped is not None and _writes_vietnamese(shipped):
+        fonts = font_manager.fontManager
+        fonts.addfont(str(shipped))
+        # first among the fonts of its name: a system's older copy of the family (Debian's
+        # fonts-liberation 1.x has no "ư") must not be the one a lookup by name finds
+        fonts.ttflist.sort(key=lambda entry: Path(entry.fname) != shipped)
+        fonts._findfont_cached.cache_clear()
         family = font_manager.FontProperties(fname=str(shipped)).get_name()
     plt.rcParams.update(
         {
@@ -57,6 +62,14 @@ def _shipped_font() -> Path | None:
         p for p in faces if not any(w in p.stem.lower() for w in ("bold", "italic", "oblique"))
     ]
     return (upright or faces or [None])[0]
+
+
+def _writes_vietnamese(path: Path) -> bool:
+    """Whether the font has the letters Vietnamese needs beyond Latin-1 (ư, ơ, ế, ự …)."""
+    from matplotlib import ft2font
+
+    font = ft2font.FT2Font(str(path))
+    return all(font.get_char_index(ord(c)) for c in "ăâđêôơưếựặỗ")
 
 
 def _png(fig) -> bytes:

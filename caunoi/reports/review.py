@@ -161,7 +161,7 @@ def period(start: date | str | None, last: date | str | None) -> Period:
         raise ReviewError(
             "review_long_period",
             "the period {start} – {end} cannot be compared with the one before it and the year before: "
-            "give a later or shorter one",
+            "choose another",
             start=first.isoformat(),
             end=final.isoformat(),
         )
