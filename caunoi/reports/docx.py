@@ -434,7 +434,7 @@ def _body(out: Any, doc: Document, lay: Layout) -> None:
             # the last paragraph goes with the signature: a signature never stands alone on a page
             _format(paragraph, **_body_format(lay, keep_next=i == at))
             _runs(paragraph, block.runs, lay.body_pt)
-            if i == at:
+            if i == at and mark:
                 _runs(paragraph, (Run(mark),), lay.body_pt)
         elif isinstance(block, Table):
             _data_table(out, block, lay)
