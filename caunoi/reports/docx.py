@@ -118,7 +118,6 @@ def _defaults(out: Any, doc: Document) -> None:
     tag = LANG_TAGS.get(doc.lang, "vi-VN")
     lang.set(qn("w:val"), tag)
     lang.set(qn("w:eastAsia"), tag)
-    lang.set(qn("w:bidi"), "ar-SA")
     rpr_default.append(lang)
     for fonts in styles.iter(qn("w:rFonts")):  # the template's other styles: no theme font either
         _fonts(fonts.getparent())

@@ -130,6 +130,7 @@ def _libreoffice(doc: Document) -> bytes:
             "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck", "--nodefault",
             "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out"), str(source),
         ]  # fmt: skip
+        # HOME too: nothing LibreOffice or fontconfig writes lands in the service user's home
         env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf"), "HOME": str(work)}
         env.pop("DISPLAY", None)
         code, said = _run(command, env, SOFFICE_SECONDS)
