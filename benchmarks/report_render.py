@@ -13,10 +13,12 @@ recipients. Generator v1: the same document on every run.
 
 Each route runs in its own process (`_harness.run_child`): the imports, one untimed render (the
 first one loads fonts and, for LibreOffice, writes its fresh profile as every call does), then
---repeat timed renders; the median, min and max are given. Peak RSS is the child's own (Python, the
-renderer in it) and, for LibreOffice, its largest child (soffice.bin). The peer of the two PDF routes
-is each other; the DOCX route is what the LibreOffice route does first. When soffice is not on PATH
-the LibreOffice route is reported as absent, with what to install.
+--repeat timed renders; the median, min and max wall time are given, and the median CPU time (the
+process's and its children's, user and system: what a busy machine changes least). Peak RSS is the
+child's own (Python, the renderer in it) and, for LibreOffice, its largest child (soffice.bin). The
+peer of the two PDF routes is each other; the DOCX route is what the LibreOffice route does first.
+When soffice is not on PATH the LibreOffice route is reported as absent, with what to install. The
+load average before and after is kept: on a shared machine the wall times mean little without it.
 
 --write DIR keeps the three files (report.docx, report-weasyprint.pdf, report-libreoffice.pdf) for a
 look (tools/report_pages.py turns a PDF's pages into PNG).
@@ -137,6 +139,15 @@ def pages_of(data: bytes, route: str) -> int | None:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process and of the children it waited for (soffice): on a busy machine it
+    moves less than the wall time does."""
+    import resource
+
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def child(route: str, repeat: int, style: str, write: str | None) -> dict[str, Any]:
     """One route in this process: imports, one untimed render, `repeat` timed ones."""
     started = time.perf_counter()
@@ -152,11 +163,12 @@ def child(route: str, repeat: int, style: str, write: str | None) -> dict[str, A
     first_started = time.perf_counter()
     data = render()
     first = time.perf_counter() - first_started
-    times = []
+    times, cpu = [], []
     for _ in range(repeat):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), cpu_seconds()
         data = render()
         times.append(time.perf_counter() - t)
+        cpu.append(cpu_seconds() - c)
     if write:
         name = "report.docx" if route == "docx" else f"report-{route}.pdf"
         Path(write).mkdir(parents=True, exist_ok=True)
@@ -172,6 +184,7 @@ def child(route: str, repeat: int, style: str, write: str | None) -> dict[str, A
         "median_s": round(statistics.median(times), 3),
         "min_s": round(min(times), 3),
         "max_s": round(max(times), 3),
+        "cpu_median_s": round(statistics.median(cpu), 3),
         "bytes": len(data),
         "pages": pages_of(data, route),
         **child_rusage(),
@@ -179,7 +192,10 @@ def child(route: str, repeat: int, style: str, write: str | None) -> dict[str, A
 
 
 def measure(repeat: int, style: str, write: str | None) -> dict[str, Any]:
+    import os
+
     results = {}
+    load_before = [round(x, 1) for x in os.getloadavg()]
     for route in ROUTES:
         if route == "libreoffice" and shutil.which("soffice") is None:
             results[route] = {"absent": "soffice is not on PATH: apt-get install libreoffice-writer-nogui"}
@@ -206,6 +222,7 @@ def measure(repeat: int, style: str, write: str | None) -> dict[str, Any]:
             "libreoffice": version,
         },
         "machine": machine(),
+        "load_average": [load_before, [round(x, 1) for x in os.getloadavg()]],
         "routes": results,
     }
 
@@ -220,15 +237,18 @@ def show(result: dict[str, Any]) -> None:
     rows = []
     for route, r in result["routes"].items():
         if "absent" in r:
-            rows.append([route, "absent: " + r["absent"], "", "", "", "", "", ""])
+            rows.append([route, "absent: " + r["absent"], "", "", "", "", "", "", ""])
             continue
         rows.append([
-            route, r["median_s"], f"{r['min_s']}–{r['max_s']}", r["first_s"], r["pages"] or "",
-            f"{r['bytes'] / 1024:,.0f}", r["self_peak_rss_mib"], r["children_peak_rss_mib"] or "",
+            route, r["median_s"], f"{r['min_s']}–{r['max_s']}", r["cpu_median_s"], r["first_s"],
+            r["pages"] or "", f"{r['bytes'] / 1024:,.0f}", r["self_peak_rss_mib"],
+            r["children_peak_rss_mib"] if route == "libreoffice" else "",
         ])  # fmt: skip
-    print_table(
-        ["route", "median s", "min–max s", "first s", "pages", "KiB", "peak RSS MiB", "its child's MiB"], rows
-    )
+    headers = ["route", "median s", "min–max s", "CPU s", "first s", "pages", "KiB", "peak RSS MiB"]
+    print_table([*headers, "soffice MiB"], rows)
+    load = result.get("load_average")
+    if load:
+        print(f"\nload average (1, 5, 15 min) before and after: {load[0]} … {load[1]}")
     print(f"\nversions: {result['versions']}")
 
 
