@@ -9,7 +9,6 @@ import io
 import shutil
 import sys
 import unicodedata
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,21 +16,12 @@ from docx import Document as read_docx
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
 from pypdf import PdfReader
+from support.reports import report_document
 
 from caunoi.errors import CaunoiError
 from caunoi.i18n import refusal
 from caunoi.reports import pdf
-from caunoi.reports.document import (
-    Document,
-    Figure,
-    Header,
-    Heading,
-    Paragraph,
-    Run,
-    Signature,
-    Table,
-    document_number,
-)
+from caunoi.reports.document import Document, Figure, Heading, Paragraph, Run, Table
 from caunoi.reports.docx import render_docx
 from caunoi.reports.html import document_html
 
@@ -44,7 +34,6 @@ RESULTS = (
 
 
 def report(style: str, lang: str = "vi") -> Document:
-    state = style == "state"
     body = [
         Heading(1, "I.", "Kết quả thực hiện"),
         Heading(2, "1.", "Công tác lãnh đạo, chỉ đạo"),
@@ -65,22 +54,7 @@ def report(style: str, lang: str = "vi") -> Document:
         Heading(1, "III.", "Kiến nghị, đề xuất"),
         Paragraph.of("Đề nghị Ban Chỉ đạo tiếp tục quan tâm, chỉ đạo công tác thông tin đối ngoại."),
     ]
-    return Document(
-        style=style,  # type: ignore[arg-type]
-        header=Header(
-            issuer="Vụ Thông tin Báo chí" if state else "Ban Tuyên giáo Trung ương",
-            parent="Bộ Ngoại giao" if state else "Ban Chấp hành Trung ương",
-            number=document_number(style, 12 if state else 57, "BC", "TTBC" if state else "BTGTW"),  # type: ignore[arg-type]
-            place="Hà Nội",
-            on=date(2026, 7, 5),
-        ),
-        kind="Báo cáo",
-        subject="Sơ kết công tác thông tin đối ngoại 6 tháng đầu năm 2026",
-        blocks=body,
-        signature=Signature(title="Phó Vụ trưởng", name="Nguyễn Văn An", authority="KT. Vụ trưởng"),
-        recipients=["Ban Chỉ đạo công tác thông tin đối ngoại", "Các cơ quan đại diện;", "Lưu: VT, TTBC"],
-        lang=lang,
-    )
+    return report_document(style, body, lang)
 
 
 @pytest.fixture(scope="module", params=["state", "party"])

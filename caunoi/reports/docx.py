@@ -118,8 +118,9 @@ def _defaults(out: Any, doc: Document) -> None:
     tag = LANG_TAGS.get(doc.lang, "vi-VN")
     lang.set(qn("w:val"), tag)
     lang.set(qn("w:eastAsia"), tag)
-    lang.set(qn("w:bidi"), "ar-SA")
     rpr_default.append(lang)
+    for fonts in styles.iter(qn("w:rFonts")):  # the template's other styles: no theme font either
+        _fonts(fonts.getparent())
     normal = out.styles["Normal"]
     _fonts(normal.element.get_or_add_rPr())
     normal.font.size = Pt(lay.body_pt)
@@ -193,11 +194,13 @@ def _properties(out: Any, doc: Document) -> None:
 def _run_format(
     run: Any, size: float, *, bold: bool = False, italic: bool = False, underline: bool = False
 ) -> None:
-    run.font.name = FONT_FAMILY
+    """The run's font, size and emphasis (only what is on: a run is upright and plain by default)."""
     _fonts(run._r.get_or_add_rPr())
     run.font.size = Pt(size)
-    run.font.bold = bold
-    run.font.italic = italic
+    if bold:
+        run.font.bold = True
+    if italic:
+        run.font.italic = True
     if underline:
         run.font.underline = True
 
@@ -236,9 +239,10 @@ def _format(
 
 def _new_paragraph(container: Any) -> DocxParagraph:
     """A new paragraph at the end of the body or of a cell (a new cell's own empty one first)."""
-    paragraphs = container.paragraphs
-    if hasattr(container, "_tc") and len(paragraphs) == 1 and paragraphs[0]._p.pPr is None:
-        return paragraphs[0]  # a cell is made with one empty paragraph: it is the first line
+    if hasattr(container, "_tc"):  # (the body's paragraphs are not listed: that grows with the report)
+        paragraphs = container.paragraphs
+        if len(paragraphs) == 1 and paragraphs[0]._p.pPr is None:
+            return paragraphs[0]  # a cell is made with one empty paragraph: it is the first line
     return container.add_paragraph()
 
 
@@ -426,16 +430,17 @@ def _body(out: Any, doc: Document, lay: Layout) -> None:
             )
         elif isinstance(block, Paragraph):
             paragraph = out.add_paragraph()
-            _format(paragraph, **_body_format(lay))
+            # the last paragraph goes with the signature: a signature never stands alone on a page
+            _format(paragraph, **_body_format(lay, keep_next=i == at))
             _runs(paragraph, block.runs, lay.body_pt)
-            if i == at:
+            if i == at and mark:
                 _runs(paragraph, (Run(mark),), lay.body_pt)
         elif isinstance(block, Table):
             _data_table(out, block, lay)
         elif isinstance(block, Figure):
             _figure(out, block, lay)
     if at is None:
-        _line(out, mark, lay.body_pt, **_body_format(lay))
+        _line(out, mark, lay.body_pt, **_body_format(lay, keep_next=True))
 
 
 def _data_table(out: Any, table: Table, lay: Layout) -> None:

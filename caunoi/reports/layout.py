@@ -186,6 +186,8 @@ def closing(doc: Document) -> tuple[int | None, str]:
     mark = "./."
     if doc.blocks and isinstance(doc.blocks[-1], Paragraph):
         text = doc.blocks[-1].text.rstrip()
+        if text.endswith(mark):  # the builder closed it already
+            return len(doc.blocks) - 1, ""
         return len(doc.blocks) - 1, mark[1:] if text.endswith(".") else mark
     return None, mark
 

@@ -2,11 +2,12 @@
 
 - "weasyprint" (the default): the report's HTML (reports/html.py `document_html`) printed by WeasyPrint,
   in this process. Needs the Pango library (1.44 or later) on the system; WeasyPrint is imported only
-  when a PDF is asked for, so the rest of Cầu Nối runs without it. About 1 s for a 20-page report.
+  when a PDF is asked for, so the rest of Cầu Nối runs without it.
 - "libreoffice": the report's DOCX (reports/docx.py) converted by LibreOffice (`soffice --headless
   --convert-to pdf`), the PDF a reader's Word file would print as. A child process with a fresh profile
   folder per call (two conversions never share one, a crash leaves nothing behind), at most
-  `SOFFICE_SECONDS`, its temporary files removed. About 4 s, most of it LibreOffice starting.
+  `SOFFICE_SECONDS`, its temporary files removed.
+benchmarks/report_render.py times both on a 20-page report (docs/reports.md has the figures).
 
 Both embed the font: Times New Roman where the system has it, else the shipped Liberation Serif 2.1.5
 (caunoi/data/fonts; OFL), which LibreOffice is shown through a fontconfig file of its own (the
@@ -129,6 +130,7 @@ def _libreoffice(doc: Document) -> bytes:
             "--headless", "--invisible", "--nologo", "--norestore", "--nolockcheck", "--nodefault",
             "--convert-to", "pdf:writer_pdf_Export", "--outdir", str(work / "out"), str(source),
         ]  # fmt: skip
+        # HOME too: nothing LibreOffice or fontconfig writes lands in the service user's home
         env = {**os.environ, "FONTCONFIG_FILE": str(work / "fonts.conf"), "HOME": str(work)}
         env.pop("DISPLAY", None)
         code, said = _run(command, env, SOFFICE_SECONDS)
