@@ -13,7 +13,7 @@ else's newer one is refused and the text typed is shown back, not lost."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -155,6 +155,8 @@ def _history(draft: Draft, lang: str, units: dict[int, str | None]) -> list[dict
             return ", ".join(f"{units.get(i) or '?'} (#{i})" for i in v)
         if name in ("style", "lang", "state"):
             return t.get(f"draft_{name}_{v}", str(v))
+        if name in ("starts_on", "ends_on"):  # ISO in the audit log, as the pages write days
+            return date.fromisoformat(str(v)).strftime("%d/%m/%Y")
         return str(v)
 
     shown = []
