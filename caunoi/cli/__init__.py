@@ -73,6 +73,7 @@ GROUPS = {
     "cases": cases.app,
     "units": units.app,
     "factsheets": factsheets.app,
+    "report": reports.app,
     **outreach.GROUPS,
     "users": users.app,
     "sources": sources.app,

@@ -23,6 +23,7 @@ from caunoi import factsheets, outreach, units
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.cases import CaseError, DuplicateCase, NotFound
 from caunoi.ingest.tables import TableError
+from caunoi.reports.review import ReviewError
 from caunoi.search import QueryError
 
 CODES = {
@@ -54,6 +55,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     outreach.TakenError: (409, "conflict"),
     outreach.OutreachError: (422, "invalid"),
     TableError: (422, "invalid"),  # an uploaded file that is no table (CSV UTF-8, TSV, XLSX)
+    ReviewError: (422, "invalid"),  # a review report's period that cannot be reported on
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
 BUSY = "the server is busy: every database connection is in use; try again in a few seconds"
