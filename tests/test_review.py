@@ -359,7 +359,7 @@ def test_the_command_writes_the_report_prints_its_figures_and_refuses_what_it_ca
     assert not list(tmp_path.iterdir())
 
 
-def test_the_api_answers_the_file_and_a_mission_officer_their_own_missions_only(site):
+def test_the_api_answers_the_file_and_a_mission_officer_their_own_missions_only(site, monkeypatch):
     one_backend(site)
     got = site.client("tokyo").get("/api/v1/reports/review?from=2026-10-01&to=2026-10-31&format=html&lang=en")
     assert got.status_code == 200 and got.headers["content-type"] == "text/html; charset=utf-8"
@@ -379,4 +379,13 @@ def test_the_api_answers_the_file_and_a_mission_officer_their_own_missions_only(
     assert_error(lan.get("/api/v1/reports/review?from=2026-10-31&to=2026-10-01"), 422, "invalid")
     assert_error(
         lan.get("/api/v1/reports/review?from=2026-10-01&to=2026-10-31&unit=DSQ-XX"), 404, "not_found"
+    )
+    import caunoi.reports.pdf as pdf
+
+    def no_engine(doc, engine=None):
+        raise pdf.PdfError("pdf_weasyprint_missing", "WeasyPrint cannot run ({reason})", reason="no Pango")
+
+    monkeypatch.setattr(pdf, "render_pdf", no_engine)  # a server without Pango: said, not a 500
+    assert_error(
+        lan.get("/api/v1/reports/review?from=2026-10-01&to=2026-10-31&format=pdf"), 503, "unavailable"
     )
