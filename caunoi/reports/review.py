@@ -677,7 +677,10 @@ def review_document(
         )
     s = review.scope
     today = on or datetime.now(zone(settings.timezone)).date()
+    parent = bilingual(settings.report_parent, lang) or None
     issuer = _unit_name(s.name, s.name_en, lang) if s.unit else bilingual(settings.report_issuer, lang)
+    if parent and issuer.casefold().endswith(f", {parent.casefold()}"):  # the parent is on the line above
+        issuer = issuer[: -len(parent) - 2]
     code = s.unit or settings.report_issuer_code
     header = Header(
         issuer=issuer,
@@ -686,7 +689,7 @@ def review_document(
             s.city if s.unit and s.kind == "mission" and s.city else bilingual(settings.report_place, lang)
         ),
         on=today,
-        parent=bilingual(settings.report_parent, lang) or None,
+        parent=parent,
     )
     subject, ahead = _subject(review.period, lang)
     if style == "party" and lang == "vi":
