@@ -91,6 +91,30 @@ class Settings:
         14, "…to this many days after its last day are its candidates (caunoi.outreach.coverage)"
     )
 
+    # The review report (caunoi.reports.review): its header, signature and recipients. A name may be
+    # given in both languages, "Vietnamese / English"; a report in English uses the English
+    report_parent: str = _setting(
+        "Bộ Ngoại giao / Ministry of Foreign Affairs",
+        "review reports: the body above the issuer in the header (cơ quan chủ quản); empty = none",
+    )
+    report_issuer: str = _setting(
+        "Vụ Thông tin Báo chí / Press and Information Department",
+        "review reports: the body that issues the whole system's report (a unit's: the unit itself)",
+    )
+    report_issuer_code: str = _setting(
+        "TTBC", "review reports: the issuer's code in the number and symbol (`…/BC-TTBC`)"
+    )
+    report_place: str = _setting(
+        "Hà Nội / Ha Noi", "review reports: the place of the place-date line (a mission's: its city)"
+    )
+    report_signer_title: str = _setting(
+        "Vụ trưởng / Director-General",
+        "review reports: who signs the whole system's report (a mission's: its head, by its type)",
+    )
+    report_signer_name: str = _setting(
+        "", "review reports: the name under the signature; empty = left blank, to be signed"
+    )
+
     # Watching the web (see docs/usage.md)
     fetch_concurrency: int = _setting(8, "HTTP requests in flight, all hosts together")
     fetch_per_host_interval: float = _setting(

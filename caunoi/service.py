@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from caunoi.ingest.watch import FetchReport, Watcher
     from caunoi.net.http import Fetcher
     from caunoi.outreach import OutreachService
+    from caunoi.reports.drafts import Drafts
     from caunoi.reports.editions import BriefEditions
     from caunoi.reports.figures import OverviewCache
     from caunoi.search import SavedSearches
@@ -112,6 +113,13 @@ class Service:
             coverage_days=(self.settings.coverage_days_before, self.settings.coverage_days_after),
             subject=self.settings.subject_country,
         )
+
+    @functools.cached_property
+    def drafts(self) -> Drafts:
+        """Review report drafts: the sections people write, pulled together, rendered with the figures."""
+        from caunoi.reports.drafts import Drafts
+
+        return Drafts(self)
 
     @functools.cached_property
     def cases(self) -> CaseService:

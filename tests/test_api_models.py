@@ -36,6 +36,7 @@ from caunoi.outreach import (
     SentPack,
     UnitOutreach,
 )
+from caunoi.reports.drafts import Draft
 from caunoi.search import SavedSearch
 from caunoi.stories.view import StorySummary, StoryView
 from caunoi.units import Unit
@@ -73,6 +74,8 @@ VIEWS = [
     (schemas.EvaluationOut, Evaluation),
     (schemas.MissionFiguresOut, MissionFigures),
     (schemas.ComparisonOut, Comparison),
+    (schemas.DraftOut, Draft),
+    (schemas.DraftDetail, Draft),
 ]
 SHOWS = {model: record for model, record in VIEWS}  # a model in a model stands for its record
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from caunoi.enrich.persons import find_persons
+from caunoi.enrich.persons import find_persons, trailing_name
 
 NER = Path(__file__).parent / "data" / "ner" / "vi_news_ner.tsv"
 
@@ -128,3 +128,10 @@ def test_annotated_set_parses_with_consistent_offsets(path):
             last_end = e
             n += 1
     assert n >= 200
+
+
+def test_a_name_that_ends_a_role_string_is_found_after_lower_case_words_and_acronyms():
+    assert trailing_name("Quyền Vụ trưởng Vụ Giáo dục đại học Nguyễn Thu Thủy") == "Nguyễn Thu Thủy"
+    assert trailing_name("Chánh Văn phòng Bộ GD&ĐT Trần Quang Nam") == "Trần Quang Nam"
+    assert trailing_name("Đại sứ quán Việt Nam tại Hàn Quốc") is None  # a country, not Mr Hàn
+    assert trailing_name("Người phát ngôn Bộ Ngoại giao") is None

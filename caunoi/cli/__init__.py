@@ -68,11 +68,12 @@ COMMANDS = [
     ingest.reprocess,
 ]
 GROUPS = {
-    "brief": reports.app,
+    "brief": reports.brief_app,
     "alerts": alerts.app,
     "cases": cases.app,
     "units": units.app,
     "factsheets": factsheets.app,
+    "report": reports.app,
     **outreach.GROUPS,
     "users": users.app,
     "sources": sources.app,

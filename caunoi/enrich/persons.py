@@ -196,6 +196,28 @@ def _title_gap(gap: str) -> bool:
     return gap in (" ", ".", ". ", "-")
 
 
+_PLACE_BEFORE = frozenset({"tại", "ở", "in", "at", "to", "from"})
+
+
+def trailing_name(text: str) -> str | None:
+    """The Vietnamese name that ends a role string, where `find_persons` finds none because a
+    lower-case word or an acronym comes before it: "Quyền Vụ trưởng Vụ Giáo dục đại học Nguyễn Thu
+    Thủy" -> "Nguyễn Thu Thủy", "Chánh Văn phòng Bộ GD&ĐT Trần Quang Nam" -> "Trần Quang Nam". The
+    last two to four words, each a capitalised syllable (no acronym), the first a family name, not
+    after a preposition of place ("… tại Hàn Quốc" is a country)."""
+    words = WORD_RE.findall(text)
+    surnames = _surnames()
+    for size in (4, 3, 2):
+        run = words[-size:]
+        if len(run) < size or _key(run[0]) not in surnames:
+            continue
+        if len(words) > size and _key(words[-size - 1]) in _PLACE_BEFORE:
+            continue
+        if all(w[0].isupper() and (len(w) == 1 or not w[1:].isupper()) and is_syllable(w) for w in run):
+            return " ".join(run)
+    return None
+
+
 def find_persons(
     text: str, mentions: list[Mention] | None = None, orgs: list[Org] | None = None
 ) -> list[Person]:

@@ -78,7 +78,7 @@ from caunoi.enrich.docrefs import find_doc_refs
 from caunoi.enrich.events import TYPES as EVENT_TRIGGERS
 from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
 from caunoi.enrich.orgs import find_orgs
-from caunoi.enrich.persons import find_persons
+from caunoi.enrich.persons import find_persons, trailing_name
 from caunoi.errors import check_actor
 from caunoi.i18n import coverage_reason, name_of
 from caunoi.outreach.activities import Activities
@@ -361,6 +361,8 @@ def _names(row: dict[str, Any]) -> list[Name]:
         mentions = find_mentions(plain, gazetteer)
         people = [p.name for p in find_persons(plain, mentions, find_orgs(plain, mentions))
                   if len(p.name.split()) >= 2 and not _in_role(plain, p.end)]  # fmt: skip
+        if not people and (name := trailing_name(plain)):
+            people = [name]
         if not people and len(_words(plain)) >= 3:  # a role without a name: "Thứ trưởng Bộ Ngoại giao"
             people = [plain]
         if people:

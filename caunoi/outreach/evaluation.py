@@ -274,13 +274,16 @@ class Evaluations:
         start: date | str | None = None,
         last: date | str | None = None,
         mission: bool = False,
+        whole: bool = False,
     ) -> Evaluation:
         """The evaluation of `campaign` (by code or id), or of `unit`, or of `unit`'s part in
         `campaign`, from the day `start` to the day `last`, both included (days in the organisation's
-        zone; a campaign's period by default). `mission`: `unit` must be a mission."""
+        zone; a campaign's period by default). `mission`: `unit` must be a mission. `whole`, with
+        neither: the whole organisation's outreach (every unit's activities, products and packs; no
+        host country, so no outcomes), as the review report of the whole system reads it."""
         found = self.campaigns.get(campaign) if campaign not in (None, "") else None
         seat = self.units.get(unit) if unit else None
-        if found is None and seat is None:
+        if found is None and seat is None and not whole:
             raise OutreachError(
                 "evaluation_no_scope", "say what to evaluate: a campaign, a unit or a mission"
             )
@@ -510,7 +513,7 @@ class Evaluations:
             outlets[row.source or "?"].append(row.id)
             if row.country in scope.host_countries:
                 hosts[row.source or "?"].append(row.id)
-            origins[_origin(row.origin, row.country, scope.subject)].append(row.id)
+            origins[outlet_origin(row.origin, row.country, scope.subject)].append(row.id)
             countries[row.country or "?"].append(row.id)
             languages[row.lang or "?"].append(row.id)
         no = "no_coverage"
@@ -671,7 +674,7 @@ def _period(first: date | None, after: date | None) -> tuple[date, date]:
     return first, after
 
 
-def _origin(origin: str | None, country: str | None, subject: str) -> str:
+def outlet_origin(origin: str | None, country: str | None, subject: str) -> str:
     """Where an outlet is from, as foreign share counts it: its source's origin, else its country
     (Việt Nam's: domestic; another: foreign), else unknown."""
     if origin in FOREIGN_ORIGINS:

@@ -51,7 +51,7 @@ def letter(n: int) -> str:
 def document_number(style: Style, number: int | str | None, type_code: str, body: str) -> str:
     """The number and symbol without "Số": State "12/BC-TTBC" (number/TYPE-BODY), Party "57-BC/BTGTW"
     (number-TYPE/BODY); no number yet (a draft the clerk numbers): blank space kept for it."""
-    shown = str(number) if number not in (None, "") else " " * 6
+    shown = str(number) if number not in (None, "") else "\u00a0" * 8  # kept by HTML too
     return f"{shown}-{type_code}/{body}" if style == "party" else f"{shown}/{type_code}-{body}"
 
 

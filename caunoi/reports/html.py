@@ -1,7 +1,8 @@
 """HTML for people: the alert mail, the pack notice mail, the morning brief (điểm tin) and the weekly
-digest (the two share caunoi/reports/templates/_sheet.html.j2), from
-Jinja2 templates in caunoi/reports/templates/, with every value escaped (titles and summaries come
-from fetched pages).
+digest (the two share caunoi/reports/templates/_sheet.html.j2), and a report (`document_html`: a
+reports/document.py `Document` as one printable page, the web preview of a review report and what
+WeasyPrint prints to PDF), from Jinja2 templates in caunoi/reports/templates/, with every value escaped
+(titles and summaries come from fetched pages).
 
 `environment` is the one place that says how Cầu Nối's templates are read: the web UI
 (caunoi.app.ui.render) builds its environment over caunoi/app/templates with it, adding its own
@@ -12,6 +13,7 @@ text); what they share — the escaping, the whitespace control, the label table
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Mapping
 from datetime import datetime
 from functools import cache
@@ -21,6 +23,8 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from caunoi.i18n import LABELS, REPORT_LABELS
+from caunoi.reports import layout
+from caunoi.reports.document import Document, Figure, Heading, Paragraph, Table, national, place_date, words
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -184,3 +188,109 @@ def digest_mail(digest: dict[str, Any], lang: str = "vi") -> tuple[str, str, str
 
 def _figure(value: Any) -> str:
     return _env().filters["figure"](value)
+
+
+# -- a report ----------------------------------------------------------------------------------------
+
+# the names a system's own Times New Roman goes by (full name, PostScript name), tried before the
+# shipped Liberation Serif: a browser or WeasyPrint uses the real face where it is installed
+_LOCAL_NAMES = {
+    (False, False): ("Times New Roman", "TimesNewRomanPSMT"),
+    (True, False): ("Times New Roman Bold", "TimesNewRomanPS-BoldMT"),
+    (False, True): ("Times New Roman Italic", "TimesNewRomanPS-ItalicMT"),
+    (True, True): ("Times New Roman Bold Italic", "TimesNewRomanPS-BoldItalicMT"),
+}
+
+
+def document_html(doc: Document, *, font_base: str | None = None) -> str:
+    """The report as one HTML page in the administrative layout, with its print CSS (A4, the style's
+    margins, page numbers from page 2) and its figures inline (data: URIs). `font_base` is where the
+    page finds the shipped font files (default: their folder as a file: URL, which WeasyPrint reads;
+    a web page gives the address it serves caunoi/data/fonts at)."""
+    return render("report.html.j2", r=report_view(doc, font_base))
+
+
+def report_view(doc: Document, font_base: str | None = None) -> dict[str, Any]:
+    """What the report template shows, every word and number worked out: the template only places."""
+    lay = layout.layout_of(doc)
+    title, motto = national(doc.style, doc.lang)
+    base = (font_base or layout.FONTS.as_uri()).rstrip("/") + "/"
+    top, bottom, left, right = lay.margins_mm
+    css = [
+        f".head-left {{ width: {lay.header_left_mm}mm; }}",
+        f".national-rule {{ width: {layout.motto_rule_mm(doc, motto or title):.1f}mm; }}",
+        ".sign-left { width: 45%; }",
+    ]
+    if lay.issuer_mark == "rule":
+        css.append(f".issuer-rule {{ width: {layout.issuer_rule_mm(doc):.1f}mm; }}")
+    if lay.subject_mark == "rule":
+        css.append(f".subject-rule {{ width: {layout.subject_rule_mm(doc):.1f}mm; }}")
+    at, mark = layout.closing(doc)
+    blocks: list[dict[str, Any]] = []
+    for i, block in enumerate(doc.blocks):
+        n = i + 1
+        if isinstance(block, Heading):
+            blocks.append(
+                {"type": "heading", "level": min(block.level, 3), "text": layout.heading_text(block)}
+            )
+        elif isinstance(block, Paragraph):
+            blocks.append({"type": "paragraph", "runs": block.runs, "closing": mark if i == at else ""})
+        elif isinstance(block, Table):
+            widths = layout.column_widths_mm(block.columns, block.rows, lay.text_width_mm)
+            total = sum(widths)
+            css += [f".t{n} .c{j} {{ width: {100 * w / total:.2f}%; }}" for j, w in enumerate(widths, 1)]
+            align = block.align or ("left",) * len(block.columns)
+            blocks.append({
+                "type": "table", "n": n, "caption": block.caption, "columns": block.columns,
+                "rows": block.rows, "align": align, "note": block.note,
+            })  # fmt: skip
+        elif isinstance(block, Figure):
+            css.append(f".f{n} img {{ width: {min(block.width_mm, lay.text_width_mm):.1f}mm; }}")
+            blocks.append({
+                "type": "figure", "n": n, "caption": block.caption, "alt": block.alt or block.caption,
+                "src": "data:image/png;base64," + base64.b64encode(block.png).decode("ascii"),
+            })  # fmt: skip
+    sig = doc.signature
+    line_height = f"{lay.line_exact_pt}pt" if lay.line_exact_pt else f"{1.15 * (lay.line_multiple or 1):.3f}"
+    return {
+        "l": lay,
+        "lang": doc.lang,
+        "title": doc.title,
+        "author": doc.header.issuer,
+        "kind": doc.kind.upper(),
+        "subject": layout.subject_text(doc),
+        "family": layout.FONT_FAMILY,
+        "fonts": [
+            {
+                "weight": "bold" if bold else "normal",
+                "style": "italic" if italic else "normal",
+                "local": _LOCAL_NAMES[(bold, italic)],
+                "url": base + file,
+            }
+            for (bold, italic), file in layout.FACES.items()
+        ],
+        "margin": f"{top}mm {right}mm {bottom}mm {left}mm",
+        "text_width_mm": lay.text_width_mm,
+        # Word's "single" is the font's own line (1.15 em for Times New Roman): a multiple of it in CSS
+        "line_height": line_height,
+        "css": css,
+        "parent": doc.header.parent.upper() if doc.header.parent else None,
+        "issuer": doc.header.issuer.upper(),
+        "issuer_rule": lay.issuer_mark == "rule",
+        "national": title,
+        "motto": motto,
+        "number": words(doc.lang)["number"][doc.style] + doc.header.number,
+        "dated": place_date(doc.header.place, doc.header.on, doc.lang),
+        "subject_rule": lay.subject_mark == "rule",
+        "blocks": blocks,
+        "closing_line": mark if at is None else "",
+        "recipients_label": words(doc.lang)["recipients"],
+        "recipients": layout.recipient_lines(doc),
+        "signature": None
+        if sig is None
+        else {
+            "authority": layout.authority_text(sig, doc.style),
+            "title": sig.title.upper(),
+            "name": sig.name,
+        },
+    }

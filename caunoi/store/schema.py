@@ -679,7 +679,34 @@ activity_coverage = Table(
     PrimaryKeyConstraint("activity_id", "article_id", name="pk_activity_coverage"),
 )
 
-# -- brief editions and what was sent (migration 0015) -------------------------------------------
+# -- review reports: drafts (migration 0015) -----------------------------------------------------
+
+# A review report (báo cáo sơ kết / tổng kết) being written: its period, scope and layout, the text of
+# the sections people write (the figures are computed when it is rendered), the drafts of units and
+# missions pulled into it, and whether it is final. Its history is the audit log's ("review_draft").
+review_drafts = Table(
+    "review_drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    # the unit or mission reporting; NULL: the whole system (the central report)
+    Column("unit", String(40), ForeignKey("units.code", ondelete="RESTRICT"), index=True),
+    Column("starts_on", Date, nullable=False),  # the period's first day …
+    Column("ends_on", Date, nullable=False),  # … and its last, both included
+    Column("style", String(10), nullable=False),  # state | party (caunoi.reports.document.STYLES)
+    Column("lang", String(8), nullable=False),  # vi | en
+    Column("number", String(40)),  # the number of the number and symbol, once the clerk gives it
+    Column("subject", Text),  # the subject line (trích yếu) when it is not the one made from the period
+    # the sections people write: limitations, causes, directions, recommendations -> text
+    Column("narrative", JSON, nullable=False, default=dict),
+    Column("pulled", JSON, nullable=False, default=list),  # ids of the drafts pulled into this one
+    Column("state", String(10), nullable=False),  # draft | final
+    Column("created_by", String(100)),
+    Column("created_at", DateTime, nullable=False),
+    Column("updated_by", String(100)),
+    Column("updated_at", DateTime, nullable=False),
+)
+
+# -- brief editions and what was sent (migration 0016) -------------------------------------------
 
 # A brief as an analyst made it (caunoi.reports.editions): the period, the opening note, and the
 # stories proposed for it in the analyst's order, each kept in or left out, with a comment.

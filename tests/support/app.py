@@ -11,6 +11,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -69,6 +70,26 @@ def log_in(browser: TestClient, username: str, password: str, next_url: str = "/
     token = csrf_of(browser.get("/login").text)
     form = {"username": username, "password": password, "csrf_token": token, "next": next_url}
     return browser.post("/login", data=form, follow_redirects=False)
+
+
+@contextlib.contextmanager
+def site_on(
+    backend: str, folder: Path, prepare: Callable[[Any], None], users: dict[str, tuple[str, str | None]],
+    password: str,
+) -> Iterator[Site]:  # fmt: skip
+    """The app over an empty store of `backend` ("sqlite": in `folder`; "postgresql": in a schema of
+    its own), `prepare`d (given the service: units, data …), then with `users` ({name: (role,
+    mission)}) who share `password`; the service is closed after."""
+    from conftest import backend_settings
+
+    with contextlib.ExitStack() as stack:
+        app = create_app(backend_settings(backend, folder, stack))
+        service = app.state.service
+        stack.callback(service.close)
+        prepare(service)
+        for username, (role, mission) in users.items():
+            service.users.add_user(username, password, role, mission=mission, by="test")
+        yield Site(app, service, {}, password)
 
 
 @dataclass

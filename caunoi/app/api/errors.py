@@ -23,6 +23,9 @@ from caunoi import factsheets, outreach, units
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.cases import CaseError, DuplicateCase, NotFound
 from caunoi.ingest.tables import TableError
+from caunoi.reports.drafts import DraftConflictError, DraftError, DraftNotFound
+from caunoi.reports.pdf import PdfError
+from caunoi.reports.review import ReviewError
 from caunoi.search import QueryError
 
 CODES = {
@@ -35,6 +38,7 @@ CODES = {
     413: "too_large",
     422: "invalid",
     429: "rate_limited",
+    503: "unavailable",
 }
 
 # a domain exception -> (status, code): a route may let these rise, and they are answered so
@@ -54,6 +58,11 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     outreach.TakenError: (409, "conflict"),
     outreach.OutreachError: (422, "invalid"),
     TableError: (422, "invalid"),  # an uploaded file that is no table (CSV UTF-8, TSV, XLSX)
+    ReviewError: (422, "invalid"),  # a review report's period that cannot be reported on
+    DraftNotFound: (404, "not_found"),  # review report drafts: no such draft,
+    DraftConflictError: (409, "conflict"),  # a final one, or one saved since it was read,
+    DraftError: (422, "invalid"),  # a value refused
+    PdfError: (503, "unavailable"),  # no PDF engine on this server (or it failed): the message says which
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
 BUSY = "the server is busy: every database connection is in use; try again in a few seconds"

@@ -987,3 +987,80 @@ class ComparisonOut(BaseModel):
     sort: str
     missions: list[MissionFiguresOut]
     computed_at: Utc
+
+
+# -- review report drafts (caunoi.reports.drafts) -------------------------------------------------
+
+ReportStyle = Literal["state", "party"]
+ReportLang = Literal["vi", "en"]
+DraftState = Literal["draft", "final"]
+Section = Annotated[str, Field(max_length=200_000, description="Paragraphs separated by an empty line.")]
+DocNumber = Annotated[str, Field(max_length=20, description="The number only, e.g. 12: the symbol is made.")]
+Subject = Annotated[str, Field(max_length=500, description="The subject line; empty: made from the period.")]
+
+
+class DraftOut(BaseModel):
+    """A review report being written: its period, scope and layout, the sections people write, the
+    drafts pulled into it. Its figures are computed when it is rendered (GET …/document)."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.reports.drafts.Draft
+
+    id: int
+    unit: str | None = Field(description="The unit or mission reporting; null: the whole system.")
+    starts_on: date
+    ends_on: date = Field(description="The period's last day, included.")
+    style: ReportStyle = Field(description="state (NĐ 30/2020) or party (HD 36-HD/VPTW) layout.")
+    lang: ReportLang
+    number: str | None
+    subject: str | None = Field(description="The subject line when it is not the one made from the period.")
+    narrative: dict[str, str] = Field(
+        description="limitations, causes, directions, recommendations -> their text (empty: not written)."
+    )
+    pulled: list[int] = Field(description="The ids of the units' and missions' drafts pulled into this one.")
+    state: DraftState
+    created_by: str | None
+    created_at: datetime
+    updated_by: str | None
+    updated_at: datetime
+
+
+class DraftDetail(DraftOut):
+    history: History
+
+
+class _DraftText(_Body):
+    """The period, number, subject and sections a new draft is given or a draft's change gives."""
+
+    starts_on: date | None = None
+    ends_on: date | None = None
+    number: DocNumber | None = None
+    subject: Subject | None = None
+    limitations: Section | None = None
+    causes: Section | None = None
+    directions: Section | None = None
+    recommendations: Section | None = None
+
+
+class DraftIn(_DraftText):
+    """A new draft; the period defaults to the current half-year, a mission officer's unit to theirs."""
+
+    unit: UnitCode | None = Field(default=None, description="A unit or mission; null: the whole system.")
+    style: ReportStyle = "state"
+    lang: ReportLang = "vi"
+
+
+class DraftChange(_DraftText):
+    """The fields to change (a section given replaces its text), and/or `state`: final to finalise,
+    draft to reopen. `expected`: the draft's updated_at as you read it — a save over a newer one is
+    then refused (409) instead of overwriting it."""
+
+    style: ReportStyle | None = None
+    lang: ReportLang | None = None
+    state: DraftState | None = None
+    expected: datetime | None = None
+
+
+class DraftPull(_Body):
+    """The unit's or mission's draft (of the same period) to pull into the whole system's."""
+
+    draft: RowId

@@ -2,7 +2,7 @@
 Vietnamese (the default) or English, for a laptop or a phone. `install(app)` mounts every page
 module's routes and the error pages; the pages themselves live one module per
 concept (session, dashboard, search, stories, alerts, brief, cases, factsheets, units, sources,
-outreach, evaluation).
+outreach, evaluation, reports).
 
 Security, in one place: every page needs a session (else a redirect to /login?next=…); every
 state-changing form carries the session's CSRF token (auth.check_csrf), the login form a
@@ -29,6 +29,7 @@ from caunoi.app.ui import (
     evaluation,
     factsheets,
     outreach,
+    reports,
     search,
     session,
     sources,
@@ -44,13 +45,13 @@ __all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 # their routes are added in this order
 PAGES = (
     session, dashboard, search, stories, alerts, brief, cases, factsheets, units, sources, outreach,
-    evaluation,
+    evaluation, reports,
 )  # fmt: skip
 
 
 def upload_limits(settings: Settings) -> list[tuple[str, int]]:
     """(path regex, body limit) of the pages whose forms send files, for the app's BodyLimit."""
-    return outreach.upload_limits(settings)
+    return outreach.upload_limits(settings) + reports.upload_limits()
 
 
 def install(app: FastAPI) -> None:

@@ -82,6 +82,7 @@ def _render(
         if permission(user, "outreach.read"):  # outreach (issue 15)
             nav += [("/activities", "activities"), ("/campaigns", "campaigns"), ("/packs", "packs")]
             nav.append(("/evaluation", "evaluation"))  # issue 16
+            nav.append(("/reports", "reports"))  # review report drafts
         nav.append(("/units", "units"))
         if permission(user, "source.manage"):
             nav.append(("/sources", "sources"))

@@ -1,16 +1,16 @@
 """The brief finished: editions an analyst picks, orders and comments (brief_editions), and every
 brief and digest sent, the scheduled ones once per moment and channel (brief_sends).
 
-Revision ID: 0015
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0015"
-down_revision = "0014"
+revision = "0016"
+down_revision = "0015"
 branch_labels = None
 depends_on = None
 
