@@ -33,6 +33,7 @@ class Topic:
     capitals: re.Pattern | None  # the terms written in capitals, matched as written
     min_terms: int
     min_count: int
+    priority: bool = True  # one of the organisation's priority topics: the brief ranks its stories first
 
 
 @dataclass
@@ -83,6 +84,7 @@ def load_taxonomy(path: str | None = None) -> tuple[Topic, ...]:
                 capitals=_pattern(capitals, 0),
                 min_terms=int(raw.get("min_terms", defaults.get("min_terms", 2))),
                 min_count=int(raw.get("min_count", defaults.get("min_count", 3))),
+                priority=bool(raw.get("priority", True)),
             )
         )
     return tuple(topics)

@@ -99,7 +99,7 @@ def ranked_stories(
     """The period's articles, and every story they are in, heaviest first."""
     bodies = f"{BODIES[subject]}:" if subject in BODIES else None
     window = figures.brief_window(engine, start, end, bodies, above=GENERIC)
-    topics = [t.id for t in load_taxonomy()]
+    topics = [t.id for t in load_taxonomy() if t.priority]
     return window, rank(window.rows, window.signals, topics, bodies)
 
 
