@@ -8,8 +8,11 @@ from __future__ import annotations
 import dataclasses
 import email
 import email.policy
+import io
 import re
 
+import docx
+import pypdf
 import pytest
 from support.app import Site, csrf_of
 from support.cli import caunoi
@@ -65,7 +68,7 @@ def the_form(page: str) -> list[tuple[str, str]]:
     return fields
 
 
-def test_an_analyst_picks_orders_comments_and_sends_the_brief(site):
+def test_an_analyst_picks_orders_comments_and_sends_the_brief(site, tmp_path):
     site, mailbox = site
     lan = site.client("lan")
     page = lan.get(f"/brief?at={AT}").text
@@ -94,6 +97,14 @@ def test_an_analyst_picks_orders_comments_and_sends_the_brief(site):
     assert preview.index("Ấn Độ") < preview.index("Bộ Ngoại giao") and "Man City" not in preview
     download = lan.get(f"{edition}/download")
     assert download.headers["content-disposition"].startswith('attachment; filename="diem-tin-2021-04-30-')
+    word = lan.get(f"{edition}/download?format=docx")  # the administrative layout, the analyst's order
+    assert word.headers["content-disposition"].endswith('.docx"') and word.content[:2] == b"PK"
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(word.content)).paragraphs)
+    assert (
+        "ĐIỂM TIN" in text
+        and "Kính gửi lãnh đạo" in text
+        and text.index("Ấn Độ") < text.index("Bộ Ngoại giao")
+    )
 
     sent = lan.post(f"{edition}/send", data={"csrf_token": csrf_of(page), "channel": "lanh-dao-ui"},
                     follow_redirects=False)  # fmt: skip
@@ -119,3 +130,9 @@ def test_an_analyst_picks_orders_comments_and_sends_the_brief(site):
     number = edition.rsplit("/", 1)[1]
     data = caunoi(site.service.settings, "brief", "--edition", number, "--json")
     assert '"note": "Kính gửi lãnh đạo: điểm tin sáng 30/4."' in data.stdout
+    pdf = tmp_path / "diem-tin.pdf"  # and as a PDF in the administrative layout, the font embedded
+    caunoi(site.service.settings, "brief", "--edition", number, "--out", str(pdf))
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert pdf.read_bytes().startswith(b"%PDF-") and "ĐIỂM TIN" in text and "Kính gửi lãnh đạo" in text
+    refused = caunoi(site.service.settings, "brief", "--out", str(tmp_path / "b.txt"), check=False)
+    assert refused.returncode == 2 and ".docx, .pdf" in refused.stderr

@@ -57,7 +57,9 @@ def brief(
     edition: Annotated[
         int | None, typer.Option(help="A saved edition instead (its period, language, stories, comments).")
     ] = None,
-    out: Annotated[Path | None, typer.Option(help="Write the HTML here.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="Write it here: .html (the mail's page), .pdf or .docx.")
+    ] = None,
     email: Annotated[list[str] | None, typer.Option(help="Send it to this address (repeat).")] = None,
     channel: Annotated[
         list[str] | None, typer.Option(help="Send it to this e-mail channel, recorded (repeat).")
@@ -70,7 +72,9 @@ def brief(
     if ctx.invoked_subcommand is not None:
         return
     from caunoi.alerts import notify
+    from caunoi.reports.brief import brief_file
     from caunoi.reports.html import brief_mail
+    from caunoi.reports.review import output_format
 
     if lang not in ("vi", "en"):
         fail("--lang is vi or en")
@@ -83,6 +87,9 @@ def brief(
         else:
             data = service.brief(start, end, lang)
         subject, html, text = brief_mail(data, lang)
+        content = html.encode("utf-8")
+        if out is not None and (form := output_format(out.name)) != "html":
+            content = brief_file({**data, "lang": lang}, service.settings, form)
         sent = []
         if channel:
             sent = service.editions.mail((subject, html, text), channel, actor(by), edition_id=edition)
@@ -90,7 +97,7 @@ def brief(
     if as_json:
         print_json(data)
     if out is not None:
-        out.write_text(html, encoding="utf-8")
+        out.write_bytes(content)
         kept, totals = sum(len(g["stories"]) for g in data["groups"]), data["totals"]
         err.print(
             f"brief written to {out} ({kept} of {totals['stories']} stories, {totals['articles']} articles)"

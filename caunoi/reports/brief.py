@@ -36,6 +36,7 @@ from sqlalchemy import Engine
 from caunoi.enrich.gazetteer import BODIES, GENERIC, load_gazetteer
 from caunoi.enrich.taxonomy import load_taxonomy
 from caunoi.i18n import LABELS, REPORT_LABELS, country_name, name_of, region_name, topic_names
+from caunoi.reports.document import Block, Document, Header, Heading, Paragraph, Run, Table, roman, words
 from caunoi.store import figures
 
 TOP_STORIES = 15
@@ -267,3 +268,106 @@ def shape(
             for c in details.cases
         ],
     }
+
+
+# -- the brief as a document (caunoi.reports.document), for its PDF and DOCX ---------------------------
+
+
+def brief_document(
+    brief: dict[str, Any], *, issuer: str, place: str, parent: str | None = None, lang: str | None = None
+) -> Document:
+    """The brief (as `shape` or a saved edition gives it) as the one document model, rendered to PDF
+    and DOCX like a review report: the issuer's header (no number: a brief is not filed), "ĐIỂM TIN"
+    and its period, the analyst's note, each section's stories (title, facts, summary, comment,
+    sources), then the new alerts and the open cases as tables. The HTML of the mail stays
+    `html.brief_html`."""
+    lang = lang or brief.get("lang") or "vi"
+    t = REPORT_LABELS[lang]
+    start, end = (_moment(brief[k]) for k in ("start", "end"))
+    blocks: list[Block] = []
+    if brief.get("note"):
+        blocks += [Paragraph.of(line.strip()) for line in brief["note"].splitlines() if line.strip()]
+    totals = brief["totals"]
+    summary = f"{totals['articles']} {t['articles']} · {totals['stories']} {t['stories']} · "
+    summary += f"{totals['outlets']} {t['outlets']}"
+    if brief.get("regions"):
+        summary += f". {t['by_region']}: " + ", ".join(f"{r} {n}" for r, n in brief["regions"])
+    blocks.append(Paragraph.of(summary + ".", italic=True))
+    for g, group in enumerate(brief["groups"], 1):
+        blocks.append(Heading(1, f"{roman(g)}.", group["label"]))
+        for n, story in enumerate(group["stories"], 1):
+            blocks += _story_blocks(story, n, t)
+    tables = len(brief["groups"]) + 1
+    blocks.append(Heading(1, f"{roman(tables)}.", t["alerts"]))
+    rows = tuple((str(a["id"]), a["rule"] or "", a["title"]) for a in brief.get("alerts") or [])
+    blocks.append(_table_or_none(f"{words(lang)['table']} 1. {t['alerts']}", ("#", t["rule"], ""), rows, t))
+    blocks.append(Heading(1, f"{roman(tables + 1)}.", t["cases"]))
+    rows = tuple(
+        (str(c["id"]), c.get("state_label") or c.get("state") or "", c.get("unit") or "",
+         (_deadline(c.get("deadline")) + (f" · {t['overdue']}" if c.get("overdue") else "")), c["title"])
+        for c in brief.get("cases") or []
+    )  # fmt: skip
+    columns = ("#", t["state"], t["unit"], t["deadline"], "")
+    blocks.append(_table_or_none(f"{words(lang)['table']} 2. {t['cases']}", columns, rows, t))
+    return Document(
+        style="state",
+        header=Header(issuer=issuer, number="", place=place, on=end.date(), parent=parent),
+        kind=t["brief"],
+        subject=f"{t['brief_sub']} {t['from'].lower()} {start:%H:%M %d/%m/%Y} {t['to']} {end:%H:%M %d/%m/%Y}",
+        blocks=blocks,
+        lang=lang,
+        title=f"{t['brief_mail']} {end:%d/%m/%Y}",
+    )
+
+
+def brief_file(brief: dict[str, Any], settings: Any, form: str) -> bytes:
+    """The brief as a .pdf or .docx file (`brief_document` under the settings' issuer, parent body and
+    place, the names the review report uses), or .html: the mail's page."""
+    from caunoi.reports.html import brief_html
+    from caunoi.reports.review import bilingual, render
+
+    lang = brief.get("lang") or "vi"
+    if form == "html":
+        return brief_html(brief, lang).encode("utf-8")
+    doc = brief_document(
+        brief,
+        issuer=bilingual(settings.report_issuer, lang),
+        parent=bilingual(settings.report_parent, lang) or None,
+        place=bilingual(settings.report_place, lang),
+    )
+    return render(doc, form)
+
+
+def _story_blocks(story: dict[str, Any], n: int, t: dict[str, str]) -> list[Block]:
+    facts = f"{story['in_window']} {t['articles']} {t['in_window']} ({story['articles']} {t['total']}"
+    facts += f", {story['reprints']} {t['reprints']})" if story.get("reprints") else ")"
+    outlets = ", ".join(f"{o} ({c})" if c > 1 else o for o, c in story.get("outlets", [])[:4])
+    parts = [facts, outlets]
+    if story.get("countries"):
+        parts.append(f"{t['countries']}: {', '.join(story['countries'])}")
+    if story.get("tone") is not None:
+        parts.append(f"{t['tone']} {story['tone']:+.1f}")
+    blocks: list[Block] = [
+        Heading(2, f"{n}.", story["title"]),
+        Paragraph.of(" · ".join(p for p in parts if p), italic=True),
+    ]
+    blocks += [Paragraph.of(line["text"]) for line in story.get("summary") or []]
+    if story.get("comment"):
+        blocks.append(Paragraph((Run(f"{t['comment']}: ", bold=True), Run(story["comment"]))))
+    for link in story.get("links") or []:
+        blocks.append(Paragraph.of(f"{link.get('source') or t['read']}: {link['url']}", italic=True))
+    return blocks
+
+
+def _table_or_none(caption: str, columns: tuple[str, ...], rows: tuple, t: dict[str, str]) -> Block:
+    if not rows:
+        return Paragraph.of(t["none"])
+    return Table(caption, columns, rows)
+
+
+def _moment(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _deadline(value: datetime | str | None) -> str:
+    return "" if not value else f"{_moment(value):%H:%M %d/%m/%Y}"

@@ -142,7 +142,8 @@ Block = Heading | Paragraph | Table | Figure
 class Header:
     """The header table. `parent`: the body above the issuer (cơ quan chủ quản, e.g. "Bộ Ngoại
     giao"), None at the top; `issuer`: the issuing body; `number`: number and symbol as
-    `document_number` makes it; `place` and `on`: the place-date line."""
+    `document_number` makes it ("" for a paper that is not filed, such as the brief: no "Số" line);
+    `place` and `on`: the place-date line."""
 
     issuer: str
     number: str

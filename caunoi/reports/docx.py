@@ -387,7 +387,7 @@ def _header(out: Any, doc: Document, lay: Layout) -> None:
     else:
         _rule(nation, motto_rule_mm(doc, title), right_mm)
     number, dated = table.rows[1].cells
-    said = words(doc.lang)["number"][doc.style] + doc.header.number
+    said = words(doc.lang)["number"][doc.style] + doc.header.number if doc.header.number else ""  # a brief
     _line(number, said, lay.number_pt, before=6)
     _line(
         dated, place_date(doc.header.place, doc.header.on, doc.lang), lay.place_date_pt, italic=True, before=6

@@ -279,7 +279,7 @@ def report_view(doc: Document, font_base: str | None = None) -> dict[str, Any]:
         "issuer_rule": lay.issuer_mark == "rule",
         "national": title,
         "motto": motto,
-        "number": words(doc.lang)["number"][doc.style] + doc.header.number,
+        "number": words(doc.lang)["number"][doc.style] + doc.header.number if doc.header.number else "",
         "dated": place_date(doc.header.place, doc.header.on, doc.lang),
         "subject_rule": lay.subject_mark == "rule",
         "blocks": blocks,

@@ -16,10 +16,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
 from caunoi.app.ui.render import _render, lang_of
-from caunoi.errors import Invalid
+from caunoi.errors import CaunoiError, Invalid
+from caunoi.reports.brief import brief_file
 from caunoi.reports.editions import LANGS, Edition, EditionItem, EditionNotFound, move
 from caunoi.reports.html import brief_html
 from caunoi.reports.mailing import BriefError
+from caunoi.reports.review import FORMATS
 
 router = APIRouter(include_in_schema=False)
 
@@ -150,10 +152,24 @@ def edition_preview(request: Request, edition_id: int) -> Response:
 
 
 @router.get("/brief/editions/{edition_id}/download")
-def edition_download(request: Request, edition_id: int) -> Response:
-    edition, html = _brief_html(request, edition_id)
-    name = f"diem-tin-{edition.end:%Y-%m-%d}-{edition.id}.html"
-    return HTMLResponse(html, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+def edition_download(request: Request, edition_id: int, format: str = "html") -> Response:
+    """The edition as a file: html (the mail's page), pdf or docx (the administrative layout)."""
+    if format not in FORMATS:
+        raise PageError(404)
+    user = page_user(request)
+    need(user, "read")
+    edition = _edition(request, edition_id)
+    service = service_of(request)
+    try:
+        content = brief_file(
+            {**service.editions.brief(edition), "lang": edition.lang}, service.settings, format
+        )
+    except CaunoiError as refused:  # no PDF engine on this server: said, not a 500
+        raise PageError(503 if refused.kind == "unavailable" else 400, refused) from None
+    name = f"diem-tin-{edition.end:%Y-%m-%d}-{edition.id}.{format}"
+    return Response(
+        content, media_type=FORMATS[format], headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.post("/brief/editions/{edition_id}/send")
