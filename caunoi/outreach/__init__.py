@@ -33,6 +33,8 @@ from caunoi.store.evaluation import EvaluationRepository
 from caunoi.store.outreach import OutreachRepository
 from caunoi.units import UnitService
 
+IMPORT_SEARCH_SECONDS = 5.0  # an import searches its latest activities' coverage this long, at most
+
 __all__ = [
     "ACTIVITY_TYPES",
     "CAMPAIGN_KINDS",
@@ -92,13 +94,16 @@ class OutreachService:
         self.products = Products(self.repo, self.units, self.campaigns, max_file_bytes)
         self.packs = Packs(self.repo, self.units, self.campaigns, max_file_bytes, timezone, notify)
         self.activities = Activities(
-            self.repo, self.units, self.campaigns, max_file_bytes, timezone,
-            changed=lambda ids: self.coverage.rescore(ids),
-        )  # fmt: skip
+            self.repo, self.units, self.campaigns, max_file_bytes, timezone, changed=self._search_coverage
+        )
         self.coverage = Coverage(CoverageRepository(engine), self.activities, *coverage_days, subject)
         self.evaluation = Evaluations(
             self.repo, EvaluationRepository(engine), self.units, self.campaigns, self.packs, timezone, subject
         )
+
+    def _search_coverage(self, activity_ids: list[int]) -> None:
+        """What activities logged, changed or imported may have earned (an import: for a while only)."""
+        self.coverage.rescore(activity_ids, seconds=IMPORT_SEARCH_SECONDS if len(activity_ids) > 1 else None)
 
     def file(self, file_id: int) -> tuple[FileInfo, bytes, dict[str, int | None]]:
         """An attached file, its bytes, and what it is attached to: {"pack_id", "activity_id",

@@ -81,7 +81,7 @@ EDITABLE = (
     "products", "packs",
 )  # fmt: skip
 MAX_KEY = 100
-CHANGED_TOLD = 200  # an import has the coverage of at most this many searched at once (the rest: when opened)
+CHANGED_TOLD = 200  # an import has the coverage of at most this many searched at once (the rest: when asked)
 
 
 def type_names() -> dict[str, str]:

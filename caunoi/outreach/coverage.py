@@ -68,6 +68,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
+from time import monotonic as time_monotonic
 from typing import Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
@@ -670,10 +671,17 @@ class Coverage:
         """A person says it is not: never proposed again (audited: coverage_reject)."""
         return self._decide(activity_ref, article_id, "rejected", "coverage_reject", by)
 
-    def rescore(self, activity_ids: Iterable[int]) -> int:
+    def rescore(self, activity_ids: Iterable[int], seconds: float | None = None) -> int:
         """Search the coverage of activities just added or changed again (their window, names and
-        texts may be new); how many candidates were written."""
-        return sum(self._refresh(int(i)) for i in dict.fromkeys(activity_ids))
+        texts may be new), in the order given, for at most `seconds` if given (a window costs 0.1–0.4
+        s on a store of 100k articles: an import of hundreds must not wait minutes; the rest are
+        searched when asked); how many candidates were written."""
+        written, started = 0, time_monotonic()
+        for activity_id in dict.fromkeys(activity_ids):
+            if seconds is not None and time_monotonic() - started > seconds:
+                break
+            written += self._refresh(int(activity_id))
+        return written
 
     def refresh_new(self, article_ids: Iterable[int]) -> int:
         """Check new articles against the activities whose window covers them (after each ingest and
