@@ -123,15 +123,24 @@ def _reprint(rng: random.Random, pools, n: int, title: str, opening: str, paragr
     )
 
 
-def plan(pools, args) -> tuple[list[dict[str, str]], list, list[list], list[tuple[int, int]]]:
-    """Activity rows, the stored reprints, the rounds' docs and which round doc reprints which
-    activity (round, index in round, activity line)."""
+def plan(
+    pools,
+    args,
+    *,
+    first: datetime = FIRST_ACTIVITY,
+    days: int = ACTIVITY_DAYS,
+    campaigns: list[str] | None = None,
+) -> tuple[list[dict[str, str]], list, list[list], list[tuple[int, int]]]:
+    """Activity rows (`args.activities` over the `days` from `first`, a third in one of `campaigns`,
+    codes, by default outreach.py's), the stored reprints, the rounds' docs and which round doc
+    reprints which activity (round, index in round, activity line)."""
     from outreach import CAMPAIGNS, EVENTS, PARTNERS, TOPICS, TYPES, chosen_units
     from search_latency import generate
 
     from caunoi.i18n import LABELS
 
     rng = random.Random(args.seed)
+    codes = campaigns if campaigns is not None else [c[0] for c in CAMPAIGNS]
     missions = [u for u in chosen_units(args.seed) if u["kind"] == "mission"]
     kinds = list(TYPES)
     shares = [TYPES[k][0] for k in kinds]
@@ -141,9 +150,7 @@ def plan(pools, args) -> tuple[list[dict[str, str]], list, list[list], list[tupl
     serial = 10_000_000  # generator numbers of reprints, far from the store's
     for n in range(args.activities):
         unit, kind = rng.choice(missions), rng.choices(kinds, shares)[0]
-        when = FIRST_ACTIVITY + timedelta(
-            days=rng.randrange(ACTIVITY_DAYS), minutes=rng.randrange(32, 76) * 15
-        )
+        when = first + timedelta(days=rng.randrange(days), minutes=rng.randrange(32, 76) * 15)
         title = rng.choice(TYPES[kind][1]).format(
             t=rng.choice(TOPICS), e=rng.choice(EVENTS), o="báo chí sở tại", r="Đại sứ",
             c=unit["city"] or "Hà Nội", y=2024, p=rng.choice(PARTNERS),
@@ -156,7 +163,7 @@ def plan(pools, args) -> tuple[list[dict[str, str]], list, list[list], list[tupl
             "type": LABELS["vi"][f"activity_type_{kind}"],
             "title": f"{title} (lần {n + 1})",
             "description": "",
-            "campaign": rng.choice(CAMPAIGNS)[0] if rng.random() < CAMPAIGN_SHARE else "",
+            "campaign": rng.choice(codes) if rng.random() < CAMPAIGN_SHARE else "",
             "place": unit["city"] or "",
             "audience": "",
             "cost": "",
@@ -197,9 +204,38 @@ def plan(pools, args) -> tuple[list[dict[str, str]], list, list[list], list[tupl
     return rows, stored, rounds, reprinted
 
 
+def write_articles(svc, pools, seed: int, count: int, extra: list) -> float:
+    """`count` articles of search_latency.py's generator (`seed`), then `extra`, through write_batch
+    in batches of BATCH (the bulk path, full-text index included): the seconds it took."""
+    from search_latency import generate
+
+    t = time.perf_counter()
+    batch = []
+    for doc in generate(pools, seed, count):
+        batch.append(doc)
+        if len(batch) >= BATCH:
+            svc.articles.write_batch(batch)
+            batch.clear()
+    svc.articles.write_batch(batch + extra)
+    return time.perf_counter() - t
+
+
+def settle(svc) -> float:
+    """After a bulk build: VACUUM ANALYZE on PostgreSQL (this server runs with autovacuum off), a WAL
+    checkpoint on SQLite; the seconds it took."""
+    t = time.perf_counter()
+    with svc.engine.connect() as conn:
+        conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+        if svc.engine.dialect.name == "postgresql":
+            conn.exec_driver_sql("VACUUM ANALYZE")
+        else:
+            conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    return time.perf_counter() - t
+
+
 def child_build(args) -> dict[str, Any]:
     import outreach
-    from search_latency import generate, load_pools
+    from search_latency import load_pools
 
     from caunoi.service import Service
 
@@ -209,23 +245,8 @@ def child_build(args) -> dict[str, Any]:
     rows, stored, rounds, reprinted = plan(pools, args)
     pools_s = time.perf_counter() - t0
     with Service(settings_for(args.url, folder)) as svc:
-        t = time.perf_counter()
-        batch = []
-        for doc in generate(pools, args.seed, args.articles):
-            batch.append(doc)
-            if len(batch) >= BATCH:
-                svc.articles.write_batch(batch)
-                batch.clear()
-        svc.articles.write_batch(batch + stored)
-        articles_s = time.perf_counter() - t
-        t = time.perf_counter()
-        with svc.engine.connect() as conn:
-            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-            if svc.engine.dialect.name == "postgresql":
-                conn.exec_driver_sql("VACUUM ANALYZE")
-            else:
-                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        finish_s = time.perf_counter() - t
+        articles_s = write_articles(svc, pools, args.seed, args.articles, stored)
+        finish_s = settle(svc)
         t = time.perf_counter()
         outreach.setup_store(svc)
         report = svc.outreach.activities.import_rows(enumerate(rows, start=2), by=BY)

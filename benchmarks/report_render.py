@@ -139,6 +139,16 @@ def pages_of(data: bytes, route: str) -> int | None:
     return len(PdfReader(io.BytesIO(data)).pages)
 
 
+def document_shape(doc) -> dict[str, int]:
+    """What a document holds: its blocks, tables, figures and characters of body text."""
+    return {
+        "blocks": len(doc.blocks),
+        "tables": len(doc.tables()),
+        "figures": len(doc.figures()),
+        "body_chars": sum(len(b.text) for b in doc.blocks if hasattr(b, "runs")),
+    }
+
+
 def cpu_seconds() -> float:
     """CPU time of this process and of the children it waited for (soffice): on a busy machine it
     moves less than the wall time does."""
@@ -175,10 +185,7 @@ def child(route: str, repeat: int, style: str, write: str | None) -> dict[str, A
         (Path(write) / name).write_bytes(data)
     return {
         "route": route,
-        "blocks": len(doc.blocks),
-        "tables": len(doc.tables()),
-        "figures": len(doc.figures()),
-        "body_chars": sum(len(b.text) for b in doc.blocks if hasattr(b, "runs")),
+        **document_shape(doc),
         "import_and_build_s": round(imported, 2),
         "first_s": round(first, 2),
         "median_s": round(statistics.median(times), 3),
