@@ -44,6 +44,7 @@ demo: install
 	@echo "  open $(DEMO_DATA)/brief.html    # the morning brief (điểm tin) of 30/4/2021"
 	@echo "  $(BIN)/caunoi activities coverage bng-2021-04-29-hop-bao-thuong-ky    # what the briefing earned"
 	@echo "  $(BIN)/caunoi evaluate --unit BNG-TTBC --from 2021-04-01 --to 2021-04-30    # its April, AMEC chain"
+	@echo "  $(BIN)/caunoi report review --from 2021-04-01 --to 2021-04-30 --out bao-cao.pdf    # the review report (.docx too)"
 	@echo "  $(BIN)/caunoi serve    # then http://127.0.0.1:8000/  login: analyst / cau-noi-demo-2026"
 	@echo "  $(BIN)/caunoi sources import --sample && $(BIN)/caunoi watch    # real outlets (needs internet)"
 
