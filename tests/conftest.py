@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import functools
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -45,42 +46,130 @@ PG_URL = os.environ.get("CAUNOI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:54
 def _postgres_or_skip() -> None:
     import psycopg
 
-    plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
     try:
-        psycopg.connect(plain, connect_timeout=3).close()
+        psycopg.connect(_plain_pg_url(), connect_timeout=3).close()
     except psycopg.OperationalError as exc:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL at {PG_URL} is required in CI: {exc}")
         pytest.skip(f"PostgreSQL at {PG_URL} is not reachable ({exc}); set CAUNOI_TEST_PG_URL")
 
 
+def _plain_pg_url() -> str:
+    return PG_URL.replace("postgresql+psycopg://", "postgresql://")
+
+
 @contextlib.contextmanager
-def temporary_pg_schema():
-    """A URL whose connections live in a fresh schema, dropped afterwards."""
+def temporary_pg_schema(script: str = ""):
+    """A URL whose connections live in a fresh schema, dropped afterwards; `script` is run in it
+    first, in the transaction that creates it."""
     import uuid
 
     import psycopg
 
     _postgres_or_skip()
     schema = f"caunoi_test_{uuid.uuid4().hex[:12]}"
-    plain = PG_URL.replace("postgresql+psycopg://", "postgresql://")
-    with psycopg.connect(plain, autocommit=True) as conn:
-        conn.execute(f"CREATE SCHEMA {schema}")
+    with psycopg.connect(_plain_pg_url(), autocommit=True) as conn:
+        conn.execute(f"BEGIN; CREATE SCHEMA {schema}; SET LOCAL search_path TO {schema};\n{script}\n; COMMIT")
     sep = "&" if "?" in PG_URL else "?"
     try:
         yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
     finally:
-        with psycopg.connect(plain, autocommit=True) as conn:
+        with psycopg.connect(_plain_pg_url(), autocommit=True) as conn:
             conn.execute(f"DROP SCHEMA {schema} CASCADE")
 
 
+# A store at the newest migration is a copy of one migrated once a session: the migrations take a
+# second or two a store (Alembic's Python more than the SQL), and some three hundred tests start
+# from an empty store. The copy is what the migrations built, not schema.py's tables: SQLite's file
+# itself, and on PostgreSQL the statements they ran, replayed in a new schema. A store the test
+# opens is then only asked its version; tests/test_schema.py migrates stores of its own.
+
+
+@functools.cache
+def _migrated_sqlite() -> Path:
+    """The database file of an empty SQLite store at the newest migration (removed at exit)."""
+    import atexit
+    import shutil
+    import tempfile
+
+    from caunoi.config import Settings
+    from caunoi.service import Service
+
+    folder = Path(tempfile.mkdtemp(prefix="caunoi-migrated-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    with Service(Settings(data_dir=folder)) as service:
+        service.engine.dispose()  # the last connection closed: the write-ahead log is in the file
+    assert not (folder / "caunoi.db-wal").exists()
+    return folder / "caunoi.db"
+
+
+# What a PostgreSQL schema holds, as a comparable list (its own name left out).
+_CATALOG = """
+SELECT 'column', table_name || '.' || column_name, concat_ws(' ', data_type, character_maximum_length,
+       is_nullable, column_default, is_generated, generation_expression)
+  FROM information_schema.columns WHERE table_schema = current_schema()
+UNION ALL SELECT 'index', indexname, replace(indexdef, current_schema() || '.', '')
+  FROM pg_indexes WHERE schemaname = current_schema()
+UNION ALL SELECT 'constraint', conrelid::regclass || '.' || conname, pg_get_constraintdef(oid)
+  FROM pg_constraint WHERE connamespace = current_schema()::regnamespace
+UNION ALL SELECT 'trigger', tgrelid::regclass || '.' || tgname, pg_get_triggerdef(oid)
+  FROM pg_trigger WHERE NOT tgisinternal AND tgrelid::regclass::text NOT LIKE '%.%'
+UNION ALL SELECT 'function', proname, replace(pg_get_functiondef(oid), current_schema() || '.', '')
+  FROM pg_proc WHERE pronamespace = current_schema()::regnamespace
+UNION ALL SELECT 'sequence', sequencename, concat_ws(' ', last_value, increment_by)
+  FROM pg_sequences WHERE schemaname = current_schema()
+UNION ALL SELECT 'revision', version_num, '' FROM alembic_version
+ORDER BY 1, 2, 3
+"""
+
+
+@functools.cache
+def _migration_script() -> str:
+    """What migrating an empty PostgreSQL store runs, as one script (the statements that succeeded,
+    their parameters bound): a schema it is run in is a store at the newest migration, table for
+    table, index for index, as the one migrated (checked here, once a session)."""
+    import psycopg
+    from sqlalchemy import event, text
+
+    from caunoi.store.database import create_store_engine, head_revision, migrate
+
+    ran: list[str] = []
+    with contextlib.ExitStack() as stack:
+        migrated = stack.enter_context(temporary_pg_schema())
+        engine = create_store_engine(migrated)
+        stack.callback(engine.dispose)
+        binder = stack.enter_context(psycopg.connect(_plain_pg_url()))
+
+        @event.listens_for(engine, "after_cursor_execute")
+        def _record(_conn, _cursor, statement, parameters, _context, executemany) -> None:
+            assert not executemany, statement
+            ran.append(psycopg.ClientCursor(binder).mogrify(statement, parameters))
+
+        migrate(engine)
+        event.remove(engine, "after_cursor_execute", _record)
+        script = ";\n".join(ran)
+        replayed = create_store_engine(stack.enter_context(temporary_pg_schema(script)))
+        stack.callback(replayed.dispose)
+        with engine.connect() as one, replayed.connect() as other:
+            catalogs = [conn.execute(text(_CATALOG)).all() for conn in (one, other)]
+    assert catalogs[0] == catalogs[1], "the migrations' statements replayed build another store"
+    assert ("revision", head_revision(), "") in catalogs[0], "not migrated to the newest"
+    return script
+
+
 def backend_settings(backend: str, folder: Path, stack: contextlib.ExitStack):
-    """Settings for an empty store: SQLite in `folder`, or PostgreSQL in a temporary schema."""
+    """Settings for an empty store at the newest migration: SQLite in `folder`, or PostgreSQL in a
+    temporary schema."""
+    import shutil
+
     from caunoi.config import Settings
 
     if backend == "sqlite":
+        folder.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(_migrated_sqlite(), folder / "caunoi.db")
         return Settings(data_dir=folder)
-    return Settings(data_dir=folder, database_url=stack.enter_context(temporary_pg_schema()))
+    url = stack.enter_context(temporary_pg_schema(_migration_script()))
+    return Settings(data_dir=folder, database_url=url)
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
