@@ -210,3 +210,16 @@ def demo_store(tmp_path_factory) -> IngestedStore:
     with Service(settings) as service:
         summary = service.ingest([DEMO / "vi-news-unc" / "docs"])
     return IngestedStore(settings, summary)
+
+
+def copy_of(store: IngestedStore, folder: Path) -> Settings:
+    """Settings for a copy of a SQLite store in `folder`, for a test that writes to it (SQLite's
+    backup: the copy is whole even while the store is open)."""
+    import sqlite3
+
+    folder.mkdir(parents=True, exist_ok=True)
+    source = sqlite3.connect(store.settings.data_dir / "caunoi.db")
+    target = sqlite3.connect(folder / "caunoi.db")
+    with contextlib.closing(source), contextlib.closing(target):
+        source.backup(target)
+    return dataclasses.replace(store.settings, data_dir=folder)
