@@ -7,8 +7,10 @@ import contextlib
 import dataclasses
 import functools
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
+from unittest import mock
 
 import pytest
 
@@ -188,6 +190,40 @@ def service(settings):
 
     with Service(settings) as svc:
         yield svc
+
+
+# -- passwords ------------------------------------------------------------------------------------
+
+CHEAP = {"time_cost": 1, "memory_cost": 1024, "parallelism": 1}  # argon2id's smallest sane parameters
+_REAL_HASHES: dict[str, object] = {}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id with small parameters in every test: with the library's own, a hash or a check costs
+    a tenth of a second, and the suite hashes and checks a thousand passwords to log people in, which
+    is not what those tests test. The tests of the parameters ask for `real_password_hashes`."""
+    from argon2 import PasswordHasher
+
+    from caunoi import users
+
+    cheap = PasswordHasher(**CHEAP)
+    dummy = cheap.hash("dummy")
+    _REAL_HASHES.update(_hasher=users._hasher, _dummy_hash=users._dummy_hash)
+    with (
+        mock.patch.object(users, "_hasher", lambda: cheap),
+        mock.patch.object(users, "_dummy_hash", lambda: dummy),
+    ):
+        yield
+
+
+@pytest.fixture
+def real_password_hashes(monkeypatch) -> None:
+    """Passwords hashed with the library's recommended parameters, as caunoi does outside the tests."""
+    from caunoi import users
+
+    for name, real in _REAL_HASHES.items():
+        monkeypatch.setattr(users, name, real)
 
 
 DEMO = REPO / "demo" / "data"
