@@ -45,7 +45,9 @@ def extraction_benchmark_dir() -> Path:
 PG_URL = os.environ.get("CAUNOI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 
 
+@functools.cache
 def _postgres_or_skip() -> None:
+    """Skip (fail in CI) when the server does not answer; asked once a session when it does."""
     import psycopg
 
     try:
@@ -60,24 +62,81 @@ def _plain_pg_url() -> str:
     return PG_URL.replace("postgresql+psycopg://", "postgresql://")
 
 
-@contextlib.contextmanager
-def temporary_pg_schema(script: str = ""):
-    """A URL whose connections live in a fresh schema, dropped afterwards; `script` is run in it
-    first, in the transaction that creates it."""
+def _create_schema(script: str = "") -> str:
+    """A new schema's name, `script` run in it in the transaction that creates it."""
     import uuid
 
     import psycopg
 
-    _postgres_or_skip()
     schema = f"caunoi_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(_plain_pg_url(), autocommit=True) as conn:
         conn.execute(f"BEGIN; CREATE SCHEMA {schema}; SET LOCAL search_path TO {schema};\n{script}\n; COMMIT")
+    return schema
+
+
+def _drop_schema(schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_plain_pg_url(), autocommit=True) as conn:
+        conn.execute(f"DROP SCHEMA {schema} CASCADE")
+
+
+def _schema_url(schema: str) -> str:
+    """A URL whose connections live in `schema`."""
     sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+
+
+@contextlib.contextmanager
+def temporary_pg_schema(script: str = ""):
+    """A URL whose connections live in a fresh schema, dropped afterwards; `script` is run in it
+    first, in the transaction that creates it."""
+    _postgres_or_skip()
+    schema = _create_schema(script)
     try:
-        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+        yield _schema_url(schema)
     finally:
-        with psycopg.connect(_plain_pg_url(), autocommit=True) as conn:
-            conn.execute(f"DROP SCHEMA {schema} CASCADE")
+        _drop_schema(schema)
+
+
+class _PreparedSchemas:
+    """PostgreSQL schemas made from one script, made while the tests before them run and dropped
+    while the tests after them run: PostgreSQL's work (a second a store on two busy cores) done beside
+    the tests' Python, on threads that only wait for the server."""
+
+    AHEAD = 2
+
+    def __init__(self, script: str):
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.script = script
+        self.threads = ThreadPoolExecutor(self.AHEAD, thread_name_prefix="pg-schemas")
+        self.made = [self.threads.submit(_create_schema, script) for _ in range(self.AHEAD)]
+        self.drops: list = []
+
+    def take(self) -> str:
+        schema = self.made.pop(0).result()
+        self.made.append(self.threads.submit(_create_schema, self.script))
+        return schema
+
+    def drop(self, schema: str) -> None:
+        self.drops.append(self.threads.submit(_drop_schema, schema))
+
+    def close(self) -> None:
+        for made in self.made:  # for tests that never came
+            if made.exception() is None:
+                self.drop(made.result())
+        self.threads.shutdown(wait=True)
+        for dropped in self.drops:
+            dropped.result()  # a schema that could not be dropped says why
+
+
+_PREPARED: dict[str, _PreparedSchemas] = {}
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    for prepared in _PREPARED.values():
+        prepared.close()
 
 
 # A store at the newest migration is a copy of one migrated once a session: the migrations take a
@@ -170,8 +229,12 @@ def backend_settings(backend: str, folder: Path, stack: contextlib.ExitStack):
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(_migrated_sqlite(), folder / "caunoi.db")
         return Settings(data_dir=folder)
-    url = stack.enter_context(temporary_pg_schema(_migration_script()))
-    return Settings(data_dir=folder, database_url=url)
+    _postgres_or_skip()
+    if "migrated" not in _PREPARED:
+        _PREPARED["migrated"] = _PreparedSchemas(_migration_script())
+    schema = _PREPARED["migrated"].take()
+    stack.callback(_PREPARED["migrated"].drop, schema)
+    return Settings(data_dir=folder, database_url=_schema_url(schema))
 
 
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
