@@ -14,17 +14,21 @@ DOCS = DEMO / "vi-news-unc" / "docs"
 
 
 # the contract is the command's, not the backend's: one backend (ingesting the corpus on PostgreSQL is
-# tests/test_ingest.py's), which keeps the suite under its ten minutes
+# tests/test_search.py's), and the world articles of the demo corpus, which keeps the suite under its
+# ten minutes
 @pytest.mark.parametrize("settings", ["sqlite"], indirect=True)
 def test_ingest_search_show_json_contract(settings, tmp_path):
-    (tmp_path / "bad.jsonl").write_text('{"title": "x"}\nnot json\n', encoding="utf-8")
+    docs, bad = tmp_path / "docs", tmp_path / "bad"
+    docs.mkdir()
+    bad.mkdir()
+    for path in sorted(DOCS.glob("news_world_*.txt")):
+        (docs / path.name).write_bytes(path.read_bytes())
+    (bad / "bad.jsonl").write_text('{"title": "x"}\nnot json\n', encoding="utf-8")
     out = json.loads(
-        caunoi(
-            settings, "ingest", str(DOCS / "news_world_001.txt"), str(DOCS), str(tmp_path), "--json"
-        ).stdout
+        caunoi(settings, "ingest", str(docs / "news_world_001.txt"), str(docs), str(bad), "--json").stdout
     )
     # news_world_001 is named twice: read once
-    assert (out["files"], out["added"], out["duplicates"], out["unchanged"]) == (298, 297, 0, 0)
+    assert (out["files"], out["added"], out["duplicates"], out["unchanged"]) == (31, 30, 0, 0)
     assert {s["reason"].split(":")[0] for s in out["skipped"]} == {"record has no text", "line 2"}
 
     hits = json.loads(caunoi(settings, "search", "Nagorno-Karabakh", "--json").stdout)
@@ -35,7 +39,7 @@ def test_ingest_search_show_json_contract(settings, tmp_path):
     assert {"id", "title", "text", "published", "lang", "source", "origin", "attribution", "dates"} <= set(
         art
     )
-    assert art["origin"] == str(DOCS / "news_world_001.txt")
+    assert art["origin"] == str(docs / "news_world_001.txt")
     assert art["enrichment_version"] >= 1 and isinstance(art["doc_refs"], list)  # ingest enriched it
     assert {"text", "date", "precision"} <= set(art["dates"][0])
 

@@ -7,7 +7,7 @@ import json
 from datetime import date
 
 import pytest
-from conftest import BACKENDS, DEMO, backend_settings
+from conftest import BACKENDS, DEMO, backend_settings, copy_of
 from sqlalchemy import event
 
 from caunoi.app.api.search import OPTION_NAMES as API_NAMES
@@ -69,13 +69,19 @@ EXTRA = [
 @pytest.fixture(scope="module", params=BACKENDS)
 def store(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("store")
+    extra = folder / "extra.jsonl"
+    extra.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in EXTRA), encoding="utf-8")
     with contextlib.ExitStack() as stack:
-        settings = backend_settings(request.param, folder / "data", stack)
-        extra = folder / "extra.jsonl"
-        extra.write_text("\n".join(json.dumps(r, ensure_ascii=False) for r in EXTRA), encoding="utf-8")
+        if request.param == "sqlite":  # the session's demo store, copied: its corpus ingested once
+            demo = request.getfixturevalue("demo_store")
+            settings, corpus, inputs = copy_of(demo, folder / "data"), [demo.summary], [extra]
+        else:
+            settings, corpus = backend_settings(request.param, folder / "data", stack), []
+            inputs = [DEMO / "vi-news-unc" / "docs", extra]
         svc = stack.enter_context(Service(settings))
-        summary = svc.ingest([DEMO / "vi-news-unc" / "docs", extra])
-        assert summary.added >= 290 and not summary.skipped
+        summaries = [*corpus, svc.ingest(inputs)]
+        assert sum(s.added for s in summaries) >= 290 and not any(s.skipped for s in summaries)
+        assert summaries[-1].added >= len(EXTRA)
         yield svc
 
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
-from argon2 import PasswordHasher
 from conftest import BACKENDS, backend_settings
 from fastapi.testclient import TestClient
 from markupsafe import escape
@@ -22,7 +21,6 @@ from support.app import Site, csrf_of
 from support.app import log_in as support_log_in
 from support.corpus import HA_NAM, OTHERS, SUBMARINE, add_alert, as_file
 
-from caunoi import users as users_module
 from caunoi.app import create_app
 from caunoi.app.auth import SESSION_COOKIE
 from caunoi.app.ui.render import TEMPLATES, _env
@@ -136,12 +134,9 @@ def test_a_wrong_password_is_told_and_nothing_else(site):
 
 
 @pytest.fixture
-def office(settings, monkeypatch):
+def office(settings):
     """An app behind a reverse proxy at 10.0.0.2 (a trusted proxy) with 30 people of one office
-    and a browser for each at the proxy; argon2id with small parameters, as many log in."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(users_module, "_hasher", lambda: cheap)
-    monkeypatch.setattr(users_module, "_dummy_hash", lambda: cheap.hash("dummy"))
+    and a browser for each at the proxy."""
     app = create_app(dataclasses.replace(settings, trusted_proxies="10.0.0.2"))
     with contextlib.closing(app.state.service):
         for n in range(30):

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from argon2 import PasswordHasher
+from conftest import CHEAP
 from sqlalchemy import select, update
 from support.cli import cli
 
@@ -130,9 +131,9 @@ def test_five_failures_in_a_row_lock_the_account_for_fifteen_minutes(service):
     ]
 
 
-def test_a_password_hashed_with_weaker_parameters_is_rehashed_at_login(service):
+def test_a_password_hashed_with_weaker_parameters_is_rehashed_at_login(service, real_password_hashes):
     add_people(service)
-    weak = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1).hash(PASSWORD)
+    weak = PasswordHasher(**CHEAP).hash(PASSWORD)
     with service.engine.begin() as conn:
         conn.execute(update(users).where(users.c.username == "lan").values(password_hash=weak))
     service.users.authenticate("lan", PASSWORD, ip="10.0.0.5")
@@ -142,16 +143,7 @@ def test_a_password_hashed_with_weaker_parameters_is_rehashed_at_login(service):
     assert service.users.authenticate("lan", PASSWORD, ip="10.0.0.5")["username"] == "lan"
 
 
-@pytest.fixture
-def cheap_hashes(monkeypatch):
-    """argon2id with small parameters, for the tests that log many people in: not what they test."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    dummy = cheap.hash("dummy")
-    monkeypatch.setattr(users_module, "_hasher", lambda: cheap)
-    monkeypatch.setattr(users_module, "_dummy_hash", lambda: dummy)
-
-
-def test_thirty_people_log_in_from_one_office_address_within_a_minute(service, cheap_hashes):
+def test_thirty_people_log_in_from_one_office_address_within_a_minute(service):
     for n in range(30):
         service.users.add_user(f"can.bo{n}", f"{PASSWORD} {n}", "viewer", by=ADMIN)
     for n in range(30):
@@ -166,7 +158,7 @@ def test_thirty_people_log_in_from_one_office_address_within_a_minute(service, c
         assert service.users.authenticate(f"can.bo{n}", f"{PASSWORD} {n}", ip="203.0.113.7", now=at)
 
 
-def test_twenty_failures_from_one_address_stop_it_for_a_while(service, cheap_hashes):
+def test_twenty_failures_from_one_address_stop_it_for_a_while(service):
     add_people(service)
     for n in range(20):
         with pytest.raises(LoginRefused, match="wrong"):
@@ -192,7 +184,7 @@ def test_twenty_failures_from_one_address_stop_it_for_a_while(service, cheap_has
         service.users.authenticate("lan", PASSWORD, ip="2001:db8:1:2:ffff::1", now=after)
 
 
-def test_a_guesser_at_one_user_is_stopped_and_the_lock_ends_by_itself(service, cheap_hashes):
+def test_a_guesser_at_one_user_is_stopped_and_the_lock_ends_by_itself(service):
     add_people(service)
     login = service.users.authenticate
     assert login("lan", PASSWORD, ip="10.0.0.5", now=NOW - timedelta(days=3))  # lan's office
@@ -213,7 +205,7 @@ def test_a_guesser_at_one_user_is_stopped_and_the_lock_ends_by_itself(service, c
     assert login("thu", PASSWORD, ip="198.51.100.99", now=NOW)["username"] == "thu"
 
 
-def test_enable_or_a_new_password_lifts_a_lock(service, cheap_hashes):
+def test_enable_or_a_new_password_lifts_a_lock(service):
     add_people(service)
     for round, how in enumerate(("enable", "password")):
         for n in range(5):
@@ -228,7 +220,7 @@ def test_enable_or_a_new_password_lifts_a_lock(service, cheap_hashes):
         assert service.users.authenticate("minh", OFFICER_PASSWORD, ip=f"192.0.2.{round}", now=NOW)
 
 
-def test_a_success_clears_the_users_failure_count(service, cheap_hashes):
+def test_a_success_clears_the_users_failure_count(service):
     add_people(service)
     for _ in range(3):
         for n in range(4):
