@@ -466,7 +466,8 @@ def main() -> int:
         if not last.exists():
             sys.exit(f"{last} is absent: run the benchmark once before --rescore")
         result = rescore(json.loads(last.read_text(encoding="utf-8")), queries, qrels)
-        result["rescored"] = {"command": command, "measured_at": result.pop("measured_at", None)}
+        measured = result.get("rescored", {}).get("rankings_measured_at") or result.get("measured_at")
+        result["rescored"] = {"command": command, "rankings_measured_at": measured}
     else:
         result = measure(args)
         result["command"] = command
