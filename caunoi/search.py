@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from caunoi.errors import Conflict, Invalid, check_choice
-from caunoi.models import SearchRequest
+from caunoi.models import SearchHit, SearchRequest
 from caunoi.store.query import And, Node, Not, Or, QueryError, Term, parse_query
 from caunoi.store.searches import SavedSearchRepository
 from caunoi.text.fold import TOKEN_RE
@@ -220,6 +220,26 @@ def _whole(value: int | str, option: str) -> int:
     except ValueError:
         raise FilterError("bad_whole_number", "{option} must be a whole number, not {value!r}",
                           option=option, value=value) from None  # fmt: skip
+
+
+# -- a search's matches as a table --------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "id", "published", "lang", "source", "category", "title", "url", "score", "tone", "topics", "entities",
+    "countries", "snippet",
+)  # fmt: skip
+_LISTS = ("topics", "entities", "countries")  # joined with "; " in a spreadsheet's cell
+
+
+def export_records(hits: list[SearchHit], labels: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each hit as a record of a table: its fields, and what enrichment found in it (`labels`:
+    Service.labels, by article id)."""
+    return [h.to_json() | dict(labels.get(h.id, {})) for h in hits]
+
+
+def export_cells(record: Mapping[str, Any]) -> list[Any]:
+    """A record's cells in EXPORT_COLUMNS' order, its lists joined."""
+    return [("; ".join(record.get(k) or ()) if k in _LISTS else record.get(k)) for k in EXPORT_COLUMNS]
 
 
 # -- saved searches -------------------------------------------------------------------------------

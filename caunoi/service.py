@@ -413,6 +413,15 @@ class Service:
         terms = [t for topic in load_taxonomy(self.settings.taxonomy_path) for t in topic.terms]
         return readings.refresh(force=True, vocabulary=terms)
 
+    def labels(self, article_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """What enrichment found in each article, for a table of them: {"tone", "topics",
+        "entities", "countries"} (entities and countries by id and code, best scored first)."""
+        found = self.enrichments.labels(article_ids)
+        return {
+            i: {"tone": f["tone"], "topics": f["topic"], "entities": f["entity"], "countries": f["country"]}
+            for i, f in found.items()
+        }
+
     def facets(self, request: SearchRequest, cap: int = 5000) -> dict[str, list[tuple[str, int]]]:
         """Counts by language, outlet, topic and country over (at most `cap` of) what `request` matches."""
         from caunoi.reports import figures as dashboard

@@ -134,7 +134,11 @@ def restore(
             score += math.log((joint + SMOOTHING * prior) / (path[i - 1][1] + SMOOTHING))
         paths.append((score, words))
     paths.sort(key=lambda p: -p[0])
-    return [Reading(words, _shown(words, counts, typed, capitals), score) for score, words in paths[:best]]
+    plain = [False] * len(typed)  # the other readings are written as the store writes them
+    return [
+        Reading(words, _shown(words, counts, typed, capitals if i == 0 else plain), score)
+        for i, (score, words) in enumerate(paths[:best])
+    ]
 
 
 def _weight(count: GramCount, capital: bool) -> float:
