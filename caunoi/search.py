@@ -371,24 +371,27 @@ class Readings:
                 count = counts.setdefault(gram, GramCount())
                 count.docs += weight
                 count.capital += weight if capital else 0
-        by_key: dict[str, dict[str, Any]] = {}
+        by_key: dict[str, dict[str, tuple[int, int]]] = {}
         for gram, count in counts.items():
             if " " not in gram or count.docs >= READINGS_PAIR_MIN:
-                by_key.setdefault(folded_key(gram), {})[gram] = count
+                by_key.setdefault(folded_key(gram), {})[gram] = (count.docs, count.capital)
         self.repo.replace(by_key, {"articles": n, "max_id": top, "counted": counted, "at": _now()})
         return sum(len(v) for v in by_key.values())
 
     def read(self, query: str, node: Node) -> QueryReading | None:
         """The likeliest reading of `query` (parsed as `node`) where some of its words were typed
         without diacritics and the store writes them with; None when there is nothing to read."""
-        from caunoi.text.readings import restore
+        from caunoi.text.readings import GramCount, restore
 
         query = query.strip()
         runs = _runs(node)
         words = [[w for t in run for w in TOKEN_RE.findall(query[t.span[0] : t.span[1]])] for run in runs]
         typed = [[tok for t in run for tok in t.tokens] for run in runs]
         keys = [k for toks in typed for k in (*toks, *(f"{a} {b}" for a, b in pairwise(toks)))]
-        counts = self.repo.lookup(keys)
+        counts = {
+            key: {reading: GramCount(*n) for reading, n in readings.items()}
+            for key, readings in self.repo.lookup(keys).items()
+        }
         state = self.repo.state() or {}
         read: dict[int, list[Any]] = {}  # the run's index -> its readings
         for i, toks in enumerate(typed):

@@ -118,7 +118,10 @@ def test_words_typed_without_diacritics_rank_their_likeliest_reading_first(store
     titles = [h.title for h in found.hits]
     assert titles.index("Hợp tác nghề cá") < titles.index("Giá dầu thế giới")
     carries = [
-        any(" biển đông " in f" {index_form(part, exact=True)} " for part in (h.title, store.article(h.id).text))
+        any(
+            " biển đông " in f" {index_form(part, exact=True)} "
+            for part in (h.title, store.article(h.id).text)
+        )
         for h in found.hits
     ]
     assert carries == sorted(carries, reverse=True) and carries[0]  # every "Biển Đông" before the rest

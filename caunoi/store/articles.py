@@ -62,8 +62,12 @@ def _hit_columns() -> list:
     return [c.id, c.title, c.published, c.lang, c.source, c.category, c.url, c.text]
 
 
-def _hit(row: Any, score: float, terms: list) -> SearchHit:
-    snip = make_snippet(row.text, terms)
+def _hit(row: Any, score: float, terms: list, first: list | None = None) -> SearchHit:
+    """A search's hit; its snippet shows where the `first` terms match (the query as read), else
+    where any of `terms` does."""
+    snip = make_snippet(row.text, first) if first else None
+    if snip is None or not snip.highlights:
+        snip = make_snippet(row.text, terms)
     return SearchHit(
         id=row.id,
         title=row.title,
@@ -338,12 +342,13 @@ class ArticleRepository:
             )
         stmt = stmt.limit(req.limit).offset(req.offset)
         terms = positive_terms(node)
+        first = positive_terms(reading) if reading is not None else None
         hits = []
         with self.engine.connect() as conn:
             if self.dialect == "postgresql":
                 _match_through_index(conn)
             for row in conn.execute(stmt):
-                hits.append(_hit(row, abs(float(row.score)), terms))
+                hits.append(_hit(row, abs(float(row.score)), terms, first))
         return hits
 
     def count(self, req: SearchRequest, cap: int) -> tuple[int, bool]:
@@ -474,8 +479,9 @@ class ArticleRepository:
         stmt = select(*cols, score.label("score")).where(self._pg_condition(node, "m"))
         return stmt, score.desc()
 
-    def _pg_condition(self, node: Node, name: str):
-        """`to_pg`'s condition as SQL, its tsqueries bound as name0, name1, …"""
+    @staticmethod
+    def _pg_condition(node: Node, name: str, among: str = "{}"):
+        """`to_pg`'s condition as SQL (placed in `among`'s braces), its tsqueries bound as name0, …"""
         params: dict[str, str] = {}
 
         def bind(tsquery: str) -> str:
@@ -483,7 +489,7 @@ class ArticleRepository:
             params[key] = tsquery
             return f":{key}"
 
-        return text(to_pg(node, bind)).bindparams(**params)
+        return text(among.format(to_pg(node, bind))).bindparams(**params)
 
     def _first_if(self, reading: Node):
         """An order term putting the articles that match `reading` first."""
@@ -491,8 +497,8 @@ class ArticleRepository:
             among = text(
                 "articles.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH :reading)"
             ).bindparams(reading=to_fts5(reading))
-        else:
-            among = self._pg_condition(reading, "r")
+        else:  # the reading's articles found once, through the index, not looked for in each match
+            among = self._pg_condition(reading, "r", "articles.id IN (SELECT r.id FROM articles r WHERE {})")
         return case((among, 0), else_=1)
 
     @staticmethod

@@ -11,7 +11,6 @@ from typing import Any
 from sqlalchemy import Engine, delete, func, insert, select, update
 
 from caunoi.store.schema import articles, search_readings, stage_state
-from caunoi.text.readings import GramCount
 
 READINGS_STATE = "search_readings"
 _ROWS_PER_INSERT = 5000
@@ -48,12 +47,13 @@ class ReadingRepository:
             for title, text in conn.execute(stmt.execution_options(yield_per=500)):
                 yield f"{title}\n{text}"
 
-    def replace(self, counts: Mapping[str, Mapping[str, GramCount]], state: dict[str, Any]) -> None:
-        """Put these counts (folded -> reading -> count) in place of the old ones, at once."""
+    def replace(self, counts: Mapping[str, Mapping[str, tuple[int, int]]], state: dict[str, Any]) -> None:
+        """Put these counts (folded -> reading -> (articles, capitalised)) in place of the old ones,
+        at once."""
         rows = [
-            {"folded": folded, "reading": reading, "docs": c.docs, "capital": c.capital}
+            {"folded": folded, "reading": reading, "docs": docs, "capital": capital}
             for folded, readings in counts.items()
-            for reading, c in readings.items()
+            for reading, (docs, capital) in readings.items()
         ]
         blob = json.dumps(state).encode()
         with self.engine.begin() as conn:
@@ -69,13 +69,13 @@ class ReadingRepository:
             if not done.rowcount:
                 conn.execute(insert(stage_state).values(name=READINGS_STATE, data=blob, updated_at=now))
 
-    def lookup(self, keys: list[str]) -> dict[str, dict[str, GramCount]]:
-        """The readings of these folded words and pairs."""
-        found: dict[str, dict[str, GramCount]] = {}
+    def lookup(self, keys: list[str]) -> dict[str, dict[str, tuple[int, int]]]:
+        """The readings of these folded words and pairs: folded -> reading -> (articles, capitalised)."""
+        found: dict[str, dict[str, tuple[int, int]]] = {}
         if not keys:
             return found
         stmt = select(search_readings).where(search_readings.c.folded.in_(sorted(set(keys))))
         with self.engine.connect() as conn:
             for row in conn.execute(stmt):
-                found.setdefault(row.folded, {})[row.reading] = GramCount(row.docs, row.capital)
+                found.setdefault(row.folded, {})[row.reading] = (row.docs, row.capital)
         return found
