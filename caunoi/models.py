@@ -117,7 +117,8 @@ class Doc:
 @dataclass(frozen=True)
 class SearchRequest:
     query: str
-    exact: bool = False
+    exact: bool = False  # every word as typed ("Trung" is not "trùng")
+    widen: bool = False  # words typed with diacritics match every reading too (the typed first)
     date_from: date | None = None
     date_to: date | None = None
     lang: str | None = None
@@ -159,6 +160,28 @@ class SearchHit:
             "score": round(self.score, 4),
             "snippet": self.snippet,
             "highlights": [list(h) for h in self.highlights],
+        }
+
+
+@dataclass
+class SearchResults:
+    """A page of a search with what the page says about it: how many articles matched (`counted`
+    exactly, or estimated), and how the words typed without diacritics were read: `reading` is the
+    query as the likeliest reading writes it ("Biển Đông"; None when there was nothing to read),
+    whose articles come first, and `others` the next readings, to search instead."""
+
+    hits: list[SearchHit]
+    total: int | None = None
+    counted: bool = True
+    reading: str | None = None
+    others: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "total": self.total,
+            "total_exact": self.counted,
+            "reading": self.reading,
+            "other_readings": self.others,
         }
 
 

@@ -13,17 +13,19 @@ never runs a search and never words a refusal for one interface only."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import pairwise
 from typing import Any
 
 from sqlalchemy import Engine
 
 from caunoi.errors import Conflict, Invalid, check_choice
-from caunoi.models import SearchRequest
-from caunoi.store.query import QueryError, parse_query
+from caunoi.models import SearchHit, SearchRequest
+from caunoi.store.query import And, Node, Not, Or, QueryError, Term, parse_query
 from caunoi.store.searches import SavedSearchRepository
+from caunoi.text.fold import TOKEN_RE
 
 __all__ = [
     "SEARCH_OPTIONS",
@@ -41,8 +43,8 @@ __all__ = [
 
 # what a user may say of a search, by the names request_from takes them under
 SEARCH_OPTIONS = (
-    "query", "exact", "from", "to", "lang", "source", "category", "doc_ref", "topic", "entity", "country",
-    "event_type", "tone_min", "tone_max", "tone_of", "sort", "limit", "offset",
+    "query", "exact", "widen", "from", "to", "lang", "source", "category", "doc_ref", "topic", "entity",
+    "country", "event_type", "tone_min", "tone_max", "tone_of", "sort", "limit", "offset",
 )  # fmt: skip
 TAG_OPTIONS = ("doc_ref", "event_type", "topic", "entity", "country")  # the filters a request holds as tags
 TONE_OF = ("article", "subject")
@@ -152,7 +154,7 @@ def request_from(
     if require and not query.strip() and not tags and "tone_min" not in given and "tone_max" not in given:
         raise _nothing_asked(names)
     if query.strip():
-        parse_query(query, exact=bool(given.get("exact")))
+        parse_query(query, exact=bool(given.get("exact")), widen=bool(given.get("widen")))
 
     def name(option: str) -> str:
         return names.get(option, option)
@@ -160,6 +162,7 @@ def request_from(
     return SearchRequest(  # keyword arguments are evaluated in order: so are the refusals given
         query=query,
         exact=bool(given.get("exact")),
+        widen=bool(given.get("widen")) and not given.get("exact"),
         date_from=_day(given.get("from"), name("from")),
         date_to=_day(given.get("to"), name("to")),
         lang=given.get("lang"),
@@ -219,6 +222,26 @@ def _whole(value: int | str, option: str) -> int:
                           option=option, value=value) from None  # fmt: skip
 
 
+# -- a search's matches as a table --------------------------------------------------------------
+
+EXPORT_COLUMNS = (
+    "id", "published", "lang", "source", "category", "title", "url", "score", "tone", "topics", "entities",
+    "countries", "snippet",
+)  # fmt: skip
+_LISTS = ("topics", "entities", "countries")  # joined with "; " in a spreadsheet's cell
+
+
+def export_records(hits: list[SearchHit], labels: Mapping[int, Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Each hit as a record of a table: its fields, and what enrichment found in it (`labels`:
+    Service.labels, by article id)."""
+    return [h.to_json() | dict(labels.get(h.id, {})) for h in hits]
+
+
+def export_cells(record: Mapping[str, Any]) -> list[Any]:
+    """A record's cells in EXPORT_COLUMNS' order, its lists joined."""
+    return [("; ".join(record.get(k) or ()) if k in _LISTS else record.get(k)) for k in EXPORT_COLUMNS]
+
+
 # -- saved searches -------------------------------------------------------------------------------
 
 
@@ -226,11 +249,12 @@ def saved_form(request: SearchRequest) -> dict[str, Any]:
     """What a saved search keeps of a search (SavedSearch.request): the query and its filters, not the
     dates, the order or the page — an alert rule watching it looks at its own window. Its keys are
     request_from's, so request_from(form, require=False) gives the search back."""
-    return {
+    form = {
         "query": request.query, "exact": request.exact, "lang": request.lang, "source": request.source,
         "category": request.category, "tags": [list(t) for t in request.tags],
         "tone_min": request.tone_min, "tone_max": request.tone_max, "tone_of": request.tone_of,
     }  # fmt: skip
+    return form | {"widen": True} if request.widen else form
 
 
 def filled(values: Mapping[str, Any]) -> dict[str, Any]:
@@ -289,3 +313,180 @@ class SavedSearches:
         """The saved search of that name, or None."""
         row = self.repo.find_search(name)
         return SavedSearch(**row) if row else None
+
+
+# -- how words typed without diacritics are read --------------------------------------------------
+
+READINGS_SAMPLE = 8000  # the newest articles whose words are counted
+READINGS_CHARS = 2000  # of each: the title and the opening, where an article names its subject
+READINGS_GROWTH = 0.2  # counted again when the store has grown by a fifth since
+READINGS_PAIR_MIN = 2  # a pair seen in one article only is not kept: it says little, and is most of them
+# the words of the taxonomy's terms (what the organisation follows) count as if this share of the
+# counted articles carried them: "nhan quyen" is read "nhân quyền" where "nhận quyền" is as common
+VOCABULARY_SHARE = 0.01
+
+
+@dataclass
+class QueryReading:
+    """How a query's words typed without diacritics were read: the query as the likeliest reading
+    writes it, the query whose matches rank first (the reading, matched as written), and the next
+    readings of the query, written out to search instead."""
+
+    shown: str
+    first: Node
+    others: list[str]
+
+
+class Readings:
+    """The readings the store's text gives the words a query types without diacritics
+    (caunoi.text.readings), counted from a sample of its newest articles."""
+
+    def __init__(self, engine: Engine):
+        from caunoi.store.readings import ReadingRepository
+
+        self.repo = ReadingRepository(engine)
+
+    def stale(self) -> bool:
+        """Whether the store has grown by READINGS_GROWTH since the words were last counted."""
+        state = self.repo.state()
+        n, top = self.repo.store_size()
+        if state is None:
+            return n > 0
+        return top != state["max_id"] and n >= state["articles"] * (1 + READINGS_GROWTH)
+
+    def refresh(self, *, force: bool = False, vocabulary: Iterable[str] = ()) -> int | None:
+        """Count the words of the newest articles again when stale (or `force`d), the words and
+        pairs of `vocabulary` (the taxonomy's terms) weighing VOCABULARY_SHARE of them more: how
+        many readings are kept, or None when the counts were fresh."""
+        from caunoi.text.readings import GramCount, article_grams, count_grams, folded_key
+
+        if not force and not self.stale():
+            return None
+        n, top = self.repo.store_size()
+        counts = count_grams(self.repo.sample(READINGS_SAMPLE, READINGS_CHARS))
+        counted = min(n, READINGS_SAMPLE)
+        weight = max(3, round(counted * VOCABULARY_SHARE))
+        for term in vocabulary:
+            for gram, capital in article_grams(term).items():
+                count = counts.setdefault(gram, GramCount())
+                count.docs += weight
+                count.capital += weight if capital else 0
+        by_key: dict[str, dict[str, tuple[int, int]]] = {}
+        for gram, count in counts.items():
+            if " " not in gram or count.docs >= READINGS_PAIR_MIN:
+                by_key.setdefault(folded_key(gram), {})[gram] = (count.docs, count.capital)
+        self.repo.replace(by_key, {"articles": n, "max_id": top, "counted": counted, "at": _now()})
+        return sum(len(v) for v in by_key.values())
+
+    def read(self, query: str, node: Node) -> QueryReading | None:
+        """The likeliest reading of `query` (parsed as `node`) where some of its words were typed
+        without diacritics and the store writes them with; None when there is nothing to read."""
+        from caunoi.text.readings import GramCount, restore
+
+        query = query.strip()
+        runs = _runs(node)
+        words = [[w for t in run for w in TOKEN_RE.findall(query[t.span[0] : t.span[1]])] for run in runs]
+        typed = [[tok for t in run for tok in t.tokens] for run in runs]
+        keys = [k for toks in typed for k in (*toks, *(f"{a} {b}" for a, b in pairwise(toks)))]
+        counts = {
+            key: {reading: GramCount(*n) for reading, n in readings.items()}
+            for key, readings in self.repo.lookup(keys).items()
+        }
+        state = self.repo.state() or {}
+        read: dict[int, list[Any]] = {}  # the run's index -> its readings
+        for i, toks in enumerate(typed):
+            capitals = [w[:1].isupper() for w in words[i]]
+            found = restore(toks, counts, capitals=capitals, articles=state.get("counted", 1))
+            if found and found[0].words != tuple(toks):
+                read[i] = found
+        if not read:
+            return None
+        first = _replace_runs(node, {id(runs[i][0]): (runs[i], r[0].words) for i, r in read.items()})
+        shown = _rewrite(query, {runs[i][0].span[0]: (runs[i], r[0].shown) for i, r in read.items()})
+        others = []
+        if len(read) == 1:
+            ((i, found),) = read.items()
+            others = [_rewrite(query, {runs[i][0].span[0]: (runs[i], r.shown)}) for r in found[1:]]
+        return QueryReading(shown, first, others)
+
+
+def _now() -> str:
+    return datetime.now().isoformat(timespec="seconds")
+
+
+def _restorable(term: Node) -> bool:
+    """A word or a phrase typed without diacritics, of words that may have some."""
+    from caunoi.text.readings import MAX_RUN, restorable
+
+    return (
+        isinstance(term, Term)
+        and not term.marked
+        and not term.prefix
+        and len(term.tokens) <= MAX_RUN
+        and all(restorable(t) for t in term.typed or term.tokens)
+    )
+
+
+def _runs(node: Node) -> list[list[Term]]:
+    """The query's words typed without diacritics that are read together: unquoted words side by
+    side (in one AND), a word alone elsewhere; excluded words are not read."""
+    if isinstance(node, Term):
+        return [[node]] if _restorable(node) else []
+    if isinstance(node, Not):
+        return []
+    if isinstance(node, Or):
+        return [run for item in node.items for run in _runs(item)]
+    from caunoi.text.readings import MAX_RUN
+
+    out: list[list[Term]] = []
+    current: list[Term] = []
+    for item in node.items:
+        if isinstance(item, Term) and not item.quoted and _restorable(item) and len(current) < MAX_RUN:
+            current.append(item)
+            continue
+        if current:
+            out.append(current)
+            current = []
+        out.extend(_runs(item))
+    if current:
+        out.append(current)
+    return out
+
+
+def _replace_runs(node: Node, runs: dict[int, tuple[list[Term], tuple[str, ...]]]) -> Node:
+    """The query's positive part with each read run matched as read (one phrase for words side by
+    side), every other term as it was."""
+
+    def phrase(run: list[Term], words: tuple[str, ...]) -> Term:
+        return Term(
+            tuple(t for term in run for t in term.tokens), quoted=len(words) > 1, typed=words,
+            exact=(True,) * len(words),
+        )  # fmt: skip
+
+    if isinstance(node, Term):
+        found = runs.get(id(node))
+        return phrase(*found) if found else node
+    if isinstance(node, Or):
+        return Or(tuple(_replace_runs(i, runs) for i in node.items))
+    items: list[Node] = []
+    skip: set[int] = set()
+    for item in node.items:  # an And
+        if isinstance(item, Not) or id(item) in skip:
+            continue
+        found = runs.get(id(item))
+        if found:
+            skip.update(id(t) for t in found[0])
+            items.append(phrase(*found))
+        else:
+            items.append(_replace_runs(item, runs))
+    return items[0] if len(items) == 1 else And(tuple(items))
+
+
+def _rewrite(query: str, runs: dict[int, tuple[list[Term], str]]) -> str:
+    """The query with each read run's words replaced by how it reads."""
+    out, at = [], 0
+    for start in sorted(runs):
+        run, shown = runs[start]
+        out += [query[at:start], shown]
+        at = run[-1].span[1]
+    return "".join([*out, query[at:]])

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from caunoi.config import Settings, load_settings
-from caunoi.models import Article, Doc, SearchHit, SearchRequest
+from caunoi.models import Article, Doc, SearchHit, SearchRequest, SearchResults
 from caunoi.store.database import open_store, watch_lock
 
 if TYPE_CHECKING:
@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from caunoi.users import UserService
 
 log = logging.getLogger(__name__)
+COUNT_CAP = 5000  # matches counted one by one; past it, a search says "about N" (ArticleRepository.count)
 
 
 class Service:
@@ -201,6 +202,7 @@ class Service:
             summary.enriched = self.enrich(executor=executor, ids=new)
         summary.stories = self.update_stories().to_json()
         summary.coverage = self.check_coverage(new)
+        self.refresh_readings()
         return summary
 
     def _read(self, files: list[Path], on_file: Callable[[Path], None] | None) -> Iterator[Doc]:
@@ -375,11 +377,50 @@ class Service:
     # -- reading -------------------------------------------------------------------------
 
     def search(self, request: SearchRequest) -> list[SearchHit]:
-        """Search; the query gets the stored text's normalisation, so "hòa" finds "hoà" even --exact."""
+        """Search (see search_results); the hits only."""
+        return self.search_results(request, count=False).hits
+
+    def search_results(self, request: SearchRequest, *, count: bool = True) -> SearchResults:
+        """Search, and say how many matched (`count`) and how the words typed without diacritics
+        were read. The query gets the stored text's normalisation, so "hòa" finds "hoà" even
+        --exact; by relevance, the articles carrying the likeliest reading come first."""
+        from caunoi.search import Readings
+        from caunoi.store.query import parse_query
         from caunoi.text import vietnamese
 
-        query = vietnamese.normalize(request.query, self.settings.tone_style)
-        return self.articles.search(dataclasses.replace(request, query=query))
+        request = dataclasses.replace(
+            request, query=vietnamese.normalize(request.query, self.settings.tone_style)
+        )
+        reading = None
+        if request.query.strip() and not request.exact:
+            node = parse_query(request.query, widen=request.widen)
+            reading = Readings(self.engine).read(request.query, node)
+        hits = self.articles.search(request, reading.first if reading else None)
+        total, counted = self.articles.count(request, COUNT_CAP) if count else (None, True)
+        return SearchResults(
+            hits, total, counted, reading.shown if reading else None, reading.others if reading else []
+        )
+
+    def refresh_readings(self, *, force: bool = False) -> int | None:
+        """Count the store's words again for reading queries typed without diacritics, when it has
+        grown since (or `force`d): how many readings are kept, None when they were fresh."""
+        from caunoi.enrich.taxonomy import load_taxonomy
+        from caunoi.search import Readings
+
+        readings = Readings(self.engine)
+        if not force and not readings.stale():
+            return None
+        terms = [t for topic in load_taxonomy(self.settings.taxonomy_path) for t in topic.terms]
+        return readings.refresh(force=True, vocabulary=terms)
+
+    def labels(self, article_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """What enrichment found in each article, for a table of them: {"tone", "topics",
+        "entities", "countries"} (entities and countries by id and code, best scored first)."""
+        found = self.enrichments.labels(article_ids)
+        return {
+            i: {"tone": f["tone"], "topics": f["topic"], "entities": f["entity"], "countries": f["country"]}
+            for i, f in found.items()
+        }
 
     def facets(self, request: SearchRequest, cap: int = 5000) -> dict[str, list[tuple[str, int]]]:
         """Counts by language, outlet, topic and country over (at most `cap` of) what `request` matches."""
@@ -458,6 +499,7 @@ class Service:
         self.update_stories()
         self.run_alerts()
         self.check_coverage(new)
+        self.refresh_readings()
         return enriched
 
     def check_coverage(self, article_ids: list[int]) -> int:

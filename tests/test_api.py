@@ -117,7 +117,10 @@ def test_search_filters_as_the_cli_has_them(site):
         business = api.get("/search", params={"topic": "business", "limit": 100}).json()["items"]
         assert business and all(h["category"] == "business" for h in business)
         dated = api.get("/search", params={"q": "Việt Nam", "to": "2000-01-01"}).json()
-        assert dated == {"items": [], "next_cursor": None}
+        assert dated == {
+            "items": [], "next_cursor": None, "total": 0, "total_exact": True, "reading": None,
+            "other_readings": [],
+        }  # fmt: skip
         assert_error(api.get("/search", params={"country": "Atlantis"}), 400, "bad_filter")
         assert_error(api.get("/search"), 400, "bad_request")  # neither a query nor a filter
 
@@ -602,6 +605,10 @@ def test_exports(site):
         rows = list(load_workbook(io.BytesIO(as_xlsx.content)).active.iter_rows(values_only=True))
         assert rows[0][:3] == ("id", "published", "lang") and len(rows) == len(found) + 1
         assert rows[1][5] == found[0]["title"]
+        # with what enrichment found in each: tone, and topics, entities and countries
+        assert rows[0][8:12] == ("tone", "topics", "entities", "countries")
+        assert any(row[11] and "VN" in row[11].split("; ") for row in rows[1:])
+        assert {"tone", "topics", "entities", "countries"} <= as_json[0].keys()
         assert_error(api.get("/search/export", params={**params, "format": "pdf"}), 422)
 
 
@@ -618,7 +625,7 @@ def test_exports_of_text_with_control_characters(site):
 
         rows = list(load_workbook(io.BytesIO(as_xlsx.content)).active.iter_rows(values_only=True))
         assert len(rows) == 2 and rows[1][0] == found[0]["id"]
-        assert rows[1][8] == found[0]["snippet"].replace("\x08", "")
+        assert rows[1][rows[0].index("snippet")] == found[0]["snippet"].replace("\x08", "")
         as_csv = api.get("/search/export", params={**params, "format": "csv"}).content.decode("utf-8-sig")
         assert found[0]["snippet"].replace("\x08", "") in as_csv and "\x08" not in as_csv
         as_json = api.get("/search/export", params={**params, "format": "json"}).json()

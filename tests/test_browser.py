@@ -173,6 +173,9 @@ def test_an_analysts_morning_in_the_browser(browser, site):
         page.get_by_role("searchbox").fill("doi ngoai")
         page.get_by_role("button", name="Tìm").click()
         expect(page).to_have_url(f"{site.url}/search?q=doi+ngoai")  # the empty filters are left out
+        # the page says how many matched and how it read the words; "đối ngoại" comes first
+        expect(page.locator("p.found")).to_contain_text(re.compile(r"\d+ bài khớp · Kết quả cho: đối ngoại"))
+        expect(page.locator("article.hit").first).to_contain_text("đối ngoại", ignore_case=True)
         hit = page.locator("article.hit").filter(has_text="đối ngoại").first
         expect(hit).to_be_visible()
         expect(hit.locator("mark").first).to_be_visible()  # the matched words are highlighted

@@ -2,22 +2,52 @@
 
 import pytest
 
-from caunoi.store.query import QueryError, parse_query, positive_terms, to_fts5, to_tsquery
+from caunoi.store.query import QueryError, parse_query, positive_terms, to_fts5, to_pg, to_tsquery
 
 
-def test_words_are_folded_and_quoted():
-    node = parse_query("Đối NGOẠI")
-    assert to_fts5(node) == '(("doi" AND "ngoai") AND ("doi ngoai" OR "doi"))'
+def fts5(query: str, **how: bool) -> str:
+    """to_fts5 with the columns written short: F for the folded ones, X for the exact ones."""
+    return (
+        to_fts5(parse_query(query, **how))
+        .replace("{title_f body_f} : ", "F")
+        .replace("{title_x body_x} : ", "X")
+    )
+
+
+def pg(query: str, **how: bool) -> str:
+    """to_pg with its tsqueries written in place of their parameters."""
+    return to_pg(parse_query(query, **how), lambda tsquery: tsquery)
+
+
+def test_words_typed_without_diacritics_are_folded_and_quoted():
+    node = parse_query("doi NGOAI")
+    assert fts5("doi NGOAI") == '((F"doi" AND F"ngoai") AND (F"doi ngoai" OR F"doi"))'
     assert to_tsquery(node) == "('doi' & 'ngoai')"
+    assert pg("doi NGOAI") == "search_f @@ to_tsquery('simple', ('doi' & 'ngoai'))"
+
+
+def test_words_typed_with_diacritics_match_them():
+    assert fts5("Đối NGOẠI") == '((X"đối" AND X"ngoại") AND (X"đối ngoại" OR X"đối"))'
+    assert pg("Đối NGOẠI") == "search_x @@ to_tsquery('simple', ('đối' & 'ngoại'))"
+    # a phrase typed half with diacritics: folded, and the marked words as typed
+    assert fts5('"Trung Quốc"') == '(F"trung quoc" AND X("quốc"))'
+    assert pg('"Trung Quốc" OR ASEAN') == (
+        "((search_f @@ to_tsquery('simple', ('trung' <-> 'quoc')) AND search_x @@ to_tsquery('simple', "
+        "'quốc')) OR search_f @@ to_tsquery('simple', 'asean'))"
+    )
+    assert fts5("Đối NGOẠI", widen=True) == '((F"doi" AND F"ngoai") AND (F"doi ngoai" OR F"doi"))'
 
 
 def test_exact_keeps_diacritics():
-    assert to_tsquery(parse_query('"Đối ngoại"', exact=True)) == "('đối' <-> 'ngoại')"
+    assert to_tsquery(parse_query('"Đối ngoại"', exact=True), typed=True) == "('đối' <-> 'ngoại')"
+    assert fts5("Trung Quốc", exact=True) == '((X"trung" AND X"quốc") AND (X"trung quốc" OR X"trung"))'
 
 
 def test_operators_groups_prefix_and_minus():
     node = parse_query('(ASEAN OR "Liên Hợp Quốc") bien* -"du lich"')
-    assert to_fts5(node) == '((("asean" OR "lien hop quoc") AND "bien"*) NOT "du lich")'
+    assert fts5('(ASEAN OR "Liên Hợp Quốc") bien* -"du lich"') == (
+        '(((F"asean" OR X"liên hợp quốc") AND F"bien"*) NOT F"du lich")'
+    )
     assert to_tsquery(node) == "(('asean' | ('lien' <-> 'hop' <-> 'quoc')) & 'bien':* & !('du' <-> 'lich'))"
     assert [t.tokens for t in positive_terms(node)] == [("asean",), ("lien", "hop", "quoc"), ("bien",)]
 
@@ -27,7 +57,7 @@ def test_lowercase_operators_are_words():
 
 
 def test_hyphenated_word_is_a_phrase():
-    assert to_fts5(parse_query("COVID-19")) == '"covid 19"'
+    assert fts5("COVID-19") == 'F"covid 19"'
 
 
 @pytest.mark.parametrize(
@@ -67,13 +97,13 @@ def test_a_query_too_deep_or_too_long_is_refused_before_it_is_parsed(query, code
 
 def test_twenty_levels_deep_is_still_a_query():
     node = parse_query("(" * 20 + "biển" + ")" * 20 + " NOT (đông OR " + "(" * 18 + "tây" + ")" * 18 + ")")
-    assert to_fts5(node) == '(("bien") NOT ("dong" OR "tay"))'
+    assert to_fts5(node) == to_fts5(parse_query("biển NOT (đông OR tây)"))
+    assert fts5("biển NOT (đông OR tây)") == '((X"biển") NOT (X"đông" OR X"tây"))'
 
 
 def test_many_exclusions_are_one_not_for_fts5():
     """FTS5's parser has a small stack: a NOT inside a NOT for each word overflowed it at about 90."""
-    node = parse_query("biển " + "NOT a " * 3)
-    assert to_fts5(node) == '(("bien") NOT ("a" OR "a" OR "a"))'
+    assert fts5("biển " + "NOT a " * 3) == '((X"biển") NOT (F"a" OR F"a" OR F"a"))'
 
 
 @pytest.mark.parametrize(

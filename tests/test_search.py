@@ -16,6 +16,7 @@ from caunoi.models import SearchRequest
 from caunoi.search import FilterError, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 from caunoi.store.query import QueryError
+from caunoi.text.fold import index_form
 
 EXTRA = [
     {
@@ -100,11 +101,42 @@ def test_folded_search_finds_diacritics_and_d_with_stroke(store):
     assert "Hội nghị Đảng uỷ Bộ Ngoại giao" in titles
 
 
-def test_words_typed_with_diacritics_rank_exact_matches_first(store):
+def test_words_typed_with_diacritics_match_those_diacritics(store):
     typed = [h.title for h in search(store, "Biển Đông", limit=200)]
-    assert typed.index("Hợp tác nghề cá") < typed.index("Giá dầu thế giới")  # not "biến động"
+    assert "Hợp tác nghề cá" in typed and "Giá dầu thế giới" not in typed  # "biến động" is not asked
+    widened = [h.title for h in search(store, "Biển Đông", widen=True, limit=200)]
+    assert widened.index("Hợp tác nghề cá") < widened.index("Giá dầu thế giới")  # the typed first
     folded = {h.title for h in search(store, "bien dong", limit=200)}
-    assert {"Hợp tác nghề cá", "Giá dầu thế giới"} <= folded and set(typed) == folded
+    assert {"Hợp tác nghề cá", "Giá dầu thế giới"} <= folded and set(widened) == folded
+
+
+def test_words_typed_without_diacritics_rank_their_likeliest_reading_first(store):
+    store.refresh_readings(force=True)
+    found = store.search_results(SearchRequest(query="bien Dong", limit=500))
+    assert found.reading == "Biển Đông" and "biến động" in found.others
+    assert (found.total, found.counted) == (len(found.hits), True)
+    titles = [h.title for h in found.hits]
+    assert titles.index("Hợp tác nghề cá") < titles.index("Giá dầu thế giới")
+    carries = [
+        any(
+            " biển đông " in f" {index_form(part, exact=True)} "
+            for part in (h.title, store.article(h.id).text)
+        )
+        for h in found.hits
+    ]
+    assert carries == sorted(carries, reverse=True) and carries[0]  # every "Biển Đông" before the rest
+    # a quoted phrase is read too; a word typed with diacritics is kept as typed
+    assert store.search_results(SearchRequest(query='"doi ngoai" OR ASEAN')).reading == '"đối ngoại" OR ASEAN'
+    half = store.search_results(SearchRequest(query="Biển Dong"))
+    assert half.reading == "Biển Đông" and all(other.startswith("Biển ") for other in half.others)
+    assert store.search_results(SearchRequest(query="Biển Đông")).reading is None
+
+
+def test_a_count_past_the_cap_is_an_estimate(store):
+    request = SearchRequest(query="viet nam")
+    counted, exact = store.articles.count(request, cap=100_000)
+    estimated, exact_too = store.articles.count(request, cap=5)
+    assert exact and not exact_too and counted > 50 and 0 < estimated < 10 * counted
 
 
 def test_exact_search_tells_diacritics_apart(store):

@@ -326,6 +326,27 @@ def test_search_ignores_diacritics_and_shows_facets(site):
     )
 
 
+def test_a_search_says_how_many_matched_and_how_it_read_the_words(site):
+    browser = site.client("lan")
+    html = browser.get("/search", params={"q": "doi ngoai"}).text
+    said = r'<p class="found" data-total="(\d+)">(\d+) bài khớp · Kết quả cho: <strong class="reading">'
+    found = re.search(said + "đối ngoại</strong> · tìm mọi cách đọc", html)
+    assert found and found[1] == found[2] and int(found[1]) > 1
+    assert "/api/v1/search/export?q=doi+ngoai&amp;format=xlsx" in html  # the download, as the API makes it
+    typed = browser.get("/search", params={"q": "đối ngoại"}).text
+    assert (
+        "đúng dấu như đã gõ" in typed
+        and 'href="/search?q=%C4%91%E1%BB%91i+ngo%E1%BA%A1i&amp;widen=1"' in typed
+    )
+    n_typed = int(re.search(r'data-total="(\d+)"', typed)[1])
+    assert 0 < n_typed < int(found[1])  # "đổi ngoài", "đội ngoại" … are not what was typed
+    with in_english(browser):
+        assert (
+            "every reading, as typed first"
+            in browser.get("/search", params={"q": "đối ngoại", "widen": "1"}).text
+        )
+
+
 def test_the_link_that_drops_a_chosen_facet_is_named_in_words(site):
     """The × beside a chosen facet is read out as "Bỏ lọc", not as the label table's dict.clear
     ("<built-in method clear of dict object at 0x…>")."""

@@ -13,9 +13,19 @@ from rich.table import Column, Table
 from rich.text import Text
 
 from caunoi.cli.common import AsJson, actor, console, err, fail, found, open_service, print_json, show_rows
-from caunoi.models import ENRICHMENT_KEYS, Article, SearchHit
+from caunoi.models import ENRICHMENT_KEYS, Article, SearchHit, SearchRequest, SearchResults
 from caunoi.models import as_json as json_of
-from caunoi.search import SEARCH_OPTIONS, FilterError, QueryError, SavedSearchError, request_from, saved_form
+from caunoi.search import (
+    EXPORT_COLUMNS,
+    SEARCH_OPTIONS,
+    FilterError,
+    QueryError,
+    SavedSearchError,
+    export_cells,
+    export_records,
+    request_from,
+    saved_form,
+)
 
 
 class ToneOf(StrEnum):
@@ -37,7 +47,13 @@ def search(
         str,
         typer.Argument(help='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*; "" with a filter.'),
     ] = "",
-    exact: Annotated[bool, typer.Option("--exact", help="Match diacritics exactly (đối ≠ đổi).")] = False,
+    exact: Annotated[
+        bool, typer.Option("--exact", help="Every word as typed, diacritics and all (Trung is not trùng).")
+    ] = False,
+    widen: Annotated[
+        bool,
+        typer.Option("--widen", help="Words typed with diacritics match every reading too, the typed first."),
+    ] = False,
     date_from: Annotated[
         str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")
     ] = None,
@@ -85,12 +101,13 @@ def search(
         typer.Option("--replace", help="With --save: replace a search someone else saved under that name."),
     ] = False,
 ) -> None:
-    """Full-text search; diacritics and đ/d are ignored unless --exact."""
+    """Full-text search: words typed with diacritics match them, words typed without match every
+    reading (the likeliest first)."""
     typed = {
-        "query": query, "exact": exact, "from": date_from, "to": date_to, "lang": lang, "source": source,
-        "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity, "country": country,
-        "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max, "tone_of": tone_of.value,
-        "sort": sort.value, "limit": limit, "offset": offset,
+        "query": query, "exact": exact, "widen": widen, "from": date_from, "to": date_to, "lang": lang,
+        "source": source, "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity,
+        "country": country, "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max,
+        "tone_of": tone_of.value, "sort": sort.value, "limit": limit, "offset": offset,
     }  # fmt: skip
     try:
         request = request_from(typed, OPTION_NAMES)
@@ -100,31 +117,42 @@ def search(
         fail(f"bad query: {exc}")
     with open_service() as service:
         try:
-            hits = service.search(request)
+            found = service.search_results(request)
         except QueryError as exc:
             fail(f"bad query: {exc}")
+        hits = found.hits
+        labels = service.labels([h.id for h in hits]) if as_csv else {}
         if save:
             try:
                 service.searches.save(save, saved_form(request), actor(), replace=replace)
             except SavedSearchError as exc:
                 fail(str(exc))
             err.print(f"search saved as {save!r}")
+    err.print(_found_line(found, request), highlight=False)
     if as_json:
         print_json([h.to_json() for h in hits])
         return
     if as_csv:
         writer = csv.writer(sys.stdout)
-        writer.writerow(["id", "published", "lang", "source", "category", "title", "url", "score", "snippet"])
-        for h in hits:
-            j = h.to_json()
-            writer.writerow(
-                [j[k] for k in ("id", "published", "lang", "source", "category", "title", "url", "score")]
-                + [h.snippet]
-            )
+        writer.writerow(EXPORT_COLUMNS)
+        writer.writerows(export_cells(r) for r in export_records(hits, labels))
         return
     names = ("id", "published", "lang", "source", "title / snippet")
     columns = [Column(name, overflow="fold") for name in names]
     show_rows(hits, columns, _hit_cells, empty="No articles match.", box=HEAVY_HEAD, show_lines=True)
+
+
+def _found_line(found: SearchResults, request: SearchRequest) -> str:
+    """How many matched and how the query was read: "256 articles match · read as Biển Đông (every
+    reading searched; also: biến động, biến đông)"."""
+    total = f"{found.total:,}" if found.counted else f"about {found.total:,}"
+    line = f"{total} article{'' if found.total == 1 else 's'} match"
+    if found.reading:
+        also = f"; also: {', '.join(found.others)}" if found.others else ""
+        line += f" · read as {found.reading} (every reading searched{also})"
+    elif request.widen:
+        line += " · every reading searched, as typed first"
+    return line
 
 
 def _hit_cells(hit: SearchHit) -> tuple[str, str, str, str, Text]:

@@ -34,6 +34,7 @@ class Topic:
     min_terms: int
     min_count: int
     priority: bool = True  # one of the organisation's priority topics: the brief ranks its stories first
+    terms: tuple[str, ...] = ()  # every term, as written
 
 
 @dataclass
@@ -85,6 +86,7 @@ def load_taxonomy(path: str | None = None) -> tuple[Topic, ...]:
                 min_terms=int(raw.get("min_terms", defaults.get("min_terms", 2))),
                 min_count=int(raw.get("min_count", defaults.get("min_count", 3))),
                 priority=bool(raw.get("priority", True)),
+                terms=tuple(terms),
             )
         )
     return tuple(topics)

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Engine,
     and_,
     bindparam,
+    case,
     delete,
     exists,
     func,
@@ -27,12 +28,13 @@ from caunoi.models import Doc, SearchHit, SearchRequest
 from caunoi.store.database import upsert
 from caunoi.store.query import (
     Node,
-    exact_boost,
     parse_query,
     positive_terms,
     side_by_side,
     to_fts5,
+    to_pg,
     to_tsquery,
+    typed_boost,
 )
 from caunoi.store.schema import (
     article_tags,
@@ -60,8 +62,12 @@ def _hit_columns() -> list:
     return [c.id, c.title, c.published, c.lang, c.source, c.category, c.url, c.text]
 
 
-def _hit(row: Any, score: float, terms: list, exact: bool) -> SearchHit:
-    snip = make_snippet(row.text, terms, exact=exact)
+def _hit(row: Any, score: float, terms: list, first: list | None = None) -> SearchHit:
+    """A search's hit; its snippet shows where the `first` terms match (the query as read), else
+    where any of `terms` does."""
+    snip = make_snippet(row.text, first) if first else None
+    if snip is None or not snip.highlights:
+        snip = make_snippet(row.text, terms)
     return SearchHit(
         id=row.id,
         title=row.title,
@@ -315,29 +321,58 @@ class ArticleRepository:
 
     # -- reading -------------------------------------------------------------------------
 
-    def search(self, req: SearchRequest) -> list[SearchHit]:
+    def search(self, req: SearchRequest, reading: Node | None = None) -> list[SearchHit]:
         """Full-text search; raises QueryError for a query that cannot be parsed. An empty query
-        with tag filters lists every article that has the tags, newest first."""
+        with tag filters lists every article that has the tags, newest first. By relevance, the
+        articles that match `reading` (the query as the user likely meant it: caunoi.search) come
+        before the rest."""
         if not req.query.strip() and (req.tags or req.tone_min is not None or req.tone_max is not None):
             return self._filtered(req)
-        node = parse_query(req.query, exact=req.exact)
+        node = parse_query(req.query, exact=req.exact, widen=req.widen)
         cols = _hit_columns()
-        boost = None if req.exact else exact_boost(req.query)
-        stmt, score = self._match(node, req.exact, cols, boost)
+        boost = typed_boost(node) if req.widen else None
+        stmt, score = self._match(node, cols, boost)
         stmt = stmt.where(*self._filters(req))
         if req.sort == "date":
             stmt = stmt.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
         else:
-            stmt = stmt.order_by(score, articles.c.published.desc().nulls_last(), articles.c.id.desc())
+            first = [self._first_if(reading)] if reading is not None else []
+            stmt = stmt.order_by(
+                *first, score, articles.c.published.desc().nulls_last(), articles.c.id.desc()
+            )
         stmt = stmt.limit(req.limit).offset(req.offset)
         terms = positive_terms(node)
+        first = positive_terms(reading) if reading is not None else None
         hits = []
         with self.engine.connect() as conn:
             if self.dialect == "postgresql":
                 _match_through_index(conn)
             for row in conn.execute(stmt):
-                hits.append(_hit(row, abs(float(row.score)), terms, req.exact))
+                hits.append(_hit(row, abs(float(row.score)), terms, first))
         return hits
+
+    def count(self, req: SearchRequest, cap: int) -> tuple[int, bool]:
+        """How many articles a search matches: (n, True) counted when at most `cap`; past it,
+        (n, False) estimated from the newest tenth of the store (ids), scaled to the whole, unless
+        too few match there to scale (then counted)."""
+        if req.query.strip():
+            stmt, _ = self._match(parse_query(req.query, exact=req.exact, widen=req.widen), [articles.c.id])
+        else:
+            stmt = select(articles.c.id)
+        stmt = stmt.where(*self._filters(req))
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql" and req.query.strip():
+                _match_through_index(conn)
+            n = conn.execute(select(func.count()).select_from(stmt.limit(cap + 1).subquery())).scalar_one()
+            if n <= cap:
+                return n, True
+            low, high = conn.execute(select(func.min(articles.c.id), func.max(articles.c.id))).one()
+            window = max(1, (high - low + 1) // 10)
+            newest = stmt.where(articles.c.id > high - window)
+            sample = conn.execute(select(func.count()).select_from(newest.subquery())).scalar_one()
+            if sample >= cap // 10:
+                return round(sample * (high - low + 1) / window), False
+            return conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one(), True
 
     def _filtered(self, req: SearchRequest) -> list[SearchHit]:
         stmt = (
@@ -348,7 +383,7 @@ class ArticleRepository:
             .offset(req.offset)
         )  # fmt: skip
         with self.engine.connect() as conn:
-            return [_hit(row, 0.0, [], False) for row in conn.execute(stmt)]
+            return [_hit(row, 0.0, []) for row in conn.execute(stmt)]
 
     def matching(
         self,
@@ -383,7 +418,7 @@ class ArticleRepository:
             story.scalar_subquery().label("story_id"),
         ]
         if req.query.strip():
-            stmt, _ = self._match(parse_query(req.query, exact=req.exact), req.exact, cols, None)
+            stmt, _ = self._match(parse_query(req.query, exact=req.exact, widen=req.widen), cols)
         else:
             stmt = select(*cols)
         stmt = stmt.where(*self._filters(req), article_time_in(start, end))
@@ -398,7 +433,7 @@ class ArticleRepository:
         """The ids of the articles of [start, end) (as `matching` dates them) that a parsed query
         matches, best ranked first, at most `cap`, reprints included: a narrowing, for callers that
         build their query from phrases of their own (earned coverage) rather than from user text."""
-        stmt, score = self._match(node, False, [articles.c.id], None)
+        stmt, score = self._match(node, [articles.c.id])
         stmt = stmt.where(article_time_in(start, end)).order_by(score, articles.c.id).limit(cap)
         with self.engine.connect() as conn:
             if self.dialect == "postgresql":
@@ -410,13 +445,14 @@ class ArticleRepository:
         with self.engine.connect() as conn:
             return conn.execute(select(func.min(article_time()))).scalar()
 
-    def _match(self, node: Node, exact: bool, cols: list, boost: Node | None):
+    def _match(self, node: Node, cols: list, boost: Node | None = None):
+        """The articles matching `node`, with `cols` and their relevance (`score`), and the order
+        by relevance; `boost` adds the score of what it matches (the same matches)."""
         if self.dialect == "sqlite":
-            columns = "{title_x body_x}" if exact else "{title_f body_f}"
-            match = f"{columns} : {to_fts5(node)}"
+            match = to_fts5(node)
             if boost is not None:
-                # Same matches (X OR M is implied by M); bm25 adds the exact words' score.
-                match = f"({match}) AND ({{title_x body_x}} : {to_fts5(boost)} OR {match})"
+                # Same matches (B OR M is implied by M); bm25 adds the boost's score.
+                match = f"({match}) AND ({to_fts5(boost)} OR {match})"
             # bm25 is lower-is-better; a title match weighs ten body matches.
             score = literal_column("bm25(article_fts, 10.0, 1.0, 10.0, 1.0)")
             stmt = (
@@ -428,21 +464,42 @@ class ArticleRepository:
         from sqlalchemy.dialects.postgresql import TSVECTOR
 
         # tsvector columns exist on PostgreSQL only (migration 0001), so they are not in schema.py
-        vector = literal_column("articles.search_x" if exact else "articles.search_f", TSVECTOR)
-        query = func.to_tsquery("simple", bindparam("tsq", to_tsquery(node)))
-        score = func.ts_rank_cd(vector, query)
+        folded = literal_column("articles.search_f", TSVECTOR)
+        score = func.ts_rank_cd(folded, func.to_tsquery("simple", bindparam("tsq", to_tsquery(node))))
         run = side_by_side(node)
         if run is not None:
             score = score + func.ts_rank_cd(
-                vector, func.to_tsquery("simple", bindparam("run", to_tsquery(run)))
+                folded, func.to_tsquery("simple", bindparam("run", to_tsquery(run)))
             )
         if boost is not None:
-            exact_vector = literal_column("articles.search_x", TSVECTOR)
+            typed = literal_column("articles.search_x", TSVECTOR)
             score = score + func.ts_rank_cd(
-                exact_vector, func.to_tsquery("simple", bindparam("boost", to_tsquery(boost)))
+                typed, func.to_tsquery("simple", bindparam("boost", to_tsquery(boost, typed=True)))
             )
-        stmt = select(*cols, score.label("score")).where(vector.op("@@")(query))
+        stmt = select(*cols, score.label("score")).where(self._pg_condition(node, "m"))
         return stmt, score.desc()
+
+    @staticmethod
+    def _pg_condition(node: Node, name: str, among: str = "{}"):
+        """`to_pg`'s condition as SQL (placed in `among`'s braces), its tsqueries bound as name0, …"""
+        params: dict[str, str] = {}
+
+        def bind(tsquery: str) -> str:
+            key = f"{name}{len(params)}"
+            params[key] = tsquery
+            return f":{key}"
+
+        return text(among.format(to_pg(node, bind))).bindparams(**params)
+
+    def _first_if(self, reading: Node):
+        """An order term putting the articles that match `reading` first."""
+        if self.dialect == "sqlite":
+            among = text(
+                "articles.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH :reading)"
+            ).bindparams(reading=to_fts5(reading))
+        else:  # the reading's articles found once, through the index, not looked for in each match
+            among = self._pg_condition(reading, "r", "articles.id IN (SELECT r.id FROM articles r WHERE {})")
+        return case((among, 0), else_=1)
 
     @staticmethod
     def _filters(req: SearchRequest) -> list:

@@ -81,3 +81,24 @@ class EnrichmentRepository:
         if row is None:
             return None
         return {"enrichment_version": row.version, "enriched_at": row.enriched_at, **row.data}
+
+    def labels(self, article_ids: list[int]) -> dict[int, dict[str, Any]]:
+        """What enrichment found in each of these articles, for a table of them: its tone (the
+        article's), and its topics, entities and countries, best scored first."""
+        from caunoi.store.tags import tags_of
+
+        found: dict[int, dict[str, Any]] = {
+            i: {"tone": None, "topic": [], "entity": [], "country": []} for i in article_ids
+        }
+        with self.engine.connect() as conn:
+            rows = sorted(
+                tags_of(conn, article_ids, ("tone", "topic", "entity", "country")),
+                key=lambda r: -(r.score or 0),
+            )
+        for row in rows:
+            if row.kind == "tone":
+                if row.value == "article":
+                    found[row.article_id]["tone"] = row.score
+            else:
+                found[row.article_id][row.kind].append(row.value)
+        return found

@@ -745,3 +745,19 @@ brief_sends = Table(
     Column("at", DateTime, nullable=False),  # the last attempt
     UniqueConstraint("kind", "due", "channel", name="uq_brief_sends_due"),
 )
+
+# -- the readings of words typed without diacritics (migration 0017) -----------------------------
+
+# The diacritised words and side-by-side word pairs of a sample of recent articles, under what they
+# fold to ("bien dong" -> "biển đông", "biến động"), with how many articles carry each and how many
+# write it capitalised (caunoi.text.readings). Rebuilt whole when the store has grown; when it was is
+# kept in stage_state under READINGS_STATE.
+search_readings = Table(
+    "search_readings",
+    metadata,
+    Column("folded", String(100), nullable=False),
+    Column("reading", String(100), nullable=False),
+    Column("docs", Integer, nullable=False),
+    Column("capital", Integer, nullable=False),
+    PrimaryKeyConstraint("folded", "reading", name="pk_search_readings"),
+)

@@ -14,15 +14,27 @@ class Snippet:
     highlights: list[tuple[int, int]]  # [start, end) offsets in `text`
 
 
-def _matches(norm: str, terms: list[Term]) -> list[tuple[int, int]]:
+def _word_matches(word: str, wanted: str, prefix: bool) -> bool:
+    return word.startswith(wanted) if prefix else word == wanted
+
+
+def _matches(norm: str, lowered: str, terms: list[Term]) -> list[tuple[int, int]]:
+    """Where each term matches: its words folded in `norm`, the ones it wants as typed in `lowered`
+    (the text lower-cased, diacritics kept, at the same offsets)."""
     spans = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(norm)]
     found: list[tuple[int, int]] = []
     for term in terms:
         n = len(term.tokens)
+        exact = term.exact or (False,) * n
         for i in range(len(spans) - n + 1):
-            head = spans[i + n - 1][2]
-            last_ok = head.startswith(term.tokens[-1]) if term.prefix else head == term.tokens[-1]
-            if last_ok and all(spans[i + k][2] == term.tokens[k] for k in range(n - 1)):
+            if all(
+                _word_matches(
+                    lowered[spans[i + k][0] : spans[i + k][1]] if exact[k] else spans[i + k][2],
+                    term.typed[k] if exact[k] else term.tokens[k],
+                    term.prefix and k == n - 1,
+                )
+                for k in range(n)
+            ):
                 found.append((spans[i][0], spans[i + n - 1][1]))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(set(found)):
@@ -34,13 +46,15 @@ def _matches(norm: str, terms: list[Term]) -> list[tuple[int, int]]:
     return merged
 
 
-def make_snippet(text: str, terms: list[Term], *, exact: bool = False, width: int = 220) -> Snippet:
+def make_snippet(text: str, terms: list[Term], *, width: int = 220) -> Snippet:
     """The `width`-character window of `text` holding the most matches, matches marked by offsets.
 
-    Matching runs on the folded text, whose offsets equal the original's (see text.fold).
+    Matching runs on the folded text, whose offsets equal the original's (see text.fold), and on
+    the lower-cased one for the words a term wants with their diacritics.
     """
-    norm = lower_exact(text) if exact else fold(text)
-    matches = _matches(norm, terms) if len(norm) == len(text) else []
+    norm, lowered = fold(text), lower_exact(text)
+    same = len(norm) == len(text) == len(lowered)
+    matches = _matches(norm, lowered, terms) if same else []
     if not matches:
         cut = text[:width]
         return Snippet(cut + ("…" if len(text) > width else ""), [])

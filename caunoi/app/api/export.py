@@ -10,32 +10,36 @@ import json
 import re
 import unicodedata
 from datetime import datetime
+from typing import Any
 from urllib.parse import quote
 
 from fastapi.responses import Response
 
 from caunoi.ingest.tables import csv_bytes, xlsx_bytes
 from caunoi.models import SearchHit
+from caunoi.search import EXPORT_COLUMNS, export_cells, export_records
 
 EXPORT_ROWS = 10_000
-EXPORT_COLUMNS = ("id", "published", "lang", "source", "category", "title", "url", "score", "snippet")
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
 
 
-def export_file(hits: list[SearchHit], form: str) -> Response:
-    """`hits` as an attachment in `form` (csv, xlsx or json), named after the minute it was made."""
+def export_file(hits: list[SearchHit], labels: dict[int, dict[str, Any]], form: str) -> Response:
+    """`hits` as an attachment in `form` (csv, xlsx or json), named after the minute it was made;
+    `labels` has what enrichment found in each (Service.labels: tone, topics, entities, countries)."""
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    rows = [[h.to_json()[k] for k in EXPORT_COLUMNS] for h in hits]
+    records = export_records(hits, labels)
     if form == "json":
-        content = json.dumps([h.to_json() for h in hits], ensure_ascii=False).encode()
+        content = json.dumps(records, ensure_ascii=False).encode()
         media = "application/json"
-    elif form == "csv":
-        content, media = csv_bytes(EXPORT_COLUMNS, rows), MEDIA["csv"]
     else:
-        content, media = xlsx_bytes({"search": (EXPORT_COLUMNS, rows)}), MEDIA["xlsx"]
+        rows = [export_cells(r) for r in records]
+        if form == "csv":
+            content, media = csv_bytes(EXPORT_COLUMNS, rows), MEDIA["csv"]
+        else:
+            content, media = xlsx_bytes({"search": (EXPORT_COLUMNS, rows)}), MEDIA["xlsx"]
     headers = {"Content-Disposition": f'attachment; filename="caunoi-search-{stamp}.{form}"'}
     return Response(content, media_type=media, headers=headers)
 

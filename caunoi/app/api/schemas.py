@@ -98,6 +98,13 @@ class HitOut(BaseModel):
 class SearchPage(BaseModel):
     items: list[HitOut]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
+    total: int | None = Field(description="How many articles matched (estimated unless total_exact).")
+    total_exact: bool = Field(description="Whether `total` was counted (true) or estimated (false).")
+    reading: str | None = Field(
+        description="The query as its likeliest reading writes the words typed without diacritics "
+        "(bien Dong -> Biển Đông), whose articles come first; null when there was nothing to read."
+    )
+    other_readings: list[str] = Field(description="The next readings, to search instead.")
 
 
 class StoryItem(BaseModel):

@@ -17,7 +17,7 @@ from caunoi.app.api.limits import Reader, csrf
 from caunoi.app.api.paging import decode_cursor, paged
 from caunoi.app.api.schemas import ArticleOut, ErrorOut, Id, SavedSearchIn, SavedSearchOut, SearchPage
 from caunoi.app.auth import require, service_of
-from caunoi.models import Article, SearchHit, SearchRequest
+from caunoi.models import Article, SearchHit, SearchRequest, SearchResults
 from caunoi.search import FilterError, QueryError, SavedSearch, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 
@@ -37,7 +37,13 @@ def search_filters(
             description='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*; empty with a filter.',
         ),
     ] = "",
-    exact: Annotated[bool, Query(description="Match diacritics exactly (đối ≠ đổi).")] = False,
+    exact: Annotated[
+        bool, Query(description="Every word as typed, diacritics and all (Trung is not trùng).")
+    ] = False,
+    widen: Annotated[
+        bool,
+        Query(description="Words typed with diacritics match every reading too (biển: biến…), typed first."),
+    ] = False,
     date_from: Annotated[date | None, Query(alias="from", description="Published on or after.")] = None,
     date_to: Annotated[date | None, Query(alias="to", description="Published on or before.")] = None,
     lang: Text = None,
@@ -57,10 +63,10 @@ def search_filters(
 ) -> SearchRequest:
     """The search the query string asks for (as `caunoi search` builds it from its options)."""
     typed = {
-        "query": q, "exact": exact, "from": date_from, "to": date_to, "lang": lang, "source": source,
-        "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity, "country": country,
-        "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max, "tone_of": tone_of,
-        "sort": sort,
+        "query": q, "exact": exact, "widen": widen, "from": date_from, "to": date_to, "lang": lang,
+        "source": source, "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity,
+        "country": country, "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max,
+        "tone_of": tone_of, "sort": sort,
     }  # fmt: skip
     try:
         return request_from(typed, OPTION_NAMES)
@@ -74,8 +80,12 @@ def _refused(exc: FilterError) -> ApiError:
 
 
 def _search(service: Service, request: SearchRequest) -> list[SearchHit]:
+    return _results(service, request, count=False).hits
+
+
+def _results(service: Service, request: SearchRequest, *, count: bool = True) -> SearchResults:
     try:
-        return service.search(request)
+        return service.search_results(request, count=count)
     except QueryError as exc:
         raise ApiError(400, "bad_query", f"bad query: {exc}") from None
 
@@ -94,11 +104,13 @@ def search(
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
 ) -> dict[str, Any]:
-    """Full-text search with every filter of `caunoi search`; diacritics are ignored unless `exact`."""
+    """Full-text search with every filter of `caunoi search`. Words typed with diacritics match them;
+    words typed without match every reading, the likeliest (`reading`) first. `total` is how many
+    matched: counted when `total_exact`, else estimated."""
     offset = decode_cursor(cursor)
-    hits = _search(service_of(request), dataclasses.replace(filters, limit=limit + 1, offset=offset))
-    page, next_cursor = paged(hits, offset, limit)
-    return {"items": [h.to_json() for h in page], "next_cursor": next_cursor}
+    found = _results(service_of(request), dataclasses.replace(filters, limit=limit + 1, offset=offset))
+    page, next_cursor = paged(found.hits, offset, limit)
+    return {"items": [h.to_json() for h in page], "next_cursor": next_cursor, **found.to_json()}
 
 
 @router.get(
@@ -125,8 +137,9 @@ def export_search(
     limit: Annotated[int, Query(ge=1, le=EXPORT_ROWS)] = EXPORT_ROWS,
 ) -> Response:
     """The same search as a CSV (UTF-8 with BOM, for Excel), XLSX or JSON file, up to 10,000 rows."""
-    hits = _search(service_of(request), dataclasses.replace(filters, limit=limit, offset=0))
-    return export_file(hits, format)
+    service = service_of(request)
+    hits = _search(service, dataclasses.replace(filters, limit=limit, offset=0))
+    return export_file(hits, service.labels([h.id for h in hits]), format)
 
 
 @router.get("/saved-searches", response_model=list[SavedSearchOut], tags=["search"])

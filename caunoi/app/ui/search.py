@@ -18,9 +18,10 @@ from caunoi.app.ui.access import PageError, existing, need, page_user, posted, r
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.errors import Invalid
 from caunoi.i18n import LABELS, name_of
-from caunoi.models import SearchRequest
+from caunoi.models import SearchRequest, SearchResults
 from caunoi.search import TAG_OPTIONS, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
+from caunoi.text.fold import fold, lower_exact
 
 PAGE_SIZE = 20
 
@@ -28,8 +29,8 @@ router = APIRouter(include_in_schema=False)
 
 
 SEARCH_FIELDS = (
-    "q", "exact", "from", "to", "lang", "source", "category", "topic", "country", "entity", "doc_ref",
-    "event_type", "tone_min", "tone_max", "tone_of", "sort",
+    "q", "exact", "widen", "from", "to", "lang", "source", "category", "topic", "country", "entity",
+    "doc_ref", "event_type", "tone_min", "tone_max", "tone_of", "sort",
 )  # fmt: skip
 
 
@@ -62,6 +63,7 @@ def saved_params(saved: dict[str, Any]) -> dict[str, str]:
     params = {
         "q": saved.get("query") or "",
         "exact": "1" if saved.get("exact") else "",
+        "widen": "1" if saved.get("widen") else "",
         **{key: str(saved.get(key) or "") for key in ("lang", "source", "category")},
     }
     for kind, value in saved.get("tags") or ():
@@ -91,7 +93,15 @@ def filters_shown(params: dict[str, str], lang: str) -> list[str]:
         shown.append(f"{t['tone']}{of}: {bounds}")
     if params.get("exact"):
         shown.append(t["exact"])
+    if params.get("widen"):
+        shown.append(t["widen"])
     return shown
+
+
+def found_line(found: SearchResults, lang: str) -> str:
+    """How many matched, as the page says it: "256 bài khớp", "khoảng 12.000 bài khớp"."""
+    n = f"{found.total or 0:,}".replace(",", "." if lang == "vi" else ",")
+    return LABELS[lang]["found_n" if found.counted else "found_about"].format(n=n)
 
 
 @router.get("/search")
@@ -102,11 +112,12 @@ def search(request: Request, page: int = 1) -> Response:
     params = {k: request.query_params.get(k, "").strip()[:500] for k in SEARCH_FIELDS}
     params = {k: v for k, v in params.items() if v}
     service: Service = service_of(request)
-    hits, facets, error, more = [], {}, None, False
+    hits, facets, error, more, found = [], {}, None, False, None
     try:
         req = search_request(params, page)
         if req is not None:
-            hits = service.search(req)
+            found = service.search_results(req)
+            hits = found.hits
             more = len(hits) > PAGE_SIZE
             hits = hits[:PAGE_SIZE]
             facets = service.facets(dataclasses.replace(req, limit=PAGE_SIZE, offset=0))
@@ -116,10 +127,16 @@ def search(request: Request, page: int = 1) -> Response:
     def url(page: int = 1, **change: str | None) -> str:
         return search_url({**params, **change}, page)
 
+    query = params.get("q", "")
+    said = found_line(found, lang_of(request, user)) if found else ""
+    exports = {
+        f: "/api/v1/search/export?" + urlencode({**params, "format": f}) for f in ("csv", "xlsx", "json")
+    }
     return _render(
         request, user, "search.html.j2",
         params=params, hits=hits, facets=facets, error=error, page=page, more=more, url=url,
-        searched=bool(params),
+        searched=bool(params), found=found, found_line=said,
+        typed_marks=fold(query) != lower_exact(query), exports=exports,
     )  # fmt: skip
 
 
