@@ -383,19 +383,22 @@ class Service:
     def search_results(self, request: SearchRequest, *, count: bool = True) -> SearchResults:
         """Search, and say how many matched (`count`) and how the words typed without diacritics
         were read. The query gets the stored text's normalisation, so "hòa" finds "hoà" even
-        --exact; by relevance, the articles carrying the likeliest reading come first."""
+        --exact; by relevance, the articles carrying the likeliest reading come first (for words
+        typed with diacritics, the articles with them side by side), then the rest."""
         from caunoi.search import Readings
-        from caunoi.store.query import parse_query
+        from caunoi.store.query import parse_query, side_by_side
         from caunoi.text import vietnamese
 
         request = dataclasses.replace(
             request, query=vietnamese.normalize(request.query, self.settings.tone_style)
         )
-        reading = None
-        if request.query.strip() and not request.exact:
-            node = parse_query(request.query, widen=request.widen)
-            reading = Readings(self.engine).read(request.query, node)
-        hits = self.articles.search(request, reading.first if reading else None)
+        reading, first = None, None
+        if request.query.strip():
+            node = parse_query(request.query, exact=request.exact, widen=request.widen)
+            reading = None if request.exact else Readings(self.engine).read(request.query, node)
+            # the articles with the words as read, else with the words side by side, come first
+            first = reading.first if reading else side_by_side(node)
+        hits = self.articles.search(request, first)
         total, counted = self.articles.count(request, COUNT_CAP) if count else (None, True)
         return SearchResults(
             hits, total, counted, reading.shown if reading else None, reading.others if reading else []

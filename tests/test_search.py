@@ -132,6 +132,19 @@ def test_words_typed_without_diacritics_rank_their_likeliest_reading_first(store
     assert store.search_results(SearchRequest(query="Biển Đông")).reading is None
 
 
+def test_words_side_by_side_come_first(store):
+    found = store.search_results(SearchRequest(query="Liên Hợp Quốc", limit=500))
+    assert found.reading is None and found.total == len(found.hits) > 3
+    carries = [
+        any(
+            " liên hợp quốc " in f" {index_form(part, exact=True)} "
+            for part in (h.title, store.article(h.id).text)
+        )
+        for h in found.hits
+    ]
+    assert carries == sorted(carries, reverse=True) and carries[0] and not carries[-1]
+
+
 def test_a_count_past_the_cap_is_an_estimate(store):
     request = SearchRequest(query="viet nam")
     counted, exact = store.articles.count(request, cap=100_000)

@@ -321,11 +321,11 @@ class ArticleRepository:
 
     # -- reading -------------------------------------------------------------------------
 
-    def search(self, req: SearchRequest, reading: Node | None = None) -> list[SearchHit]:
+    def search(self, req: SearchRequest, first: Node | None = None) -> list[SearchHit]:
         """Full-text search; raises QueryError for a query that cannot be parsed. An empty query
         with tag filters lists every article that has the tags, newest first. By relevance, the
-        articles that match `reading` (the query as the user likely meant it: caunoi.search) come
-        before the rest."""
+        articles that match `first` (the query as the user likely meant it: caunoi.search's
+        reading, or its words side by side) come before the rest."""
         if not req.query.strip() and (req.tags or req.tone_min is not None or req.tone_max is not None):
             return self._filtered(req)
         node = parse_query(req.query, exact=req.exact, widen=req.widen)
@@ -336,19 +336,19 @@ class ArticleRepository:
         if req.sort == "date":
             stmt = stmt.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
         else:
-            first = [self._first_if(reading)] if reading is not None else []
+            ahead = [self._first_if(first)] if first is not None else []
             stmt = stmt.order_by(
-                *first, score, articles.c.published.desc().nulls_last(), articles.c.id.desc()
+                *ahead, score, articles.c.published.desc().nulls_last(), articles.c.id.desc()
             )
         stmt = stmt.limit(req.limit).offset(req.offset)
         terms = positive_terms(node)
-        first = positive_terms(reading) if reading is not None else None
+        shown_first = positive_terms(first) if first is not None else None
         hits = []
         with self.engine.connect() as conn:
             if self.dialect == "postgresql":
                 _match_through_index(conn)
             for row in conn.execute(stmt):
-                hits.append(_hit(row, abs(float(row.score)), terms, first))
+                hits.append(_hit(row, abs(float(row.score)), terms, shown_first))
         return hits
 
     def count(self, req: SearchRequest, cap: int) -> tuple[int, bool]:
@@ -492,7 +492,7 @@ class ArticleRepository:
         return text(among.format(to_pg(node, bind))).bindparams(**params)
 
     def _first_if(self, reading: Node):
-        """An order term putting the articles that match `reading` first."""
+        """An order term putting the articles that match `reading` first (0, the rest 1)."""
         if self.dialect == "sqlite":
             among = text(
                 "articles.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH :reading)"
