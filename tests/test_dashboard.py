@@ -21,10 +21,10 @@ def _count_overviews(monkeypatch, delay: float = 0.0) -> list[int]:
     calls: list[int] = []
     real = dashboard.overview
 
-    def counted(engine, days=30, now=None, top=15):
+    def counted(engine, days=30, now=None, top=15, scope=dashboard.EVERYTHING):
         calls.append(days)
         time.sleep(delay)
-        return real(engine, days, now, top)
+        return real(engine, days, now, top, scope)
 
     monkeypatch.setattr(dashboard, "overview", counted)
     return calls

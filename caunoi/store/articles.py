@@ -5,11 +5,12 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Date,
     Engine,
     and_,
     bindparam,
@@ -92,6 +93,18 @@ def _match_through_index(conn: Connection) -> None:
     so JIT is off as well.
     """
     conn.execute(text("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"))
+
+
+def _as_date(value: date | str) -> date:
+    """A day as SQL gave it: a date (PostgreSQL), or its ISO text when the type got lost (SQLite)."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+def _days(first: date | None, last: date | None) -> tuple[datetime, datetime]:
+    """[start, end) of the days `first` … `last` (both included; either open)."""
+    start = datetime.combine(first or date(1, 1, 1), datetime.min.time())
+    end = datetime.combine(min(last or date.max, date(9999, 12, 30)), datetime.min.time())
+    return start, end + timedelta(days=1)
 
 
 def origin_key(origin: str, raw_hash: str) -> str:
@@ -323,10 +336,11 @@ class ArticleRepository:
 
     def search(self, req: SearchRequest, first: Node | None = None) -> list[SearchHit]:
         """Full-text search; raises QueryError for a query that cannot be parsed. An empty query
-        with tag filters lists every article that has the tags, newest first. By relevance, the
-        articles that match `first` (the query as the user likely meant it: caunoi.search's
-        reading, or its words side by side) come before the rest."""
-        if not req.query.strip() and (req.tags or req.tone_min is not None or req.tone_max is not None):
+        with filters lists every article they keep, newest first (a day of the attention charts);
+        with none, it is refused as it does not parse. By relevance, the articles that match
+        `first` (the query as the user likely meant it: caunoi.search's reading, or its words side
+        by side) come before the rest."""
+        if not req.query.strip() and self._filters(req):
             return self._filtered(req)
         node = parse_query(req.query, exact=req.exact, widen=req.widen)
         cols = _hit_columns()
@@ -395,8 +409,8 @@ class ArticleRepository:
         cap: int = 200_000,
     ) -> list[Any]:
         """Every article the request matches published in [start, end) (the time stored when the
-        date is unknown), at most `cap`: rows of id, when, source, tone (the article's, or None),
-        story_id. Reprints (near-duplicates of an earlier article) are left out unless `reprints`."""
+        date is unknown), at most `cap`: rows of id, when, source, lang, tone (the article's, or
+        None), story_id. Reprints (near-duplicates of an earlier article) are left out unless `reprints`."""
         from caunoi.store.schema import story_articles
 
         when = article_time()
@@ -414,6 +428,7 @@ class ArticleRepository:
             articles.c.id,
             when.label("when"),
             articles.c.source,
+            articles.c.lang,
             tone.label("tone"),
             story.scalar_subquery().label("story_id"),
         ]
@@ -428,6 +443,25 @@ class ArticleRepository:
             if self.dialect == "postgresql" and req.query.strip():
                 _match_through_index(conn)
             return list(conn.execute(stmt.order_by(when, articles.c.id).limit(cap)))
+
+    def count_by_day(self, req: SearchRequest) -> list[tuple[date, int]]:
+        """How many articles `req` finds on each day, grouped in SQL: exactly the articles `search`
+        finds (its matching and its filters, the period its `date_from` … `date_to`; reprints
+        count, as they are found), each on its own day as the store dates them (article_time: the
+        publication's Hanoi wall-clock day, the day it was stored when it is undated). Days with
+        none are left out; an empty query counts every article the filters keep."""
+        when = article_time()
+        cols = [func.date(when, type_=Date).label("day")]
+        if req.query.strip():
+            stmt, _ = self._match(parse_query(req.query, exact=req.exact, widen=req.widen), cols)
+        else:
+            stmt = select(*cols)
+        found = stmt.where(*self._filters(req)).subquery()
+        counted = select(found.c.day, func.count().label("n")).group_by(found.c.day).order_by(found.c.day)
+        with self.engine.connect() as conn:
+            if self.dialect == "postgresql" and req.query.strip():
+                _match_through_index(conn)
+            return [(_as_date(row.day), row.n) for row in conn.execute(counted)]
 
     def ids_matching(self, node: Node, start: datetime, end: datetime, cap: int) -> list[int]:
         """The ids of the articles of [start, end) (as `matching` dates them) that a parsed query
@@ -504,10 +538,8 @@ class ArticleRepository:
     @staticmethod
     def _filters(req: SearchRequest) -> list:
         conds = []
-        if req.date_from:
-            conds.append(articles.c.published >= datetime.combine(req.date_from, datetime.min.time()))
-        if req.date_to:
-            conds.append(articles.c.published < datetime.combine(req.date_to, datetime.max.time()))
+        if req.date_from or req.date_to:  # by the day every window of the store dates an article by
+            conds.append(article_time_in(*_days(req.date_from, req.date_to)))
         if req.lang:
             conds.append(articles.c.lang == req.lang.lower())
         if req.source:
