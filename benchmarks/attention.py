@@ -3,10 +3,11 @@ articles, SQLite against PostgreSQL in the same run, against the way it is not d
 row fetched into Python and counted there) as the peer.
 
 Run: .venv/bin/python benchmarks/attention.py [--json] [--size 100000] [--seed 1] [--runs 5]
-         [--backends sqlite,postgresql] [--rebuild]
+         [--backends sqlite,postgresql] [--rebuild] [--keep]
 
 The stores are benchmarks/search_latency.py's (same generator, same folder and schema names; built
-here when missing, reused when there): real vi-news-unc titles and paragraphs, 10 % English pages,
+here when missing, reused when there; a PostgreSQL schema this run builds is dropped at the end
+unless --keep): real vi-news-unc titles and paragraphs, 10 % English pages,
 published uniformly over 2020-2024 (about 55 articles a day).
 
 Measured, each case once to warm up, then --runs times (p50 and the worst):
@@ -144,6 +145,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--backends", default=",".join(BACKENDS))
     parser.add_argument("--rebuild", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the PostgreSQL schema this run builds")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     require_corpus(VI_DOCS, "vi-news-unc")
@@ -158,9 +160,13 @@ def main() -> int:
         if args.rebuild:
             store.remove()
         manifest = store.manifest()
+        built = manifest is None
         if manifest is None or not manifest.get("complete"):
             build(store, lambda: load_pools(VI_DOCS, EXTRACTION_TRUTH), None)
         rows += measure_store(store, args.runs)
+        if built and backend == "postgresql" and not args.keep:
+            log.info("dropping schema %s (pass --keep to keep it)", store.schema)
+            store.remove()
     publish(NAME, {"size": args.size, "runs": args.runs, "rows": rows}, as_json=args.json, report=report)
     return 0
 
