@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from caunoi.errors import Conflict, Invalid, check_choice
+from caunoi.errors import Conflict, Invalid, NotFound, check_choice
 from caunoi.models import SearchHit, SearchRequest
 from caunoi.store.query import And, Node, Not, Or, QueryError, Term, parse_query
 from caunoi.store.searches import SavedSearchRepository
@@ -33,6 +33,7 @@ __all__ = [
     "QueryError",
     "SavedSearch",
     "SavedSearchError",
+    "SavedSearchNotFound",
     "SavedSearches",
     "entity_id",
     "filled",
@@ -266,6 +267,10 @@ class SavedSearchError(Conflict):
     """A saved search's name that belongs to someone else's search."""
 
 
+class SavedSearchNotFound(NotFound):
+    """No saved search of the name asked for."""
+
+
 @dataclass
 class SavedSearch:
     """A search kept under a name (unique), by whom and when; `request` is its saved_form."""
@@ -313,6 +318,13 @@ class SavedSearches:
         """The saved search of that name, or None."""
         row = self.repo.find_search(name)
         return SavedSearch(**row) if row else None
+
+    def need(self, name: str) -> SavedSearch:
+        """The saved search of that name, or the refusal that there is none."""
+        saved = self.get(name)
+        if saved is None:
+            raise SavedSearchNotFound("no_saved_search", "no saved search named {name!r}", name=name)
+        return saved
 
 
 # -- how words typed without diacritics are read --------------------------------------------------

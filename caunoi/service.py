@@ -21,6 +21,7 @@ from caunoi.store.database import open_store, watch_lock
 
 if TYPE_CHECKING:
     from caunoi.alerts import Alerts
+    from caunoi.attention import Attention, AttentionAsk
     from caunoi.cases import CaseService
     from caunoi.executors import Executor
     from caunoi.factsheets import FactSheetService
@@ -31,6 +32,7 @@ if TYPE_CHECKING:
     from caunoi.reports.drafts import Drafts
     from caunoi.reports.editions import BriefEditions
     from caunoi.reports.figures import OverviewCache
+    from caunoi.reports.figures import Scope as DashboardScope
     from caunoi.search import SavedSearches
     from caunoi.store.articles import ArticleRepository
     from caunoi.store.enrichment import EnrichmentRepository
@@ -376,6 +378,14 @@ class Service:
 
     # -- reading -------------------------------------------------------------------------
 
+    def _as_stored(self, request: SearchRequest) -> SearchRequest:
+        """The request with its query normalised as the stored text is, so "hòa" finds "hoà" even --exact."""
+        from caunoi.text import vietnamese
+
+        return dataclasses.replace(
+            request, query=vietnamese.normalize(request.query, self.settings.tone_style)
+        )
+
     def search(self, request: SearchRequest) -> list[SearchHit]:
         """Search (see search_results); the hits only."""
         return self.search_results(request, count=False).hits
@@ -387,11 +397,8 @@ class Service:
         typed with diacritics, the articles with them side by side), then the rest."""
         from caunoi.search import Readings
         from caunoi.store.query import parse_query, side_by_side
-        from caunoi.text import vietnamese
 
-        request = dataclasses.replace(
-            request, query=vietnamese.normalize(request.query, self.settings.tone_style)
-        )
+        request = self._as_stored(request)
         reading, first = None, None
         if request.query.strip():
             node = parse_query(request.query, exact=request.exact, widen=request.widen)
@@ -428,18 +435,27 @@ class Service:
     def facets(self, request: SearchRequest, cap: int = 5000) -> dict[str, list[tuple[str, int]]]:
         """Counts by language, outlet, topic and country over (at most `cap` of) what `request` matches."""
         from caunoi.reports import figures as dashboard
-        from caunoi.text import vietnamese
 
-        query = vietnamese.normalize(request.query, self.settings.tone_style)
-        found = self.articles.matching(
-            dataclasses.replace(request, query=query), datetime(1900, 1, 1), datetime(9999, 1, 1),
-            reprints=True, cap=cap,
-        )  # fmt: skip
-        return dashboard.facets(self.engine, [row.id for row in found])
+        return dashboard.matched_facets(self.engine, self._as_stored(request), cap=cap)
 
-    def dashboard(self, days: int = 30) -> dict[str, Any]:
-        """Attention, tone and share of voice over the last `days` of the store (caunoi.reports.figures)."""
-        return self._dashboard.get(days)
+    def attention(
+        self, asked: AttentionAsk, top: int = 10, progress: Callable[[int, int], None] | None = None
+    ) -> Attention:
+        """Attention over time to the searches `asked` compares (caunoi.attention): counts and shares
+        of all articles by day or week, totals, and each search's top outlets, countries, entities."""
+        from caunoi import attention
+
+        return attention.measure(self.engine, self.searches, asked, self._as_stored, top, progress)
+
+    def dashboard(self, days: int = 30, scope: DashboardScope | None = None) -> dict[str, Any]:
+        """Attention, tone and share of voice over the last `days` of the store, or over a scope (a
+        search's articles, a period: caunoi.reports.figures)."""
+        from caunoi.reports.figures import Scope
+
+        scope = scope or Scope()
+        if scope.request is not None:
+            scope = dataclasses.replace(scope, request=self._as_stored(scope.request))
+        return self._dashboard.get(days, scope)
 
     def article(self, article_id: int) -> Article | None:
         """One article, with what enrichment found in it (doc_refs, …) when it has been enriched."""

@@ -263,6 +263,54 @@ def test_an_analysts_morning_in_the_browser(browser, site):
     assert refused == [], f"the console said: {watch.console}"
 
 
+def test_an_analyst_compares_two_queries_over_time_and_opens_a_days_articles(browser, site):
+    """/attention: two queries side by side, each with its colour and total; a click on a bar opens
+    the search page on that query and that day, listing as many articles as the bar counts."""
+    from playwright.sync_api import expect
+
+    with watched_context(browser, LAPTOP) as (context, watch):
+        page = context.new_page()
+        log_in_at(page, f"{site.url}/attention", "analyst")
+        page.get_by_label("Từ khoá 1").fill("covid")
+        page.get_by_label("Từ khoá 2").fill("doi ngoai")
+        page.get_by_label("Từ ngày").fill("2021-04-18")
+        page.get_by_label("Đến ngày").fill("2021-05-02")
+        page.get_by_role("button", name="Xem", exact=True).click()
+        expect(page).to_have_url(
+            re.compile(r"/attention\?q=covid&q=doi\+ngoai&from=2021-04-18&to=2021-05-02$")
+        )
+        charts_drawn(page, watch)
+        rows = page.locator("table.attention-legend tr.series")
+        expect(rows).to_have_count(2)
+        expect(rows.nth(0)).to_contain_text("covid")
+        expect(rows.nth(1)).to_contain_text("doi ngoai")
+        expect(page.locator("#chart-attention .legendtext")).to_have_count(2)  # the chart's legend too
+        shoot(page, "attention.png")
+
+        covid = page.evaluate("document.getElementById('chart-attention').data[0]")
+        total = int(rows.nth(0).locator("td.total").inner_text())
+        assert sum(covid["y"]) == total > 0
+        day = max(range(len(covid["y"])), key=lambda i: covid["y"][i])
+        bar = page.locator("#chart-attention .trace.bars").first.locator(".point").nth(day)
+        page.locator("#chart-attention").scroll_into_view_if_needed()
+        box = bar.bounding_box()
+        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+        expect(page.locator("#chart-attention .hoverlayer .hovertext").first).to_be_attached()
+        page.mouse.down()
+        page.mouse.up()
+        expect(page).to_have_url(site.url + covid["customdata"][day])
+        when = covid["x"][day]
+        assert covid["customdata"][day].endswith(f"?q=covid&from={when}&to={when}")
+        hits = page.locator("article.hit")
+        expect(hits).to_have_count(covid["y"][day])
+        expect(hits.locator("p.meta").first).to_contain_text(
+            datetime.fromisoformat(when).strftime("%d/%m/%Y")
+        )
+    assert watch.outside() == [], f"requests to other hosts: {watch.outside()}"
+    refused = [line for line in watch.console if "Content Security Policy" in line or "pageerror" in line]
+    assert refused == [], f"the console said: {watch.console}"
+
+
 def test_swagger_ui_draws_under_the_csp(browser, site):
     """/docs carries the pages' Content-Security-Policy (no inline script): Swagger UI still starts,
     from static/js/swagger-init.js, and lists the API's operations — nothing from another host."""

@@ -21,10 +21,10 @@ def _count_overviews(monkeypatch, delay: float = 0.0) -> list[int]:
     calls: list[int] = []
     real = dashboard.overview
 
-    def counted(engine, days=30, now=None, top=15):
+    def counted(engine, days=30, now=None, top=15, scope=dashboard.EVERYTHING):
         calls.append(days)
         time.sleep(delay)
-        return real(engine, days, now, top)
+        return real(engine, days, now, top, scope)
 
     monkeypatch.setattr(dashboard, "overview", counted)
     return calls
@@ -107,7 +107,7 @@ def test_no_free_database_connection_is_a_503_with_retry_after(settings, monkeyp
         def busy(*_args, **_kwargs):
             raise PoolTimeout("QueuePool limit of size 10 overflow 30 reached")
 
-        monkeypatch.setattr(service, "search", busy)
+        monkeypatch.setattr(service, "search_results", busy)  # what /api/v1/search calls
         api = TestClient(app, headers={"Authorization": f"Bearer {token}"})
         answer = api.get("/api/v1/search", params={"q": "đối ngoại"})
         assert answer.status_code == 503 and answer.headers["retry-after"] == "5"

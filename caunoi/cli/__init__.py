@@ -15,6 +15,7 @@ import typer
 from caunoi import __version__
 from caunoi.cli import (
     alerts,
+    attention,
     cases,
     evaluation,
     factsheets,
@@ -58,6 +59,7 @@ COMMANDS = [
     search.search,
     search.show,
     search.stats,
+    attention.attention,
     ingest.enrich,
     stories.stories,
     stories.story,

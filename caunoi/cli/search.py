@@ -42,51 +42,67 @@ class Sort(StrEnum):
 OPTION_NAMES = {key: "--" + key.replace("_", "-") for key in SEARCH_OPTIONS} | {"query": ""}
 
 
+# a search's filters as every command that takes them declares them (search, attention)
+Exact = Annotated[
+    bool, typer.Option("--exact", help="Every word as typed, diacritics and all (Trung is not trùng).")
+]
+Widen = Annotated[
+    bool,
+    typer.Option("--widen", help="Words typed with diacritics match every reading too, the typed first."),
+]
+DateFrom = Annotated[str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")]
+DateTo = Annotated[str | None, typer.Option("--to", help="Published on or before (YYYY-MM-DD).")]
+Lang = Annotated[str | None, typer.Option(help="Language code: vi, en, fr…")]
+Source = Annotated[str | None, typer.Option(help="Outlet, e.g. dantri.com.vn.")]
+Category = Annotated[str | None, typer.Option(help="Section or category.")]
+DocRef = Annotated[
+    str | None, typer.Option("--doc-ref", help="Cites this document: 57-KL/TW, 30/2020/NĐ-CP, …")
+]
+Topic = Annotated[
+    str | None, typer.Option("--topic", help="About this topic: world, society, business, … (see docs)")
+]
+Entity = Annotated[
+    str | None,
+    typer.Option("--entity", help="Names this entity: an id (org:ASEAN) or a name (Bộ Ngoại giao)."),
+]
+Country = Annotated[
+    str | None, typer.Option("--country", help="Names this country: ISO code (CN) or name (Trung Quốc).")
+]
+EventType = Annotated[
+    str | None,
+    typer.Option("--event-type", help="Reports an event: so_ket, tong_ket, trien_khai, hoi_dam, tiep, …"),
+]
+ToneMin = Annotated[
+    float | None, typer.Option("--tone-min", help="Article tone at least (GDELT scale, e.g. 2).")
+]
+ToneMax = Annotated[
+    float | None, typer.Option("--tone-max", help="Article tone at most (e.g. -2 for negative).")
+]
+ToneOfOption = Annotated[
+    ToneOf, typer.Option("--tone-of", help="article: the whole text; subject: passages naming Viet Nam.")
+]
+
+
 def search(
     query: Annotated[
         str,
         typer.Argument(help='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*; "" with a filter.'),
     ] = "",
-    exact: Annotated[
-        bool, typer.Option("--exact", help="Every word as typed, diacritics and all (Trung is not trùng).")
-    ] = False,
-    widen: Annotated[
-        bool,
-        typer.Option("--widen", help="Words typed with diacritics match every reading too, the typed first."),
-    ] = False,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="Published on or after (YYYY-MM-DD).")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Published on or before (YYYY-MM-DD).")] = None,
-    lang: Annotated[str | None, typer.Option(help="Language code: vi, en, fr…")] = None,
-    source: Annotated[str | None, typer.Option(help="Outlet, e.g. dantri.com.vn.")] = None,
-    category: Annotated[str | None, typer.Option(help="Section or category.")] = None,
-    doc_ref: Annotated[
-        str | None, typer.Option("--doc-ref", help="Cites this document: 57-KL/TW, 30/2020/NĐ-CP, …")
-    ] = None,
-    topic: Annotated[
-        str | None, typer.Option("--topic", help="About this topic: world, society, business, … (see docs)")
-    ] = None,
-    entity: Annotated[
-        str | None,
-        typer.Option("--entity", help="Names this entity: an id (org:ASEAN) or a name (Bộ Ngoại giao)."),
-    ] = None,
-    country: Annotated[
-        str | None, typer.Option("--country", help="Names this country: ISO code (CN) or name (Trung Quốc).")
-    ] = None,
-    event_type: Annotated[
-        str | None,
-        typer.Option("--event-type", help="Reports an event: so_ket, tong_ket, trien_khai, hoi_dam, tiep, …"),
-    ] = None,
-    tone_min: Annotated[
-        float | None, typer.Option("--tone-min", help="Article tone at least (GDELT scale, e.g. 2).")
-    ] = None,
-    tone_max: Annotated[
-        float | None, typer.Option("--tone-max", help="Article tone at most (e.g. -2 for negative).")
-    ] = None,
-    tone_of: Annotated[
-        ToneOf, typer.Option("--tone-of", help="article: the whole text; subject: passages naming Viet Nam.")
-    ] = ToneOf.article,
+    exact: Exact = False,
+    widen: Widen = False,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    lang: Lang = None,
+    source: Source = None,
+    category: Category = None,
+    doc_ref: DocRef = None,
+    topic: Topic = None,
+    entity: Entity = None,
+    country: Country = None,
+    event_type: EventType = None,
+    tone_min: ToneMin = None,
+    tone_max: ToneMax = None,
+    tone_of: ToneOfOption = ToneOf.article,
     sort: Annotated[Sort, typer.Option(help="relevance (BM25) or date (newest first).")] = Sort.relevance,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     offset: Annotated[int, typer.Option(min=0)] = 0,

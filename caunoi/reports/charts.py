@@ -26,22 +26,29 @@ def _as_text(value: Any) -> Any:
     return value
 
 
-def figure(chart_id: str, data: list[dict[str, Any]], **layout: Any) -> dict[str, Any]:
-    """A chart: `data` its traces, `layout` what differs from the shared look."""
+def figure(
+    chart_id: str, data: list[dict[str, Any]], *, links: bool = False, **layout: Any
+) -> dict[str, Any]:
+    """A chart: `data` its traces, `layout` what differs from the shared look. With `links`, each
+    point's `customdata` is the path of the page a click on it opens (charts.js follows only paths
+    of this site)."""
     base = {"margin": {"l": 40, "r": 10, "t": 10, "b": 40}, "font": FONT, "height": 260, "showlegend": False}
     traces = [{k: _as_text(v) if k in _TEXT_KEYS else v for k, v in trace.items()} for trace in data]
-    return {"id": chart_id, "data": traces, "layout": base | layout}
+    chart = {"id": chart_id, "data": traces, "layout": base | layout}
+    return chart | {"links": True} if links else chart
 
 
-def hbar(chart_id: str, pairs: list[tuple[str, float]], label=lambda v: v, **layout: Any) -> dict[str, Any]:
-    """Horizontal bars of (name, value) pairs, largest first as given (the first BARS), top down."""
+def hbar(
+    chart_id: str, pairs: list[tuple[str, float]], label=lambda v: v, link=None, **layout: Any
+) -> dict[str, Any]:
+    """Horizontal bars of (name, value) pairs, largest first as given (the first BARS), top down;
+    `link(name)`, when given, is the page a click on a bar opens."""
     pairs = list(reversed(pairs[:BARS]))
     shape = {"margin": {"l": 140, "r": 10, "t": 10, "b": 30}, "height": max(160, 26 * len(pairs) + 50)}
-    return figure(
-        chart_id,
-        [{"type": "bar", "orientation": "h", "y": [label(k) for k, _ in pairs], "x": [n for _, n in pairs]}],
-        **shape | layout,
-    )
+    bars = {"type": "bar", "orientation": "h", "y": [label(k) for k, _ in pairs], "x": [n for _, n in pairs]}
+    if link is not None:
+        bars["customdata"] = [link(k) for k, _ in pairs]
+    return figure(chart_id, [bars], links=link is not None, **shape | layout)
 
 
 def days_axis(lang: str, days: int = 30) -> dict[str, Any]:

@@ -8,15 +8,18 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine
 
+from caunoi.models import SearchRequest
 from caunoi.store import figures
+from caunoi.store.articles import ArticleRepository
 from caunoi.store.figures import fingerprint
 
 FACET_KINDS = ("topic", "country")
+FACET_CAP = 5000  # articles a search's facets are counted over
 
 
 def window_end(engine: Engine, now: datetime | None = None) -> datetime:
@@ -29,9 +32,24 @@ def window_end(engine: Engine, now: datetime | None = None) -> datetime:
     return latest.replace(hour=23, minute=59, second=59, microsecond=0)
 
 
-def overview(engine: Engine, days: int = 30, now: datetime | None = None, top: int = 15) -> dict[str, Any]:
+@dataclass(frozen=True)
+class Scope:
+    """What the dashboard looks at: the articles `request` finds (its query as the store runs it;
+    None: every article), from `first` to `last` (both included; None: the `days` to window_end)."""
+
+    request: SearchRequest | None = None
+    first: date | None = None
+    last: date | None = None
+
+
+EVERYTHING = Scope()  # the dashboard as it opens: every article of the last days
+
+
+def overview(
+    engine: Engine, days: int = 30, now: datetime | None = None, top: int = 15, scope: Scope = EVERYTHING
+) -> dict[str, Any]:
     """Articles and mean article tone by day, and share of voice, over the `days` before
-    `window_end`.
+    `window_end`, or over what `scope` says.
 
     The articles of the window are found through the index on their date; their tags are then read
     by primary key, a chunk of ids at a time, and counted here. Aggregating the tag table in SQL
@@ -39,7 +57,15 @@ def overview(engine: Engine, days: int = 30, now: datetime | None = None, top: i
     window of 1,700 articles in a store of 100k (BENCHMARKS.md, "API under load")."""
     end = window_end(engine, now)
     start = (end - timedelta(days=days)).replace(hour=0, minute=0, second=0, microsecond=0)
-    rows = figures.articles_in(engine, start, end + timedelta(seconds=1))
+    if scope.first or scope.last:
+        start = datetime.combine(scope.first or (scope.last - timedelta(days=days)), datetime.min.time())
+        end = datetime.combine(scope.last or end.date(), datetime.max.time()).replace(microsecond=0)
+    if scope.request is None:
+        rows = figures.articles_in(engine, start, end + timedelta(seconds=1))
+    else:
+        rows = ArticleRepository(engine).matching(
+            scope.request, start, end + timedelta(seconds=1), reprints=True
+        )
     counts = _tally(engine, [row.id for row in rows], ("country", "entity", "doc_ref"), tone="article")
     tones = counts.pop("tone")
     by_day: dict[str, dict[str, Any]] = {}
@@ -51,7 +77,7 @@ def overview(engine: Engine, days: int = 30, now: datetime | None = None, top: i
     result = {
         "start": start,
         "end": end,
-        "days": days,
+        "days": (end.date() - start.date()).days,
         "articles": len(rows),
         "per_day": [
             {
@@ -67,7 +93,7 @@ def overview(engine: Engine, days: int = 30, now: datetime | None = None, top: i
         "entities": _top(counts["entity"], top),
         "doc_refs": _top(counts["doc_ref"], top),
     }
-    result["entity_names"] = _entity_names(engine, [e for e, _ in result["entities"]])
+    result["entity_names"] = entity_names(engine, [e for e, _ in result["entities"]])
     return result
 
 
@@ -94,7 +120,7 @@ def _tally(
     return counts
 
 
-def _entity_names(engine: Engine, ids: list[str]) -> dict[str, dict[str, str]]:
+def entity_names(engine: Engine, ids: list[str]) -> dict[str, dict[str, str]]:
     """id -> {"vi": …, "en": …}: from the gazetteer, else as enrichment named it in one article."""
     from caunoi.enrich.gazetteer import load_gazetteer
 
@@ -131,20 +157,22 @@ class OverviewCache:
     changes once per ingest or watch round. An entry is reused while the store's `fingerprint` and the
     window's first day are unchanged and it is younger than `max_age` seconds (which bounds any
     change the fingerprint misses). When it must be recomputed, one request computes it and the
-    requests arriving meanwhile wait for that result instead of running the same aggregation."""
+    requests arriving meanwhile wait for that result instead of running the same aggregation. A
+    scope (a search, a period) is an entry of its own; the `kept` most recently computed are kept."""
 
-    def __init__(self, engine: Engine, max_age: float = 600.0):
+    def __init__(self, engine: Engine, max_age: float = 600.0, kept: int = 32):
         self.engine = engine
         self.max_age = max_age
+        self.kept = kept
         self._lock = threading.Lock()
-        self._entries: dict[int, _Entry] = {}
+        self._entries: dict[tuple[int, Scope], _Entry] = {}
         self._running: dict[tuple[Any, ...], threading.Event] = {}
 
-    def get(self, days: int = 30) -> dict[str, Any]:
-        key = (days, datetime.now().date(), *fingerprint(self.engine))
+    def get(self, days: int = 30, scope: Scope = EVERYTHING) -> dict[str, Any]:
+        key = (days, scope, datetime.now().date(), *fingerprint(self.engine))
         while True:
             with self._lock:
-                entry = self._entries.get(days)
+                entry = self._entries.get((days, scope))
                 if entry is not None and entry.key == key and time.monotonic() - entry.at < self.max_age:
                     return entry.value
                 running = self._running.get(key)
@@ -153,10 +181,13 @@ class OverviewCache:
                     break
             running.wait()  # another request is computing this very key; then look again
         try:
-            value = overview(self.engine, days)
+            value = overview(self.engine, days, scope=scope)
             value["computed_at"] = datetime.now()
             with self._lock:
-                self._entries[days] = _Entry(key, value, time.monotonic())
+                self._entries.pop((days, scope), None)
+                self._entries[(days, scope)] = _Entry(key, value, time.monotonic())
+                while len(self._entries) > self.kept:  # the oldest computed goes first
+                    del self._entries[next(iter(self._entries))]
             return value
         finally:
             with self._lock:
@@ -164,11 +195,26 @@ class OverviewCache:
             running.set()
 
 
-def facets(engine: Engine, article_ids: list[int], top: int = 10) -> dict[str, list[tuple[str, int]]]:
-    """How many of these articles are in each language, outlet, topic and country (top `top`)."""
+def facets(
+    engine: Engine, article_ids: list[int], top: int = 10, kinds: tuple[str, ...] = FACET_KINDS
+) -> dict[str, list[tuple[str, int]]]:
+    """How many of these articles are in each language ("lang"), outlet ("source") and tag of
+    `kinds` (topic and country unless told), the top `top` of each."""
     counts: dict[str, Counter] = {"lang": Counter(), "source": Counter()}
     for row in figures.languages_and_outlets(engine, article_ids):
         counts["lang"][row.lang or "?"] += 1
         counts["source"][row.source or "?"] += 1
-    counts.update(_tally(engine, article_ids, FACET_KINDS))
+    counts.update(_tally(engine, article_ids, kinds))
     return {key: counter.most_common(top) for key, counter in counts.items()}
+
+
+def matched_facets(
+    engine: Engine, request: SearchRequest, top: int = 10, kinds: tuple[str, ...] = FACET_KINDS,
+    cap: int = FACET_CAP,
+) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
+    """`facets` of what `request` matches (its query as the store runs it), of at most `cap` of
+    its articles (the oldest: a facet is a sample's proportions, not a census)."""
+    found = ArticleRepository(engine).matching(
+        request, datetime(1900, 1, 1), datetime(9999, 1, 1), reprints=True, cap=cap
+    )
+    return facets(engine, [row.id for row in found], top, kinds)

@@ -29,6 +29,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from caunoi.app.api import (
     alerts,
+    attention,
     cases,
     evaluation,
     factsheets,
@@ -74,7 +75,10 @@ SWAGGER_PAGE = f"""<!DOCTYPE html>
 router = APIRouter(
     prefix=PREFIX, dependencies=[Depends(rate_limit), Depends(no_nul_query)], responses=RESPONSES
 )
-for concept in (search, stories, reports, sources, alerts, cases, factsheets, units, outreach, evaluation):
+CONCEPTS = (
+    search, attention, stories, reports, sources, alerts, cases, factsheets, units, outreach, evaluation,
+)  # fmt: skip
+for concept in CONCEPTS:
     router.include_router(concept.router)
 
 # -- installing -----------------------------------------------------------------------------------

@@ -21,12 +21,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from caunoi import factsheets, outreach, units
 from caunoi.app.api.schemas import ErrorOut
+from caunoi.attention import AttentionError
 from caunoi.cases import CaseError, DuplicateCase, NotFound
 from caunoi.ingest.tables import TableError
 from caunoi.reports.drafts import DraftConflictError, DraftError, DraftNotFound
 from caunoi.reports.pdf import PdfError
 from caunoi.reports.review import ReviewError
-from caunoi.search import QueryError
+from caunoi.search import QueryError, SavedSearchNotFound
 
 CODES = {
     400: "bad_request",
@@ -44,6 +45,8 @@ CODES = {
 # a domain exception -> (status, code): a route may let these rise, and they are answered so
 DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     QueryError: (400, "bad_query"),
+    AttentionError: (400, "bad_request"),  # a sixth search, a period that ends before it starts
+    SavedSearchNotFound: (404, "not_found"),
     DuplicateCase: (409, "duplicate"),
     NotFound: (404, "not_found"),
     CaseError: (400, "bad_request"),

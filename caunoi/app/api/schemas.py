@@ -178,6 +178,44 @@ class DashboardOut(BaseModel):
     )
 
 
+class AttentionBucket(BaseModel):
+    first: date = Field(
+        description="Its first day: the day, or the week's Monday (or the period's first day)."
+    )
+    last: date = Field(description="Its last day: the day, or the week's Sunday (or the period's last day).")
+    articles: int = Field(description="Every article stored for these days: what the shares are of.")
+
+
+class AttentionSeries(BaseModel):
+    label: str = Field(
+        description="The query as given, or the saved search's name; empty: the filters alone."
+    )
+    query: str
+    saved: str | None = Field(description="The saved search it is, if it is one.")
+    colour: str = Field(description="Its colour on the charts (#rrggbb), the same in every interface.")
+    counts: list[int] = Field(description="Articles it finds, a bucket (as /search lists them).")
+    shares: list[float | None] = Field(
+        description="Each count as a share (0-1) of the bucket's articles; null where the store has none."
+    )
+    total: int = Field(description="Articles it finds over the period.")
+    share: float | None = Field(description="The total as a share of every article of the period.")
+    outlets: list[Count]
+    countries: list[Count]
+    entities: list[Count] = Field(description="Entity ids; their names are in entity_names.")
+
+
+class AttentionOut(BaseModel):
+    first: date
+    last: date = Field(description="The period's last day, included.")
+    by: Literal["day", "week"]
+    buckets: list[AttentionBucket]
+    articles: int = Field(description="Every article stored in the period.")
+    series: list[AttentionSeries] = Field(
+        description="One a search compared, in the order given: q, then saved."
+    )
+    entity_names: dict[str, dict[str, str]] = Field(description="Entity id -> its name in vi and en.")
+
+
 class SourceHealth(BaseModel):
     model_config = ConfigDict(from_attributes=True)  # built from caunoi.models.SourceHealth
 

@@ -29,14 +29,7 @@ Text = Annotated[str | None, Query(max_length=200)]
 OPTION_NAMES = {"query": "q"}  # the options as the query string names them, for the refusals
 
 
-def search_filters(
-    q: Annotated[
-        str,
-        Query(
-            max_length=1000,
-            description='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*; empty with a filter.',
-        ),
-    ] = "",
+def filter_values(
     exact: Annotated[
         bool, Query(description="Every word as typed, diacritics and all (Trung is not trùng).")
     ] = False,
@@ -59,22 +52,39 @@ def search_filters(
     tone_min: Annotated[float | None, Query(ge=-100, le=100)] = None,
     tone_max: Annotated[float | None, Query(ge=-100, le=100)] = None,
     tone_of: Literal["article", "subject"] = "article",
+) -> dict[str, Any]:
+    """A search's filters as the query string gives them (every option of `caunoi search` but the
+    query and the order), by request_from's names."""
+    return {
+        "exact": exact, "widen": widen, "from": date_from, "to": date_to, "lang": lang, "source": source,
+        "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity, "country": country,
+        "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max, "tone_of": tone_of,
+    }  # fmt: skip
+
+
+Filters = Annotated[dict[str, Any], Depends(filter_values)]
+
+
+def search_filters(
+    q: Annotated[
+        str,
+        Query(
+            max_length=1000,
+            description='Words, "phrases", AND / OR / NOT, -word, (groups), prefix*; empty with a filter.',
+        ),
+    ] = "",
+    *,
+    filters: Filters,
     sort: Literal["relevance", "date"] = "relevance",
 ) -> SearchRequest:
     """The search the query string asks for (as `caunoi search` builds it from its options)."""
-    typed = {
-        "query": q, "exact": exact, "widen": widen, "from": date_from, "to": date_to, "lang": lang,
-        "source": source, "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity,
-        "country": country, "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max,
-        "tone_of": tone_of, "sort": sort,
-    }  # fmt: skip
     try:
-        return request_from(typed, OPTION_NAMES)
+        return request_from({"query": q, **filters, "sort": sort}, OPTION_NAMES)
     except FilterError as exc:
-        raise _refused(exc) from None
+        raise refused(exc) from None
 
 
-def _refused(exc: FilterError) -> ApiError:
+def refused(exc: FilterError) -> ApiError:
     """A search's options refused: `bad_request` when it asks nothing, `bad_filter` otherwise."""
     return ApiError(400, "bad_request" if exc.code == "no_query" else "bad_filter", str(exc))
 
@@ -169,7 +179,7 @@ def save_search(
     try:
         asked = request_from(body.model_dump(exclude={"name", "replace"}), OPTION_NAMES, require=False)
     except FilterError as exc:
-        raise _refused(exc) from None
+        raise refused(exc) from None
     try:
         return service_of(request).searches.save(
             body.name, saved_form(asked), user["username"], replace=body.replace

@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from caunoi.app.auth import current_user
 from caunoi.app.ui import (
     alerts,
+    attention,
     brief,
     cases,
     dashboard,
@@ -44,8 +45,8 @@ __all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 
 # their routes are added in this order
 PAGES = (
-    session, dashboard, search, stories, alerts, brief, cases, factsheets, units, sources, outreach,
-    evaluation, reports,
+    session, dashboard, search, attention, stories, alerts, brief, cases, factsheets, units, sources,
+    outreach, evaluation, reports,
 )  # fmt: skip
 
 

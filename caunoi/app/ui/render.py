@@ -76,7 +76,13 @@ def _render(
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     nav = []
     if user is not None:
-        nav = [("/", "dashboard"), ("/search", "search"), ("/stories", "stories"), ("/alerts", "alerts")]
+        nav = [
+            ("/", "dashboard"),
+            ("/search", "search"),
+            ("/attention", "attention"),
+            ("/stories", "stories"),
+        ]
+        nav.append(("/alerts", "alerts"))
         nav.append(("/brief", "brief"))
         nav += [("/cases", "cases"), ("/factsheets", "factsheets")]
         if permission(user, "outreach.read"):  # outreach (issue 15)

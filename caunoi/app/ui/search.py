@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 from urllib.parse import urlencode
 
@@ -40,6 +41,14 @@ def search_url(params: Mapping[str, str | None], page: int = 1) -> str:
     if page > 1:
         kept["page"] = str(page)
     return "/search?" + urlencode(kept) if kept else "/search"
+
+
+def request_url(request: SearchRequest, first: date, last: date, page: str = "/search", **change: str) -> str:
+    """The link to the articles `request` finds from `first` to `last` (both included): what a bar or a
+    point of an attention chart opens; `change` adds or replaces a filter (source="vtv.vn"). Another
+    `page` that takes a search's parameters (/attention) is linked the same way."""
+    params = saved_params(saved_form(request)) | {"from": first.isoformat(), "to": last.isoformat()}
+    return page + search_url(params | change).removeprefix("/search")
 
 
 def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
@@ -128,6 +137,7 @@ def search(request: Request, page: int = 1) -> Response:
         return search_url({**params, **change}, page)
 
     query = params.get("q", "")
+    over_time = {k: v for k, v in params.items() if k != "sort"}  # the same search, on the attention page
     said = found_line(found, lang_of(request, user)) if found else ""
     exports = {
         f: "/api/v1/search/export?" + urlencode({**params, "format": f}) for f in ("csv", "xlsx", "json")
@@ -137,6 +147,7 @@ def search(request: Request, page: int = 1) -> Response:
         params=params, hits=hits, facets=facets, error=error, page=page, more=more, url=url,
         searched=bool(params), found=found, found_line=said,
         typed_marks=fold(query) != lower_exact(query), exports=exports,
+        attention_url="/attention" + (f"?{urlencode(over_time)}" if over_time else ""),
     )  # fmt: skip
 
 

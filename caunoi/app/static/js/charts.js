@@ -14,7 +14,20 @@
     };
     JSON.parse(block.textContent).forEach(function (chart) {
       var el = document.getElementById(chart.id);
-      if (el) window.Plotly.newPlot(el, chart.data, chart.layout, config);
+      if (!el) return;
+      window.Plotly.newPlot(el, chart.data, chart.layout, config).then(function (plot) {
+        if (chart.links) follow(plot);
+      });
+    });
+  }
+  // A chart whose points carry links (customdata: a path of this site, such as /search?q=…&from=…):
+  // a click on a bar or a point opens the articles behind it. Anything but a path here is ignored.
+  function follow(plot) {
+    plot.classList.add("linked");
+    plot.on("plotly_click", function (event) {
+      var point = event && event.points && event.points[0];
+      var url = point && point.customdata;
+      if (typeof url === "string" && /^\/(?![\/\\])/.test(url)) window.location.assign(url);
     });
   }
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", draw);
