@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select, tuple_, update
 
 from caunoi.store.schema import (
     article_tags,
     article_time,
+    article_time_in,
     articles,
     duplicates,
     signature_bands,
     signatures,
+    sources,
     stage_state,
     stories,
     story_articles,
@@ -442,14 +444,52 @@ class StoryRepository:
         if since is not None:
             query = query.where(stories.c.last_seen >= since)
         if topic:
-            tagged = (
-                select(story_articles.c.story_id)
-                .join(article_tags, article_tags.c.article_id == story_articles.c.article_id)
-                .where(article_tags.c.kind == "topic", article_tags.c.value == topic)
-            )
-            query = query.where(stories.c.id.in_(tagged.scalar_subquery()))
+            query = query.where(stories.c.id.in_(_on_topic(topic)))
         query = query.order_by(stories.c.articles.desc(), stories.c.last_seen.desc(), stories.c.id).limit(
             limit
+        )
+        with self.engine.connect() as conn:
+            return list(conn.execute(query))
+
+    def by_ids(self, story_ids: Iterable[int]) -> list[Any]:
+        """The stories rows of those ids that exist, by id."""
+        with self.engine.connect() as conn:
+            rows = read_by_ids(conn, list(story_ids), lambda c: select(stories).where(stories.c.id.in_(c)))
+            return sorted(rows, key=lambda r: r.id)
+
+    def member_times(
+        self,
+        start: datetime,
+        window_start: datetime,
+        end: datetime,
+        *,
+        topic: str | None = None,
+        origin: str | None = None,
+        lang: str | None = None,
+    ) -> list[Any]:
+        """(story_id, when) of the original articles (reprints left out) of [start, end) of the stories
+        that have one in [window_start, end) — only the articles in `lang`, and from outlets of
+        `origin` as the sources registry records it ("unknown": an outlet not in the registry or
+        with no origin there); with `topic`, only the stories with an article on that topic."""
+        when = article_time()
+
+        def counted(query: Any) -> Any:
+            query = query.join(articles, articles.c.id == story_articles.c.article_id).where(
+                ~exists().where(duplicates.c.article_id == articles.c.id)
+            )
+            if lang:
+                query = query.where(articles.c.lang == lang)
+            if origin:
+                registered = select(sources.c.origin).where(sources.c.name == articles.c.source)
+                registered = registered.scalar_subquery()
+                query = query.where(registered.is_(None) if origin == "unknown" else registered == origin)
+            return query
+
+        live = counted(select(story_articles.c.story_id)).where(article_time_in(window_start, end))
+        if topic:
+            live = live.where(story_articles.c.story_id.in_(_on_topic(topic)))
+        query = counted(select(story_articles.c.story_id, when.label("when"))).where(
+            article_time_in(start, end), story_articles.c.story_id.in_(live.distinct())
         )
         with self.engine.connect() as conn:
             return list(conn.execute(query))
@@ -466,3 +506,13 @@ class StoryRepository:
             ):
                 out[r.story_id][r.source] += r.n
         return out
+
+
+def _on_topic(topic: str) -> Any:
+    """The ids of the stories with an article on `topic`, as a subquery."""
+    return (
+        select(story_articles.c.story_id)
+        .join(article_tags, article_tags.c.article_id == story_articles.c.article_id)
+        .where(article_tags.c.kind == "topic", article_tags.c.value == topic)
+        .scalar_subquery()
+    )

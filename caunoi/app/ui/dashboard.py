@@ -17,8 +17,10 @@ from caunoi.app.ui.outreach import waiting_packs
 from caunoi.app.ui.render import _render, lang_of
 from caunoi.i18n import alpha3, name_of
 from caunoi.reports.charts import days_axis, figure, hbar
+from caunoi.stories.rising import RisingRequest
 
 router = APIRouter(include_in_schema=False)
+RISING_SHOWN = 5  # the dashboard's rising stories; the stories page lists them all
 
 
 # -- the dashboard's charts -------------------------------------------------------------------------
@@ -102,4 +104,5 @@ def dashboard(request: Request) -> Response:
     data = service.dashboard(30)
     charts = dashboard_charts(data, lang_of(request, user))
     waiting = waiting_packs(service, user)  # a mission officer: the packs their mission has to acknowledge
-    return _render(request, user, "dashboard.html.j2", d=data, charts=charts, waiting=waiting)
+    rising = service.rising_stories(RisingRequest(at=data["end"], limit=RISING_SHOWN))  # to the window's end
+    return _render(request, user, "dashboard.html.j2", d=data, charts=charts, waiting=waiting, rising=rising)
