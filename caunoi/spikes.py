@@ -10,7 +10,6 @@ z = (n − μ) / σ; the growth ratio is n / μ, μ at least 1."""
 from __future__ import annotations
 
 import math
-import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -43,6 +42,10 @@ class Spike:
 def spike(count: int, baseline: Sequence[int], floor: float = 0.0) -> Spike:
     """`count` against the `baseline` counts: μ their mean (at least `floor`), σ their population
     standard deviation (at least √μ and 1), z = (count − μ) / σ, ratio = count / max(μ, 1)."""
-    mean = max(statistics.fmean(baseline) if baseline else 0.0, floor)
-    sd = max(statistics.pstdev(baseline) if baseline else 0.0, math.sqrt(mean), 1.0)
+    observed = sum(baseline) / len(baseline) if baseline else 0.0
+    # the population deviation in floats: statistics.pstdev's exact fractions cost 0.3 ms a call,
+    # a second for the 3,000 stories of a busy day
+    spread = math.sqrt(sum((n - observed) ** 2 for n in baseline) / len(baseline)) if baseline else 0.0
+    mean = max(observed, floor)
+    sd = max(spread, math.sqrt(mean), 1.0)
     return Spike(count, list(baseline), mean, sd, (count - mean) / sd, count / max(mean, 1.0))

@@ -19,6 +19,7 @@ from caunoi.search import SavedSearches, request_from
 from caunoi.spikes import spike
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
+from caunoi.store.stories import StoryRepository
 from caunoi.stories import rising
 
 log = logging.getLogger(__name__)
@@ -267,15 +268,16 @@ class Evaluator:
             int(params["min_count"]),
         ).checked(at)  # fmt: skip
         members = [r for r in self._articles(rule, params, request.start, at) if r.story_id is not None]
-        known = self.repo.find_stories({r.story_id for r in members})
-        seen = {sid: story.first_seen for sid, story in known.items()}
-        found = rising.growths(((r.story_id, r.when) for r in members), seen, request)
-        outlets: dict[int, Counter] = defaultdict(Counter)
+        outlets: dict[int, Counter] = defaultdict(Counter)  # of the window's articles, by story
         for r in members:
             if r.when >= request.window_start:
                 outlets[r.story_id][r.source or "?"] += 1
+        seen = StoryRepository(self.repo.engine).first_seen(outlets)
+        found = rising.growths(((r.story_id, r.when) for r in members), seen, request)
+        rose = [sid for sid in rising.ranked(found) if found[sid].rising]
+        known = self.repo.find_stories(rose)
         out = []
-        for sid in [s for s in rising.ranked(found) if found[s].rising]:
+        for sid in rose:
             grown, story = found[sid], known[sid]
             why = {
                 "story": sid,

@@ -48,6 +48,7 @@ class RisingError(Invalid):
 
 
 def bad_time(value: str) -> RisingError:
+    """The refusal of a time rising stories cannot be counted at (not a time, or out of range)."""
     return RisingError(
         "rising_bad_time", "{at!r} is no time to count articles at: write it like 2021-04-30T08:00", at=value
     )
@@ -128,9 +129,9 @@ def window_counts(times: Iterable[datetime], request: RisingRequest) -> list[int
     """The articles at `times` counted in each window of the request, oldest first (the last is the
     window itself); times outside them are left out."""
     counts = [0] * (request.windows + 1)
-    start, step = request.start, timedelta(hours=request.hours)
+    start, end, step = request.start, request.end, timedelta(hours=request.hours)
     for when in times:
-        if start <= when < request.end:
+        if start <= when < end:
             counts[int((when - start) // step)] += 1
     return counts
 
@@ -183,12 +184,12 @@ def rising_stories(repo: StoryRepository, request: RisingRequest) -> RisingList:
     """The stories rising in the request's window (with `every`, every story of the window), the
     most outstanding first, each with its growth; `request` is checked."""
     members = repo.member_times(
-        request.start, request.window_start, request.end,
-        topic=request.topic, origin=request.origin, lang=request.lang,
-    )  # fmt: skip
-    rows = repo.by_ids({m.story_id for m in members})
-    found = growths(((m.story_id, m.when) for m in members), {r.id: r.first_seen for r in rows}, request)
+        request.start, request.end, topic=request.topic, origin=request.origin, lang=request.lang
+    )
+    window_start = request.window_start
+    live = {story_id for story_id, when in members if when >= window_start}  # the stories of the window
+    found = growths(members, repo.first_seen(live), request)
     chosen = [sid for sid in ranked(found) if request.every or found[sid].rising][: request.limit]
-    by_id = {r.id: r for r in rows}
+    by_id = {r.id: r for r in repo.by_ids(chosen)}
     listed = summaries(repo, [by_id[sid] for sid in chosen])
     return RisingList(request, [replace(s, growth=found[s.id]) for s in listed])
