@@ -23,7 +23,9 @@ demo: install
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi search "doi ngoai" --limit 5
 	@# the demo articles are from April 2021: the stories, an alert and the brief of 30 April, 08:00
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stories --since 2021-04-28 --min-articles 2 --limit 8
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stories --rising --at 2021-04-30T08:00 --all --limit 5
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Covid-19 tăng" --kind volume_spike --query covid --replace
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Câu chuyện đang tăng" --kind rising_story --replace
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts run --at 2021-04-30T08:00
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi brief --since 24h --at 2021-04-30T08:00 --out $(DEMO_DATA)/brief.html
 	@# the missions' half: Viet Nam's missions and units, and an illustrative April 2021 of campaigns,
@@ -40,12 +42,13 @@ demo: install
 	@echo "  export CAUNOI_DATA=$(DEMO_DATA)"
 	@echo "  $(BIN)/caunoi search '\"bien Dong\" OR ASEAN' --sort date"
 	@echo "  $(BIN)/caunoi show 1"
-	@echo "  $(BIN)/caunoi story 1; $(BIN)/caunoi alerts list"
+	@echo "  $(BIN)/caunoi story 1; $(BIN)/caunoi alerts list; $(BIN)/caunoi alerts show ID    # why it was raised"
 	@echo "  open $(DEMO_DATA)/brief.html    # the morning brief (điểm tin) of 30/4/2021"
 	@echo "  $(BIN)/caunoi activities coverage bng-2021-04-29-hop-bao-thuong-ky    # what the briefing earned"
 	@echo "  $(BIN)/caunoi evaluate --unit BNG-TTBC --from 2021-04-01 --to 2021-04-30    # its April, AMEC chain"
 	@echo "  $(BIN)/caunoi report review --from 2021-04-01 --to 2021-04-30 --out bao-cao.pdf    # the review report (.docx too)"
 	@echo "  $(BIN)/caunoi serve    # then http://127.0.0.1:8000/  login: analyst / cau-noi-demo-2026"
+	@echo "    (/stories?rising=1&at=2021-04-30T08:00: the rising stories; /alerts: each alert's page says why)"
 	@echo "  $(BIN)/caunoi sources import --sample && $(BIN)/caunoi watch    # real outlets (needs internet)"
 
 test: install

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from caunoi.store.enrichment import EnrichmentRepository
     from caunoi.store.sources import CrawlRepository
     from caunoi.store.stories import StoryRepository
+    from caunoi.stories.rising import RisingList, RisingRequest
     from caunoi.stories.view import StorySummary, StoryView
     from caunoi.units import UnitService
     from caunoi.users import UserService
@@ -583,6 +584,16 @@ class Service:
         from caunoi.stories.view import story_list
 
         return story_list(self.stories, since, topic, limit, min_articles, after)
+
+    def rising_stories(self, request: RisingRequest) -> RisingList:
+        """The stories growing faster than their own baseline (caunoi.stories.rising); a request
+        with no time ends now, or at the end of the latest day with articles when the store is older
+        (as the dashboard's window)."""
+        from caunoi.reports.figures import window_end
+        from caunoi.stories.rising import rising_stories
+
+        at = request.at or window_end(self.engine)
+        return rising_stories(self.stories, request.checked(at))
 
     def story(self, story_id: int) -> StoryView | None:
         """Everything about one story: summary, timeline, outlets, countries, languages, tone by

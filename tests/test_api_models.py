@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 import pytest
 
+from caunoi.alerts.explain import AlertArticle, AlertStory
 from caunoi.app.api import schemas
 from caunoi.cases import Case, ListedCase
 from caunoi.factsheets import FactSheet, ListedFactSheet
@@ -38,12 +39,15 @@ from caunoi.outreach import (
 )
 from caunoi.reports.drafts import Draft
 from caunoi.search import SavedSearch
-from caunoi.stories.view import StorySummary, StoryView
+from caunoi.stories.view import Growth, StorySummary, StoryView
 from caunoi.units import Unit
 
 VIEWS = [
     (schemas.ArticleOut, Article),
     (schemas.StoryItem, StorySummary),
+    (schemas.GrowthOut, Growth),
+    (schemas.AlertArticleOut, AlertArticle),
+    (schemas.AlertStoryOut, AlertStory),
     (schemas.StoryOut, StoryView),
     (schemas.SourceHealth, SourceHealth),
     (schemas.CaseOut, ListedCase),

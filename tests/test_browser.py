@@ -204,6 +204,13 @@ def test_an_analysts_morning_in_the_browser(browser, site):
         row = page.locator("tbody tr").filter(has=page.locator(to_case))
         expect(row.locator(f'a[href="/stories/{site.story_id}"]')).to_be_visible()
         expect(row).to_contain_text("Câu chuyện mới")
+        # the alert's page says why: its figures, the story's articles of the window, linked
+        expect(page.locator("header #unread")).to_have_text("1")
+        row.locator(f'a[href="/alerts/{site.alert_id}"]').first.click()
+        expect(page.get_by_role("heading", name="Vì sao có cảnh báo")).to_be_visible()
+        expect(page.locator(f'main table.list a[href="/stories/{site.story_id}"]').first).to_be_visible()
+        shoot(page, "alert.png")
+        page.go_back()
         row.get_by_role("button", name="Mở vụ việc").click()
         expect(page).to_have_url(re.compile(re.escape(site.url) + r"/cases/\d+"))
         state = page.locator("main p.meta b").first

@@ -94,7 +94,8 @@ def pages(site: Site) -> list[str]:
     ids = site.ids
     return [
         "/", "/search", "/search?q=%22doi+ngoai%22", "/search?q=xsstest", f"/articles/{ids['xss_article']}",
-        "/stories", f"/stories/{ids['story']}", "/alerts", "/cases", f"/cases/{ids['xss_case']}",
+        "/stories", "/stories?rising=1&all=1", f"/stories/{ids['story']}", "/alerts",
+        f"/alerts/{ids['alert']}", "/cases", f"/cases/{ids['xss_case']}",
         "/factsheets", "/factsheets?q=bien+dong", f"/factsheets/{ids['xss_sheet']}", "/factsheets/new",
         "/searches", "/units", "/units?kind=mission&q=paris", "/units/DSQ-PARIS",
     ]  # fmt: skip
@@ -209,7 +210,12 @@ def test_a_session_planted_before_login_is_not_the_session_after_it(site):
 def test_every_state_changing_form_needs_the_csrf_token(site):
     browser = site.client("lan")
     ids = site.ids
-    routes = ["/logout", f"/alerts/{ids['alert']}/read", f"/alerts/{ids['alert']}/case"]
+    routes = [
+        "/logout",
+        f"/alerts/{ids['alert']}/read",
+        f"/alerts/{ids['alert']}/dismiss",
+        f"/alerts/{ids['alert']}/case",
+    ]
     routes += [
         f"/cases/{ids['xss_case']}/{a}" for a in ("triage", "assign", "answer", "respond", "close", "reopen")
     ]
@@ -257,7 +263,8 @@ def test_markup_in_articles_alerts_and_cases_is_shown_as_text(site):
     ids = site.ids
     for page in (
         "/search?q=xsstest", f"/articles/{ids['xss_article']}", f"/stories/{ids['story']}", "/stories",
-        "/alerts", f"/cases/{ids['xss_case']}", "/cases", "/factsheets", "/factsheets?q=bien+dong",
+        "/alerts", f"/alerts/{ids['alert']}", f"/cases/{ids['xss_case']}", "/cases", "/factsheets",
+        "/factsheets?q=bien+dong",
         f"/factsheets/{ids['xss_sheet']}", "/searches",
     ):  # fmt: skip
         assert_escaped(browser.get(page).text)

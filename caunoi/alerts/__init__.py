@@ -13,13 +13,17 @@ an alert when, in the window that ends at evaluation time (`window_hours`, 24 by
                 baseline, or below `tone_below`, with n ≥ min_count articles that have a tone.
   new_story     a story first seen in the window with at least min_articles articles in scope
                 (`topics` lists priority topics, any of them).
+  rising_story  a story in scope starts rising: its articles in the window against its own
+                previous windows of `baseline_days` (7), as the stories page finds rising stories
+                (caunoi.stories.rising: n ≥ min_count, 3 here, and z ≥ z); once per story.
   outlet        an article in scope by one of `outlets`.
   mention       an article in scope: put the document (--doc-ref) or person (--entity) in the scope.
 
 Volumes count an article and its reprints once (`reprints: true` counts every copy). Alerts
-carry `why`: the figures behind them. No storms: a rule alerts at most once per window for spikes
-and once per story per window for the others (alert_keys remembers), and when one run would raise
-more than `digest_after` story alerts for a rule they become one digest alert listing them all.
+carry `why`: the figures behind them. No storms: a rule alerts at most once per window for spikes,
+once per story for rising stories and once per story per window for the others (alert_keys
+remembers), and when one run would raise more than `digest_after` story alerts for a rule they
+become one digest alert listing them all.
 
 Every alert lands in the in-app inbox (the alerts table); each of the rule's channels gets a
 delivery record, sent by `deliver` with caunoi.alerts.notify, retried on later runs while the failure may
@@ -47,11 +51,28 @@ from caunoi.store.articles import ArticleRepository
 
 if TYPE_CHECKING:
     from caunoi.alerts.evaluate import Evaluator, RunOutcome
+    from caunoi.alerts.explain import AlertDetail
     from caunoi.outreach import Pack
 
 __all__ = ["KINDS", "SEVERITIES", "AlertError", "AlertNotFound", "Alerts"]
 
 log = logging.getLogger(__name__)
+
+
+STATES = {"new": "unread", "read": "read", "dismissed": "dismiss"}  # an alert's state -> its audit action
+
+
+def _notices_for(reader: Mapping[str, Any] | None) -> str | None:
+    """Whose pack notices `reader` reads: None for everyone's (or no reader), a unit's code for a
+    mission officer's own, "" (no unit's code) for none at all."""
+    if reader is None:
+        return None
+    from caunoi.users import permission
+
+    scope = permission(dict(reader), "outreach.read")
+    if scope == "all":
+        return None
+    return (reader.get("mission") or "") if scope == "own" else ""
 
 
 class Alerts(RuleBook):
@@ -80,27 +101,37 @@ class Alerts(RuleBook):
         (caunoi.users, outreach.read)."""
         from caunoi.alerts.notices import shown
 
-        notices_for = None
-        if reader is not None:
-            from caunoi.users import permission
+        return [shown(row) for row in self.repo.list_alerts(state, limit, _notices_for(reader))]
 
-            scope = permission(dict(reader), "outreach.read")
-            if scope != "all":  # "" is no unit's code: no notice at all
-                notices_for = (reader.get("mission") or "") if scope == "own" else ""
-        return [shown(row) for row in self.repo.list_alerts(state, limit, notices_for)]
+    def unread(self, reader: Mapping[str, Any] | None = None) -> int:
+        """How many alerts are new, of those `reader` may read (one COUNT: the navigation's badge)."""
+        return self.repo.count_new(_notices_for(reader))
 
-    def get(self, alert_id: int) -> dict[str, Any] | None:
+    def get(self, alert_id: int, *, reader: Mapping[str, Any] | None = None) -> dict[str, Any] | None:
+        """One alert, with its deliveries; None when there is none, or none `reader` may read."""
         from caunoi.alerts.notices import shown
 
         found = self.repo.find_alert(alert_id)
-        return shown(found) if found is not None else None
+        told = _notices_for(reader)
+        if found is None or (told is not None and found["unit"] not in (None, told)):
+            return None
+        return shown(found)
 
-    def mark(self, alert_id: int, state: str) -> None:
-        if state not in ("new", "read", "dismissed"):
+    def detail(self, alert_id: int, *, reader: Mapping[str, Any] | None = None) -> AlertDetail | None:
+        """One alert with why it was raised: its figures, the articles of its spike and their
+        stories, who read or dismissed it (caunoi.alerts.explain)."""
+        from caunoi.alerts.explain import explain
+
+        found = self.get(alert_id, reader=reader)
+        return explain(found, self.repo, self.evaluator) if found is not None else None
+
+    def mark(self, alert_id: int, state: str, by: str | None = None) -> None:
+        """Mark an alert new, read or dismissed; `by` (who) audits the change."""
+        if state not in STATES:
             raise AlertError(
                 "alert_bad_state", "an alert is new, read or dismissed, not {state!r}", state=state
             )
-        if not self.repo.set_state(alert_id, state):
+        if not self.repo.set_state(alert_id, state, by, STATES[state]):
             raise AlertNotFound("alert_not_found", "no alert with id {id}", id=alert_id)
 
     def counts(self) -> dict[str, int]:

@@ -6,9 +6,8 @@ anything (deliver.py) and writes only through caunoi.store.alerts."""
 from __future__ import annotations
 
 import logging
-import math
 import statistics
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,8 +16,11 @@ from caunoi.alerts.rules import AlertError
 from caunoi.errors import CaunoiError
 from caunoi.models import SearchRequest
 from caunoi.search import SavedSearches, request_from
+from caunoi.spikes import spike
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
+from caunoi.store.stories import StoryRepository
+from caunoi.stories import rising
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,10 @@ DEFAULTS: dict[str, Any] = {
     "min_articles": 2,
     "tone_floor": 1.0,
     "digest_after": 3,
+}
+# a kind's own defaults, over DEFAULTS: a rising story is measured as the stories page measures it
+KIND_DEFAULTS: dict[str, dict[str, Any]] = {
+    "rising_story": {"min_count": rising.MIN_COUNT, "baseline_days": rising.BASELINE_DAYS},
 }
 FALLBACK_WINDOWS = 7
 SCOPE_KEYS = ("query", "lang", "source", "topic", "entity", "country", "doc_ref", "event_type", "tone_of")
@@ -74,6 +80,16 @@ def _request(scope: dict[str, Any], saved: dict[str, Any] | None = None) -> Sear
     return request_from({**kept, "tags": tags, "limit": 1}, require=False)
 
 
+def rule_params(rule: dict[str, Any]) -> dict[str, Any]:
+    """A rule's parameters, the defaults of its kind filled in."""
+    return {**DEFAULTS, **KIND_DEFAULTS.get(rule["kind"], {}), **rule["params"]}
+
+
+def _graded(z: float, params: dict[str, Any]) -> str | None:
+    """A spike twice the rule's threshold is of high severity; others have the rule's."""
+    return "high" if z >= 2 * params["z"] else None
+
+
 def _window_floor(at: datetime, hours: int) -> datetime:
     """The start of the fixed window bucket `at` falls in (buckets of `hours`, from midnight)."""
     midnight = at.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -98,7 +114,7 @@ class Evaluator:
         outcome = RunOutcome()
         for rule in [r for r in self.repo.list_rules() if r["enabled"]]:
             try:
-                params = {**DEFAULTS, **rule["params"]}
+                params = rule_params(rule)
                 raised = getattr(self, f"_{rule['kind']}")(rule, params, at)
                 outcome.raised += self._store(rule, params, raised, at)
             except Exception as exc:  # whatever one rule does, the next rules run
@@ -128,11 +144,16 @@ class Evaluator:
         rows = self.articles.matching(request, start, end, reprints=bool(params.get("reprints")))
         return [r for r in rows if story is None or r.story_id == story]
 
+    def window_articles(self, rule: dict[str, Any], start: datetime, end: datetime) -> list[Any]:
+        """The articles of [start, end) the rule's scope matches, counted as the rule counts them
+        (reprints once, unless its `reprints`): rows of id, when, source, tone, story_id."""
+        return self._articles(rule, rule_params(rule), start, end)
+
     def _windows(self, params, at: datetime) -> tuple[datetime, datetime]:
         return at - timedelta(hours=params["window_hours"]), at
 
     def _baseline(self, rule, params, at: datetime) -> tuple[list[list[Any]], str]:
-        """The article rows of each baseline window, and which baseline it is."""
+        """The article rows of each baseline window, oldest first, and which baseline it is."""
         hours = timedelta(hours=params["window_hours"])
         weeks = int(params["baseline_weeks"])
         first = self.articles.first_seen()
@@ -145,7 +166,7 @@ class Evaluator:
                 f"the {FALLBACK_WINDOWS} previous windows of {params['window_hours']} h"
                 " (the store is younger than the weekly history: no weekday seasonality)"
             )
-        return [self._articles(rule, params, end - hours, end) for end in ends], kind
+        return [self._articles(rule, params, end - hours, end) for end in reversed(ends)], kind
 
     @staticmethod
     def _context(rows: list[Any]) -> dict[str, Any]:
@@ -161,27 +182,16 @@ class Evaluator:
         if n < params["min_count"]:
             return []
         windows, kind = self._baseline(rule, params, at)
-        counts = [len(w) for w in windows]
-        mean = statistics.fmean(counts)
-        sd = max(statistics.pstdev(counts), math.sqrt(mean), 1.0)
-        z = (n - mean) / sd
-        if z < params["z"]:
+        found = spike(n, [len(w) for w in windows])
+        if found.z < params["z"]:
             return []
-        severity = "high" if z >= 2 * params["z"] else None
-        why = {
-            "articles": n,
-            "baseline": kind,
-            "baseline_counts": counts,
-            "mean": round(mean, 2),
-            "sd": round(sd, 2),
-            "z": round(z, 2),
-            "threshold_z": params["z"],
-            "ratio": round(n / max(mean, 1.0), 2),
-            **self._context(rows),
-        }
-        title = f"{rule['name']}: {n} bài trong {params['window_hours']} giờ, thường {mean:.1f} (z {z:.1f})"
+        why = {**found.figures(kind), "threshold_z": params["z"], **self._context(rows)}
+        title = (
+            f"{rule['name']}: {n} bài trong {params['window_hours']} giờ, thường {found.mean:.1f}"
+            f" (z {found.z:.1f})"
+        )
         bucket = _window_floor(at, params["window_hours"]).isoformat(timespec="hours")
-        return [Raised(f"volume:{bucket}", title, why, severity=severity)]
+        return [Raised(f"volume:{bucket}", title, why, severity=_graded(found.z, params))]
 
     def _tone_spike(self, rule, params, at: datetime) -> list[Raised]:
         start, end = self._windows(params, at)
@@ -212,7 +222,7 @@ class Evaluator:
         }
         title = f"{rule['name']}: sắc thái {mean:+.1f} trên {len(toned)} bài, thường {base:+.1f}"
         bucket = _window_floor(at, params["window_hours"]).isoformat(timespec="hours")
-        return [Raised(f"tone:{bucket}", title, why, severity="high" if z >= 2 * params["z"] else None)]
+        return [Raised(f"tone:{bucket}", title, why, severity=_graded(z, params))]
 
     def _stories_in(self, rows: list[Any]) -> dict[int, list[Any]]:
         grouped: dict[int, list[Any]] = {}
@@ -248,6 +258,38 @@ class Evaluator:
             }
             title = f"Câu chuyện mới: {story.title[:150]}"
             out.append(Raised(f"story:{story_id}", title, why, story_id=story_id))
+        return out
+
+    def _rising_story(self, rule, params, at: datetime) -> list[Raised]:
+        """The stories in scope rising at `at` (caunoi.stories.rising, over the scope's articles
+        only): an alert when a story starts rising, once per story."""
+        request = rising.RisingRequest(
+            at, int(params["window_hours"]), int(params["baseline_days"]), float(params["z"]),
+            int(params["min_count"]),
+        ).checked(at)  # fmt: skip
+        members = [r for r in self._articles(rule, params, request.start, at) if r.story_id is not None]
+        outlets: dict[int, Counter] = defaultdict(Counter)  # of the window's articles, by story
+        for r in members:
+            if r.when >= request.window_start:
+                outlets[r.story_id][r.source or "?"] += 1
+        seen = StoryRepository(self.repo.engine).first_seen(outlets)
+        found = rising.growths(((r.story_id, r.when) for r in members), seen, request)
+        rose = [sid for sid in rising.ranked(found) if found[sid].rising]
+        known = self.repo.find_stories(rose)
+        out = []
+        for sid in rose:
+            grown, story = found[sid], known[sid]
+            why = {
+                "story": sid,
+                **grown.figures(request.hours),
+                "first_seen": story.first_seen.isoformat(),
+                "outlets": outlets[sid].most_common(5),
+            }
+            title = (
+                f"Câu chuyện đang tăng: {story.title[:150]} ({grown.count} bài trong {request.hours} giờ,"
+                f" thường {grown.mean:.1f}; z {grown.z:.1f})"
+            )
+            out.append(Raised(f"rising:{sid}", title, why, story_id=sid, severity=_graded(grown.z, params)))
         return out
 
     def _grouped_articles(self, rule, params, at: datetime, label: str, keep) -> list[Raised]:

@@ -4,6 +4,7 @@ rule nor sends anything (evaluate.py, deliver.py); the rule kinds are documented
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from caunoi import errors
@@ -11,7 +12,7 @@ from caunoi.errors import Invalid
 from caunoi.search import FilterError, QueryError, SavedSearches, filled, request_from
 from caunoi.store.alerts import AlertRepository
 
-KINDS = ("volume_spike", "tone_spike", "new_story", "outlet", "mention")
+KINDS = ("volume_spike", "tone_spike", "new_story", "rising_story", "outlet", "mention")
 SEVERITIES = ("low", "medium", "high")
 
 
@@ -35,6 +36,21 @@ def canonical(scope: dict[str, Any]) -> dict[str, Any]:
     except (FilterError, QueryError) as exc:
         raise AlertError.like(exc) from None
     return {**scope, **dict(named.tags)}
+
+
+def _check_rising(params: dict[str, Any]) -> None:
+    """A rising_story rule's window and thresholds, refused as the stories page refuses them."""
+    from caunoi.alerts.evaluate import rule_params
+    from caunoi.stories.rising import RisingRequest
+
+    p = rule_params({"kind": "rising_story", "params": params})
+    try:
+        RisingRequest(
+            hours=int(p["window_hours"]), baseline_days=int(p["baseline_days"]), z=float(p["z"]),
+            min_count=int(p["min_count"]),
+        ).checked(datetime.now())  # fmt: skip
+    except errors.CaunoiError as exc:
+        raise AlertError.like(exc) from None
 
 
 class RuleBook:
@@ -79,6 +95,8 @@ class RuleBook:
             raise AlertError(
                 "rule_no_mention", "a mention rule needs what to look for: --doc-ref, --entity or a query"
             )
+        if kind == "rising_story":
+            _check_rising(params)
         if scope.get("saved"):
             saved = self.searches.get(scope["saved"])
             if saved is None:

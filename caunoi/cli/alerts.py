@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Annotated, Any
 
 import typer
+from rich.table import Column
 
 from caunoi.alerts import KINDS
 from caunoi.cli.common import (
@@ -20,6 +22,7 @@ from caunoi.cli.common import (
     said,
     serving,
     show_rows,
+    sparkline,
     when,
 )
 
@@ -51,11 +54,18 @@ def rule_add(
     priority_topic: Annotated[
         list[str] | None, typer.Option(help="new_story rules: a priority topic (repeat; any of them).")
     ] = None,
-    z: Annotated[float | None, typer.Option(help="Spikes: standard deviations above the baseline.")] = None,
-    min_count: Annotated[int | None, typer.Option(help="Spikes: at least this many articles.")] = None,
+    z: Annotated[
+        float | None, typer.Option(help="Spikes, rising stories: standard deviations above the baseline.")
+    ] = None,
+    min_count: Annotated[
+        int | None, typer.Option(help="Spikes, rising stories: at least this many articles in the window.")
+    ] = None,
     min_articles: Annotated[int | None, typer.Option(help="new_story: at least this many articles.")] = None,
     window_hours: Annotated[int | None, typer.Option(help="The window, in hours (24).")] = None,
     baseline_weeks: Annotated[int | None, typer.Option(help="Weeks of history for the baseline (4).")] = None,
+    baseline_days: Annotated[
+        int | None, typer.Option(help="rising_story: days of the story's own windows, its baseline (7).")
+    ] = None,
     tone_below: Annotated[
         float | None, typer.Option(help="tone_spike: also alert under this mean tone.")
     ] = None,
@@ -73,7 +83,8 @@ def rule_add(
                    doc_ref=doc_ref, lang=lang, source=source)  # fmt: skip
     params = _scope(outlets=outlet, topics=priority_topic, z=z, min_count=min_count,
                     min_articles=min_articles,
-                    window_hours=window_hours, baseline_weeks=baseline_weeks, tone_below=tone_below,
+                    window_hours=window_hours, baseline_weeks=baseline_weeks, baseline_days=baseline_days,
+                    tone_below=tone_below,
                     reprints=reprints or None)  # fmt: skip
     with serving() as service:
         rule_id = service.alerts.add_rule(
@@ -189,37 +200,58 @@ def inbox(
 
 @app.command("show")
 def show(alert_id: int, as_json: AsJson = False) -> None:
-    """One alert: why it was raised (the figures) and its deliveries."""
+    """One alert: why it was raised (the figures), the articles of its spike and their stories, its
+    deliveries and who read or dismissed it."""
     with open_service() as service:
-        alert = found(service.alerts.get(alert_id), "alert", alert_id)
+        detail = found(service.alerts.detail(alert_id), "alert", alert_id)
+    alert = detail.alert
     if as_json:
-        print_json(alert)
+        print_json(detail.flat())
         return
     console.print(f"[bold]{alert['title']}[/]")
     console.print(
         f"#{alert['id']} · {alert['rule'] or alert['unit']} ({alert['kind']}) · {alert['severity']} · "
-        f"{alert['state']}",
+        f"{alert['state']} · window {when(alert['window_start'])} … {when(alert['window_end'])}",
         style="dim",
     )
     for key, value in alert["why"].items():
         console.print(f"  [dim]{key}:[/] {value}", highlight=False)
+    if detail.series:
+        console.print(f"  [dim]series:[/] {sparkline(detail.series)}  (oldest first, the window last)")
     for d in alert["deliveries"]:
         console.print(f"  delivery {d['channel']} ({d['kind']}): {d['state']} after {d['attempts']} run(s)"
                       + (f" — {d['error']}" if d["error"] else ""))  # fmt: skip
+    for h in detail.history:
+        console.print(f"  [dim]{when(h['at'])} {h['actor']}: {h['action']}[/]", highlight=False)
+    if detail.articles_error:
+        err.print(f"the articles cannot be found again: {detail.articles_error}", highlight=False)
+    number = functools.partial(Column, justify="right")
+    show_rows(
+        detail.stories, (number("story"), number("articles"), "title"),
+        lambda s: (str(s.id), str(s.articles), s.title[:100]), title="stories",
+    )  # fmt: skip
+    show_rows(
+        detail.articles, (number("id"), "published", "source", number("story"), "title"),
+        lambda a: (str(a.id), when(a.published), a.source or "", str(a.story_id or ""), a.title[:80]),
+        title=f"articles ({detail.article_count})",
+    )  # fmt: skip
 
 
-def _mark(alert_id: int, state: str) -> None:
+By = Annotated[str | None, typer.Option(help="Who does it (the audit log keeps it).")]
+
+
+def _mark(alert_id: int, state: str, by: str | None) -> None:
     with serving() as service:
-        service.alerts.mark(alert_id, state)
+        service.alerts.mark(alert_id, state, actor(by))
 
 
 @app.command("read")
-def read(alert_id: int) -> None:
+def read(alert_id: int, by: By = None) -> None:
     """Mark an alert read."""
-    _mark(alert_id, "read")
+    _mark(alert_id, "read", by)
 
 
 @app.command("dismiss")
-def dismiss(alert_id: int) -> None:
-    """Dismiss an alert."""
-    _mark(alert_id, "dismissed")
+def dismiss(alert_id: int, by: By = None) -> None:
+    """Dismiss an alert: it is no longer new, and left out of the unread count."""
+    _mark(alert_id, "dismissed", by)

@@ -166,6 +166,13 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+def sparkline(counts: Sequence[int]) -> str:
+    """Counts as a line of block characters, the highest the tallest: ▁▁▁▁▁▁▅█."""
+    top = max(counts, default=0) or 1
+    return "".join(_BLOCKS[round(n / top * (len(_BLOCKS) - 1))] for n in counts)
+
+
+_BLOCKS = "▁▂▃▄▅▆▇█"
 _ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
 
 

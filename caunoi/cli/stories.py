@@ -16,7 +16,9 @@ from caunoi.cli.common import (
     parse_since,
     print_json,
     progress_bar,
+    serving,
     show_rows,
+    sparkline,
 )
 
 
@@ -36,10 +38,35 @@ def update_with_progress(service, rebuild: bool, quiet: bool) -> dict:
 
 def stories(
     since: Annotated[str | None, typer.Option(help="Last seen within: 24h, 7d, 2w, or since a date.")] = None,
-    at: Annotated[str | None, typer.Option(help="Count --since back from this time, not from now.")] = None,
+    at: Annotated[
+        str | None,
+        typer.Option(
+            help="Count --since back from this time, not from now (--rising: the window ends then)."
+        ),
+    ] = None,
     topic: Annotated[str | None, typer.Option(help="Only stories with an article on this topic.")] = None,
-    min_articles: Annotated[int, typer.Option(help="Only stories with at least this many articles.")] = 1,
+    min_articles: Annotated[
+        int | None,
+        typer.Option(help="Only stories with at least this many articles (1; --rising: in the window, 3)."),
+    ] = None,
     limit: Annotated[int, typer.Option(help="How many stories to list.")] = 30,
+    rising: Annotated[
+        bool, typer.Option("--rising", help="The stories growing faster than their own baseline, most first.")
+    ] = False,
+    hours: Annotated[int, typer.Option(help="--rising: the window, in hours.")] = 24,
+    baseline_days: Annotated[int, typer.Option(help="--rising: days of windows before it (baseline).")] = 7,
+    z: Annotated[float, typer.Option(help="--rising: standard deviations above the baseline.")] = 3.0,
+    origin: Annotated[
+        str | None,
+        typer.Option(
+            help="--rising: count only articles from outlets of this origin: domestic, foreign, "
+            "diaspora, international or unknown."
+        ),
+    ] = None,
+    lang: Annotated[str | None, typer.Option(help="--rising: count only articles in this language.")] = None,
+    every: Annotated[
+        bool, typer.Option("--all", help="--rising: every story of the window, the rising ones marked.")
+    ] = False,
     update: Annotated[bool, typer.Option("--update", help="Cluster new articles first.")] = False,
     rebuild: Annotated[
         bool, typer.Option("--rebuild", help="Drop every story and cluster the whole store again first.")
@@ -47,11 +74,24 @@ def stories(
     as_json: AsJson = False,
 ) -> None:
     """The stories in the store, biggest first: articles (reprints counted once), outlets, languages.
-    Ingest and watch keep them up to date; --update or --rebuild cluster on demand."""
-    when = parse_since(since, parse_at(at))
-    with open_service() as service:
+    --rising lists those growing faster than their own baseline instead (new: first seen in the
+    window). Ingest and watch keep them up to date; --update or --rebuild cluster on demand."""
+    with serving() as service:
         done = update_with_progress(service, rebuild, as_json) if update or rebuild else None
-        rows = service.story_list(since=when, topic=topic, limit=limit, min_articles=min_articles)
+        if rising:  # with no --at: now, or the end of the store's latest day when it is older
+            from caunoi.stories.rising import MIN_COUNT, RisingRequest
+
+            asked = RisingRequest(
+                parse_at(at) if at else None, hours, baseline_days, z, min_articles or MIN_COUNT, topic,
+                origin, lang, every=every, limit=limit,
+            )  # fmt: skip
+            found = service.rising_stories(asked)
+            rows = found.stories
+            empty = f"no story rising in the {hours} h to {found.request.at:%Y-%m-%d %H:%M}"
+        else:
+            when = parse_since(since, parse_at(at))
+            rows = service.story_list(since=when, topic=topic, limit=limit, min_articles=min_articles or 1)
+            empty = "no stories" + (" in that window" if when else " yet: ingest or watch first")
     if as_json and done is not None:
         print_json({"updated": done, "stories": rows})
         return
@@ -61,6 +101,9 @@ def stories(
             f"{done['copies']} reprints found among {done['signed']} new articles",
             style="dim",
         )
+    if rising:
+        _show_rising(rows, hours, as_json, empty)
+        return
     show_rows(
         rows,
         [*(Column(c, justify="right") for c in ("id", "articles", "reprints", "outlets")),
@@ -69,7 +112,20 @@ def stories(
             str(r.id), str(r.articles), str(r.reprints), str(r.outlets), ",".join(r.languages),
             f"{r.last_seen:%Y-%m-%d %H:%M}", r.title[:100],
         ),
-        as_json=as_json, empty="no stories" + (" in that window" if when else " yet: ingest or watch first"),
+        as_json=as_json, empty=empty,
+    )  # fmt: skip
+
+
+def _show_rising(rows: list[Any], hours: int, as_json: bool, empty: str) -> None:
+    figures = (Column(c, justify="right") for c in (f"{hours} h", "usually", "ratio", "z"))
+    show_rows(
+        rows, [Column("id", justify="right"), "", *figures, "windows", "title"],
+        lambda r: (
+            str(r.id), " ".join(m for m, on in (("new", r.growth.new), ("rising", r.growth.rising)) if on),
+            str(r.growth.count), f"{r.growth.mean:.1f}", f"×{r.growth.ratio:.1f}", f"{r.growth.z:.1f}",
+            sparkline(r.growth.counts), r.title[:90],
+        ),
+        as_json=as_json, empty=empty,
     )  # fmt: skip
 
 

@@ -5,22 +5,27 @@ rule or alert gone) come back as None or False for it to word."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, and_, func, literal, or_, select, update
 
+from caunoi.store.audit import history, record_audit
 from caunoi.store.schema import (
     alert_keys,
     alert_rules,
     alerts,
+    article_time,
+    articles,
     channels,
     deliveries,
     pack_recipients,
     packs,
     stories,
+    story_articles,
 )
+from caunoi.store.tags import read_by_ids
 
 # An alert with the name and kind of the rule that raised it, as the inbox shows it; a pack notice
 # has no rule (kind "pack"), and comes with its pack's deadline and when its unit acknowledged it.
@@ -132,16 +137,55 @@ class AlertRepository:
             ]
         return out
 
-    def set_state(self, alert_id: int, state: str) -> bool:
-        """False if there is no such alert."""
+    def set_state(self, alert_id: int, state: str, by: str | None = None, action: str = "") -> bool:
+        """False if there is no such alert. With `by`, a change of state is audited as `action`
+        (entity "alert"), in the same transaction."""
         with self.engine.begin() as conn:
-            return bool(
-                conn.execute(update(alerts).where(alerts.c.id == alert_id).values(state=state)).rowcount
-            )
+            before = conn.execute(select(alerts.c.state).where(alerts.c.id == alert_id)).scalar()
+            if before is None:
+                return False
+            conn.execute(update(alerts).where(alerts.c.id == alert_id).values(state=state))
+            if by and before != state:
+                record_audit(conn, datetime.now(), by, "alert", alert_id, action, {"state": [before, state]})
+        return True
 
     def count_by_state(self) -> dict[str, int]:
         with self.engine.connect() as conn:
             return dict(conn.execute(select(alerts.c.state, func.count()).group_by(alerts.c.state)).all())
+
+    def count_new(self, notices_for: str | None = None) -> int:
+        """How many alerts are new (unread), in one COUNT; with `notices_for` (a unit's code), the
+        only pack notices counted are those telling that unit."""
+        query = select(func.count()).select_from(alerts).where(alerts.c.state == "new")
+        if notices_for is not None:
+            query = query.where(or_(alerts.c.unit.is_(None), alerts.c.unit == notices_for))
+        with self.engine.connect() as conn:
+            return conn.execute(query).scalar_one()
+
+    def find_rule(self, rule_id: int) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alert_rules).where(alert_rules.c.id == rule_id)).first()
+        return dict(row._mapping) if row is not None else None
+
+    def articles_of(self, article_ids: Sequence[int]) -> list[Any]:
+        """(id, title, source, lang, when, story_id, story_title) of these articles, in publication
+        order (then id); their story, if they are in one."""
+        when = article_time()
+        query = (
+            select(
+                articles.c.id, articles.c.title, articles.c.source, articles.c.lang, when.label("when"),
+                story_articles.c.story_id, stories.c.title.label("story_title"),
+            )
+            .outerjoin(story_articles, story_articles.c.article_id == articles.c.id)
+            .outerjoin(stories, stories.c.id == story_articles.c.story_id)
+        )  # fmt: skip
+        with self.engine.connect() as conn:
+            rows = list(read_by_ids(conn, list(article_ids), lambda c: query.where(articles.c.id.in_(c))))
+        return sorted(rows, key=lambda r: (r.when, r.id))
+
+    def history(self, alert_id: int) -> list[dict[str, Any]]:
+        """Who changed the alert's state, oldest first."""
+        return history(self.engine, "alert", alert_id)
 
     # -- what a run raises ------------------------------------------------------------------------
 

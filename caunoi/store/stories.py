@@ -14,15 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, delete, func, or_, select, tuple_, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, or_, select, tuple_, update
 
 from caunoi.store.schema import (
     article_tags,
     article_time,
+    article_time_in,
     articles,
     duplicates,
     signature_bands,
     signatures,
+    sources,
     stage_state,
     stories,
     story_articles,
@@ -442,17 +444,55 @@ class StoryRepository:
         if since is not None:
             query = query.where(stories.c.last_seen >= since)
         if topic:
-            tagged = (
-                select(story_articles.c.story_id)
-                .join(article_tags, article_tags.c.article_id == story_articles.c.article_id)
-                .where(article_tags.c.kind == "topic", article_tags.c.value == topic)
-            )
-            query = query.where(stories.c.id.in_(tagged.scalar_subquery()))
+            query = query.where(stories.c.id.in_(_on_topic(topic)))
         query = query.order_by(stories.c.articles.desc(), stories.c.last_seen.desc(), stories.c.id).limit(
             limit
         )
         with self.engine.connect() as conn:
             return list(conn.execute(query))
+
+    def by_ids(self, story_ids: Iterable[int]) -> list[Any]:
+        """The stories rows of those ids that exist, by id."""
+        with self.engine.connect() as conn:
+            rows = read_by_ids(conn, list(story_ids), lambda c: select(stories).where(stories.c.id.in_(c)))
+            return sorted(rows, key=lambda r: r.id)
+
+    def first_seen(self, story_ids: Iterable[int]) -> dict[int, datetime]:
+        """When each of these stories was first seen (their rows' other columns left unread: a story's
+        `state` is the clusterer's profile of it)."""
+        with self.engine.connect() as conn:
+            query = lambda c: select(stories.c.id, stories.c.first_seen).where(stories.c.id.in_(c))  # noqa: E731
+            return {r.id: r.first_seen for r in read_by_ids(conn, list(story_ids), query)}
+
+    def member_times(
+        self,
+        start: datetime,
+        end: datetime,
+        *,
+        topic: str | None = None,
+        origin: str | None = None,
+        lang: str | None = None,
+    ) -> list[Any]:
+        """(story_id, when) of the original articles (reprints left out) of [start, end) that are in
+        a story: only those in `lang`, and from outlets of `origin` as the sources registry records it
+        ("unknown": an outlet not in the registry or with no origin there); with `topic`, only those
+        of the stories with an article on that topic. One range of the index on the articles' date:
+        asking first for the stories of a narrower window and then for their articles walked every
+        article of each (100k articles, 27k in the range: 0.6 s, now 0.2 s)."""
+        query = (
+            select(story_articles.c.story_id, article_time().label("when"))
+            .select_from(articles.join(story_articles, story_articles.c.article_id == articles.c.id))
+            .where(article_time_in(start, end), ~exists().where(duplicates.c.article_id == articles.c.id))
+        )
+        if lang:
+            query = query.where(articles.c.lang == lang)
+        if origin:
+            registered = select(sources.c.origin).where(sources.c.name == articles.c.source).scalar_subquery()
+            query = query.where(registered.is_(None) if origin == "unknown" else registered == origin)
+        if topic:
+            query = query.where(story_articles.c.story_id.in_(_on_topic(topic)))
+        with self.engine.connect() as conn:
+            return conn.execute(query).all()
 
     def story_counts(self, story_ids: list[int]) -> dict[int, Counter]:
         """Per story: outlets (sources) of its articles, reprints included."""
@@ -466,3 +506,13 @@ class StoryRepository:
             ):
                 out[r.story_id][r.source] += r.n
         return out
+
+
+def _on_topic(topic: str) -> Any:
+    """The ids of the stories with an article on `topic`, as a subquery."""
+    return (
+        select(story_articles.c.story_id)
+        .join(article_tags, article_tags.c.article_id == story_articles.c.article_id)
+        .where(article_tags.c.kind == "topic", article_tags.c.value == topic)
+        .scalar_subquery()
+    )

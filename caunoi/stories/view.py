@@ -9,14 +9,39 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from caunoi.spikes import Spike
 from caunoi.store.stories import StoryRepository
 
 ARTICLES_SHOWN = 200
 
 
+@dataclass(frozen=True)
+class Growth:
+    """How a story grew in one window against its own baseline (caunoi.stories.rising)."""
+
+    window_start: datetime
+    window_end: datetime
+    count: int  # its articles in the window, reprints counted once
+    counts: list[int]  # every window's, oldest first: the last is the window's
+    mean: float  # of the baseline windows, at least its floor
+    sd: float
+    z: float
+    ratio: float
+    threshold_z: float
+    new: bool  # first seen in the window
+    rising: bool
+
+    def figures(self, hours: int) -> dict[str, object]:
+        """The figures as an alert's `why` keeps them (the shape of a volume spike's)."""
+        found = Spike(self.count, self.counts[:-1], self.mean, self.sd, self.z, self.ratio)
+        kind = f"the story's own {len(self.counts) - 1} previous windows of {hours} h"
+        return {**found.figures(kind), "threshold_z": self.threshold_z, "new": self.new}
+
+
 @dataclass
 class StorySummary:
-    """A story as listed: its size (reprints counted once), outlets (reprints included), languages."""
+    """A story as listed: its size (reprints counted once), outlets (reprints included), languages;
+    listed as rising, how it grew (caunoi.stories.rising)."""
 
     id: int
     title: str | None
@@ -27,6 +52,7 @@ class StorySummary:
     active: bool
     outlets: int
     languages: list[str]
+    growth: Growth | None = None
 
 
 @dataclass
@@ -64,7 +90,11 @@ def story_list(
 ) -> list[StorySummary]:
     """Stories last seen since `since` (with an article on `topic`, of at least `min_articles`),
     biggest first, then the most recently seen; `after` is the key of the last one of the page before."""
-    rows = repo.list(since, topic, limit, min_articles, after)
+    return summaries(repo, repo.list(since, topic, limit, min_articles, after))
+
+
+def summaries(repo: StoryRepository, rows: list[Any]) -> list[StorySummary]:
+    """The stories of these rows as listed, in their order."""
     outlets = repo.story_counts([r.id for r in rows]) if rows else {}
     return [
         StorySummary(

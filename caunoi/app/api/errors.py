@@ -28,6 +28,7 @@ from caunoi.reports.drafts import DraftConflictError, DraftError, DraftNotFound
 from caunoi.reports.pdf import PdfError
 from caunoi.reports.review import ReviewError
 from caunoi.search import QueryError, SavedSearchNotFound
+from caunoi.stories.rising import RisingError
 
 CODES = {
     400: "bad_request",
@@ -66,6 +67,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     DraftConflictError: (409, "conflict"),  # a final one, or one saved since it was read,
     DraftError: (422, "invalid"),  # a value refused
     PdfError: (503, "unavailable"),  # no PDF engine on this server (or it failed): the message says which
+    RisingError: (422, "invalid"),  # rising stories: a window or baseline too long, say
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
 BUSY = "the server is busy: every database connection is in use; try again in a few seconds"

@@ -107,6 +107,24 @@ class SearchPage(BaseModel):
     other_readings: list[str] = Field(description="The next readings, to search instead.")
 
 
+class GrowthOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.stories.rising.Growth
+
+    window_start: datetime
+    window_end: datetime
+    count: int = Field(description="The story's articles in the window (reprints counted once).")
+    counts: list[int] = Field(
+        description="Its articles in each window, oldest first: the baseline's, then the window's (last)."
+    )
+    mean: float = Field(description="The baseline's mean, at least 1 (a young story's floor).")
+    sd: float = Field(description="The baseline's spread, at least √mean and 1.")
+    z: float = Field(description="(count − mean) / sd")
+    ratio: float = Field(description="count / mean")
+    threshold_z: float
+    new: bool = Field(description="First seen in the window (mới).")
+    rising: bool = Field(description="count ≥ the minimum and z ≥ threshold_z (đang tăng).")
+
+
 class StoryItem(BaseModel):
     model_config = ConfigDict(from_attributes=True)  # built from caunoi.stories.view.StorySummary
 
@@ -119,6 +137,7 @@ class StoryItem(BaseModel):
     active: bool
     outlets: int
     languages: list[str]
+    growth: GrowthOut | None = Field(None, description="How it grew in the window (`rising=true` only).")
 
 
 class StoryPage(BaseModel):
@@ -250,6 +269,41 @@ class AlertOut(BaseModel):
     created_at: datetime
     pack_id: int | None = Field(None, description="a pack notice's pack (its page: /packs/{pack_id})")
     unit: str | None = Field(None, description="the unit a pack notice tells")
+
+
+class AlertArticleOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.alerts.explain.AlertArticle
+
+    id: int
+    title: str
+    source: str | None
+    lang: str | None
+    published: datetime
+    story_id: int | None
+
+
+class AlertStoryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.alerts.explain.AlertStory
+
+    id: int
+    title: str
+    articles: int = Field(description="How many of the alert's articles are in it.")
+
+
+class AlertDetailOut(AlertOut):
+    """An alert with why it was raised (caunoi.alerts.explain): `why` holds its figures."""
+
+    articles: list[AlertArticleOut] = Field(
+        description="The articles of the spike: those of the window the rule's scope matches (of the "
+        "alert's story when it has one), in publication order, at most 200."
+    )
+    article_count: int
+    stories: list[AlertStoryOut] = Field(description="The articles' stories, most articles first.")
+    series: list[int] | None = Field(
+        description="The baseline's counts then the window's, oldest first (for rules that count)."
+    )
+    history: list[dict[str, Any]] = Field(description="Who read or dismissed it, oldest first.")
+    articles_error: str | None = Field(description="Why the articles could not be found again, if so.")
 
 
 class CaseOut(BaseModel):

@@ -1,5 +1,6 @@
-"""The alert inbox: read an alert, or open a case from it (an alert that has one already leads to
-that case)."""
+"""The alert inbox and an alert's page (/alerts/{id}: why it was raised — its figures, the articles
+of its spike and their stories — and who read or dismissed it); read, dismiss (both audited under
+the user's name) or open a case from it (an alert that has one already leads to that case)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from caunoi.alerts import AlertError
 from caunoi.app.auth import service_of
-from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
+from caunoi.app.ui.access import PageError, existing, need, page_user, posted, row_id, safe_next
 from caunoi.app.ui.render import _render
 from caunoi.cases import CaseError, DuplicateCase
 from caunoi.cases import NotFound as CaseNotFound
@@ -25,15 +26,35 @@ def alerts(request: Request, state: str | None = None) -> Response:
     return _render(request, user, "alerts.html.j2", alerts=inbox, state=state)
 
 
-@router.post("/alerts/{alert_id}/read")
-async def alert_read(request: Request, alert_id: int) -> Response:
-    user, _ = await posted(request)
+@router.get("/alerts/{alert_id}")
+def alert(request: Request, alert_id: int) -> Response:
+    user = page_user(request)
+    need(user, "read")
+    detail = existing(service_of(request).alerts.detail(row_id(alert_id), reader=user))
+    return _render(request, user, "alert.html.j2", a=detail.alert, d=detail)
+
+
+async def _mark(request: Request, alert_id: int, state: str) -> Response:
+    """Mark the alert `state` under the user's name, then back to the page the form was on."""
+    user, form = await posted(request)
     need(user, "alert.manage")
+    alerts = service_of(request).alerts
+    existing(alerts.get(row_id(alert_id), reader=user))
     try:
-        service_of(request).alerts.mark(row_id(alert_id), "read")
+        alerts.mark(alert_id, state, by=user["username"])
     except AlertError as exc:
         raise PageError(404, exc) from None
-    return RedirectResponse("/alerts", status_code=303)
+    return RedirectResponse(safe_next(form.get("next") or "/alerts"), status_code=303)
+
+
+@router.post("/alerts/{alert_id}/read")
+async def alert_read(request: Request, alert_id: int) -> Response:
+    return await _mark(request, alert_id, "read")
+
+
+@router.post("/alerts/{alert_id}/dismiss")
+async def alert_dismiss(request: Request, alert_id: int) -> Response:
+    return await _mark(request, alert_id, "dismissed")
 
 
 @router.post("/alerts/{alert_id}/case")

@@ -26,8 +26,10 @@ from caunoi.i18n import alpha3, name_of
 from caunoi.models import SearchRequest
 from caunoi.reports.charts import days_axis, figure, hbar
 from caunoi.reports.figures import Scope
+from caunoi.stories.rising import RisingRequest
 
 router = APIRouter(include_in_schema=False)
+RISING_SHOWN = 5  # the dashboard's rising stories; the stories page lists them all
 
 
 # -- the dashboard's charts -------------------------------------------------------------------------
@@ -147,9 +149,10 @@ def dashboard(request: Request) -> Response:
     }
     charts = dashboard_charts(data, lang, search)
     waiting = waiting_packs(service, user)  # a mission officer: the packs their mission has to acknowledge
+    rising = service.rising_stories(RisingRequest(at=data["end"], limit=RISING_SHOWN))  # to the window's end
     return _render(
         request, user, "dashboard.html.j2",
         d=data, charts=charts, waiting=waiting, params=params, error=error, links=links,
         scoped=scope != Scope(), saved_all=[s.name for s in service.searches.all()],
-        attention_url=request_url(search, first, last, page="/attention"),
+        attention_url=request_url(search, first, last, page="/attention"), rising=rising,
     )  # fmt: skip

@@ -1,11 +1,14 @@
 """How a page is rendered: the UI's Jinja environment over caunoi/app/templates (built by
 caunoi.reports.html.environment, as the brief's and the alert mail's is) with the UI's filters,
 the page's language, and what every template sees (labels, user, CSRF token, navigation,
-names of countries and topics). It reads the request and the user; it never reads the store."""
+names of countries and topics, the unread alerts' count of the navigation). It reads the request
+and the user, and asks the service one thing: that count (one COUNT query a page)."""
 
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Sequence
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -15,6 +18,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from markupsafe import Markup, escape
 
+from caunoi.app.auth import service_of
 from caunoi.i18n import LABELS, LANGS, name_of, refusal
 from caunoi.reports.html import Labels, environment
 from caunoi.users import can, permission
@@ -32,6 +36,8 @@ def _env() -> Environment:
         tone=lambda v: "" if v is None else f"{v:+.2f}",
         marked=marked,
         changes=_changes,
+        sparkline=sparkline,
+        figure=_figure,
     )
 
 
@@ -59,6 +65,46 @@ def marked(snippet: str, highlights: list[tuple[int, int]]) -> Markup:
     return Markup("").join(out)
 
 
+def sparkline(counts: Sequence[int], bar: int = 6, height: int = 22) -> Markup:
+    """Counts as a small bar chart in inline SVG (no script; the page's CSP allows it), oldest
+    first, the last bar (the window the counts lead to) marked; its title gives the counts."""
+    values = [max(0, int(c)) for c in counts]
+    top = max(values, default=0) or 1
+    bars = []
+    for i, n in enumerate(values):
+        tall = max(1, round(n / top * (height - 2)))
+        last = ' class="now"' if i == len(values) - 1 else ""
+        bars.append(
+            f'<rect x="{i * (bar + 2)}" y="{height - tall}" width="{bar}" height="{tall}"{last}></rect>'
+        )
+    width = max(1, len(values) * (bar + 2) - 2)
+    said = ", ".join(map(str, values))
+    return Markup(
+        f'<svg class="spark" role="img" aria-label="{said}" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}"><title>{said}</title>{"".join(bars)}</svg>'
+    )
+
+
+def _figure(value: Any) -> str:
+    """A figure of an alert's `why` as text (escaped by Jinja): 3.49, "a (3), b (2)", 1, 0, 11."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return "✓" if value else "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    if isinstance(value, list):
+        if all(isinstance(v, list | tuple) and len(v) == 2 for v in value):  # (name, count) pairs
+            return ", ".join(f"{a} ({b})" for a, b in value)
+        return ", ".join(map(str, value))
+    if isinstance(value, str) and _ISO.match(value):
+        return _when(value)
+    return str(value)
+
+
+_ISO = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
 def lang_of(request: Request, user: dict[str, Any] | None = None) -> str:
     chosen = request.cookies.get(LANG_COOKIE)
     if chosen in LANGS:
@@ -75,6 +121,9 @@ def _render(
             context[key] = refusal(context[key], lang)
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     nav = []
+    unread = 0
+    if user is not None and status < 400:  # an error page needs no badge, nor another query
+        unread = service_of(request).alerts.unread(user)
     if user is not None:
         nav = [
             ("/", "dashboard"),
@@ -103,6 +152,7 @@ def _render(
             here=here,
             path=request.url.path,
             nav=nav,
+            unread=unread,
             can=lambda action, obj=None: user is not None and can(user, action, obj),
             name_of=functools.partial(name_of, lang=lang),
             label=functools.partial(_label, LABELS[lang]),
