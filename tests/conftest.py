@@ -7,7 +7,7 @@ import contextlib
 import dataclasses
 import functools
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 from unittest import mock
@@ -38,6 +38,42 @@ def vi_news_dir() -> Path:
 @pytest.fixture
 def extraction_benchmark_dir() -> Path:
     return shared_dataset("article-extraction-benchmark")
+
+
+# -- the workers: pyproject.toml runs the suite with pytest-xdist's `-n auto --dist loadfile` ------
+
+
+MAX_WORKERS = 4  # past that the longest files set the time, and each worker loads its own models
+
+
+def pytest_xdist_auto_num_workers(config) -> int | None:
+    """`-n auto`: a worker a CPU this process may use, at most MAX_WORKERS (or xdist's own answer
+    to PYTEST_XDIST_AUTO_NUM_WORKERS); none at all, every test in this process (print() and --pdb
+    as usual), when the command line names tests of one file only: one file runs on one worker
+    anyway, and starting workers costs seconds."""
+    if os.environ.get("PYTEST_XDIST_AUTO_NUM_WORKERS"):
+        return None
+    files = {arg.split("::")[0] for arg in config.args}
+    if len(files) == 1 and (config.invocation_params.dir / next(iter(files))).is_file():
+        return 0
+    return min(len(os.sched_getaffinity(0)), MAX_WORKERS)
+
+
+# The files that take longest, longest first: handed out first, so that no worker is left alone with
+# one at the end (xdist's own order, most tests first, would start test_crash.py's six last). Measured
+# with --durations on two cores; a file not named here only costs balance, never a test.
+LONGEST_FIRST = (
+    "test_search.py", "test_watch.py", "test_crash.py", "test_browser.py", "test_api.py", "test_ui.py",
+    "test_alerts.py", "test_adversarial.py", "test_ingest.py", "test_vietnamese.py", "test_stories.py",
+    "test_dashboard.py", "test_users.py", "test_coverage.py", "test_outreach_api.py",
+)  # fmt: skip
+
+
+@pytest.hookimpl(trylast=True)  # after pytest's own reordering within the files
+def pytest_collection_modifyitems(config, items) -> None:
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+        items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: files stay whole
 
 
 # -- the two storage backends every store test runs against ---------------------------------
@@ -298,17 +334,45 @@ class IngestedStore:
     summary: IngestSummary  # what its one ingest did
 
 
+def built_once(tmp_path_factory, name: str, build: Callable[[Path], None]) -> Path:
+    """A folder `build` fills once for the whole run: under pytest-xdist the first worker to ask
+    builds it while the others wait on a lock, then all of them read it (xdist's recipe: the
+    workers' temporary folders share a parent); without xdist, built on first use."""
+    import fcntl
+    import shutil
+
+    base = tmp_path_factory.getbasetemp()
+    root = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    folder = root / name
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        if not (folder / ".built").exists():
+            shutil.rmtree(folder, ignore_errors=True)  # what a worker that failed to build left
+            folder.mkdir()
+            build(folder)
+            (folder / ".built").touch()
+    return folder
+
+
 @pytest.fixture(scope="session")
 def demo_store(tmp_path_factory) -> IngestedStore:
-    """The demo corpus (demo/data/vi-news-unc/docs) ingested once into a SQLite store, for the tests
-    that only read such a store: an ingest of the whole corpus costs twenty seconds."""
+    """The demo corpus (demo/data/vi-news-unc/docs) ingested once a run into a SQLite store (an
+    ingest of the whole corpus costs twenty seconds), for the tests that only read such a store: a
+    copy of it for each process of the run."""
+    import pickle
+
     from caunoi.config import Settings
     from caunoi.service import Service
 
-    settings = Settings(data_dir=tmp_path_factory.mktemp("demo-store"))
-    with Service(settings) as service:
-        summary = service.ingest([DEMO / "vi-news-unc" / "docs"])
-    return IngestedStore(settings, summary)
+    def build(folder: Path) -> None:
+        with Service(Settings(data_dir=folder)) as service:
+            summary = service.ingest([DEMO / "vi-news-unc" / "docs"])
+        (folder / "summary.pickle").write_bytes(pickle.dumps(summary))
+
+    built = built_once(tmp_path_factory, "demo-store", build)
+    summary = pickle.loads((built / "summary.pickle").read_bytes())
+    store = IngestedStore(Settings(data_dir=built), summary)
+    return IngestedStore(copy_of(store, tmp_path_factory.mktemp("demo-store")), summary)
 
 
 @pytest.fixture(scope="session")

@@ -18,7 +18,7 @@ from support.cli import caunoi
 from caunoi.service import Service
 
 CORPUS = DEMO / "vi-news-unc" / "docs"
-SMALL_BATCHES = {"CAUNOI_BATCH_SIZE": "10"}
+SMALL_BATCHES = {"CAUNOI_BATCH_SIZE": "5"}
 
 
 def _env(settings) -> dict[str, str]:
@@ -35,8 +35,8 @@ def _count(service: Service) -> int:
 
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_killed_ingest_resumes_to_exactly_the_full_set(backend, tmp_path, demo_store):
-    # a third of the corpus: killed after two of its ten batches, the rest stored by the re-run
-    files = sorted(CORPUS.glob("*.txt"))[::3]
+    # a sixth of the corpus: killed after two of its ten batches, the rest stored by the re-run
+    files = sorted(CORPUS.glob("*.txt"))[::6]
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     for path in files:
@@ -47,14 +47,14 @@ def test_killed_ingest_resumes_to_exactly_the_full_set(backend, tmp_path, demo_s
         cmd = [sys.executable, "-m", "caunoi", "ingest", str(corpus), "--json"]
         proc = subprocess.Popen(cmd, env=_env(killed), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 120
-        while _count(watcher) < 20:
+        while _count(watcher) < 10:
             assert proc.poll() is None, proc.stderr.read().decode()
             assert time.monotonic() < deadline, "the ingest never got going"
             time.sleep(0.02)
         proc.send_signal(signal.SIGKILL)
         proc.wait()
         halfway = _count(watcher)
-        assert 20 <= halfway < len(files), f"killed at {halfway} of {len(files)}: not halfway"
+        assert 10 <= halfway < len(files), f"killed at {halfway} of {len(files)}: not halfway"
 
         rerun = caunoi(killed, "ingest", str(corpus), "--json", env=SMALL_BATCHES)
         assert '"added"' in rerun.stdout
@@ -104,7 +104,7 @@ def test_poison_files_read_first_stop_nothing_run_after_run(backend, tmp_path):
     (folder / "0-nul.csv").write_text(f"title,text\nTin,NUL\x00. {sentence * 5}\n")
     os.mkfifo(tmp_path / "pipe")
     (folder / "0-pipe.txt").symlink_to(tmp_path / "pipe")
-    good = sorted(CORPUS.glob("news_*.txt"))[:40]
+    good = sorted(CORPUS.glob("news_*.txt"))[:12]
     for path in good:
         (folder / path.name).write_bytes(path.read_bytes())
     with contextlib.ExitStack() as stack:

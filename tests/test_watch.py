@@ -63,9 +63,13 @@ def fast_service(settings):
         yield svc
 
 
-def run(service: Service, **kwargs):
+def run(service: Service, after_round: bool = True, **kwargs):
+    """One watch round; `after_round=False`: without what follows it (enrichment, stories, alerts)."""
+
     async def go():
         async with service.watcher() as watcher:
+            if not after_round:
+                watcher.after_round = None
             return await watcher.run_once(**kwargs)
 
     return asyncio.run(go())
@@ -587,7 +591,9 @@ def test_stages_in_a_process_pool(settings, web):
             web.add(f"/p/{i}.html", body=gzip.decompress(path.read_bytes()))
         web.add("/feed.xml", body=rss([(f"p{i}", web.url(f"/p/{i}.html")) for i in range(4)]))
         add_source(service, web)
-        fetched = run(service)["fetched"]
+        # the round's enrichment would start a pool of its own (enrichment in a pool is
+        # tests/test_keywords.py's): the stages' pool is what is tested here
+        fetched = run(service, after_round=False)["fetched"]
         assert fetched["added"] == 4 and fetched["failed"] == [] and fetched["skipped"] == []
         with service.engine.connect() as conn:
             stored = dict(conn.execute(select(pages.c.url, pages.c.article_id)).all())

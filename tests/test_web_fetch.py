@@ -286,4 +286,5 @@ def test_a_slow_slot_does_not_bunch_two_turns_of_one_host(web):
 
         asyncio.run(go())
     first, second = (t for p, _, t in web.log if p in ("/a.html", "/b.html"))
-    assert second - first >= 0.28
+    # as the server saw them, less what a busy machine delays a request by (bunched: a few ms)
+    assert second - first >= 0.25
