@@ -62,10 +62,10 @@ class AlertDetail:
 
 def series_of(why: dict[str, Any]) -> list[int] | None:
     """The baseline's counts then the window's, oldest first, for an alert that counted articles."""
-    counts = why.get("baseline_counts")
-    if not isinstance(counts, list) or not isinstance(why.get("articles"), int):
+    series = [*(why.get("baseline_counts") or []), why.get("articles")]
+    if len(series) < 2 or not all(isinstance(n, int) and not isinstance(n, bool) for n in series):
         return None
-    return [*counts, why["articles"]]
+    return series
 
 
 def _stories_of(alert: dict[str, Any]) -> set[int]:

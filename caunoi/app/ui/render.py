@@ -98,7 +98,10 @@ def _figure(value: Any) -> str:
             return ", ".join(f"{a} ({b})" for a, b in value)
         return ", ".join(map(str, value))
     if isinstance(value, str) and _ISO.match(value):
-        return _when(value)
+        try:
+            return _when(value)
+        except ValueError:  # looks like a time and is not one
+            return value
     return str(value)
 
 
