@@ -71,9 +71,7 @@ def _hit_columns() -> list:
 def _hit(row: Any, score: float, terms: list, first: list | None = None) -> SearchHit:
     """A search's hit; its snippet shows where the `first` terms match (the query as read), else
     where any of `terms` does."""
-    snip = make_snippet(row.text, first) if first else None
-    if snip is None or not snip.highlights:
-        snip = make_snippet(row.text, terms)
+    snip = make_snippet(row.text, terms, first=first)
     return SearchHit(
         id=row.id,
         title=row.title,

@@ -14,47 +14,51 @@ class Snippet:
     highlights: list[tuple[int, int]]  # [start, end) offsets in `text`
 
 
-def _word_matches(word: str, wanted: str, prefix: bool) -> bool:
-    return word.startswith(wanted) if prefix else word == wanted
-
-
-def _matches(norm: str, lowered: str, terms: list[Term]) -> list[tuple[int, int]]:
-    """Where each term matches: its words folded in `norm`, the ones it wants as typed in `lowered`
-    (the text lower-cased, diacritics kept, at the same offsets)."""
-    spans = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(norm)]
+def _matches(spans: list[tuple[int, int, str]], lowered: str, terms: list[Term]) -> list[tuple[int, int]]:
+    """Where each term matches: its words folded (the `spans` of the folded text's tokens), the ones
+    it wants as typed in `lowered` (the text lower-cased, diacritics kept, at the same offsets)."""
     found: list[tuple[int, int]] = []
     for term in terms:
         n = len(term.tokens)
         exact = term.exact or (False,) * n
+        wanted = [term.typed[k] if exact[k] else term.tokens[k] for k in range(n)]
+        head, head_prefix = term.tokens[0], term.prefix and n == 1
         for i in range(len(spans) - n + 1):
-            if all(
-                _word_matches(
-                    lowered[spans[i + k][0] : spans[i + k][1]] if exact[k] else spans[i + k][2],
-                    term.typed[k] if exact[k] else term.tokens[k],
-                    term.prefix and k == n - 1,
-                )
-                for k in range(n)
-            ):
+            word = spans[i][2]  # folded: a word that does not fold to the term's cannot match it
+            if word != head and not (head_prefix and word.startswith(head)):
+                continue
+            for k in range(n):
+                start, end, word = spans[i + k]
+                if exact[k]:
+                    word = lowered[start:end]
+                if not (word.startswith(wanted[k]) if term.prefix and k == n - 1 else word == wanted[k]):
+                    break
+            else:
                 found.append((spans[i][0], spans[i + n - 1][1]))
     merged: list[tuple[int, int]] = []
     for start, end in sorted(set(found)):
         # words matched side by side read as one highlight: "đối ngoại", not "đối" "ngoại"
-        if merged and (start <= merged[-1][1] or not norm[merged[-1][1] : start].strip()):
+        if merged and (start <= merged[-1][1] or not lowered[merged[-1][1] : start].strip()):
             merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
         else:
             merged.append((start, end))
     return merged
 
 
-def make_snippet(text: str, terms: list[Term], *, width: int = 220) -> Snippet:
-    """The `width`-character window of `text` holding the most matches, matches marked by offsets.
+def make_snippet(
+    text: str, terms: list[Term], *, first: list[Term] | None = None, width: int = 220
+) -> Snippet:
+    """The `width`-character window of `text` holding the most matches, matches marked by offsets:
+    of the `first` terms (the query as read) where they match, else of `terms`.
 
     Matching runs on the folded text, whose offsets equal the original's (see text.fold), and on
     the lower-cased one for the words a term wants with their diacritics.
     """
     norm, lowered = fold(text), lower_exact(text)
-    same = len(norm) == len(text) == len(lowered)
-    matches = _matches(norm, lowered, terms) if same else []
+    matches = []
+    if len(norm) == len(text) == len(lowered):
+        spans = [(m.start(), m.end(), m.group()) for m in TOKEN_RE.finditer(norm)]
+        matches = (_matches(spans, lowered, first) if first else []) or _matches(spans, lowered, terms)
     if not matches:
         cut = text[:width]
         return Snippet(cut + ("…" if len(text) > width else ""), [])
