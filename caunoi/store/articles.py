@@ -17,6 +17,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    column,
     delete,
     exists,
     func,
@@ -369,27 +370,37 @@ class ArticleRepository:
         return hits
 
     def count(self, req: SearchRequest, cap: int) -> tuple[int, bool]:
-        """How many articles a search matches: (n, True) counted when at most `cap`; past it,
-        (n, False) estimated from the newest tenth of the store (ids), scaled to the whole, unless
-        too few match there to scale (then counted)."""
-        if req.query.strip():
-            stmt, _ = self._match(parse_query(req.query, exact=req.exact, widen=req.widen), [articles.c.id])
-        else:
-            stmt = select(articles.c.id)
-        stmt = stmt.where(*self._filters(req))
+        """How many articles a search matches: (n, True) counted, or (n, False) estimated — when the
+        newest tenth of the store (by id) holds at least cap/10 of its matches, their count scaled
+        to the whole store (a common word costs a tenth of counting it)."""
         with self.engine.connect() as conn:
+            low, high = conn.execute(select(func.min(articles.c.id), func.max(articles.c.id))).one()
+            if high is None:
+                return 0, True
             if self.dialect == "postgresql" and req.query.strip():
                 _match_through_index(conn)
-            n = conn.execute(select(func.count()).select_from(stmt.limit(cap + 1).subquery())).scalar_one()
-            if n <= cap:
-                return n, True
-            low, high = conn.execute(select(func.min(articles.c.id), func.max(articles.c.id))).one()
             window = max(1, (high - low + 1) // 10)
-            newest = stmt.where(articles.c.id > high - window)
-            sample = conn.execute(select(func.count()).select_from(newest.subquery())).scalar_one()
-            if sample >= cap // 10:
+            sample = conn.execute(self._count(req, after=high - window)).scalar_one()
+            if sample >= cap // 10 and window < high - low + 1:
                 return round(sample * (high - low + 1) / window), False
-            return conn.execute(select(func.count()).select_from(stmt.subquery())).scalar_one(), True
+            return conn.execute(self._count(req)).scalar_one(), True
+
+    def _count(self, req: SearchRequest, after: int | None = None):
+        """SELECT count(*) of the articles `req` matches (with an id above `after`)."""
+        newer = [] if after is None else [articles.c.id > after]
+        if not req.query.strip():
+            stmt = select(articles.c.id)
+        elif self.dialect == "sqlite":  # the index's matches drive: joined, SQLite may ask it row by row
+            match = to_fts5(parse_query(req.query, exact=req.exact, widen=req.widen))
+            rowid = "" if after is None else f" AND rowid > {int(after)}"
+            found = text(f"SELECT rowid FROM article_fts WHERE article_fts MATCH :m{rowid}").bindparams(
+                m=match
+            )
+            stmt = select(articles.c.id).where(articles.c.id.in_(found.columns(column("rowid"))))
+        else:
+            stmt, _ = self._match(parse_query(req.query, exact=req.exact, widen=req.widen), [articles.c.id])
+        stmt = stmt.where(*self._filters(req), *newer)
+        return select(func.count()).select_from(stmt.subquery())
 
     def _filtered(self, req: SearchRequest) -> list[SearchHit]:
         stmt = (
