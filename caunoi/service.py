@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from caunoi.users import UserService
 
 log = logging.getLogger(__name__)
-COUNT_CAP = 5000  # a tenth of it in the newest tenth of the store: a search says "about N" (ArticleRepository.count)
+COUNT_CAP = 5000  # a tenth of it among the newest tenth of the store: "about N" (ArticleRepository.count)
 
 
 class Service:
