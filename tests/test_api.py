@@ -633,7 +633,7 @@ def test_exports_of_text_with_control_characters(site):
 
 
 def test_swagger_ui_works_offline(site):
-    with httpx.Client(base_url=site.url) as browser:
+    with httpx.Client(base_url=site.url, timeout=30) as browser:  # the schema is built on first ask
         page = browser.get("/docs")
         assert page.status_code == 200
         assert "http://" not in page.text and "https://" not in page.text and "//cdn" not in page.text
