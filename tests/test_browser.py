@@ -330,7 +330,9 @@ def test_swagger_ui_draws_under_the_csp(browser, site):
         listed = page.locator(".opblock-summary-path", has_text="/api/v1/search").first
         expect(listed).to_be_visible(timeout=TIMEOUT_MS)
         page.locator(".opblock-summary-path", has_text="/api/v1/sources").first.click()
-        expect(page.get_by_text("Every watched source with its health").first).to_be_visible(timeout=TIMEOUT_MS)
+        expect(page.get_by_text("Every watched source with its health").first).to_be_visible(
+            timeout=TIMEOUT_MS
+        )
     assert watch.outside() == [], f"requests to other hosts: {watch.outside()}"
     refused = [line for line in watch.console if "Content Security Policy" in line or "pageerror" in line]
     assert refused == [], f"the console said: {watch.console}"
