@@ -65,6 +65,7 @@ from caunoi.units import Unit
 
 LANGS = ("vi", "en")
 TOP_STORIES = 10  # the period's main stories listed
+MAX_PERIOD_DAYS = 3660  # ten years (tổng kết 10 năm): longer periods are refused, not computed for minutes
 TOP_LINES = 10  # lines of a breakdown in a table (countries, languages, units); the rest as one line
 NARRATIVE = ("limitations", "causes", "directions", "recommendations")
 EVALUATED = (
@@ -157,6 +158,14 @@ def period(start: date | str | None, last: date | str | None) -> Period:
             end=final.isoformat(),
         )
     found = Period(first, final)
+    if found.days > MAX_PERIOD_DAYS:  # a ten-year review is the longest these offices write
+        raise ReviewError(
+            "review_period_too_long",
+            "the period {start} – {end} is longer than {years} years: a review covers at most that",
+            start=first.isoformat(),
+            end=final.isoformat(),
+            years=MAX_PERIOD_DAYS // 366,
+        )
     if first.year < 3 or first - date.min <= timedelta(days=2 * found.days) or final == date.max:
         raise ReviewError(
             "review_long_period",
