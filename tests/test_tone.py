@@ -134,9 +134,10 @@ def test_english_plurals_fall_back_to_the_singular():
 
 
 def test_unknown_language_is_none_never_zero():
-    assert tone("Les négociations ont été un succès.", "fr") is None
+    assert tone("Переговоры прошли успешно.", "ru") is None  # no Russian lexicon yet
     assert tone("Переговоры прошли успешно.", None) is None
-    assert passage_tone("Le Vietnam et la France.", "fr") is None
+    assert passage_tone("Вьетнам и Франция.", "ru") is None
+    assert tone("Die Gespräche waren ein Erfolg.", "de") is None
     assert tone("", "vi") is None  # no words: nothing to measure
     assert tone("...", "en") is None
 

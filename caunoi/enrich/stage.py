@@ -60,7 +60,7 @@ def enrich(
             out.tag("entity", entity["id"], entity["score"])
             if entity["type"] == "country":
                 out.tag("country", entity["id"].split(":", 1)[1], entity["score"])
-    out.data["tone"] = _tone(whole, lang, reading)
+    out.data["tone"] = _tone(whole, lang, reading, mentions)
     if out.data["tone"] is not None:  # the score is the tone itself, negative or not
         out.tags[("tone", "article")] = out.data["tone"]["tone"]
         if out.data["tone"]["subject"] is not None:
@@ -114,7 +114,7 @@ def enrich_row(row: tuple, taxonomy_path: str = "") -> Enrichment:
         return Enrichment(data={**empty, "error": f"{type(exc).__name__}: {str(exc)[:500]}"})
 
 
-def _tone(whole: str, lang: str | None, reading) -> dict[str, Any] | None:
+def _tone(whole: str, lang: str | None, reading, mentions: list) -> dict[str, Any] | None:
     """Article tone, and the tone of the passages naming the subject country (offsets are into
     title + newline + text); None for a language without a lexicon."""
     if reading is None:
@@ -122,7 +122,7 @@ def _tone(whole: str, lang: str | None, reading) -> dict[str, Any] | None:
     article = tone_.tone(whole, lang, reading=reading)
     if article is None:
         return None
-    passages = tone_.passage_tone(whole, lang, reading=reading) or []
+    passages = tone_.passage_tone(whole, lang, reading=reading, mentions=mentions) or []
     subject = tone_.subject_tone(passages)
     found = article.to_json()
     return {

@@ -79,12 +79,19 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from caunoi.enrich.gazetteer import Mention, find_mentions
 from caunoi.text.fold import lower_exact
 from caunoi.text.vietnamese import normalize
 
 LEXICONS = Path(__file__).resolve().parent.parent / "data" / "lexicons"
-SUPPORTED = ("vi", "en")
-SUBJECT_ALIASES = ("Việt Nam", "Vietnam", "Viet Nam", "Vietnamese", "người Việt")
+SUPPORTED = ("vi", "en", "fr")
+SUBJECT_ID = "country:VN"  # the gazetteer entry whose mentions make a passage (caunoi.enrich.gazetteer)
+# Named here too, so the subject is found in forms the gazetteer may not list yet (lower case, French).
+SUBJECT_ALIASES = (
+    *("Việt Nam", "Vietnam", "Viet Nam", "Vietnamese", "người Việt"),
+    *("Viêt Nam", "Viêt-Nam", "Viet-Nam", "Viêtnam", "vietnamien", "vietnamienne", "vietnamiens"),
+    *("vietnamiennes", "vietnamo"),
+)
 NEGATION_WINDOW = 3  # words after the negator in which the next term is flipped
 
 VI_NEGATORS = frozenset({"không", "chưa", "chẳng", "chả", "đừng", "chớ"})
@@ -100,12 +107,29 @@ EN_NEGATORS = frozenset(
     {"not", "no", "never", "cannot", "nor", "neither", "without", "nobody", "none", "nothing", "nowhere"}
 )
 _EN_NOT_NEGATING = frozenset({"only", "doubt", "matter"})  # "not only", "no doubt", "no matter"
+# French: "ne"/"n'" opens a negation that "pas", "plus", "jamais"… close ("ne … que" only restricts);
+# the closing word alone also negates ("pas de morts", "sans violence", "jamais"), except these.
+FR_NEGATORS = frozenset({"pas", "jamais", "sans", "aucun", "aucune", "ni", "non", "nullement", "guère"})
+FR_NE = frozenset({"ne", "n'"})
+_FR_NE_CLOSERS = FR_NEGATORS | {"plus", "point", "rien", "personne"}
+_FR_NOT_NEGATING = frozenset(
+    {"seulement", "doute", "cesse", "moins", "loin", "plus"}
+)  # "sans doute", "non plus"
+FR_COUNTERS = frozenset(
+    {("lutte", "contre"), ("lutter", "contre"), ("luttent", "contre"), ("combattre",), ("combat", "contre")}
+    | {("prévention",), ("prévenir",), ("anti",), ("fin", "à"), ("fin", "aux"), ("fin", "au")}
+)
+# Elided articles and pronouns, read as words of their own but not counted as words: "l'amitié" is one.
+_FR_ELISION = re.compile(r"(?:l|d|n|j|m|t|s|c|qu|jusqu|lorsqu|puisqu|quoiqu|presqu)['’](?=[^\W\d_])", re.I)
 
-_INVISIBLES = {0x200B: " ", 0x200C: " ", 0x200D: " ", 0xFEFF: " ", 0xA0: " "}  # same length
+_INVISIBLES = {0x200B: " ", 0x200C: " ", 0x200D: " ", 0xFEFF: " ", 0xA0: " ", 0x202F: " "}  # same length
 _EN_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*|[^\w\s]")
-_SENTENCE_END = re.compile(r"[.!?…]+[\"”’'»)\]]*\s+|\n+")
+# French sets a (narrow) space before "!", "?", "»": the closing guillemet may follow after a space.
+_SENTENCE_END = re.compile(r"[.!?…]+(?:[ \u00a0\u202f]*[\"”’'»)\]])*\s+|\n+")
+_SENTENCE_OPENERS = "\"“‘'«([ \u00a0\u202f"
 _ABBREVIATION = re.compile(
-    r"(?:\b[A-ZĐ]{1,3}|\bMrs?|\bMs|\bDr|\bSt|\bJr|\bSr|\bProf|\bGen|\bSen|\bRep|\bGov)\.?$"
+    r"(?:\b[A-ZĐ]{1,3}|\bMrs?|\bMs|\bDr|\bSt|\bJr|\bSr|\bProf|\bGen|\bSen|\bRep|\bGov"
+    r"|\bMmes?|\bMlles?|\bMgr|\bMe|\bPr)\.?$"
 )
 
 
@@ -227,6 +251,7 @@ class _Token(NamedTuple):
     start: int
     end: int
     word: bool  # False for punctuation
+    counted: bool = True  # False for a French elided "l'", "d'", "n'": part of the word it is glued to
 
 
 @dataclass
@@ -237,14 +262,14 @@ class _Sentence:
 
     @property
     def words(self) -> int:
-        return sum(t.word for t in self.tokens)
+        return sum(t.word and t.counted for t in self.tokens)
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _SENTENCE_END.finditer(text):
         if "\n" not in m.group():
-            rest = text[m.end() : m.end() + 2].lstrip("\"“‘'«([")
+            rest = text[m.end() : m.end() + 4].lstrip(_SENTENCE_OPENERS)
             if not rest or not (rest[0].isupper() or rest[0].isdigit()):
                 continue
             if m.group().startswith(".") and _ABBREVIATION.search(text[start : m.start()]):
@@ -263,7 +288,8 @@ def _sentence_spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _en_tokens(text: str, start: int, end: int) -> list[_Token]:
+def _en_tokens(text: str, start: int, end: int, lang: str = "en") -> list[_Token]:
+    """Runs of letters (English and French)."""
     out = []
     for m in _EN_TOKEN.finditer(text, start, end):
         word = m.group().replace("’", "'").lower()
@@ -274,10 +300,19 @@ def _en_tokens(text: str, start: int, end: int) -> list[_Token]:
             and text[m.end() : m.end() + 1].isalpha()
         ):
             continue  # the hyphen of "anti-corruption" ends no clause
-        if is_word and word.endswith("'s"):
+        if lang == "en" and is_word and word.endswith("'s"):
             word = word[:-2]
-        out.append(_Token((word,), m.start(), m.end(), is_word))
+        at = m.start()
+        while lang == "fr" and is_word and (elided := _FR_ELISION.match(word)):  # "qu'il", "l'amitié"
+            cut = elided.end()
+            out.append(_Token((word[:cut],), at, at + cut, True, counted=False))
+            word, at = word[cut:], at + cut
+        out.append(_Token((word,), at, m.end(), is_word))
     return out
+
+
+def _fr_tokens(text: str, start: int, end: int) -> list[_Token]:
+    return _en_tokens(text, start, end, "fr")
 
 
 @lru_cache(maxsize=65536)
@@ -319,7 +354,7 @@ def _prepare(text: str) -> tuple[str, str]:
 
 
 def _sentences(work: str, lang: str) -> list[_Sentence]:
-    tokenize = _vi_tokens if lang == "vi" else _en_tokens
+    tokenize = {"vi": _vi_tokens, "fr": _fr_tokens}.get(lang, _en_tokens)
     return [_Sentence(s, e, tokenize(work, s, e)) for s, e in _sentence_spans(work)]
 
 
@@ -337,6 +372,11 @@ def _flips(tokens: list[_Token], i: int, lang: str) -> bool:
             return False
         return not (len(key) == 1 and nxt is not None and nxt[0] in _VI_NOT_NEGATING)
     word = key[0]
+    if lang == "fr":
+        previous = tokens[i - 1].key[0] if i and tokens[i - 1].word else None
+        if (word,) in FR_COUNTERS or (previous, word) in FR_COUNTERS or word in FR_NE:
+            return True
+        return word in FR_NEGATORS and not (nxt is not None and nxt[0] in _FR_NOT_NEGATING)
     if word in EN_COUNTERS:
         return True
     if word not in EN_NEGATORS and not word.endswith("n't"):
@@ -357,8 +397,9 @@ def _longest_term(tokens: list[_Token], i: int, lex: Lexicon) -> tuple[int, tupl
         entry = lex.terms.get(key)
         if entry is not None:
             best = (j, entry, " ".join(key))
-    if best is None and lex.lang == "en" and tokens[i].word:
-        for singular in _en_singulars(tokens[i].key[0]):  # VADER lists "death", not "deaths"
+    if best is None and lex.lang in ("en", "fr") and tokens[i].word:
+        singulars = _en_singulars if lex.lang == "en" else _fr_singulars
+        for singular in singulars(tokens[i].key[0]):  # VADER lists "death", not "deaths"
             entry = lex.terms.get((singular,))
             if entry is not None:
                 return i, entry, singular
@@ -373,16 +414,37 @@ def _en_singulars(word: str) -> list[str]:
     return [word[:-1], word[:-2]] if word.endswith("es") else [word[:-1]]
 
 
+def _fr_singulars(word: str) -> list[str]:
+    if len(word) < 4 or word[-1] not in "sx":
+        return []
+    return [word[:-3] + "al", word[:-1]] if word.endswith("aux") else [word[:-1]]
+
+
 def _match(sentence: _Sentence, lex: Lexicon, text: str) -> list[Match]:
     tokens, found = sentence.tokens, []
     negator: _Token | None = None
     left = 0  # words left in the negation window
+    ne_open = False  # French: a "ne" waiting for its "pas", "plus", "jamais"…
+    spent = (
+        0  # French: words in which the "pas" of a "ne … pas" that already flipped a term is no new negator
+    )
+    french = lex.lang == "fr"
     i = 0
     while i < len(tokens):
         token = tokens[i]
         if not token.word:
-            negator, i = None, i + 1
+            negator, ne_open, spent, i = None, False, 0, i + 1
             continue
+        word = token.key[0]
+        if french and (spent or ne_open) and word in _FR_NE_CLOSERS:
+            if ne_open:  # "n'est pas un succès": the "pas" carries the negation on to the term
+                negator, left, ne_open = token, NEGATION_WINDOW, False
+            spent, i = 0, i + 1
+            continue
+        if french and ne_open and word == "que":  # "ne … que" restricts, it does not negate
+            negator, ne_open, i = None, False, i + 1
+            continue
+        spent = max(0, spent - 1)
         hit = _longest_term(tokens, i, lex)
         if hit is not None:
             j, (weight, _source), term = hit
@@ -391,15 +453,18 @@ def _match(sentence: _Sentence, lex: Lexicon, text: str) -> list[Match]:
                 gap = " " if text[negator.end : token.start].strip() == "" else " … "
                 term = text[negator.start : negator.end].lower() + gap + term
                 weight, start, negator = -weight, negator.start, None
+                if ne_open:  # "ne réussit pas": the term sat between "ne" and "pas"
+                    ne_open, spent = False, NEGATION_WINDOW
             found.append(Match(term, weight, start, end))
             i = j + 1
             continue
         if _flips(tokens, i, lex.lang):
-            negator, left = token, NEGATION_WINDOW
+            ne_open = french and word in FR_NE
+            negator, left = token, NEGATION_WINDOW + (2 if ne_open else 0)
         elif negator is not None:
             left -= 1
             if left == 0:
-                negator = None
+                negator, ne_open = None, False
         i += 1
     return found
 
@@ -472,17 +537,43 @@ def _alias_pattern(aliases: Iterable[str]) -> re.Pattern[str]:
     return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
 
 
+def _subject_spans(
+    text: str, aliases: Sequence[str] | None, mentions: Sequence[Mention] | None
+) -> list[tuple[int, int]]:
+    """Where the subject is named: its aliases (lower case, diacritics kept, whole words), and by
+    default the gazetteer's mentions of SUBJECT_ID too (so a name the gazetteer learns counts here);
+    overlapping spans merged, the longest kept."""
+    folded = lower_exact(normalize(text.translate(_INVISIBLES), "old"))
+    if len(folded) != len(text):
+        folded = lower_exact(text)
+    spans = [m.span() for m in _alias_pattern(aliases or SUBJECT_ALIASES).finditer(folded)]
+    if aliases is None:
+        found = find_mentions(text) if mentions is None else mentions
+        spans += [(m.start, m.end) for m in found if m.entry_id == SUBJECT_ID and m.score >= 0.6]
+    out: list[tuple[int, int]] = []
+    for a, b in sorted(spans, key=lambda span: (span[0], -span[1])):
+        if out and a < out[-1][1]:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
 def passage_tone(
     text: str,
     lang: str | None,
-    subject_aliases: Sequence[str] = SUBJECT_ALIASES,
+    subject_aliases: Sequence[str] | None = None,
     *,
     window: int = 0,
     reading: Reading | None = None,
+    mentions: Sequence[Mention] | None = None,
 ) -> list[PassageTone] | None:
     """The tone of each passage that mentions the subject (see the module docstring).
 
-    None for a language other than vi or en; an empty list when the subject is not mentioned.
+    The subject, by default, is Viet Nam: SUBJECT_ALIASES and every name the gazetteer resolves to
+    SUBJECT_ID; `mentions` (the gazetteer's, from `find_mentions` of the same text) saves finding them
+    again. Given `subject_aliases`, the subject is those names only.
+    None for a language without a lexicon; an empty list when the subject is not mentioned.
     """
     if window < 0:
         raise ValueError("window must be 0 or more sentences")
@@ -490,16 +581,10 @@ def passage_tone(
     if read is None:
         return None
     text, _code, lex, sentences = read
-    pattern = _alias_pattern(subject_aliases)
-    folded = lower_exact(normalize(text.translate(_INVISIBLES), "old"))
-    if len(folded) != len(text):
-        folded = lower_exact(text)
-    mentions = [
-        [(text[m.start() : m.end()], m.start(), m.end()) for m in pattern.finditer(folded, s.start, s.end)]
-        for s in sentences
-    ]
+    spans = _subject_spans(text, subject_aliases, mentions)
+    named = [[(text[a:b], a, b) for a, b in spans if s.start <= a < s.end] for s in sentences]
     ranges: list[list[int]] = []
-    for i, found in enumerate(mentions):
+    for i, found in enumerate(named):
         if not found:
             continue
         lo, hi = max(0, i - window), min(len(sentences) - 1, i + window)
@@ -514,7 +599,7 @@ def passage_tone(
         if measured is None:
             continue
         start, end = chosen[0].start, chosen[-1].end
-        found = [m for i in range(lo, hi + 1) for m in mentions[i]]
+        found = [m for i in range(lo, hi + 1) for m in named[i]]
         out.append(PassageTone(start, end, text[start:end], found, measured))
     return out
 
