@@ -551,8 +551,8 @@ LABELS: dict[str, dict[str, str]] = {
         "dấu câu).",
         "eval_host_tone": "Sắc thái về Việt Nam trên báo chí sở tại",
         "eval_host_tone_def": "Sắc thái trung bình của các đoạn nhắc tới Việt Nam trên báo chí nước sở tại, "
-        "trong kỳ và trong khoảng thời gian dài bằng ngay trước kỳ (thang GDELT, -100 đến +100; chỉ đọc bài "
-        "tiếng Việt và tiếng Anh).",
+        "trong kỳ và trong khoảng thời gian dài bằng ngay trước kỳ (thang GDELT, -100 đến +100; đọc bài "
+        "tiếng Việt, tiếng Anh và tiếng Pháp).",
         "eval_subject_attention": "Mức độ quan tâm tới Việt Nam",
         "eval_subject_attention_def": "Số bài trên báo chí nước sở tại nhắc tới Việt Nam, trong kỳ và trong "
         "khoảng thời gian trước kỳ.",
@@ -1310,7 +1310,7 @@ LABELS: dict[str, dict[str, str]] = {
         "eval_host_tone": "Tone about Việt Nam in host media",
         "eval_host_tone_def": "The mean tone of the passages naming Việt Nam in the host countries' "
         "outlets, in the period and in the window of the same length just before it (GDELT's scale, -100 to "
-        "+100; only Vietnamese and English articles are read).",
+        "+100; Vietnamese, English and French articles are read).",
         "eval_subject_attention": "Attention to Việt Nam",
         "eval_subject_attention_def": "Articles of the host countries' outlets naming Việt Nam, in the "
         "period and in the window before it.",

@@ -130,6 +130,81 @@ def test_english_plurals_fall_back_to_the_singular():
     assert terms("The news was read.", "en") == []  # "news" is not "new"
 
 
+# ---------------------------------------------------------------- French
+
+# Real sentences of benchmarks/data/tone-ml/passages.tsv (diplomatie.gouv.fr, Licence Ouverte 2.0;
+# Global Voices en Français, CC BY 3.0).
+FR_PRAISE = (
+    "Les deux ministres ont salué les liens étroits qui existent entre nos deux pays, alors que sont "
+    "célébrés cette année le cinquantième anniversaire de l’établissement des relations diplomatiques et "
+    "le dixième anniversaire de notre partenariat stratégique."
+)
+FR_ARRESTS = "Au moins 15 blogueurs ont été harcelés et emprisonné depuis septembre 2008."
+
+
+def test_french_tone_sign_on_real_sentences():
+    praise, arrests = tone(FR_PRAISE, "fr"), tone(FR_ARRESTS, "fr")
+    assert praise is not None and arrests is not None
+    assert praise.tone > 0 > arrests.tone
+    assert ("partenariat", 1.0) in [(m.term, m.polarity) for m in praise.matched]
+    assert praise.words == 36  # "l’établissement" is one word, as GDELT counts words
+    assert -10 <= arrests.tone <= -5  # one negative term in 12 words: GDELT's scale
+
+
+def test_french_negation():
+    assert terms("Il n’y a pas eu de victimes.", "fr") == [("pas … victime", 1.0)]
+    assert terms("Ce n'est pas un succès.", "fr") == [("pas … succès", -1.0)]
+    assert terms("Il n’y a plus de guerre.", "fr") == [("plus … guerre", 1.0)]
+    assert terms("Aucun blessé.", "fr") == [("aucun blessé", 1.0)]
+    assert terms("Une réponse sans violence.", "fr") == [("sans violence", 1.0)]
+    assert terms("Le projet ne soutient pas la réforme.", "fr") == [("ne soutient", -1.0)]  # flipped once
+    assert terms("La lutte contre la corruption progresse.", "fr") == [("contre … corruption", 1.0)]
+
+
+def test_what_is_not_a_french_negation():
+    assert terms("Il ne reste que la guerre.", "fr") == [("guerre", -1.0)]  # "ne … que": only
+    assert terms("C’est sans doute une catastrophe.", "fr") == [("catastrophe", -1.0)]
+    assert terms("Plus de coopération.", "fr") == [("coopération", 1.0)]  # "plus" alone is "more"
+
+
+def test_french_elision_and_plurals():
+    measured = tone("L’amitié et l'horreur.", "fr")
+    assert measured is not None and measured.words == 3
+    assert [(m.term, m.polarity, m.start) for m in measured.matched] == [
+        ("amitié", 1.0, 2),
+        ("horreur", -1.0, 14),
+    ]
+    assert terms("Les inondations.", "fr") == [("inondations", -1.0)]
+    assert terms("Des catastrophes.", "fr") == [("catastrophe", -1.0)]  # read as the singular
+
+
+def test_french_subject_passages():
+    text = (
+        "Le typhon a fait des morts au Viêt Nam. « Nous sommes solidaires ! » a déclaré M. Macron. "
+        "La France salue le courage du peuple vietnamien."
+    )
+    passages = passage_tone(text, "fr")
+    assert passages is not None
+    assert [p.text for p in passages] == [
+        "Le typhon a fait des morts au Viêt Nam.",
+        "La France salue le courage du peuple vietnamien.",
+    ]
+    assert [m[0] for p in passages for m in p.mentions] == ["Viêt Nam", "vietnamien"]
+    assert passages[0].tone.tone < 0 < passages[1].tone.tone
+    pooled = subject_tone(passages)
+    assert pooled is not None and pooled.tone == pytest.approx(100 * (1 - 1) / 17)
+
+
+def test_subject_is_also_what_the_gazetteer_names_viet_nam():
+    # "nước ta" ("our country") and "VN" are the gazetteer's names for Viet Nam, not tone's aliases
+    text = "Kinh tế nước ta tăng trưởng tốt. Trời mưa. Thủ tướng VN phát biểu."
+    passages = passage_tone(text, "vi")
+    assert passages is not None
+    assert [m[0] for p in passages for m in p.mentions] == ["nước ta", "VN"]
+    assert passage_tone(text, "vi", mentions=[]) == []  # the caller's gazetteer mentions: none
+    assert passage_tone(text, "vi", ["Trung Quốc"]) == []  # explicit aliases only
+
+
 # ---------------------------------------------------------------- languages
 
 
@@ -144,6 +219,7 @@ def test_unknown_language_is_none_never_zero():
 
 def test_language_tags_are_read():
     assert tone("A good day.", "en-GB") is not None
+    assert tone("Une belle journée.", "fr-FR") is not None
     assert tone("Một ngày tốt.", "vi-VN") is not None
 
 
@@ -196,7 +272,7 @@ def test_english_passages():
 # ---------------------------------------------------------------- data files
 
 
-@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("lang", ["vi", "en", "fr"])
 def test_lexicon_files_parse_and_carry_their_origin(lang):
     path = LEXICONS / f"tone_{lang}.tsv"
     text = path.read_text(encoding="utf-8")
@@ -211,11 +287,16 @@ def test_lexicon_files_parse_and_carry_their_origin(lang):
         assert row[1] in ("+1", "-1")
     lex = lexicon(lang)
     assert lex is not None and len(lex) == len(rows) - 1  # no term listed twice
-    assert {source for _, source in lex.terms.values()} == {"caunoi" if lang == "vi" else "vader-3.3.2"}
+    sources = {"vi": {"caunoi"}, "en": {"vader-3.3.2"}, "fr": {"caunoi", "pattern-fr-1.1"}}[lang]
+    assert {source for _, source in lex.terms.values()} == sources
 
 
 def test_negators_are_not_lexicon_terms():
-    for lang, words in (("vi", ["không", "chưa", "chẳng", "chống"]), ("en", ["no", "not", "never", "anti"])):
+    for lang, words in (
+        ("vi", ["không", "chưa", "chẳng", "chống"]),
+        ("en", ["no", "not", "never", "anti"]),
+        ("fr", ["ne", "n'", "pas", "plus", "jamais", "sans", "aucun", "ni", "non", "que", "contre", "anti"]),
+    ):
         lex = lexicon(lang)
         assert lex is not None
         assert not any((w,) in lex.terms for w in words)

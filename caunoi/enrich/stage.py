@@ -31,8 +31,9 @@ log = logging.getLogger(__name__)
 # 6: + tone, and one word segmentation shared by keyphrases and tone; 7: + entities (gazetteers);
 # 8: keyphrases on that shared segmentation, document frequencies rebuilt with it; 9: + laws by name;
 # 10: + persons with their titles; 11: keyphrase title and lead weights from the shared word offsets;
-# 12: + organisations outside the gazetteers (head noun + name)
-ENRICH_VERSION = 12
+# 12: + organisations outside the gazetteers (head noun + name); 13: tone of French articles, and subject
+# passages also where the gazetteer names Viet Nam ("nước ta", "VN")
+ENRICH_VERSION = 13
 
 
 def enrich(

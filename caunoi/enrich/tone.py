@@ -23,21 +23,25 @@ A text of 50 words with 3 positive and 1 negative term has tone +4.0 and polarit
 fall between -10 and +10 here too (all of them in the vi-news-unc sample of the benchmark). The
 figures are comparable in kind with GDELT's, not equal to them: the word lists are not GDELT's, and
 GDELT reads news in other languages through machine translation, while this module reads
-Vietnamese directly.
+Vietnamese and French directly.
 
 What counts, and where this departs from GDELT:
 
-- Words. English: runs of letters (with inner apostrophes) and numbers. Vietnamese: the words of
+- Words. English and French: runs of letters (with inner apostrophes) and numbers; a French elided
+  article or pronoun ("l'", "d'", "n'", "qu'") is read as a word of its own but not counted, so
+  "l'amitié" is one word, as GDELT counts it, and "amitié" is looked up. Vietnamese: the words of
   underthesea's word segmentation ("hợp tác" is one word, not two syllables), letters or digits in
   them; punctuation is not a word. A Vietnamese text thus counts fewer words than syllables, about
   as many as its English translation would.
 - Terms come from the lexicons in caunoi/data/lexicons/ (tone_en.tsv: VADER-derived, MIT;
-  tone_vi.tsv: written for Cầu Nối; each file's header says where it comes from and what was
-  changed). A term may be several words ("đánh giá cao", "fed up"); it is matched on word
+  tone_vi.tsv: written for Cầu Nối; tone_fr.tsv: Pattern's French lexicon, PDDL/BSD-3-Clause, and news
+  terms written for Cầu Nối, built by tools/build_tone_fr.py; each file's header says where it comes
+  from and what was changed). A term may be several words ("đánh giá cao", "fed up"); it is matched on word
   boundaries only, longest first, in lower case, Vietnamese tone marks compared in one placement
   ("hoà" = "hòa"). So "tích cực" counts and "cực" in "cực kỳ" does not, and "thành công" is not
-  found in "hoàn thành công việc". A term of several words counts once. An English plural not in
-  the lexicon is looked up in the singular ("deaths" as "death", "injuries" as "injury").
+  found in "hoàn thành công việc". A term of several words counts once. An English or French plural
+  not in the lexicon is looked up in the singular ("deaths" as "death", "injuries" as "injury",
+  "catastrophes" as "catastrophe", "internationaux" as "international").
 - Negation (GDELT has none): a negator flips the polarity of the next term within NEGATION_WINDOW
   words of the same clause (a punctuation mark ends the window): "không tốt", "chưa thành công",
   "không có thương vong", "not good", "no deaths", "isn't helpful", "without violence".
@@ -48,23 +52,35 @@ What counts, and where this departs from GDELT:
   ("chống tham nhũng", "phòng chống dịch bệnh", "đẩy lùi dịch bệnh", "chấm dứt chiến tranh") and
   EN_COUNTERS ("anti", as in "anti-corruption"). A flipped term is reported as "không … tốt" with
   the opposite polarity, spanning negator to term.
-- Only Vietnamese ("vi") and English ("en") are read; any other language gets None: unknown, never
-  a made-up 0. A text with no words gets None too.
+- French negation: "ne"/"n'" flips a term before its "pas", "plus", "jamais", "rien"… ("ne soutient
+  pas"), or hands the negation on to the closing word, which flips the next term ("n'est pas un
+  succès"); the closing word alone negates too ("pas de victimes", "jamais", "sans violence", "aucun
+  blessé", "ni"), except "plus" alone ("plus de coopération" is more, not less), "sans doute", "non
+  plus", "non seulement"; "ne … que" only restricts. FR_COUNTERS flip like EN_COUNTERS: "lutte
+  contre la corruption", "prévention", "anti-corruption", "mettre fin à la guerre".
+- Only Vietnamese ("vi"), English ("en") and French ("fr") are read; any other language gets None:
+  unknown, never a made-up 0. A text with no words gets None too.
 
 Passages (`passage_tone`): the text is cut into sentences (at ., !, ? or … before a capital or a
-digit, and at line breaks; not after "Mr.", "Dr." or a capitalised abbreviation of up to three
-letters such as "TP.", "U.S.", "EU.", so a sentence ending in one runs on into the next). A passage
+digit, also after a closing quote or French guillemet, spaced or not: "« Merci ! » Il"; and at line
+breaks; not after "Mr.", "Dr.", "Mme", "Mgr" or a capitalised abbreviation of up to three letters
+such as "M.", "TP.", "U.S.", "EU.", so a sentence ending in one runs on into the next). A passage
 is a sentence that mentions the subject, widened by `window` sentences on each side (default 0:
-the sentence alone), passages that would share a sentence merged into one. The subject is named by
-aliases (default SUBJECT_ALIASES, Việt Nam), matched in lower case with diacritics kept ("người
-Việt" is not "người viết") on whole words. `subject_tone` adds the passages up into one Tone: their
-words and terms pooled, so a long passage weighs more than a short one, as words do in GDELT's tone.
+the sentence alone), passages that would share a sentence merged into one. The subject, by default
+Viet Nam, is named where the gazetteer (caunoi.enrich.gazetteer, its public `find_mentions`) finds
+its entry SUBJECT_ID ("country:VN": "Việt Nam", "nước ta", "VN", and whatever names it learns), and
+where one of SUBJECT_ALIASES is written (English and French forms: "Vietnamese", "Viêt Nam",
+"vietnamienne"…), matched in lower case with diacritics kept ("người Việt" is not "người viết") on
+whole words. Given other aliases, the subject is those aliases only. `subject_tone` adds the
+passages up into one Tone: their words and terms pooled, so a long passage weighs more than a
+short one, as words do in GDELT's tone.
 
 Offsets (`Match.start`/`end`, passage `start`/`end`) index the text as given when it is NFC (as
 caunoi stores text); other input is read, and indexed, in its NFC form.
 
-How well it agrees with human judgements is measured by benchmarks/tone_check.py (results in
-benchmarks/results/tone_check.json); read those figures before trusting a single article's tone:
+How well it agrees with human judgements is measured by benchmarks/tone_check.py (Vietnamese and
+English) and benchmarks/tone_ml.py (English and French passages about Viet Nam), results in
+benchmarks/results/; read those figures (BENCHMARKS.md) before trusting a single article's tone:
 a lexicon count sees words, not who did what to whom.
 """
 
@@ -409,8 +425,8 @@ def _longest_term(tokens: list[_Token], i: int, lex: Lexicon) -> tuple[int, tupl
 def _en_singulars(word: str) -> list[str]:
     if len(word) < 4 or not word.endswith("s") or word.endswith("ss"):
         return []
-    if word.endswith("ies"):
-        return [word[:-3] + "y"]
+    if word.endswith("ies"):  # "injuries" → "injury", but "ties" → "tie", not "ty"
+        return [word[:-3] + "y"] if len(word) > 4 else [word[:-1]]
     return [word[:-1], word[:-2]] if word.endswith("es") else [word[:-1]]
 
 

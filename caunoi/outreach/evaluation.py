@@ -21,7 +21,7 @@ What it counts:
   countries, else the countries of the campaign's missions — never the subject country (the setting
   subject_country): outcomes are read in the host countries' outlets (their sources' `country`);
 - tone is enrichment's tone of the passages naming the subject country (the article tag ("tone",
-  "subject"), GDELT's scale, caunoi.enrich.tone), which only Vietnamese and English articles have.
+  "subject"), GDELT's scale, caunoi.enrich.tone), which Vietnamese, English and French articles have.
 
 Never here: advertising-value equivalents (AVE: what the space would have cost as advertising) or any
 multiple of them. The Barcelona Principles (AMEC 2010, 3.0 in 2020) reject them: they measure the
