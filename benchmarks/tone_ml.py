@@ -14,6 +14,8 @@ Per language, for caunoi and for peers measured in the same run:
 - polar sign right: on the passages labelled positive or negative, the share whose tone has the label's
   sign (a tone in the band counts as wrong);
 - Spearman between the tone and the label coded -1 / 0 / +1;
+- a 95 % interval for the accuracy, from BOOTSTRAP resamples of the passages (45 passages a language
+  make wide intervals: read differences of less than about 0.15 as noise);
 - subject found: the passages in which `passage_tone` finds Viet Nam named (gazetteer and aliases).
 Peers: "plain count", the same lexicon file counted word by word with no negation, no elision, no
 plural fallback (what a bare GDELT-style count gives); for French also "Pattern only", the rows of
@@ -29,6 +31,7 @@ Run: .venv/bin/python benchmarks/tone_ml.py [--json]
 from __future__ import annotations
 
 import argparse
+import random
 import re
 import sys
 from collections import Counter
@@ -48,6 +51,7 @@ PASSAGES = REPO / "benchmarks" / "data" / "tone-ml" / "passages.tsv"
 CLASSES = ("negative", "neutral", "positive")
 NEUTRAL_BAND = 1.0  # |tone| at or below which a passage counts as neutral
 VADER_BAND = 0.05  # VADER's own neutral threshold on its compound score
+BOOTSTRAP, BOOTSTRAP_SEED = 2000, 2026  # resamples of the passages for the accuracy's 95 % interval
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+(?:[.,]\d+)*")
 
 
@@ -129,9 +133,16 @@ def scores(gold: list[str], values: list[float], band: float) -> dict[str, Any]:
     polar = [(g, p) for g, p in zip(gold, predicted, strict=True) if g != "neutral"]
     coded = [CLASSES.index(g) - 1 for g in gold]
     rho = spearmanr(coded, values).statistic
+    rng = random.Random(BOOTSTRAP_SEED)
+    right = [g == p for g, p in zip(gold, predicted, strict=True)]
+    resampled = sorted(sum(rng.choices(right, k=len(right))) / len(right) for _ in range(BOOTSTRAP))
     return {
         "predicted": dict(sorted(Counter(predicted).items())),
         "accuracy": round(accuracy_score(gold, predicted), 4),
+        "accuracy_95ci": [
+            round(resampled[int(0.025 * BOOTSTRAP)], 4),
+            round(resampled[int(0.975 * BOOTSTRAP)], 4),
+        ],
         "macro_f1": round(
             f1_score(gold, predicted, labels=list(CLASSES), average="macro", zero_division=0), 4
         ),
@@ -175,13 +186,12 @@ def report(result: dict[str, Any]) -> None:
             if isinstance(s, str):
                 rows.append([lang, name, s, "", "", "", ""])
                 continue
-            rows.append(
-                [lang, name, r["n"], s["accuracy"], s["macro_f1"], s["polar_sign_right"], s["spearman"]]
-            )
+            low, high = s["accuracy_95ci"]
+            accuracy = f"{s['accuracy']:.3f} ({low:.2f}–{high:.2f})"
+            rows.append([lang, name, r["n"], accuracy, s["macro_f1"], s["polar_sign_right"], s["spearman"]])
         rows.append([lang, f"majority ({r['majority']})", r["n"], r["majority_accuracy"], "", "", ""])
-    print_table(
-        ["lang", "system", "n", "accuracy", "macro-F1", "polar: sign right", "Spearman"], rows, "ll" + "r" * 5
-    )
+    headers = ["lang", "system", "n", "accuracy (95 % CI)", "macro-F1", "polar: sign right", "Spearman"]
+    print_table(headers, rows, "ll" + "r" * 5)
     for lang, r in result["languages"].items():
         print(f"{lang}: gold {r['gold']}; Viet Nam found by passage_tone in {r['subject_found']} of {r['n']}")
 
