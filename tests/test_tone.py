@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -289,6 +290,22 @@ def test_lexicon_files_parse_and_carry_their_origin(lang):
     assert lex is not None and len(lex) == len(rows) - 1  # no term listed twice
     sources = {"vi": {"caunoi"}, "en": {"vader-3.3.2"}, "fr": {"caunoi", "pattern-fr-1.1"}}[lang]
     assert {source for _, source in lex.terms.values()} == sources
+
+
+def test_french_lexicon_is_what_its_build_tool_writes():
+    spec = importlib.util.spec_from_file_location(
+        "build_tone_fr", LEXICONS.parents[2] / "tools" / "build_tone_fr.py"
+    )
+    assert spec is not None and spec.loader is not None
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    lex = lexicon("fr")
+    assert lex is not None
+    for term, polarity in tool.NEWS_TERMS.items():  # every news term, as the tool signs it
+        assert lex.terms[tuple(term.split())] == (polarity, "caunoi"), term
+    kept_by_hand = {k[0] for k, (_, source) in lex.terms.items() if source == tool.SOURCE}
+    assert not kept_by_hand & (tool.NEWS_NEUTRAL | tool.WRONG_SIGN)  # "grand", "premier"… were dropped
+    assert lex.terms[("grave",)] == (-1.0, "caunoi")  # Pattern's +0.4 for "grave" did not survive
 
 
 def test_negators_are_not_lexicon_terms():
