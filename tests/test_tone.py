@@ -337,3 +337,17 @@ def test_labelled_sentences_file():
     assert {r[3] for r in rows} == {"positive", "negative", "neutral"}
     assert sum(r[1] == "test" for r in rows) == 100
     assert sum(r[2] == "1" for r in rows) == 100
+
+
+def test_foreign_labelled_passages_file():
+    path = LEXICONS.parents[2] / "benchmarks" / "data" / "tone-ml" / "passages.tsv"
+    lines = [line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    header = lines[0].split("\t")
+    assert header == ["id", "lang", "label", "url", "publisher", "date", "licence", "text"]
+    rows = [dict(zip(header, line.split("\t"), strict=True)) for line in lines[1:]]
+    for lang in ("en", "fr"):
+        labelled = [r for r in rows if r["lang"] == lang]
+        assert len(labelled) >= 40
+        assert {r["label"] for r in labelled} == {"negative", "neutral", "positive"}
+    assert all(r["url"].startswith("http") and r["publisher"] and r["licence"] and r["text"] for r in rows)
+    assert len({r["id"] for r in rows}) == len(rows)
