@@ -128,9 +128,8 @@ _EN_NOT_NEGATING = frozenset({"only", "doubt", "matter"})  # "not only", "no dou
 FR_NEGATORS = frozenset({"pas", "jamais", "sans", "aucun", "aucune", "ni", "non", "nullement", "guère"})
 FR_NE = frozenset({"ne", "n'"})
 _FR_NE_CLOSERS = FR_NEGATORS | {"plus", "point", "rien", "personne"}
-_FR_NOT_NEGATING = frozenset(
-    {"seulement", "doute", "cesse", "moins", "loin", "plus"}
-)  # "sans doute", "non plus"
+# After a negator, these make it no negation: "non seulement", "sans doute", "sans cesse", "non plus".
+_FR_NOT_NEGATING = frozenset({"seulement", "doute", "cesse", "moins", "loin", "plus"})
 FR_COUNTERS = frozenset(
     {("lutte", "contre"), ("lutter", "contre"), ("luttent", "contre"), ("combattre",), ("combat", "contre")}
     | {("prévention",), ("prévenir",), ("anti",), ("fin", "à"), ("fin", "aux"), ("fin", "au")}
@@ -441,9 +440,8 @@ def _match(sentence: _Sentence, lex: Lexicon, text: str) -> list[Match]:
     negator: _Token | None = None
     left = 0  # words left in the negation window
     ne_open = False  # French: a "ne" waiting for its "pas", "plus", "jamais"…
-    spent = (
-        0  # French: words in which the "pas" of a "ne … pas" that already flipped a term is no new negator
-    )
+    # French: words in which the "pas" of a "ne … pas" that already flipped a term is no new negator
+    spent = 0
     french = lex.lang == "fr"
     i = 0
     while i < len(tokens):
