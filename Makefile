@@ -16,7 +16,9 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
-	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/vi-news-unc/docs demo/data/vi-news-unc/window
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/vi-news-unc/docs demo/data/vi-news-unc/window demo/data/vi-news-unc/xling
+	@# foreign coverage of the same events: U.S. Government, Kremlin, French and Indonesian texts (demo/data/foreign/SOURCE.md)
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/foreign/foreign.jsonl
 	@# the 60 real pages come in over HTTP: a local demo outlet with a feed and a news sitemap
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/python demo/site.py --watch
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stats
@@ -24,6 +26,8 @@ demo: install
 	@# the demo articles are from April 2021: the stories, an alert and the brief of 30 April, 08:00
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stories --since 2021-04-28 --min-articles 2 --limit 8
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stories --rising --at 2021-04-30T08:00 --all --limit 5
+	@# the foreign press on Viet Nam in the same store (languages en,vi in the stories above: one event, both sides)
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi search Vietnam --lang en --sort date --limit 5
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Covid-19 tăng" --kind volume_spike --query covid --replace
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Câu chuyện đang tăng" --kind rising_story --replace
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts run --at 2021-04-30T08:00
