@@ -12,7 +12,7 @@ The report lists each cross-lingual story of the set: joined (a foreign text sha
 story with one of its corpus articles) or apart, and the predicted stories that join a corpus
 article and a foreign text of different events.
 
-No tuning happens here: the set is small (81 articles) and is a check, not a development set.
+No tuning happens here: the set is small (82 articles) and is a check, not a development set.
 
 Run: .venv/bin/python benchmarks/story_xling.py [--json]
 """
