@@ -75,10 +75,10 @@ CROSS_THRESHOLD = 0.5
 # least ENCODER_THRESHOLD close to the story's with ENCODER_EVIDENCE of anchors. Chosen on the
 # development half of benchmarks/data/stories-xling/ (benchmarks/story_xling_anchors.py)
 ANCHORS = True  # False: entities alone across languages (CROSS_THRESHOLD), as before issue 19
-ANCHOR_EVIDENCE = 30.0
+ANCHOR_EVIDENCE = 20.0
 ANCHOR_SHARE = 0.15
-ENCODER_THRESHOLD = 0.82
-ENCODER_EVIDENCE = 12.0
+ENCODER_THRESHOLD = 0.88
+ENCODER_EVIDENCE = 20.0
 ENCODER_CANDIDATES = 3
 ANCHOR_KEEP = 200  # a story's most frequent anchors kept
 LEADS_KEPT = 3  # with an encoder, a story is embedded as the mean of its first articles' leads
