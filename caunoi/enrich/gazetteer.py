@@ -510,6 +510,8 @@ class Gazetteer:
             if folded and a.rules:
                 score = FOLDED - 0.1
             start, end = toks[i][0], toks[i + a.n - 1][1]
+            if a.stems and a.stems[-1] == "ko":  # the particle after a Korean name is not part of it
+                end = toks[i + a.n - 1][0] + len(a.keys[-1])
             m = Mention(a.entry.id, a.entry.type, start, end, text[start:end], score)
             if verdict == "pending":
                 pending.append((i, m))
