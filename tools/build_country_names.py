@@ -24,7 +24,14 @@ sys.path.insert(0, str(REPO))
 
 from caunoi.enrich.gazetteer import GAZETTEER_DIR, read_tsv  # noqa: E402
 
-LANGUAGES = ("fr", "de", "es", "ru", "zh", "ja", "ko", "th", "lo", "km", "pt", "it", "id", "ms")
+# CLDR locale -> the language the names are written under (Traditional Chinese is Chinese)
+LOCALES = {
+    **{
+        lang: lang
+        for lang in ("fr", "de", "es", "ru", "zh", "ja", "ko", "th", "lo", "km", "pt", "it", "id", "ms")
+    },
+    "zh_Hant": "zh",
+}
 OUT = GAZETTEER_DIR / "names_cldr.tsv"
 
 HEADER = """\
@@ -38,7 +45,7 @@ HEADER = """\
 #
 # Columns:
 #   id      the gazetteer id (country:<ISO 3166-1 alpha-2>)
-#   lang    ISO 639-1 language of the names
+#   lang    ISO 639-1 language of the names (zh: Simplified, then Traditional where CLDR's zh_Hant differs)
 #   names   CLDR's name of the territory in that language
 """
 
@@ -51,7 +58,7 @@ def main() -> None:
     codes = [r["id"].split(":")[1] for r in rows]
     names: dict[tuple[str, str], list[str]] = {}
     owners: dict[str, set[str]] = {}
-    for lang in LANGUAGES:
+    for lang in LOCALES:
         territories = Locale.parse(lang).territories
         for code in codes:
             found = [territories.get(code, "")]
@@ -70,9 +77,11 @@ def main() -> None:
     lines = [HEADER.format(babel=babel.__version__, cldr=_cldr_version()), "id\tlang\tnames"]
     dropped = []
     for code in codes:
-        for lang in LANGUAGES:
-            kept = [n for n in names.get((code, lang), []) if owners[n.lower()] == {code}]
-            dropped += [(code, lang, n) for n in names.get((code, lang), []) if n not in kept]
+        for locale, lang in LOCALES.items():
+            kept = [n for n in names.get((code, locale), []) if owners[n.lower()] == {code}]
+            dropped += [(code, locale, n) for n in names.get((code, locale), []) if n not in kept]
+            if locale != lang:  # a second script of the language: only the names it writes otherwise
+                kept = [n for n in kept if n not in names.get((code, lang), [])]
             if kept:
                 lines.append(f"country:{code}\t{lang}\t{'|'.join(kept)}")
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
