@@ -86,6 +86,8 @@ _KANA = re.compile("[\u30a1-\u30fa\u30fc]")  # katakana letters and the prolonge
 _HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _HANGUL = re.compile("[\uac00-\ud7a3]")
+# Lao writes ຫລ/ຫຼ, ຫນ/ໜ and ຫມ/ໝ both ways (CLDR "ເກົາຫລີ", the press "ເກົາຫຼີ"): a name is looked for in both
+_LAO_SPELLINGS = (("ຫລ", "ຫຼ"), ("ຫຼ", "ຫລ"), ("ຫນ", "ໜ"), ("ໜ", "ຫນ"), ("ຫມ", "ໝ"), ("ໝ", "ຫມ"))
 _COENG = "\u17d2"  # Khmer: the next consonant is written below this one, in the same grapheme
 _ZWSP = "\u200b"  # Khmer and Thai texts put it between words
 
@@ -120,7 +122,9 @@ ENDINGS: dict[str, frozenset[str]] = {
 # scores
 EXACT, AMBIGUOUS, ATTRIBUTIVE, INITIAL, FOLDED, GENERIC, LANGUAGE = 1.0, 0.9, 0.8, 0.8, 0.7, 0.6, 0.5
 
-TOKEN_RE = re.compile(r"(?:[^\W_]|[\u0300-\u036f])+")
+# letters, digits and combining marks, but not the scripts written without spaces (matched apart), so
+# that a Latin acronym glued to them is a token of its own ("ASEAN首脳会議")
+TOKEN_RE = re.compile(rf"(?:(?![{_CONTINUOUS}])[^\W_]|[\u0300-\u036f])+")
 _PUNCT_GAP = set(" \t-\u2010\u2011\u2012\u2013\u2014.&'\u2019/+,:")
 _INITIAL_GAP = re.compile(r"\. ?")
 _QUOTE_END = re.compile(r"[.!?…]?[\"\u201d'\u2019][.,]? *|[.!?…]?[,] *[\"\u201d'\u2019] *")
@@ -356,7 +360,7 @@ class Gazetteer:
         self._continuous: dict[str, list[tuple[str, Entry | None]]] = {}
         for p in blocks:
             if _CONTINUOUS_CHAR.search(p):
-                self._continuous.setdefault(p[0], []).append((p, None))
+                self._add_continuous(None, p)
         self._attributive: dict[str, tuple[Entry, bool]] = {}  # key -> (entry, pair only)
         for e in self.entries.values():
             rules = {normalize(a): r for a, r in _ruled("|".join(e.ambiguous)).items()}
@@ -411,13 +415,14 @@ class Gazetteer:
         self._hosts = {h.lower(): e for e in self.entries.values() for h in _split(e.get("hosts"))}
         self._generic = {(a.entry.id, a.keys) for a in self.aliases if a.entry and a.generic}
 
-    def _add_continuous(self, entry: Entry, name: str) -> None:
+    def _add_continuous(self, entry: Entry | None, name: str) -> None:
         name = name.replace(_ZWSP, "")
-        if len(name) < 2 or (len(name) == 2 and not _HAN.search(name) and not _KANA.search(name)):
-            return  # one Han character ("中", "美") is never a name on its own; two Thai letters neither
-        names = self._continuous.setdefault(name[0], [])
-        if (name, entry) not in names:
-            names.append((name, entry))
+        if len(name) < 2:
+            return  # one character ("中", "美") is never a name on its own
+        for form in {name, *(name.replace(a, b) for a, b in _LAO_SPELLINGS if a in name)}:
+            names = self._continuous.setdefault(form[0], [])
+            if (form, entry) not in names:
+                names.append((form, entry))
 
     def __len__(self) -> int:
         return len(self.entries)
