@@ -124,7 +124,7 @@ EXACT, AMBIGUOUS, ATTRIBUTIVE, INITIAL, FOLDED, GENERIC, LANGUAGE = 1.0, 0.9, 0.
 
 # letters, digits and combining marks, but not the scripts written without spaces (matched apart), so
 # that a Latin acronym glued to them is a token of its own ("ASEAN首脳会議")
-TOKEN_RE = re.compile(rf"(?:(?![{_CONTINUOUS}])[^\W_]|[\u0300-\u036f])+")
+TOKEN_RE = re.compile(rf"(?:[^\W_{_CONTINUOUS}]|[\u0300-\u036f])+")
 _PUNCT_GAP = set(" \t-\u2010\u2011\u2012\u2013\u2014.&'\u2019/+,:")
 _INITIAL_GAP = re.compile(r"\. ?")
 _QUOTE_END = re.compile(r"[.!?…]?[\"\u201d'\u2019][.,]? *|[.!?…]?[,] *[\"\u201d'\u2019] *")
@@ -410,6 +410,7 @@ class Gazetteer:
                 cands.sort(key=lambda a: -a.n)  # stable: file order among equals
         for names in self._continuous.values():
             names.sort(key=lambda x: -len(x[0]))
+        self._by_lang: dict[str | None, tuple[dict, dict, dict]] = {}
         self._country_keys = {a.keys[0] for a in self.aliases if a.entry and a.entry.type == "country"}
         self._country_keys |= set(self._attributive)
         self._hosts = {h.lower(): e for e in self.entries.values() for h in _split(e.get("hosts"))}
@@ -469,26 +470,28 @@ class Gazetteer:
         looked for in French text only); None looks for all."""
         toks = _tokens(text)
         n = len(toks)
+        exact, stemmed, folded_index = self._indexes(lang)
         found: list[tuple[int, _Alias, bool]] = []  # (first token, alias, matched without diacritics)
         i = 0
         while i < n:
             best: tuple[_Alias, bool] | None = None
             info = toks[i][2]
-            for a in self._exact.get(info.key, ()):
-                if a.n <= n - i and _speaks(a, lang) and self._match(text, toks, i, a, folded=False):
+            for a in exact.get(info.key, ()):
+                if a.n <= n - i and self._match(text, toks, i, a, folded=False):
                     best = (a, False)
                     break
-            for a in self._stemmed.get(info.key[:2], ()):
-                if best and a.n <= best[0].n:
-                    break
-                if a.n <= n - i and _speaks(a, lang) and self._match(text, toks, i, a, folded=False):
-                    best = (a, False)
-                    break
-            if info.plain:
-                for a in self._folded.get(info.folded, ()):
+            if stemmed:
+                for a in stemmed.get(info.key[:2], ()):
                     if best and a.n <= best[0].n:
                         break
-                    if a.n <= n - i and _speaks(a, lang) and self._match(text, toks, i, a, folded=True):
+                    if a.n <= n - i and self._match(text, toks, i, a, folded=False):
+                        best = (a, False)
+                        break
+            if info.plain:
+                for a in folded_index.get(info.folded, ()):
+                    if best and a.n <= best[0].n:
+                        break
+                    if a.n <= n - i and self._match(text, toks, i, a, folded=True):
                         best = (a, True)
                         break
             if best is None:
@@ -540,6 +543,15 @@ class Gazetteer:
         if self._continuous and _CONTINUOUS_CHAR.search(text):
             out += self._find_continuous(text)
         return sorted(out, key=lambda m: m.start)
+
+    def _indexes(self, lang: str | None) -> tuple[dict, dict, dict]:
+        """The exact, stemmed and folded indexes without the aliases of other languages than `lang`."""
+        if lang not in self._by_lang:
+            self._by_lang[lang] = tuple(
+                {k: kept for k, cands in index.items() if (kept := [a for a in cands if _speaks(a, lang)])}
+                for index in (self._exact, self._stemmed, self._folded)
+            )
+        return self._by_lang[lang]
 
     def _find_continuous(self, text: str) -> list[Mention]:
         """Names in scripts written without spaces, as substrings on character boundaries, leftmost
