@@ -90,3 +90,16 @@ def test_a_name_of_the_subject_country_finds_it_however_spelled(settings, tmp_pa
     assert langs("Laos") == ["en", "ja", "ru", "zh"]
     assert langs("Vietnam", "--exact") == []  # as typed: the word itself, which no article writes
     assert langs("Vietnam biển") == []  # more than a name: its words only
+
+
+def test_which_queries_name_an_entity():
+    from caunoi.search import named_entity
+
+    assert (
+        named_entity("Vietnam")[0] == named_entity("越南")[0] == named_entity("viet nam")[0] == "country:VN"
+    )
+    assert "Việt Nam" in named_entity("Vietnam")[1] and "nước ta" not in named_entity("Vietnam")[1]
+    assert named_entity("МИД Вьетнама")[0] == "vnbody:mofa"
+    assert named_entity('"Фам Минь Тинь"')[0] == "person:pham-minh-chinh"
+    for query in ("Vietnam biển", "Vietnam OR Laos", "Viet*", "-Vietnam", "doi ngoai", "Bộ Ngoại giao"):
+        assert named_entity(query) is None, query  # more than a name, or a name any country's body has
