@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from caunoi.text.fold import fold, lower_exact
+from caunoi.text.fold import tokens as fold_tokens
 from caunoi.text.vietnamese import is_syllable, normalize
 
 GAZETTEER_DIR = Path(__file__).resolve().parent.parent / "data" / "gazetteer"
@@ -848,6 +849,26 @@ def load_gazetteer() -> Gazetteer:
         raise ValueError(f"names in other languages for unknown gazetteer ids: {sorted(foreign)[:5]}")
     context = [(row["kind"], row["phrase"]) for row in read_tsv("context.tsv")[1]]
     return Gazetteer(entries, context)
+
+
+@cache
+def name_keys() -> frozenset[str]:
+    """Every name of the gazetteers as `name_key` reads it, read from the files without compiling the
+    matcher: whether a short text may be a name, at a tenth of the cost of load_gazetteer()."""
+    keys = set()
+    for name, (_, columns) in FILES.items():
+        for row in read_tsv(name)[1]:
+            for col in (*columns, "aliases"):
+                keys.update(name_key(v) for v in _split(row.get(col, "")))
+    for name in FOREIGN_FILES:
+        for row in read_tsv(name)[1]:
+            keys.update(name_key(v.replace("*", "")) for v in _split(row["names"]))
+    return frozenset(keys)
+
+
+def name_key(text: str) -> str:
+    """'Việt  Nam' -> 'viet nam', 'МИД Вьетнама' -> 'мид вьетнама': the words, folded."""
+    return " ".join(fold_tokens(fold(text.replace(_ZWSP, ""))))
 
 
 def find_mentions(text: str, gazetteer: Gazetteer | None = None, lang: str | None = None) -> list[Mention]:
