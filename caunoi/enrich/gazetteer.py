@@ -376,12 +376,18 @@ class Gazetteer:
                 compiled = _compile(e, alias, rules.get(n, ()), n in generic, alias in english)
                 seen[(compiled.keys, ())] = len(self.aliases)
                 self.aliases.append(compiled)
+            langs: dict[tuple[str, str], set[str]] = {}  # (name, the language its stems follow) -> languages
             for lang, alias in e.foreign:
+                stems_by = lang if lang == "de" or "*" in alias else ""
+                langs.setdefault((alias, stems_by), set()).add(lang)
+            for (alias, stems_by), written_in in langs.items():
                 n = normalize(alias)
                 if _CONTINUOUS_CHAR.search(n):
                     self._add_continuous(e, n)
                     continue
-                compiled = _compile_foreign(e, lang, n)
+                compiled = _compile_foreign(e, stems_by or min(written_in), n)
+                if compiled.langs:  # "Laos" in French, German, Spanish …: compiled once
+                    compiled = replace(compiled, langs=frozenset(written_in))
                 at = seen.get((compiled.keys, compiled.stems))
                 if at is None:
                     seen[(compiled.keys, compiled.stems)] = len(self.aliases)
