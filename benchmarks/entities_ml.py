@@ -5,8 +5,9 @@ Run: .venv/bin/python benchmarks/entities_ml.py [--before PATH] [--articles N] [
 
 On benchmarks/data/entities-ml/ (README.md there: guidelines, sources, doubts): short passages in
 fr de es ru zh ja ko th lo km, with en and vi as reference, each mention marked [[surface|id]]: the
-dev set (LANG.txt, which the names were corrected on) and the test set (LANG-test.txt, written after
-and run once).
+dev set (LANG.txt, which the names were corrected on), the test set (LANG-test.txt, written after
+and run once) and real text (LANG-real.txt: French and English government texts of the demo's
+foreign coverage, marked after the names were final and run once).
   spans     the gazetteer's mentions (caunoi.enrich.gazetteer.find_mentions with the passage's
             language, scores >= 0.6 as enrichment tags them; posts such as "Thủ tướng" left out on both
             sides) against the marked ones: a hit is the same start, end and id;
@@ -40,12 +41,13 @@ DATA = REPO / "benchmarks" / "data" / "entities-ml"
 DEMO = REPO / "demo" / "data" / "vi-news-unc" / "docs"
 LANGS = ("fr", "de", "es", "ru", "zh", "ja", "ko", "th", "lo", "km", "en", "vi")
 TYPES = ("country", "org", "vnbody", "person", "province", "media")
+SPLITS = ("dev", "test", "real")
 MARK = re.compile(r"\[\[([^|\]]+)\|([^\]]+)\]\]")
 
 
 def load(split: str = "dev", data: Path = DATA) -> list[dict[str, Any]]:
-    """Every passage of a split (dev: LANG.txt, test: LANG-test.txt): lang, text (marks removed), gold
-    [start, end, id], source, licence."""
+    """Every passage of a split (dev: LANG.txt, test: LANG-test.txt, real: LANG-real.txt): lang, text
+    (marks removed), gold [start, end, id], source, licence."""
     passages = []
     for lang in LANGS:
         path = data / (f"{lang}.txt" if split == "dev" else f"{lang}-{split}.txt")
@@ -182,7 +184,7 @@ def throughput(passages: list[dict[str, Any]], n: int) -> dict[str, Any]:
 def report(result: dict[str, Any]) -> None:
     from benchmarks._harness import print_table
 
-    for split in ("dev", "test"):
+    for split in SPLITS:
         after, before = result[split]["after"], result[split].get("before") or {}
         rows = []
         for lang, a in after.items():
@@ -225,7 +227,7 @@ def main() -> None:
     from benchmarks._harness import publish
 
     result: dict[str, Any] = {"data": str(DATA.relative_to(REPO))}
-    for split in ("dev", "test"):
+    for split in SPLITS:
         passages = load(split)
         result[split] = {"after": score(passages, predict(passages))}
         if not args.no_before and args.before.exists():

@@ -13,6 +13,7 @@ spaces (CLDR's Khmer names carry them between words) are removed: the matcher sk
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from pathlib import Path
 
@@ -46,7 +47,9 @@ HEADER = """\
 # Columns:
 #   id      the gazetteer id (country:<ISO 3166-1 alpha-2>)
 #   lang    ISO 639-1 language of the names (zh: Simplified, then Traditional where CLDR's zh_Hant differs)
-#   names   CLDR's name of the territory in that language
+#   names   CLDR's name of the territory in that language; for a name with a bracketed part, also the
+#           name without it and the bracketed word alone when it names no other country
+#           ("Myanmar (Birmanie)": Myanmar, Birmanie)
 """
 
 
@@ -61,8 +64,7 @@ def main() -> None:
     for lang in LOCALES:
         territories = Locale.parse(lang).territories
         for code in codes:
-            found = [territories.get(code, "")]
-            found = [n.replace("\u200b", "").strip() for n in found if n]
+            found = _forms(territories.get(code, ""))
             found = [n for n in found if not (len(n) == 1 and "\u4e00" <= n <= "\u9fff")]
             if found:
                 names[(code, lang)] = found
@@ -74,6 +76,14 @@ def main() -> None:
             for n in r.get(col, "").split("|"):
                 if n.strip():
                     owners.setdefault(n.strip().lower(), set()).add(code)
+    for (code, _locale), found in names.items():  # "Myanmar (Birmanie)": "Birmanie" too, if no other's
+        for n in list(found):
+            inner = _PAREN.search(n)
+            if inner and len(inner.group(1)) >= 4 and " " not in inner.group(1).strip():
+                alone = inner.group(1).strip()
+                if owners.get(alone.lower(), {code}) == {code}:
+                    found.append(alone)
+                    owners.setdefault(alone.lower(), set()).add(code)
     lines = [HEADER.format(babel=babel.__version__, cldr=_cldr_version()), "id\tlang\tnames"]
     dropped = []
     for code in codes:
@@ -86,6 +96,19 @@ def main() -> None:
                 lines.append(f"country:{code}\t{lang}\t{'|'.join(kept)}")
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{args.out}: {len(lines) - 2} rows; left out as ambiguous: {dropped}")
+
+
+_PAREN = re.compile(r"[(（]([^)）]+)[)）]")
+
+
+def _forms(name: str) -> list[str]:
+    """CLDR's name, and without its bracketed part when it has one: "Myanmar (Birmanie)" -> both and
+    "Myanmar" (the bracketed part alone is added later, if it names no other country)."""
+    name = name.replace("\u200b", "").strip()
+    if not name:
+        return []
+    bare = _PAREN.sub("", name).strip()
+    return [name] + ([bare] if bare and bare != name else [])
 
 
 def _cldr_version() -> str:
