@@ -789,3 +789,15 @@ def test_bodies_of_viet_nam_in_other_languages():
     )
     assert ("ベトナム共産党", "vnbody:cpv") in found_in("ベトナム共産党大会が開かれた。", "ja")
     assert ("베트남 국회", "vnbody:national-assembly") in found_in("베트남 국회는 법안을 통과시켰다.", "ko")
+
+
+def test_the_names_read_without_the_matcher_are_every_name_it_matches():
+    from caunoi.enrich.gazetteer import name_key, name_keys
+
+    keys = name_keys()  # what search reads to tell a query that may be a name, without compiling
+    g = load_gazetteer()
+    for entry_id in ("country:VN", "vnbody:mofa", "person:pham-minh-chinh", "org:ASEAN", "country:MM"):
+        e = g.get(entry_id)
+        for name in (*e.aliases, *(n.replace("*", "") for _, n in e.foreign)):
+            assert name_key(name) in keys, (entry_id, name)
+    assert name_key("Viet  nam") == "viet nam" and name_key("doi ngoai") not in keys
