@@ -769,6 +769,8 @@ def test_scripts_without_spaces_match_on_character_boundaries():
         ("zh", "越南政府总理范明政会见。", "范明政", "pham-minh-chinh"),
         ("ja", "ファム・ミン・チン首相は述べた。", "ファム・ミン・チン", "pham-minh-chinh"),
         ("ko", "팜 민 찐 총리는 말했다.", "팜 민 찐", "pham-minh-chinh"),
+        ("ko", "팜민찐 총리는 말했다.", "팜민찐", "pham-minh-chinh"),  # written without spaces too
+        ("ja", "ファムミンチン首相", "ファムミンチン", "pham-minh-chinh"),  # and without middle dots
         ("fr", "Le secrétaire général Tô Lâm a reçu.", "Tô Lâm", "to-lam"),
         ("ru", "Генеральный секретарь То Лам.", "То Лам", "to-lam"),
         ("zh", "越共中央总书记苏林。", "苏林", "to-lam"),

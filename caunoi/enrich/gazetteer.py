@@ -379,7 +379,8 @@ class Gazetteer:
             langs: dict[tuple[str, str], set[str]] = {}  # (name, the language its stems follow) -> languages
             for lang, alias in e.foreign:
                 stems_by = lang if lang == "de" or "*" in alias else ""
-                langs.setdefault((alias, stems_by), set()).add(lang)
+                for form in _variants(alias):
+                    langs.setdefault((form, stems_by), set()).add(lang)
             for (alias, stems_by), written_in in langs.items():
                 n = normalize(alias)
                 if _CONTINUOUS_CHAR.search(n):
@@ -761,6 +762,17 @@ class Gazetteer:
         return out
 
 
+def _variants(name: str) -> list[str]:
+    """A name as written, and as the press also writes it: a Korean name without its spaces ("팜 민 찐",
+    "팜민찐"), a Japanese one without its middle dots ("ファム・ミン・チン", "ファムミンチン")."""
+    out = [name]
+    if " " in name and _HANGUL.search(name):
+        out.append(name.replace(" ", ""))
+    if "\u30fb" in name:
+        out.append(name.replace("\u30fb", ""))
+    return out
+
+
 def _speaks(a: _Alias, lang: str | None) -> bool:
     return not a.langs or lang is None or lang in a.langs
 
@@ -868,7 +880,7 @@ def name_keys() -> frozenset[str]:
                 keys.update(name_key(v) for v in _split(row.get(col, "")))
     for name in FOREIGN_FILES:
         for row in read_tsv(name)[1]:
-            keys.update(name_key(v.replace("*", "")) for v in _split(row["names"]))
+            keys.update(name_key(f) for v in _split(row["names"]) for f in _variants(v.replace("*", "")))
     return frozenset(keys)
 
 
