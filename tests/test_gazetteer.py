@@ -803,3 +803,18 @@ def test_the_names_read_without_the_matcher_are_every_name_it_matches():
         for name in (*e.aliases, *(n.replace("*", "") for _, n in e.foreign)):
             assert name_key(name) in keys, (entry_id, name)
     assert name_key("Viet  nam") == "viet nam" and name_key("doi ngoai") not in keys
+
+
+def test_what_real_wikipedia_text_taught():
+    # Russian stress marks, as Wikipedia writes the first mention
+    assert found_in("Вьетна́м — государство в Юго-Восточной Азии.", "ru") == [("Вьетна́м", "country:VN")]
+    # a Latin name glued to Hangul ("Việt Nam비엣남") is still a name
+    assert ("Việt Nam", "country:VN") in found_in("베트남어: Việt Nam비엣남 / 越南", "ko")
+    # the language is not the country: listed at the language score, not tagged
+    languages = [("ベトナム語を話す", "ja"), ("越南语很难", "zh"), ("Официальный язык вьетнамский", "ru")]
+    languages += [("вьетнамский язык", "ru"), ("la langue vietnamienne", "fr")]
+    for text, lang in languages:
+        (m,) = [m for m in find_mentions(text, lang=lang) if m.entry_id == "country:VN"]
+        assert m.score < 0.6, text
+    # the South China Sea is not China
+    assert found_in("омывается Южно-Китайским морем", "ru") == []

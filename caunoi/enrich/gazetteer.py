@@ -42,6 +42,7 @@ from __future__ import annotations
 import csv
 import re
 import unicodedata
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
@@ -89,6 +90,7 @@ _CYRILLIC = re.compile("[\u0400-\u04ff]")
 _HANGUL = re.compile("[\uac00-\ud7a3]")
 # Lao writes ຫລ/ຫຼ, ຫນ/ໜ and ຫມ/ໝ both ways (CLDR "ເກົາຫລີ", the press "ເກົາຫຼີ"): a name is looked for in both
 _LAO_SPELLINGS = (("ຫລ", "ຫຼ"), ("ຫຼ", "ຫລ"), ("ຫນ", "ໜ"), ("ໜ", "ຫນ"), ("ຫມ", "ໝ"), ("ໝ", "ຫມ"))
+_LANGUAGE_SUFFIX = {"語", "语"}  # Japanese and Chinese: a country name followed by it is the language
 _COENG = "\u17d2"  # Khmer: the next consonant is written below this one, in the same grapheme
 _ZWSP = "\u200b"  # Khmer and Thai texts put it between words
 
@@ -124,8 +126,9 @@ ENDINGS: dict[str, frozenset[str]] = {
 EXACT, AMBIGUOUS, ATTRIBUTIVE, INITIAL, FOLDED, GENERIC, LANGUAGE = 1.0, 0.9, 0.8, 0.8, 0.7, 0.6, 0.5
 
 # letters, digits and combining marks, but not the scripts written without spaces (matched apart), so
-# that a Latin acronym glued to them is a token of its own ("ASEAN首脳会議")
-TOKEN_RE = re.compile(rf"(?:[^\W_{_CONTINUOUS}]|[\u0300-\u036f])+")
+# that a Latin acronym glued to them is a token of its own ("ASEAN首脳会議"); Hangul and the other
+# letters are tokens apart ("Việt Nam비엣남": "Việt", "Nam", "비엣남")
+TOKEN_RE = re.compile(rf"[\uac00-\ud7a3]+|(?:[^\W_{_CONTINUOUS}\uac00-\ud7a3]|[\u0300-\u036f])+")
 _PUNCT_GAP = set(" \t-\u2010\u2011\u2012\u2013\u2014.&'\u2019/+,:")
 _INITIAL_GAP = re.compile(r"\. ?")
 _QUOTE_END = re.compile(r"[.!?…]?[\"\u201d'\u2019][.,]? *|[.!?…]?[,] *[\"\u201d'\u2019] *")
@@ -186,6 +189,8 @@ class _Tok(NamedTuple):
 @lru_cache(maxsize=1 << 18)
 def _tok(word: str) -> _Tok:
     cased = normalize(word)
+    if ("\u0301" in cased or "\u0300" in cased) and _CYRILLIC.search(cased):
+        cased = cased.replace("\u0301", "").replace("\u0300", "")  # Russian stress marks: "Вьетна́м"
     key = lower_exact(cased)
     folded = fold(cased)
     letters = [c for c in cased if c.isalpha()]
@@ -350,6 +355,7 @@ class Gazetteer:
         self._function = {k[0] for k in words.get("function", set()) if len(k) == 1}
         self._pronoun_next = {k[0] for k in words.get("pronoun_next", set()) if len(k) == 1}
         self._language = words.get("language", set())
+        self._language_after = words.get("language_after", set())
         self._speech = words.get("speech", set())
 
         # blocked phrases first (they win ties), matched in their exact case: "Lao động" is blocked,
@@ -578,8 +584,11 @@ class Gazetteer:
                     p += 1
                     continue
                 stop, entry = hit
-                if entry is not None:
-                    out.append(Mention(entry.id, entry.type, p, stop, text[p:stop], EXACT))
+                if entry is not None:  # "ベトナム語", "越南语": the language, listed but not tagged
+                    language = entry.type == "country" and text[stop : stop + 1] in _LANGUAGE_SUFFIX
+                    out.append(
+                        Mention(entry.id, entry.type, p, stop, text[p:stop], LANGUAGE if language else EXACT)
+                    )
                 p = stop
         return out
 
@@ -740,13 +749,17 @@ class Gazetteer:
 
     def _generic_and_language(self, text: str, toks: list, mentions: dict[int, Mention]) -> list[Mention]:
         by_start = {m.start: m for m in mentions.values()}
-        last_token = {end: k for k, (_, end, _) in enumerate(toks)}
+        starts = [start for start, _, _ in toks]
         out = []
         for i, m in mentions.items():
-            if m.type == "country" and self._preceded_by(text, toks, i, self._language):  # "tiếng Anh"
+            after = bisect_left(starts, m.end)  # the token after the mention (a Korean particle is not one)
+            if m.type == "country" and (
+                self._preceded_by(text, toks, i, self._language)  # "tiếng Anh", "idioma vietnamita"
+                or self._followed_by(text, toks, after, self._language_after)  # "вьетнамский язык"
+            ):
                 m = Mention(m.entry_id, m.type, m.start, m.end, m.surface, min(m.score, LANGUAGE))
             if (m.entry_id, alias_key(m.surface)) in self._generic:
-                j = last_token[m.end] + 1
+                j = after
                 if j + 1 < len(toks) and toks[j][2].key == "nước" and _spaced(text, toks, j, j + 1):
                     j += 1  # "Bộ Quốc phòng nước Cộng hòa Nhân dân Trung Hoa"
                 nxt = None
