@@ -812,7 +812,8 @@ def test_what_real_wikipedia_text_taught():
     assert ("Việt Nam", "country:VN") in found_in("베트남어: Việt Nam비엣남 / 越南", "ko")
     # the language is not the country: listed at the language score, not tagged
     languages = [("ベトナム語を話す", "ja"), ("越南语很难", "zh"), ("Официальный язык вьетнамский", "ru")]
-    languages += [("вьетнамский язык", "ru"), ("la langue vietnamienne", "fr")]
+    languages += [("вьетнамский язык", "ru"), ("la langue vietnamienne", "fr"), ("เรียนภาษาเวียดนาม", "th")]
+    languages += [("ພາສາຫວຽດນາມ", "lo"), ("ភាសាវៀតណាម", "km")]
     for text, lang in languages:
         (m,) = [m for m in find_mentions(text, lang=lang) if m.entry_id == "country:VN"]
         assert m.score < 0.6, text

@@ -91,6 +91,7 @@ _HANGUL = re.compile("[\uac00-\ud7a3]")
 # Lao writes ຫລ/ຫຼ, ຫນ/ໜ and ຫມ/ໝ both ways (CLDR "ເກົາຫລີ", the press "ເກົາຫຼີ"): a name is looked for in both
 _LAO_SPELLINGS = (("ຫລ", "ຫຼ"), ("ຫຼ", "ຫລ"), ("ຫນ", "ໜ"), ("ໜ", "ຫນ"), ("ຫມ", "ໝ"), ("ໝ", "ຫມ"))
 _LANGUAGE_SUFFIX = {"語", "语"}  # Japanese and Chinese: a country name followed by it is the language
+_LANGUAGE_PREFIX = ("ภาษา", "ພາສາ", "ភាសា")  # Thai, Lao, Khmer: "language" before a country name
 _COENG = "\u17d2"  # Khmer: the next consonant is written below this one, in the same grapheme
 _ZWSP = "\u200b"  # Khmer and Thai texts put it between words
 
@@ -585,7 +586,10 @@ class Gazetteer:
                     continue
                 stop, entry = hit
                 if entry is not None:  # "ベトナム語", "越南语": the language, listed but not tagged
-                    language = entry.type == "country" and text[stop : stop + 1] in _LANGUAGE_SUFFIX
+                    language = entry.type == "country" and (
+                        text[stop : stop + 1] in _LANGUAGE_SUFFIX
+                        or text[max(0, p - 5) : p].rstrip(" " + _ZWSP).endswith(_LANGUAGE_PREFIX)
+                    )
                     out.append(
                         Mention(entry.id, entry.type, p, stop, text[p:stop], LANGUAGE if language else EXACT)
                     )
