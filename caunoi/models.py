@@ -132,6 +132,10 @@ class SearchRequest:
     tone_min: float | None = None  # tone (caunoi.enrich.tone), inclusive bounds…
     tone_max: float | None = None
     tone_of: str = "article"  # …of the whole article, or of the passages naming the subject country
+    # the gazetteer entity the whole query names ("Vietnam", "越南"): the articles tagged with it match
+    # too, and so do its other names (`named_as`, phrases matched in every reading): caunoi.search sets them
+    named: str | None = None
+    named_as: tuple[str, ...] = ()
 
 
 @dataclass

@@ -160,8 +160,11 @@ def request_from(
     def name(option: str) -> str:
         return names.get(option, option)
 
+    named = named_entity(query) if query.strip() and not given.get("exact") else None
     return SearchRequest(  # keyword arguments are evaluated in order: so are the refusals given
         query=query,
+        named=named[0] if named else None,
+        named_as=named[1] if named else (),
         exact=bool(given.get("exact")),
         widen=bool(given.get("widen")) and not given.get("exact"),
         date_from=_day(given.get("from"), name("from")),
@@ -177,6 +180,47 @@ def request_from(
         limit=_whole(given.get("limit", 20), name("limit")),
         offset=_whole(given.get("offset", 0), name("offset")),
     )
+
+
+def named_entity(query: str) -> tuple[str, tuple[str, ...]] | None:
+    """The gazetteer entity a whole query names, and its other names for the full-text index, or None.
+
+    "Vietnam", "Viet Nam", "越南", "МИД Вьетнама" -> ("country:VN", ("Việt Nam", "Viet Nam", …)): a
+    query that is one name of a country, an organisation, a body or leader of Viet Nam, a province or an
+    outlet, as the gazetteer reads it (as typed; a longer one capitalised or in capitals too: "viet nam",
+    "asean"), also matches the articles enrichment tagged with that entity however they spell it, in
+    any language, and its Vietnamese and English names with capitals (not "nước ta") in every reading.
+    A query with operators, brackets, a prefix or more than the name asks for its words only, and so
+    does a name written otherwise than the gazetteers list it (an inflected "Вьетнама")."""
+    from caunoi.enrich.gazetteer import AMBIGUOUS, load_gazetteer, name_key, name_keys
+
+    text = query.strip()
+    if len(text) > 2 and text[0] == text[-1] == '"':
+        text = text[1:-1].strip()
+    if not text or any(c in text for c in '"()*') or text.startswith("-"):
+        return None
+    if any(word in ("AND", "OR", "NOT") for word in text.split()):
+        return None
+    if name_key(text) not in name_keys():  # the names alone, read in a tenth of the matcher's time
+        return None
+    gazetteer = load_gazetteer()
+    forms = [text] + ([text.title(), text.upper()] if len(text) >= 5 else [])
+    for form in dict.fromkeys(forms):
+        found = gazetteer.find_mentions(form)
+        if (
+            len(found) == 1
+            and (found[0].start, found[0].end) == (0, len(form))
+            and found[0].score >= AMBIGUOUS
+        ):
+            entry = gazetteer.get(found[0].entry_id)
+            ruled = {a.split(":")[0] for a in entry.ambiguous} | set(entry.get("generic").split("|"))
+            names = [
+                a
+                for a in entry.aliases
+                if a not in ruled and a != text and any(c.isupper() for c in a) and (" " in a or len(a) >= 4)
+            ]
+            return entry.id, tuple(names[:12])
+    return None
 
 
 def _nothing_asked(names: Mapping[str, str]) -> FilterError:

@@ -61,3 +61,45 @@ def test_filters_from_the_command_line(settings, tmp_path):
         "Người phát ngôn",
         "vnbody:mofa",
     )
+
+
+FOREIGN = {  # the subject country named in four languages, none of them as "Vietnam"
+    "en.txt": "Viet Nam and Laos sign trade deal\nViet Nam and Laos signed an agreement on border trade.\n",
+    "zh.txt": "越南与老挝签署贸易协定\n越南外交部发言人表示，越南和老挝将加强边境贸易合作。\n",
+    "ru.txt": "МИД Вьетнама о торговле с Лаосом\n"
+    "Министр иностранных дел Вьетнама заявил о росте торговли с Лаосом.\n",
+    "ja.txt": "ファム・ミン・チン首相、ラオスを訪問\n首相はラオスの首脳と会談し、国境貿易の拡大で合意した。",
+}
+
+
+def test_a_name_of_the_subject_country_finds_it_however_spelled(settings, tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in FOREIGN.items():
+        (docs / name).write_text(text, encoding="utf-8")
+    (docs / "tourism.txt").write_text(TOURISM, encoding="utf-8")
+    caunoi(settings, "ingest", str(docs), "--json")
+
+    def langs(*args: str) -> list[str]:
+        return sorted(h["lang"] for h in json.loads(caunoi(settings, "search", *args, "--json").stdout))
+
+    # the Japanese article names Viet Nam through its Prime Minister only
+    assert langs("Vietnam") == ["en", "ja", "ru", "zh"]
+    assert langs("越南") == langs("Вьетнам") == langs("viet nam") == ["en", "ja", "ru", "zh"]
+    assert langs("--country", "VN") == ["en", "ja", "ru", "zh"]
+    assert langs("Laos") == ["en", "ja", "ru", "zh"]
+    assert langs("Vietnam", "--exact") == []  # as typed: the word itself, which no article writes
+    assert langs("Vietnam biển") == []  # more than a name: its words only
+
+
+def test_which_queries_name_an_entity():
+    from caunoi.search import named_entity
+
+    assert (
+        named_entity("Vietnam")[0] == named_entity("越南")[0] == named_entity("viet nam")[0] == "country:VN"
+    )
+    assert "Việt Nam" in named_entity("Vietnam")[1] and "nước ta" not in named_entity("Vietnam")[1]
+    assert named_entity("МИД Вьетнама")[0] == "vnbody:mofa"
+    assert named_entity('"Фам Минь Тинь"')[0] == "person:pham-minh-chinh"
+    for query in ("Vietnam biển", "Vietnam OR Laos", "Viet*", "-Vietnam", "doi ngoai", "Bộ Ngoại giao"):
+        assert named_entity(query) is None, query  # more than a name, or a name any country's body has

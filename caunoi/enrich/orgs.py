@@ -245,7 +245,8 @@ class _Text:
 def find_orgs(text: str, mentions: list[Mention] | None = None) -> list[Org]:
     """Organisations named in `text` that the gazetteer mentions (found when not given) do not cover,
     left to right, without overlaps."""
-    t = _Text(text, find_mentions(text) if mentions is None else mentions)
+    found = find_mentions(text) if mentions is None else mentions
+    t = _Text(text, [m for m in found if m.type != "person"])
     lex = _lexicon()
     out: list[Org] = []
     k = 0

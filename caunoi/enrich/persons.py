@@ -222,8 +222,9 @@ def find_persons(
     text: str, mentions: list[Mention] | None = None, orgs: list[Org] | None = None
 ) -> list[Person]:
     """People named in `text`, left to right, without overlaps. `mentions` (the gazetteer's) and `orgs`
-    (caunoi.enrich.orgs) are found when not given."""
-    mentions = find_mentions(text) if mentions is None else mentions
+    (caunoi.enrich.orgs) are found when not given. The gazetteer's leaders (its "person" mentions) are
+    read here like any name, after their titles."""
+    mentions = [m for m in (find_mentions(text) if mentions is None else mentions) if m.type != "person"]
     t = _Text(text, mentions, find_orgs(text, mentions) if orgs is None else orgs)
     out: list[Person] = []
     taken: set[int] = set()

@@ -18,7 +18,7 @@ from caunoi.enrich import tone as tone_
 from caunoi.enrich.categories import default_model
 from caunoi.enrich.docrefs import find_doc_refs
 from caunoi.enrich.events import find_events
-from caunoi.enrich.gazetteer import find_mentions, load_gazetteer
+from caunoi.enrich.gazetteer import BODIES, find_mentions, load_gazetteer
 from caunoi.enrich.keywords import keyphrases
 from caunoi.enrich.orgs import Org, find_orgs
 from caunoi.enrich.persons import find_persons
@@ -32,8 +32,10 @@ log = logging.getLogger(__name__)
 # 8: keyphrases on that shared segmentation, document frequencies rebuilt with it; 9: + laws by name;
 # 10: + persons with their titles; 11: keyphrase title and lead weights from the shared word offsets;
 # 12: + organisations outside the gazetteers (head noun + name); 13: tone of French articles, and subject
-# passages also where the gazetteer names Viet Nam ("nước ta", "VN")
-ENRICH_VERSION = 13
+# passages also where the gazetteer names Viet Nam ("nước ta", "VN"); 14: entities in other languages
+# (names in other scripts and languages, leaders), the countries of bodies and leaders tagged
+ENRICH_VERSION = 14
+IMPLIED = 0.8  # the score of a country tagged through one of its bodies or leaders
 
 
 def enrich(
@@ -53,14 +55,22 @@ def enrich(
     clauses = tone_.clauses(reading) if reading else []
     out.data["keywords"] = [k.to_json() for k in keyphrases(title, text, lang, clauses=clauses)]
     gazetteer = load_gazetteer()
-    mentions = find_mentions(whole, gazetteer)
+    mentions = find_mentions(whole, gazetteer, lang)
     orgs = find_orgs(whole, mentions)
-    out.data["entities"] = _entities(mentions, gazetteer) + _persons(whole, mentions, orgs) + _orgs(orgs)
+    entities = _entities(mentions, gazetteer)
+    known = {e["id"] for e in entities}  # a leader the gazetteer lists is found by persons too
+    people = [p for p in _persons(whole, mentions, orgs) if p["id"] not in known]
+    out.data["entities"] = entities + people + _orgs(orgs)
     for entity in out.data["entities"]:
         if entity["score"] >= 0.6:  # weaker ones (a language name, "tiếng Anh") are listed, not tagged
             out.tag("entity", entity["id"], entity["score"])
             if entity["type"] == "country":
                 out.tag("country", entity["id"].split(":", 1)[1], entity["score"])
+    for code, score in _implied_countries(entities, gazetteer).items():
+        # "МИД Вьетнама", "范明政": the country of a body or a leader is named too
+        if out.tags.get(("country", code), 0.0) < score:
+            out.tag("country", code, score)
+            out.tag("entity", f"country:{code}", score)
     out.data["tone"] = _tone(whole, lang, reading, mentions)
     if out.data["tone"] is not None:  # the score is the tone itself, negative or not
         out.tags[("tone", "article")] = out.data["tone"]["tone"]
@@ -156,6 +166,19 @@ def _entities(mentions: list, gazetteer) -> list[dict[str, Any]]:
         if len(item["mentions"]) < 5:
             item["mentions"].append([m.surface, m.start, m.end])
     return sorted(grouped.values(), key=lambda e: (-e["count"], e["id"]))
+
+
+def _implied_countries(entities: list[dict[str, Any]], gazetteer) -> dict[str, float]:
+    """The countries whose bodies (BODIES) or leaders (vn_leaders.tsv) the entities are, with the
+    best score of those mentions (at most IMPLIED: the country is not named as such)."""
+    bodies = {etype: code for code, etype in BODIES.items()}
+    found: dict[str, float] = {}
+    for entity in entities:
+        entry = gazetteer.get(entity["id"])
+        code = bodies.get(entity["type"]) or (entry.get("country") if entry is not None else "")
+        if code and entity["score"] >= 0.9:  # a generic "Bộ Ngoại giao" (0.6) may be any country's
+            found[code] = max(found.get(code, 0.0), min(entity["score"], IMPLIED))
+    return found
 
 
 def _persons(whole: str, mentions: list, orgs: list[Org]) -> list[dict[str, Any]]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    or_,
     select,
     text,
     update,
@@ -32,6 +33,7 @@ from caunoi.models import Doc, SearchHit, SearchRequest
 from caunoi.store.database import upsert
 from caunoi.store.query import (
     Node,
+    Or,
     parse_query,
     positive_terms,
     side_by_side,
@@ -97,6 +99,27 @@ def _match_through_index(conn: Connection) -> None:
     so JIT is off as well.
     """
     conn.execute(text("SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)"))
+
+
+def _query_node(req: SearchRequest) -> Node:
+    """The parsed query, with the other names of the entity it names (`req.named_as`) as phrases
+    matching every reading: "Vietnam" OR "Viet Nam" OR "Việt Nam" …"""
+    node = parse_query(req.query, exact=req.exact, widen=req.widen)
+    if not req.named_as:
+        return node
+    names = [parse_query(f'"{name}"', widen=True) for name in req.named_as if '"' not in name]
+    return Or((node, *names))
+
+
+def _named(req: SearchRequest) -> Any:
+    """The articles tagged with the entity the query names (`req.named`), or None."""
+    if not req.named:
+        return None
+    return exists().where(
+        article_tags.c.article_id == articles.c.id,
+        article_tags.c.kind == "entity",
+        article_tags.c.value == req.named,
+    )
 
 
 def _as_date(value: date | str) -> date:
@@ -346,10 +369,10 @@ class ArticleRepository:
         by side) come before the rest."""
         if not req.query.strip() and self._filters(req):
             return self._filtered(req)
-        node = parse_query(req.query, exact=req.exact, widen=req.widen)
+        node = _query_node(req)
         cols = _hit_columns()
         boost = typed_boost(node) if req.widen else None
-        stmt, score = self._match(node, cols, boost)
+        stmt, score = self._match(node, cols, boost, _named(req))
         stmt = stmt.where(*self._filters(req))
         if req.sort == "date":
             stmt = stmt.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
@@ -391,14 +414,16 @@ class ArticleRepository:
         if not req.query.strip():
             stmt = select(articles.c.id)
         elif self.dialect == "sqlite":  # the index's matches drive: joined, SQLite may ask it row by row
-            match = to_fts5(parse_query(req.query, exact=req.exact, widen=req.widen))
+            match = to_fts5(_query_node(req))
             rowid = "" if after is None else f" AND rowid > {int(after)}"
             found = text(f"SELECT rowid FROM article_fts WHERE article_fts MATCH :m{rowid}").bindparams(
                 m=match
             )
-            stmt = select(articles.c.id).where(articles.c.id.in_(found.columns(column("rowid"))))
+            matched = articles.c.id.in_(found.columns(column("rowid")))
+            named = _named(req)
+            stmt = select(articles.c.id).where(matched if named is None else or_(matched, named))
         else:
-            stmt, _ = self._match(parse_query(req.query, exact=req.exact, widen=req.widen), [articles.c.id])
+            stmt, _ = self._match(_query_node(req), [articles.c.id], named=_named(req))
         stmt = stmt.where(*self._filters(req), *newer)
         return select(func.count()).select_from(stmt.subquery())
 
@@ -447,7 +472,7 @@ class ArticleRepository:
             story.scalar_subquery().label("story_id"),
         ]
         if req.query.strip():
-            stmt, _ = self._match(parse_query(req.query, exact=req.exact, widen=req.widen), cols)
+            stmt, _ = self._match(_query_node(req), cols, named=_named(req))
         else:
             stmt = select(*cols)
         stmt = stmt.where(*self._filters(req), article_time_in(start, end))
@@ -486,7 +511,7 @@ class ArticleRepository:
             ]
             return self._by_day([part.where(*rest) for part in parts], matched=False)
         day = func.date(article_time(), type_=Date).label("day")
-        stmt, _ = self._match(parse_query(req.query, exact=req.exact, widen=req.widen), [day])
+        stmt, _ = self._match(_query_node(req), [day], named=_named(req))
         period = article_time_in(start, end)
         if self.dialect == "sqlite" and end - start <= timedelta(days=ID_SET_DAYS):
             period = articles.c.id.in_(select(articles.c.id).where(period))
@@ -520,14 +545,31 @@ class ArticleRepository:
         with self.engine.connect() as conn:
             return conn.execute(select(func.min(article_time()))).scalar()
 
-    def _match(self, node: Node, cols: list, boost: Node | None = None):
+    def _match(self, node: Node, cols: list, boost: Node | None = None, named: Any = None):
         """The articles matching `node`, with `cols` and their relevance (`score`), and the order
-        by relevance; `boost` adds the score of what it matches (the same matches)."""
+        by relevance; `boost` adds the score of what it matches (the same matches); `named` (a
+        condition, `_named`'s) matches more articles, with no score of their own, after the rest."""
         if self.dialect == "sqlite":
             match = to_fts5(node)
             if boost is not None:
                 # Same matches (B OR M is implied by M); bm25 adds the boost's score.
                 match = f"({match}) AND ({to_fts5(boost)} OR {match})"
+            if named is not None:  # the index's matches, joined to every article the condition keeps
+                found = (
+                    text(
+                        "SELECT rowid AS rid, bm25(article_fts, 10.0, 1.0, 10.0, 1.0) AS fts_score"
+                        " FROM article_fts WHERE article_fts MATCH :match"
+                    )
+                    .bindparams(match=match)
+                    .columns(column("rid"), column("fts_score"))
+                    .subquery("found")
+                )
+                stmt = (
+                    select(*cols, func.coalesce(found.c.fts_score, 0.0).label("score"))
+                    .select_from(articles.outerjoin(found, found.c.rid == articles.c.id))
+                    .where(or_(found.c.rid.is_not(None), named))
+                )
+                return stmt, literal_column("score")
             # bm25 is lower-is-better; a title match weighs ten body matches.
             score = literal_column("bm25(article_fts, 10.0, 1.0, 10.0, 1.0)")
             stmt = (
@@ -551,7 +593,10 @@ class ArticleRepository:
             score = score + func.ts_rank_cd(
                 typed, func.to_tsquery("simple", bindparam("boost", to_tsquery(boost, typed=True)))
             )
-        stmt = select(*cols, score.label("score")).where(self._pg_condition(node, "m"))
+        condition = self._pg_condition(node, "m")
+        stmt = select(*cols, score.label("score")).where(
+            condition if named is None else or_(condition, named)
+        )
         return stmt, score.desc()
 
     @staticmethod
