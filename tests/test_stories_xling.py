@@ -112,13 +112,20 @@ def test_an_unrelated_english_article_about_viet_nam_the_same_day_does_not():
     assert placed.new and placed.story_id != story
 
 
-def test_without_anchors_the_french_report_stays_apart_as_before(monkeypatch):
-    """What the anchors add: the French report's only canonical entity is country:VN, and on
-    entities alone it opens a story of its own."""
-    monkeypatch.setattr(cluster, "ANCHORS", False)
-    c = Clusterer()
-    briefing(c)
-    assert c.add(tagged(10, *FRENCH, "fr", 14)).new
+def test_anchors_join_a_report_whose_only_shared_entity_is_the_country(monkeypatch):
+    """What the anchors add: a report in which the gazetteer finds only country:VN (as it did in
+    French before it learnt "ministère vietnamien des Affaires étrangères" and "la Chine") opens a
+    story of its own on entities alone, and joins the briefing's story through its anchors."""
+    french = tagged(10, *FRENCH, "fr", 14)
+    only_the_country = Article(
+        10, french.published, "fr", french.title, french.text, frozenset({"country:VN"})
+    )
+    for with_anchors in (False, True):
+        monkeypatch.setattr(cluster, "ANCHORS", with_anchors)
+        c = Clusterer()
+        story = briefing(c)
+        placed = c.add(only_the_country)
+        assert placed.new is not with_anchors and (placed.story_id == story) is with_anchors
 
 
 def test_a_story_keeps_its_anchors_through_the_store_state():
