@@ -1995,6 +1995,10 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "offset": "Bỏ qua",
             "country": "Quốc gia",
             "entity": "Thực thể",
+            "origin": "Xuất xứ nguồn tin",
+            "--origin": "Xuất xứ nguồn tin (--origin)",
+            "outlet_country": "Quốc gia của cơ quan báo chí",
+            "--outlet-country": "Quốc gia của cơ quan báo chí (--outlet-country)",
             "limitations": "Hạn chế, khó khăn",  # a review report's sections (caunoi.reports.drafts)
             "causes": "Nguyên nhân",
             "directions": "Phương hướng, nhiệm vụ",

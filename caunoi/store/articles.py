@@ -22,13 +22,14 @@ from sqlalchemy import (
     exists,
     func,
     literal_column,
+    or_,
     select,
     text,
     update,
 )
 from sqlalchemy.exc import DataError
 
-from caunoi.models import Doc, SearchHit, SearchRequest
+from caunoi.models import SOURCE_ORIGINS, Doc, SearchHit, SearchRequest
 from caunoi.store.database import upsert
 from caunoi.store.query import (
     Node,
@@ -49,6 +50,7 @@ from caunoi.store.schema import (
     origins,
     signature_bands,
     signatures,
+    sources,
 )
 from caunoi.store.snippets import make_snippet
 from caunoi.text.fold import index_form
@@ -111,6 +113,33 @@ def _days(first: date | None, last: date | None) -> tuple[datetime, datetime]:
     return start, end + timedelta(days=1)
 
 
+def origin_case(subject: str) -> Any:
+    """A source's origin as caunoi.models.outlet_origin decides it, in SQL over the `sources` table:
+    its origin, else domestic or foreign by its country, else "unknown"."""
+    return case(
+        (sources.c.origin.in_(SOURCE_ORIGINS), sources.c.origin),
+        (func.upper(sources.c.country) == subject.upper(), "domestic"),
+        (sources.c.country.is_not(None), "foreign"),
+        else_="unknown",
+    )
+
+
+def outlet_filters(req: SearchRequest, subject: str) -> list:
+    """The conditions on articles.source of a request's origin and outlet country: the registered
+    outlets of that origin (or with no origin known: no source record, or one saying neither), of
+    that country. The registry is small; the article's outlet is its indexed `source`."""
+    conds = []
+    if req.origin == "unknown":
+        known = select(sources.c.name).where(origin_case(subject) != "unknown")
+        conds.append(or_(articles.c.source.is_(None), articles.c.source.not_in(known)))
+    elif req.origin:
+        conds.append(articles.c.source.in_(select(sources.c.name).where(origin_case(subject) == req.origin)))
+    if req.outlet_country:
+        country = func.upper(sources.c.country) == req.outlet_country.upper()
+        conds.append(articles.c.source.in_(select(sources.c.name).where(country)))
+    return conds
+
+
 def origin_key(origin: str, raw_hash: str) -> str:
     return hashlib.sha256(f"{origin}\0{raw_hash}".encode()).hexdigest()
 
@@ -127,9 +156,10 @@ class WriteResult:
 class ArticleRepository:
     """All SQL about articles lives here; the rest of the code speaks in Docs and dicts."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, subject: str = "VN"):
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.subject = subject  # the subject country (settings.subject_country): whose outlets are domestic
 
     # -- writing -------------------------------------------------------------------------
 
@@ -160,6 +190,7 @@ class ArticleRepository:
         docs = [d for d in docs if not d.skipped]
         if not docs:
             return result
+        docs = self._linked(conn, docs)
         now = datetime.now()
         first_by_hash: dict[str, Doc] = {}
         for doc in docs:
@@ -215,6 +246,23 @@ class ArticleRepository:
             seen.add(key)
         return result
 
+    @staticmethod
+    def _linked(conn: Connection, docs: list[Doc]) -> list[Doc]:
+        """Each doc with the registered outlet its URL belongs to as its source (the registry's name;
+        the name the page gave itself kept in meta "site_name"); a URL no source claims leaves it."""
+        from caunoi.store.sources import CrawlRepository, outlet_of
+
+        by_key = CrawlRepository(conn.engine).outlets_by_key(conn)
+        out = []
+        for doc in docs:
+            name = outlet_of(doc.url, by_key) if by_key else None
+            if name is None or name == doc.source:
+                out.append(doc)
+                continue
+            meta = {**doc.meta, "site_name": doc.source} if doc.source else doc.meta
+            out.append(doc.replace(source=name, meta=meta))
+        return out
+
     def _write_each(self, docs: list[Doc]) -> WriteResult:
         total = WriteResult()
         for doc in docs:
@@ -238,6 +286,7 @@ class ArticleRepository:
         or merged into the article that already has the new text. Returns the id that holds it."""
         if doc.skipped:
             return article_id
+        (doc,) = self._linked(conn, [doc])
         old = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
         if old is None:
             return self.write_batch([doc], conn).ids.get(doc.content_hash)
@@ -576,9 +625,8 @@ class ArticleRepository:
             among = self._pg_condition(reading, "r", "articles.id IN (SELECT r.id FROM articles r WHERE {})")
         return case((among, 0), else_=1)
 
-    @staticmethod
-    def _filters(req: SearchRequest) -> list:
-        conds = []
+    def _filters(self, req: SearchRequest) -> list:
+        conds = outlet_filters(req, self.subject)
         if req.date_from or req.date_to:  # by the day every window of the store dates an article by
             conds.append(article_time_in(*_days(req.date_from, req.date_to)))
         if req.lang:

@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, or_, select, update
 
 from caunoi.models import Listing, Source, SourceDetail, SourceHealth, SourceSpec
 from caunoi.store.database import upsert
-from caunoi.store.schema import listings, pages, raw_pages, sources
+from caunoi.store.schema import articles, listings, pages, raw_pages, sources
 
 MAX_BACKOFF = timedelta(hours=24)
 CLAIM_WINDOW = 8  # a claim looks this many batches ahead to mix hosts
@@ -37,6 +37,54 @@ class PageJob:
     attempts: int
     title_hint: str | None
     published_hint: datetime | None
+
+
+# -- outlets recognised by their URLs ------------------------------------------------------------
+
+DOMAIN_PATH_DEPTH = 2  # "bbc.com/vietnamese", "nhk.or.jp/nhkworld/vi": a service under a path
+
+
+def domain_key(value: str) -> str:
+    """Where an outlet's articles are, as the registry keeps it: a URL or a "host/path" written by a
+    user, as "host" or "host/path" (lower case, no scheme, port or "www.", at most
+    DOMAIN_PATH_DEPTH path segments): "https://www.BBC.com/vietnamese/" -> "bbc.com/vietnamese"."""
+    value = value.strip()
+    parts = urlsplit(value if "//" in value else f"//{value}")
+    host = (parts.hostname or "").lower().rstrip(".")
+    host = host.removeprefix("www.")
+    segments = [s for s in parts.path.lower().split("/") if s][:DOMAIN_PATH_DEPTH]
+    return "/".join([host, *segments])
+
+
+def url_keys(url: str) -> list[str]:
+    """The keys an article's URL may be recognised by, the most precise first: its host with its
+    path's first segments, then its host, then each parent domain the same way
+    (news.example.com/vi/x -> news.example.com/vi, news.example.com, example.com/vi, example.com)."""
+    key = domain_key(url)
+    host, _, path = key.partition("/")
+    segments = path.split("/") if path else []
+    labels = host.split(".")
+    keys = []
+    for i in range(len(labels) - 1):  # a bare top-level domain ("com", "vn") names no outlet
+        parent = ".".join(labels[i:])
+        keys += ["/".join([parent, *segments[:n]]) for n in range(len(segments), -1, -1)]
+    return keys
+
+
+def outlet_keys(home: str, domains: Iterable[str]) -> list[str]:
+    """The keys a source is recognised by: its domains, and its home's."""
+    return list(dict.fromkeys([*(domain_key(d) for d in domains), domain_key(home)]))
+
+
+def outlet_of(url: str | None, by_key: dict[str, str]) -> str | None:
+    """The name of the registered outlet a URL belongs to (`by_key`: CrawlRepository.outlets_by_key),
+    or None."""
+    if not url:
+        return None
+    for key in url_keys(url):
+        if key in by_key:
+            return by_key[key]
+    return None
 
 
 def source_urls(source: Any) -> list[str]:
@@ -129,6 +177,53 @@ class CrawlRepository:
         with self.engine.begin() as conn:
             conn.execute(update(sources).where(sources.c.id == found.id).values(enabled=enabled))
         return True
+
+    def outlets_by_key(self, conn: Connection | None = None) -> dict[str, str]:
+        """Every key a registered source is recognised by -> the source's name (the registry is
+        small: a few hundred sources, read whole)."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.outlets_by_key(own)
+        found: dict[str, str] = {}
+        rows = conn.execute(select(sources.c.name, sources.c.home, sources.c.domains).order_by(sources.c.id))
+        for row in rows:
+            for key in outlet_keys(row.home, row.domains or []):
+                found.setdefault(key, row.name)
+        return found
+
+    def relink(self, chunk: int = 5000) -> int:
+        """Give every stored article with a URL the registered outlet its URL belongs to (its source
+        becomes the registry's name); returns how many changed. Articles no registered outlet claims
+        keep theirs. Read by id a chunk at a time, written in one transaction per chunk."""
+        changed, after = 0, 0
+        with self.engine.connect() as conn:
+            by_key = self.outlets_by_key(conn)
+        if not by_key:
+            return 0
+        while True:
+            with self.engine.begin() as conn:
+                rows = conn.execute(
+                    select(articles.c.id, articles.c.url, articles.c.source)
+                    .where(articles.c.id > after, articles.c.url.is_not(None))
+                    .order_by(articles.c.id)
+                    .limit(chunk)
+                ).all()
+                if not rows:
+                    return changed
+                after = rows[-1].id
+                moves = [
+                    {"key": row.id, "name": name}
+                    for row in rows
+                    if (name := outlet_of(row.url, by_key)) is not None and name != row.source
+                ]
+                if moves:
+                    conn.execute(
+                        update(articles)
+                        .where(articles.c.id == bindparam("key"))
+                        .values(source=bindparam("name")),
+                        moves,
+                    )
+                changed += len(moves)
 
     # -- polling ------------------------------------------------------------------------------
 
