@@ -163,6 +163,8 @@ class SearchHit:
     score: float
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    origin: str = "unknown"  # where its outlet is from (outlet_origin)
+    outlet_country: str | None = None  # its outlet's country, as the sources registry records it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -172,6 +174,8 @@ class SearchHit:
             "published_at": self.published.isoformat() if self.published else None,
             "lang": self.lang,
             "source": self.source,
+            "origin": self.origin,
+            "outlet_country": self.outlet_country,
             "category": self.category,
             "url": self.url,
             "score": round(self.score, 4),

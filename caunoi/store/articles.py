@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DataError
 
-from caunoi.models import SOURCE_ORIGINS, Doc, SearchHit, SearchRequest
+from caunoi.models import SOURCE_ORIGINS, Doc, SearchHit, SearchRequest, outlet_origin
 from caunoi.store.database import upsert
 from caunoi.store.query import (
     Node,
@@ -416,7 +416,7 @@ class ArticleRepository:
                 _match_through_index(conn)
             for row in conn.execute(stmt):
                 hits.append(_hit(row, abs(float(row.score)), terms, shown_first))
-        return hits
+            return self._placed(conn, hits)
 
     def count(self, req: SearchRequest, cap: int) -> tuple[int, bool]:
         """How many articles a search matches: (n, True) counted, or (n, False) estimated — when the
@@ -460,7 +460,22 @@ class ArticleRepository:
             .offset(req.offset)
         )  # fmt: skip
         with self.engine.connect() as conn:
-            return [_hit(row, 0.0, []) for row in conn.execute(stmt)]
+            return self._placed(conn, [_hit(row, 0.0, []) for row in conn.execute(stmt)])
+
+    def _placed(self, conn: Connection, hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits with their outlet's origin and country, from the registry records of their
+        outlets (read once for the page, not joined to every match)."""
+        names = {h.source for h in hits if h.source}
+        records = {}
+        if names:
+            query = select(sources.c.name, sources.c.origin, sources.c.country).where(
+                sources.c.name.in_(names)
+            )
+            records = {row.name: (row.origin, row.country) for row in conn.execute(query)}
+        for hit in hits:
+            origin, country = records.get(hit.source or "", (None, None))
+            hit.origin, hit.outlet_country = outlet_origin(origin, country, self.subject), country
+        return hits
 
     def matching(
         self,
