@@ -75,6 +75,9 @@ LABELS: dict[str, dict[str, str]] = {
         "to": "Đến ngày",
         "lang": "Ngôn ngữ",
         "outlet": "Cơ quan báo chí",
+        "outlet_country": "Quốc gia của cơ quan báo chí",
+        "foreign_press": "Báo chí nước ngoài",
+        "foreign_press_none": "Không có bài nào của báo chí nước ngoài hay quốc tế trong thời gian này.",
         "topic": "Chủ đề",
         "country": "Quốc gia",
         "entity": "Thực thể",
@@ -834,6 +837,9 @@ LABELS: dict[str, dict[str, str]] = {
         "to": "To",
         "lang": "Language",
         "outlet": "Outlet",
+        "outlet_country": "Outlet's country",
+        "foreign_press": "Foreign press",
+        "foreign_press_none": "No article by foreign or international outlets in this period.",
         "topic": "Topic",
         "country": "Country",
         "entity": "Entity",
@@ -1880,6 +1886,8 @@ def name_of(value: str, kind: str = "entity", lang: str = "vi") -> str:
     """What a user reads for a tag value: "CN" -> Trung Quốc, "culture_tourism" -> Văn hóa và du lịch."""
     if kind == "topic":
         return topic_names(lang).get(value, value)
+    if kind == "origin":
+        return LABELS[lang].get(f"origin_{value}", value)
     if kind == "country":
         return country_name(value, lang)
     from caunoi.enrich.gazetteer import load_gazetteer
