@@ -34,8 +34,8 @@ from caunoi.outreach import access
 from caunoi.reports import drafts
 from caunoi.reports.drafts import Draft
 from caunoi.reports.figures import Scope
-from caunoi.search import FilterError, request_from
 from caunoi.reports.review import FORMATS, build_review, file_name, period, render
+from caunoi.search import FilterError, request_from
 from caunoi.units import code_key
 
 router = APIRouter()

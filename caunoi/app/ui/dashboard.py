@@ -1,9 +1,9 @@
 """The dashboard (/) and its charts: Plotly figures as plain JSON (caunoi.reports.charts) that
 static/js/charts.js draws from a <script type="application/json"> block (no inline script, no CDN).
-Its form narrows it to a query, a saved search, the outlets' origin (foreign press…) and a period (caunoi.attention.ask, one_search); every
-day, outlet, country, entity and document it shows links to the articles behind it (the search page
-over the dashboard's search and days). The figures' numbers come from service.dashboard; this module
-only shapes them."""
+Its form narrows it to a query, a saved search, the outlets' origin (the foreign press…) and a period
+(caunoi.attention.ask, one_search); every day, outlet, country, entity and document it shows links to
+the articles behind it (the search page over the dashboard's search and days). The figures' numbers
+come from service.dashboard; this module only shapes them."""
 
 from __future__ import annotations
 
