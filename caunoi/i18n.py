@@ -76,8 +76,6 @@ LABELS: dict[str, dict[str, str]] = {
         "lang": "Ngôn ngữ",
         "outlet": "Cơ quan báo chí",
         "outlet_country": "Quốc gia của cơ quan báo chí",
-        "foreign_press": "Báo chí nước ngoài",
-        "foreign_press_none": "Không có bài nào của báo chí nước ngoài hay quốc tế trong thời gian này.",
         "topic": "Chủ đề",
         "country": "Quốc gia",
         "entity": "Thực thể",
@@ -838,8 +836,6 @@ LABELS: dict[str, dict[str, str]] = {
         "lang": "Language",
         "outlet": "Outlet",
         "outlet_country": "Outlet's country",
-        "foreign_press": "Foreign press",
-        "foreign_press_none": "No article by foreign or international outlets in this period.",
         "topic": "Topic",
         "country": "Country",
         "entity": "Entity",
@@ -1566,6 +1562,8 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fig_outlets": "Cơ quan báo chí", "fig_tone": "Sắc thái trung bình về {country}",
         "fig_tone_n": "Bài có đoạn nói về nước ta", "fig_alerts": "Cảnh báo",
         "fig_cases_opened": "Vụ việc mở mới", "fig_cases_closed": "Vụ việc đã đóng",
+        "foreign_press": "Báo chí nước ngoài",
+        "foreign_none": "Không có bài nào của báo chí nước ngoài hay quốc tế trong kỳ.",
     },
     "en": {
         "brief": "MORNING BRIEF", "brief_sub": "Press coverage at home and abroad",
@@ -1583,6 +1581,8 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fig_outlets": "Outlets", "fig_tone": "Mean tone about {country}",
         "fig_tone_n": "Articles with passages about the country", "fig_alerts": "Alerts raised",
         "fig_cases_opened": "Cases opened", "fig_cases_closed": "Cases closed",
+        "foreign_press": "Foreign press",
+        "foreign_none": "No article by foreign or international outlets in the period.",
     },
 }  # fmt: skip
 

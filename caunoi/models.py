@@ -20,6 +20,7 @@ ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone
 # where an article's outlet is from, from the subject country's point of view (sources.origin)
 SOURCE_ORIGINS = ("domestic", "foreign", "diaspora", "international")
 ORIGINS = (*SOURCE_ORIGINS, "unknown")  # as search filters and counts them
+FOREIGN_ORIGINS = ("foreign", "international")  # the foreign press (diaspora outlets are counted apart)
 
 
 def outlet_origin(origin: str | None, country: str | None, subject: str) -> str:
