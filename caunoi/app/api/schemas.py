@@ -314,6 +314,10 @@ class AlertDetailOut(AlertOut):
     )
     history: list[dict[str, Any]] = Field(description="Who read or dismissed it, oldest first.")
     articles_error: str | None = Field(description="Why the articles could not be found again, if so.")
+    scope: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What its rule watches: query, saved search, topic, origin (foreign…), outlet_country, …",
+    )
 
 
 class CaseOut(BaseModel):
