@@ -339,3 +339,11 @@ def test_the_search_page_and_api_filter_and_count_by_origin(site):
     assert dict(map(tuple, found["facets"]["origin"])) == {"foreign": 3}
     bad = browser.get("/api/v1/search", params={"q": "x", "outlet_country": "USA"})
     assert bad.status_code == 400 and bad.json()["error"]["code"] == "bad_filter"
+
+
+def test_the_sample_csv_says_what_the_sample_yaml_says_of_its_outlets():
+    shipped = {s.name: s for s in read_sources(SAMPLE)}
+    as_csv = read_sources(SAMPLE.with_suffix(".csv"))
+    assert len(as_csv) == 7 and all(s == shipped[s.name] for s in as_csv)
+    recognised = [s for s in shipped.values() if not s.feeds and not s.sitemaps]
+    assert len(recognised) == 38 and not any(s.enabled for s in recognised)
