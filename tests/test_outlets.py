@@ -347,3 +347,10 @@ def test_the_sample_csv_says_what_the_sample_yaml_says_of_its_outlets():
     assert len(as_csv) == 7 and all(s == shipped[s.name] for s in as_csv)
     recognised = [s for s in shipped.values() if not s.feeds and not s.sitemaps]
     assert len(recognised) == 38 and not any(s.enabled for s in recognised)
+
+
+def test_an_outlet_is_found_by_its_name_or_by_its_domain(site):
+    by_name = everything(site, source="Dân trí")
+    assert [h.source for h in by_name] == ["Dân trí"]
+    assert [h.id for h in everything(site, source="dantri.com.vn")] == [h.id for h in by_name]
+    assert [h.source for h in everything(site, source="www.state.gov")] == ["U.S. Department of State"]

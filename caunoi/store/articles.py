@@ -646,8 +646,10 @@ class ArticleRepository:
             conds.append(article_time_in(*_days(req.date_from, req.date_to)))
         if req.lang:
             conds.append(articles.c.lang == req.lang.lower())
-        if req.source:
-            conds.append(func.lower(articles.c.source) == req.source.lower())
+        if req.source:  # its name, or a domain of its (dantri.com.vn: the registry's "Dân trí")
+            named = [func.lower(articles.c.source) == req.source.lower()]
+            registered = self._outlet_at(req.source)
+            conds.append(or_(*named, articles.c.source == registered) if registered else named[0])
         if req.category:
             conds.append(func.lower(articles.c.category) == req.category.lower())
         for kind, value in req.tags:
@@ -667,6 +669,14 @@ class ArticleRepository:
                 tone.append(article_tags.c.score <= req.tone_max)
             conds.append(exists().where(*tone))
         return [and_(*conds)] if conds else []
+
+    def _outlet_at(self, domain: str) -> str | None:
+        """The registered outlet a domain ("dantri.com.vn", "bbc.com/vietnamese") belongs to, if any."""
+        from caunoi.store.sources import CrawlRepository, outlet_of
+
+        if "." not in domain or " " in domain.strip():
+            return None
+        return outlet_of(f"https://{domain.strip()}", CrawlRepository(self.engine).outlets_by_key())
 
     def get(self, article_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:
