@@ -252,8 +252,8 @@ def _whole(value: int | str, option: str) -> int:
 # -- a search's matches as a table --------------------------------------------------------------
 
 EXPORT_COLUMNS = (
-    "id", "published", "lang", "source", "origin", "outlet_country", "category", "title", "url", "score",
-    "tone", "topics", "entities", "countries", "snippet",
+    "id", "published", "lang", "source", "category", "title", "url", "score", "tone", "topics", "entities",
+    "countries", "origin", "outlet_country", "snippet",
 )  # fmt: skip
 _LISTS = ("topics", "entities", "countries")  # joined with "; " in a spreadsheet's cell
 

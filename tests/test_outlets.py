@@ -251,7 +251,15 @@ def test_an_outlet_with_no_feed_is_recognised_only_never_watched(service):
         service.sources.enable("U.S. Department of State")
     assert refused.value.code == "source_no_listing"
     with pytest.raises(SourceError) as taken:  # a domain names one outlet
-        service.sources.add(make_spec({"name": "State", "home": "https://state.gov", "enabled": False}))
+        service.sources.add(
+            make_spec(
+                {"name": "State", "home": "https://example.org", "domains": ["state.gov"], "enabled": False}
+            )
+        )
+    # two sources at one home (sections of a site) are let be: the first registered names the articles
+    service.sources.add(
+        make_spec({"name": "State, Asia", "home": "https://www.state.gov/", "enabled": False})
+    )
     assert taken.value.code == "source_domain_taken"
     with pytest.raises(SourceError) as bad:
         make_spec({"name": "X", "home": "https://x.org", "domains": ["localhost"], "enabled": False})

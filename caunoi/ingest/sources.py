@@ -138,11 +138,12 @@ def _no_listing(where: str, name: str) -> SourceError:
 
 
 def check_domains(specs: list[SourceSpec], registered: dict[str, str]) -> None:
-    """Refuse a source claiming a domain another source has (`registered`: key -> name, as the store
-    has them, or an earlier source of `specs`): an article's URL must name one outlet."""
+    """Refuse a source naming a domain (`domains`) another source has (`registered`: key -> name, as
+    the store has them, or an earlier source of `specs`): an article's URL must name one outlet. Two
+    sources at one home (sections of a site) are let be: the first registered names its articles."""
     claimed = dict(registered)
     for spec in specs:
-        for key in outlet_keys(spec.home, spec.domains):
+        for key in [domain_key(d) for d in spec.domains]:
             other = claimed.setdefault(key, spec.name)
             if other.casefold() != spec.name.casefold():
                 raise SourceError(
@@ -150,6 +151,8 @@ def check_domains(specs: list[SourceSpec], registered: dict[str, str]) -> None:
                     "{where}source {name!r}: the domain {domain} is {other!r}'s; a domain names one source",
                     where="", name=spec.name, domain=key, other=other,
                 )  # fmt: skip
+        for key in outlet_keys(spec.home, spec.domains):  # its home's too: a later source may not name it
+            claimed.setdefault(key, spec.name)
 
 
 def _check_addresses(values: dict[str, Any], refused: Callable[..., SourceError]) -> None:

@@ -249,13 +249,16 @@ class ArticleRepository:
     @staticmethod
     def _linked(conn: Connection, docs: list[Doc]) -> list[Doc]:
         """Each doc with the registered outlet its URL belongs to as its source (the registry's name;
-        the name the page gave itself kept in meta "site_name"); a URL no source claims leaves it."""
+        the name the page gave itself kept in meta "site_name"); a URL no source claims leaves it, and
+        so does a doc whose source is a registered one already (the watcher's: it read its feed)."""
         from caunoi.store.sources import CrawlRepository, outlet_of
 
-        by_key = CrawlRepository(conn.engine).outlets_by_key(conn)
+        crawl = CrawlRepository(conn.engine)
+        by_key = crawl.outlets_by_key(conn)
+        registered = crawl.source_names(conn) if by_key else set()
         out = []
         for doc in docs:
-            name = outlet_of(doc.url, by_key) if by_key else None
+            name = outlet_of(doc.url, by_key) if by_key and doc.source not in registered else None
             if name is None or name == doc.source:
                 out.append(doc)
                 continue

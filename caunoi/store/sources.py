@@ -76,6 +76,21 @@ def outlet_keys(home: str, domains: Iterable[str]) -> list[str]:
     return list(dict.fromkeys([*(domain_key(d) for d in domains), domain_key(home)]))
 
 
+def claimed_keys(rows: Iterable[Any]) -> dict[str, str]:
+    """key -> the name of the source it recognises, of sources (name, home, domains) in the order
+    they were registered: a domain a source names claims it first (one source a domain:
+    caunoi.ingest.sources.check_domains), then the homes' — of two sources at one home (two
+    sections of a site, two test sites on one host) the first registered."""
+    rows = list(rows)
+    found: dict[str, str] = {}
+    for row in rows:
+        for domain in row.domains or []:
+            found.setdefault(domain_key(domain), row.name)
+    for row in rows:
+        found.setdefault(domain_key(row.home), row.name)
+    return found
+
+
 def outlet_of(url: str | None, by_key: dict[str, str]) -> str | None:
     """The name of the registered outlet a URL belongs to (`by_key`: CrawlRepository.outlets_by_key),
     or None."""
@@ -184,20 +199,22 @@ class CrawlRepository:
         if conn is None:
             with self.engine.connect() as own:
                 return self.outlets_by_key(own)
-        found: dict[str, str] = {}
         rows = conn.execute(select(sources.c.name, sources.c.home, sources.c.domains).order_by(sources.c.id))
-        for row in rows:
-            for key in outlet_keys(row.home, row.domains or []):
-                found.setdefault(key, row.name)
-        return found
+        return claimed_keys(rows)
+
+    def source_names(self, conn: Connection) -> set[str]:
+        """The names of every registered source."""
+        return set(conn.execute(select(sources.c.name)).scalars())
 
     def relink(self, chunk: int = 5000) -> int:
         """Give every stored article with a URL the registered outlet its URL belongs to (its source
         becomes the registry's name); returns how many changed. Articles no registered outlet claims
-        keep theirs. Read by id a chunk at a time, written in one transaction per chunk."""
+        keep theirs, and so do those whose source is a registered one already (the watcher's, or an
+        earlier link). Read by id a chunk at a time, written in one transaction per chunk."""
         changed, after = 0, 0
         with self.engine.connect() as conn:
             by_key = self.outlets_by_key(conn)
+            registered = self.source_names(conn)
         if not by_key:
             return 0
         while True:
@@ -214,7 +231,7 @@ class CrawlRepository:
                 moves = [
                     {"key": row.id, "name": name}
                     for row in rows
-                    if (name := outlet_of(row.url, by_key)) is not None and name != row.source
+                    if row.source not in registered and (name := outlet_of(row.url, by_key)) is not None
                 ]
                 if moves:
                     conn.execute(
