@@ -248,17 +248,22 @@ class ArticleRepository:
 
     @staticmethod
     def _linked(conn: Connection, docs: list[Doc]) -> list[Doc]:
-        """Each doc with the registered outlet its URL belongs to as its source (the registry's name;
+        """Each doc with the registered outlet its URL belongs to (else its source's, when that is a
+        domain: caunoi.store.sources.article_outlet) as its source (the registry's name;
         the name the page gave itself kept in meta "site_name"); a URL no source claims leaves it, and
         so does a doc whose source is a registered one already (the watcher's: it read its feed)."""
-        from caunoi.store.sources import CrawlRepository, outlet_of
+        from caunoi.store.sources import CrawlRepository, article_outlet
 
         crawl = CrawlRepository(conn.engine)
         by_key = crawl.outlets_by_key(conn)
         registered = crawl.source_names(conn) if by_key else set()
         out = []
         for doc in docs:
-            name = outlet_of(doc.url, by_key) if by_key and doc.source not in registered else None
+            name = (
+                article_outlet(doc.url, doc.source, by_key)
+                if by_key and doc.source not in registered
+                else None
+            )
             if name is None or name == doc.source:
                 out.append(doc)
                 continue
@@ -675,11 +680,9 @@ class ArticleRepository:
 
     def _outlet_at(self, domain: str) -> str | None:
         """The registered outlet a domain ("dantri.com.vn", "bbc.com/vietnamese") belongs to, if any."""
-        from caunoi.store.sources import CrawlRepository, outlet_of
+        from caunoi.store.sources import CrawlRepository, domain_outlet
 
-        if "." not in domain or " " in domain.strip():
-            return None
-        return outlet_of(f"https://{domain.strip()}", CrawlRepository(self.engine).outlets_by_key())
+        return domain_outlet(domain, CrawlRepository(self.engine).outlets_by_key())
 
     def get(self, article_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

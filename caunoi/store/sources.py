@@ -102,6 +102,21 @@ def outlet_of(url: str | None, by_key: dict[str, str]) -> str | None:
     return None
 
 
+def domain_outlet(name: str | None, by_key: dict[str, str]) -> str | None:
+    """The registered outlet a name that is a domain ("usaid.gov", "bbc.com/vietnamese") belongs to,
+    or None (a name with a space, or no dot, is no domain)."""
+    if not name or "." not in name or any(c.isspace() for c in name.strip()):
+        return None
+    return outlet_of(f"https://{name.strip()}", by_key)
+
+
+def article_outlet(url: str | None, source: str | None, by_key: dict[str, str]) -> str | None:
+    """The registered outlet of an article: the one its URL belongs to, else — a text republished
+    elsewhere, its record naming the publisher by its domain ("source": "kremlin.ru") — the one that
+    domain belongs to; None when neither is registered."""
+    return outlet_of(url, by_key) or domain_outlet(source, by_key)
+
+
 def source_urls(source: Any) -> list[str]:
     """A source's own URLs (home, feeds, sitemaps), from its row: the hosts `allow_private` covers."""
     return [source["home"], *(source["feeds"] or []), *(source["sitemaps"] or [])]
@@ -207,10 +222,11 @@ class CrawlRepository:
         return set(conn.execute(select(sources.c.name)).scalars())
 
     def relink(self, chunk: int = 5000) -> int:
-        """Give every stored article with a URL the registered outlet its URL belongs to (its source
-        becomes the registry's name); returns how many changed. Articles no registered outlet claims
-        keep theirs, and so do those whose source is a registered one already (the watcher's, or an
-        earlier link). Read by id a chunk at a time, written in one transaction per chunk."""
+        """Give every stored article the registered outlet its URL belongs to, or its source's name as
+        a domain does (article_outlet): its source becomes the registry's name. Returns how many
+        changed. Articles no registered outlet claims keep theirs, and so do those whose source is a
+        registered one already (the watcher's, or an earlier link). Read by id a chunk at a time,
+        written in one transaction per chunk."""
         changed, after = 0, 0
         with self.engine.connect() as conn:
             by_key = self.outlets_by_key(conn)
@@ -221,7 +237,10 @@ class CrawlRepository:
             with self.engine.begin() as conn:
                 rows = conn.execute(
                     select(articles.c.id, articles.c.url, articles.c.source)
-                    .where(articles.c.id > after, articles.c.url.is_not(None))
+                    .where(
+                        articles.c.id > after,
+                        or_(articles.c.url.is_not(None), articles.c.source.is_not(None)),
+                    )
                     .order_by(articles.c.id)
                     .limit(chunk)
                 ).all()
@@ -231,7 +250,8 @@ class CrawlRepository:
                 moves = [
                     {"key": row.id, "name": name}
                     for row in rows
-                    if row.source not in registered and (name := outlet_of(row.url, by_key)) is not None
+                    if row.source not in registered
+                    and (name := article_outlet(row.url, row.source, by_key)) is not None
                 ]
                 if moves:
                     conn.execute(
