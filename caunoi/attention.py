@@ -210,7 +210,8 @@ def ask(
 def _narrows(request: SearchRequest) -> bool:
     """Whether a request without a query keeps fewer than every article."""
     bounds = (request.tone_min, request.tone_max)
-    return bool(request.tags or request.lang or request.source or request.category) or bounds != (None, None)
+    outlets = request.lang or request.source or request.origin or request.outlet_country
+    return bool(request.tags or outlets or request.category) or bounds != (None, None)
 
 
 def _check_period(first: date | None, last: date | None) -> None:

@@ -75,6 +75,7 @@ LABELS: dict[str, dict[str, str]] = {
         "to": "Đến ngày",
         "lang": "Ngôn ngữ",
         "outlet": "Cơ quan báo chí",
+        "outlet_country": "Quốc gia của cơ quan báo chí",
         "topic": "Chủ đề",
         "country": "Quốc gia",
         "entity": "Thực thể",
@@ -780,6 +781,18 @@ LABELS: dict[str, dict[str, str]] = {
         "why_topics": "Chủ đề ưu tiên",
         "why_count": "Số mục",
         "why_first": "Bài đầu tiên",
+        "alert_scope": "Phạm vi theo dõi",
+        "scope_query": "Từ khoá",
+        "scope_saved": "Tìm kiếm đã lưu",
+        "scope_story": "Câu chuyện",
+        "scope_topic": "Chủ đề",
+        "scope_entity": "Thực thể",
+        "scope_country": "Quốc gia",
+        "scope_doc_ref": "Văn bản",
+        "scope_lang": "Ngôn ngữ",
+        "scope_source": "Cơ quan báo chí",
+        "scope_origin": "Xuất xứ nguồn tin",
+        "scope_outlet_country": "Quốc gia của cơ quan báo chí",
     },
     "en": {
         "app": "Cầu Nối",
@@ -834,6 +847,7 @@ LABELS: dict[str, dict[str, str]] = {
         "to": "To",
         "lang": "Language",
         "outlet": "Outlet",
+        "outlet_country": "Outlet's country",
         "topic": "Topic",
         "country": "Country",
         "entity": "Entity",
@@ -1540,6 +1554,18 @@ LABELS: dict[str, dict[str, str]] = {
         "why_topics": "Priority topics",
         "why_count": "Items",
         "why_first": "First article",
+        "alert_scope": "Scope",
+        "scope_query": "Query",
+        "scope_saved": "Saved search",
+        "scope_story": "Story",
+        "scope_topic": "Topic",
+        "scope_entity": "Entity",
+        "scope_country": "Country",
+        "scope_doc_ref": "Document",
+        "scope_lang": "Language",
+        "scope_source": "Outlet",
+        "scope_origin": "Outlet origin",
+        "scope_outlet_country": "Outlet's country",
     },
 }
 
@@ -1560,6 +1586,8 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fig_outlets": "Cơ quan báo chí", "fig_tone": "Sắc thái trung bình về {country}",
         "fig_tone_n": "Bài có đoạn nói về nước ta", "fig_alerts": "Cảnh báo",
         "fig_cases_opened": "Vụ việc mở mới", "fig_cases_closed": "Vụ việc đã đóng",
+        "foreign_press": "Báo chí nước ngoài",
+        "foreign_none": "Không có bài nào của báo chí nước ngoài hay quốc tế trong kỳ.",
     },
     "en": {
         "brief": "MORNING BRIEF", "brief_sub": "Press coverage at home and abroad",
@@ -1577,6 +1605,8 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fig_outlets": "Outlets", "fig_tone": "Mean tone about {country}",
         "fig_tone_n": "Articles with passages about the country", "fig_alerts": "Alerts raised",
         "fig_cases_opened": "Cases opened", "fig_cases_closed": "Cases closed",
+        "foreign_press": "Foreign press",
+        "foreign_none": "No article by foreign or international outlets in the period.",
     },
 }  # fmt: skip
 
@@ -1880,6 +1910,8 @@ def name_of(value: str, kind: str = "entity", lang: str = "vi") -> str:
     """What a user reads for a tag value: "CN" -> Trung Quốc, "culture_tourism" -> Văn hóa và du lịch."""
     if kind == "topic":
         return topic_names(lang).get(value, value)
+    if kind == "origin":
+        return LABELS[lang].get(f"origin_{value}", value)
     if kind == "country":
         return country_name(value, lang)
     from caunoi.enrich.gazetteer import load_gazetteer
@@ -1995,6 +2027,10 @@ WORDS: dict[str, dict[str, dict[str, str]]] = {
             "offset": "Bỏ qua",
             "country": "Quốc gia",
             "entity": "Thực thể",
+            "origin": "Xuất xứ nguồn tin",
+            "--origin": "Xuất xứ nguồn tin (--origin)",
+            "outlet_country": "Quốc gia của cơ quan báo chí",
+            "--outlet-country": "Quốc gia của cơ quan báo chí (--outlet-country)",
             "limitations": "Hạn chế, khó khăn",  # a review report's sections (caunoi.reports.drafts)
             "causes": "Nguyên nhân",
             "directions": "Phương hướng, nhiệm vụ",

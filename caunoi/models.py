@@ -17,6 +17,22 @@ Precision = Literal["day", "month", "year"]
 MAX_ID = 2**31 - 1
 # what enrichment (caunoi.enrich.stage) finds in an article, as `show --json` gives it once enriched
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")
+# where an article's outlet is from, from the subject country's point of view (sources.origin)
+SOURCE_ORIGINS = ("domestic", "foreign", "diaspora", "international")
+ORIGINS = (*SOURCE_ORIGINS, "unknown")  # as search filters and counts them
+FOREIGN_ORIGINS = ("foreign", "international")  # the foreign press (diaspora outlets are counted apart)
+
+
+def outlet_origin(origin: str | None, country: str | None, subject: str) -> str:
+    """Where an article's outlet is from, the one definition (search, facets, the brief, alert rules,
+    evaluation): the origin its source record gives; else its source's country — the subject
+    country's: domestic, another: foreign; else "unknown" (no source record, or one that says
+    neither), never guessed. caunoi.store.articles.origin_case is this rule in SQL."""
+    if origin in SOURCE_ORIGINS:
+        return origin
+    if country:
+        return "domestic" if country.upper() == subject.upper() else "foreign"
+    return "unknown"
 
 
 def as_json(value: Any) -> Any:
@@ -136,6 +152,8 @@ class SearchRequest:
     # too, and so do its other names (`named_as`, phrases matched in every reading): caunoi.search sets them
     named: str | None = None
     named_as: tuple[str, ...] = ()
+    origin: str | None = None  # the outlet's origin (ORIGINS, outlet_origin), "unknown" included
+    outlet_country: str | None = None  # the outlet's country (ISO 3166 alpha-2, upper case)
 
 
 @dataclass
@@ -150,6 +168,8 @@ class SearchHit:
     score: float
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)
+    origin: str = "unknown"  # where its outlet is from (outlet_origin)
+    outlet_country: str | None = None  # its outlet's country, as the sources registry records it
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -159,6 +179,8 @@ class SearchHit:
             "published_at": self.published.isoformat() if self.published else None,
             "lang": self.lang,
             "source": self.source,
+            "origin": self.origin,
+            "outlet_country": self.outlet_country,
             "category": self.category,
             "url": self.url,
             "score": round(self.score, 4),
@@ -249,6 +271,9 @@ class SourceSpec:
     languages: list[str] = field(default_factory=list)  # ISO 639-1
     media_type: str | None = None
     origin: str | None = None  # domestic | foreign | diaspora | international
+    # where its articles are recognised: "host" or "host/path" (www. left out; a subdomain falls back
+    # to its parent); none given: its home's host and path
+    domains: list[str] = field(default_factory=list)
     poll_minutes: int = 30
     enabled: bool = True
     allow_private: bool = False  # may reach private addresses at its own hosts (an intranet source)
@@ -289,6 +314,7 @@ class Source:
     last_error: str | None
     last_error_at: datetime | None
     failures: int  # polls failed in a row
+    domains: list[str]  # where its articles are recognised (SourceSpec.domains), as given
 
     @property
     def urls(self) -> list[str]:

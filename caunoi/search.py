@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from caunoi.errors import Conflict, Invalid, NotFound, check_choice
-from caunoi.models import SearchHit, SearchRequest
+from caunoi.models import ORIGINS, SearchHit, SearchRequest
 from caunoi.store.query import And, Node, Not, Or, QueryError, Term, parse_query
 from caunoi.store.searches import SavedSearchRepository
 from caunoi.text.fold import TOKEN_RE
@@ -37,6 +37,7 @@ __all__ = [
     "SavedSearches",
     "entity_id",
     "filled",
+    "outlet_country",
     "request_from",
     "saved_form",
     "search_tags",
@@ -45,7 +46,8 @@ __all__ = [
 # what a user may say of a search, by the names request_from takes them under
 SEARCH_OPTIONS = (
     "query", "exact", "widen", "from", "to", "lang", "source", "category", "doc_ref", "topic", "entity",
-    "country", "event_type", "tone_min", "tone_max", "tone_of", "sort", "limit", "offset",
+    "country", "event_type", "tone_min", "tone_max", "tone_of", "origin", "outlet_country", "sort", "limit",
+    "offset",
 )  # fmt: skip
 TAG_OPTIONS = ("doc_ref", "event_type", "topic", "entity", "country")  # the filters a request holds as tags
 TONE_OF = ("article", "subject")
@@ -141,9 +143,9 @@ def request_from(
     named "" is an argument without a name. A search that asks nothing — no query, no filter, no tone
     bound — is refused (no_query) unless `require` is False: the web form then shows an empty page, a
     rule may watch every article. The other refusals: unknown_entity, unknown_country, bad_date,
-    bad_number, bad_choice, bad_whole_number, and a QueryError for a query that does not parse; the
-    filters are checked first, then whether anything is asked, then the query, then dates, tones,
-    choices and paging, in that order."""
+    bad_number, bad_choice, bad_outlet_country, bad_whole_number, and a QueryError for a query that
+    does not parse; the filters are checked first, then whether anything is asked, then the query,
+    then dates, tones, choices and paging, in that order."""
     unknown = values.keys() - {*SEARCH_OPTIONS, "tags"}
     if unknown:
         raise TypeError(f"not a search option: {', '.join(sorted(unknown))}")
@@ -152,7 +154,8 @@ def request_from(
     query = given.get("query", "")
     tags = tuple((kind, value) for kind, value in given.get("tags", ()))
     tags += search_tags(**{key: given.get(key) for key in TAG_OPTIONS}, names=names)
-    if require and not query.strip() and not tags and "tone_min" not in given and "tone_max" not in given:
+    asked = {"tone_min", "tone_max", "origin", "outlet_country"} & given.keys()
+    if require and not query.strip() and not tags and not asked:
         raise _nothing_asked(names)
     if query.strip():
         parse_query(query, exact=bool(given.get("exact")), widen=bool(given.get("widen")))
@@ -176,6 +179,8 @@ def request_from(
         tone_min=_number(given.get("tone_min"), name("tone_min")),
         tone_max=_number(given.get("tone_max"), name("tone_max")),
         tone_of=check_choice(given.get("tone_of", "article"), TONE_OF, name("tone_of"), FilterError),
+        origin=_origin(given.get("origin"), name("origin")),
+        outlet_country=outlet_country(given.get("outlet_country"), name("outlet_country")),
         sort=check_choice(given.get("sort", "relevance"), SORTS, name("sort"), FilterError),
         limit=_whole(given.get("limit", 20), name("limit")),
         offset=_whole(given.get("offset", 0), name("offset")),
@@ -221,6 +226,27 @@ def named_entity(query: str) -> tuple[str, tuple[str, ...]] | None:
             ]
             return entry.id, tuple(names[:12])
     return None
+
+
+def _origin(value: str | None, option: str) -> str | None:
+    if value is None or value == "":
+        return None
+    return check_choice(value.strip().lower(), ORIGINS, option, FilterError)
+
+
+def outlet_country(value: str | None, option: str) -> str | None:
+    """An outlet's country as a filter takes it: an ISO 3166 alpha-2 code, in any case ("us" -> "US"),
+    or the refusal bad_outlet_country."""
+    if value is None or value == "":
+        return None
+    code = value.strip().upper()
+    if len(code) != 2 or not code.isascii() or not code.isalpha():
+        raise FilterError(
+            "bad_outlet_country",
+            "{option} takes an outlet's country as an ISO 3166 two-letter code (US, FR), not {value!r}",
+            option=option, value=value,
+        )  # fmt: skip
+    return code
 
 
 def _nothing_asked(names: Mapping[str, str]) -> FilterError:
@@ -271,7 +297,7 @@ def _whole(value: int | str, option: str) -> int:
 
 EXPORT_COLUMNS = (
     "id", "published", "lang", "source", "category", "title", "url", "score", "tone", "topics", "entities",
-    "countries", "snippet",
+    "countries", "origin", "outlet_country", "snippet",
 )  # fmt: skip
 _LISTS = ("topics", "entities", "countries")  # joined with "; " in a spreadsheet's cell
 
@@ -298,6 +324,7 @@ def saved_form(request: SearchRequest) -> dict[str, Any]:
         "query": request.query, "exact": request.exact, "lang": request.lang, "source": request.source,
         "category": request.category, "tags": [list(t) for t in request.tags],
         "tone_min": request.tone_min, "tone_max": request.tone_max, "tone_of": request.tone_of,
+        "origin": request.origin, "outlet_country": request.outlet_country,
     }  # fmt: skip
     return form | {"widen": True} if request.widen else form
 

@@ -62,7 +62,7 @@ class Service:
     def articles(self) -> ArticleRepository:
         from caunoi.store.articles import ArticleRepository
 
-        return ArticleRepository(self.engine)
+        return ArticleRepository(self.engine, self.settings.subject_country)
 
     @functools.cached_property
     def crawl(self) -> CrawlRepository:
@@ -435,10 +435,13 @@ class Service:
         }
 
     def facets(self, request: SearchRequest, cap: int = 5000) -> dict[str, list[tuple[str, int]]]:
-        """Counts by language, outlet, topic and country over (at most `cap` of) what `request` matches."""
+        """Counts by language, outlet, outlet origin and country, topic and country over (at most `cap`
+        of) what `request` matches."""
         from caunoi.reports import figures as dashboard
 
-        return dashboard.matched_facets(self.engine, self._as_stored(request), cap=cap)
+        return dashboard.matched_facets(
+            self.engine, self._as_stored(request), cap=cap, subject=self.settings.subject_country
+        )
 
     def attention(
         self, asked: AttentionAsk, top: int = 10, progress: Callable[[int, int], None] | None = None

@@ -302,9 +302,11 @@ def test_the_store_counts_originals_by_origin_language_and_topic(service, tmp_pa
         return sorted(hours[r.when] for r in rows)
 
     assert "reprint" not in counted()  # a reprint is counted once, as its original
-    assert counted(origin="domestic") == ["before", "domestic"]
+    # e.vnexpress.net is vnexpress.net's: a subdomain falls back to its parent's outlet (relinked when
+    # the sources were added after the articles)
+    assert counted(origin="domestic") == ["before", "domestic", "english"]
     assert counted(origin="foreign") == ["foreign"]
-    assert counted(origin="unknown") == ["english", "unknown"]
+    assert counted(origin="unknown") == ["unknown"]
     assert counted(lang="en") == ["english"]
     assert counted(topic="no-such-topic") == []
     topics = [t.value for t in service.stories.tags_of([_ids(service)["unknown"]], ("topic",))]

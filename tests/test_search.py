@@ -340,6 +340,7 @@ def test_a_saved_search_keeps_the_query_and_filters_and_gives_them_back():
     assert form == {
         "query": "biển đông", "exact": False, "lang": None, "source": None, "category": None,
         "tags": [["country", "CN"]], "tone_min": -2.0, "tone_max": None, "tone_of": "article",
+        "origin": None, "outlet_country": None,
     }  # fmt: skip
     back = request_from(form, require=False)
     assert (back.query, back.tags, back.tone_min) == (request.query, request.tags, request.tone_min)

@@ -391,9 +391,9 @@ def test_sources_from_yaml_and_csv(tmp_path, service):
         "Nhân Dân,https://nhandan.vn/,https://nhandan.vn/rss/home.rss,,VN,vi en,newspaper,domestic,30,true\n",
         encoding="utf-8",
     )
-    assert service.sources.import_file(yml) == (2, 0)
-    assert service.sources.import_file(csv_file) == (1, 0)
-    assert service.sources.import_file(yml) == (0, 2)  # idempotent: updated in place
+    assert service.sources.import_file(yml) == (2, 0, 0)  # added, updated, articles linked
+    assert service.sources.import_file(csv_file) == (1, 0, 0)
+    assert service.sources.import_file(yml) == (0, 2, 0)  # idempotent: updated in place
     bbc = service.sources.get("bbc tiếng việt")
     assert bbc.feeds == ["https://www.bbc.com/vietnamese/index.xml"] and not bbc.enabled
     vne = service.sources.get("VnExpress")

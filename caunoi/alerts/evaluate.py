@@ -38,7 +38,10 @@ KIND_DEFAULTS: dict[str, dict[str, Any]] = {
     "rising_story": {"min_count": rising.MIN_COUNT, "baseline_days": rising.BASELINE_DAYS},
 }
 FALLBACK_WINDOWS = 7
-SCOPE_KEYS = ("query", "lang", "source", "topic", "entity", "country", "doc_ref", "event_type", "tone_of")
+SCOPE_KEYS = (
+    "query", "lang", "source", "topic", "entity", "country", "doc_ref", "event_type", "tone_of", "origin",
+    "outlet_country",
+)  # fmt: skip
 TAG_KINDS = {
     "topic": "topic",
     "entity": "entity",
@@ -76,6 +79,7 @@ def _request(scope: dict[str, Any], saved: dict[str, Any] | None = None) -> Sear
     # the scope's filters are resolved already (canonical, when the rule was added): tags as they are
     tags = [*base.get("tags", ()), *((TAG_KINDS[k], str(base[k])) for k in TAG_KINDS if base.get(k))]
     kept = {k: base.get(k) for k in ("query", "exact", "lang", "source", "category", "tone_min", "tone_max")}
+    kept |= {k: base.get(k) for k in ("origin", "outlet_country")}  # the outlets': only foreign ones, …
     kept["tone_of"] = base.get("tone_of") or None  # an empty one is the article's, as it always was
     return request_from({**kept, "tags": tags, "limit": 1}, require=False)
 

@@ -42,8 +42,9 @@ class AlertDetail:
     """An alert (the inbox's row: its rule's name and kind, `why`, state …) with what it stands on:
     `articles` (the first ARTICLES_SHOWN of `article_count`, in publication order), their `stories`
     (most articles first), `series` (the baseline's counts then the window's, oldest first, when the
-    rule counts), `history` (who read or dismissed it) and `articles_error` (why the articles
-    could not be found again, e.g. the rule's saved search is gone)."""
+    rule counts), `history` (who read or dismissed it), `articles_error` (why the articles
+    could not be found again, e.g. the rule's saved search is gone) and its rule's `scope` (what the
+    rule watches: a query, a saved search, the outlets' origin and country, …)."""
 
     alert: dict[str, Any]
     articles: list[AlertArticle] = field(default_factory=list)
@@ -52,11 +53,12 @@ class AlertDetail:
     series: list[int] | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     articles_error: str | None = None
+    scope: dict[str, Any] = field(default_factory=dict)  # its rule's: what it watches (origin: foreign, …)
 
     def flat(self) -> dict[str, Any]:
         """The alert's fields and what it stands on in one mapping, as `alerts show --json` and the
         API give it."""
-        more = ("articles", "article_count", "stories", "series", "history", "articles_error")
+        more = ("articles", "article_count", "stories", "series", "history", "articles_error", "scope")
         return {**self.alert, **{name: getattr(self, name) for name in more}}
 
 
@@ -96,6 +98,8 @@ def article_ids(alert: dict[str, Any], repo: AlertRepository, evaluator: Evaluat
 def explain(alert: dict[str, Any], repo: AlertRepository, evaluator: Evaluator) -> AlertDetail:
     """The alert with its figures' series, its articles and their stories, and its history."""
     detail = AlertDetail(alert, series=series_of(alert["why"]), history=repo.history(alert["id"]))
+    rule = repo.find_rule(alert["rule_id"]) if alert.get("rule_id") else None
+    detail.scope = dict((rule or {}).get("scope") or {})
     try:
         ids = article_ids(alert, repo, evaluator)
     except CaunoiError as exc:

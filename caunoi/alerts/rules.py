@@ -28,14 +28,16 @@ class AlertNotFound(AlertError, errors.NotFound):
 
 def canonical(scope: dict[str, Any]) -> dict[str, Any]:
     """A scope with its names resolved as search resolves them: an entity's name to its id, a country
-    to its code, a document's number to its canonical symbol; its query refused as search refuses it
-    (a rule kept with a query that does not parse could never run)."""
-    keys = ("query", "doc_ref", "entity", "country")
+    to its code, a document's number to its canonical symbol, the outlets' origin and country checked
+    (foreign, US); its query refused as search refuses it (a rule kept with a query that does not
+    parse could never run)."""
+    keys = ("query", "doc_ref", "entity", "country", "origin", "outlet_country")
     try:
         named = request_from({key: scope.get(key) for key in keys}, require=False)
     except (FilterError, QueryError) as exc:
         raise AlertError.like(exc) from None
-    return {**scope, **dict(named.tags)}
+    outlets = {"origin": named.origin, "outlet_country": named.outlet_country}
+    return {**scope, **dict(named.tags), **filled(outlets)}
 
 
 def _check_rising(params: dict[str, Any]) -> None:

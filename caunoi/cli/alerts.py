@@ -48,6 +48,12 @@ def rule_add(
     doc_ref: Annotated[str | None, typer.Option(help="A document's symbol, e.g. 57-KL/TW.")] = None,
     lang: Annotated[str | None, typer.Option(help="Language code.")] = None,
     source: Annotated[str | None, typer.Option(help="Outlet (source name).")] = None,
+    origin: Annotated[
+        str | None, typer.Option(help="Only outlets of this origin: domestic, foreign, international, …")
+    ] = None,
+    outlet_country: Annotated[
+        str | None, typer.Option("--outlet-country", help="Only outlets of this country (ISO code: US, FR).")
+    ] = None,
     outlet: Annotated[
         list[str] | None, typer.Option(help="outlet rules: an outlet to watch (repeat).")
     ] = None,
@@ -80,7 +86,8 @@ def rule_add(
     """Add an alert rule. Example: caunoi alerts rule-add "Biển Đông tăng" --kind volume_spike
     --query '"Biển Đông"' --channel trực-ban."""
     scope = _scope(query=query, saved=saved, story=story, topic=topic, entity=entity, country=country,
-                   doc_ref=doc_ref, lang=lang, source=source)  # fmt: skip
+                   doc_ref=doc_ref, lang=lang, source=source, origin=origin,
+                   outlet_country=outlet_country)  # fmt: skip
     params = _scope(outlets=outlet, topics=priority_topic, z=z, min_count=min_count,
                     min_articles=min_articles,
                     window_hours=window_hours, baseline_weeks=baseline_weeks, baseline_days=baseline_days,
@@ -214,6 +221,10 @@ def show(alert_id: int, as_json: AsJson = False) -> None:
         f"{alert['state']} · window {when(alert['window_start'])} … {when(alert['window_end'])}",
         style="dim",
     )
+    if detail.scope:
+        console.print(
+            "  [dim]scope:[/] " + ", ".join(f"{k} {v}" for k, v in detail.scope.items()), highlight=False
+        )
     for key, value in alert["why"].items():
         console.print(f"  [dim]{key}:[/] {value}", highlight=False)
     if detail.series:

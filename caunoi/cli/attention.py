@@ -20,6 +20,8 @@ from caunoi.cli.search import (
     EventType,
     Exact,
     Lang,
+    Origin,
+    OutletCountry,
     Source,
     ToneMax,
     ToneMin,
@@ -75,6 +77,8 @@ def attention(
     tone_min: ToneMin = None,
     tone_max: ToneMax = None,
     tone_of: ToneOfOption = ToneOf.article,
+    origin: Origin = None,
+    outlet_country: OutletCountry = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
 ) -> None:
     """Attention over time: articles a day or a week for each query or saved search, and their share
@@ -95,6 +99,8 @@ def attention(
         "tone_min": tone_min,
         "tone_max": tone_max,
         "tone_of": tone_of.value,
+        "origin": origin,
+        "outlet_country": outlet_country,
     }
     names = OPTION_NAMES | {"saved": "--saved", "by": "--by"}
     with refusals():  # a filter, a date, a sixth search, a period: refused as they are worded

@@ -78,6 +78,16 @@ ToneMin = Annotated[
 ToneMax = Annotated[
     float | None, typer.Option("--tone-max", help="Article tone at most (e.g. -2 for negative).")
 ]
+Origin = Annotated[
+    str | None,
+    typer.Option("--origin", help="The outlet is domestic, foreign, diaspora, international or unknown."),
+]
+OutletCountry = Annotated[
+    str | None,
+    typer.Option(
+        "--outlet-country", help="The outlet's country (ISO code: US, FR; not the countries named)."
+    ),
+]
 ToneOfOption = Annotated[
     ToneOf, typer.Option("--tone-of", help="article: the whole text; subject: passages naming Viet Nam.")
 ]
@@ -103,6 +113,8 @@ def search(
     tone_min: ToneMin = None,
     tone_max: ToneMax = None,
     tone_of: ToneOfOption = ToneOf.article,
+    origin: Origin = None,
+    outlet_country: OutletCountry = None,
     sort: Annotated[Sort, typer.Option(help="relevance (BM25) or date (newest first).")] = Sort.relevance,
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 20,
     offset: Annotated[int, typer.Option(min=0)] = 0,
@@ -123,7 +135,8 @@ def search(
         "query": query, "exact": exact, "widen": widen, "from": date_from, "to": date_to, "lang": lang,
         "source": source, "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity,
         "country": country, "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max,
-        "tone_of": tone_of.value, "sort": sort.value, "limit": limit, "offset": offset,
+        "tone_of": tone_of.value, "origin": origin, "outlet_country": outlet_country, "sort": sort.value,
+        "limit": limit, "offset": offset,
     }  # fmt: skip
     try:
         request = request_from(typed, OPTION_NAMES)
@@ -178,7 +191,13 @@ def _hit_cells(hit: SearchHit) -> tuple[str, str, str, str, Text]:
         snippet.stylize("bold yellow", start, end)
     published = hit.published.date().isoformat() if hit.published else ""
     cell = Text(hit.title + "\n", style="bold") + snippet
-    return str(hit.id), published, hit.lang or "", hit.source or "", cell
+    outlet = " · ".join(p for p in (hit.source, _placed(hit)) if p)
+    return str(hit.id), published, hit.lang or "", outlet, cell
+
+
+def _placed(hit: SearchHit) -> str:
+    """Where the hit's outlet is from, as the results table says it: "foreign, US", "unknown"."""
+    return ", ".join(p for p in (hit.origin, hit.outlet_country) if p)
 
 
 def show(

@@ -15,7 +15,10 @@ from caunoi.cli.common import AsJson, console, fail, open_service, print_json, s
 from caunoi.ingest.sources import SAMPLE, SourceError, make_spec
 from caunoi.models import SourceHealth
 
-app = typer.Typer(help="The outlets to watch: add, list, show, remove, import, status.", no_args_is_help=True)
+app = typer.Typer(
+    help="The outlets to watch and recognise: add, list, show, remove, import, relink, status.",
+    no_args_is_help=True,
+)
 
 
 @contextlib.contextmanager
@@ -37,9 +40,17 @@ def sources_add(
     lang: Annotated[list[str] | None, typer.Option(help="Language code (repeat for more).")] = None,
     media_type: Annotated[str | None, typer.Option(help="newspaper, online, agency, broadcaster, …")] = None,
     origin: Annotated[str | None, typer.Option(help="domestic, foreign, diaspora or international.")] = None,
+    domain: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="A domain its articles are at, e.g. state.gov or bbc.com/vietnamese (repeat "
+            "for more; default: its home's)."
+        ),
+    ] = None,
     poll_minutes: Annotated[int, typer.Option(help="Minutes between two polls.")] = 30,
     disabled: Annotated[
-        bool, typer.Option("--disabled", help="Register it without watching it yet.")
+        bool,
+        typer.Option("--disabled", help="Register it without watching it (with no feed: recognise only)."),
     ] = False,
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="It lives on a private network (intranet).")
@@ -56,6 +67,7 @@ def sources_add(
         "languages": lang or [],
         "media_type": media_type,
         "origin": origin,
+        "domains": domain or [],
         "poll_minutes": poll_minutes,
         "enabled": not disabled,
         "allow_private": allow_private,
@@ -63,7 +75,7 @@ def sources_add(
     }
     with refused():
         spec = make_spec(raw)
-    with open_service() as service:
+    with open_service() as service, refused():
         source_id, created = service.sources.add(spec)
     console.print(
         f"{'added' if created else 'updated'} source {source_id}: [bold]{spec.name}[/]", highlight=False
@@ -76,6 +88,14 @@ def sources_import(
     sample: Annotated[
         bool, typer.Option("--sample", help=f"Import the shipped sample list ({SAMPLE.name}).")
     ] = False,
+    disabled: Annotated[
+        bool,
+        typer.Option(
+            "--disabled",
+            help="Register them all without watching any: their articles are "
+            "recognised by their domain, nothing is polled (offline).",
+        ),
+    ] = False,
 ) -> None:
     """Add or update every source in a file; one bad entry refuses the whole file."""
     if (file is None) == (not sample):
@@ -83,8 +103,21 @@ def sources_import(
     path = SAMPLE if sample else file
     assert path is not None
     with open_service() as service, refused():
-        added, updated = service.sources.import_file(path)
-    console.print(f"{path.name}: [green]{added} added[/], {updated} updated")
+        added, updated, relinked = service.sources.import_file(path, disabled=disabled)
+    console.print(
+        f"{path.name}: [green]{added} added[/], {updated} updated; {relinked} stored articles linked to "
+        "their outlet by their URL",
+        highlight=False,
+    )
+
+
+@app.command("relink")
+def sources_relink() -> None:
+    """Give the stored articles the registered outlet their URL's domain belongs to (import and add
+    do it too): after editing sources' domains, or on a store ingested before them."""
+    with open_service() as service:
+        changed = service.sources.relink()
+    console.print(f"{changed} articles linked to their outlet by their URL", highlight=False)
 
 
 @app.command("list")
@@ -121,6 +154,7 @@ def sources_show(
         "languages",
         "media_type",
         "origin",
+        "domains",
         "poll_minutes",
         "enabled",
         "allow_private",

@@ -1,7 +1,10 @@
-"""The outlets to watch: what a source is (make_spec), reading a list of them from YAML or CSV with
-clear errors (read_sources), and the registry the interfaces use (Sources: add, import, list, show,
-enable, disable, remove, health). Every refusal is a SourceError naming the source and the field;
-the SQL is in caunoi.store.sources, and the watcher polls through it directly."""
+"""The outlets to watch and to recognise: what a source is (make_spec), reading a list of them from
+YAML or CSV with clear errors (read_sources), and the registry the interfaces use (Sources: add,
+import, list, show, enable, disable, remove, health, relink). A source with no feed and no sitemap is
+"recognise only": kept disabled, never polled, it names the outlet of the articles its domains
+(SourceSpec.domains, else its home's) claim, whatever brought them (a file, `caunoi fetch`, a feed).
+Every refusal is a SourceError naming the source and the field; the SQL is in caunoi.store.sources,
+and the watcher polls through it directly."""
 
 from __future__ import annotations
 
@@ -16,12 +19,14 @@ from typing import Any
 from caunoi import errors
 from caunoi.config import parse_bool
 from caunoi.errors import Invalid
-from caunoi.models import Source, SourceDetail, SourceHealth, SourceSpec
+from caunoi.models import SOURCE_ORIGINS, Source, SourceDetail, SourceHealth, SourceSpec
 from caunoi.net.urls import canonical_url
-from caunoi.store.sources import CrawlRepository
+from caunoi.store.sources import CrawlRepository, domain_key, outlet_keys
 
-MEDIA_TYPES = ("newspaper", "online", "agency", "broadcaster", "magazine", "government", "portal")
-ORIGINS = ("domestic", "foreign", "diaspora", "international")
+MEDIA_TYPES = (
+    "newspaper", "online", "agency", "broadcaster", "magazine", "government", "portal", "citizen", "other",
+)  # fmt: skip
+ORIGINS = SOURCE_ORIGINS
 SAMPLE = Path(__file__).resolve().parent.parent / "data" / "sources.sample.yaml"
 
 
@@ -72,6 +77,14 @@ def make_spec(raw: dict[str, Any], where: str = "") -> SourceSpec:
         for key in ("feeds", "sitemaps"):
             values[key] = [canonical_url(u, base=values["home"]) for u in _as_list(raw.get(key))]
         values["languages"] = [v.lower() for v in _as_list(raw.get("languages"))]
+        values["domains"] = []
+        for domain in _as_list(raw.get("domains")):
+            key = domain_key(domain)
+            if "." not in key.partition("/")[0]:
+                raise refused(
+                    "source_bad_domain", "{where}source {name!r}: {domain!r} is not a domain", domain=domain
+                )
+            values["domains"].append(key)
         for key in ("country", "media_type", "origin", "notes"):
             value = raw.get(key)
             values[key] = str(value).strip() if value not in (None, "") else None
@@ -109,12 +122,37 @@ def make_spec(raw: dict[str, Any], where: str = "") -> SourceSpec:
         raise
     except (TypeError, ValueError) as exc:  # a URL (BadURL), a list, a number or a yes/no it cannot read
         raise refused("source_bad_value", "{where}source {name!r}: {reason}", reason=str(exc)) from None
-    if not values["feeds"] and not values["sitemaps"]:
-        raise refused(
-            "source_no_listing", "{where}source {name!r}: give at least one feed or sitemap to watch"
-        )
+    if not values["feeds"] and not values["sitemaps"] and values.get("enabled", True):
+        raise _no_listing(where, name)
     _check_addresses(values, refused)
     return SourceSpec(**values)
+
+
+def _no_listing(where: str, name: str) -> SourceError:
+    return SourceError(
+        "source_no_listing",
+        "{where}source {name!r}: give at least one feed or sitemap to watch, or enabled: false "
+        "(--disabled) to only recognise its articles by their domain",
+        where=where, name=name,
+    )  # fmt: skip
+
+
+def check_domains(specs: list[SourceSpec], registered: dict[str, str]) -> None:
+    """Refuse a source naming a domain (`domains`) another source has (`registered`: key -> name, as
+    the store has them, or an earlier source of `specs`): an article's URL must name one outlet. Two
+    sources at one home (sections of a site) are let be: the first registered names its articles."""
+    claimed = dict(registered)
+    for spec in specs:
+        for key in [domain_key(d) for d in spec.domains]:
+            other = claimed.setdefault(key, spec.name)
+            if other.casefold() != spec.name.casefold():
+                raise SourceError(
+                    "source_domain_taken",
+                    "{where}source {name!r}: the domain {domain} is {other!r}'s; a domain names one source",
+                    where="", name=spec.name, domain=key, other=other,
+                )  # fmt: skip
+        for key in outlet_keys(spec.home, spec.domains):  # its home's too: a later source may not name it
+            claimed.setdefault(key, spec.name)
 
 
 def _check_addresses(values: dict[str, Any], refused: Callable[..., SourceError]) -> None:
@@ -198,20 +236,40 @@ def read_sources(path: Path) -> list[SourceSpec]:
 
 
 class Sources:
-    """The registry of outlets to watch, as `caunoi sources`, the API and the web UI use it: every
-    lookup by name (any case) or id, and a refusal (UnknownSource) where there is no such source."""
+    """The registry of outlets to watch and recognise, as `caunoi sources`, the API and the web UI use
+    it: every lookup by name (any case) or id, and a refusal (UnknownSource) where there is no such source."""
 
     def __init__(self, repository: CrawlRepository):
         self.repository = repository
 
     def add(self, spec: SourceSpec) -> tuple[int, bool]:
-        """Add a source, or update the one with that name; returns (id, created)."""
-        return self.repository.upsert_source(spec)
+        """Add a source, or update the one with that name, and link the stored articles of its
+        domains to it (relink); returns (id, created)."""
+        check_domains([spec], self._claimed_by_others([spec]))
+        found = self.repository.upsert_source(spec)
+        self.relink()
+        return found
 
-    def import_file(self, path: Path) -> tuple[int, int]:
-        """Add or update every source in a YAML or CSV file; one bad entry refuses the file.
-        Returns (added, updated)."""
-        return self.repository.import_sources(read_sources(path))
+    def import_file(self, path: Path, disabled: bool = False) -> tuple[int, int, int]:
+        """Add or update every source in a YAML or CSV file, then link the stored articles to them
+        (relink); one bad entry refuses the file. Nothing is fetched: the watcher polls the enabled
+        ones when it runs; `disabled`, none is (every one recognised only). Returns (added, updated,
+        articles relinked)."""
+        specs = read_sources(path)
+        if disabled:
+            specs = [dataclasses.replace(spec, enabled=False) for spec in specs]
+        check_domains(specs, self._claimed_by_others(specs))
+        added, updated = self.repository.import_sources(specs)
+        return added, updated, self.relink()
+
+    def _claimed_by_others(self, specs: list[SourceSpec]) -> dict[str, str]:
+        names = {spec.name.casefold() for spec in specs}
+        return {k: n for k, n in self.repository.outlets_by_key().items() if n.casefold() not in names}
+
+    def relink(self) -> int:
+        """Give every stored article whose URL a registered source's domains claim that source's
+        name (`caunoi sources relink`): how many articles changed."""
+        return self.repository.relink()
 
     def list(self) -> list[Source]:
         """Every source, by name."""
@@ -234,9 +292,11 @@ class Sources:
             raise _unknown(name_or_id)
 
     def enable(self, name_or_id: str | int) -> None:
-        """Watch this source again."""
-        if not self.repository.set_enabled(name_or_id, True):
-            raise _unknown(name_or_id)
+        """Watch this source again; one with no feed or sitemap is only recognised, never watched."""
+        found = self.get(name_or_id)
+        if not found.feeds and not found.sitemaps:
+            raise _no_listing("", found.name)
+        self.repository.set_enabled(found.id, True)
 
     def disable(self, name_or_id: str | int) -> None:
         """Keep the source but stop polling it."""

@@ -36,7 +36,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from caunoi import models
 from caunoi.i18n import LABELS, LANGS, name_of
+from caunoi.models import FOREIGN_ORIGINS
 from caunoi.outreach.activities import ACTIVITY_TYPES, Activity
 from caunoi.outreach.campaigns import Campaign, Campaigns
 from caunoi.outreach.common import OutreachError, day, local, moment, utcnow, zone
@@ -48,7 +50,6 @@ from caunoi.text.fold import index_form
 from caunoi.units import Unit, UnitService
 
 STAGES = ("inputs", "activities", "outputs", "outtakes", "outcomes")
-FOREIGN_ORIGINS = ("foreign", "international")  # sources.origin; diaspora outlets are counted apart
 ORIGINS = ("domestic", "foreign", "diaspora", "unknown")
 VOICES = 10  # countries listed in the share of voice, the subject always among them
 TOPICS = ("tone", "country", "topic")  # the tags outcomes read
@@ -675,15 +676,11 @@ def _period(first: date | None, after: date | None) -> tuple[date, date]:
 
 
 def outlet_origin(origin: str | None, country: str | None, subject: str) -> str:
-    """Where an outlet is from, as foreign share counts it: its source's origin, else its country
-    (Việt Nam's: domestic; another: foreign), else unknown."""
-    if origin in FOREIGN_ORIGINS:
-        return "foreign"
-    if origin in ("domestic", "diaspora"):
-        return origin
-    if country:
-        return "domestic" if country == subject else "foreign"
-    return "unknown"
+    """Where an outlet is from, as foreign share counts it: caunoi.models.outlet_origin (its source's
+    origin, else its country: the subject's, domestic; another, foreign; else unknown), the
+    international outlets counted with the foreign (FOREIGN_ORIGINS)."""
+    found = models.outlet_origin(origin, country, subject)
+    return "foreign" if found in FOREIGN_ORIGINS else found
 
 
 # -- objectives ---------------------------------------------------------------------------------------

@@ -18,8 +18,11 @@ first, then most articles, outlets, most recent, and by id; the `top` first are 
 The kept stories are grouped by main topic, in the taxonomy's order, "Other" last. Each shows its
 region(s), articles in the period and in all, reprints, outlets, countries, mean tone, the first
 sentences of its summary and links; topics, countries and regions are named in the brief's language
-(caunoi.i18n). Then the alerts raised in the period and the open cases with
-their deadlines.
+(caunoi.i18n). Then the foreign press (báo chí nước ngoài): what foreign and international outlets
+(caunoi.models.outlet_origin, FOREIGN_ORIGINS) wrote in the period, best first — the articles of the
+kept stories in the brief's order, then of the other stories, the biggest in the period first, each
+story's newest first — with outlet and country, at most FOREIGN_ARTICLES. Then the alerts raised in
+the period and the open cases with their deadlines.
 """
 
 from __future__ import annotations
@@ -36,7 +39,9 @@ from sqlalchemy import Engine
 from caunoi.enrich.gazetteer import BODIES, GENERIC, load_gazetteer
 from caunoi.enrich.taxonomy import load_taxonomy
 from caunoi.i18n import LABELS, REPORT_LABELS, country_name, name_of, region_name, topic_names
+from caunoi.models import FOREIGN_ORIGINS
 from caunoi.reports.document import Block, Document, Header, Heading, Paragraph, Run, Table, roman, words
+from caunoi.reports.figures import Outlets
 from caunoi.store import figures
 
 TOP_STORIES = 15
@@ -46,6 +51,7 @@ PRIORITY_TOPIC = 2.0  # a story on a priority topic weighs this many times its a
 SUBJECT_BODY = 2.0  # …and this many times more when it names the subject country's bodies
 SOFT = 0.5  # a story mostly of these sections weighs this much an article, and no more
 SOFT_SECTIONS = frozenset({"sport", "entertainment"})
+FOREIGN_ARTICLES = 12  # the foreign press section's articles
 
 
 @dataclass(frozen=True)
@@ -88,10 +94,12 @@ def build(
     brief with its opening `note`."""
     window, ranked = ranked_stories(engine, start, end, subject)
     if chosen is None:
-        return shape(engine, window, ranked[:top], start, end, lang)
+        return shape(engine, window, ranked[:top], start, end, lang, subject=subject)
     of = {s.story_id: s for s in ranked}
     kept = [of[story_id] for story_id in dict.fromkeys(chosen) if story_id in of]
-    return shape(engine, window, kept, start, end, lang, as_chosen=True, comments=comments, note=note)
+    return shape(
+        engine, window, kept, start, end, lang, as_chosen=True, comments=comments, note=note, subject=subject
+    )
 
 
 def ranked_stories(
@@ -166,11 +174,12 @@ def shape(
     as_chosen: bool = False,
     comments: Mapping[int, str] | None = None,
     note: str = "",
+    subject: str = "VN",
 ) -> dict[str, Any]:
     """The brief itself: the kept stories grouped by main topic (the sections in the taxonomy's
     order, or `as_chosen`, in the order of their first story), each with its regions, outlets,
     countries, tone, summary, links, why it was kept and its comment; the totals of the period;
-    its alerts and the open cases."""
+    the foreign press (`foreign_press`); its alerts and the open cases."""
     rows = window.rows
     details = figures.brief_details(
         engine, start, end, [s.story_id for s in kept], [m.id for s in kept for m in s.members]
@@ -241,6 +250,7 @@ def shape(
             (region_name(r, lang) if r != "?" else REPORT_LABELS[lang]["region_unknown"], n)
             for r, n in regions_total.most_common()
         ],
+        "foreign": foreign_press(rows, [s.story_id for s in kept], Outlets(engine, subject), lang),
         "alerts": [
             {
                 "id": a.id,
@@ -268,6 +278,36 @@ def shape(
             for c in details.cases
         ],
     }
+
+
+def foreign_press(
+    rows: Sequence[Any], kept: Sequence[int], outlets: Outlets, lang: str = "vi", most: int = FOREIGN_ARTICLES
+) -> dict[str, Any]:
+    """What foreign and international outlets wrote among `rows` (the period's articles), best first:
+    those of the `kept` stories in their order, then of the other stories, the most written about in
+    the period first; within a story the newest first. Each with its outlet, origin and country
+    (named in `lang`); and how many such articles and outlets the period has in all."""
+    foreign = [r for r in rows if outlets.origin(r.source) in FOREIGN_ORIGINS]
+    place = {story_id: i for i, story_id in enumerate(kept)}
+    size = Counter(r.story_id for r in rows)
+    foreign.sort(
+        key=lambda r: (
+            place.get(r.story_id, len(place)),
+            -size[r.story_id],
+            r.story_id,
+            -r.when.timestamp(),
+            r.id,
+        )
+    )
+    articles = []
+    for r in foreign[:most]:
+        code = outlets.country(r.source)
+        articles.append({
+            "id": r.id, "title": r.title, "url": r.url, "source": r.source, "when": r.when,
+            "origin": outlets.origin(r.source), "country_code": code,
+            "country": country_name(code, lang) if code else None, "story_id": r.story_id,
+        })  # fmt: skip
+    return {"articles": articles, "total": len(foreign), "outlets": len({r.source for r in foreign})}
 
 
 # -- the brief as a document (caunoi.reports.document), for its PDF and DOCX ---------------------------
@@ -298,6 +338,10 @@ def brief_document(
         for n, story in enumerate(group["stories"], 1):
             blocks += _story_blocks(story, n, t)
     tables = len(brief["groups"]) + 1
+    if brief.get("foreign") is not None:  # a brief saved before the section had none
+        blocks.append(Heading(1, f"{roman(tables)}.", t["foreign_press"]))
+        blocks += _foreign_blocks(brief["foreign"], t)
+        tables += 1
     blocks.append(Heading(1, f"{roman(tables)}.", t["alerts"]))
     rows = tuple((str(a["id"]), a["rule"] or "", a["title"]) for a in brief.get("alerts") or [])
     blocks.append(_table_or_none(f"{words(lang)['table']} 1. {t['alerts']}", ("#", t["rule"], ""), rows, t))
@@ -356,6 +400,20 @@ def _story_blocks(story: dict[str, Any], n: int, t: dict[str, str]) -> list[Bloc
         blocks.append(Paragraph((Run(f"{t['comment']}: ", bold=True), Run(story["comment"]))))
     for link in story.get("links") or []:
         blocks.append(Paragraph.of(f"{link.get('source') or t['read']}: {link['url']}", italic=True))
+    return blocks
+
+
+def _foreign_blocks(foreign: dict[str, Any], t: dict[str, str]) -> list[Block]:
+    if not foreign["articles"]:
+        return [Paragraph.of(t["foreign_none"])]
+    blocks: list[Block] = [
+        Paragraph.of(f"{foreign['total']} {t['articles']} · {foreign['outlets']} {t['outlets']}", italic=True)
+    ]
+    for n, a in enumerate(foreign["articles"], 1):
+        outlet = ", ".join(p for p in (a["source"], a.get("country")) if p)
+        blocks.append(Paragraph((Run(f"{n}. {a['title']}", bold=True), Run(f" — {outlet}"))))
+        if a.get("url"):
+            blocks.append(Paragraph.of(a["url"], italic=True))
     return blocks
 
 

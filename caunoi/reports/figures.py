@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from caunoi.models import SearchRequest
+from caunoi.models import SearchRequest, outlet_origin
 from caunoi.store import figures
 from caunoi.store.articles import ArticleRepository
 from caunoi.store.figures import fingerprint
@@ -195,26 +195,47 @@ class OverviewCache:
             running.set()
 
 
+class Outlets:
+    """Where the registered outlets are from: an article's outlet origin (caunoi.models.outlet_origin)
+    and its outlet's country, by its source's name, the registry read once."""
+
+    def __init__(self, engine: Engine, subject: str = "VN"):
+        self.records = figures.outlets(engine)
+        self.subject = subject
+
+    def origin(self, source: str | None) -> str:
+        origin, country = self.records.get(source or "", (None, None))
+        return outlet_origin(origin, country, self.subject)
+
+    def country(self, source: str | None) -> str | None:
+        return self.records.get(source or "", (None, None))[1]
+
+
 def facets(
-    engine: Engine, article_ids: list[int], top: int = 10, kinds: tuple[str, ...] = FACET_KINDS
-) -> dict[str, list[tuple[str, int]]]:
-    """How many of these articles are in each language ("lang"), outlet ("source") and tag of
-    `kinds` (topic and country unless told), the top `top` of each."""
-    counts: dict[str, Counter] = {"lang": Counter(), "source": Counter()}
+    engine: Engine, article_ids: list[int], top: int = 10, kinds: tuple[str, ...] = FACET_KINDS,
+    subject: str = "VN",
+) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
+    """How many of these articles are in each language ("lang"), outlet ("source"), outlet origin
+    ("origin": caunoi.models.ORIGINS, "unknown" included), outlet country ("outlet_country": "?" when
+    the registry does not say) and tag of `kinds` (topic and country unless told), the top `top` of each."""
+    known = Outlets(engine, subject)
+    counts: dict[str, Counter] = {k: Counter() for k in ("lang", "source", "origin", "outlet_country")}
     for row in figures.languages_and_outlets(engine, article_ids):
         counts["lang"][row.lang or "?"] += 1
         counts["source"][row.source or "?"] += 1
+        counts["origin"][known.origin(row.source)] += 1
+        counts["outlet_country"][known.country(row.source) or "?"] += 1
     counts.update(_tally(engine, article_ids, kinds))
     return {key: counter.most_common(top) for key, counter in counts.items()}
 
 
 def matched_facets(
     engine: Engine, request: SearchRequest, top: int = 10, kinds: tuple[str, ...] = FACET_KINDS,
-    cap: int = FACET_CAP,
+    cap: int = FACET_CAP, subject: str = "VN",
 ) -> dict[str, list[tuple[str, int]]]:  # fmt: skip
     """`facets` of what `request` matches (its query as the store runs it), of at most `cap` of
     its articles (the oldest: a facet is a sample's proportions, not a census)."""
-    found = ArticleRepository(engine).matching(
+    found = ArticleRepository(engine, subject).matching(
         request, datetime(1900, 1, 1), datetime(9999, 1, 1), reprints=True, cap=cap
     )
-    return facets(engine, [row.id for row in found], top, kinds)
+    return facets(engine, [row.id for row in found], top, kinds, subject)

@@ -147,7 +147,18 @@ def brief_text(brief: dict[str, Any], lang: str = "vi") -> str:
     lines = [f"{t['brief']} — {brief['start']:%d/%m/%Y %H:%M} … {brief['end']:%d/%m/%Y %H:%M}", ""]
     if brief.get("note"):
         lines += [brief["note"].strip(), ""]
-    return "\n".join(lines + _stories_text(brief["groups"], t))
+    return "\n".join(lines + _stories_text(brief["groups"], t) + _foreign_text(brief.get("foreign"), t))
+
+
+def _foreign_text(foreign: dict[str, Any] | None, t: dict[str, str]) -> list[str]:
+    """The brief's foreign press as lines of the mail's text part (none for a brief saved before it)."""
+    if foreign is None:
+        return []
+    lines = [t["foreign_press"].upper()]
+    for a in foreign["articles"]:
+        outlet = ", ".join(p for p in (a["source"], a.get("country")) if p)
+        lines.append(f"- {a['title']} ({outlet})" + (f"\n  {a['url']}" if a.get("url") else ""))
+    return [*lines, *([] if foreign["articles"] else [t["foreign_none"]]), ""]
 
 
 def _stories_text(groups: list[dict[str, Any]], t: dict[str, str]) -> list[str]:

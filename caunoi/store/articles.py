@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import DataError
 
-from caunoi.models import Doc, SearchHit, SearchRequest
+from caunoi.models import SOURCE_ORIGINS, Doc, SearchHit, SearchRequest, outlet_origin
 from caunoi.store.database import upsert
 from caunoi.store.query import (
     Node,
@@ -51,6 +51,7 @@ from caunoi.store.schema import (
     origins,
     signature_bands,
     signatures,
+    sources,
 )
 from caunoi.store.snippets import make_snippet
 from caunoi.text.fold import index_form
@@ -134,6 +135,34 @@ def _days(first: date | None, last: date | None) -> tuple[datetime, datetime]:
     return start, end + timedelta(days=1)
 
 
+def origin_case(subject: str) -> Any:
+    """A source's origin as caunoi.models.outlet_origin decides it, in SQL over the `sources` table:
+    its origin, else domestic or foreign by its country, else "unknown"."""
+    return case(
+        (sources.c.origin.in_(SOURCE_ORIGINS), sources.c.origin),
+        (func.upper(sources.c.country) == subject.upper(), "domestic"),
+        (sources.c.country.is_not(None), "foreign"),
+        else_="unknown",
+    )
+
+
+def outlet_filters(req: SearchRequest, subject: str, source: Any = articles.c.source) -> list:
+    """The conditions on articles.source of a request's origin and outlet country: the registered
+    outlets of that origin (or with no origin known: no source record, or one saying neither), of
+    that country. The registry is small; the article's outlet is its indexed `source` (or `source`
+    given: the same column, written so that SQLite does not walk its index)."""
+    conds = []
+    if req.origin == "unknown":
+        known = select(sources.c.name).where(origin_case(subject) != "unknown")
+        conds.append(or_(source.is_(None), source.not_in(known)))
+    elif req.origin:
+        conds.append(source.in_(select(sources.c.name).where(origin_case(subject) == req.origin)))
+    if req.outlet_country:
+        country = func.upper(sources.c.country) == req.outlet_country.upper()
+        conds.append(source.in_(select(sources.c.name).where(country)))
+    return conds
+
+
 def origin_key(origin: str, raw_hash: str) -> str:
     return hashlib.sha256(f"{origin}\0{raw_hash}".encode()).hexdigest()
 
@@ -150,9 +179,10 @@ class WriteResult:
 class ArticleRepository:
     """All SQL about articles lives here; the rest of the code speaks in Docs and dicts."""
 
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, subject: str = "VN"):
         self.engine = engine
         self.dialect = engine.dialect.name
+        self.subject = subject  # the subject country (settings.subject_country): whose outlets are domestic
 
     # -- writing -------------------------------------------------------------------------
 
@@ -183,6 +213,7 @@ class ArticleRepository:
         docs = [d for d in docs if not d.skipped]
         if not docs:
             return result
+        docs = self._linked(conn, docs)
         now = datetime.now()
         first_by_hash: dict[str, Doc] = {}
         for doc in docs:
@@ -238,6 +269,31 @@ class ArticleRepository:
             seen.add(key)
         return result
 
+    @staticmethod
+    def _linked(conn: Connection, docs: list[Doc]) -> list[Doc]:
+        """Each doc with the registered outlet its URL belongs to (else its source's, when that is a
+        domain: caunoi.store.sources.article_outlet) as its source (the registry's name;
+        the name the page gave itself kept in meta "site_name"); a URL no source claims leaves it, and
+        so does a doc whose source is a registered one already (the watcher's: it read its feed)."""
+        from caunoi.store.sources import CrawlRepository, article_outlet
+
+        crawl = CrawlRepository(conn.engine)
+        by_key = crawl.outlets_by_key(conn)
+        registered = crawl.source_names(conn) if by_key else set()
+        out = []
+        for doc in docs:
+            name = (
+                article_outlet(doc.url, doc.source, by_key)
+                if by_key and doc.source not in registered
+                else None
+            )
+            if name is None or name == doc.source:
+                out.append(doc)
+                continue
+            meta = {**doc.meta, "site_name": doc.source} if doc.source else doc.meta
+            out.append(doc.replace(source=name, meta=meta))
+        return out
+
     def _write_each(self, docs: list[Doc]) -> WriteResult:
         total = WriteResult()
         for doc in docs:
@@ -261,6 +317,7 @@ class ArticleRepository:
         or merged into the article that already has the new text. Returns the id that holds it."""
         if doc.skipped:
             return article_id
+        (doc,) = self._linked(conn, [doc])
         old = conn.execute(select(articles).where(articles.c.id == article_id)).mappings().first()
         if old is None:
             return self.write_batch([doc], conn).ids.get(doc.content_hash)
@@ -390,7 +447,7 @@ class ArticleRepository:
                 _match_through_index(conn)
             for row in conn.execute(stmt):
                 hits.append(_hit(row, abs(float(row.score)), terms, shown_first))
-        return hits
+            return self._placed(conn, hits)
 
     def count(self, req: SearchRequest, cap: int) -> tuple[int, bool]:
         """How many articles a search matches: (n, True) counted, or (n, False) estimated — when the
@@ -436,7 +493,22 @@ class ArticleRepository:
             .offset(req.offset)
         )  # fmt: skip
         with self.engine.connect() as conn:
-            return [_hit(row, 0.0, []) for row in conn.execute(stmt)]
+            return self._placed(conn, [_hit(row, 0.0, []) for row in conn.execute(stmt)])
+
+    def _placed(self, conn: Connection, hits: list[SearchHit]) -> list[SearchHit]:
+        """The hits with their outlet's origin and country, from the registry records of their
+        outlets (read once for the page, not joined to every match)."""
+        names = {h.source for h in hits if h.source}
+        records = {}
+        if names:
+            query = select(sources.c.name, sources.c.origin, sources.c.country).where(
+                sources.c.name.in_(names)
+            )
+            records = {row.name: (row.origin, row.country) for row in conn.execute(query)}
+        for hit in hits:
+            origin, country = records.get(hit.source or "", (None, None))
+            hit.origin, hit.outlet_country = outlet_origin(origin, country, self.subject), country
+        return hits
 
     def matching(
         self,
@@ -621,15 +693,22 @@ class ArticleRepository:
             among = self._pg_condition(reading, "r", "articles.id IN (SELECT r.id FROM articles r WHERE {})")
         return case((among, 0), else_=1)
 
-    @staticmethod
-    def _filters(req: SearchRequest) -> list:
-        conds = []
+    def _filters(self, req: SearchRequest) -> list:
+        source = articles.c.source
+        if self.dialect == "sqlite" and (req.date_from or req.date_to):
+            # a period is narrower than an origin: SQLite would walk every foreign article through
+            # the index on source (9,000 of 100k) rather than the period's through the one on dates
+            # (113 in two days); "+source" is the column, not its index (BENCHMARKS.md, issue 19)
+            source = literal_column("+articles.source", articles.c.source.type)
+        conds = outlet_filters(req, self.subject, source)
         if req.date_from or req.date_to:  # by the day every window of the store dates an article by
             conds.append(article_time_in(*_days(req.date_from, req.date_to)))
         if req.lang:
             conds.append(articles.c.lang == req.lang.lower())
-        if req.source:
-            conds.append(func.lower(articles.c.source) == req.source.lower())
+        if req.source:  # its name, or a domain of its (dantri.com.vn: the registry's "Dân trí")
+            named = [func.lower(articles.c.source) == req.source.lower()]
+            registered = self._outlet_at(req.source)
+            conds.append(or_(*named, articles.c.source == registered) if registered else named[0])
         if req.category:
             conds.append(func.lower(articles.c.category) == req.category.lower())
         for kind, value in req.tags:
@@ -649,6 +728,12 @@ class ArticleRepository:
                 tone.append(article_tags.c.score <= req.tone_max)
             conds.append(exists().where(*tone))
         return [and_(*conds)] if conds else []
+
+    def _outlet_at(self, domain: str) -> str | None:
+        """The registered outlet a domain ("dantri.com.vn", "bbc.com/vietnamese") belongs to, if any."""
+        from caunoi.store.sources import CrawlRepository, domain_outlet
+
+        return domain_outlet(domain, CrawlRepository(self.engine).outlets_by_key())
 
     def get(self, article_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

@@ -27,6 +27,7 @@ from caunoi.store.schema import (
     cases,
     duplicates,
     enrichments,
+    sources,
     stories,
     story_articles,
 )
@@ -65,6 +66,13 @@ def languages_and_outlets(engine: Engine, article_ids: Sequence[int]) -> Iterato
             article_ids,
             lambda chunk: select(articles.c.lang, articles.c.source).where(articles.c.id.in_(chunk)),
         )
+
+
+def outlets(engine: Engine) -> dict[str, tuple[str | None, str | None]]:
+    """Every registered outlet's name -> (origin, country), as its source record gives them."""
+    with engine.connect() as conn:
+        rows = conn.execute(select(sources.c.name, sources.c.origin, sources.c.country))
+        return {row.name: (row.origin, row.country) for row in rows}
 
 
 def entity_enrichments(engine: Engine, entity_ids: Iterable[str]) -> dict[str, dict[str, Any] | None]:

@@ -110,6 +110,8 @@ sources = Table(
     Column("last_error", Text),
     Column("last_error_at", DateTime),
     Column("failures", Integer, nullable=False, default=0),  # consecutive failed polls
+    # where its articles are recognised (migration 0018): "host" or "host/path", see SourceSpec
+    Column("domains", JSON, nullable=False, default=list),
 )
 
 # One row per feed or sitemap URL of a source: conditional-GET validators and its own health.

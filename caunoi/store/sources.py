@@ -13,11 +13,11 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import Connection, Engine, and_, case, delete, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, or_, select, update
 
 from caunoi.models import Listing, Source, SourceDetail, SourceHealth, SourceSpec
 from caunoi.store.database import upsert
-from caunoi.store.schema import listings, pages, raw_pages, sources
+from caunoi.store.schema import articles, listings, pages, raw_pages, sources
 
 MAX_BACKOFF = timedelta(hours=24)
 CLAIM_WINDOW = 8  # a claim looks this many batches ahead to mix hosts
@@ -37,6 +37,84 @@ class PageJob:
     attempts: int
     title_hint: str | None
     published_hint: datetime | None
+
+
+# -- outlets recognised by their URLs ------------------------------------------------------------
+
+DOMAIN_PATH_DEPTH = 2  # "bbc.com/vietnamese", "nhk.or.jp/nhkworld/vi": a service under a path
+
+
+def domain_key(value: str) -> str:
+    """Where an outlet's articles are, as the registry keeps it: a URL or a "host/path" written by a
+    user, as "host" or "host/path" (lower case, no scheme, port or "www.", at most
+    DOMAIN_PATH_DEPTH path segments): "https://www.BBC.com/vietnamese/" -> "bbc.com/vietnamese"."""
+    value = value.strip()
+    parts = urlsplit(value if "//" in value else f"//{value}")
+    host = (parts.hostname or "").lower().rstrip(".")
+    host = host.removeprefix("www.")
+    segments = [s for s in parts.path.lower().split("/") if s][:DOMAIN_PATH_DEPTH]
+    return "/".join([host, *segments])
+
+
+def url_keys(url: str) -> list[str]:
+    """The keys an article's URL may be recognised by, the most precise first: its host with its
+    path's first segments, then its host, then each parent domain the same way
+    (news.example.com/vi/x -> news.example.com/vi, news.example.com, example.com/vi, example.com)."""
+    key = domain_key(url)
+    host, _, path = key.partition("/")
+    segments = path.split("/") if path else []
+    labels = host.split(".")
+    keys = []
+    for i in range(len(labels) - 1):  # a bare top-level domain ("com", "vn") names no outlet
+        parent = ".".join(labels[i:])
+        keys += ["/".join([parent, *segments[:n]]) for n in range(len(segments), -1, -1)]
+    return keys
+
+
+def outlet_keys(home: str, domains: Iterable[str]) -> list[str]:
+    """The keys a source is recognised by: its domains, and its home's."""
+    return list(dict.fromkeys([*(domain_key(d) for d in domains), domain_key(home)]))
+
+
+def claimed_keys(rows: Iterable[Any]) -> dict[str, str]:
+    """key -> the name of the source it recognises, of sources (name, home, domains) in the order
+    they were registered: a domain a source names claims it first (one source a domain:
+    caunoi.ingest.sources.check_domains), then the homes' — of two sources at one home (two
+    sections of a site, two test sites on one host) the first registered."""
+    rows = list(rows)
+    found: dict[str, str] = {}
+    for row in rows:
+        for domain in row.domains or []:
+            found.setdefault(domain_key(domain), row.name)
+    for row in rows:
+        found.setdefault(domain_key(row.home), row.name)
+    return found
+
+
+def outlet_of(url: str | None, by_key: dict[str, str]) -> str | None:
+    """The name of the registered outlet a URL belongs to (`by_key`: CrawlRepository.outlets_by_key),
+    or None."""
+    if not url:
+        return None
+    for key in url_keys(url):
+        if key in by_key:
+            return by_key[key]
+    return None
+
+
+def domain_outlet(name: str | None, by_key: dict[str, str]) -> str | None:
+    """The registered outlet a name that is a domain ("usaid.gov", "bbc.com/vietnamese") belongs to,
+    or None (a name with a space, or no dot, is no domain)."""
+    if not name or "." not in name or any(c.isspace() for c in name.strip()):
+        return None
+    return outlet_of(f"https://{name.strip()}", by_key)
+
+
+def article_outlet(url: str | None, source: str | None, by_key: dict[str, str]) -> str | None:
+    """The registered outlet of an article: the one its URL belongs to, else — a text republished
+    elsewhere, its record naming the publisher by its domain ("source": "kremlin.ru") — the one that
+    domain belongs to; None when neither is registered."""
+    return outlet_of(url, by_key) or domain_outlet(source, by_key)
 
 
 def source_urls(source: Any) -> list[str]:
@@ -129,6 +207,60 @@ class CrawlRepository:
         with self.engine.begin() as conn:
             conn.execute(update(sources).where(sources.c.id == found.id).values(enabled=enabled))
         return True
+
+    def outlets_by_key(self, conn: Connection | None = None) -> dict[str, str]:
+        """Every key a registered source is recognised by -> the source's name (the registry is
+        small: a few hundred sources, read whole)."""
+        if conn is None:
+            with self.engine.connect() as own:
+                return self.outlets_by_key(own)
+        rows = conn.execute(select(sources.c.name, sources.c.home, sources.c.domains).order_by(sources.c.id))
+        return claimed_keys(rows)
+
+    def source_names(self, conn: Connection) -> set[str]:
+        """The names of every registered source."""
+        return set(conn.execute(select(sources.c.name)).scalars())
+
+    def relink(self, chunk: int = 5000) -> int:
+        """Give every stored article the registered outlet its URL belongs to, or its source's name as
+        a domain does (article_outlet): its source becomes the registry's name. Returns how many
+        changed. Articles no registered outlet claims keep theirs, and so do those whose source is a
+        registered one already (the watcher's, or an earlier link). Read by id a chunk at a time,
+        written in one transaction per chunk."""
+        changed, after = 0, 0
+        with self.engine.connect() as conn:
+            by_key = self.outlets_by_key(conn)
+            registered = self.source_names(conn)
+        if not by_key:
+            return 0
+        while True:
+            with self.engine.begin() as conn:
+                rows = conn.execute(
+                    select(articles.c.id, articles.c.url, articles.c.source)
+                    .where(
+                        articles.c.id > after,
+                        or_(articles.c.url.is_not(None), articles.c.source.is_not(None)),
+                    )
+                    .order_by(articles.c.id)
+                    .limit(chunk)
+                ).all()
+                if not rows:
+                    return changed
+                after = rows[-1].id
+                moves = [
+                    {"key": row.id, "name": name}
+                    for row in rows
+                    if row.source not in registered
+                    and (name := article_outlet(row.url, row.source, by_key)) is not None
+                ]
+                if moves:
+                    conn.execute(
+                        update(articles)
+                        .where(articles.c.id == bindparam("key"))
+                        .values(source=bindparam("name")),
+                        moves,
+                    )
+                changed += len(moves)
 
     # -- polling ------------------------------------------------------------------------------
 

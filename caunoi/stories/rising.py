@@ -28,6 +28,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from caunoi.errors import Invalid
+from caunoi.models import ORIGINS  # the one list: caunoi.models.outlet_origin
 from caunoi.spikes import spike
 from caunoi.store.stories import StoryRepository
 from caunoi.stories.view import Growth, StorySummary, summaries
@@ -40,7 +41,6 @@ FLOOR = 1.0  # articles a window a story is expected to have, however young
 MAX_HOURS = 24 * 30
 MAX_DAYS = 90
 MAX_WINDOWS = 60  # baseline windows: a sparkline that still reads
-ORIGINS = ("domestic", "foreign", "diaspora", "international", "unknown")
 
 
 class RisingError(Invalid):

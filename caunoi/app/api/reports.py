@@ -33,7 +33,9 @@ from caunoi.app.auth import service_of
 from caunoi.outreach import access
 from caunoi.reports import drafts
 from caunoi.reports.drafts import Draft
+from caunoi.reports.figures import Scope
 from caunoi.reports.review import FORMATS, build_review, file_name, period, render
+from caunoi.search import FilterError, request_from
 from caunoi.units import code_key
 
 router = APIRouter()
@@ -41,11 +43,27 @@ router = APIRouter()
 
 @router.get("/dashboard", response_model=DashboardOut, tags=["dashboard"])
 def dashboard(
-    request: Request, _user: Reader, days: Annotated[int, Query(ge=1, le=366)] = 30
+    request: Request,
+    _user: Reader,
+    days: Annotated[int, Query(ge=1, le=366)] = 30,
+    origin: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="Only outlets of this origin: domestic, foreign, diaspora, international, unknown.",
+        ),
+    ] = None,
 ) -> dict[str, Any]:
-    """The dashboard's figures over the last `days` days of the store: articles and tone per day,
-    share of voice by outlet, language and country, top entities and documents cited."""
-    figures = service_of(request).dashboard(days)
+    """The dashboard's figures over the last `days` days of the store (of the outlets of `origin`):
+    articles and tone per day, share of voice by outlet, language and country, top entities and
+    documents cited."""
+    scope = Scope()
+    if origin:
+        try:
+            scope = Scope(request_from({"origin": origin}, require=False))
+        except FilterError as exc:
+            raise ApiError(400, "bad_filter", str(exc)) from None
+    figures = service_of(request).dashboard(days, scope)
     pairs = ("outlets", "languages", "countries", "entities", "doc_refs")
     return figures | {key: [{"value": v, "articles": n} for v, n in figures[key]] for key in pairs}
 

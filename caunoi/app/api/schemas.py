@@ -88,6 +88,11 @@ class HitOut(BaseModel):
     published_at: datetime | None
     lang: str | None
     source: str | None
+    origin: str = Field(
+        description="Where its outlet is from: domestic, foreign, diaspora, international "
+        "or unknown (the sources registry's record of its outlet)."
+    )
+    outlet_country: str | None = Field(description="Its outlet's country (ISO 3166), when the registry says.")
     category: str | None
     url: str | None
     score: float
@@ -105,6 +110,11 @@ class SearchPage(BaseModel):
         "(bien Dong -> Biển Đông), whose articles come first; null when there was nothing to read."
     )
     other_readings: list[str] = Field(description="The next readings, to search instead.")
+    facets: dict[str, list[tuple[str, int]]] | None = Field(
+        None,
+        description="With facets=true: counts by lang, source, origin, outlet_country, topic and country "
+        "over (at most 5,000 of) the matches, the top ten of each; null otherwise.",
+    )
 
 
 class GrowthOut(BaseModel):
@@ -304,6 +314,10 @@ class AlertDetailOut(AlertOut):
     )
     history: list[dict[str, Any]] = Field(description="Who read or dismissed it, oldest first.")
     articles_error: str | None = Field(description="Why the articles could not be found again, if so.")
+    scope: dict[str, Any] = Field(
+        default_factory=dict,
+        description="What its rule watches: query, saved search, topic, origin (foreign…), outlet_country, …",
+    )
 
 
 class CaseOut(BaseModel):
@@ -830,6 +844,8 @@ class SavedSearchIn(_Body):
     tone_min: float | None = None
     tone_max: float | None = None
     tone_of: Literal["article", "subject"] = "article"
+    origin: Short | None = None
+    outlet_country: Short | None = None
     replace: bool = Field(False, description="Replace a search someone else saved under this name.")
 
 

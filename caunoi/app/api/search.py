@@ -52,6 +52,16 @@ def filter_values(
     tone_min: Annotated[float | None, Query(ge=-100, le=100)] = None,
     tone_max: Annotated[float | None, Query(ge=-100, le=100)] = None,
     tone_of: Literal["article", "subject"] = "article",
+    origin: Annotated[
+        str | None,
+        Query(
+            max_length=20,
+            description="The outlet's origin: domestic, foreign, diaspora, international, unknown",
+        ),
+    ] = None,
+    outlet_country: Annotated[
+        str | None, Query(max_length=20, description="The outlet's country (ISO 3166 alpha-2): US, FR, …")
+    ] = None,
 ) -> dict[str, Any]:
     """A search's filters as the query string gives them (every option of `caunoi search` but the
     query and the order), by request_from's names."""
@@ -59,6 +69,7 @@ def filter_values(
         "exact": exact, "widen": widen, "from": date_from, "to": date_to, "lang": lang, "source": source,
         "category": category, "doc_ref": doc_ref, "topic": topic, "entity": entity, "country": country,
         "event_type": event_type, "tone_min": tone_min, "tone_max": tone_max, "tone_of": tone_of,
+        "origin": origin, "outlet_country": outlet_country,
     }  # fmt: skip
 
 
@@ -113,14 +124,25 @@ def search(
     filters: Annotated[SearchRequest, Depends(search_filters)],
     limit: Annotated[int, Query(ge=1, le=1000)] = 20,
     cursor: Annotated[str | None, Query(max_length=200)] = None,
+    facets: Annotated[
+        bool, Query(description="Also count the matches by language, outlet, origin, outlet country, …")
+    ] = False,
 ) -> dict[str, Any]:
     """Full-text search with every filter of `caunoi search`. Words typed with diacritics match them;
     words typed without match every reading, the likeliest (`reading`) first. `total` is how many
-    matched: counted when `total_exact`, else estimated."""
+    matched: counted when `total_exact`, else estimated; `facets` (asked with facets=true) counts them
+    by outlet origin and country among others, each value a filter of the same name."""
+    service = service_of(request)
     offset = decode_cursor(cursor)
-    found = _results(service_of(request), dataclasses.replace(filters, limit=limit + 1, offset=offset))
+    found = _results(service, dataclasses.replace(filters, limit=limit + 1, offset=offset))
     page, next_cursor = paged(found.hits, offset, limit)
-    return {"items": [h.to_json() for h in page], "next_cursor": next_cursor, **found.to_json()}
+    counts = service.facets(filters) if facets else None
+    return {
+        "items": [h.to_json() for h in page],
+        "next_cursor": next_cursor,
+        **found.to_json(),
+        "facets": counts,
+    }
 
 
 @router.get(

@@ -1,9 +1,9 @@
 """The dashboard (/) and its charts: Plotly figures as plain JSON (caunoi.reports.charts) that
 static/js/charts.js draws from a <script type="application/json"> block (no inline script, no CDN).
-Its form narrows it to a query, a saved search and a period (caunoi.attention.ask, one_search); every
-day, outlet, country, entity and document it shows links to the articles behind it (the search page
-over the dashboard's search and days). The figures' numbers come from service.dashboard; this module
-only shapes them."""
+Its form narrows it to a query, a saved search, the outlets' origin (the foreign press…) and a period
+(caunoi.attention.ask, one_search); every day, outlet, country, entity and document it shows links to
+the articles behind it (the search page over the dashboard's search and days). The figures' numbers
+come from service.dashboard; this module only shapes them."""
 
 from __future__ import annotations
 
@@ -120,7 +120,7 @@ def dashboard_charts(
     ]
 
 
-SCOPE_FIELDS = ("q", "saved", "from", "to")
+SCOPE_FIELDS = ("q", "saved", "origin", "from", "to")
 
 
 @router.get("/")
@@ -134,8 +134,8 @@ def dashboard(request: Request) -> Response:
     search, scope, error = None, Scope(), None
     if params:
         try:
-            asked = ask([params.get("q", "")], [params.get("saved", "")], first=params.get("from"),
-                        last=params.get("to"), require=False)  # fmt: skip
+            asked = ask([params.get("q", "")], [params.get("saved", "")], {"origin": params.get("origin")},
+                        first=params.get("from"), last=params.get("to"), require=False)  # fmt: skip
             search = one_search(asked, service.searches)
             scope = Scope(search, asked.first, asked.last)
         except (Invalid, NotFound) as exc:  # a query, a date, a period, a saved search: said on the page

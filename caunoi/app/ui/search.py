@@ -31,7 +31,7 @@ router = APIRouter(include_in_schema=False)
 
 SEARCH_FIELDS = (
     "q", "exact", "widen", "from", "to", "lang", "source", "category", "topic", "country", "entity",
-    "doc_ref", "event_type", "tone_min", "tone_max", "tone_of", "sort",
+    "doc_ref", "event_type", "tone_min", "tone_max", "tone_of", "origin", "outlet_country", "sort",
 )  # fmt: skip
 
 
@@ -60,6 +60,7 @@ def search_request(params: dict[str, str], page: int) -> SearchRequest | None:
     typed["tone_of"] = "subject" if params.get("tone_of") == "subject" else None
     request = request_from(typed | {"limit": PAGE_SIZE + 1, "offset": (page - 1) * PAGE_SIZE}, require=False)
     narrowed = request.lang or request.source or request.category or request.date_from or request.date_to
+    narrowed = narrowed or request.origin or request.outlet_country
     asked = (
         request.query.strip() or request.tags or request.tone_min is not None or request.tone_max is not None
     )
@@ -73,7 +74,10 @@ def saved_params(saved: dict[str, Any]) -> dict[str, str]:
         "q": saved.get("query") or "",
         "exact": "1" if saved.get("exact") else "",
         "widen": "1" if saved.get("widen") else "",
-        **{key: str(saved.get(key) or "") for key in ("lang", "source", "category")},
+        **{
+            key: str(saved.get(key) or "")
+            for key in ("lang", "source", "category", "origin", "outlet_country")
+        },
     }
     for kind, value in saved.get("tags") or ():
         if kind in TAG_OPTIONS and not params.get(kind):
@@ -89,9 +93,10 @@ def saved_params(saved: dict[str, Any]) -> dict[str, str]:
 def filters_shown(params: dict[str, str], lang: str) -> list[str]:
     """A search's filters as a reader reads them: "Quốc gia: Trung Quốc", "Sắc thái: ≥ -2"."""
     t = LABELS[lang]
-    names = {"topic": "topic", "country": "country", "entity": "entity"}
+    names = {"topic": "topic", "country": "country", "entity": "entity", "origin": "origin"}
+    names |= {"outlet_country": "country"}
     shown = []
-    for key in ("lang", "source", "category", *TAG_OPTIONS):
+    for key in ("lang", "source", "origin", "outlet_country", "category", *TAG_OPTIONS):
         if params.get(key):
             value = name_of(params[key], names[key], lang) if key in names else params[key]
             shown.append(f"{t['outlet' if key == 'source' else key]}: {value}")
