@@ -16,6 +16,9 @@ $(BIN)/.installed: pyproject.toml
 install: $(BIN)/.installed
 
 demo: install
+	@# the sample registry of outlets, recognise-only (nothing is polled): each article is known by its outlet's
+	@# domain, with the outlet's origin and country (domestic, foreign, diaspora, international)
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi sources import --sample --disabled
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/vi-news-unc/docs demo/data/vi-news-unc/window demo/data/vi-news-unc/xling
 	@# foreign coverage of the same events: U.S. Government, Kremlin, French and Indonesian texts (demo/data/foreign/SOURCE.md)
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi ingest demo/data/foreign/foreign.jsonl
@@ -29,7 +32,7 @@ demo: install
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stories --rebuild --since 2021-04-28 --min-articles 2 --limit 8
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi stories --rising --at 2021-04-30T08:00 --all --limit 5
 	@# the foreign press on Viet Nam in the same store (languages en,vi in the stories above: one event, both sides)
-	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi search Vietnam --lang en --sort date --limit 5
+	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi search Vietnam --origin foreign --sort date --limit 5
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Covid-19 tăng" --kind volume_spike --query covid --replace
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts rule-add "Câu chuyện đang tăng" --kind rising_story --replace
 	CAUNOI_DATA=$(DEMO_DATA) $(BIN)/caunoi alerts run --at 2021-04-30T08:00
