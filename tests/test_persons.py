@@ -135,3 +135,16 @@ def test_a_name_that_ends_a_role_string_is_found_after_lower_case_words_and_acro
     assert trailing_name("Chánh Văn phòng Bộ GD&ĐT Trần Quang Nam") == "Trần Quang Nam"
     assert trailing_name("Đại sứ quán Việt Nam tại Hàn Quốc") is None  # a country, not Mr Hàn
     assert trailing_name("Người phát ngôn Bộ Ngoại giao") is None
+
+
+def test_a_vietnamese_name_the_foreign_press_writes_without_diacritics_is_found_after_its_title():
+    """English copy writes "Pham Minh Chinh": after a title it is the same person as "Phạm Minh Chính",
+    and "on Tuesday" after it is no name."""
+    text = (
+        "Vietnamese Prime Minister Pham Minh Chinh on Tuesday received Deputy Foreign Minister Nguyen Quoc"
+        " Dung."
+    )
+    ids = [p.id for p in find_persons(text)]
+    assert ids == ["person:pham-minh-chinh", "person:nguyen-quoc-dung"]
+    assert [p.id for p in find_persons("Thủ tướng Phạm Minh Chính hôm thứ Ba tiếp khách.")] == ids[:1]
+    assert find_persons("The Pham family on Tuesday opened a shop in Hanoi.") == []  # no title, no name

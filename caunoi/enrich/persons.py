@@ -117,6 +117,12 @@ def _surnames() -> dict[str, bool]:
 
 
 @cache
+def _plain_surnames() -> frozenset[str]:
+    """Family names as the foreign press writes them, without diacritics ("Pham", "Nguyen", "Tran")."""
+    return frozenset(fold(key) for key in _surnames())
+
+
+@cache
 def _titles() -> dict[str, list[tuple[tuple[str, ...], _Title]]]:
     """first word key -> [(word keys, title)], longest first."""
     index: dict[str, list[tuple[tuple[str, ...], _Title]]] = {}
@@ -297,9 +303,12 @@ def _name_run(t: _Text, k: int, title: _Title | None) -> tuple[int, int, float] 
         m += 1
     end = run[-1] + 1
     surnames = _surnames()
+    plain = _plain_surnames()
     for p in run:
         rest = range(p, end)
-        vietnamese = t.keys[p] in surnames and 2 <= len(rest) <= 4 and all(t.syllable(x) for x in rest)
+        # "Phạm Minh Chính", or as the foreign press writes it after a title, "Pham Minh Chinh"
+        known = t.keys[p] in surnames or (title is not None and t.keys[p] == fold(t.keys[p]) in plain)
+        vietnamese = known and 2 <= len(rest) <= 4 and all(t.syllable(x) for x in rest)
         if vietnamese and (p == k or not all(t.syllable(x) for x in range(k, p))):
             return p, end, 1.0
     if all(t.syllable(x) for x in run):

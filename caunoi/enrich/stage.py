@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 # 12: + organisations outside the gazetteers (head noun + name); 13: tone of French articles, and subject
 # passages also where the gazetteer names Viet Nam ("nước ta", "VN"); 14: entities in other languages
 # (names in other scripts and languages, leaders), the countries of bodies and leaders tagged
-ENRICH_VERSION = 14
+# 15: a Vietnamese name written without diacritics after a title ("Prime Minister Pham Minh Chinh")
+ENRICH_VERSION = 15
 IMPLIED = 0.8  # the score of a country tagged through one of its bodies or leaders
 
 
