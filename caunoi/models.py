@@ -15,6 +15,18 @@ Precision = Literal["day", "month", "year"]
 # the largest id a row can have: ids are 32-bit integers on PostgreSQL, so a larger one names nothing
 # (the API answers 422, a page 404, rather than let the database refuse it)
 MAX_ID = 2**31 - 1
+
+
+def row_id_of(text: str) -> int | None:
+    """The row id `text` writes, or None: ASCII digits only ("²" and "٣" are digits to str.isdigit but
+    not to int()) and no larger than MAX_ID (the fuzzer's 30-digit ids overflowed SQLite's INTEGER)."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()) or len(text) > 10:
+        return None
+    value = int(text)
+    return value if 1 <= value <= MAX_ID else None
+
+
 # what enrichment (caunoi.enrich.stage) finds in an article, as `show --json` gives it once enriched
 ENRICHMENT_KEYS = ("keywords", "entities", "doc_refs", "events", "topics", "tone")
 # where an article's outlet is from, from the subject country's point of view (sources.origin)

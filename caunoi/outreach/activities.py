@@ -26,6 +26,7 @@ from typing import Any
 from caunoi.errors import check_actor
 from caunoi.i18n import LABELS
 from caunoi.ingest.tables import ImportReport, read_rows
+from caunoi.models import row_id_of
 from caunoi.outreach.campaigns import Campaigns
 from caunoi.outreach.common import (
     FileInfo,
@@ -211,8 +212,8 @@ class Activities:
         """An activity by id or key, with its history."""
         text = str(ref).strip()
         found = self.repo.activity_id(text)
-        if found is None and text.isdigit():
-            found = int(text)
+        if found is None:
+            found = row_id_of(text)
         rows = self.repo.activity_rows([found]) if found is not None else []
         if not rows:
             raise NotFound("activity_not_found", "no activity with id or key {ref!r}", ref=text)

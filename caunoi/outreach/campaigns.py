@@ -14,6 +14,7 @@ from datetime import date, datetime
 from typing import Any
 
 from caunoi.errors import check_actor, check_choice
+from caunoi.models import row_id_of
 from caunoi.outreach.common import (
     NotFound,
     OutreachError,
@@ -198,8 +199,8 @@ class Campaigns:
         """A campaign's id from its id or code."""
         text = str(ref).strip()
         found = self.repo.campaign_id(text)
-        if found is None and text.isdigit() and self.repo.campaign_rows([int(text)]):
-            found = int(text)
+        if found is None and (as_id := row_id_of(text)) is not None and self.repo.campaign_rows([as_id]):
+            found = as_id
         if found is None:
             raise NotFound("campaign_not_found", "no campaign with code or id {ref!r}", ref=text)
         return found

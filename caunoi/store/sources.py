@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, or_, select, update
 
-from caunoi.models import Listing, Source, SourceDetail, SourceHealth, SourceSpec
+from caunoi.models import Listing, Source, SourceDetail, SourceHealth, SourceSpec, row_id_of
 from caunoi.store.database import upsert
 from caunoi.store.schema import articles, listings, pages, raw_pages, sources
 
@@ -174,11 +174,9 @@ class CrawlRepository:
 
     def find_source(self, name_or_id: str | int) -> SourceDetail | None:
         """The source with this id (all digits) or name (any case), with its feeds and sitemaps."""
-        cond = (
-            sources.c.id == int(name_or_id)
-            if str(name_or_id).isdigit()
-            else func.lower(sources.c.name) == str(name_or_id).lower()
-        )
+        as_id = row_id_of(str(name_or_id))
+        by_name = func.lower(sources.c.name) == str(name_or_id).lower()
+        cond = sources.c.id == as_id if as_id is not None else by_name
         with self.engine.connect() as conn:
             row = conn.execute(select(sources).where(cond)).mappings().first()
             if row is None:

@@ -83,7 +83,7 @@ async def _edited(request: Request) -> tuple[dict[str, Any], dict[str, str], lis
     items = [
         EditionItem(int(s), s in ticked, form.get(f"comment_{s}", ""))
         for s in fields.getlist("story")
-        if isinstance(s, str) and s.isdigit() and len(s) <= 9
+        if isinstance(s, str) and s.isascii() and s.isdigit() and len(s) <= 9
     ]
     asked = _MOVE.fullmatch(form.get("move") or "")
     if asked:

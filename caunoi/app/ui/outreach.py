@@ -676,7 +676,7 @@ def campaigns(request: Request) -> Response:
 def _campaign(request: Request, user: dict[str, Any], ref: str) -> Campaign:
     """A campaign by code or id (one a row can have, else 404) that `user` may read."""
     ref = ref.strip()[:40]
-    if ref.isdigit():
+    if ref.isascii() and ref.isdigit():
         row_id(int(ref))
     try:
         found = service_of(request).outreach.campaigns.get(ref)

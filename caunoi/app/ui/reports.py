@@ -27,6 +27,7 @@ from caunoi.app.ui.render import _render, lang_of
 from caunoi.errors import CaunoiError, Invalid
 from caunoi.errors import NotFound as Missing
 from caunoi.i18n import LABELS
+from caunoi.models import row_id_of
 from caunoi.outreach import access
 from caunoi.reports import drafts, layout
 from caunoi.reports.document import STYLES
@@ -239,7 +240,8 @@ async def draft_pull(request: Request, draft_id: int) -> Response:
         raise PageError(403)
     source = (form.get("source") or "").strip()
     try:
-        source_draft = _draft(request, user, int(source)) if source.isdigit() else None
+        as_id = row_id_of(source)
+        source_draft = _draft(request, user, as_id) if as_id is not None else None
         if source_draft is None:
             raise PageError(400, Invalid("draft_not_found", "no report draft with id {id}", id=source[:20]))
         service_of(request).drafts.pull(draft.id, source_draft.id, by=user["username"])
