@@ -549,7 +549,7 @@ def test_a_chunked_body_just_over_the_limit_is_answered_413_at_once(site):
 
 def test_too_many_requests_are_refused_for_a_while(site):
     slow = dataclasses.replace(site.settings, api_rate_per_minute=20)  # bursts of 5
-    with serve(slow) as url, httpx.Client(base_url=url + API) as api:
+    with serve(slow) as url, httpx.Client(base_url=url + API, timeout=30) as api:
         headers = {"Authorization": f"Bearer {site.tokens['viewer']}"}
         answers = [api.get("/alerts", headers=headers) for _ in range(6)]
         assert [a.status_code for a in answers[:5]] == [200] * 5
@@ -569,7 +569,7 @@ def test_the_rate_limit_counts_callers_not_the_text_of_their_headers(site):
         return {"Authorization": says[n % len(says)]}
 
     slow = dataclasses.replace(site.settings, api_rate_per_minute=20)  # bursts of 5
-    with serve(slow) as url, httpx.Client(base_url=url + API) as api:
+    with serve(slow) as url, httpx.Client(base_url=url + API, timeout=30) as api:
         answers = [
             api.get("/alerts", headers={**junk(n), "X-Forwarded-For": f"192.0.2.{n}"}) for n in range(6)
         ]
@@ -578,7 +578,7 @@ def test_the_rate_limit_counts_callers_not_the_text_of_their_headers(site):
         token = {"Authorization": f"Bearer {site.tokens['viewer']}"}
         assert api.get("/alerts", headers=token).status_code == 200  # the token is not the address
     behind = dataclasses.replace(slow, trusted_proxies="127.0.0.1")
-    with serve(behind) as url, httpx.Client(base_url=url + API) as api:
+    with serve(behind) as url, httpx.Client(base_url=url + API, timeout=30) as api:
         office = {"X-Forwarded-For": "198.51.100.7, 203.0.113.5"}  # what the proxy appended counts
         answers = [api.get("/alerts", headers={**office, **junk(n)}) for n in range(6)]
         assert [a.status_code for a in answers] == [401] * 5 + [429]
