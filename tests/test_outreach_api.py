@@ -479,7 +479,7 @@ def test_a_browser_session_needs_the_csrf_header_to_log_or_upload(site):
 
 
 def test_an_id_written_in_other_digits_or_too_large_names_nothing(site):
-    """"²" is a digit to str.isdigit() but not to int() (a 500 the API fuzzer found), and a 30-digit id
+    """ "²" is a digit to str.isdigit() but not to int() (a 500 the API fuzzer found), and a 30-digit id
     overflowed SQLite's INTEGER: each names no campaign or activity, a 404."""
     with site.client("analyst") as analyst:
         for ref in ("%C2%B2", "%D9%A3", "123456789012345678901234567890"):
