@@ -477,22 +477,17 @@ class ArticleRepository:
             return None
         if req.offset + req.limit > cap:  # a page past the cap, an export of more: every match ranked
             return None
-        match = to_fts5(_query_node(req))
-        filters, named = self._filters(req), _named(req)
-        if not filters and named is None:
-            found = text(
-                "SELECT rowid FROM article_fts WHERE article_fts MATCH :m ORDER BY rowid DESC"
-                " LIMIT 1 OFFSET :skip"
-            ).bindparams(m=match, skip=cap)
-        else:  # the newest matches the filters keep, read one by one from the newest, up to cap
-            found = (
-                self._count(req, ids=True)
-                .order_by(articles.c.id.desc())
-                .limit(1)
-                .offset(cap)  # the first one left out
-            )
+        newest = text(
+            "SELECT rowid FROM article_fts WHERE article_fts MATCH :m"
+            " ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
+        ).bindparams(m=to_fts5(_query_node(req)), skip=cap)  # the first match left out
         with self.engine.connect() as conn:
-            left_out = conn.execute(found).scalar()
+            left_out = conn.execute(newest).scalar()
+            if left_out is not None and (self._filters(req) or req.named):
+                # the newest matches the filters keep (each article's row read), up to cap; the
+                # index's alone, when no more than cap, spare that (a selective search's case)
+                kept = self._count(req, ids=True).order_by(articles.c.id.desc()).limit(1).offset(cap)
+                left_out = conn.execute(kept).scalar()
         return None if left_out is None else left_out + 1
 
     def _count(self, req: SearchRequest, after: int | None = None, *, ids: bool = False):
