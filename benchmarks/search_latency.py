@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -409,38 +410,13 @@ def percentile(values: list[float], p: int) -> float:
 
 
 def match_count(svc, q: Query) -> int | None:
-    """How many articles the query matches (its filters included): what the store has to rank.
-
-    Uses the repository's own match and filter clauses (private, so this may lag behind the code:
-    any parameter added after (node, exact, cols) is given None, and a failure gives None).
-    """
-    import dataclasses
-    import inspect
-
-    from sqlalchemy import func, select
-
+    """How many articles the query matches (its filters included), counted: what the store has to rank."""
     from caunoi.models import SearchRequest
-    from caunoi.store.query import parse_query
-    from caunoi.store.schema import articles
-    from caunoi.text import vietnamese
 
-    req = SearchRequest(query=q.query, **q.options)
-    req = dataclasses.replace(req, query=vietnamese.normalize(req.query, svc.settings.tone_style))
-    repo = svc.articles
-    try:
-        extra = [None] * (len(inspect.signature(repo._match).parameters) - 3)
-        stmt, _score = repo._match(
-            parse_query(req.query, exact=req.exact), req.exact, [articles.c.id], *extra
-        )
-        stmt = stmt.where(*repo._filters(req))
-    except (TypeError, AttributeError) as exc:
-        log.warning("cannot count matches with this version of ArticleRepository: %s", exc)
-        return None
-    with svc.engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(stmt.subquery()))
+    return svc.articles.count(svc._as_stored(SearchRequest(query=q.query, **q.options)), cap=10**12)[0]
 
 
-def run_queries(store: Store, runs: int) -> list[dict[str, Any]]:
+def run_queries(store: Store, runs: int, rank_cap: int | None = None) -> list[dict[str, Any]]:
     import caunoi.store.articles as repository
     from caunoi.models import SearchRequest
     from caunoi.service import Service
@@ -459,10 +435,13 @@ def run_queries(store: Store, runs: int) -> list[dict[str, Any]]:
     repository.make_snippet = timed_snippet
     out = []
     try:
-        with Service(store.settings()) as svc:
+        settings = store.settings()
+        if rank_cap is not None:
+            settings = dataclasses.replace(settings, rank_cap=rank_cap)
+        with Service(settings) as svc:
             for q in QUERIES:
                 request = SearchRequest(query=q.query, limit=20, **q.options)
-                svc.search(request)  # warm-up
+                found = svc.search_results(request, count=False)  # warm-up (as svc.search)
                 latencies = []
                 snippet_s = 0.0
                 for _ in range(runs):
@@ -474,6 +453,8 @@ def run_queries(store: Store, runs: int) -> list[dict[str, Any]]:
                         "label": q.label,
                         "query": describe(q),
                         "hits": len(hits),
+                        "ids": [h.id for h in hits],
+                        "ranked_among": getattr(found, "ranked_among", None),
                         "matches": match_count(svc, q),
                         "ms": [round(x, 2) for x in latencies],
                         "p50_ms": round(percentile(latencies, 50), 2),
@@ -507,6 +488,7 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
         "generator": GENERATOR_VERSION,
         "seed": args.seed,
         "runs_per_query": args.runs,
+        "rank_caps": args.rank_caps,
         "queries": [{"label": q.label, "query": describe(q)} for q in QUERIES],
         "sizes": {},
     }
@@ -546,14 +528,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                         built,
                         manifest["build_s"],
                     )
-                entry["queries"] = run_queries(store, args.runs)
-                all_ms = [x for q in entry["queries"] for x in q["ms"]]
-                entry["overall"] = {
-                    "p50_ms": round(percentile(all_ms, 50), 2),
-                    "p95_ms": round(percentile(all_ms, 95), 2),
-                    "mean_ms": round(statistics.fmean(all_ms), 2),
-                }
-                per_size[backend] = entry
+                for cap in args.rank_caps or [None]:
+                    ranked = {**entry, "rank_cap": cap}
+                    ranked["queries"] = run_queries(store, args.runs, cap)
+                    all_ms = [x for q in ranked["queries"] for x in q["ms"]]
+                    ranked["overall"] = {
+                        "p50_ms": round(percentile(all_ms, 50), 2),
+                        "p95_ms": round(percentile(all_ms, 95), 2),
+                        "mean_ms": round(statistics.fmean(all_ms), 2),
+                    }
+                    per_size[backend if cap is None else f"{backend} cap {cap}"] = ranked
             result["sizes"][str(size)] = per_size
     finally:
         if not args.keep:
@@ -628,7 +612,7 @@ def print_report(r: dict[str, Any]) -> None:
             for b in backends:
                 m = per_backend[b]["queries"][i]
                 row += [
-                    f"{m['matches']:,}",
+                    f"{m['matches']:,}" + (" *" if m.get("ranked_among") else ""),
                     f"{m['p50_ms']:.1f}",
                     f"{m['p95_ms']:.1f}",
                     f"{m['snippet_share']:.0%}",
@@ -657,6 +641,12 @@ def main() -> int:
     parser.add_argument(
         "--truth", type=Path, default=EXTRACTION_TRUTH, help="extraction benchmark ground truth"
     )
+    parser.add_argument(
+        "--rank-caps",
+        default="",
+        help="SQLite: run the queries once per rank_cap setting, comma-separated (0 = rank every match)",
+    )
+    parser.add_argument("--out", default=NAME, help="name of the result files in benchmarks/results")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     logging.basicConfig(
@@ -665,6 +655,7 @@ def main() -> int:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    args.rank_caps = [int(c) for c in args.rank_caps.split(",") if c.strip()]
     if unknown := set(args.backends) - set(BACKENDS):
         sys.exit(f"unknown backend(s) {sorted(unknown)}: use {', '.join(BACKENDS)}")
     require_corpus(args.vi_data, "the vi-news-unc corpus (its docs/ folder)")
@@ -672,7 +663,7 @@ def main() -> int:
     if "postgresql" in args.backends and (why := pg_reachable()):
         sys.exit(f"{why} (or pass --backends sqlite)")
     result = measure(args)
-    publish(NAME, result, as_json=args.json, report=print_report)
+    publish(args.out, result, as_json=args.json, report=print_report)
     return 0
 
 

@@ -56,6 +56,11 @@ class Settings:
     )
     max_record_chars: int = _setting(2_000_000, "one article's text longer than this is skipped")
     batch_size: int = _setting(200, "articles written per transaction")
+    rank_cap: int = _setting(
+        5000,
+        "SQLite: a search by relevance matching more articles ranks the most recently stored this many "
+        "(and says so); 0 = rank every match",
+    )
     workers: int = _setting(
         0, "0 = stages run in this process; N > 0 = a local process pool of N (ingest, watch, enrich)"
     )

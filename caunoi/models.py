@@ -213,11 +213,13 @@ class SearchResults:
     counted: bool = True
     reading: str | None = None
     others: list[str] = field(default_factory=list)
+    ranked_among: int | None = None  # by relevance, only the this many most recently stored were ranked
 
     def to_json(self) -> dict[str, Any]:
         return {
             "total": self.total,
             "total_exact": self.counted,
+            "ranked_among": self.ranked_among,
             "reading": self.reading,
             "other_readings": self.others,
         }

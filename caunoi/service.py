@@ -407,10 +407,17 @@ class Service:
             reading = None if request.exact else Readings(self.engine).read(request.query, node)
             # the articles with the words as read, else with the words side by side, come first
             first = reading.first if reading else side_by_side(node)
-        hits = self.articles.search(request, first)
+        # SQLite: a common word's matches are ranked among the most recently stored (rank_cap)
+        from_id = self.articles.ranked_from(request, self.settings.rank_cap)
+        hits = self.articles.search(request, first, from_id)
         total, counted = self.articles.count(request, COUNT_CAP) if count else (None, True)
         return SearchResults(
-            hits, total, counted, reading.shown if reading else None, reading.others if reading else []
+            hits,
+            total,
+            counted,
+            reading.shown if reading else None,
+            reading.others if reading else [],
+            ranked_among=None if from_id is None else self.settings.rank_cap,
         )
 
     def refresh_readings(self, *, force: bool = False) -> int | None:

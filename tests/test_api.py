@@ -118,8 +118,8 @@ def test_search_filters_as_the_cli_has_them(site):
         assert business and all(h["category"] == "business" for h in business)
         dated = api.get("/search", params={"q": "Việt Nam", "to": "2000-01-01"}).json()
         assert dated == {
-            "items": [], "next_cursor": None, "total": 0, "total_exact": True, "reading": None,
-            "other_readings": [], "facets": None,
+            "items": [], "next_cursor": None, "total": 0, "total_exact": True, "ranked_among": None,
+            "reading": None, "other_readings": [], "facets": None,
         }  # fmt: skip
         assert_error(api.get("/search", params={"country": "Atlantis"}), 400, "bad_filter")
         assert_error(api.get("/search"), 400, "bad_request")  # neither a query nor a filter

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 from datetime import date
 
@@ -11,8 +12,10 @@ from conftest import BACKENDS, DEMO, backend_settings, copy_of
 from sqlalchemy import event
 
 from caunoi.app.api.search import OPTION_NAMES as API_NAMES
+from caunoi.app.ui.search import found_line
 from caunoi.cli.search import OPTION_NAMES as CLI_NAMES
-from caunoi.models import SearchRequest
+from caunoi.cli.search import _found_line
+from caunoi.models import SearchRequest, SearchResults
 from caunoi.search import FilterError, SavedSearchError, request_from, saved_form
 from caunoi.service import Service
 from caunoi.store.query import QueryError
@@ -150,6 +153,71 @@ def test_a_count_past_the_cap_is_an_estimate(store):
     counted, exact = store.articles.count(request, cap=100_000)
     estimated, exact_too = store.articles.count(request, cap=5)
     assert exact and not exact_too and counted > 50 and 0 < estimated < 10 * counted
+
+
+def ranked(svc: Service, cap: int, request: SearchRequest) -> SearchResults:
+    """The search as a store set with rank_cap `cap` answers it."""
+    with Service(dataclasses.replace(svc.settings, rank_cap=cap)) as capped:
+        return capped.search_results(request)
+
+
+def ids(found: SearchResults) -> list[int]:
+    return [h.id for h in found.hits]
+
+
+@pytest.mark.parametrize(
+    "query, options",
+    [
+        ("doi ngoai", {}),
+        ("Liên Hợp Quốc", {}),
+        ("bien Dong", {"lang": "vi"}),
+        ('"hoà bình"', {"exact": True}),
+    ],
+)
+def test_a_search_matching_no_more_than_the_rank_cap_ranks_every_match_as_before(store, query, options):
+    request = SearchRequest(query=query, limit=50, **options)
+    every = ranked(store, 0, request)  # 0: every match ranked, as search always did
+    assert every.counted and every.total > 3 and every.ranked_among is None
+    for cap in (every.total, 5000):  # as many as match, the default
+        found = ranked(store, cap, dataclasses.replace(request, limit=min(50, cap)))
+        assert found.ranked_among is None and ids(found) == ids(every)[: min(50, cap)]
+
+
+def test_a_common_word_is_ranked_among_its_most_recently_stored_matches(store):
+    request = SearchRequest(query="viet nam", limit=5)
+    every = ranked(store, 0, dataclasses.replace(request, limit=1000))
+    assert every.total == len(every.hits) > 50
+    capped = ranked(store, 8, request)
+    if store.articles.dialect == "postgresql":  # ranks every match (its own index: issue 20)
+        assert capped.ranked_among is None and ids(capped) == ids(every)[:5]
+        return
+    newest = set(sorted(ids(every))[-8:])  # the 8 matches stored last, ranked as among all
+    assert capped.ranked_among == 8 and capped.total == every.total
+    assert ids(capped) == [i for i in ids(every) if i in newest][:5]
+    # the filters first, then the newest eight of what they keep
+    in_vi = ranked(store, 0, dataclasses.replace(request, lang="vi", limit=1000))
+    newest_vi = set(sorted(ids(in_vi))[-8:])
+    capped_vi = ranked(store, 8, dataclasses.replace(request, lang="vi"))
+    assert ids(capped_vi) == [i for i in ids(in_vi) if i in newest_vi][:5]
+    # a page past the cap (or an export of more) ranks every match
+    past = ranked(store, 8, dataclasses.replace(request, offset=5))
+    assert past.ranked_among is None and ids(past) == ids(every)[5:10]
+
+
+def test_the_page_and_the_command_say_when_only_the_newest_matches_were_ranked():
+    found = SearchResults([], total=340_000, counted=False, ranked_among=5000)
+    line = _found_line(found, SearchRequest(query="doi ngoai"))
+    assert line == "about 340,000 articles match · ranked among the 5,000 most recently stored"
+    assert (
+        found_line(found, "vi") == "khoảng 340.000 bài khớp · xếp hạng trong 5.000 bài được lưu gần đây nhất"
+    )
+    assert (
+        found_line(found, "en")
+        == "about 340,000 articles match · ranked among the 5,000 most recently stored"
+    )
+    assert found.to_json()["ranked_among"] == 5000
+    every = SearchResults([], total=256)
+    assert found_line(every, "en") == "256 articles match" and every.to_json()["ranked_among"] is None
 
 
 def test_exact_search_tells_diacritics_apart(store):

@@ -172,10 +172,13 @@ def search(
 
 
 def _found_line(found: SearchResults, request: SearchRequest) -> str:
-    """How many matched and how the query was read: "256 articles match · read as Biển Đông (every
-    reading searched; also: biến động, biến đông)"."""
+    """How many matched, which were ranked and how the query was read: "256 articles match · read as
+    Biển Đông (every reading searched; also: biến động, biến đông)", "about 340,000 articles match ·
+    ranked among the 5,000 most recently stored"."""
     total = f"{found.total:,}" if found.counted else f"about {found.total:,}"
     line = f"{total} article{'' if found.total == 1 else 's'} match"
+    if found.ranked_among:  # a common word: only the newest matches were ranked (setting rank_cap)
+        line += f" · ranked among the {found.ranked_among:,} most recently stored"
     if found.reading:
         also = f"; also: {', '.join(found.others)}" if found.others else ""
         line += f" · read as {found.reading} (every reading searched{also})"

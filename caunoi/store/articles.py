@@ -418,23 +418,26 @@ class ArticleRepository:
 
     # -- reading -------------------------------------------------------------------------
 
-    def search(self, req: SearchRequest, first: Node | None = None) -> list[SearchHit]:
+    def search(
+        self, req: SearchRequest, first: Node | None = None, from_id: int | None = None
+    ) -> list[SearchHit]:
         """Full-text search; raises QueryError for a query that cannot be parsed. An empty query
         with filters lists every article they keep, newest first (a day of the attention charts);
         with none, it is refused as it does not parse. By relevance, the articles that match
         `first` (the query as the user likely meant it: caunoi.search's reading, or its words side
-        by side) come before the rest."""
+        by side) come before the rest. `from_id` (SQLite, `ranked_from`'s) ranks only the matches
+        stored from that id on."""
         if not req.query.strip() and self._filters(req):
             return self._filtered(req)
         node = _query_node(req)
         cols = _hit_columns()
         boost = typed_boost(node) if req.widen else None
-        stmt, score = self._match(node, cols, boost, _named(req))
+        stmt, score = self._match(node, cols, boost, _named(req), from_id)
         stmt = stmt.where(*self._filters(req))
         if req.sort == "date":
             stmt = stmt.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
         else:
-            ahead = [self._first_if(first)] if first is not None else []
+            ahead = [self._first_if(first, from_id)] if first is not None else []
             stmt = stmt.order_by(
                 *ahead, score, articles.c.published.desc().nulls_last(), articles.c.id.desc()
             )
@@ -465,8 +468,30 @@ class ArticleRepository:
                 return round(sample * (high - low + 1) / window), False
             return conn.execute(self._count(req)).scalar_one(), True
 
-    def _count(self, req: SearchRequest, after: int | None = None):
-        """SELECT count(*) of the articles `req` matches (with an id above `after`)."""
+    def ranked_from(self, req: SearchRequest, cap: int) -> int | None:
+        """SQLite, by relevance: when the search matches more than `cap` articles, the id from which
+        the `cap` most recently stored of them begin (`search` ranks those only); else None, and on
+        PostgreSQL. bm25 over every match is what a common word costs (a third of the store: about
+        a second per million articles); the index gives its matches newest first, and stops at cap."""
+        if self.dialect != "sqlite" or req.sort == "date" or not req.query.strip() or cap <= 0:
+            return None
+        if req.offset + req.limit > cap:  # a page past the cap, an export of more: every match ranked
+            return None
+        newest = text(
+            "SELECT rowid FROM article_fts WHERE article_fts MATCH :m"
+            " ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
+        ).bindparams(m=to_fts5(_query_node(req)), skip=cap)  # the first match left out
+        with self.engine.connect() as conn:
+            left_out = conn.execute(newest).scalar()
+            if left_out is not None and (self._filters(req) or req.named):
+                # the newest matches the filters keep (each article's row read), up to cap; the
+                # index's alone, when no more than cap, spare that (a selective search's case)
+                kept = self._count(req, ids=True).order_by(articles.c.id.desc()).limit(1).offset(cap)
+                left_out = conn.execute(kept).scalar()
+        return None if left_out is None else left_out + 1
+
+    def _count(self, req: SearchRequest, after: int | None = None, *, ids: bool = False):
+        """SELECT count(*) of the articles `req` matches (with an id above `after`); their ids if `ids`."""
         newer = [] if after is None else [articles.c.id > after]
         if not req.query.strip():
             stmt = select(articles.c.id)
@@ -482,7 +507,7 @@ class ArticleRepository:
         else:
             stmt, _ = self._match(_query_node(req), [articles.c.id], named=_named(req))
         stmt = stmt.where(*self._filters(req), *newer)
-        return select(func.count()).select_from(stmt.subquery())
+        return stmt if ids else select(func.count()).select_from(stmt.subquery())
 
     def _filtered(self, req: SearchRequest) -> list[SearchHit]:
         stmt = (
@@ -617,20 +642,24 @@ class ArticleRepository:
         with self.engine.connect() as conn:
             return conn.execute(select(func.min(article_time()))).scalar()
 
-    def _match(self, node: Node, cols: list, boost: Node | None = None, named: Any = None):
+    def _match(
+        self, node: Node, cols: list, boost: Node | None = None, named: Any = None, from_id: int | None = None
+    ):
         """The articles matching `node`, with `cols` and their relevance (`score`), and the order
         by relevance; `boost` adds the score of what it matches (the same matches); `named` (a
-        condition, `_named`'s) matches more articles, with no score of their own, after the rest."""
+        condition, `_named`'s) matches more articles, with no score of their own, after the rest.
+        `from_id` (SQLite) keeps the articles stored from that id on: the index scores those only."""
         if self.dialect == "sqlite":
             match = to_fts5(node)
             if boost is not None:
                 # Same matches (B OR M is implied by M); bm25 adds the boost's score.
                 match = f"({match}) AND ({to_fts5(boost)} OR {match})"
+            newer = "" if from_id is None else f" AND rowid >= {int(from_id)}"
             if named is not None:  # the index's matches, joined to every article the condition keeps
                 found = (
                     text(
                         "SELECT rowid AS rid, bm25(article_fts, 10.0, 1.0, 10.0, 1.0) AS fts_score"
-                        " FROM article_fts WHERE article_fts MATCH :match"
+                        f" FROM article_fts WHERE article_fts MATCH :match{newer}"
                     )
                     .bindparams(match=match)
                     .columns(column("rid"), column("fts_score"))
@@ -641,13 +670,19 @@ class ArticleRepository:
                     .select_from(articles.outerjoin(found, found.c.rid == articles.c.id))
                     .where(or_(found.c.rid.is_not(None), named))
                 )
+                if from_id is not None:
+                    stmt = stmt.where(articles.c.id >= from_id)
                 return stmt, literal_column("score")
             # bm25 is lower-is-better; a title match weighs ten body matches.
             score = literal_column("bm25(article_fts, 10.0, 1.0, 10.0, 1.0)")
             stmt = (
                 select(*cols, score.label("score"))
                 .select_from(articles.join(text("article_fts"), text("article_fts.rowid = articles.id")))
-                .where(text("article_fts MATCH :match").bindparams(match=match))
+                .where(
+                    text(f"article_fts MATCH :match{newer.replace('rowid', 'article_fts.rowid')}").bindparams(
+                        match=match
+                    )
+                )
             )
             return stmt, literal_column("score")
         from sqlalchemy.dialects.postgresql import TSVECTOR
@@ -683,11 +718,13 @@ class ArticleRepository:
 
         return text(among.format(to_pg(node, bind))).bindparams(**params)
 
-    def _first_if(self, reading: Node):
-        """An order term putting the articles that match `reading` first (0, the rest 1)."""
+    def _first_if(self, reading: Node, from_id: int | None = None):
+        """An order term putting the articles that match `reading` first (0, the rest 1); SQLite looks
+        for them among the articles stored from `from_id` on, if given (the ones ranked)."""
         if self.dialect == "sqlite":
+            newer = "" if from_id is None else f" AND rowid >= {int(from_id)}"
             among = text(
-                "articles.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH :reading)"
+                f"articles.id IN (SELECT rowid FROM article_fts WHERE article_fts MATCH :reading{newer})"
             ).bindparams(reading=to_fts5(reading))
         else:  # the reading's articles found once, through the index, not looked for in each match
             among = self._pg_condition(reading, "r", "articles.id IN (SELECT r.id FROM articles r WHERE {})")

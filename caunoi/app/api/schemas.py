@@ -105,6 +105,11 @@ class SearchPage(BaseModel):
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last.")
     total: int | None = Field(description="How many articles matched (estimated unless total_exact).")
     total_exact: bool = Field(description="Whether `total` was counted (true) or estimated (false).")
+    ranked_among: int | None = Field(
+        None,
+        description="By relevance on SQLite, when more matched than the setting rank_cap: only this many, "
+        "the most recently stored matches, were ranked; null when every match was.",
+    )
     reading: str | None = Field(
         description="The query as its likeliest reading writes the words typed without diacritics "
         "(bien Dong -> Biển Đông), whose articles come first; null when there was nothing to read."

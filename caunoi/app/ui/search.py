@@ -113,9 +113,16 @@ def filters_shown(params: dict[str, str], lang: str) -> list[str]:
 
 
 def found_line(found: SearchResults, lang: str) -> str:
-    """How many matched, as the page says it: "256 bài khớp", "khoảng 12.000 bài khớp"."""
-    n = f"{found.total or 0:,}".replace(",", "." if lang == "vi" else ",")
-    return LABELS[lang]["found_n" if found.counted else "found_about"].format(n=n)
+    """How many matched, as the page says it: "256 bài khớp", "khoảng 12.000 bài khớp · xếp hạng
+    trong 5.000 bài được lưu gần đây nhất" (when only those were ranked)."""
+
+    def number(n: int) -> str:
+        return f"{n:,}".replace(",", "." if lang == "vi" else ",")
+
+    line = LABELS[lang]["found_n" if found.counted else "found_about"].format(n=number(found.total or 0))
+    if found.ranked_among:
+        line += " · " + LABELS[lang]["ranked_among"].format(n=number(found.ranked_among))
+    return line
 
 
 @router.get("/search")
