@@ -62,14 +62,25 @@ class Settings:
         "(and says so); 0 = rank every match",
     )
     workers: int = _setting(
-        0, "0 = stages run in this process; N > 0 = a local process pool of N (ingest, watch, enrich)"
+        0,
+        "0 = stages run in this process; N > 0 = a local process pool of N (ingest, watch, enrich); "
+        "with executor `ray`, how many actors (0 = one per CPU)",
     )
     executor: str = _setting(
         "in-process",
-        "`in-process`, `process-pool` or `ray`: not used yet, `workers` > 0 still means a process pool",
+        "where ingest, reprocess, enrich and watch run their stages: `in-process`, `process-pool` "
+        "(`workers` processes, every core when 0) or `ray` (Ray actors; the `caunoi[ray]` extra); "
+        "`workers` > 0 with `in-process` means a process pool",
         choices=("in-process", "process-pool", "ray"),
     )
-    ray_address: str = _setting("", "the Ray cluster for executor `ray`: not used yet")
+    ray_address: str = _setting(
+        "",
+        "the Ray cluster for executor `ray`: `auto` (this node's), `ray://head:10001`; "
+        "empty = a local Ray started for the run, with `workers` CPUs (every core when 0)",
+    )
+    ray_object_store_mb: int = _setting(
+        200, "the object store of a local Ray (executor `ray`, no `ray_address`), in MiB"
+    )
     taxonomy_path: str = _setting(
         "",
         "the topics file of enrichment (YAML); empty = `caunoi/data/taxonomy.yaml`; "

@@ -17,11 +17,11 @@ never touches the store, and never imports ray.
   parent's main module (for `caunoi`, the CLI: about 1.5 s of CPU per worker), once per pool. So
   the pool starts lazily, on the first batch, and one pool can serve several steps (ingest runs
   its stages and then enrichment in the same workers).
-- Ray (to come, behind `settings.executor = "ray"` and a `[ray]` extra): the seam is `Executor`.
-  A Ray executor subclasses it and supplies `submit` (e.g. `ray.remote(fn).remote(batch).future()`,
-  a concurrent.futures Future like the pool's), `in_flight`, `shares` and `close`; `map`,
-  `map_shares` and the context manager come with the base class. `make_executor` is the one place
-  that chooses it, importing its module only then, so ray stays an optional install.
+- `RayExecutor` (`executor` = "ray", the `[ray]` extra; caunoi.ray_executor): a pool of Ray
+  actors, local or on a cluster (`ray_address`). It subclasses `Executor` and supplies `submit`
+  (an actor call's concurrent.futures Future, like the pool's), `in_flight`, `shares` and `close`;
+  `map`, `map_shares` and the context manager come with the base class. `make_executor` is the one
+  place that chooses it, importing its module only then, so ray stays an optional install.
 
 A worker never outlives its parent: a parent killed with SIGKILL (or OOM-killed) cannot shut its pool
 down, and its workers would wait for batches forever, each holding its memory and the loaded models
@@ -86,6 +86,8 @@ class Executor:
     def map_shares(self, fn: Callable[[list[T]], list[R]], items: Sequence[T]) -> list[R]:
         """`fn` (a list to a list of the same length) over `items` cut into `shares` contiguous
         pieces, the pieces' results joined back into one list in input order."""
+        if not items:  # nothing to cut, and no workers to start for it
+            return []
         size = -(-len(items) // self.shares)  # ceiling: at most `shares` pieces
         pieces = (list(items[i : i + size]) for i in range(0, len(items), size or 1))
         return [result for piece in self.map(fn, pieces) for result in piece]
@@ -151,10 +153,15 @@ def _watch_parent(parent: int) -> None:
 
 
 def make_executor(settings: Settings) -> Executor:
-    """The executor `settings` ask for: `workers` = 0 in this process, N > 0 a pool of N."""
-    # The Ray seam: `if settings.executor == "ray":` import caunoi's Ray executor here, not above.
-    if settings.workers > 0:
-        return ProcessPool(settings.workers)
+    """The executor `settings` ask for: `executor` = "ray" Ray actors (refused with
+    `executor_ray_missing` when ray is not installed); "process-pool" a pool of `workers` (of every
+    core when 0); "in-process" this process, unless `workers` > 0, which has always meant a pool."""
+    if settings.executor == "ray":
+        from caunoi.ray_executor import RayExecutor  # here, not above: ray is an optional install
+
+        return RayExecutor(settings)
+    if settings.executor == "process-pool" or settings.workers > 0:
+        return ProcessPool(settings.workers or os.cpu_count() or 1)
     return InProcess()
 
 

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 COUNT_CAP = 5000  # a tenth of it among the newest tenth of the store: "about N" (ArticleRepository.count)
+ENRICH_ALL_MARK = "enrich-all"  # stage_state: where an `enrich --all` that did not finish got to
+REPROCESS_MARK = "reprocess"  # stage_state: where a `reprocess` that did not finish got to
 
 
 class Service:
@@ -322,20 +324,30 @@ class Service:
         self, *, source: str | None = None, url: str | None = None, on_page: Callable[[], None] | None = None
     ) -> dict[str, int]:
         """Run extraction and every stage again on the kept raw bytes of fetched pages: no fetching.
-        With `workers` > 0 the stages run in the process pool, as ingest's do. Raises UnknownSource
-        for an unknown source."""
+        The pages are read a batch at a time (by page id), never all at once, and each batch is
+        stored with where the run got to, so a reprocess that was killed goes on after the last
+        batch it stored when run again with the same options. The stages run on the executor the
+        settings choose, as ingest's do. Raises UnknownSource for an unknown source."""
         from caunoi.executors import make_executor
         from caunoi.net.urls import canonical_url
         from caunoi.pipeline import StageContext, run_stages
+        from caunoi.store.progress import clear_mark, get_mark
 
         only = [self.sources.get(source).id] if source else None
-        rows = self.crawl.replay_jobs(only, canonical_url(url) if url else None)
-        counts = {"pages": len(rows), "updated": 0, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
+        url = canonical_url(url) if url else None
+        asked = {"source": source, "url": url}
+        mark = get_mark(self.engine, REPROCESS_MARK)
+        after = mark["after"] if mark and mark.get("asked") == asked else 0
+        if after:
+            log.info("reprocess goes on after page %d, where a run that did not finish stopped", after)
+        counts = {"pages": 0, "updated": 0, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
         stages = functools.partial(run_stages, ctx=StageContext(self.settings))
-        size = self.settings.batch_size
         with make_executor(self.settings) as executor:
-            for start in range(0, len(rows), size):
-                self._replay(rows[start : start + size], executor, stages, counts, on_page)
+            for chunk in self.crawl.replay_pages(only, url, after, self.settings.batch_size):
+                counts["pages"] += len(chunk)
+                done = {"after": chunk[-1]["id"], "asked": asked}
+                self._replay(chunk, executor, stages, counts, on_page, done)
+        clear_mark(self.engine, REPROCESS_MARK)
         return counts
 
     def _replay(
@@ -345,10 +357,12 @@ class Service:
         stages: Callable[[list[Doc]], list[Doc]],
         counts: dict[str, int],
         on_page: Callable[[], None] | None,
+        mark: dict[str, Any],
     ) -> None:
         """One batch of `reprocess`: the pages' kept bytes through the stages, then stored in one
-        transaction, `counts` kept."""
+        transaction with `mark` (where the run got to), `counts` kept."""
         from caunoi.ingest.watch import fetched_doc
+        from caunoi.store.progress import set_mark
 
         docs, kept = [], []
         for row in chunk:
@@ -377,6 +391,7 @@ class Service:
                 else:
                     counts["updated"] += 1
                 self.crawl.page_replayed(conn, row["id"], before, after)
+            set_mark(conn, REPROCESS_MARK, mark)
 
     # -- reading -------------------------------------------------------------------------
 
@@ -501,10 +516,14 @@ class Service:
     ) -> int:
         """Run the enrichment stages over stored articles: the ones never enriched or enriched by
         an older version, or with `everything` all of them. Returns how many were enriched (and
-        appends their ids to `ids`, if given). With `workers` > 0 the models load once in each
-        worker of the pool (`executor`'s, if given)."""
+        appends their ids to `ids`, if given). The articles are read a page at a time (by id), never
+        all at once, and run on the executor the settings choose (`executor`, if given), where the
+        models load once in each worker. Resumable: a stale run does what is still stale; a run of
+        `everything` keeps where it got to with each page it writes, and one that was killed goes on
+        from there when run again."""
         from caunoi.enrich import stage
         from caunoi.executors import each, make_executor
+        from caunoi.store.progress import clear_mark, get_mark
 
         if executor is None:
             with make_executor(self.settings) as own:
@@ -512,14 +531,19 @@ class Service:
         done, after = 0, 0
         work = functools.partial(stage.enrich_row, taxonomy_path=self.settings.taxonomy_path)
         version = stage.ENRICH_VERSION
-        while rows := self.enrichments.todo(version, everything, after, self.settings.batch_size):
+        if everything and (mark := get_mark(self.engine, ENRICH_ALL_MARK)) and mark["version"] == version:
+            after = mark["after"]
+            log.info("enrich --all goes on after article %d, where a run that did not finish stopped", after)
+        for rows in self.enrichments.pages(version, everything, after, self.settings.batch_size):
             found = executor.map_shares(each(work), rows)
-            done += self.enrichments.write(list(zip((row[0] for row in rows), found, strict=True)), version)
-            after = rows[-1][0]
+            marked = (ENRICH_ALL_MARK, {"after": rows[-1][0], "version": version}) if everything else None
+            done += self.enrichments.write(zip((row[0] for row in rows), found, strict=True), version, marked)
             if ids is not None:
                 ids.extend(row[0] for row in rows)
             if on_article:
                 on_article(len(rows))
+        if everything:
+            clear_mark(self.engine, ENRICH_ALL_MARK)
         return done
 
     def _after_round(self) -> int:

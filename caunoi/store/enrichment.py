@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, or_, select
 
 from caunoi.models import Enrichment
+from caunoi.store.progress import set_mark
 from caunoi.store.schema import article_tags, articles, enrichments
 
 
@@ -49,8 +50,21 @@ class EnrichmentRepository:
                 )
             ]
 
-    def write(self, results: Iterable[tuple[int, Enrichment]], version: int) -> int:
-        """Replace the enrichment and tags of these articles, in one transaction."""
+    def pages(self, version: int, everything: bool, after: int, size: int) -> Iterator[list[tuple]]:
+        """`todo` page after page (keyset: ids after the last one given), so a run over a million
+        articles holds one page of them, not their list; read lazily, as the caller asks."""
+        while rows := self.todo(version, everything, after, size):
+            yield rows
+            after = rows[-1][0]
+
+    def write(
+        self,
+        results: Iterable[tuple[int, Enrichment]],
+        version: int,
+        mark: tuple[str, dict[str, Any]] | None = None,
+    ) -> int:
+        """Replace the enrichment and tags of these articles, in one transaction; with it, `mark`
+        (a name and where the run got to: caunoi.store.progress) when given."""
         results = list(results)
         if not results:
             return 0
@@ -73,6 +87,8 @@ class EnrichmentRepository:
             ]
             if tags:
                 conn.execute(article_tags.insert(), tags)
+            if mark is not None:
+                set_mark(conn, *mark)
         return len(results)
 
     def get(self, article_id: int) -> dict[str, Any] | None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -490,13 +490,21 @@ class CrawlRepository:
             body = conn.execute(select(raw_pages.c.body).where(raw_pages.c.sha256 == digest)).scalar()
         return gzip.decompress(body) if body is not None else None
 
-    def replay_jobs(self, only_sources: list[int] | None = None, url: str | None = None) -> list[dict]:
-        """Fetched pages with raw bytes kept, for `caunoi reprocess`."""
+    def replay_jobs(
+        self,
+        only_sources: list[int] | None = None,
+        url: str | None = None,
+        after: int = 0,
+        limit: int | None = None,
+    ) -> list[dict]:
+        """Fetched pages with raw bytes kept, for `caunoi reprocess`: the first `limit` in id order
+        after page `after` (one page of them at a time: see `replay_pages`)."""
         query = (
             select(pages, sources.c.name.label("source_name"))
             .select_from(pages.outerjoin(sources, sources.c.id == pages.c.source_id))
-            .where(pages.c.raw_hash.is_not(None))
+            .where(pages.c.raw_hash.is_not(None), pages.c.id > after)
             .order_by(pages.c.id)
+            .limit(limit)
         )
         if only_sources is not None:
             query = query.where(pages.c.source_id.in_(only_sources))
@@ -504,6 +512,14 @@ class CrawlRepository:
             query = query.where(pages.c.url == url)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query).mappings()]
+
+    def replay_pages(
+        self, only_sources: list[int] | None, url: str | None, after: int, size: int
+    ) -> Iterator[list[dict]]:
+        """`replay_jobs` page after page (keyset on the page id), read as the caller asks."""
+        while rows := self.replay_jobs(only_sources, url, after, size):
+            yield rows
+            after = rows[-1]["id"]
 
     def replay_count(self) -> int:
         """How many fetched pages keep their raw bytes: what `caunoi reprocess` replays."""
