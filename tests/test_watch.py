@@ -358,6 +358,34 @@ def test_reprocess_replays_kept_bytes_without_fetching(fast_service, web):
     assert [h.id for h in service.search(SearchRequest(query=word))].count(1) == 1
 
 
+class Killed(BaseException):
+    """What a SIGKILL would do to a reprocess, as far as the store sees: it stops between two batches."""
+
+
+def test_a_killed_reprocess_goes_on_after_the_last_batch_it_stored(settings, web):
+    """Pages are read a batch at a time (here one page a batch); a run stopped after its first batch
+    replays only the other two when run again, and a finished run leaves nothing to go on from."""
+    with Service(dataclasses.replace(_fast(settings), batch_size=1)) as service:
+        for i, path in enumerate(PAGES[:3]):
+            web.add(f"/r/{i}.html", body=gzip.decompress(path.read_bytes()))
+        web.add("/feed.xml", body=rss([(f"r{i}", web.url(f"/r/{i}.html")) for i in range(3)]))
+        add_source(service, web)
+        run(service)
+        replayed = []
+
+        def killed_on_the_second_page() -> None:
+            replayed.append(1)
+            if len(replayed) == 2:
+                raise Killed
+
+        with pytest.raises(Killed):
+            service.reprocess(on_page=killed_on_the_second_page)
+        counts = service.reprocess()
+        assert counts == {"pages": 2, "updated": 2, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
+        assert service.reprocess()["pages"] == 3  # the last run finished: the next one starts afresh
+        assert count(service, articles) == 3
+
+
 def test_fetch_one_url(fast_service, web):
     service = fast_service
     web.add("/one.html", body=gzip.decompress(PAGES[3].read_bytes()))
