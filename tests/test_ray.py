@@ -10,6 +10,7 @@ import sys
 import pytest
 from conftest import copy_of
 from sqlalchemy import select
+from support.cli import caunoi
 
 from caunoi.config import Settings
 from caunoi.errors import Unavailable
@@ -18,7 +19,7 @@ from caunoi.service import Service
 from caunoi.store.schema import article_tags, enrichments
 
 
-def test_asking_for_ray_without_it_installed_is_refused_with_its_code(monkeypatch):
+def test_asking_for_ray_without_it_installed_is_refused_with_its_code(monkeypatch, tmp_path):
     monkeypatch.setitem(sys.modules, "ray", None)  # what `import ray` meets when it is not installed
     with pytest.raises(Unavailable) as refused:
         make_executor(dataclasses.replace(Settings(), executor="ray"))
@@ -27,6 +28,11 @@ def test_asking_for_ray_without_it_installed_is_refused_with_its_code(monkeypatc
     # the other executors do not need it
     pool = make_executor(dataclasses.replace(Settings(), executor="process-pool"))
     assert type(pool).__name__ == "ProcessPool" and type(make_executor(Settings())).__name__ == "InProcess"
+    # on the command line: one line saying what to install, exit code 2, no traceback
+    asked = {"CAUNOI_EXECUTOR": "ray"}
+    refused = caunoi(Settings(data_dir=tmp_path), "enrich", "--all", env=asked, check=False)
+    assert refused.returncode == 2
+    assert "pip install 'caunoi[ray]'" in refused.stderr and "Traceback" not in refused.stderr
 
 
 @pytest.fixture(scope="module")

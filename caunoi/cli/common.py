@@ -39,8 +39,9 @@ Row = TypeVar("Row")
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print `message` as one line on stderr and exit with `code` (2: refused, 1: not found)."""
-    err.print(f"[bold red]error:[/] {message}", highlight=False)
+    """Print `message` as one line on stderr and exit with `code` (2: refused, 1: not found); its
+    brackets are its own ("caunoi[ray]"), not Rich's markup."""
+    err.print(f"[bold red]error:[/] {escape(message)}", highlight=False)
     raise typer.Exit(code)
 
 

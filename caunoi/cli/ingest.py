@@ -20,10 +20,11 @@ from caunoi.cli.common import (
     open_service,
     print_json,
     progress_bar,
+    refusals,
     said,
     said_sent,
 )
-from caunoi.errors import CaunoiError, Conflict
+from caunoi.errors import CaunoiError, Conflict, Unavailable
 
 
 def ingest(
@@ -33,7 +34,7 @@ def ingest(
     batch_size: Annotated[int | None, typer.Option(help="Articles per transaction.")] = None,
 ) -> None:
     """Read txt, html, json/jsonl, csv and WARC files; clean, date and store every article."""
-    with open_service(workers=workers, batch_size=batch_size) as service:
+    with open_service(workers=workers, batch_size=batch_size) as service, refusals():
         from caunoi.ingest.files import discover
 
         files = list(discover(paths))
@@ -75,7 +76,7 @@ def enrich(
     version."""
     from caunoi.enrich.stage import ENRICH_VERSION
 
-    with open_service() as service:
+    with open_service() as service, refusals():  # e.g. executor `ray` without ray installed
         total = service.enrich_todo(everything=all_)
         progress = progress_bar("enrich", TimeRemainingColumn(), quiet=as_json)
         with progress:
@@ -134,7 +135,7 @@ def watch(
         try:
             with service.watch_lock():
                 asyncio.run(_watch(service, only, once, now, as_json))
-        except Conflict as exc:  # another watcher holds the store
+        except (Conflict, Unavailable) as exc:  # another watcher holds the store; Ray not installed
             fail(str(exc))
 
 
@@ -194,7 +195,7 @@ def reprocess(
     as_json: AsJson = False,
 ) -> None:
     """Extract and process fetched pages again from their kept raw bytes, without fetching."""
-    with open_service() as service:
+    with open_service() as service, refusals():
         total = None if (source or url) else service.sources.pages_kept()
         progress = progress_bar("reprocess", quiet=as_json)
         with progress:
