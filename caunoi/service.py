@@ -686,6 +686,11 @@ class Service:
     def stats(self) -> dict[str, Any]:
         return self.articles.stats()
 
+    def make_rum_index(self) -> bool:
+        """PostgreSQL: make the RUM index search reads its best matches from (caunoi.store.rum), on a
+        store migrated before the server had the extension; False when it cannot be made."""
+        return self.articles.make_rum_index()
+
 
 @dataclass
 class StoriesSummary:

@@ -26,6 +26,7 @@ from caunoi.search import (
     request_from,
     saved_form,
 )
+from caunoi.store.rum import MISSING
 
 
 class ToneOf(StrEnum):
@@ -269,9 +270,21 @@ def _shown(article: Article) -> dict[str, Any]:
     return out
 
 
-def stats(as_json: AsJson = False) -> None:
-    """What the store holds: counts by language, source and category, and the date range."""
+def stats(
+    as_json: AsJson = False,
+    index_rum: Annotated[
+        bool,
+        typer.Option(
+            "--index-rum",
+            help="PostgreSQL: make the RUM index first (a store migrated before `make pg-rum`)",
+        ),
+    ] = False,
+) -> None:
+    """What the store holds: counts by language, source and category, and the date range; on
+    PostgreSQL, whether search reads its best matches from the RUM index."""
     with open_service() as service:
+        if index_rum and not service.make_rum_index():
+            fail("the RUM index could not be made: see the warning above (`make pg-rum` on the server)")
         data = service.stats()
     if as_json:
         print_json(data)
@@ -280,6 +293,8 @@ def stats(as_json: AsJson = False) -> None:
         f"[bold]{data['articles']}[/] articles from {data['origins']} origins "
         f"({data['backend']}), published {data['published_first'] or '?'} … {data['published_last'] or '?'}"
     )
+    if data.get("search_index") == "gin":
+        console.print(f"[yellow]search: {MISSING}[/]")
     for key in ("languages", "sources", "categories"):
         table = Table(title=key, show_header=False, box=None)
         for name, count in data[key]:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    union_all,
     update,
 )
 from sqlalchemy.exc import DataError
@@ -36,12 +37,14 @@ from caunoi.store.query import (
     Or,
     parse_query,
     positive_terms,
+    rum_tsquery,
     side_by_side,
     to_fts5,
     to_pg,
     to_tsquery,
     typed_boost,
 )
+from caunoi.store.rum import ranked_by_index
 from caunoi.store.schema import (
     article_tags,
     article_time,
@@ -64,6 +67,19 @@ _TITLE_BODY_GAP = "caunoititlebodygap"
 # SQLite: a search's period of up to this many days is looked up as the set of its articles' ids
 # (ArticleRepository.count_by_day); a longer one's set costs what it saves
 ID_SET_DAYS = 92
+# PostgreSQL with the RUM index: a relevance search ranks this many of its best matches by the index
+# (and of its reading's) as every match was ranked before (ArticleRepository._rum_narrowed)
+RUM_CANDIDATES = 300
+
+
+def rum_fits(req: SearchRequest) -> bool:
+    """Whether a relevance search may walk its matches in the RUM index's rank order: no filter
+    that keeps few articles (a period, an outlet, a category, tags, tone). Language, origin and
+    outlet country keep a large share of a store: a walk finds a page of them soon."""
+    return not (
+        req.date_from or req.date_to or req.source or req.category or req.tags
+        or req.tone_min is not None or req.tone_max is not None
+    )  # fmt: skip
 
 
 def _hit_columns() -> list:
@@ -441,6 +457,8 @@ class ArticleRepository:
             stmt = stmt.order_by(
                 *ahead, score, articles.c.published.desc().nulls_last(), articles.c.id.desc()
             )
+            if self.dialect == "postgresql":
+                stmt = self._rum_narrowed(stmt, req, node, first)
         stmt = stmt.limit(req.limit).offset(req.offset)
         terms = positive_terms(node)
         shown_first = positive_terms(first) if first is not None else None
@@ -451,6 +469,38 @@ class ArticleRepository:
             for row in conn.execute(stmt):
                 hits.append(_hit(row, abs(float(row.score)), terms, shown_first))
             return self._placed(conn, hits)
+
+    def _rum_narrowed(self, stmt: Any, req: SearchRequest, node: Node, first: Node | None) -> Any:
+        """A relevance search narrowed to its best RUM_CANDIDATES matches in the RUM index's rank
+        order (and as many of `first`'s, and of the articles tagged with the entity it names, newest
+        first), ranked then as every match is: the same order as without the index wherever a query
+        matches fewer than that, and the same top where the index's rank agrees with ts_rank_cd's.
+        Left as it is when the store has no RUM index, or when a narrow filter (a period, an
+        outlet, a category, tags, tone) keeps few of the matches: walking matches in rank order
+        would read many to find a page of them, where today's plan reads only the filter's."""
+        ordering = rum_tsquery(node)
+        if ordering is None or not rum_fits(req) or (schema := ranked_by_index(self.engine)) is None:
+            return stmt
+        distance = f"search_f OPERATOR({schema}.<=>) to_tsquery('simple', :rum_o)"
+        need = max(RUM_CANDIDATES, 2 * (req.limit + req.offset))
+        filters = self._filters(req)
+        among = [(node, "m")] + ([(first, "r")] if first is not None else [])
+        tops = []
+        for tier, name in among:
+            condition = self._pg_condition(tier, f"k{name}")
+            top = select(articles.c.id).where(
+                text("search_f @@ to_tsquery('simple', :rum_o)").bindparams(rum_o=ordering),
+                condition,
+                *([self._pg_condition(node, "km")] if tier is not node else []),
+                *filters,
+            )
+            tops.append(top.order_by(text(distance).bindparams(rum_o=ordering)).limit(need))
+        named = _named(req)
+        if named is not None:  # no words of the query: ranked last, newest first
+            newest = (articles.c.published.desc().nulls_last(), articles.c.id.desc())
+            tops.append(select(articles.c.id).where(named, *filters).order_by(*newest).limit(need))
+        found = union_all(*(top.subquery().select() for top in tops)).subquery("rum_top")
+        return stmt.where(articles.c.id.in_(select(found.c.id)))
 
     def count(self, req: SearchRequest, cap: int) -> tuple[int, bool]:
         """How many articles a search matches: (n, True) counted, or (n, False) estimated — when the
@@ -816,4 +866,24 @@ class ArticleRepository:
                 "sources": counts(articles.c.source),
                 "categories": counts(articles.c.category, 20),
                 "backend": self.dialect,
+                "search_index": self._search_index(),
             }
+
+    def _search_index(self) -> str:
+        """How search finds and ranks matches: "fts5" (SQLite), "rum" (PostgreSQL, the best matches
+        read in rank order) or "gin" (PostgreSQL without the rum extension: every match ranked)."""
+        if self.dialect == "sqlite":
+            return "fts5"
+        return "gin" if ranked_by_index(self.engine) is None else "rum"
+
+    def make_rum_index(self) -> bool:
+        """Create the RUM index (caunoi.store.rum) on a PostgreSQL store migrated before the server
+        had the extension; False when it still cannot be made."""
+        from caunoi.store.rum import create_index, forget
+
+        if self.dialect != "postgresql":
+            return False
+        with self.engine.begin() as conn:
+            made = create_index(conn)
+        forget(self.engine)
+        return made

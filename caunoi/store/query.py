@@ -402,3 +402,25 @@ def to_pg(node: Node, bind: Callable[[str], str]) -> str:
         return f"NOT ({to_pg(node.item, bind)})"
     joiner = " OR " if isinstance(node, Or) else " AND "
     return "(" + joiner.join(to_pg(i, bind) for i in node.items) + ")"
+
+
+def _positive(node: Node) -> Node | None:
+    """What a match must contain, the exclusions left out: None when an Or holds nothing else."""
+    if isinstance(node, Term):
+        return node
+    if isinstance(node, Not):
+        return None
+    items = [_positive(i) for i in node.items]
+    if isinstance(node, Or) and None in items:
+        return None
+    kept = tuple(i for i in items if i is not None)
+    if not kept:
+        return None
+    return kept[0] if len(kept) == 1 else type(node)(kept)
+
+
+def rum_tsquery(node: Node) -> str | None:
+    """A tsquery over the folded words that every match of `node` matches (its exclusions left out,
+    each term folded), to walk the matches in the RUM index's rank order; None when there is none."""
+    positive = _positive(node)
+    return None if positive is None else to_tsquery(positive)
