@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_DATA ?= $(CURDIR)/var/demo
 
-.PHONY: install demo test check-install lint bench clean
+.PHONY: install demo test check-install lint bench clean pg-rum
 
 $(BIN)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "caunoi needs Python >= 3.11")'
@@ -62,6 +62,11 @@ demo: install
 
 test: install
 	$(BIN)/pytest -q
+
+# PostgreSQL's rum extension on the local server (search reads its best matches in rank order);
+# skips, saying why, where it cannot (no apt-get, a remote server, not root)
+pg-rum:
+	tools/pg_rum.sh
 
 # a fresh venv with the system's own Python and pip, `pip install .` without extras, ingest and search
 check-install:

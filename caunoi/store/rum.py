@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 INDEX = "ix_articles_search_f_rum"
 MISSING = (
     "PostgreSQL has no RUM index on this store (the server lacks the package postgresql-15-rum: "
-    "`make pg-rum` on the server, then `caunoi stats --index-rum`): search ranks every match, slower on common words"
+    "`make pg-rum` on the server, then `caunoi stats --index-rum`): search ranks every match,"
+    " slower on common words"
 )
 
 _known: dict[str, str | None] = {}
@@ -55,11 +56,15 @@ def create_index(conn: Connection) -> bool:
     if schema is None:
         superuser = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
         if not superuser:
-            log.warning("the rum extension needs a superuser: CREATE EXTENSION rum SCHEMA public; then `caunoi stats --index-rum`")
+            log.warning(
+                "the rum extension needs a superuser: CREATE EXTENSION rum SCHEMA public;"
+                " then `caunoi stats --index-rum`"
+            )
             return False
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS rum SCHEMA public"))
         schema = extension_schema(conn)
-    conn.execute(text(f"CREATE INDEX IF NOT EXISTS {INDEX} ON articles USING rum (search_f {schema}.rum_tsvector_ops)"))
+    opclass = f"{schema}.rum_tsvector_ops"
+    conn.execute(text(f"CREATE INDEX IF NOT EXISTS {INDEX} ON articles USING rum (search_f {opclass})"))
     return True
 
 
