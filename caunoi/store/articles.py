@@ -453,12 +453,15 @@ class ArticleRepository:
         if req.sort == "date":
             stmt = stmt.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
         else:
-            ahead = [self._first_if(first, from_id)] if first is not None else []
+            best = self._rum_best(req, node, first) if self.dialect == "postgresql" else None
+            if best is not None:  # the reading looked for in the few candidates, not everywhere
+                stmt = stmt.where(articles.c.id.in_(best))
+                ahead = [case((self._pg_condition(first, "r"), 0), else_=1)] if first is not None else []
+            else:
+                ahead = [self._first_if(first, from_id)] if first is not None else []
             stmt = stmt.order_by(
                 *ahead, score, articles.c.published.desc().nulls_last(), articles.c.id.desc()
             )
-            if self.dialect == "postgresql":
-                stmt = self._rum_narrowed(stmt, req, node, first)
         stmt = stmt.limit(req.limit).offset(req.offset)
         terms = positive_terms(node)
         shown_first = positive_terms(first) if first is not None else None
@@ -470,37 +473,41 @@ class ArticleRepository:
                 hits.append(_hit(row, abs(float(row.score)), terms, shown_first))
             return self._placed(conn, hits)
 
-    def _rum_narrowed(self, stmt: Any, req: SearchRequest, node: Node, first: Node | None) -> Any:
-        """A relevance search narrowed to its best RUM_CANDIDATES matches in the RUM index's rank
-        order (and as many of `first`'s, and of the articles tagged with the entity it names, newest
-        first), ranked then as every match is: the same order as without the index wherever a query
-        matches fewer than that, and the same top where the index's rank agrees with ts_rank_cd's.
-        Left as it is when the store has no RUM index, or when a narrow filter (a period, an
-        outlet, a category, tags, tone) keeps few of the matches: walking matches in rank order
-        would read many to find a page of them, where today's plan reads only the filter's."""
+    def _rum_best(self, req: SearchRequest, node: Node, first: Node | None) -> Any:
+        """The ids a relevance search is narrowed to, on PostgreSQL with the RUM index: its best
+        RUM_CANDIDATES matches in the index's rank order, the best as many of those matching `first`
+        (its tier), and with a named entity the newest as many of its tagged articles; the search
+        ranks them then as it ranks every match without the index. So a query matching fewer than
+        that gets the same order as without the index, and a common one the top of the index's rank.
+        None (every match ranked, as without the index) when the store has no RUM index, or a narrow
+        filter (rum_fits) keeps few of the matches: walking matches in rank order would read many to
+        find a page of them, where the plan without it reads only the filter's."""
         ordering = rum_tsquery(node)
         if ordering is None or not rum_fits(req) or (schema := ranked_by_index(self.engine)) is None:
-            return stmt
-        distance = f"search_f OPERATOR({schema}.<=>) to_tsquery('simple', :rum_o)"
+            return None
         need = max(RUM_CANDIDATES, 2 * (req.limit + req.offset))
         filters = self._filters(req)
-        among = [(node, "m")] + ([(first, "r")] if first is not None else [])
+        tiers = [(node, ordering, "km", [])]
+        first_ordering = rum_tsquery(first) if first is not None else None
+        if first is not None and first_ordering is not None:
+            tiers.append((first, first_ordering, "kr", [self._pg_condition(node, "kn")]))
         tops = []
-        for tier, name in among:
-            condition = self._pg_condition(tier, f"k{name}")
+        for index, (tier, tsquery, name, also) in enumerate(tiers):
+            walk = f"to_tsquery('simple', :rum{index})"
             top = select(articles.c.id).where(
-                text("search_f @@ to_tsquery('simple', :rum_o)").bindparams(rum_o=ordering),
-                condition,
-                *([self._pg_condition(node, "km")] if tier is not node else []),
+                text(f"search_f @@ {walk}").bindparams(**{f"rum{index}": tsquery}),
+                self._pg_condition(tier, name),
+                *also,
                 *filters,
             )
-            tops.append(top.order_by(text(distance).bindparams(rum_o=ordering)).limit(need))
+            distance = text(f"search_f OPERATOR({schema}.<=>) {walk}").bindparams(**{f"rum{index}": tsquery})
+            tops.append(top.order_by(distance).limit(need))
         named = _named(req)
-        if named is not None:  # no words of the query: ranked last, newest first
+        if named is not None:  # none of the query's words: ranked last, newest first
             newest = (articles.c.published.desc().nulls_last(), articles.c.id.desc())
             tops.append(select(articles.c.id).where(named, *filters).order_by(*newest).limit(need))
-        found = union_all(*(top.subquery().select() for top in tops)).subquery("rum_top")
-        return stmt.where(articles.c.id.in_(select(found.c.id)))
+        found = union_all(*(top.subquery().select() for top in tops)).subquery("rum_best")
+        return select(found.c.id)
 
     def count(self, req: SearchRequest, cap: int) -> tuple[int, bool]:
         """How many articles a search matches: (n, True) counted, or (n, False) estimated — when the
