@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 INDEX = "ix_articles_search_f_rum"
 MISSING = (
-    "PostgreSQL has no RUM index on this store (the server lacks the package postgresql-15-rum: "
-    "`make pg-rum` on the server, then `caunoi stats --index-rum`): search ranks every match,"
+    "PostgreSQL has no RUM index on this store (the rum extension, package postgresql-15-rum:"
+    " `make pg-rum` on the server, then `caunoi stats --index-rum`): search ranks every match,"
     " slower on common words"
 )
 
