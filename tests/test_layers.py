@@ -21,6 +21,7 @@ LAYERS = {
     "caunoi.__main__": "interface",
     "caunoi.service": "service",
     "caunoi.executors": "pipeline",
+    "caunoi.ray_executor": "pipeline",  # the Ray executor, imported by caunoi.executors only
     "caunoi.pipeline": "pipeline",
     "caunoi.enrich": "pipeline",
     "caunoi.text": "pipeline",

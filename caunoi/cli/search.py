@@ -26,7 +26,6 @@ from caunoi.search import (
     request_from,
     saved_form,
 )
-from caunoi.store.rum import MISSING
 
 
 class ToneOf(StrEnum):
@@ -293,8 +292,8 @@ def stats(
         f"[bold]{data['articles']}[/] articles from {data['origins']} origins "
         f"({data['backend']}), published {data['published_first'] or '?'} … {data['published_last'] or '?'}"
     )
-    if data.get("search_index") == "gin":
-        console.print(f"[yellow]search: {MISSING}[/]")
+    if data.get("search_index_note"):
+        console.print(f"[yellow]search: {data['search_index_note']}[/]")
     for key in ("languages", "sources", "categories"):
         table = Table(title=key, show_header=False, box=None)
         for name, count in data[key]:

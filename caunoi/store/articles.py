@@ -44,6 +44,7 @@ from caunoi.store.query import (
     to_tsquery,
     typed_boost,
 )
+from caunoi.store.rum import MISSING as RUM_MISSING
 from caunoi.store.rum import ranked_by_index
 from caunoi.store.schema import (
     article_tags,
@@ -870,7 +871,7 @@ class ArticleRepository:
                 )
                 return [(r[0], r[1]) for r in rows]
 
-            return {
+            data = {
                 "articles": total,
                 "origins": n_origins,
                 "published_first": first.isoformat() if first else None,
@@ -881,6 +882,9 @@ class ArticleRepository:
                 "backend": self.dialect,
                 "search_index": self._search_index(),
             }
+            if data["search_index"] == "gin":
+                data["search_index_note"] = RUM_MISSING
+            return data
 
     def _search_index(self) -> str:
         """How search finds and ranks matches: "fts5" (SQLite), "rum" (PostgreSQL, the best matches
