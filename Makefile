@@ -51,13 +51,15 @@ demo: install
 	@echo "  export CAUNOI_DATA=$(DEMO_DATA)"
 	@echo "  $(BIN)/caunoi search '\"bien Dong\" OR ASEAN' --sort date"
 	@echo "  $(BIN)/caunoi show 1"
+	@echo "  $(BIN)/caunoi search Vietnam --origin foreign --sort date    # the foreign press on Viet Nam, any spelling"
 	@echo "  $(BIN)/caunoi story 1; $(BIN)/caunoi alerts list; $(BIN)/caunoi alerts show ID    # why it was raised"
 	@echo "  open $(DEMO_DATA)/brief.html    # the morning brief (điểm tin) of 30/4/2021"
 	@echo "  $(BIN)/caunoi activities coverage bng-2021-04-29-hop-bao-thuong-ky    # what the briefing earned"
 	@echo "  $(BIN)/caunoi evaluate --unit BNG-TTBC --from 2021-04-01 --to 2021-04-30    # its April, AMEC chain"
 	@echo "  $(BIN)/caunoi report review --from 2021-04-01 --to 2021-04-30 --out bao-cao.pdf    # the review report (.docx too)"
 	@echo "  $(BIN)/caunoi serve    # then http://127.0.0.1:8000/  login: analyst / cau-noi-demo-2026"
-	@echo "    (/stories?rising=1&at=2021-04-30T08:00: the rising stories; /alerts: each alert's page says why)"
+	@echo "    (/stories?rising=1&at=2021-04-30T08:00: the rising stories; /alerts: each alert's page says why;"
+	@echo "     /?origin=foreign&from=2021-04-01&to=2021-08-31: the dashboard of the foreign press)"
 	@echo "  $(BIN)/caunoi sources import --sample && $(BIN)/caunoi watch    # real outlets (needs internet)"
 
 test: install
