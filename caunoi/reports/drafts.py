@@ -31,6 +31,7 @@ from typing import Any
 
 from caunoi import errors
 from caunoi.errors import Invalid, check_actor, check_choice
+from caunoi.models import row_id_of
 from caunoi.outreach.evaluation import half_year
 from caunoi.reports.document import STYLES, Document
 from caunoi.reports.review import LANGS, NARRATIVE, Store, build_review, period
@@ -368,7 +369,7 @@ class Drafts:
 
 
 def _an_id(value: Any) -> bool:
-    return str(value).isdigit() and 1 <= int(value) <= 2**31 - 1
+    return row_id_of(str(value)) is not None
 
 
 def _span(first: date, last: date) -> str:
