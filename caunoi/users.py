@@ -197,6 +197,15 @@ def check_password(password: str, username: str, display_name: str | None = None
             )
 
 
+def generate_password() -> str:
+    """A random password for a new user or a reset, shown once to the administrator who hands it
+    over: 20 characters from 120 bits, which `check_password` accepts."""
+    while True:
+        password = secrets.token_urlsafe(15)
+        if len(set(password)) >= 5 and password[0] not in "-_":  # a leading '-' reads as an option
+            return password
+
+
 def address_key(address: str | None) -> str:
     """What login limits count by, for a client address: the address itself (an IPv4-mapped IPv6
     one as IPv4), or for IPv6 its /64 network — one line or household gets a whole /64, so it
@@ -317,6 +326,12 @@ class UserService:
         """Allowed in again; a lock after failed logins is lifted too."""
         values = {"disabled": False, "failed_logins": 0, "locked_until": None}
         return self._change(self._user(username), values, "enable", by)
+
+    def unlock(self, username: str, *, by: str) -> dict[str, Any]:
+        """Lift a lock after failed logins (and start the count of failures again) before it runs
+        out; a disabled user stays disabled."""
+        values = {"failed_logins": 0, "locked_until": None}
+        return self._change(self._user(username), values, "unlock", by)
 
     def set_password(self, username: str, password: str, *, by: str) -> dict[str, Any]:
         """A new password; any lock is lifted, the user's sessions end (logged out everywhere) and
@@ -535,16 +550,33 @@ class UserService:
     def revoke_token(self, token_id: int, *, by: str) -> None:
         found = self.repo.revoke_token(token_id, by=_actor(by), now=self.clock())
         if found is None:
-            raise NotFound(
-                "token_not_found", "no token with id {id} (see `caunoi users tokens`)", id=token_id
-            )
+            raise _no_token(token_id)
         if found is False:
             raise UserError("token_revoked", "token {id} is already revoked", id=token_id)
+
+    def token(self, token_id: int) -> dict[str, Any]:
+        """One token with its user's name, never the token itself."""
+        found = self.repo.list_tokens(token_id=token_id)
+        if not found:
+            raise _no_token(token_id)
+        return found[0]
+
+    def made_token(self, token: str) -> dict[str, Any]:
+        """A token just made by `create_token`, as `token` describes it, with the token itself under
+        "token": for the one answer that shows it."""
+        found = self.repo.find_token(_sha256(token))
+        if found is None:
+            raise _no_token(0)
+        return {**self.token(found["token"]["id"]), "token": token}
 
     def list_tokens(self, username: str | None = None) -> list[dict[str, Any]]:
         """Tokens (all, or one user's), newest first: id, username, name, prefix, dates; never the
         token itself."""
         return self.repo.list_tokens(self._user(username)["id"] if username else None)
+
+
+def _no_token(token_id: int) -> NotFound:
+    return NotFound("token_not_found", "no token with id {id} (see `caunoi users tokens`)", id=token_id)
 
 
 def _public(user: dict[str, Any]) -> dict[str, Any]:

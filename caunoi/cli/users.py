@@ -12,8 +12,8 @@ from caunoi.cli.common import AsJson, By, actor, console, err, serving, show_row
 from caunoi.users import ROLES
 
 app = typer.Typer(
-    help="Users, roles and API tokens: add, list, disable, enable, password, role, token-add, tokens, "
-    "token-revoke.",
+    help="Users, roles and API tokens: add, list, disable, enable, unlock, password, role, token-add, "
+    "tokens, token-revoke.",
     no_args_is_help=True,
 )
 Username = Annotated[str, typer.Argument(help="The user's login name.")]
@@ -98,6 +98,13 @@ def users_enable(username: Username, by: By = None) -> None:
     """Let a disabled (or locked) user in again (their revoked API tokens stay revoked)."""
     with serving("users") as users:
         _said(users.enable(username, by=actor(by)))
+
+
+@app.command("unlock")
+def users_unlock(username: Username, by: By = None) -> None:
+    """Lift a lock after failed logins before it runs out (a disabled user stays disabled)."""
+    with serving("users") as users:
+        _said(users.unlock(username, by=actor(by)))
 
 
 @app.command("password")

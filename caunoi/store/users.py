@@ -246,11 +246,14 @@ class UserRepository:
             record_audit(conn, now, by, "token", token_id, "revoke", {"revoked_at": [None, now]})
         return True
 
-    def list_tokens(self, user_id: int | None = None) -> list[dict[str, Any]]:
-        """Tokens with their user's name, newest first; never the token or its hash."""
+    def list_tokens(self, user_id: int | None = None, token_id: int | None = None) -> list[dict[str, Any]]:
+        """Tokens (a user's, or the one of that id) with their user's name, newest first; never the
+        token or its hash."""
         query = select(*_TOKEN_FIELDS, users.c.username).join(users, users.c.id == api_tokens.c.user_id)
         if user_id is not None:
             query = query.where(api_tokens.c.user_id == user_id)
+        if token_id is not None:
+            query = query.where(api_tokens.c.id == token_id)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(query.order_by(api_tokens.c.id.desc())).mappings()]
 

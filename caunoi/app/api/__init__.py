@@ -1,6 +1,7 @@
 """The REST API at /api/v1: articles, search (every CLI filter) and its exports, stories, sources,
-alerts, cases, fact sheets, saved searches, units and outreach (campaigns, packs, products,
-activities, their evaluation), as a thin shell over caunoi.service.
+alerts (and their rules and channels), cases, fact sheets, saved searches, units, outreach
+(campaigns, packs, products, activities, their evaluation) and users with their API tokens, as a
+thin shell over caunoi.service.
 
 Every call needs a user (a Bearer token, or the web session cookie plus the CSRF header for calls
 that change something); every error is `{"error": {"status", "code", "message"}}`; each token (or
@@ -10,7 +11,7 @@ opaque `cursor` and answer `next_cursor` (null at the end).
 Swagger UI is served at /docs from caunoi/app/static/swagger, so it works offline.
 
 This module assembles the routers of the route modules (search, stories, reports, sources,
-alerts, cases, factsheets, units, outreach, evaluation: one per concept) under PREFIX with the
+alerts, cases, factsheets, units, outreach, evaluation, users: one per concept) under PREFIX with the
 limits every call passes, and `install` adds them to the app with the error handlers. The answers
 and bodies are in schemas, errors in errors, limits in limits, cursors in paging, file exports in
 export."""
@@ -39,6 +40,7 @@ from caunoi.app.api import (
     sources,
     stories,
     units,
+    users,
 )
 from caunoi.app.api.errors import (
     BUSY,
@@ -77,6 +79,7 @@ router = APIRouter(
 )
 CONCEPTS = (
     search, attention, stories, reports, sources, alerts, cases, factsheets, units, outreach, evaluation,
+    users,
 )  # fmt: skip
 for concept in CONCEPTS:
     router.include_router(concept.router)

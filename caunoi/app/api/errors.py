@@ -19,7 +19,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from caunoi import factsheets, outreach, units
+from caunoi import factsheets, outreach, units, users
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.attention import AttentionError
 from caunoi.cases import CaseError, DuplicateCase, NotFound
@@ -68,6 +68,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     DraftError: (422, "invalid"),  # a value refused
     PdfError: (503, "unavailable"),  # no PDF engine on this server (or it failed): the message says which
     RisingError: (422, "invalid"),  # rising stories: a window or baseline too long, say
+    users.NotFound: (404, "not_found"),  # administration: no such user or token,
+    users.UserError: (422, "invalid"),  # a refused change (a weak password, the last admin, …)
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
 BUSY = "the server is busy: every database connection is in use; try again in a few seconds"

@@ -23,6 +23,7 @@ from caunoi.outreach import (
     RECIPIENT_STATES,
 )
 from caunoi.units import UNIT_KINDS, UNIT_TYPES
+from caunoi.users import ROLES
 
 # -- answers ------------------------------------------------------------------------------------
 
@@ -413,6 +414,55 @@ class Unit(BaseModel):
     created_at: datetime
     updated_at: datetime | None
     retired_at: datetime | None = Field(description="Retired: kept for its cases and users, not listed.")
+
+
+# -- administration: users and their API tokens (caunoi.users) ---------------------------------------
+
+Role = Literal[ROLES]  # admin | analyst | mission_officer | viewer
+
+
+class UserOut(BaseModel):
+    """A user as an administrator sees them; never the password or its hash."""
+
+    username: str
+    display_name: str | None
+    role: Role
+    mission: str | None = Field(description="A mission officer's mission (unit code); null for the others.")
+    lang: Literal["vi", "en"]
+    disabled: bool
+    locked_until: datetime | None = Field(
+        description="Locked after failed logins until then (unlock lifts it)."
+    )
+    failed_logins: int = Field(description="Wrong passwords in a row since the last login.")
+    created_at: datetime
+    updated_at: datetime
+    last_login_at: datetime | None
+    password_changed_at: datetime | None
+
+
+class UserChanged(UserOut):
+    """A user after a change. `password` is the one generated when none was given: shown this once.
+    `ended` says how many sessions ended and API tokens were revoked (a new password, disabling)."""
+
+    password: str | None = None
+    ended: dict[str, int] | None = None
+
+
+class TokenOut(BaseModel):
+    """An API token without its secret: how it starts (`prefix`) and its dates."""
+
+    id: int
+    username: str
+    name: str
+    prefix: str
+    created_at: datetime
+    last_used_at: datetime | None
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class TokenMade(TokenOut):
+    token: str = Field(description="The token itself: shown this once (only its hash is kept).")
 
 
 # -- outreach: campaigns, packs, products, activities (caunoi.outreach's records) -------------------
@@ -891,6 +941,37 @@ class UnitChange(_Body):
     city: UnitText | None = None
     languages: Annotated[list[LangCode], Field(max_length=50)] | None = None
     website: Website | None = None
+
+
+# -- administration requests ----------------------------------------------------------------------
+
+Username = Annotated[str, Field(min_length=2, max_length=100, description="a-z, digits, . _ - @")]
+Password = Annotated[str, Field(max_length=1024, description="12 characters or more; left out: one is made.")]
+
+
+class UserIn(_Body):
+    """A user to add; without a password one is generated and answered once."""
+
+    username: Username
+    role: Role
+    mission: UnitCode | None = None
+    display_name: Annotated[str, Field(max_length=200)] | None = None
+    lang: Literal["vi", "en"] = "vi"
+    password: Password | None = None
+
+
+class RoleChange(_Body):
+    role: Role
+    mission: UnitCode | None = Field(None, description="A mission officer's; kept if left out.")
+
+
+class PasswordReset(_Body):
+    password: Password | None = None
+
+
+class TokenIn(_Body):
+    name: Annotated[str, Field(min_length=1, max_length=100, description="What the token is for.")]
+    expires_days: Annotated[int, Field(ge=1, le=3650)] | None = None
 
 
 # -- outreach requests ----------------------------------------------------------------------------

@@ -2,7 +2,7 @@
 Vietnamese (the default) or English, for a laptop or a phone. `install(app)` mounts every page
 module's routes and the error pages; the pages themselves live one module per
 concept (session, dashboard, search, stories, alerts, brief, cases, factsheets, units, sources,
-outreach, evaluation, reports).
+outreach, evaluation, reports, admin).
 
 Security, in one place: every page needs a session (else a redirect to /login?next=…); every
 state-changing form carries the session's CSRF token (auth.check_csrf), the login form a
@@ -22,6 +22,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from caunoi.app.auth import current_user
 from caunoi.app.ui import (
+    admin,
     alerts,
     attention,
     brief,
@@ -46,7 +47,7 @@ __all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 # their routes are added in this order
 PAGES = (
     session, dashboard, search, attention, stories, alerts, brief, cases, factsheets, units, sources,
-    outreach, evaluation, reports,
+    outreach, evaluation, reports, admin,
 )  # fmt: skip
 
 

@@ -144,6 +144,8 @@ def _render(
         nav.append(("/units", "units"))
         if permission(user, "source.manage"):
             nav.append(("/sources", "sources"))
+        if permission(user, "user.manage"):  # administration (issue 21): admins only
+            nav.append(("/admin", "admin"))
     html = (
         _env()
         .get_template(template)

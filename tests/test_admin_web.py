@@ -1,0 +1,243 @@
+"""Administration from the browser and the API, on both backends: an administrator adds a user (a
+password generated and shown once), changes a role, disables, enables, unlocks after failed logins,
+resets a password and makes and revokes API tokens; each change is in the audit log under their
+name; an analyst is refused (a refusal page, a 403 from the API), and a form without its CSRF token
+changes nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from typing import Any
+
+import pytest
+from conftest import BACKENDS, backend_settings
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+from support.app import Site, csrf_of, log_in
+
+from caunoi.app import create_app
+from caunoi.store.schema import audit_log
+from caunoi.users import MAX_FAILURES
+
+PASSWORD = "một câu mật khẩu dài 2024"
+ROLES = {
+    "admin": ("admin", None),
+    "lan": ("analyst", None),
+    "xem": ("viewer", None),
+}
+API = "/api/v1"
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def site(request, tmp_path_factory):
+    with contextlib.ExitStack() as stack:
+        app = create_app(backend_settings(request.param, tmp_path_factory.mktemp("store"), stack))
+        service = app.state.service
+        stack.callback(service.close)
+        service.units.add("DSQ-PARIS", "ĐSQ tại Pháp", kind="mission", country="FR", by="test")
+        for username, (role, mission) in ROLES.items():
+            service.users.add_user(username, PASSWORD, role, mission=mission, by="test")
+        tokens = {name: service.users.create_token(name, "tests", by="test") for name in ("admin", "lan")}
+        yield _with_tokens(app, service, tokens)
+
+
+def _with_tokens(app: Any, service: Any, tokens: dict[str, str]) -> Site:
+    site = Site(app, service, {}, PASSWORD)
+    site.tokens = tokens  # type: ignore[attr-defined]
+    return site
+
+
+def audited(site: Site, entity: str, action: str) -> list[dict[str, Any]]:
+    """The audit log's rows of this entity and action, oldest first."""
+    query = select(audit_log).where(audit_log.c.entity == entity, audit_log.c.action == action)
+    with site.service.engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query.order_by(audit_log.c.id)).mappings()]
+
+
+def api(site: Site, username: str) -> TestClient:
+    """An API client with `username`'s token."""
+    client = TestClient(site.app, base_url="https://testserver")
+    client.headers["Authorization"] = f"Bearer {site.tokens[username]}"  # type: ignore[attr-defined]
+    return client
+
+
+def post(browser: TestClient, path: str, form: dict[str, str] | None = None, page: str = "/admin/users"):
+    """A form posted as the page `page` posts it, with its CSRF token."""
+    token = csrf_of(browser.get(page).text)
+    return browser.post(path, data={**(form or {}), "csrf_token": token}, follow_redirects=False)
+
+
+# -- users ------------------------------------------------------------------------------------------
+
+
+def test_only_an_admin_sees_the_administration_entry_and_its_sections(site):
+    page = site.client("admin").get("/").text
+    assert 'href="/admin"' in page
+    admin = site.client("admin").get("/admin")
+    assert admin.status_code == 200
+    for href in ("/admin/users", "/units", "/admin/alerts"):
+        assert f'href="{href}"' in admin.text
+    assert 'href="/admin"' not in site.client("lan").get("/").text
+
+
+def test_an_admin_adds_a_user_with_a_generated_password_shown_once_who_can_then_log_in(site):
+    browser = site.client("admin")
+    answer = post(browser, "/admin/users", {"username": "Hoa", "display_name": "Phạm Thị Hoa",
+                                            "role": "analyst", "lang": "en"})  # fmt: skip
+    assert answer.status_code == 200
+    password = re.search(r'id="new-password">([^<]+)<', answer.text)[1]
+    assert len(password) >= 12
+    assert password not in browser.get("/admin/users").text  # shown once, not again
+    assert 'href="/admin/users/hoa"' in browser.get("/admin/users").text
+    (row,) = [r for r in audited(site, "user", "add") if r["changes"]["username"][1] == "hoa"]
+    assert row["actor"] == "admin" and password not in str(row["changes"])
+    assert log_in(TestClient(site.app, base_url="https://testserver"), "hoa", password).status_code == 303
+
+
+def test_an_admin_adds_a_user_with_a_password_typed_and_is_told_a_refusal_in_the_page_language(site):
+    browser = site.client("admin")
+    form = {"username": "khanh", "role": "mission_officer", "password": PASSWORD + " khác"}
+    answer = post(browser, "/admin/users", form)
+    assert answer.status_code == 400 and "cần được gắn với một cơ quan đại diện" in answer.text
+    assert 'value="khanh"' in answer.text and PASSWORD not in answer.text  # kept, but not the password
+    answer = post(browser, "/admin/users", {**form, "mission": "DSQ-PARIS", "password": "ngắn"})
+    assert answer.status_code == 400 and "Mật khẩu quá ngắn" in answer.text
+    answer = post(browser, "/admin/users", {**form, "mission": "DSQ-PARIS"})
+    assert (answer.status_code, answer.headers["location"]) == (303, "/admin/users/khanh")
+    assert site.service.users.get("khanh")["mission"] == "DSQ-PARIS"
+
+
+def test_an_admin_changes_a_role_disables_enables_and_it_is_audited(site):
+    site.service.users.add_user("tuan", PASSWORD + " t", "viewer", by="test")
+    browser = site.client("admin")
+    page = "/admin/users/tuan"
+    assert post(browser, f"{page}/role", {"role": "analyst"}, page).status_code == 303
+    assert site.service.users.get("tuan")["role"] == "analyst"
+    assert post(browser, f"{page}/disable", page=page).status_code == 303
+    assert site.service.users.get("tuan")["disabled"] is True
+    assert (
+        log_in(TestClient(site.app, base_url="https://testserver"), "tuan", PASSWORD + " t").status_code
+        == 401
+    )
+    assert post(browser, f"{page}/enable", page=page).status_code == 303
+    assert site.service.users.get("tuan")["disabled"] is False
+    shown = browser.get(page).text
+    for said in ("Đổi vai trò", "Vô hiệu hoá", "Kích hoạt lại"):
+        assert said in shown  # the history, in Vietnamese
+    tuan = str(site.service.users.get("tuan")["id"])
+    for action in ("role", "disable", "enable"):
+        assert [r["actor"] for r in audited(site, "user", action) if r["entity_id"] == tuan] == ["admin"]
+    # the last admin keeps their role: the refusal is said on the page
+    answer = post(browser, "/admin/users/admin/role", {"role": "viewer"}, "/admin/users/admin")
+    assert answer.status_code == 400 and "quản trị viên cuối cùng" in answer.text
+
+
+def test_an_admin_unlocks_a_user_locked_after_wrong_passwords(site):
+    site.service.users.add_user("quang", PASSWORD + " q", "viewer", by="test")
+    for _ in range(MAX_FAILURES):
+        with contextlib.suppress(Exception):
+            site.service.users.authenticate("quang", "đoán sai mãi", ip="192.0.2.50")
+    assert site.service.users.get("quang")["locked_until"] is not None
+    browser = site.client("admin")
+    page = browser.get("/admin/users/quang").text
+    assert "Bị khoá đến" in page and 'action="/admin/users/quang/unlock"' in page
+    assert post(browser, "/admin/users/quang/unlock", page="/admin/users/quang").status_code == 303
+    assert site.service.users.get("quang")["locked_until"] is None
+    (row,) = [r for r in audited(site, "user", "unlock") if r["actor"] == "admin"]
+    assert row["changes"]["locked_until"][1] is None
+    browser = TestClient(site.app, base_url="https://testserver", client=("192.0.2.50", 5000))
+    assert log_in(browser, "quang", PASSWORD + " q").status_code == 303
+
+
+def test_an_admin_resets_a_password_and_makes_and_revokes_a_token(site):
+    site.service.users.add_user("my", PASSWORD + " m", "analyst", by="test")
+    browser = site.client("admin")
+    page = "/admin/users/my"
+    answer = post(browser, f"{page}/password", page=page)
+    password = re.search(r'id="new-password">([^<]+)<', answer.text)[1]
+    assert log_in(TestClient(site.app, base_url="https://testserver"), "my", password).status_code == 303
+    assert [r["actor"] for r in audited(site, "user", "password")][-1] == "admin"
+
+    answer = post(browser, f"{page}/tokens", {"name": "báo cáo tuần", "expires_days": "30"}, page)
+    token = re.search(r'id="new-token">(cn_[^<]+)<', answer.text)[1]
+    client = TestClient(site.app, base_url="https://testserver", headers={"Authorization": f"Bearer {token}"})
+    assert client.get(f"{API}/alerts").status_code == 200
+    assert token not in browser.get(page).text  # shown once
+    (made,) = site.service.users.list_tokens("my")
+    assert post(browser, f"{page}/tokens/{made['id']}/revoke", page=page).status_code == 303
+    assert client.get(f"{API}/alerts").status_code == 401
+    assert [r["actor"] for r in audited(site, "token", "revoke") if r["entity_id"] == str(made["id"])] == [
+        "admin"
+    ]
+    # another user's token is not revoked through this user's page
+    assert post(browser, f"/admin/users/lan/tokens/{made['id']}/revoke", page=page).status_code == 404
+
+
+def test_an_analyst_is_refused_on_the_pages_and_by_the_api(site):
+    browser = site.client("lan")
+    for path in ("/admin", "/admin/users", "/admin/users/admin"):
+        answer = browser.get(path)
+        assert answer.status_code == 403 and "Không có quyền" in answer.text, path
+    token = csrf_of(browser.get("/").text)
+    form = {"username": "ke.gian", "role": "admin", "csrf_token": token}
+    assert browser.post("/admin/users", data=form).status_code == 403
+    assert (
+        browser.post("/admin/users/lan/role", data={"role": "admin", "csrf_token": token}).status_code == 403
+    )
+    client = api(site, "lan")
+    assert client.get(f"{API}/users").status_code == 403
+    answer = client.post(f"{API}/users", json={"username": "ke.gian", "role": "admin"})
+    assert answer.status_code == 403 and answer.json()["error"]["code"] == "forbidden"
+    assert client.post(f"{API}/users/lan/role", json={"role": "admin"}).status_code == 403
+    assert site.service.users.get("lan")["role"] == "analyst"
+    assert "ke.gian" not in {u["username"] for u in site.service.users.list_users()}
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(site):
+    browser = site.client("admin")
+    for path, form in (
+        ("/admin/users", {"username": "khong.token", "role": "viewer"}),
+        ("/admin/users/xem/role", {"role": "admin"}),
+        ("/admin/users/xem/disable", {}),
+        ("/admin/users/xem/password", {"password": PASSWORD + " mới"}),
+        ("/admin/users/xem/tokens", {"name": "x"}),
+    ):
+        assert browser.post(path, data=form).status_code == 403, path
+        assert browser.post(path, data={**form, "csrf_token": "sai"}).status_code == 403, path
+    xem = site.service.users.get("xem")
+    assert (xem["role"], xem["disabled"]) == ("viewer", False)
+    assert not site.service.users.list_tokens("xem")
+    # the API through the session cookie needs the CSRF header too
+    assert browser.post(f"{API}/users/xem/disable").status_code == 403
+
+
+def test_the_api_does_what_the_pages_do_under_the_callers_name(site):
+    client = api(site, "admin")
+    answer = client.post(f"{API}/users", json={"username": "api.user", "role": "viewer"})
+    assert answer.status_code == 201, answer.text
+    added = answer.json()
+    assert added["username"] == "api.user" and len(added["password"]) >= 12
+    assert "password_hash" not in added
+    answer = client.post(f"{API}/users", json={"username": "api.user", "role": "viewer"})
+    assert answer.status_code == 422 and answer.json()["error"]["code"] == "invalid"
+    assert client.post(f"{API}/users/api.user/role", json={"role": "analyst"}).json()["role"] == "analyst"
+    assert client.post(f"{API}/users/api.user/disable").json()["disabled"] is True
+    assert client.post(f"{API}/users/api.user/enable").json()["disabled"] is False
+    assert client.post(f"{API}/users/api.user/unlock").json()["locked_until"] is None
+    reset = client.post(f"{API}/users/api.user/password", json={}).json()
+    assert len(reset["password"]) >= 12 and reset["ended"] == {"sessions": 0, "tokens": 0}
+    typed = client.post(f"{API}/users/api.user/password", json={"password": PASSWORD + " api"}).json()
+    assert typed["password"] is None
+    made = client.post(f"{API}/users/api.user/tokens", json={"name": "script"})
+    assert made.status_code == 201 and made.json()["token"].startswith("cn_")
+    listed = client.get(f"{API}/users/api.user/tokens").json()
+    assert [t["id"] for t in listed] == [made.json()["id"]] and "token" not in listed[0]
+    revoked = client.post(f"{API}/tokens/{made.json()['id']}/revoke").json()
+    assert revoked["revoked_at"] is not None
+    assert client.post(f"{API}/tokens/{made.json()['id']}/revoke").status_code == 422
+    assert client.get(f"{API}/users/nobody").status_code == 404
+    history = client.get(f"{API}/users/api.user/history").json()
+    assert [h["action"] for h in history] == ["add", "role", "disable", "enable", "password", "password"]
+    assert {h["actor"] for h in history} == {"admin"}
+    assert "api.user" in {u["username"] for u in client.get(f"{API}/users").json()}
