@@ -7,6 +7,7 @@ changes nothing."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from typing import Any
 
@@ -15,6 +16,8 @@ from conftest import BACKENDS, backend_settings
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from support.app import Site, csrf_of, log_in
+from support.dns import fake_dns
+from support.mail import Mailbox, smtp_server
 
 from caunoi.app import create_app
 from caunoi.store.schema import audit_log
@@ -50,9 +53,18 @@ def _with_tokens(app: Any, service: Any, tokens: dict[str, str]) -> Site:
 
 def audited(site: Site, entity: str, action: str) -> list[dict[str, Any]]:
     """The audit log's rows of this entity and action, oldest first."""
-    query = select(audit_log).where(audit_log.c.entity == entity, audit_log.c.action == action)
+    return _audit_rows(site, audit_log.c.entity == entity, audit_log.c.action == action)
+
+
+def audited_entity(site: Site, entity: str, entity_id: int) -> list[dict[str, Any]]:
+    """The audit log's rows of one entity, oldest first."""
+    return _audit_rows(site, audit_log.c.entity == entity, audit_log.c.entity_id == str(entity_id))
+
+
+def _audit_rows(site: Site, *where: Any) -> list[dict[str, Any]]:
     with site.service.engine.connect() as conn:
-        return [dict(r) for r in conn.execute(query.order_by(audit_log.c.id)).mappings()]
+        query = select(audit_log).where(*where).order_by(audit_log.c.id)
+        return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def api(site: Site, username: str) -> TestClient:
@@ -241,3 +253,173 @@ def test_the_api_does_what_the_pages_do_under_the_callers_name(site):
     assert [h["action"] for h in history] == ["add", "role", "disable", "enable", "password", "password"]
     assert {h["actor"] for h in history} == {"admin"}
     assert "api.user" in {u["username"] for u in client.get(f"{API}/users").json()}
+
+
+# -- alert rules and channels -----------------------------------------------------------------------
+
+HOOKS = {"hooks.bo.example.vn": ["93.184.216.34"], "noi-bo.example.vn": ["10.0.0.7"],
+         "may-chu.example.vn": ["169.254.169.254"]}  # fmt: skip
+
+
+@pytest.fixture
+def guarded(site):
+    """The channels' SSRF guard asks a fake DNS: no lookup leaves this machine."""
+    site.service.alerts.resolver = fake_dns(HOOKS)
+    yield site
+    site.service.alerts.resolver = None
+
+
+def test_an_admin_adds_edits_switches_and_removes_a_rule_and_each_change_is_audited(guarded):
+    site = guarded
+    browser = site.client("admin")
+    page = "/admin/alerts"
+    channel = {"name": "truc-ban", "kind": "email", "target": "truc-ban@bo.example.vn"}
+    assert post(browser, f"{page}/channels", channel, page).status_code == 303
+    form = {"name": "Biển Đông tăng", "kind": "volume_spike", "query": '"biển đông"', "min_count": "5",
+            "z": "2,5", "severity": "high", "channel:truc-ban": "1"}  # fmt: skip
+    assert post(browser, f"{page}/rules", form, page).status_code == 303
+    (rule,) = [r for r in site.service.alerts.rules() if r["name"] == "Biển Đông tăng"]
+    assert (rule["params"], rule["channels"], rule["severity"]) == (
+        {"min_count": 5, "z": 2.5},
+        ["truc-ban"],
+        "high",
+    )
+    listed = browser.get(page).text
+    assert "Biển Đông tăng" in listed and "Số bài tăng đột biến" in listed
+    answer = post(browser, f"{page}/rules", {**form, "name": "Hỏng", "min_count": "năm"}, page)
+    assert answer.status_code == 400 and "không phải một con số" in answer.text
+
+    edit = f"{page}/rules/{rule['id']}"
+    assert 'value="5"' in browser.get(edit).text  # the form shows the rule
+    changed = {**form, "min_count": "8", "severity": "low"}
+    del changed["channel:truc-ban"]
+    assert post(browser, edit, changed, edit).status_code == 303
+    rule = site.service.alerts.rule(rule["id"])
+    assert (rule["params"]["min_count"], rule["severity"], rule["channels"]) == (8, "low", [])
+    for action in ("disable", "enable", "remove"):
+        assert post(browser, f"{edit}/{action}", page=page).status_code == 303
+    assert "Biển Đông tăng" not in {r["name"] for r in site.service.alerts.rules()}
+    done = [(r["action"], r["actor"]) for r in audited_entity(site, "alert_rule", rule["id"])]
+    assert done == [("add", "admin"), ("edit", "admin"), ("disable", "admin"), ("enable", "admin"),
+                    ("remove", "admin")]  # fmt: skip
+    (edited,) = audited(site, "alert_rule", "edit")[-1:]
+    assert edited["changes"]["severity"] == ["high", "low"]
+
+
+def test_a_webhook_at_a_private_address_is_refused_when_added_on_the_page_and_by_the_api(guarded):
+    site = guarded
+    browser = site.client("admin")
+    page = "/admin/alerts"
+    hook = {"kind": "webhook", "secret": "bí-mật-chung"}
+    answer = post(
+        browser, f"{page}/channels", {**hook, "name": "noi-bo", "target": "https://noi-bo.example.vn/h"}, page
+    )
+    assert answer.status_code == 400 and "bị từ chối" in answer.text and "10.0.0.7" in answer.text
+    answer = post(browser, f"{page}/channels", {**hook, "name": "lo", "target": "http://127.0.0.1:9/h"}, page)
+    assert answer.status_code == 400
+    client = api(site, "admin")
+    body = {"name": "noi-bo", "kind": "webhook", "target": "https://noi-bo.example.vn/h", "secret": "k"}
+    answer = client.post(f"{API}/channels", json=body)
+    assert answer.status_code == 422 and "10.0.0.7" in answer.json()["error"]["message"]
+    metadata = {**body, "name": "meta", "target": "https://may-chu.example.vn/", "allow_private": True}
+    assert client.post(f"{API}/channels", json=metadata).status_code == 422  # never, even when marked
+    assert {"noi-bo", "lo", "meta"}.isdisjoint(c["name"] for c in site.service.alerts.channels())
+    # marked as on the local network, it is taken; a public one always
+    assert client.post(f"{API}/channels", json={**body, "allow_private": True}).status_code == 201
+    public = {**body, "name": "he-thong", "target": "https://hooks.bo.example.vn/caunoi"}
+    made = client.post(f"{API}/channels", json=public)
+    assert made.status_code == 201 and made.json()["secret"] == "…"
+    # changed to a private address without the mark: refused too
+    moved = client.put(f"{API}/channels/{made.json()['id']}", json={"target": "https://noi-bo.example.vn/x"})
+    assert moved.status_code == 422
+    (added,) = [r for r in audited(site, "channel", "add") if r["changes"]["name"][1] == "he-thong"]
+    assert added["changes"]["secret"] == [None, "set"] and "k" not in str(added["changes"]["secret"])
+
+
+def test_a_test_notification_is_sent_to_a_channel_and_a_used_channel_is_not_removed(site):
+    mailbox = Mailbox()
+    browser = site.client("admin")
+    page = "/admin/alerts"
+    with smtp_server(mailbox) as smtp:
+        site.service.alerts.settings = dataclasses.replace(
+            site.service.settings, smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none"
+        )
+        try:
+            site.service.alerts.add_channel("thu-nghiem", "email", "thu-nghiem@bo.example.vn", by="test")
+            (channel,) = [c for c in site.service.alerts.channels() if c["name"] == "thu-nghiem"]
+            answer = post(browser, f"{page}/channels/{channel['id']}/test", page=page)
+            assert answer.status_code == 200 and "đã gửi" in answer.text
+            sent = api(site, "admin").post(f"{API}/channels/{channel['id']}/test")
+            assert sent.status_code == 200 and sent.json()["ok"] is True
+        finally:
+            site.service.alerts.settings = site.service.settings
+    assert [m.rcpt_tos for m in mailbox.received] == [["thu-nghiem@bo.example.vn"]] * 2
+    assert [r["actor"] for r in audited_entity(site, "channel", channel["id"]) if r["action"] == "test"] == [
+        "admin"
+    ] * 2
+    site.service.alerts.add_rule(
+        "Dùng kênh", "mention", {"query": "ASEAN"}, channel_names=["thu-nghiem"], by="test"
+    )
+    answer = post(browser, f"{page}/channels/{channel['id']}/remove", page=page)
+    assert answer.status_code == 400 and "Dùng kênh" in answer.text
+    site.service.alerts.set_rule("Dùng kênh", remove=True, by="test")
+    assert post(browser, f"{page}/channels/{channel['id']}/remove", page=page).status_code == 303
+    assert "thu-nghiem" not in {c["name"] for c in site.service.alerts.channels()}
+    assert audited_entity(site, "channel", channel["id"])[-1]["action"] == "remove"
+
+
+def test_a_viewer_is_refused_rules_and_channels_and_an_analyst_manages_them_as_the_role_table_says(site):
+    viewer = site.client("xem")
+    assert viewer.get("/admin/alerts").status_code == 403
+    token = csrf_of(viewer.get("/").text)
+    assert viewer.post("/admin/alerts/rules", data={"name": "x", "kind": "mention", "query": "x",
+                                                    "csrf_token": token}).status_code == 403  # fmt: skip
+    analyst = site.client("lan")
+    assert analyst.get("/admin/alerts").status_code == 200  # alert.manage: admins and analysts
+    assert 'href="/admin/alerts"' in analyst.get("/alerts").text
+    assert api(site, "lan").get(f"{API}/rules").status_code == 200
+
+
+def test_rule_and_channel_forms_need_their_csrf_token(site):
+    browser = site.client("admin")
+    site.service.alerts.add_rule("Giữ nguyên", "mention", {"query": "ASEAN"}, by="test")
+    (rule,) = [r for r in site.service.alerts.rules() if r["name"] == "Giữ nguyên"]
+    for path, form in (
+        ("/admin/alerts/rules", {"name": "x", "kind": "mention", "query": "x"}),
+        (f"/admin/alerts/rules/{rule['id']}", {"kind": "mention", "query": "khác"}),
+        (f"/admin/alerts/rules/{rule['id']}/remove", {}),
+        ("/admin/alerts/channels", {"name": "x", "kind": "email", "target": "x@bo.example.vn"}),
+    ):
+        assert browser.post(path, data=form).status_code == 403, path
+    assert site.service.alerts.rule(rule["id"])["scope"] == {"query": "ASEAN"}
+    assert "x" not in {r["name"] for r in site.service.alerts.rules()}
+
+
+def test_the_api_manages_rules_as_the_page_does(site):
+    client = api(site, "admin")
+    body = {"name": "API Biển Đông", "kind": "volume_spike", "scope": {"query": '"biển đông"'},
+            "params": {"min_count": 4}, "severity": "medium"}  # fmt: skip
+    made = client.post(f"{API}/rules", json=body)
+    assert made.status_code == 201, made.text
+    rule_id = made.json()["id"]
+    assert made.json()["params"] == {"min_count": 4} and made.json()["created_by"] == "admin"
+    assert client.post(f"{API}/rules", json=body).status_code == 422  # the name is taken
+    assert client.post(f"{API}/rules", json={**body, "name": "x", "kind": "nope"}).status_code == 422
+    changed = client.put(f"{API}/rules/{rule_id}", json={"kind": "volume_spike", "scope": {"query": "ASEAN"},
+                                                         "severity": "high"})  # fmt: skip
+    assert changed.json()["scope"] == {"query": "ASEAN"} and changed.json()["severity"] == "high"
+    assert client.post(f"{API}/rules/{rule_id}/disable").json()["enabled"] is False
+    assert client.post(f"{API}/rules/{rule_id}/enable").json()["enabled"] is True
+    assert client.delete(f"{API}/rules/{rule_id}").status_code == 204
+    assert client.get(f"{API}/rules/{rule_id}/enable").status_code in (404, 405)
+    assert client.post(f"{API}/rules/{rule_id}/enable").status_code == 404
+    done = [r["action"] for r in audited_entity(site, "alert_rule", rule_id)]
+    assert done == ["add", "edit", "disable", "enable", "remove"]
+    assert api(site, "lan").post(f"{API}/rules", json={**body, "name": "lan"}).status_code == 201
+    viewer = TestClient(site.app, base_url="https://testserver")
+    viewer.headers["Authorization"] = f"Bearer {site.service.users.create_token('xem', 'x', by='test')}"
+    assert viewer.get(f"{API}/rules").status_code == 403
+    assert (
+        viewer.post(f"{API}/channels", json={"name": "v", "kind": "email", "target": "v@x.vn"}).status_code
+        == 403
+    )

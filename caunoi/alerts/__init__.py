@@ -36,6 +36,7 @@ pack was sent to, and queues mail to their channels the same way (caunoi.alerts.
 from __future__ import annotations
 
 import functools
+import html
 import logging
 from collections.abc import Mapping
 from datetime import datetime
@@ -52,6 +53,7 @@ from caunoi.store.articles import ArticleRepository
 if TYPE_CHECKING:
     from caunoi.alerts.evaluate import Evaluator, RunOutcome
     from caunoi.alerts.explain import AlertDetail
+    from caunoi.alerts.notify import Delivery
     from caunoi.outreach import Pack
 
 __all__ = ["KINDS", "SEVERITIES", "AlertError", "AlertNotFound", "Alerts"]
@@ -77,7 +79,8 @@ def _notices_for(reader: Mapping[str, Any] | None) -> str | None:
 
 class Alerts(RuleBook):
     """Rules, channels, evaluation and delivery over one store: the rules and channels are the
-    RuleBook's (add_rule, rules, set_rule, add_channel, channels)."""
+    RuleBook's (add_rule, edit_rule, rules, set_rule, add_channel, edit_channel, remove_channel,
+    channels); a channel is tried out with test_channel."""
 
     def __init__(self, engine: Engine, settings: Settings):
         super().__init__(AlertRepository(engine), SavedSearches(engine))
@@ -168,6 +171,25 @@ class Alerts(RuleBook):
                     pack.id, unit.code, unit.code,
                 )  # fmt: skip
         return ids
+
+    def test_channel(self, name: str, *, by: str | None = None) -> Delivery:
+        """Send a test notification to a channel now, once, whatever rule names it: a short mail, or
+        a signed webhook POST of event "channel.test". What became of it is audited under `by`."""
+        from caunoi.alerts import notify
+
+        channel = self._channel(name)
+        said = f"Cầu Nối: thử kênh thông báo «{name}» / a test of the notification channel {name!r}"
+        if channel["kind"] == "email":
+            to = [a.strip() for a in channel["target"].split(",")]
+            sent = notify.send_mail(self.settings, to, said, f"<p>{html.escape(said)}</p>", said + "\n")
+        else:
+            payload = {"test": True, "channel": name, "by": by, "at": datetime.now().isoformat()}
+            sent = notify.post_webhook(
+                channel["target"], channel["secret"] or "", payload, self.settings, event="channel.test",
+                allow_private=bool(channel["allow_private"]), resolver=self.resolver,
+            )  # fmt: skip
+        self.repo.record_test(name, "sent" if sent.ok else f"failed: {sent.error}", by=by)
+        return sent
 
     def deliver(self) -> dict[str, int]:
         """Send every pending delivery, once; counts by outcome (sent, pending, failed)."""

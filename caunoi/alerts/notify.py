@@ -383,14 +383,9 @@ async def post_webhook_async(
     started = time.monotonic()
     delivery = Delivery("webhook", url)
     try:
-        try:
-            parts = httpx.URL(url)
-        except httpx.InvalidURL as exc:
-            raise _Failure(f"bad webhook URL {url!r}: {exc}") from None
-        if parts.scheme not in ("http", "https") or not parts.host:
-            raise _Failure(
-                f"bad webhook URL {url!r}: it must start with https:// (or http://) and name a host"
-            )
+        bad = _url_problem(url)
+        if bad is not None:
+            raise _Failure(bad)
         if not secret:
             raise _Failure("the webhook has no secret: set one, so the receiver can check the signature")
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -425,6 +420,33 @@ async def post_webhook_async(
         raise AssertionError("unreachable")
     except _Failure as exc:
         return _finish(delivery, started, exc)
+
+
+def _url_problem(url: str) -> str | None:
+    """Why `url` is no webhook URL (not http(s), no host), or None."""
+    try:
+        parts = httpx.URL(url)
+    except httpx.InvalidURL as exc:
+        return f"bad webhook URL {url!r}: {exc}"
+    if parts.scheme not in ("http", "https") or not parts.host:
+        return f"bad webhook URL {url!r}: it must start with https:// (or http://) and name a host"
+    return None
+
+
+def webhook_problem(url: str, *, allow_private: bool = False, resolver: Resolver | None = None) -> str | None:
+    """Why `url` is no webhook to post to, said when its channel is added or changed (None: it may
+    be): not http(s) with a host, or an address the SSRF guard refuses now (DNS through `resolver`):
+    private or loopback without `allow_private`, cloud metadata ever. A name DNS does not answer for
+    now is let be: the guard asks again before each delivery. From synchronous code, as post_webhook."""
+    bad = _url_problem(url)
+    if bad is not None:
+        return bad
+    permit = Permit.for_urls([url]) if allow_private else Permit()
+    try:
+        asyncio.run(AddressGuard(resolver).check(url, permit))
+    except Refused as exc:
+        return None if _dns_failed(exc) else str(exc).split("; a source")[0]
+    return None
 
 
 def _webhook_client(

@@ -5,12 +5,15 @@ rule nor sends anything (evaluate.py, deliver.py); the rule kinds are documented
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from caunoi import errors
 from caunoi.errors import Invalid
 from caunoi.search import FilterError, QueryError, SavedSearches, filled, request_from
 from caunoi.store.alerts import AlertRepository
+
+if TYPE_CHECKING:
+    from caunoi.net.guard import Resolver
 
 KINDS = ("volume_spike", "tone_spike", "new_story", "rising_story", "outlet", "mention")
 SEVERITIES = ("low", "medium", "high")
@@ -56,11 +59,14 @@ def _check_rising(params: dict[str, Any]) -> None:
 
 
 class RuleBook:
-    """The alert rules and channels of one store."""
+    """The alert rules and channels of one store. Every change is audited (entities "alert_rule"
+    and "channel") under `by`, who makes it; `resolver` is the DNS the SSRF guard asks when a
+    webhook is added (None: the machine's; tests give a fake one)."""
 
     def __init__(self, repo: AlertRepository, searches: SavedSearches):
         self.repo = repo
         self.searches = searches
+        self.resolver: Resolver | None = None
 
     def add_rule(
         self,
@@ -74,6 +80,40 @@ class RuleBook:
         replace: bool = False,
     ) -> int:
         """Add a rule; `replace` swaps a rule of the same name for this one (its alerts go with it)."""
+        values = self._rule(kind, scope, params, channel_names, severity)
+        rule_id = self.repo.insert_rule({"name": name, **values, "created_by": by}, replace=replace)
+        if rule_id is None:
+            raise AlertError(
+                "rule_exists", "a rule named {name!r} exists already (--replace swaps it)", name=name
+            )
+        return rule_id
+
+    def edit_rule(
+        self,
+        name: str,
+        kind: str,
+        scope: dict[str, Any],
+        params: dict[str, Any] | None = None,
+        channel_names: list[str] | None = None,
+        severity: str = "medium",
+        *,
+        by: str | None = None,
+    ) -> None:
+        """Change what a rule watches and whom it tells, keeping its alerts and what it has alerted
+        on (audited: each field before and after)."""
+        values = self._rule(kind, scope, params, channel_names, severity)
+        if not self.repo.update_rule(name, values, by=by):
+            raise AlertNotFound("rule_not_found", "no rule named {name!r}", name=name)
+
+    def _rule(
+        self,
+        kind: str,
+        scope: dict[str, Any],
+        params: dict[str, Any] | None,
+        channel_names: list[str] | None,
+        severity: str,
+    ) -> dict[str, Any]:
+        """A rule's kind, scope, params, channels and severity, checked and in canonical form."""
         if kind not in KINDS:
             raise AlertError(
                 "rule_bad_kind",
@@ -116,40 +156,74 @@ class RuleBook:
                 "no channel named {names}: add it with `caunoi alerts channel-add`",
                 names=", ".join(missing),
             )
-        rule_id = self.repo.insert_rule(
-            {
-                "name": name,
-                "kind": kind,
-                "scope": scope,
-                "params": params,
-                "channels": list(channel_names or []),
-                "severity": severity,
-                "created_by": by,
-            },
-            replace=replace,
-        )
-        if rule_id is None:
-            raise AlertError(
-                "rule_exists", "a rule named {name!r} exists already (--replace swaps it)", name=name
-            )
-        return rule_id
+        channels = list(channel_names or [])
+        return {"kind": kind, "scope": scope, "params": params, "channels": channels, "severity": severity}
 
     def rules(self) -> list[dict[str, Any]]:
         return self.repo.list_rules()
 
-    def set_rule(self, name: str, *, enabled: bool | None = None, remove: bool = False) -> None:
-        """Switch a rule on or off, or remove it."""
-        if not self.repo.change_rule(name, enabled=enabled, remove=remove):
+    def rule(self, rule_id: int) -> dict[str, Any]:
+        """One rule, by id."""
+        found = self.repo.find_rule(rule_id)
+        if found is None:
+            raise AlertNotFound("rule_id_not_found", "no rule with id {id}", id=rule_id)
+        return found
+
+    def channel(self, channel_id: int) -> dict[str, Any]:
+        """One channel, by id, its secret masked."""
+        found = next((c for c in self.channels() if c["id"] == channel_id), None)
+        if found is None:
+            raise AlertNotFound("channel_id_not_found", "no channel with id {id}", id=channel_id)
+        return found
+
+    def set_rule(
+        self, name: str, *, enabled: bool | None = None, remove: bool = False, by: str | None = None
+    ) -> None:
+        """Switch a rule on or off, or remove it (with its alerts)."""
+        if not self.repo.change_rule(name, enabled=enabled, remove=remove, by=by):
             raise AlertNotFound("rule_not_found", "no rule named {name!r}", name=name)
 
     def add_channel(
-        self, name: str, kind: str, target: str, secret: str | None = None, allow_private: bool = False
+        self,
+        name: str,
+        kind: str,
+        target: str,
+        secret: str | None = None,
+        allow_private: bool = False,
+        *,
+        by: str | None = None,
     ) -> int:
-        """Add an e-mail or webhook channel; a webhook signs what it posts with its `secret`."""
+        """Add an e-mail or webhook channel; a webhook signs what it posts with its `secret`, and one
+        whose address the SSRF guard refuses (a private one, without `allow_private`) is refused now."""
         if kind not in ("email", "webhook"):
             raise AlertError(
                 "channel_bad_kind", "a channel is an e-mail address (--email) or a webhook URL (--webhook)"
             )
+        values = {"name": name, "kind": kind, **self._target(kind, target, secret, allow_private)}
+        channel_id = self.repo.insert_channel(values, by=by)
+        if channel_id is None:
+            raise AlertError("channel_exists", "a channel named {name!r} exists already", name=name)
+        return channel_id
+
+    def edit_channel(
+        self,
+        name: str,
+        target: str,
+        secret: str | None = None,
+        allow_private: bool = False,
+        *,
+        enabled: bool = True,
+        by: str | None = None,
+    ) -> None:
+        """Change where a channel sends (checked as when it was added); a webhook's secret is kept
+        when none is given."""
+        found = self._channel(name)
+        values = self._target(found["kind"], target, secret or found["secret"], allow_private)
+        self.repo.update_channel(name, {**values, "enabled": enabled}, by=by)
+
+    def _target(self, kind: str, target: str, secret: str | None, allow_private: bool) -> dict[str, Any]:
+        """A channel's target, secret and allow_private, checked for its kind."""
+        target = (target or "").strip()
         if kind == "webhook" and not secret:
             raise AlertError(
                 "channel_no_secret",
@@ -157,12 +231,42 @@ class RuleBook:
             )
         if kind == "email" and "@" not in target:
             raise AlertError("channel_bad_email", "{target!r} is not an e-mail address", target=target)
-        channel_id = self.repo.insert_channel(
-            {"name": name, "kind": kind, "target": target, "secret": secret, "allow_private": allow_private}
-        )
-        if channel_id is None:
-            raise AlertError("channel_exists", "a channel named {name!r} exists already", name=name)
-        return channel_id
+        if kind == "webhook":
+            from caunoi.alerts.notify import webhook_problem  # the network layer: only for a webhook
+
+            problem = webhook_problem(target, allow_private=allow_private, resolver=self.resolver)
+            if problem is not None:
+                raise AlertError(
+                    "channel_refused_url",
+                    "the webhook {target} is refused: {reason}; for a receiver on your own network, "
+                    "mark the channel allow_private (--allow-private)",
+                    target=target,
+                    reason=problem,
+                )
+        return {
+            "target": target,
+            "secret": secret if kind == "webhook" else None,
+            "allow_private": allow_private,
+        }
+
+    def _channel(self, name: str) -> dict[str, Any]:
+        found = next((c for c in self.repo.list_channels() if c["name"] == name), None)
+        if found is None:
+            raise AlertNotFound("channel_not_found", "no channel named {name!r}", name=name)
+        return found
+
+    def remove_channel(self, name: str, *, by: str | None = None) -> None:
+        """Remove a channel no rule names (its past deliveries stay, by name)."""
+        self._channel(name)
+        users = [r["name"] for r in self.repo.list_rules() if name in (r["channels"] or [])]
+        if users:
+            raise AlertError(
+                "channel_in_use",
+                "the channel {name!r} is used by the rule(s) {rules}: take it out of them first",
+                name=name,
+                rules=", ".join(users),
+            )
+        self.repo.remove_channel(name, by=by)
 
     def channels(self) -> list[dict[str, Any]]:
         """Every channel by name, its secret masked."""

@@ -119,27 +119,30 @@ def _health(rule: dict[str, Any]) -> str:
     return f"ok {when(rule['last_run_at'])}" if rule["last_run_at"] else "never run"
 
 
-def _set_rule(name: str, **change: Any) -> None:
+By = Annotated[str | None, typer.Option(help="Who does it (the audit log keeps it).")]
+
+
+def _set_rule(name: str, by: str | None, **change: Any) -> None:
     with serving() as service:
-        service.alerts.set_rule(name, **change)
+        service.alerts.set_rule(name, **change, by=actor(by))
 
 
 @app.command("rule-disable")
-def rule_disable(name: str) -> None:
+def rule_disable(name: str, by: By = None) -> None:
     """Stop evaluating a rule."""
-    _set_rule(name, enabled=False)
+    _set_rule(name, by, enabled=False)
 
 
 @app.command("rule-enable")
-def rule_enable(name: str) -> None:
+def rule_enable(name: str, by: By = None) -> None:
     """Evaluate a rule again."""
-    _set_rule(name, enabled=True)
+    _set_rule(name, by, enabled=True)
 
 
 @app.command("rule-remove")
-def rule_remove(name: str) -> None:
+def rule_remove(name: str, by: By = None) -> None:
     """Remove a rule and its alerts."""
-    _set_rule(name, remove=True)
+    _set_rule(name, by, remove=True)
 
 
 @app.command("channel-add")
@@ -151,15 +154,36 @@ def channel_add(
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Webhook on the local network (private addresses).")
     ] = False,
+    by: By = None,
 ) -> None:
-    """Add a notification channel: an e-mail address (needs CAUNOI_SMTP_HOST) or a signed webhook."""
+    """Add a notification channel: an e-mail address (needs CAUNOI_SMTP_HOST) or a signed webhook
+    (one at a private address is refused unless --allow-private)."""
     if bool(email) == bool(webhook):
         fail("give exactly one of --email or --webhook")
     with serving() as service:
         service.alerts.add_channel(
-            name, "email" if email else "webhook", email or webhook, secret, allow_private
+            name, "email" if email else "webhook", email or webhook, secret, allow_private, by=actor(by)
         )
     console.print(f"channel {name!r} added")
+
+
+@app.command("channel-remove")
+def channel_remove(name: str, by: By = None) -> None:
+    """Remove a channel that no rule names."""
+    with serving() as service:
+        service.alerts.remove_channel(name, by=actor(by))
+    console.print(f"channel {name!r} removed")
+
+
+@app.command("channel-test")
+def channel_test(name: str, by: By = None) -> None:
+    """Send a test notification to a channel now (exit code 1 if it could not be delivered)."""
+    with serving() as service:
+        sent = service.alerts.test_channel(name, by=actor(by))
+    if not sent.ok:
+        err.print(f"[bold red]not delivered:[/] {sent.error}", highlight=False)
+        raise typer.Exit(1)
+    console.print(f"test sent to {sent.target}", highlight=False)
 
 
 @app.command("channels")
@@ -246,9 +270,6 @@ def show(alert_id: int, as_json: AsJson = False) -> None:
         lambda a: (str(a.id), when(a.published), a.source or "", str(a.story_id or ""), a.title[:80]),
         title=f"articles ({detail.article_count})",
     )  # fmt: skip
-
-
-By = Annotated[str | None, typer.Option(help="Who does it (the audit log keeps it).")]
 
 
 def _mark(alert_id: int, state: str, by: str | None) -> None:

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table, and_, func, literal, or_, select, update
 
-from caunoi.store.audit import history, record_audit
+from caunoi.store.audit import Changes, diff, history, record_audit
 from caunoi.store.schema import (
     alert_keys,
     alert_rules,
@@ -47,6 +47,18 @@ _ALERT = (
 )
 
 
+SYSTEM = "system"  # the actor of a change made by code that names no one (tests, older callers)
+ENTITY = {"alert_rules": "alert_rule", "channels": "channel"}  # audit_log.entity of each table
+_SWITCH = {True: "enable", False: "disable"}
+
+
+def _masked(changes: Changes) -> Changes:
+    """The changes as the audit log keeps them: a channel's secret only as set or not."""
+    if "secret" in changes:
+        changes["secret"] = ["set" if v else None for v in changes["secret"]]
+    return changes
+
+
 class AlertRepository:
     def __init__(self, engine: Engine):
         self.engine = engine
@@ -55,40 +67,103 @@ class AlertRepository:
 
     def insert_rule(self, values: dict[str, Any], replace: bool) -> int | None:
         """A new enabled rule; with `replace` it takes the place of a rule of the same name (whose
-        alerts go with it). None if the name is taken and not `replace`."""
-        return self._insert_named(alert_rules, values, replace)
+        alerts go with it). None if the name is taken and not `replace`. Audited under its
+        `created_by`."""
+        return self._insert_named(alert_rules, values, replace, by=values.get("created_by"))
 
-    def _insert_named(self, table: Table, values: dict[str, Any], replace: bool = False) -> int | None:
+    def _insert_named(
+        self, table: Table, values: dict[str, Any], replace: bool = False, *, by: str | None
+    ) -> int | None:
         """A new enabled row in a table of uniquely named rows (rules, channels); None if the name is
-        taken, unless `replace` deletes the row of that name first."""
+        taken, unless `replace` deletes the row of that name first. Audited (ENTITY) in the same
+        transaction, a channel's secret as "set"."""
+        now, actor, entity = datetime.now(), by or SYSTEM, ENTITY[table.name]
         with self.engine.begin() as conn:
-            if conn.execute(select(table.c.id).where(table.c.name == values["name"])).first():
+            found = conn.execute(select(table.c.id).where(table.c.name == values["name"])).scalar()
+            if found is not None:
                 if not replace:
                     return None
-                conn.execute(table.delete().where(table.c.name == values["name"]))
-            return conn.execute(
-                table.insert().values(**values, enabled=True, created_at=datetime.now())
+                conn.execute(table.delete().where(table.c.id == found))
+                record_audit(conn, now, actor, entity, found, "remove", {})
+            row_id = conn.execute(
+                table.insert().values(**values, enabled=True, created_at=now)
             ).inserted_primary_key[0]
+            record_audit(conn, now, actor, entity, row_id, "add", _masked(diff({}, values)))
+        return row_id
 
     def list_rules(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(alert_rules).order_by(alert_rules.c.id))]
 
-    def change_rule(self, name: str, *, enabled: bool | None = None, remove: bool = False) -> bool:
-        """Remove the rule of that name, or switch it on or off; False if there is none."""
+    def find_rule_named(self, name: str) -> dict[str, Any] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(select(alert_rules).where(alert_rules.c.name == name)).mappings().first()
+        return dict(row) if row else None
+
+    def change_rule(
+        self, name: str, *, enabled: bool | None = None, remove: bool = False, by: str | None = None
+    ) -> bool:
+        """Remove the rule of that name, or switch it on or off (audited); False if there is none."""
+        if remove:
+            return self.remove_named(alert_rules, name, by=by)
+        if enabled is None:
+            return self.find_rule_named(name) is not None
+        return self.update_named(alert_rules, name, {"enabled": enabled}, by=by, action=_SWITCH[enabled])
+
+    def update_rule(self, name: str, values: dict[str, Any], *, by: str | None) -> bool:
+        return self.update_named(alert_rules, name, values, by=by)
+
+    def update_channel(self, name: str, values: dict[str, Any], *, by: str | None) -> bool:
+        return self.update_named(channels, name, values, by=by)
+
+    def remove_channel(self, name: str, *, by: str | None) -> bool:
+        return self.remove_named(channels, name, by=by)
+
+    def update_named(
+        self, table: Table, name: str, values: dict[str, Any], *, by: str | None, action: str = "edit"
+    ) -> bool:
+        """Change the row of that name (a rule, a channel) and audit what changed; False if none."""
+        now = datetime.now()
         with self.engine.begin() as conn:
-            found = conn.execute(select(alert_rules.c.id).where(alert_rules.c.name == name)).scalar()
-            if found is None:
+            row = conn.execute(select(table).where(table.c.name == name).with_for_update()).mappings().first()
+            if row is None:
                 return False
-            if remove:
-                conn.execute(alert_rules.delete().where(alert_rules.c.id == found))
-            elif enabled is not None:
-                conn.execute(update(alert_rules).where(alert_rules.c.id == found).values(enabled=enabled))
+            changes = diff(row, values)
+            if changes:
+                conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
+                record_audit(conn, now, by or SYSTEM, ENTITY[table.name], row["id"], action, _masked(changes))
         return True
 
-    def insert_channel(self, values: dict[str, Any]) -> int | None:
+    def remove_named(self, table: Table, name: str, *, by: str | None) -> bool:
+        """Delete the row of that name (a rule with its alerts, a channel), audited; False if none."""
+        with self.engine.begin() as conn:
+            found = conn.execute(select(table.c.id).where(table.c.name == name)).scalar()
+            if found is None:
+                return False
+            conn.execute(table.delete().where(table.c.id == found))
+            record_audit(
+                conn,
+                datetime.now(),
+                by or SYSTEM,
+                ENTITY[table.name],
+                found,
+                "remove",
+                {"name": [name, None]},
+            )
+        return True
+
+    def record_test(self, name: str, outcome: str, *, by: str | None) -> None:
+        """Audit a test notification sent to a channel: who sent it and what became of it."""
+        with self.engine.begin() as conn:
+            found = conn.execute(select(channels.c.id).where(channels.c.name == name)).scalar()
+            if found is not None:
+                record_audit(
+                    conn, datetime.now(), by or SYSTEM, "channel", found, "test", {"result": [None, outcome]}
+                )
+
+    def insert_channel(self, values: dict[str, Any], *, by: str | None = None) -> int | None:
         """A new enabled channel; None if the name is taken."""
-        return self._insert_named(channels, values)
+        return self._insert_named(channels, values, by=by)
 
     def list_channels(self) -> list[dict[str, Any]]:
         """Every channel by name, secrets included: the caller hides them."""

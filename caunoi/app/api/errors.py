@@ -20,6 +20,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from caunoi import factsheets, outreach, units, users
+from caunoi.alerts import AlertError, AlertNotFound
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.attention import AttentionError
 from caunoi.cases import CaseError, DuplicateCase, NotFound
@@ -68,7 +69,9 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     DraftError: (422, "invalid"),  # a value refused
     PdfError: (503, "unavailable"),  # no PDF engine on this server (or it failed): the message says which
     RisingError: (422, "invalid"),  # rising stories: a window or baseline too long, say
-    users.NotFound: (404, "not_found"),  # administration: no such user or token,
+    AlertNotFound: (404, "not_found"),  # administration: no such rule or channel,
+    AlertError: (422, "invalid"),  # a rule or channel refused (a webhook at a private address, …)
+    users.NotFound: (404, "not_found"),  # no such user or token,
     users.UserError: (422, "invalid"),  # a refused change (a weak password, the last admin, …)
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500

@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from caunoi.alerts.rules import KINDS, SEVERITIES
 from caunoi.models import MAX_ID
 from caunoi.outreach import (
     ACTIVITY_TYPES,
@@ -414,6 +415,53 @@ class Unit(BaseModel):
     created_at: datetime
     updated_at: datetime | None
     retired_at: datetime | None = Field(description="Retired: kept for its cases and users, not listed.")
+
+
+# -- administration: alert rules and notification channels (caunoi.alerts) ------------------------
+
+RuleKind = Literal[KINDS]  # volume_spike, tone_spike, new_story, rising_story, outlet, mention
+Severity = Literal[SEVERITIES]  # low | medium | high
+
+
+class RuleOut(BaseModel):
+    id: int
+    name: str
+    kind: RuleKind
+    scope: dict[str, Any] = Field(
+        description="What it watches: a query and filters, a saved search or a story."
+    )
+    params: dict[str, Any] = Field(description="Its thresholds (those left out take the kind's defaults).")
+    channels: list[str] = Field(description="The channels told; the inbox always is.")
+    severity: Severity
+    enabled: bool
+    created_by: str | None
+    created_at: datetime
+    last_run_at: datetime | None
+    last_error: str | None = Field(description="Why it could not run last time; null once it runs again.")
+    last_error_at: datetime | None
+
+
+class ChannelOut(BaseModel):
+    id: int
+    name: str
+    kind: Literal["email", "webhook"]
+    target: str = Field(description="E-mail addresses (comma-separated) or the webhook URL.")
+    secret: str | None = Field(description="`…` when the webhook has its secret: never shown back.")
+    allow_private: bool
+    enabled: bool
+    created_at: datetime
+
+
+class DeliveryOut(BaseModel):
+    """What became of a test notification."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.alerts.notify.Delivery
+
+    ok: bool
+    target: str
+    attempts: int
+    status: int | None = Field(description="The last SMTP reply code or HTTP status.")
+    error: str | None = Field(description="What went wrong, in one line; null when delivered.")
 
 
 # -- administration: users and their API tokens (caunoi.users) ---------------------------------------
@@ -941,6 +989,75 @@ class UnitChange(_Body):
     city: UnitText | None = None
     languages: Annotated[list[LangCode], Field(max_length=50)] | None = None
     website: Website | None = None
+
+
+# -- alert rules and channels requests ------------------------------------------------------------
+
+ScopeText = Annotated[str, Field(max_length=2000)]
+NameList = Annotated[list[Short], Field(max_length=200)]
+
+
+class RuleScope(_Body):
+    """What a rule watches, as `caunoi alerts rule-add` takes it: a search (query and filters), a
+    saved search by name, or one story."""
+
+    query: ScopeText | None = None
+    saved: Short | None = None
+    story: RowId | None = None
+    topic: Short | None = None
+    entity: Short | None = None
+    country: Short | None = None
+    doc_ref: Short | None = None
+    lang: Short | None = None
+    source: Short | None = None
+    origin: Short | None = None
+    outlet_country: Short | None = None
+
+
+class RuleParams(_Body):
+    """A rule's thresholds; those left out take the kind's defaults (see caunoi.alerts)."""
+
+    outlets: NameList | None = None
+    topics: NameList | None = None
+    z: Annotated[float, Field(gt=0, le=100)] | None = None
+    min_count: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    min_articles: Annotated[int, Field(ge=1, le=1_000_000)] | None = None
+    window_hours: Annotated[int, Field(ge=1, le=24 * 31)] | None = None
+    baseline_weeks: Annotated[int, Field(ge=1, le=52)] | None = None
+    baseline_days: Annotated[int, Field(ge=1, le=365)] | None = None
+    tone_below: Annotated[float, Field(ge=-100, le=100)] | None = None
+    reprints: bool | None = None
+
+
+class RuleChange(_Body):
+    """A rule's whole definition but its name: what it watches and whom it tells."""
+
+    kind: RuleKind
+    scope: RuleScope = RuleScope()
+    params: RuleParams = RuleParams()
+    channels: NameList = []
+    severity: Severity = "medium"
+
+
+class RuleIn(RuleChange):
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ChannelChange(_Body):
+    target: Annotated[str, Field(min_length=1, max_length=2000, description="E-mail address(es) or URL.")]
+    secret: Annotated[str, Field(max_length=500)] | None = Field(
+        None, description="A webhook's HMAC key; left out when changing: kept."
+    )
+    allow_private: bool = Field(False, description="A webhook on the local network (private addresses).")
+    enabled: bool = True
+
+
+class ChannelIn(_Body):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    kind: Literal["email", "webhook"]
+    target: Annotated[str, Field(min_length=1, max_length=2000, description="E-mail address(es) or URL.")]
+    secret: Annotated[str, Field(max_length=500)] | None = None
+    allow_private: bool = False
 
 
 # -- administration requests ----------------------------------------------------------------------

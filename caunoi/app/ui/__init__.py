@@ -23,6 +23,7 @@ from fastapi.responses import RedirectResponse, Response
 from caunoi.app.auth import current_user
 from caunoi.app.ui import (
     admin,
+    admin_alerts,
     alerts,
     attention,
     brief,
@@ -47,7 +48,7 @@ __all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 # their routes are added in this order
 PAGES = (
     session, dashboard, search, attention, stories, alerts, brief, cases, factsheets, units, sources,
-    outreach, evaluation, reports, admin,
+    outreach, evaluation, reports, admin, admin_alerts,
 )  # fmt: skip
 
 
