@@ -423,3 +423,75 @@ def test_the_api_manages_rules_as_the_page_does(site):
         viewer.post(f"{API}/channels", json={"name": "v", "kind": "email", "target": "v@x.vn"}).status_code
         == 403
     )
+
+
+# -- sources ----------------------------------------------------------------------------------------
+
+
+def test_an_admin_adds_edits_and_switches_a_source_and_an_analyst_may_not(site):
+    browser = site.client("admin")
+    page = "/admin/sources"
+    form = {"name": "Báo Mẫu", "home": "https://baomau.example.vn/", "feeds": "https://baomau.example.vn/rss\n/tin-moi.rss",
+            "domains": "baomau.example.vn", "country": "vn", "languages": "vi", "origin": "domestic",
+            "poll_minutes": "45"}  # fmt: skip
+    answer = post(browser, page, form, page)
+    assert answer.status_code == 303
+    source = site.service.sources.get("Báo Mẫu")
+    assert answer.headers["location"] == f"{page}/{source.id}"
+    assert (source.country, source.poll_minutes, source.origin) == ("VN", 45, "domestic")
+    assert source.feeds == ["https://baomau.example.vn/rss", "https://baomau.example.vn/tin-moi.rss"]
+    assert post(browser, page, form, page).status_code == 400  # the name is taken: edit it instead
+    refused = post(
+        browser, page, {**form, "name": "Nội bộ", "home": "http://10.1.2.3/", "feeds": "/rss"}, page
+    )
+    assert refused.status_code == 400 and "mạng nội bộ" in refused.text
+
+    edit = f"{page}/{source.id}"
+    assert "tin-moi.rss" in browser.get(edit).text
+    changed = {**form, "poll_minutes": "90", "origin": "foreign", "country": "FR", "languages": "fr, vi"}
+    assert post(browser, edit, changed, edit).status_code == 303
+    source = site.service.sources.get(source.id)
+    assert (source.poll_minutes, source.origin, source.country, source.languages) == (
+        90,
+        "foreign",
+        "FR",
+        ["fr", "vi"],
+    )
+    assert post(browser, edit, {**changed, "poll_minutes": "0"}, edit).status_code == 400
+    assert post(browser, f"{edit}/disable", page=edit).status_code == 303
+    assert site.service.sources.get(source.id).enabled is False
+    assert post(browser, f"{edit}/enable", page=edit).status_code == 303
+    assert site.service.sources.get(source.id).enabled is True
+    assert 'href="/admin/sources/' in browser.get(page).text
+
+    analyst = site.client("lan")
+    assert analyst.get(page).status_code == 403 and analyst.get(edit).status_code == 403
+    token = csrf_of(analyst.get("/").text)
+    assert analyst.post(f"{edit}/disable", data={"csrf_token": token}).status_code == 403
+    assert browser.post(f"{edit}/disable", data={}).status_code == 403  # no CSRF token
+    assert site.service.sources.get(source.id).enabled is True
+
+
+def test_the_api_manages_sources_as_the_page_does(site):
+    client = api(site, "admin")
+    body = {"name": "API Nguồn", "home": "https://api-nguon.example.org/", "feeds": ["/feed"],
+            "origin": "foreign", "country": "US", "languages": ["en"]}  # fmt: skip
+    made = client.post(f"{API}/sources", json=body)
+    assert made.status_code == 201, made.text
+    source_id = made.json()["id"]
+    assert made.json()["feeds"] == ["https://api-nguon.example.org/feed"]
+    assert client.post(f"{API}/sources", json=body).status_code == 422
+    changed = client.patch(
+        f"{API}/sources/{source_id}", json={"poll_minutes": 120, "languages": ["en", "es"]}
+    )
+    assert changed.json()["poll_minutes"] == 120 and changed.json()["origin"] == "foreign"
+    assert (
+        client.patch(f"{API}/sources/{source_id}", json={"feeds": ["http://127.0.0.1/x"]}).status_code == 422
+    )
+    assert client.post(f"{API}/sources/{source_id}/disable").json()["enabled"] is False
+    assert client.post(f"{API}/sources/{source_id}/enable").json()["enabled"] is True
+    assert client.get(f"{API}/sources/999999").status_code == 404
+    analyst = api(site, "lan")
+    assert analyst.post(f"{API}/sources", json={**body, "name": "lan"}).status_code == 403
+    assert analyst.patch(f"{API}/sources/{source_id}", json={"poll_minutes": 5}).status_code == 403
+    assert site.service.sources.get(source_id).poll_minutes == 120

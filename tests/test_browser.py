@@ -360,6 +360,30 @@ def outreach_site(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
+def test_an_admin_adds_a_user_from_the_administration_page(browser, site):
+    """/admin: the entry only admins see leads to the users, where a new one is added with a
+    password made for them, shown once, and is listed."""
+    from playwright.sync_api import expect
+
+    with watched_context(browser, LAPTOP) as (context, watch):
+        page = context.new_page()
+        log_in_at(page, f"{site.url}/", "admin")
+        page.get_by_role("link", name="Quản trị", exact=True).click()
+        expect(page).to_have_url(f"{site.url}/admin")
+        page.get_by_role("link", name="Người dùng", exact=True).click()
+        page.get_by_text("Người dùng mới").click()  # opens the add form
+        form = page.locator('form[action="/admin/users"]')
+        form.get_by_label("Tên đăng nhập").fill("hoa")
+        form.get_by_label("Họ tên").fill("Phạm Thị Hoa")
+        form.get_by_label("Vai trò").select_option("viewer")
+        form.get_by_role("button", name="Lưu").click()
+        expect(page.locator("#new-password")).to_have_text(re.compile(r"^\S{12,}$"))
+        expect(page.locator('table.users a[href="/admin/users/hoa"]')).to_be_visible()
+        expect(page.locator("table.users")).to_contain_text("Phạm Thị Hoa")
+        shoot(page, "admin-users.png")
+    assert watch.outside() == [], f"requests to other hosts: {watch.outside()}"
+
+
 def log_in_at(page, url: str, username: str) -> None:
     """Open `url`, which sends us to the login form, log in and come back."""
     page.goto(url)

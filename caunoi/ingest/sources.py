@@ -242,13 +242,32 @@ class Sources:
     def __init__(self, repository: CrawlRepository):
         self.repository = repository
 
-    def add(self, spec: SourceSpec) -> tuple[int, bool]:
+    def add(self, spec: SourceSpec, by: str = "system") -> tuple[int, bool]:
         """Add a source, or update the one with that name, and link the stored articles of its
-        domains to it (relink); returns (id, created)."""
+        domains to it (relink); returns (id, created). `by`: who makes the change."""
         check_domains([spec], self._claimed_by_others([spec]))
         found = self.repository.upsert_source(spec)
         self.relink()
         return found
+
+    def add_new(self, raw: dict[str, Any], by: str = "system") -> SourceDetail:
+        """Add a source described by `raw` (make_spec's fields) that is not there yet, as the web
+        form and the API add one; a name taken is refused (edit changes a source)."""
+        spec = make_spec(raw)
+        if self.find(spec.name) is not None:
+            raise SourceError(
+                "source_exists", "there is already a source named {name!r}: edit it instead", name=spec.name
+            )
+        return self.get(self.add(spec, by=by)[0])
+
+    def edit(self, name_or_id: str | int, raw: dict[str, Any], by: str = "system") -> SourceDetail:
+        """Change the fields of `raw` (make_spec's, but its name: the name names the source), the
+        others kept, checked as when the source was added."""
+        found = self.get(name_or_id)
+        kept = {key: getattr(found, key) for key in _FIELDS}
+        spec = make_spec({**kept, **{k: v for k, v in raw.items() if k != "name"}, "name": found.name})
+        self.add(spec, by=by)
+        return self.get(found.id)
 
     def import_file(self, path: Path, disabled: bool = False) -> tuple[int, int, int]:
         """Add or update every source in a YAML or CSV file, then link the stored articles to them
@@ -291,15 +310,16 @@ class Sources:
         if not self.repository.remove_source(name_or_id):
             raise _unknown(name_or_id)
 
-    def enable(self, name_or_id: str | int) -> None:
-        """Watch this source again; one with no feed or sitemap is only recognised, never watched."""
+    def enable(self, name_or_id: str | int, by: str = "system") -> None:
+        """Watch this source again; one with no feed or sitemap is only recognised, never watched.
+        `by`: who makes the change."""
         found = self.get(name_or_id)
         if not found.feeds and not found.sitemaps:
             raise _no_listing("", found.name)
         self.repository.set_enabled(found.id, True)
 
-    def disable(self, name_or_id: str | int) -> None:
-        """Keep the source but stop polling it."""
+    def disable(self, name_or_id: str | int, by: str = "system") -> None:
+        """Keep the source but stop polling it. `by`: who makes the change."""
         if not self.repository.set_enabled(name_or_id, False):
             raise _unknown(name_or_id)
 

@@ -24,6 +24,7 @@ from caunoi.alerts import AlertError, AlertNotFound
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.attention import AttentionError
 from caunoi.cases import CaseError, DuplicateCase, NotFound
+from caunoi.ingest.sources import SourceError, UnknownSource
 from caunoi.ingest.tables import TableError
 from caunoi.reports.drafts import DraftConflictError, DraftError, DraftNotFound
 from caunoi.reports.pdf import PdfError
@@ -71,6 +72,8 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     RisingError: (422, "invalid"),  # rising stories: a window or baseline too long, say
     AlertNotFound: (404, "not_found"),  # administration: no such rule or channel,
     AlertError: (422, "invalid"),  # a rule or channel refused (a webhook at a private address, …)
+    UnknownSource: (404, "not_found"),  # no such source,
+    SourceError: (422, "invalid"),  # a source refused (a bad field, a private URL, a name taken),
     users.NotFound: (404, "not_found"),  # no such user or token,
     users.UserError: (422, "invalid"),  # a refused change (a weak password, the last admin, …)
 }

@@ -417,6 +417,32 @@ class Unit(BaseModel):
     retired_at: datetime | None = Field(description="Retired: kept for its cases and users, not listed.")
 
 
+# -- administration: sources (caunoi.ingest.sources) -------------------------------------------------
+
+
+class SourceOut(BaseModel):
+    """A watched source as it was added or last changed (its health: GET /sources)."""
+
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.models.SourceDetail
+
+    id: int
+    name: str
+    home: str
+    feeds: list[str]
+    sitemaps: list[str]
+    domains: list[str] = Field(description="Where its articles are recognised; empty: its home's.")
+    country: str | None
+    languages: list[str]
+    media_type: str | None
+    origin: str | None
+    poll_minutes: int
+    enabled: bool
+    allow_private: bool
+    notes: str | None
+    created_at: datetime
+    updated_at: datetime
+
+
 # -- administration: alert rules and notification channels (caunoi.alerts) ------------------------
 
 RuleKind = Literal[KINDS]  # volume_spike, tone_spike, new_story, rising_story, outlet, mention
@@ -989,6 +1015,37 @@ class UnitChange(_Body):
     city: UnitText | None = None
     languages: Annotated[list[LangCode], Field(max_length=50)] | None = None
     website: Website | None = None
+
+
+# -- sources requests ------------------------------------------------------------------------------
+
+UrlList = Annotated[list[Annotated[str, Field(max_length=2000)]], Field(max_length=100)]
+
+
+class SourceChange(_Body):
+    """The fields to change (make_spec's: see docs/usage.md, "Watching the web"); those left out keep
+    their value. The name names the source and stays."""
+
+    home: Annotated[str, Field(max_length=2000)] = None  # type: ignore[assignment]  # left out: kept
+    feeds: UrlList | None = None
+    sitemaps: UrlList | None = None
+    domains: UrlList | None = None
+    country: Annotated[str, Field(max_length=8)] | None = None
+    languages: Annotated[list[Annotated[str, Field(max_length=8)]], Field(max_length=50)] | None = None
+    media_type: Annotated[str, Field(max_length=40)] | None = None
+    origin: Annotated[str, Field(max_length=40)] | None = None
+    poll_minutes: Annotated[int, Field(ge=1, le=7 * 24 * 60)] = None  # type: ignore[assignment]
+    allow_private: bool = None  # type: ignore[assignment]
+    notes: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class SourceIn(SourceChange):
+    """A source to add: its name and home, and at least a feed or a sitemap unless it is added
+    disabled (recognised by its domains only)."""
+
+    name: Annotated[str, Field(min_length=1, max_length=200)]
+    home: Annotated[str, Field(max_length=2000)]
+    enabled: bool = True
 
 
 # -- alert rules and channels requests ------------------------------------------------------------

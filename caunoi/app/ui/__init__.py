@@ -24,6 +24,7 @@ from caunoi.app.auth import current_user
 from caunoi.app.ui import (
     admin,
     admin_alerts,
+    admin_sources,
     alerts,
     attention,
     brief,
@@ -49,6 +50,7 @@ __all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 PAGES = (
     session, dashboard, search, attention, stories, alerts, brief, cases, factsheets, units, sources,
     outreach, evaluation, reports, admin, admin_alerts,
+    admin_sources,
 )  # fmt: skip
 
 
