@@ -110,14 +110,14 @@ class Manifest:
 
 @dataclass(frozen=True)
 class BackupReport:
-    path: Path
+    path: str
     bytes: int
     manifest: Manifest
 
 
 @dataclass(frozen=True)
 class RestoreReport:
-    path: Path
+    path: str
     manifest: Manifest
     revision: str  # the store's, after migrating
     warnings: list[str]
@@ -173,7 +173,7 @@ def backup(settings: Settings, path: Path, steps: Steps | None = None) -> Backup
             _write_archive(path, manifest, database, steps)
     finally:
         engine.dispose()
-    return BackupReport(path, path.stat().st_size, manifest)
+    return BackupReport(str(path), path.stat().st_size, manifest)
 
 
 def restore(
@@ -207,7 +207,7 @@ def restore(
                 revision = stored_revision(engine) or manifest.schema_revision
         finally:
             engine.dispose()
-    return RestoreReport(path, manifest, revision, warnings)
+    return RestoreReport(str(path), manifest, revision, warnings)
 
 
 def _put_back(

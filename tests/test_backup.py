@@ -203,7 +203,7 @@ def _rewritten(archive: Path, target: Path, **manifest_changes) -> Path:
 def small_backup(brief_day, tmp_path_factory) -> Path:
     """An archive of the nine articles of `brief_day`."""
     folder = tmp_path_factory.mktemp("small-backup")
-    return backup(brief_day.settings, folder / "store.tar").path
+    return Path(backup(brief_day.settings, folder / "store.tar").path)
 
 
 def test_a_damaged_archive_is_refused_and_the_store_left_as_it_was(small_backup, tmp_path):
@@ -277,7 +277,8 @@ def test_a_backup_that_cannot_be_written_leaves_no_archive_under_its_name(brief_
     assert refused.value.code == "backup_write_failed" and "No space left" in str(refused.value)
     assert list(path.parent.iterdir()) == []
     monkeypatch.undo()
-    backup(settings, path)
+    said = json.loads(caunoi(settings, "backup", str(path), "--json").stdout)
+    assert said["path"] == str(path) and said["manifest"]["tables"]["articles"] == 9
     with pytest.raises(OverwriteRefused):
         backup(settings, path)  # an archive is never overwritten
 

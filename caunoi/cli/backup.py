@@ -64,7 +64,7 @@ def backup(
     said(
         report,
         as_json,
-        f"wrote {escape(str(report.path))} ({_size(report.bytes)}): {manifest.tables.get('articles', 0)} "
+        f"wrote {escape(report.path)} ({_size(report.bytes)}): {manifest.tables.get('articles', 0)} "
         f"articles, {sum(manifest.tables.values())} rows in {len(manifest.tables)} tables, "
         f"{manifest.backend} store at schema revision {manifest.schema_revision}",
         highlight=False,

@@ -22,7 +22,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, text
-from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from caunoi.errors import Conflict, Unavailable
@@ -179,7 +178,7 @@ def server_major(conn: Connection) -> int:
 def libpq_call(engine: Engine) -> tuple[str, dict[str, str]]:
     """The store's URL as libpq reads it (`postgresql://…`, its options kept) and the environment
     that carries its password, kept out of the command line other users can see."""
-    url = make_url(engine.url.render_as_string(hide_password=False))
+    url = engine.url
     env = dict(os.environ)
     if url.password:
         env["PGPASSWORD"] = str(url.password)
@@ -187,13 +186,15 @@ def libpq_call(engine: Engine) -> tuple[str, dict[str, str]]:
     return plain.render_as_string(hide_password=False), env
 
 
-def run_tool(tool: PgTool, args: list[str], env: dict[str, str]) -> None:
+def run_tool(tool: PgTool, args: list[str], env: dict[str, str]) -> str:
+    """What `tool` printed, run with `args`; BackupError with what it said when it fails."""
     done = subprocess.run([tool.path, *args], capture_output=True, text=True, env=env, check=False)
     if done.returncode != 0:
         raise BackupError(
             "backup_tool_failed", "{tool} failed: {reason}",
             tool=Path(tool.path).name, reason=done.stderr.strip()[-2000:] or f"exit status {done.returncode}",
         )  # fmt: skip
+    return done.stdout
 
 
 @dataclass(frozen=True)
@@ -283,14 +284,8 @@ def restore_postgres(engine: Engine, dump: Path, source_schema: str, *, force: b
                 clear_schema(conn, schema)
                 if schema != source_schema:
                     conn.execute(text(f'ALTER SCHEMA "{schema}" RENAME TO "{source_schema}"'))
-    listed = subprocess.run(
-        [tool.path, "--list", str(dump)], capture_output=True, text=True, env=env, check=False
-    )
-    if listed.returncode != 0:
-        raise BackupError(
-            "backup_tool_failed", "{tool} failed: {reason}", tool="pg_restore", reason=listed.stderr.strip()
-        )
-    entries, warnings = restore_list(listed.stdout, skip_schema=exists, has_rum=has_rum)
+    listed = run_tool(tool, ["--list", str(dump)], env)
+    entries, warnings = restore_list(listed, skip_schema=exists, has_rum=has_rum)
     listing = dump.with_suffix(".list")
     listing.write_text(entries, encoding="utf-8")
     try:
