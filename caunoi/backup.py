@@ -186,43 +186,39 @@ def restore(
         raise ArchiveNotFound("restore_no_archive", "there is no archive at {path}", path=str(path))
     backend = backend_of(settings)
     near = settings.data_dir if backend == "sqlite" else Path(tempfile.gettempdir())
-    with scratch_folder(near) as scratch:
-        with _reading(path) as tar:
-            manifest = _check_manifest(tar, path, backend)
-            database = _extract(tar, path, manifest, DATABASE[backend], scratch, steps)
-        engine = create_store_engine(settings.sqlalchemy_url)
-        try:
-            with watch_lock(engine):  # no watcher writes meanwhile
-                warnings = _put_back(engine, path, manifest, database, force, steps)
-                with engine.connect() as conn:
-                    counts = table_counts(conn)
-                if counts != manifest.tables:
-                    raise BackupRefused(
-                        "restore_counts_differ",
-                        "the restored store does not hold the rows {path} lists ({tables}): restore again",
-                        path=str(path), tables=", ".join(_differences(manifest.tables, counts)),
-                    )  # fmt: skip
-                steps("migrate", 0, 0)
-                migrate(engine)
-                revision = stored_revision(engine) or manifest.schema_revision
-        finally:
-            engine.dispose()
+    engine = create_store_engine(settings.sqlalchemy_url)
+    try:
+        with scratch_folder(near) as scratch, watch_lock(engine):  # no watcher writes meanwhile
+            check_empty(engine, force=force)  # before the long unpacking, and again at the end
+            with _reading(path) as tar:
+                manifest = _check_manifest(tar, path, backend)
+                database = _extract(tar, path, manifest, DATABASE[backend], scratch, steps)
+            check_empty(engine, force=force)
+            warnings = _put_back(engine, path, manifest, database, steps)
+            with engine.connect() as conn:
+                counts = table_counts(conn)
+            if counts != manifest.tables:
+                raise BackupRefused(
+                    "restore_counts_differ",
+                    "the restored store does not hold the rows {path} lists ({tables}): restore again",
+                    path=str(path), tables=", ".join(_differences(manifest.tables, counts)),
+                )  # fmt: skip
+            steps("migrate", 0, 0)
+            migrate(engine)
+            revision = stored_revision(engine) or manifest.schema_revision
+    finally:
+        engine.dispose()
     return RestoreReport(str(path), manifest, revision, warnings)
 
 
-def _put_back(
-    engine: Engine, path: Path, manifest: Manifest, database: Path, force: bool, steps: Steps
-) -> list[str]:
+def _put_back(engine: Engine, path: Path, manifest: Manifest, database: Path, steps: Steps) -> list[str]:
     """The extracted `database` put into the store; the warnings of what was left out."""
     if engine.dialect.name == "postgresql":
         steps("restore", 0, 0)
-        return restore_postgres(engine, database, manifest.postgresql.get("schema", "public"), force=force)
-    target = sqlite_path(engine)
-    if target.is_file():
-        check_empty(sqlite_file_counts(target), str(target), force=force)
+        return restore_postgres(engine, database, manifest.postgresql.get("schema", "public"))
     if sqlite_file_counts(database) != manifest.tables:
         raise damaged(path, database.name)
-    copy_sqlite(database, target, lambda done, total: steps("restore", done, total))
+    copy_sqlite(database, sqlite_path(engine), lambda done, total: steps("restore", done, total))
     return []
 
 
@@ -273,7 +269,9 @@ def _write_archive(path: Path, manifest: Manifest, database: Path, steps: Steps)
     try:
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # as secret as the store
         with os.fdopen(fd, "wb") as raw:
-            options: dict[str, Any] = {"compresslevel": 6} if compressed else {}
+            options: dict[str, Any] = (
+                {"compresslevel": 1} if compressed else {}
+            )  # 3× faster than 6, 12% larger
             with tarfile.open(fileobj=raw, mode="w:gz" if compressed else "w", **options) as tar:
                 _add(tar, MANIFEST, io.BytesIO(manifest.as_json()), len(manifest.as_json()))
                 size = database.stat().st_size

@@ -79,8 +79,16 @@ def revision_of(conn: Connection | sqlite3.Connection) -> str | None:
         return None
 
 
-def check_empty(counts: dict[str, int], store: str, *, force: bool) -> None:
-    """Refuse to restore over a store that holds data, unless `force`."""
+def check_empty(engine: Engine, *, force: bool) -> None:
+    """Refuse to restore over a store that holds data, unless `force`: a SQLite file or a schema
+    with a row in one of the store's tables (one that caunoi only migrated is empty)."""
+    if engine.dialect.name == "sqlite":
+        path = sqlite_path(engine)
+        counts, store = (sqlite_file_counts(path) if path.is_file() else {}), str(path)
+    else:
+        with engine.connect() as conn:
+            schema, exists = target_schema(conn)
+            counts, store = (table_counts(conn) if exists else {}), f"schema {schema}"
     if any(counts.values()) and not force:
         raise OverwriteRefused(
             "restore_store_not_empty",
@@ -257,9 +265,9 @@ def clear_schema(conn: Connection, schema: str) -> None:
             conn.execute(text(f'DROP {word} IF EXISTS "{schema}"."{name}" CASCADE'))
 
 
-def restore_postgres(engine: Engine, dump: Path, source_schema: str, *, force: bool) -> list[str]:
-    """pg_restore `dump` (of schema `source_schema`) into the store's schema, which must hold no data
-    unless `force`; returns what was left out, as warnings (an index of an extension the server lacks).
+def restore_postgres(engine: Engine, dump: Path, source_schema: str) -> list[str]:
+    """pg_restore `dump` (of schema `source_schema`) into the store's schema, emptied first (see
+    check_empty); returns what was left out, as warnings (an index of an extension the server lacks).
 
     The dump names its schema in every statement, so a store in another schema is filled under the
     backup's name and then renamed back: that name must be free in the database."""
@@ -267,8 +275,6 @@ def restore_postgres(engine: Engine, dump: Path, source_schema: str, *, force: b
     with engine.connect() as conn:
         tool = pg_tool("pg_restore", server_major(conn))
         schema, exists = target_schema(conn)
-        if exists:
-            check_empty(table_counts(conn), f"schema {schema}", force=force)
         if schema != source_schema and schema_exists(conn, source_schema):
             raise OverwriteRefused(
                 "restore_schema_taken",
