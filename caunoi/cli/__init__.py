@@ -16,6 +16,7 @@ from caunoi import __version__
 from caunoi.cli import (
     alerts,
     attention,
+    backup,
     cases,
     evaluation,
     factsheets,
@@ -68,6 +69,8 @@ COMMANDS = [
     ingest.fetch,
     ingest.watch,
     ingest.reprocess,
+    backup.backup,
+    backup.restore,
 ]
 GROUPS = {
     "brief": reports.brief_app,

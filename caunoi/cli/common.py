@@ -25,6 +25,7 @@ from caunoi.errors import CaunoiError, NotFound, Unavailable
 from caunoi.models import as_json
 
 if TYPE_CHECKING:
+    from caunoi.config import Settings
     from caunoi.service import Service
 
 console = Console()
@@ -74,15 +75,21 @@ def serving(part: str | None = None, **overrides: Any) -> Iterator[Any]:
         yield getattr(service, part) if part else service
 
 
-def open_service(**overrides: Any) -> Service:
-    """The service over the configured store, or a one-line error saying why it cannot be opened."""
+def settings_or_fail() -> Settings:
+    """The settings (CAUNOI_* variables, CAUNOI_CONFIG), or a one-line error saying what is wrong."""
     from caunoi.config import load_settings
-    from caunoi.service import Service
 
     try:
-        settings = load_settings()
+        return load_settings()
     except (ValueError, OSError) as exc:
         fail(f"bad settings: {exc}")
+
+
+def open_service(**overrides: Any) -> Service:
+    """The service over the configured store, or a one-line error saying why it cannot be opened."""
+    from caunoi.service import Service
+
+    settings = settings_or_fail()
     if overrides:
         settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     try:
