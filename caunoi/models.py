@@ -363,8 +363,9 @@ class SourceDetail(Source):
 
 @dataclass
 class SourceHealth:
-    """How a source is doing (`caunoi sources status`, GET /api/v1/sources): its last poll, pages
-    fetched per day and waiting, and whether it or some of its feeds look dead."""
+    """How a source is doing (`caunoi sources status`, GET /api/v1/sources, the sources page): its
+    state, last poll, its articles (all, and stored per day) and pages waiting, and which of its
+    feeds look dead."""
 
     id: int
     name: str
@@ -375,11 +376,14 @@ class SourceHealth:
     last_error_at: datetime | None
     failures: int
     next_poll_at: datetime | None
-    articles_per_day: float  # pages made into articles per day over the window
+    articles_per_day: float  # its articles stored per day over the window, however they came
     pending: int  # pages waiting to be fetched
     failed_pages: int  # pages given up in the window
     dead: bool
     dead_listings: list[str] = field(default_factory=list)  # URLs of its feeds and sitemaps that look dead
+    # ok, failing, dead, not_fetched (never polled yet), disabled, recognise_only (no feed: never polled)
+    state: str = "ok"
+    articles: int = 0  # every stored article linked to it (articles.source), however it came
 
 
 @dataclass
