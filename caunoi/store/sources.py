@@ -184,7 +184,7 @@ class CrawlRepository:
     def _retry_refused(conn: Connection, source_id: int) -> int:
         """Queue again the source's pages the address guard refused for being private, and poll the
         source at the next round: it has just been allowed them. Returns how many pages."""
-        conn.execute(update(sources).where(sources.c.id == source_id).values(next_poll_at=None, failures=0))
+        conn.execute(update(sources).where(sources.c.id == source_id).values(next_poll_at=None))
         return conn.execute(
             update(pages)
             .where(
