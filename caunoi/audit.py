@@ -5,20 +5,19 @@ audit.read); and the same rows as CSV. The writers record it themselves (caunoi.
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Engine
 
 from caunoi.errors import Invalid
 from caunoi.ingest.tables import csv_bytes
+from caunoi.models import time_before
 from caunoi.store import audit as store
 
 LIST_LIMIT = 500  # the newest entries a listing shows; an export has them all
 CSV_COLUMNS = ("id", "at", "actor", "entity", "entity_id", "action", "changes")
-_SPAN = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$", re.IGNORECASE)
 
 
 class AuditError(Invalid):
@@ -79,12 +78,8 @@ class AuditEntry:
 def _time(name: str, value: str | None, now: datetime) -> datetime | None:
     if value is None or not value.strip():
         return None
-    span = _SPAN.match(value)
-    if span:
-        n, unit = int(span[1]), span[2].lower()
-        return now - {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
     try:
-        at = datetime.fromisoformat(value.strip())
+        at = time_before(value, now)
     except ValueError:
         raise AuditError(
             "audit_bad_time",
