@@ -188,6 +188,9 @@ def test_the_audit_page_is_for_administrators_and_filters(app):
     assert page.status_code == 200 and "Nhật ký thay đổi" in page.text
     assert "<td>channel:1</td>" in page.text and "<td>source:1</td>" not in page.text
     assert "/api/v1/audit?object=channel&amp;format=csv" in page.text
+    download = admin.get("/api/v1/audit?object=channel&format=csv")  # the link, with the session
+    assert download.status_code == 200 and "lan@example.vn" in download.content.decode("utf-8-sig")
+    assert analyst.get("/api/v1/audit?format=csv").status_code == 403
     bad = admin.get("/audit", params={"since": "hôm qua"})
     assert bad.status_code == 400 and "hãy ghi một khoảng như 24h" in bad.text
     admin.get("/lang/en", params={"next": "/audit"})
