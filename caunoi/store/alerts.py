@@ -5,7 +5,7 @@ rule or alert gone) come back as None or False for it to word."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -64,7 +64,10 @@ class AlertRepository:
         """A new enabled row in a table of uniquely named rows (rules, channels); None if the name is
         taken, unless `replace` deletes the row of that name first. Audited as add (or replace: the
         fields that differ from the row replaced); a secret shows only as set."""
-        shown = {k: ("set" if k == "secret" and v else v) for k, v in values.items()}
+
+        def shown(row: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: ("set" if k == "secret" and row[k] else row[k]) for k in values if k != "created_by"}
+
         with self.engine.begin() as conn:
             old = conn.execute(select(table).where(table.c.name == values["name"])).mappings().first()
             if old:
@@ -74,11 +77,8 @@ class AlertRepository:
             new_id = conn.execute(
                 table.insert().values(**values, enabled=True, created_at=datetime.now())
             ).inserted_primary_key[0]
-            before = {k: old[k] for k in shown if k != "created_by"} if old else {}
-            record_audit(
-                conn, utc_now(), by, entity, new_id, "replace" if old else "add",
-                diff(before, {k: v for k, v in shown.items() if k != "created_by"}),
-            )  # fmt: skip
+            changes = diff(shown(old) if old else {}, shown(values))
+            record_audit(conn, utc_now(), by, entity, new_id, "replace" if old else "add", changes)
             return new_id
 
     def list_rules(self) -> list[dict[str, Any]]:
