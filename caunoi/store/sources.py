@@ -173,8 +173,10 @@ class CrawlRepository:
         gone = [r.id for u, r in have.items() if u not in {w[0] for w in wanted}]
         if gone:
             conn.execute(delete(listings).where(listings.c.id.in_(gone)))
-        before = {key: row[key] for key in values} if row is not None else {}
-        changes = diff(before, values)
+        if created:  # what the new source says, not the fields it leaves empty
+            changes = diff({}, {k: v for k, v in values.items() if v not in (None, "", [])})
+        else:
+            changes = diff({key: row[key] for key in values}, values)
         if changes or created:
             action = action or ("add" if created else "edit")
             record_audit(conn, utc_now(), by, "source", source_id, action, changes)
