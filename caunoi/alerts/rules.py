@@ -127,6 +127,7 @@ class RuleBook:
                 "created_by": by,
             },
             replace=replace,
+            by=by or "system",
         )
         if rule_id is None:
             raise AlertError(
@@ -137,15 +138,24 @@ class RuleBook:
     def rules(self) -> list[dict[str, Any]]:
         return self.repo.list_rules()
 
-    def set_rule(self, name: str, *, enabled: bool | None = None, remove: bool = False) -> None:
-        """Switch a rule on or off, or remove it."""
-        if not self.repo.change_rule(name, enabled=enabled, remove=remove):
+    def set_rule(
+        self, name: str, *, enabled: bool | None = None, remove: bool = False, by: str = "system"
+    ) -> None:
+        """Switch a rule on or off, or remove it; audited under `by`."""
+        if not self.repo.change_rule(name, enabled=enabled, remove=remove, by=by):
             raise AlertNotFound("rule_not_found", "no rule named {name!r}", name=name)
 
     def add_channel(
-        self, name: str, kind: str, target: str, secret: str | None = None, allow_private: bool = False
+        self,
+        name: str,
+        kind: str,
+        target: str,
+        secret: str | None = None,
+        allow_private: bool = False,
+        by: str = "system",
     ) -> int:
-        """Add an e-mail or webhook channel; a webhook signs what it posts with its `secret`."""
+        """Add an e-mail or webhook channel (audited under `by`, its secret never kept there); a
+        webhook signs what it posts with its `secret`."""
         if kind not in ("email", "webhook"):
             raise AlertError(
                 "channel_bad_kind", "a channel is an e-mail address (--email) or a webhook URL (--webhook)"
@@ -158,7 +168,8 @@ class RuleBook:
         if kind == "email" and "@" not in target:
             raise AlertError("channel_bad_email", "{target!r} is not an e-mail address", target=target)
         channel_id = self.repo.insert_channel(
-            {"name": name, "kind": kind, "target": target, "secret": secret, "allow_private": allow_private}
+            {"name": name, "kind": kind, "target": target, "secret": secret, "allow_private": allow_private},
+            by=by,
         )
         if channel_id is None:
             raise AlertError("channel_exists", "a channel named {name!r} exists already", name=name)

@@ -16,6 +16,7 @@ from caunoi import __version__
 from caunoi.cli import (
     alerts,
     attention,
+    audit,
     backup,
     cases,
     evaluation,
@@ -82,6 +83,7 @@ GROUPS = {
     **outreach.GROUPS,
     "users": users.app,
     "sources": sources.app,
+    "audit": audit.app,
 }
 for command in COMMANDS:
     app.command()(command)

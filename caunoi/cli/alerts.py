@@ -25,6 +25,7 @@ from caunoi.cli.common import (
     sparkline,
     when,
 )
+from caunoi.cli.common import By as ChangedBy
 
 app = typer.Typer(
     help="Alert rules on searches, topics, entities and stories; channels; the inbox.", no_args_is_help=True
@@ -119,27 +120,27 @@ def _health(rule: dict[str, Any]) -> str:
     return f"ok {when(rule['last_run_at'])}" if rule["last_run_at"] else "never run"
 
 
-def _set_rule(name: str, **change: Any) -> None:
+def _set_rule(name: str, by: str | None, **change: Any) -> None:
     with serving() as service:
-        service.alerts.set_rule(name, **change)
+        service.alerts.set_rule(name, by=actor(by), **change)
 
 
 @app.command("rule-disable")
-def rule_disable(name: str) -> None:
+def rule_disable(name: str, by: ChangedBy = None) -> None:
     """Stop evaluating a rule."""
-    _set_rule(name, enabled=False)
+    _set_rule(name, by, enabled=False)
 
 
 @app.command("rule-enable")
-def rule_enable(name: str) -> None:
+def rule_enable(name: str, by: ChangedBy = None) -> None:
     """Evaluate a rule again."""
-    _set_rule(name, enabled=True)
+    _set_rule(name, by, enabled=True)
 
 
 @app.command("rule-remove")
-def rule_remove(name: str) -> None:
+def rule_remove(name: str, by: ChangedBy = None) -> None:
     """Remove a rule and its alerts."""
-    _set_rule(name, remove=True)
+    _set_rule(name, by, remove=True)
 
 
 @app.command("channel-add")
@@ -151,13 +152,14 @@ def channel_add(
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Webhook on the local network (private addresses).")
     ] = False,
+    by: ChangedBy = None,
 ) -> None:
     """Add a notification channel: an e-mail address (needs CAUNOI_SMTP_HOST) or a signed webhook."""
     if bool(email) == bool(webhook):
         fail("give exactly one of --email or --webhook")
     with serving() as service:
         service.alerts.add_channel(
-            name, "email" if email else "webhook", email or webhook, secret, allow_private
+            name, "email" if email else "webhook", email or webhook, secret, allow_private, by=actor(by)
         )
     console.print(f"channel {name!r} added")
 

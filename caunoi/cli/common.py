@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -22,7 +22,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Column, Table
 
 from caunoi.errors import CaunoiError, NotFound, Unavailable
-from caunoi.models import as_json
+from caunoi.models import as_json, time_before
 
 if TYPE_CHECKING:
     from caunoi.config import Settings
@@ -224,19 +224,12 @@ def print_history(history: list[dict[str, Any]]) -> None:
 # -- cases ----------------------------------------------------------------------------------------
 
 
-_SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.I)
-
-
 def parse_since(value: str | None, now: datetime) -> datetime | None:
     """ "24h", "7d", "2w" before `now`, or a date / date-time ("2021-04-25", "2021-04-25T08:00")."""
     if not value:
         return None
-    span = _SPAN.match(value)
-    if span:
-        n, unit = int(span[1]), span[2].lower()
-        return now - {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
     try:
-        return datetime.fromisoformat(value.strip())
+        return time_before(value, now)
     except ValueError:
         fail(f"--since {value!r}: give a span like 24h, 7d, 2w, or a date like 2021-04-25")
 

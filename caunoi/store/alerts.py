@@ -5,13 +5,13 @@ rule or alert gone) come back as None or False for it to word."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, and_, func, literal, or_, select, update
 
-from caunoi.store.audit import history, record_audit
+from caunoi.store.audit import diff, history, record_audit, removed, utc_now
 from caunoi.store.schema import (
     alert_keys,
     alert_rules,
@@ -53,42 +53,64 @@ class AlertRepository:
 
     # -- rules and channels ---------------------------------------------------------------------
 
-    def insert_rule(self, values: dict[str, Any], replace: bool) -> int | None:
+    def insert_rule(self, values: dict[str, Any], replace: bool, by: str = "system") -> int | None:
         """A new enabled rule; with `replace` it takes the place of a rule of the same name (whose
-        alerts go with it). None if the name is taken and not `replace`."""
-        return self._insert_named(alert_rules, values, replace)
+        alerts go with it). None if the name is taken and not `replace`. Audited under `by`."""
+        return self._insert_named(alert_rules, "alert_rule", values, by, replace)
 
-    def _insert_named(self, table: Table, values: dict[str, Any], replace: bool = False) -> int | None:
+    def _insert_named(
+        self, table: Table, entity: str, values: dict[str, Any], by: str, replace: bool = False
+    ) -> int | None:
         """A new enabled row in a table of uniquely named rows (rules, channels); None if the name is
-        taken, unless `replace` deletes the row of that name first."""
+        taken, unless `replace` deletes the row of that name first. Audited as add (or replace: the
+        fields that differ from the row replaced); a secret shows only as set."""
+
+        def shown(row: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: ("set" if k == "secret" and row[k] else row[k]) for k in values if k != "created_by"}
+
         with self.engine.begin() as conn:
-            if conn.execute(select(table.c.id).where(table.c.name == values["name"])).first():
+            old = conn.execute(select(table).where(table.c.name == values["name"])).mappings().first()
+            if old:
                 if not replace:
                     return None
                 conn.execute(table.delete().where(table.c.name == values["name"]))
-            return conn.execute(
+            new_id = conn.execute(
                 table.insert().values(**values, enabled=True, created_at=datetime.now())
             ).inserted_primary_key[0]
+            changes = diff(shown(old) if old else {}, shown(values))
+            record_audit(conn, utc_now(), by, entity, new_id, "replace" if old else "add", changes)
+            return new_id
 
     def list_rules(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(select(alert_rules).order_by(alert_rules.c.id))]
 
-    def change_rule(self, name: str, *, enabled: bool | None = None, remove: bool = False) -> bool:
-        """Remove the rule of that name, or switch it on or off; False if there is none."""
+    def change_rule(
+        self, name: str, *, enabled: bool | None = None, remove: bool = False, by: str = "system"
+    ) -> bool:
+        """Remove the rule of that name, or switch it on or off, audited under `by`; False if there
+        is none."""
         with self.engine.begin() as conn:
-            found = conn.execute(select(alert_rules.c.id).where(alert_rules.c.name == name)).scalar()
+            found = conn.execute(select(alert_rules).where(alert_rules.c.name == name)).mappings().first()
             if found is None:
                 return False
             if remove:
-                conn.execute(alert_rules.delete().where(alert_rules.c.id == found))
+                conn.execute(alert_rules.delete().where(alert_rules.c.id == found["id"]))
+                kept = {k: found[k] for k in ("name", "kind", "scope", "params", "channels", "severity")}
+                record_audit(conn, utc_now(), by, "alert_rule", found["id"], "remove", removed(kept))
             elif enabled is not None:
-                conn.execute(update(alert_rules).where(alert_rules.c.id == found).values(enabled=enabled))
+                rule = alert_rules.c.id == found["id"]
+                conn.execute(update(alert_rules).where(rule).values(enabled=enabled))
+                if found["enabled"] != enabled:
+                    record_audit(
+                        conn, utc_now(), by, "alert_rule", found["id"], "enable" if enabled else "disable",
+                        {"enabled": [found["enabled"], enabled]},
+                    )  # fmt: skip
         return True
 
-    def insert_channel(self, values: dict[str, Any]) -> int | None:
-        """A new enabled channel; None if the name is taken."""
-        return self._insert_named(channels, values)
+    def insert_channel(self, values: dict[str, Any], by: str = "system") -> int | None:
+        """A new enabled channel, audited under `by` (its secret only as set); None if the name is taken."""
+        return self._insert_named(channels, "channel", values, by)
 
     def list_channels(self) -> list[dict[str, Any]]:
         """Every channel by name, secrets included: the caller hides them."""

@@ -30,6 +30,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from caunoi.app.api import (
     alerts,
     attention,
+    audit,
     cases,
     evaluation,
     factsheets,
@@ -77,6 +78,7 @@ router = APIRouter(
 )
 CONCEPTS = (
     search, attention, stories, reports, sources, alerts, cases, factsheets, units, outreach, evaluation,
+    audit,
 )  # fmt: skip
 for concept in CONCEPTS:
     router.include_router(concept.router)

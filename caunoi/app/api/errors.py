@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from caunoi import factsheets, outreach, units
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.attention import AttentionError
+from caunoi.audit import AuditError
 from caunoi.cases import CaseError, DuplicateCase, NotFound
 from caunoi.ingest.tables import TableError
 from caunoi.reports.drafts import DraftConflictError, DraftError, DraftNotFound
@@ -68,6 +69,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     DraftError: (422, "invalid"),  # a value refused
     PdfError: (503, "unavailable"),  # no PDF engine on this server (or it failed): the message says which
     RisingError: (422, "invalid"),  # rising stories: a window or baseline too long, say
+    AuditError: (422, "invalid"),  # the audit log: a since or until it cannot read
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
 BUSY = "the server is busy: every database connection is in use; try again in a few seconds"

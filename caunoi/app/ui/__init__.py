@@ -24,6 +24,7 @@ from caunoi.app.auth import current_user
 from caunoi.app.ui import (
     alerts,
     attention,
+    audit,
     brief,
     cases,
     dashboard,
@@ -46,7 +47,7 @@ __all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 # their routes are added in this order
 PAGES = (
     session, dashboard, search, attention, stories, alerts, brief, cases, factsheets, units, sources,
-    outreach, evaluation, reports,
+    outreach, evaluation, reports, audit,
 )  # fmt: skip
 
 

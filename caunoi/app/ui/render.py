@@ -144,6 +144,8 @@ def _render(
         nav.append(("/units", "units"))
         if permission(user, "source.manage"):
             nav.append(("/sources", "sources"))
+        if permission(user, "audit.read"):
+            nav.append(("/audit", "audit"))
     html = (
         _env()
         .get_template(template)
