@@ -17,6 +17,13 @@ after that, and the peak memory of the child's whole process tree (the sum of PS
 every process under it: pool workers, Ray's GCS, raylet and actors; PSS so that shared pages count
 once), sampled every 0.2 s from /proc.
 Results go to benchmarks/results/executors.json.
+
+With --store DIR --last N, each executor instead runs the real command on a large store:
+`Service.enrich(everything=True)` (what `caunoi enrich --all` runs), resumed after article max(id) - N
+(the mark an interrupted run leaves), so it reads its pages from the store DIR (e.g. the 1M store of
+benchmarks/search_latency.py; copy it first: the run writes enrichments), enriches N articles and
+writes them back. Articles/s there include the executor's start-up. Results go to
+benchmarks/results/executors_store.json (or --out).
 """
 
 from __future__ import annotations
@@ -78,6 +85,44 @@ def child(mode: str, data: Path, limit: int | None, workers: int) -> dict[str, A
     }
 
 
+def store_child(mode: str, folder: Path, last: int, workers: int) -> dict[str, Any]:
+    """`enrich --all` over the store's last `last` articles with this executor, in this process."""
+    from sqlalchemy import func, select
+
+    from caunoi.config import Settings
+    from caunoi.enrich import stage
+    from caunoi.service import ENRICH_ALL_MARK, Service
+    from caunoi.store.progress import set_mark
+    from caunoi.store.schema import article_tags, articles
+
+    settings = dataclasses.replace(
+        Settings(data_dir=folder),
+        executor=mode,
+        workers=0 if mode == "in-process" else workers,
+        ray_object_store_mb=200,
+    )
+    with Service(settings) as service:
+        with service.engine.begin() as conn:
+            stored = conn.execute(select(func.count()).select_from(articles)).scalar()
+            top = conn.execute(select(func.max(articles.c.id))).scalar()
+            set_mark(conn, ENRICH_ALL_MARK, {"after": top - last, "version": stage.ENRICH_VERSION})
+        started = time.perf_counter()
+        done = service.enrich(everything=True)
+        wall = time.perf_counter() - started
+        with service.engine.connect() as conn:
+            tags = conn.execute(
+                select(func.count()).select_from(article_tags).where(article_tags.c.article_id > top - last)
+            ).scalar()
+    return {
+        "mode": mode,
+        "store_articles": stored,
+        "articles": done,
+        "tags": tags,
+        "wall_s": round(wall, 2),
+        "articles_per_s": round(done / wall, 2),
+    }
+
+
 def tree_memory(root: int) -> tuple[int, int]:
     """The memory (bytes) of `root` and every process under it, and how many they are: the sum of
     their PSS (proportional set size), so pages they share (Ray's object store, a pool's copied
@@ -111,16 +156,11 @@ def tree_memory(root: int) -> tuple[int, int]:
 
 def measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
     """`mode` in a child process, its tree's RSS sampled while it runs."""
-    command = [
-        sys.executable,
-        __file__,
-        "--child",
-        mode,
-        "--data",
-        str(args.data),
-        "--workers",
-        str(args.workers),
-    ]
+    command = [sys.executable, __file__, "--child", mode, "--workers", str(args.workers)]
+    if args.store:
+        command += ["--store", str(args.store), "--last", str(args.last)]
+    else:
+        command += ["--data", str(args.data)]
     if args.limit:
         command += ["--limit", str(args.limit)]
     started = time.perf_counter()
@@ -153,12 +193,14 @@ def measure(mode: str, args: argparse.Namespace) -> dict[str, Any]:
 def report(result: dict[str, Any]) -> None:
     runs = result["runs"]
     base = next(r for r in runs if r["mode"] == "in-process")["articles_per_s"]
-    print(f"{result['articles']} articles ({result['data']}), {result['workers']} workers, pages of {PAGE}\n")
+    where = result.get("store") or result["data"]
+    print(f"{result['articles']} articles ({where}), {result['workers']} workers, pages of {PAGE}\n")
     print_table(
         ["executor", "start-up s", "articles/s", "× in-process", "tree PSS MiB", "processes", "child wall s"],
         [
-            [r["mode"], r["startup_s"], r["articles_per_s"], f"{r['articles_per_s'] / base:.2f}×",
-             r["peak_tree_pss_mib"], r["processes_at_peak"], r["process_wall_s"]]
+            [r["mode"], r.get("startup_s", "in wall"), r["articles_per_s"],
+             f"{r['articles_per_s'] / base:.2f}×", r["peak_tree_pss_mib"], r["processes_at_peak"],
+             r["process_wall_s"]]
             for r in runs
         ],
     )  # fmt: skip
@@ -172,8 +214,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--modes", default=",".join(MODES))
     parser.add_argument("--child", choices=MODES)
+    parser.add_argument("--store", type=Path, help="a SQLite store folder: enrich --all on its last articles")
+    parser.add_argument("--last", type=int, default=2000, help="with --store: how many of its articles")
+    parser.add_argument("--out", help="name of the result files in benchmarks/results")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.child and args.store:
+        print(json.dumps(store_child(args.child, args.store, args.last, args.workers)))
+        return
     if args.child:
         print(json.dumps(child(args.child, args.data, args.limit, args.workers)))
         return
@@ -182,6 +230,7 @@ def main() -> None:
         print(f"{mode} …", file=sys.stderr)
         runs.append(measure(mode, args))
     result = {
+        "store": str(args.store) if args.store else None,
         "data": str(args.data.relative_to(REPO.parent))
         if args.data.is_relative_to(REPO.parent)
         else str(args.data),
@@ -191,7 +240,8 @@ def main() -> None:
         "runs": runs,
         "machine": machine(),
     }
-    publish("executors", result, as_json=args.json, report=report)
+    name = args.out or ("executors_store" if args.store else "executors")
+    publish(name, result, as_json=args.json, report=report)
 
 
 if __name__ == "__main__":

@@ -15,7 +15,19 @@ Enrichment) comes on top, the same at any size.
   stream-all        the same over all N articles;
   list-all (peer)   what a loop holding its list would cost: every row `enrich` reads, materialised
                     at once (`todo` with no limit), before the same pages are written.
-Results go to benchmarks/results/large_store.json.
+The reprocess variants measure `caunoi reprocess` the same way. Generated stores have no fetched
+pages, so the copy is first given one kept page per article (`pages` rows pointing at the article, as
+a fetch leaves them), their raw bytes shared among the 181 real pages of the article-extraction
+benchmark (raw_pages, gzip-compressed as the fetcher keeps them; each page's bytes are read back and
+decompressed at replay). The stages are replaced by one that makes an article of the page's URL
+(new text, so each article is rewritten and re-indexed), so what is measured is the loop: reading
+pages by id, their kept bytes, writing each article back with where the run got to.
+  reprocess-last-10k   `Service.reprocess()` resumed after page N - 10,000 (the mark a stopped run
+                       leaves): 10k pages replayed on a store of N;
+  reprocess-last-100k  the same over the last 100,000;
+  reprocess-list-all   the peer: every page row `reprocess` reads, materialised at once (as it was
+                       read before issue 20), then the last 10,000 replayed.
+Results go to benchmarks/results/large_store.json (or --out).
 """
 
 from __future__ import annotations
@@ -35,6 +47,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks._harness import VAR, machine, print_table, publish, run_child  # noqa: E402
 
 VARIANTS = ("stream-last-10k", "stream-all", "list-all")
+REPROCESS = ("reprocess-last-10k", "reprocess-last-100k", "reprocess-list-all")
+PAGES_HTML = REPO.parent / "shared" / "data" / "article-extraction-benchmark" / "html"
 WORK = VAR / "large_store"
 
 
@@ -42,6 +56,100 @@ def nothing_found(row: tuple, taxonomy_path: str = ""):
     from caunoi.models import Enrichment
 
     return Enrichment(data={"keywords": []}, tags={("topic", "x"): 1.0})
+
+
+def article_of_page(docs: list, ctx=None) -> list:
+    """The stages, replaced: each page becomes an article made of its URL (new text each run)."""
+    import hashlib
+
+    out = []
+    for doc in docs:
+        text = f"Trang {doc.origin} được xử lý lại. " * 20
+        out.append(
+            doc.replace(
+                title=f"Trang {doc.origin}",
+                text=text,
+                lang="vi",
+                content_hash=hashlib.sha256(text.encode()).hexdigest(),
+                raw=None,
+            )
+        )
+    return out
+
+
+def add_pages(folder: Path) -> int:
+    """One kept page per article (raw bytes shared among the 181 real benchmark pages); how many."""
+    import gzip
+    import hashlib
+
+    bodies = sorted(PAGES_HTML.glob("*.html.gz"))
+    if not bodies:
+        sys.exit(f"the reprocess variants need the article-extraction benchmark's pages in {PAGES_HTML}")
+    conn = sqlite3.connect(folder / "caunoi.db")
+    with conn:
+        conn.execute("CREATE TEMP TABLE bodies (n INTEGER PRIMARY KEY, sha256 TEXT)")
+        for n, path in enumerate(bodies):
+            raw = gzip.decompress(path.read_bytes())
+            digest = hashlib.sha256(raw).hexdigest()
+            conn.execute(
+                "INSERT OR IGNORE INTO raw_pages (sha256, size, body, stored_at)"
+                " VALUES (?, ?, ?, datetime())",
+                (digest, len(raw), gzip.compress(raw)),
+            )
+            conn.execute("INSERT INTO bodies VALUES (?, ?)", (n, digest))
+        conn.execute(
+            "INSERT INTO pages (url_key, url, state, attempts, discovered_at, fetched_at, http_status,"
+            " content_type, raw_hash, article_id)"
+            " SELECT printf('%064x', a.id), coalesce(a.url, 'https://example.org/a/' || a.id), 'done', 1,"
+            " a.created_at, a.created_at, 200, 'text/html', b.sha256, a.id"
+            " FROM articles a JOIN bodies b ON b.n = a.id % ?",
+            (len(bodies),),
+        )
+    count = conn.execute("SELECT count(*) FROM pages").fetchone()[0]
+    conn.close()
+    return count
+
+
+def reprocess_child(variant: str, folder: Path) -> dict[str, Any]:
+    from sqlalchemy import func, select
+
+    import caunoi.pipeline
+    from caunoi.config import Settings
+    from caunoi.service import REPROCESS_MARK, Service
+    from caunoi.store.progress import set_mark
+    from caunoi.store.schema import pages
+
+    caunoi.pipeline.run_stages = article_of_page  # the loop, not extraction and the stages
+    last = 100_000 if variant == "reprocess-last-100k" else 10_000
+    with Service(Settings(data_dir=folder)) as service:
+        with service.engine.begin() as conn:
+            total = conn.execute(select(func.count()).select_from(pages)).scalar()
+            top = conn.execute(select(func.max(pages.c.id))).scalar()
+            set_mark(conn, REPROCESS_MARK, {"after": top - last, "asked": {"source": None, "url": None}})
+        started = time.perf_counter()
+        if variant == "reprocess-list-all":
+            rows = service.crawl.replay_jobs(None, None, 0, None)
+            counts = {"pages": 0, "updated": 0, "merged": 0, "new": 0, "skipped": 0, "missing_raw": 0}
+            tail = [r for r in rows if r["id"] > top - last]
+            from caunoi.executors import make_executor
+
+            with make_executor(service.settings) as executor:
+                size = service.settings.batch_size
+                for start in range(0, len(tail), size):
+                    chunk = tail[start : start + size]
+                    counts["pages"] += len(chunk)
+                    done = {"after": chunk[-1]["id"], "asked": {"source": None, "url": None}}
+                    service._replay(chunk, executor, article_of_page, counts, None, done)
+        else:
+            counts = service.reprocess()
+        wall = time.perf_counter() - started
+    return {
+        "variant": variant,
+        "store_articles": total,
+        "enriched": counts["pages"],
+        "updated": counts["updated"],
+        "wall_s": round(wall, 1),
+    }
 
 
 def child(variant: str, folder: Path) -> dict[str, Any]:
@@ -80,10 +188,16 @@ def child(variant: str, folder: Path) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, required=True)
-    parser.add_argument("--variants", default=",".join(VARIANTS))
-    parser.add_argument("--child", choices=VARIANTS)
+    parser.add_argument(
+        "--variants", default=",".join(VARIANTS), help=f"of {', '.join(VARIANTS + REPROCESS)}"
+    )
+    parser.add_argument("--child", choices=VARIANTS + REPROCESS)
+    parser.add_argument("--out", default="large_store", help="name of the result files in benchmarks/results")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    if args.child in REPROCESS:
+        print(json.dumps(reprocess_child(args.child, args.store)))
+        return
     if args.child:
         print(json.dumps(child(args.child, args.store)))
         return
@@ -93,21 +207,23 @@ def main() -> None:
     source.backup(target)
     source.close()
     target.close()
+    variants = args.variants.split(",")
+    pages_added = add_pages(WORK) if set(variants) & set(REPROCESS) else 0
     runs = []
-    for variant in args.variants.split(","):
+    for variant in variants:
         print(f"{variant} …", file=sys.stderr)
         runs.append(
             run_child([__file__, "--child", variant, "--store", str(WORK)], env={"PYTHONPATH": str(REPO)})
         )
-    result = {"store": str(args.store), "runs": runs, "machine": machine()}
-    publish("large_store", result, as_json=args.json, report=report)
+    result = {"store": str(args.store), "pages_added": pages_added, "runs": runs, "machine": machine()}
+    publish(args.out, result, as_json=args.json, report=report)
     shutil.rmtree(WORK, ignore_errors=True)
 
 
 def report(result: dict[str, Any]) -> None:
     print(f"store: {result['store']}\n")
     print_table(
-        ["variant", "articles in the store", "enriched", "wall s", "peak RSS MiB"],
+        ["variant", "articles (pages) in the store", "enriched (replayed)", "wall s", "peak RSS MiB"],
         [
             [r["variant"], r["store_articles"], r["enriched"], r["wall_s"], r["peak_rss_mib"]]
             for r in result["runs"]

@@ -327,6 +327,7 @@ def count_articles(engine) -> int:
 def build(store: Store, pools_loader, limit_s: float | None) -> dict[str, Any]:
     """Write the store's articles (resuming a partial build); the manifest records how it went."""
     from caunoi.service import Service
+    from caunoi.store import rum
 
     manifest = store.manifest() or {
         "backend": store.backend,
@@ -345,6 +346,11 @@ def build(store: Store, pools_loader, limit_s: float | None) -> dict[str, Any]:
     started = time.perf_counter()
     with Service(store.settings()) as svc:
         done = count_articles(svc.engine)
+        if store.backend == "postgresql":
+            # bulk loading: the RUM index is made once the articles are in (finish), as one would
+            # for any large load, instead of being kept up at each of a million writes
+            with svc.engine.begin() as conn:
+                conn.exec_driver_sql(f"DROP INDEX IF EXISTS {rum.INDEX}")
         log.info("[%s %s] building from %d of %d articles", store.backend, store.size, done, store.size)
         write_s = 0.0
         batch = []
@@ -388,13 +394,21 @@ def build(store: Store, pools_loader, limit_s: float | None) -> dict[str, Any]:
 
 def finish(store: Store, engine) -> dict[str, Any]:
     """What a store gets once its articles are in: statistics (PostgreSQL), the WAL folded in (SQLite)."""
+    from caunoi.store import rum
+
     t = time.perf_counter()
     if store.backend == "postgresql":
+        made: dict[str, Any] = {}
+        with engine.begin() as conn:
+            if rum.create_index(conn):
+                made["rum_index_s"] = round(time.perf_counter() - t, 1)
+        rum.forget(engine)
+        t = time.perf_counter()
         with engine.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
             conn.exec_driver_sql("VACUUM ANALYZE articles")
             conn.exec_driver_sql("VACUUM ANALYZE origins")
-        return {"vacuum_analyze_s": round(time.perf_counter() - t, 1)}
+        return {**made, "vacuum_analyze_s": round(time.perf_counter() - t, 1)}
     with engine.connect() as conn:
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     return {"checkpoint_s": round(time.perf_counter() - t, 1)}
@@ -416,7 +430,11 @@ def match_count(svc, q: Query) -> int | None:
     return svc.articles.count(svc._as_stored(SearchRequest(query=q.query, **q.options)), cap=10**12)[0]
 
 
-def run_queries(store: Store, runs: int, rank_cap: int | None = None) -> list[dict[str, Any]]:
+def run_queries(
+    store: Store, runs: int, rank_cap: int | None = None, rum_off: bool = False
+) -> list[dict[str, Any]]:
+    """Each query's latencies; rum_off: PostgreSQL ranks every match (the path without the RUM index,
+    on the same store), as a server without the extension does."""
     import caunoi.store.articles as repository
     from caunoi.models import SearchRequest
     from caunoi.service import Service
@@ -433,6 +451,9 @@ def run_queries(store: Store, runs: int, rank_cap: int | None = None) -> list[di
             snippet_s += time.perf_counter() - t
 
     repository.make_snippet = timed_snippet
+    by_index = repository.ranked_by_index
+    if rum_off:
+        repository.ranked_by_index = lambda engine: None
     out = []
     try:
         settings = store.settings()
@@ -472,6 +493,7 @@ def run_queries(store: Store, runs: int, rank_cap: int | None = None) -> list[di
                 )
     finally:
         repository.make_snippet = make_snippet
+        repository.ranked_by_index = by_index
     return out
 
 
@@ -528,16 +550,21 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                         built,
                         manifest["build_s"],
                     )
-                for cap in args.rank_caps or [None]:
-                    ranked = {**entry, "rank_cap": cap}
-                    ranked["queries"] = run_queries(store, args.runs, cap)
+                variants: list[tuple[str, int | None, bool]] = [(backend, None, False)]
+                if backend == "sqlite" and args.rank_caps:
+                    variants = [(f"{backend} cap {cap}", cap, False) for cap in args.rank_caps]
+                elif backend == "postgresql" and args.rum:
+                    variants = [(f"{backend} rum {mode}", None, mode == "off") for mode in args.rum]
+                for key, cap, rum_off in variants:
+                    ranked = {**entry, "rank_cap": cap, "rum_off": rum_off}
+                    ranked["queries"] = run_queries(store, args.runs, cap, rum_off)
                     all_ms = [x for q in ranked["queries"] for x in q["ms"]]
                     ranked["overall"] = {
                         "p50_ms": round(percentile(all_ms, 50), 2),
                         "p95_ms": round(percentile(all_ms, 95), 2),
                         "mean_ms": round(statistics.fmean(all_ms), 2),
                     }
-                    per_size[backend if cap is None else f"{backend} cap {cap}"] = ranked
+                    per_size[key] = ranked
             result["sizes"][str(size)] = per_size
     finally:
         if not args.keep:
@@ -646,6 +673,11 @@ def main() -> int:
         default="",
         help="SQLite: run the queries once per rank_cap setting, comma-separated (0 = rank every match)",
     )
+    parser.add_argument(
+        "--rum",
+        default="",
+        help="PostgreSQL: run the queries with the RUM index path on, off or both (on,off), same store",
+    )
     parser.add_argument("--out", default=NAME, help="name of the result files in benchmarks/results")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
@@ -656,6 +688,9 @@ def main() -> int:
     args.sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s]
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     args.rank_caps = [int(c) for c in args.rank_caps.split(",") if c.strip()]
+    args.rum = [m.strip() for m in args.rum.split(",") if m.strip()]
+    if bad := set(args.rum) - {"on", "off"}:
+        sys.exit(f"--rum takes on, off or both, not {sorted(bad)}")
     if unknown := set(args.backends) - set(BACKENDS):
         sys.exit(f"unknown backend(s) {sorted(unknown)}: use {', '.join(BACKENDS)}")
     require_corpus(args.vi_data, "the vi-news-unc corpus (its docs/ folder)")

@@ -7,14 +7,28 @@ into JSON-ready data. It imports nothing of caunoi: every layer may use it."""
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Literal
 
 Precision = Literal["day", "month", "year"]
 # the largest id a row can have: ids are 32-bit integers on PostgreSQL, so a larger one names nothing
 # (the API answers 422, a page 404, rather than let the database refuse it)
 MAX_ID = 2**31 - 1
+
+
+_SPAN = re.compile(r"^\s*(\d{1,5})\s*([hdw])\s*$", re.IGNORECASE)
+_SPAN_UNITS = {"h": "hours", "d": "days", "w": "weeks"}
+
+
+def time_before(value: str, now: datetime) -> datetime:
+    """A moment as a person types it for "since" or "until": a span before `now` ("24h", "7d",
+    "2w") or a date / date-time ("2021-04-25", "2021-04-25T08:00"); ValueError if it is neither."""
+    span = _SPAN.match(value)
+    if span:
+        return now - timedelta(**{_SPAN_UNITS[span[2].lower()]: int(span[1])})
+    return datetime.fromisoformat(value.strip())
 
 
 def row_id_of(text: str) -> int | None:
@@ -363,8 +377,9 @@ class SourceDetail(Source):
 
 @dataclass
 class SourceHealth:
-    """How a source is doing (`caunoi sources status`, GET /api/v1/sources): its last poll, pages
-    fetched per day and waiting, and whether it or some of its feeds look dead."""
+    """How a source is doing (`caunoi sources status`, GET /api/v1/sources, the sources page): its
+    state, last poll, its articles (all, and stored per day) and pages waiting, and which of its
+    feeds look dead."""
 
     id: int
     name: str
@@ -375,11 +390,14 @@ class SourceHealth:
     last_error_at: datetime | None
     failures: int
     next_poll_at: datetime | None
-    articles_per_day: float  # pages made into articles per day over the window
+    articles_per_day: float  # its articles stored per day over the window, however they came
     pending: int  # pages waiting to be fetched
     failed_pages: int  # pages given up in the window
     dead: bool
     dead_listings: list[str] = field(default_factory=list)  # URLs of its feeds and sitemaps that look dead
+    # ok, failing, dead, not_fetched (never polled yet), disabled, recognise_only (no feed: never polled)
+    state: str = "ok"
+    articles: int = 0  # every stored article linked to it (articles.source), however it came
 
 
 @dataclass

@@ -370,7 +370,7 @@ class SavedSearches:
         if found is None:
             self.repo.insert_search(name, clean, by)
         elif found["created_by"] == by or replace:
-            self.repo.update_search(found["id"], clean)
+            self.repo.update_search(found["id"], clean, by)
         else:
             raise SavedSearchError(
                 "search_name_taken",

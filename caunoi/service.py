@@ -22,6 +22,7 @@ from caunoi.store.database import open_store, watch_lock
 if TYPE_CHECKING:
     from caunoi.alerts import Alerts
     from caunoi.attention import Attention, AttentionAsk
+    from caunoi.audit import AuditLog
     from caunoi.cases import CaseService
     from caunoi.executors import Executor
     from caunoi.factsheets import FactSheetService
@@ -72,6 +73,13 @@ class Service:
         from caunoi.store.sources import CrawlRepository
 
         return CrawlRepository(self.engine)
+
+    @functools.cached_property
+    def audit(self) -> AuditLog:
+        """The audit log, read (`caunoi audit list`, GET /api/v1/audit, the /audit page)."""
+        from caunoi.audit import AuditLog
+
+        return AuditLog(self.engine)
 
     @functools.cached_property
     def sources(self) -> Sources:

@@ -495,3 +495,36 @@ def test_the_api_manages_sources_as_the_page_does(site):
     assert analyst.post(f"{API}/sources", json={**body, "name": "lan"}).status_code == 403
     assert analyst.patch(f"{API}/sources/{source_id}", json={"poll_minutes": 5}).status_code == 403
     assert site.service.sources.get(source_id).poll_minutes == 120
+
+
+def test_a_source_edited_on_the_page_and_a_rule_added_by_the_api_are_in_the_audit_log_under_the_admin(site):
+    browser = site.client("admin")
+    client = TestClient(site.app, base_url="https://testserver")  # a token of its own: a full bucket
+    client.headers["Authorization"] = f"Bearer {site.service.users.create_token('admin', 'audit', by='test')}"
+    page = "/admin/sources"
+    form = {"name": "Báo Nhật Ký", "home": "https://nhatky.example.vn/", "feeds": "/rss",
+            "domains": "nhatky.example.vn", "country": "VN", "languages": "vi", "origin": "domestic",
+            "poll_minutes": "30"}  # fmt: skip
+    assert post(browser, page, form, page).status_code == 303
+    source = site.service.sources.get("Báo Nhật Ký")
+    edit = f"{page}/{source.id}"
+    assert post(browser, edit, {**form, "poll_minutes": "60"}, edit).status_code == 303
+    assert post(browser, f"{edit}/disable", page=edit).status_code == 303
+    rule = {"name": "Nhật ký API", "kind": "volume_spike", "scope": {"query": "ASEAN"}}
+    made = client.post(f"{API}/rules", json=rule)
+    assert made.status_code == 201, made.text
+
+    def logged(one: str) -> list[tuple[str, str, dict[str, Any]]]:
+        answer = client.get(f"{API}/audit", params={"object": one})
+        assert answer.status_code == 200, answer.text
+        return [(e["actor"], e["action"], e["changes"]) for e in answer.json()]  # newest first
+
+    changes = logged(f"source:{source.id}")
+    assert [(actor, action) for actor, action, _ in changes] == [
+        ("admin", "disable"),
+        ("admin", "edit"),
+        ("admin", "add"),
+    ]
+    assert changes[1][2] == {"poll_minutes": [30, 60]}  # the field edited, no other
+    ((actor, action, added),) = logged(f"alert_rule:{made.json()['id']}")
+    assert (actor, action, added["name"]) == ("admin", "add", [None, "Nhật ký API"])

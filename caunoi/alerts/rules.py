@@ -79,9 +79,10 @@ class RuleBook:
         by: str | None = None,
         replace: bool = False,
     ) -> int:
-        """Add a rule; `replace` swaps a rule of the same name for this one (its alerts go with it)."""
+        """Add a rule (audited under `by`); `replace` swaps a rule of the same name for this one (its
+        alerts go with it)."""
         values = self._rule(kind, scope, params, channel_names, severity)
-        rule_id = self.repo.insert_rule({"name": name, **values, "created_by": by}, replace=replace)
+        rule_id = self.repo.insert_rule({"name": name, **values, "created_by": by}, replace=replace, by=by)
         if rule_id is None:
             raise AlertError(
                 "rule_exists", "a rule named {name!r} exists already (--replace swaps it)", name=name

@@ -16,6 +16,8 @@ from caunoi import __version__
 from caunoi.cli import (
     alerts,
     attention,
+    audit,
+    backup,
     cases,
     evaluation,
     factsheets,
@@ -68,6 +70,8 @@ COMMANDS = [
     ingest.fetch,
     ingest.watch,
     ingest.reprocess,
+    backup.backup,
+    backup.restore,
 ]
 GROUPS = {
     "brief": reports.brief_app,
@@ -79,6 +83,7 @@ GROUPS = {
     **outreach.GROUPS,
     "users": users.app,
     "sources": sources.app,
+    "audit": audit.app,
 }
 for command in COMMANDS:
     app.command()(command)

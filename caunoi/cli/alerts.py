@@ -11,6 +11,7 @@ from rich.table import Column
 from caunoi.alerts import KINDS
 from caunoi.cli.common import (
     AsJson,
+    By,
     actor,
     console,
     err,
@@ -119,12 +120,9 @@ def _health(rule: dict[str, Any]) -> str:
     return f"ok {when(rule['last_run_at'])}" if rule["last_run_at"] else "never run"
 
 
-By = Annotated[str | None, typer.Option(help="Who does it (the audit log keeps it).")]
-
-
 def _set_rule(name: str, by: str | None, **change: Any) -> None:
     with serving() as service:
-        service.alerts.set_rule(name, **change, by=actor(by))
+        service.alerts.set_rule(name, by=actor(by), **change)
 
 
 @app.command("rule-disable")

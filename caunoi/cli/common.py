@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
@@ -22,9 +22,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColum
 from rich.table import Column, Table
 
 from caunoi.errors import CaunoiError, NotFound, Unavailable
-from caunoi.models import as_json
+from caunoi.models import as_json, time_before
 
 if TYPE_CHECKING:
+    from caunoi.config import Settings
     from caunoi.service import Service
 
 console = Console()
@@ -74,15 +75,21 @@ def serving(part: str | None = None, **overrides: Any) -> Iterator[Any]:
         yield getattr(service, part) if part else service
 
 
-def open_service(**overrides: Any) -> Service:
-    """The service over the configured store, or a one-line error saying why it cannot be opened."""
+def settings_or_fail() -> Settings:
+    """The settings (CAUNOI_* variables, CAUNOI_CONFIG), or a one-line error saying what is wrong."""
     from caunoi.config import load_settings
-    from caunoi.service import Service
 
     try:
-        settings = load_settings()
+        return load_settings()
     except (ValueError, OSError) as exc:
         fail(f"bad settings: {exc}")
+
+
+def open_service(**overrides: Any) -> Service:
+    """The service over the configured store, or a one-line error saying why it cannot be opened."""
+    from caunoi.service import Service
+
+    settings = settings_or_fail()
     if overrides:
         settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
     try:
@@ -217,19 +224,12 @@ def print_history(history: list[dict[str, Any]]) -> None:
 # -- cases ----------------------------------------------------------------------------------------
 
 
-_SPAN = re.compile(r"^\s*(\d+)\s*([hdw])\s*$", re.I)
-
-
 def parse_since(value: str | None, now: datetime) -> datetime | None:
     """ "24h", "7d", "2w" before `now`, or a date / date-time ("2021-04-25", "2021-04-25T08:00")."""
     if not value:
         return None
-    span = _SPAN.match(value)
-    if span:
-        n, unit = int(span[1]), span[2].lower()
-        return now - {"h": timedelta(hours=n), "d": timedelta(days=n), "w": timedelta(weeks=n)}[unit]
     try:
-        return datetime.fromisoformat(value.strip())
+        return time_before(value, now)
     except ValueError:
         fail(f"--since {value!r}: give a span like 24h, 7d, 2w, or a date like 2021-04-25")
 

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 import typer
 from rich.box import HEAVY_HEAD
 
-from caunoi.cli.common import AsJson, console, fail, open_service, print_json, show_rows, when
+from caunoi.cli.common import AsJson, By, actor, console, fail, open_service, print_json, show_rows, when
 from caunoi.ingest.sources import SAMPLE, SourceError, make_spec
 from caunoi.models import SourceHealth
 
@@ -56,6 +56,7 @@ def sources_add(
         bool, typer.Option("--allow-private", help="It lives on a private network (intranet).")
     ] = False,
     notes: Annotated[str | None, typer.Option(help="Free text.")] = None,
+    by: By = None,
 ) -> None:
     """Add a source, or update the one with this name."""
     raw: dict[str, Any] = {
@@ -76,7 +77,7 @@ def sources_add(
     with refused():
         spec = make_spec(raw)
     with open_service() as service, refused():
-        source_id, created = service.sources.add(spec)
+        source_id, created = service.sources.add(spec, by=actor(by))
     console.print(
         f"{'added' if created else 'updated'} source {source_id}: [bold]{spec.name}[/]", highlight=False
     )
@@ -96,6 +97,7 @@ def sources_import(
             "recognised by their domain, nothing is polled (offline).",
         ),
     ] = False,
+    by: By = None,
 ) -> None:
     """Add or update every source in a file; one bad entry refuses the whole file."""
     if (file is None) == (not sample):
@@ -103,7 +105,7 @@ def sources_import(
     path = SAMPLE if sample else file
     assert path is not None
     with open_service() as service, refused():
-        added, updated, relinked = service.sources.import_file(path, disabled=disabled)
+        added, updated, relinked = service.sources.import_file(path, disabled=disabled, by=actor(by))
     console.print(
         f"{path.name}: [green]{added} added[/], {updated} updated; {relinked} stored articles linked to "
         "their outlet by their URL",
@@ -112,11 +114,11 @@ def sources_import(
 
 
 @app.command("relink")
-def sources_relink() -> None:
+def sources_relink(by: By = None) -> None:
     """Give the stored articles the registered outlet their URL's domain belongs to (import and add
     do it too): after editing sources' domains, or on a store ingested before them."""
     with open_service() as service:
-        changed = service.sources.relink()
+        changed = service.sources.relink(by=actor(by))
     console.print(f"{changed} articles linked to their outlet by their URL", highlight=False)
 
 
@@ -171,44 +173,55 @@ def sources_show(
 
 
 @app.command("remove")
-def sources_remove(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
+def sources_remove(name: Annotated[str, typer.Argument(help="Name or id.")], by: By = None) -> None:
     """Stop watching a source and forget it (its articles stay)."""
     with open_service() as service, refused():
-        service.sources.remove(name)
+        service.sources.remove(name, by=actor(by))
     console.print(f"removed {name}")
 
 
 @app.command("enable")
-def sources_enable(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
+def sources_enable(name: Annotated[str, typer.Argument(help="Name or id.")], by: By = None) -> None:
     """Watch this source again."""
     with open_service() as service, refused():
-        service.sources.enable(name)
+        service.sources.enable(name, by=actor(by))
 
 
 @app.command("disable")
-def sources_disable(name: Annotated[str, typer.Argument(help="Name or id.")]) -> None:
+def sources_disable(name: Annotated[str, typer.Argument(help="Name or id.")], by: By = None) -> None:
     """Keep the source but stop polling it."""
     with open_service() as service, refused():
-        service.sources.disable(name)
+        service.sources.disable(name, by=actor(by))
 
 
 @app.command("status")
 def sources_status(as_json: AsJson = False) -> None:
-    """Health: last success, last error, articles per day (7 days), pages waiting, dead feeds."""
+    """Health: state, last success, last error, articles stored (all, and per day over 7 days,
+    however they came: feeds, files, pages), pages waiting, dead feeds."""
     with open_service() as service:
         rows = service.sources.status()
     show_rows(
-        rows, ("name", "last success", "last error", "art/day", "waiting", "state"),
+        rows, ("name", "state", "last success", "last error", "articles", "art/day", "waiting"),
         lambda r: (
-            r.name, when(r.last_success_at),
+            r.name, _health(r), when(r.last_success_at),
             f"{when(r.last_error_at)} {r.last_error or ''}"[:80] if r.last_error else "",
-            f"{r.articles_per_day:.1f}", str(r.pending), _health(r),
+            str(r.articles), f"{r.articles_per_day:.1f}", str(r.pending),
         ),
         as_json=as_json, box=HEAVY_HEAD,
     )  # fmt: skip
 
 
+HEALTH = {
+    "ok": "ok",
+    "failing": "[yellow]failing[/]",
+    "dead": "[red]DEAD[/]",
+    "not_fetched": "not yet fetched",
+    "disabled": "off",
+    "recognise_only": "recognise only",
+}
+
+
 def _health(status: SourceHealth) -> str:
-    if status.dead_listings and not status.dead:
+    if status.dead_listings and status.state in ("ok", "failing"):
         return f"[yellow]{len(status.dead_listings)} dead feed(s)[/]"
-    return "[red]DEAD[/]" if status.dead else ("off" if not status.enabled else "ok")
+    return HEALTH[status.state]

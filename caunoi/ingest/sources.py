@@ -243,11 +243,12 @@ class Sources:
         self.repository = repository
 
     def add(self, spec: SourceSpec, by: str = "system") -> tuple[int, bool]:
-        """Add a source, or update the one with that name, and link the stored articles of its
-        domains to it (relink); returns (id, created). `by`: who makes the change."""
+        """Add a source, or update the one with that name (audited under `by`), and link the stored
+        articles of its domains to it (relink); returns (id, created). Allowing it private addresses
+        queues again the pages the guard refused it."""
         check_domains([spec], self._claimed_by_others([spec]))
-        found = self.repository.upsert_source(spec)
-        self.relink()
+        found = self.repository.upsert_source(spec, by=by)
+        self.repository.relink()
         return found
 
     def add_new(self, raw: dict[str, Any], by: str = "system") -> SourceDetail:
@@ -269,26 +270,26 @@ class Sources:
         self.add(spec, by=by)
         return self.get(found.id)
 
-    def import_file(self, path: Path, disabled: bool = False) -> tuple[int, int, int]:
+    def import_file(self, path: Path, disabled: bool = False, by: str = "system") -> tuple[int, int, int]:
         """Add or update every source in a YAML or CSV file, then link the stored articles to them
         (relink); one bad entry refuses the file. Nothing is fetched: the watcher polls the enabled
         ones when it runs; `disabled`, none is (every one recognised only). Returns (added, updated,
-        articles relinked)."""
+        articles relinked). Each source is audited under `by`."""
         specs = read_sources(path)
         if disabled:
             specs = [dataclasses.replace(spec, enabled=False) for spec in specs]
         check_domains(specs, self._claimed_by_others(specs))
-        added, updated = self.repository.import_sources(specs)
-        return added, updated, self.relink()
+        added, updated = self.repository.import_sources(specs, by=by)
+        return added, updated, self.repository.relink()
 
     def _claimed_by_others(self, specs: list[SourceSpec]) -> dict[str, str]:
         names = {spec.name.casefold() for spec in specs}
         return {k: n for k, n in self.repository.outlets_by_key().items() if n.casefold() not in names}
 
-    def relink(self) -> int:
+    def relink(self, by: str = "system") -> int:
         """Give every stored article whose URL a registered source's domains claim that source's
-        name (`caunoi sources relink`): how many articles changed."""
-        return self.repository.relink()
+        name (`caunoi sources relink`), audited under `by`: how many articles changed."""
+        return self.repository.relink(by=by)
 
     def list(self) -> list[Source]:
         """Every source, by name."""
@@ -305,26 +306,27 @@ class Sources:
             raise _unknown(name_or_id)
         return found
 
-    def remove(self, name_or_id: str | int) -> None:
-        """Stop watching a source and forget it; its pages and articles stay."""
-        if not self.repository.remove_source(name_or_id):
+    def remove(self, name_or_id: str | int, by: str = "system") -> None:
+        """Stop watching a source and forget it (audited under `by`); its pages and articles stay."""
+        if not self.repository.remove_source(name_or_id, by):
             raise _unknown(name_or_id)
 
     def enable(self, name_or_id: str | int, by: str = "system") -> None:
-        """Watch this source again; one with no feed or sitemap is only recognised, never watched.
-        `by`: who makes the change."""
+        """Watch this source again (audited under `by`); one with no feed or sitemap is only
+        recognised, never watched."""
         found = self.get(name_or_id)
         if not found.feeds and not found.sitemaps:
             raise _no_listing("", found.name)
-        self.repository.set_enabled(found.id, True)
+        self.repository.set_enabled(found.id, True, by)
 
     def disable(self, name_or_id: str | int, by: str = "system") -> None:
-        """Keep the source but stop polling it. `by`: who makes the change."""
-        if not self.repository.set_enabled(name_or_id, False):
+        """Keep the source but stop polling it (audited under `by`)."""
+        if not self.repository.set_enabled(name_or_id, False, by):
             raise _unknown(name_or_id)
 
     def status(self, now: datetime | None = None, days: int = 7) -> list[SourceHealth]:
-        """Every source's health at `now`: articles per day over the last `days`, pages waiting."""
+        """Every source's health at `now`: its state, its stored articles (all, and per day over the
+        last `days`, however they came), pages waiting."""
         return self.repository.status(now or datetime.now(), days)
 
     def pages_kept(self) -> int:

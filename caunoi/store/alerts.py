@@ -5,13 +5,13 @@ rule or alert gone) come back as None or False for it to word."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table, and_, func, literal, or_, select, update
 
-from caunoi.store.audit import Changes, diff, history, record_audit
+from caunoi.store.audit import Changes, diff, history, record_audit, removed, utc_now
 from caunoi.store.schema import (
     alert_keys,
     alert_rules,
@@ -50,6 +50,11 @@ _ALERT = (
 SYSTEM = "system"  # the actor of a change made by code that names no one (tests, older callers)
 ENTITY = {"alert_rules": "alert_rule", "channels": "channel"}  # audit_log.entity of each table
 _SWITCH = {True: "enable", False: "disable"}
+# What a removed rule or channel was, as its audit entry keeps it.
+_KEPT = {
+    "alert_rules": ("name", "kind", "scope", "params", "channels", "severity"),
+    "channels": ("name", "kind", "target", "secret", "allow_private"),
+}
 
 
 def _masked(changes: Changes) -> Changes:
@@ -65,31 +70,34 @@ class AlertRepository:
 
     # -- rules and channels ---------------------------------------------------------------------
 
-    def insert_rule(self, values: dict[str, Any], replace: bool) -> int | None:
+    def insert_rule(self, values: dict[str, Any], replace: bool, by: str | None = None) -> int | None:
         """A new enabled rule; with `replace` it takes the place of a rule of the same name (whose
-        alerts go with it). None if the name is taken and not `replace`. Audited under its
-        `created_by`."""
-        return self._insert_named(alert_rules, values, replace, by=values.get("created_by"))
+        alerts go with it). None if the name is taken and not `replace`. Audited under `by`."""
+        return self._insert_named(alert_rules, values, by, replace)
 
     def _insert_named(
-        self, table: Table, values: dict[str, Any], replace: bool = False, *, by: str | None
+        self, table: Table, values: dict[str, Any], by: str | None, replace: bool = False
     ) -> int | None:
         """A new enabled row in a table of uniquely named rows (rules, channels); None if the name is
-        taken, unless `replace` deletes the row of that name first. Audited (ENTITY) in the same
-        transaction, a channel's secret as "set"."""
-        now, actor, entity = datetime.now(), by or SYSTEM, ENTITY[table.name]
+        taken, unless `replace` deletes the row of that name first. Audited as add (or replace: the
+        fields that differ from the row replaced); a secret shows only as set."""
+
+        def shown(row: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: ("set" if k == "secret" and row[k] else row[k]) for k in values if k != "created_by"}
+
         with self.engine.begin() as conn:
-            found = conn.execute(select(table.c.id).where(table.c.name == values["name"])).scalar()
-            if found is not None:
+            old = conn.execute(select(table).where(table.c.name == values["name"])).mappings().first()
+            if old:
                 if not replace:
                     return None
-                conn.execute(table.delete().where(table.c.id == found))
-                record_audit(conn, now, actor, entity, found, "remove", {})
-            row_id = conn.execute(
-                table.insert().values(**values, enabled=True, created_at=now)
+                conn.execute(table.delete().where(table.c.name == values["name"]))
+            new_id = conn.execute(
+                table.insert().values(**values, enabled=True, created_at=datetime.now())
             ).inserted_primary_key[0]
-            record_audit(conn, now, actor, entity, row_id, "add", _masked(diff({}, values)))
-        return row_id
+            changes = diff(shown(old) if old else {}, shown(values))
+            action = "replace" if old else "add"
+            record_audit(conn, utc_now(), by or SYSTEM, ENTITY[table.name], new_id, action, changes)
+            return new_id
 
     def list_rules(self) -> list[dict[str, Any]]:
         with self.engine.connect() as conn:
@@ -103,7 +111,8 @@ class AlertRepository:
     def change_rule(
         self, name: str, *, enabled: bool | None = None, remove: bool = False, by: str | None = None
     ) -> bool:
-        """Remove the rule of that name, or switch it on or off (audited); False if there is none."""
+        """Remove the rule of that name, or switch it on or off, audited under `by`; False if there
+        is none."""
         if remove:
             return self.remove_named(alert_rules, name, by=by)
         if enabled is None:
@@ -122,8 +131,8 @@ class AlertRepository:
     def update_named(
         self, table: Table, name: str, values: dict[str, Any], *, by: str | None, action: str = "edit"
     ) -> bool:
-        """Change the row of that name (a rule, a channel) and audit what changed; False if none."""
-        now = datetime.now()
+        """Change the row of that name (a rule, a channel) and audit what changed, in the same
+        transaction (a secret only as set: a new one shows as ["set", "set"]); False if none."""
         with self.engine.begin() as conn:
             row = conn.execute(select(table).where(table.c.name == name).with_for_update()).mappings().first()
             if row is None:
@@ -131,25 +140,20 @@ class AlertRepository:
             changes = diff(row, values)
             if changes:
                 conn.execute(update(table).where(table.c.id == row["id"]).values(**values))
-                record_audit(conn, now, by or SYSTEM, ENTITY[table.name], row["id"], action, _masked(changes))
+                entity = ENTITY[table.name]
+                record_audit(conn, utc_now(), by or SYSTEM, entity, row["id"], action, _masked(changes))
         return True
 
     def remove_named(self, table: Table, name: str, *, by: str | None) -> bool:
-        """Delete the row of that name (a rule with its alerts, a channel), audited; False if none."""
+        """Delete the row of that name (a rule with its alerts, a channel), audited with what it was
+        (a secret only as set); False if none."""
         with self.engine.begin() as conn:
-            found = conn.execute(select(table.c.id).where(table.c.name == name)).scalar()
-            if found is None:
+            row = conn.execute(select(table).where(table.c.name == name)).mappings().first()
+            if row is None:
                 return False
-            conn.execute(table.delete().where(table.c.id == found))
-            record_audit(
-                conn,
-                datetime.now(),
-                by or SYSTEM,
-                ENTITY[table.name],
-                found,
-                "remove",
-                {"name": [name, None]},
-            )
+            conn.execute(table.delete().where(table.c.id == row["id"]))
+            was = _masked(removed({k: row[k] for k in _KEPT[table.name]}))
+            record_audit(conn, utc_now(), by or SYSTEM, ENTITY[table.name], row["id"], "remove", was)
         return True
 
     def record_test(self, name: str, outcome: str, *, by: str | None) -> None:
@@ -157,13 +161,12 @@ class AlertRepository:
         with self.engine.begin() as conn:
             found = conn.execute(select(channels.c.id).where(channels.c.name == name)).scalar()
             if found is not None:
-                record_audit(
-                    conn, datetime.now(), by or SYSTEM, "channel", found, "test", {"result": [None, outcome]}
-                )
+                changes = {"result": [None, outcome]}
+                record_audit(conn, utc_now(), by or SYSTEM, "channel", found, "test", changes)
 
-    def insert_channel(self, values: dict[str, Any], *, by: str | None = None) -> int | None:
-        """A new enabled channel; None if the name is taken."""
-        return self._insert_named(channels, values, by=by)
+    def insert_channel(self, values: dict[str, Any], by: str | None = None) -> int | None:
+        """A new enabled channel, audited under `by` (its secret only as set); None if the name is taken."""
+        return self._insert_named(channels, values, by)
 
     def list_channels(self) -> list[dict[str, Any]]:
         """Every channel by name, secrets included: the caller hides them."""

@@ -7,14 +7,19 @@ never holds a secret (the writers leave password and token hashes out)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, func, select
 
 from caunoi.store.schema import audit_log
 
 Changes = dict[str, list[Any]]  # field -> [before, after], as audit_log.changes keeps them
+
+
+def utc_now() -> datetime:
+    """Now in UTC, naive, as the store keeps times: when an audited change was made."""
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _plain(value: Any) -> Any:
@@ -35,6 +40,11 @@ def diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> Changes:
         for key, value in after.items()
         if _plain(before.get(key)) != _plain(value)
     }
+
+
+def removed(before: Mapping[str, Any]) -> Changes:
+    """What an object was, as the changes of its removal: {field: [before, None]}."""
+    return diff(before, dict.fromkeys(before))
 
 
 def audit_row(
@@ -72,5 +82,36 @@ def history(engine: Engine, entity: str, entity_id: Any) -> list[dict[str, Any]]
         .where(audit_log.c.entity == entity, audit_log.c.entity_id == str(entity_id))
         .order_by(audit_log.c.at, audit_log.c.id)
     )
+    with engine.connect() as conn:
+        return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def entries(
+    engine: Engine,
+    *,
+    actor: str | None = None,
+    action: str | None = None,
+    entity: str | None = None,
+    entity_id: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    """The log's rows that match every filter given, newest first: id, at, actor, entity,
+    entity_id, action, changes. `actor` and `action` match whole (any case); `since` is inclusive,
+    `until` exclusive; at most `limit` rows."""
+    query = select(audit_log).order_by(audit_log.c.at.desc(), audit_log.c.id.desc()).limit(limit)
+    if actor:
+        query = query.where(func.lower(audit_log.c.actor) == actor.strip().lower())
+    if action:
+        query = query.where(func.lower(audit_log.c.action) == action.strip().lower())
+    if entity:
+        query = query.where(audit_log.c.entity == entity.strip().lower())
+    if entity_id:
+        query = query.where(audit_log.c.entity_id == entity_id.strip())
+    if since is not None:
+        query = query.where(audit_log.c.at >= since)
+    if until is not None:
+        query = query.where(audit_log.c.at < until)
     with engine.connect() as conn:
         return [dict(r) for r in conn.execute(query).mappings()]

@@ -135,10 +135,15 @@ def migrate(engine: Engine) -> None:
                 conn.connection.driver_connection.execute("PRAGMA foreign_keys=ON")
 
 
+def revisions() -> set[str]:
+    """Every migration's revision: each file of migrations/versions is named after its revision
+    (0008_dashboard.py is revision "0008"), a test keeps it so."""
+    return {path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py")}
+
+
 def head_revision() -> str:
-    """The newest migration's revision: each file of migrations/versions is named after its
-    revision (0008_dashboard.py is revision "0008"), a test keeps it so."""
-    return max(path.name.split("_", 1)[0] for path in (MIGRATIONS / "versions").glob("[0-9]*_*.py"))
+    """The newest migration's revision."""
+    return max(revisions())
 
 
 def stored_revision(engine: Engine) -> str | None:

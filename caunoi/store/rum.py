@@ -45,13 +45,13 @@ def index_schema(conn: Connection) -> str | None:
     ).scalar()
 
 
-def create_index(conn: Connection) -> bool:
-    """Create the rum extension (when the server has it and we may) and the RUM index on the
-    articles' folded text; False, with one log line, when that cannot be done."""
+def create_extension(conn: Connection) -> str | None:
+    """The rum extension's schema, the extension created first when the server has it and we may;
+    None, with one log line, when it cannot be."""
     available = conn.execute(text("SELECT 1 FROM pg_available_extensions WHERE name = 'rum'")).scalar()
     if not available:
         log.warning("%s", MISSING)
-        return False
+        return None
     schema = extension_schema(conn)
     if schema is None:
         superuser = conn.execute(text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")).scalar()
@@ -60,9 +60,18 @@ def create_index(conn: Connection) -> bool:
                 "the rum extension needs a superuser: CREATE EXTENSION rum SCHEMA public;"
                 " then `caunoi stats --index-rum`"
             )
-            return False
+            return None
         conn.execute(text("CREATE EXTENSION IF NOT EXISTS rum SCHEMA public"))
         schema = extension_schema(conn)
+    return schema
+
+
+def create_index(conn: Connection) -> bool:
+    """Create the rum extension (when the server has it and we may) and the RUM index on the
+    articles' folded text; False, with one log line, when that cannot be done."""
+    schema = create_extension(conn)
+    if schema is None:
+        return False
     opclass = f"{schema}.rum_tsvector_ops"
     conn.execute(text(f"CREATE INDEX IF NOT EXISTS {INDEX} ON articles USING rum (search_f {opclass})"))
     return True

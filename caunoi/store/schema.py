@@ -66,6 +66,8 @@ origins = Table(
 )
 
 Index("ix_articles_published_id", articles.c.published, articles.c.id)
+# the sources' health counts each source's articles, all and the last days', from it (migration 0020)
+Index("ix_articles_source_created", articles.c.source, articles.c.created_at)
 
 
 def article_time():

@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Engine, select, update
 
+from caunoi.store.audit import diff, record_audit, utc_now
 from caunoi.store.schema import saved_searches
 
 
@@ -30,16 +31,27 @@ class SavedSearchRepository:
             ]
 
     def insert_search(self, name: str, request: dict[str, Any], by: str | None) -> int:
+        """Keep a new saved search, audited as add under `by`."""
         with self.engine.begin() as conn:
-            return conn.execute(
+            search_id = conn.execute(
                 saved_searches.insert().values(
                     name=name, request=request, created_by=by, created_at=datetime.now()
                 )
             ).inserted_primary_key[0]
+            changes = diff({}, {"name": name, "request": request})
+            record_audit(conn, utc_now(), by or "system", "saved_search", search_id, "add", changes)
+            return search_id
 
-    def update_search(self, search_id: int, request: dict[str, Any]) -> None:
-        """Give a saved search a new request; its name and creator stay."""
+    def update_search(self, search_id: int, request: dict[str, Any], by: str | None = None) -> None:
+        """Give a saved search a new request; its name and creator stay. Audited as edit under `by`
+        when the request changes."""
         with self.engine.begin() as conn:
+            before = conn.execute(
+                select(saved_searches.c.request).where(saved_searches.c.id == search_id)
+            ).scalar()
             conn.execute(
                 update(saved_searches).where(saved_searches.c.id == search_id).values(request=request)
             )
+            changes = diff({"request": before}, {"request": request})
+            if changes:
+                record_audit(conn, utc_now(), by or "system", "saved_search", search_id, "edit", changes)

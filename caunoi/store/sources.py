@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, or_, select, update
 
 from caunoi.models import Listing, Source, SourceDetail, SourceHealth, SourceSpec, row_id_of
+from caunoi.store.audit import diff, record_audit, removed, utc_now
 from caunoi.store.database import upsert
 from caunoi.store.schema import articles, listings, pages, raw_pages, sources
 
@@ -24,6 +25,10 @@ CLAIM_WINDOW = 8  # a claim looks this many batches ahead to mix hosts
 PAGE_ATTEMPTS = 4  # a page that failed for a passing reason this many times is given up
 DEAD_FAILURES = 5  # this many failed polls in a row, or…
 DEAD_AFTER = timedelta(days=3)  # …no good poll for this long, and the source is flagged dead
+# what the address guard says of a private address a source may be allowed (caunoi.net.guard): a page
+# refused so is fetched again once its source is allowed; a metadata address never is, nor says so
+GUARD_REFUSAL = "refused to connect to %"
+PRIVATE_HINT = "%must be marked allow_private%"
 
 
 @dataclass(frozen=True)
@@ -132,24 +137,32 @@ class CrawlRepository:
 
     # -- the registry -----------------------------------------------------------------------
 
-    def upsert_source(self, spec: SourceSpec, conn: Connection | None = None) -> tuple[int, bool]:
-        """Add a source, or update the one with that name; returns (id, created)."""
+    def upsert_source(
+        self, spec: SourceSpec, conn: Connection | None = None, *, by: str = "system", action: str = ""
+    ) -> tuple[int, bool]:
+        """Add a source, or update the one with that name; returns (id, created). Audited under `by`
+        as `action` (default: add, or edit) with the fields that changed. A source newly allowed
+        private addresses has its pages the guard refused queued again, and is polled next round."""
         if conn is None:
             with self.engine.begin() as own:
-                return self.upsert_source(spec, own)
+                return self.upsert_source(spec, own, by=by, action=action)
         now = datetime.now()
         values = spec.to_json()
-        row = conn.execute(
-            select(sources.c.id).where(func.lower(sources.c.name) == spec.name.lower())
-        ).first()
+        row = (
+            conn.execute(select(sources).where(func.lower(sources.c.name) == spec.name.lower()))
+            .mappings()
+            .first()
+        )
         if row is None:
             source_id = conn.execute(
                 sources.insert().values(**values, created_at=now, updated_at=now, failures=0)
             ).inserted_primary_key[0]
             created = True
         else:
-            source_id, created = row[0], False
+            source_id, created = row["id"], False
             conn.execute(update(sources).where(sources.c.id == source_id).values(**values, updated_at=now))
+            if values.get("allow_private") and not row["allow_private"]:
+                self._retry_refused(conn, source_id)
         wanted = [(u, "feed") for u in spec.feeds] + [(u, "sitemap") for u in spec.sitemaps]
         have = {r.url: r for r in conn.execute(select(listings).where(listings.c.source_id == source_id))}
         for url, kind in wanted:
@@ -160,14 +173,37 @@ class CrawlRepository:
         gone = [r.id for u, r in have.items() if u not in {w[0] for w in wanted}]
         if gone:
             conn.execute(delete(listings).where(listings.c.id.in_(gone)))
+        if created:  # what the new source says, not the fields it leaves empty
+            changes = diff({}, {k: v for k, v in values.items() if v not in (None, "", [])})
+        else:
+            changes = diff({key: row[key] for key in values}, values)
+        if changes or created:
+            action = action or ("add" if created else "edit")
+            record_audit(conn, utc_now(), by, "source", source_id, action, changes)
         return source_id, created
 
-    def import_sources(self, specs: Iterable[SourceSpec]) -> tuple[int, int]:
-        """All or nothing, in one transaction; returns (added, updated)."""
+    @staticmethod
+    def _retry_refused(conn: Connection, source_id: int) -> int:
+        """Queue again the source's pages the address guard refused for being private, and poll the
+        source at the next round: it has just been allowed them. Returns how many pages."""
+        conn.execute(update(sources).where(sources.c.id == source_id).values(next_poll_at=None))
+        return conn.execute(
+            update(pages)
+            .where(
+                pages.c.source_id == source_id,
+                pages.c.state == "failed",
+                pages.c.error.like(GUARD_REFUSAL),
+                pages.c.error.like(PRIVATE_HINT),
+            )
+            .values(state="pending", attempts=0, next_attempt_at=None, error=None)
+        ).rowcount
+
+    def import_sources(self, specs: Iterable[SourceSpec], by: str = "system") -> tuple[int, int]:
+        """All or nothing, in one transaction, each source audited as "import"; returns (added, updated)."""
         added = updated = 0
         with self.engine.begin() as conn:
             for spec in specs:
-                _, created = self.upsert_source(spec, conn)
+                _, created = self.upsert_source(spec, conn, by=by, action="import")
                 added += created
                 updated += not created
         return added, updated
@@ -188,7 +224,8 @@ class CrawlRepository:
         with self.engine.connect() as conn:
             return [Source(**r) for r in conn.execute(query).mappings()]
 
-    def remove_source(self, name_or_id: str | int) -> bool:
+    def remove_source(self, name_or_id: str | int, by: str = "system") -> bool:
+        """Forget a source (its pages stay, unattached), audited with what it was."""
         found = self.find_source(name_or_id)
         if found is None:
             return False
@@ -196,14 +233,20 @@ class CrawlRepository:
             conn.execute(delete(listings).where(listings.c.source_id == found.id))
             conn.execute(update(pages).where(pages.c.source_id == found.id).values(source_id=None))
             conn.execute(delete(sources).where(sources.c.id == found.id))
+            kept = {k: getattr(found, k) for k in ("name", "home", "feeds", "sitemaps", "domains", "enabled")}
+            record_audit(conn, utc_now(), by, "source", found.id, "remove", removed(kept))
         return True
 
-    def set_enabled(self, name_or_id: str | int, enabled: bool) -> bool:
+    def set_enabled(self, name_or_id: str | int, enabled: bool, by: str = "system") -> bool:
+        """Watch a source or stop; audited as enable or disable when it changes."""
         found = self.find_source(name_or_id)
         if found is None:
             return False
         with self.engine.begin() as conn:
             conn.execute(update(sources).where(sources.c.id == found.id).values(enabled=enabled))
+            if found.enabled != enabled:
+                action, changes = "enable" if enabled else "disable", {"enabled": [found.enabled, enabled]}
+                record_audit(conn, utc_now(), by, "source", found.id, action, changes)
         return True
 
     def outlets_by_key(self, conn: Connection | None = None) -> dict[str, str]:
@@ -219,12 +262,20 @@ class CrawlRepository:
         """The names of every registered source."""
         return set(conn.execute(select(sources.c.name)).scalars())
 
-    def relink(self, chunk: int = 5000) -> int:
+    def relink(self, chunk: int = 5000, by: str | None = None) -> int:
         """Give every stored article the registered outlet its URL belongs to, or its source's name as
         a domain does (article_outlet): its source becomes the registry's name. Returns how many
         changed. Articles no registered outlet claims keep theirs, and so do those whose source is a
         registered one already (the watcher's, or an earlier link). Read by id a chunk at a time,
-        written in one transaction per chunk."""
+        written in one transaction per chunk. With `by` (a person asked for it, not an add that
+        relinks after itself), audited with how many changed."""
+        changed = self._relink(chunk)
+        if by is not None:
+            with self.engine.begin() as conn:
+                record_audit(conn, utc_now(), by, "source", "*", "relink", {"articles": [None, changed]})
+        return changed
+
+    def _relink(self, chunk: int) -> int:
         changed, after = 0, 0
         with self.engine.connect() as conn:
             by_key = self.outlets_by_key(conn)
@@ -539,21 +590,28 @@ class CrawlRepository:
     # -- health ---------------------------------------------------------------------------------
 
     def status(self, now: datetime, days: int = 7) -> list[SourceHealth]:
-        """Per source: last success and error, pages waiting, articles per day, dead or alive."""
+        """Per source: its state (health_state), last success and error, pages waiting, and its
+        articles — every stored article linked to it (articles.source, its name: however it came, a
+        feed, a file or a page), all of them and per day over the last `days` days they were stored."""
         since = now - timedelta(days=days)
-        done = func.sum(case((and_(pages.c.state == "done", pages.c.fetched_at >= since), 1), else_=0))
         waiting = func.sum(case((pages.c.state == "pending", 1), else_=0))
         failed = func.sum(case((and_(pages.c.state == "failed", pages.c.fetched_at >= since), 1), else_=0))
+        recent = func.sum(case((articles.c.created_at >= since, 1), else_=0))
         with self.engine.connect() as conn:
             counts = {
                 r.source_id: r
                 for r in conn.execute(
-                    select(
-                        pages.c.source_id,
-                        done.label("done"),
-                        waiting.label("waiting"),
-                        failed.label("failed"),
-                    ).group_by(pages.c.source_id)
+                    select(pages.c.source_id, waiting.label("waiting"), failed.label("failed"))
+                    .where(pages.c.source_id.is_not(None), pages.c.state.in_(("pending", "failed")))
+                    .group_by(pages.c.source_id)
+                )
+            }
+            stored = {
+                r.source: r
+                for r in conn.execute(
+                    select(articles.c.source, func.count().label("total"), recent.label("recent"))
+                    .where(articles.c.source.in_(select(sources.c.name).scalar_subquery()))
+                    .group_by(articles.c.source)
                 )
             }
             dead_listings: dict[int, list[str]] = {}
@@ -563,6 +621,8 @@ class CrawlRepository:
             out = []
             for src in conn.execute(select(sources).order_by(func.lower(sources.c.name))).mappings():
                 c = counts.get(src["id"])
+                a = stored.get(src["name"])
+                state = health_state(src, now)
                 out.append(
                     SourceHealth(
                         id=src["id"],
@@ -574,14 +634,31 @@ class CrawlRepository:
                         last_error_at=src["last_error_at"],
                         failures=src["failures"],
                         next_poll_at=src["next_poll_at"],
-                        articles_per_day=round((c.done or 0) / days, 2) if c else 0.0,
+                        articles_per_day=round((a.recent or 0) / days, 2) if a else 0.0,
                         pending=(c.waiting or 0) if c else 0,
                         failed_pages=(c.failed or 0) if c else 0,
-                        dead=_is_dead(src["failures"], src["last_success_at"], now),
-                        dead_listings=dead_listings.get(src["id"], []),
+                        dead=state == "dead",
+                        dead_listings=dead_listings.get(src["id"], []) if src["enabled"] else [],
+                        state=state,
+                        articles=a.total if a else 0,
                     )
                 )
         return out
+
+
+def health_state(source: Any, now: datetime) -> str:
+    """What a source's health is, in one word: recognise_only (no feed nor sitemap: never polled),
+    disabled (not polled now), not_fetched (never polled yet), dead (_is_dead), failing (its last
+    poll failed), or ok."""
+    if not source["feeds"] and not source["sitemaps"]:
+        return "recognise_only"
+    if not source["enabled"]:
+        return "disabled"
+    if source["last_polled_at"] is None:
+        return "not_fetched"
+    if _is_dead(source["failures"], source["last_success_at"], now):
+        return "dead"
+    return "failing" if source["failures"] else "ok"
 
 
 def _listings(conn: Connection, source_id: int) -> list[dict[str, Any]]:

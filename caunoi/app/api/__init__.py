@@ -31,6 +31,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from caunoi.app.api import (
     alerts,
     attention,
+    audit,
     cases,
     evaluation,
     factsheets,
@@ -79,7 +80,7 @@ router = APIRouter(
 )
 CONCEPTS = (
     search, attention, stories, reports, sources, alerts, cases, factsheets, units, outreach, evaluation,
-    users,
+    users, audit,
 )  # fmt: skip
 for concept in CONCEPTS:
     router.include_router(concept.router)

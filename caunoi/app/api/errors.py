@@ -23,6 +23,7 @@ from caunoi import factsheets, outreach, units, users
 from caunoi.alerts import AlertError, AlertNotFound
 from caunoi.app.api.schemas import ErrorOut
 from caunoi.attention import AttentionError
+from caunoi.audit import AuditError
 from caunoi.cases import CaseError, DuplicateCase, NotFound
 from caunoi.ingest.sources import SourceError, UnknownSource
 from caunoi.ingest.tables import TableError
@@ -76,6 +77,7 @@ DOMAIN_ERRORS: dict[type[Exception], tuple[int, str]] = {
     SourceError: (422, "invalid"),  # a source refused (a bad field, a private URL, a name taken),
     users.NotFound: (404, "not_found"),  # no such user or token,
     users.UserError: (422, "invalid"),  # a refused change (a weak password, the last admin, …)
+    AuditError: (422, "invalid"),  # the audit log: a since or until it cannot read
 }
 # every database connection stayed busy for pool_timeout seconds: say so, do not fail with a 500
 BUSY = "the server is busy: every database connection is in use; try again in a few seconds"

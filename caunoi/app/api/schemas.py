@@ -264,11 +264,30 @@ class SourceHealth(BaseModel):
     last_error_at: datetime | None
     failures: int
     next_poll_at: datetime | None
-    articles_per_day: float
+    articles_per_day: float = Field(
+        description="its articles stored per day over the last 7 days, however they came (feed, file, page)"
+    )
     pending: int
     failed_pages: int
     dead: bool
     dead_listings: list[str]
+    state: str = Field(
+        description="ok, failing, dead, not_fetched (never polled yet), disabled, or recognise_only "
+        "(no feed nor sitemap: never polled)"
+    )
+    articles: int = Field(description="every stored article linked to it, however it came")
+
+
+class AuditEntryOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from caunoi.audit.AuditEntry
+
+    id: int
+    at: datetime = Field(description="when, in UTC")
+    actor: str = Field(description="who made the change")
+    entity: str = Field(description="the kind of object: source, alert_rule, channel, saved_search, user, …")
+    entity_id: str = Field(description="which one (its id, or its code); * for the whole registry")
+    action: str = Field(description="add, edit, remove, enable, disable, import, relink, replace, …")
+    changes: dict[str, Any] = Field(description="each field changed: [before, after]")
 
 
 class AlertOut(BaseModel):

@@ -27,6 +27,7 @@ from caunoi.app.ui import (
     admin_sources,
     alerts,
     attention,
+    audit,
     brief,
     cases,
     dashboard,
@@ -49,8 +50,7 @@ __all__ = ["LoginNeeded", "PageError", "install", "upload_limits"]
 # their routes are added in this order
 PAGES = (
     session, dashboard, search, attention, stories, alerts, brief, cases, factsheets, units, sources,
-    outreach, evaluation, reports, admin, admin_alerts,
-    admin_sources,
+    outreach, evaluation, reports, admin, admin_alerts, admin_sources, audit,
 )  # fmt: skip
 
 

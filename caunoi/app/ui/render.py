@@ -146,6 +146,8 @@ def _render(
             nav.append(("/sources", "sources"))
         if permission(user, "user.manage"):  # administration (issue 21): admins only
             nav.append(("/admin", "admin"))
+        if permission(user, "audit.read"):
+            nav.append(("/audit", "audit"))
     html = (
         _env()
         .get_template(template)
