@@ -699,15 +699,15 @@ def print_report(r: dict[str, Any]) -> None:
     rows = []
     for backend, entry in r["backends"].items():
         for p in entry["phases"]:
-            ingest = p.get("ingest")
+            ingest, floor_row = p.get("ingest"), p["endpoint"] == "floor"
             rows.append(
                 [
                     backend, p["endpoint"], p["users"], f"{p.get('think_s', 0):g}", f"{p['requests']:,}",
                     p["errors"], f"{p['window_s']:.0f}",
                     f"{p['rps']:,.1f}" if p["rps"] >= 10 else f"{p['rps']:.2f}",
                     f"{p['p50_ms']:,.1f}", f"{p['p95_ms']:,.1f}", f"{p['p99_ms']:,.1f}",
-                    "" if p.get("rps_vs_floor") is None else f"{p['rps_vs_floor']:.3f}",
-                    "" if p.get("p95_vs_floor") is None else f"{p['p95_vs_floor']:,.1f}",
+                    "" if floor_row or p.get("rps_vs_floor") is None else f"{p['rps_vs_floor']:.3f}",
+                    "" if floor_row or p.get("p95_vs_floor") is None else f"{p['p95_vs_floor']:,.1f}",
                     f"{ingest['per_s']:.0f}" if ingest else "",
                     f"{p['server_cpu_s']:.0f} / {p['client_cpu_s']:.0f}", f"{p.get('load_avg_1m', 0):.1f}",
                 ]
