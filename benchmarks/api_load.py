@@ -382,12 +382,16 @@ class Ingest:
         cpu = cpu_seconds(proc.pid) if proc.poll() is None else None
         ended = proc.poll() is not None
         stop(proc, timeout=30)
-        errors = self.path.with_suffix(".log").read_text(errors="replace")
         self.path.unlink(missing_ok=True)
-        self.path.with_suffix(".log").unlink(missing_ok=True)
-        if ended:
-            log.warning("the ingest ended before the phase did (exit %s): %s", proc.returncode, errors[-500:])
-        return {"cpu_s": None if cpu is None else round(cpu, 1), "ended_early": ended}
+        errors = self.path.with_suffix(".log")
+        if not ended:
+            errors.unlink(missing_ok=True)
+            return {"cpu_s": None if cpu is None else round(cpu, 1), "ended_early": False}
+        # kept; its exception's own line, not the statement's parameters that SQLAlchemy prints after it
+        lines = errors.read_text(errors="replace").splitlines()
+        error = next((line for line in reversed(lines) if re.match(r"[\w.]+(Error|Exception): ", line)), "")
+        log.warning("the ingest ended before the phase did (exit %s, %s): %s", proc.returncode, errors, error)
+        return {"cpu_s": None, "ended_early": True, "exit": proc.returncode, "error": error[:500]}
 
     def close(self) -> None:
         if self.proc is not None:
