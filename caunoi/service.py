@@ -416,8 +416,9 @@ class Service:
         return self.search_results(request, count=False).hits
 
     def search_results(self, request: SearchRequest, *, count: bool = True) -> SearchResults:
-        """Search, and say how many matched (`count`) and how the words typed without diacritics
-        were read. The query gets the stored text's normalisation, so "hòa" finds "hoà" even
+        """Search, and say how many matched (`count`; a first page that holds every match says it
+        without counting them again) and how the words typed without diacritics were read. The
+        query gets the stored text's normalisation, so "hòa" finds "hoà" even
         --exact; by relevance, the articles carrying the likeliest reading come first (for words
         typed with diacritics, the articles with them side by side), then the rest."""
         from caunoi.search import Readings
@@ -433,7 +434,12 @@ class Service:
         # SQLite: a common word's matches are ranked among the most recently stored (rank_cap)
         from_id = self.articles.ranked_from(request, self.settings.rank_cap)
         hits = self.articles.search(request, first, from_id)
-        total, counted = self.articles.count(request, COUNT_CAP) if count else (None, True)
+        if not count:
+            total, counted = None, True
+        elif request.offset == 0 and len(hits) < request.limit:  # every match is on this page
+            total, counted = len(hits), True
+        else:
+            total, counted = self.articles.count(request, COUNT_CAP)
         return SearchResults(
             hits,
             total,

@@ -155,6 +155,27 @@ def test_a_count_past_the_cap_is_an_estimate(store):
     assert exact and not exact_too and counted > 50 and 0 < estimated < 10 * counted
 
 
+@pytest.mark.parametrize(
+    "request_",
+    [
+        SearchRequest(query="thuỷ điện", limit=21),
+        SearchRequest(query='"Biển Đông"', limit=21),
+        SearchRequest(query="đối ngoại", source="baoquocte.vn", limit=21),
+        SearchRequest(query="viet nam", limit=21),
+    ],
+    ids=["rare", "phrase", "filter", "common"],
+)
+def test_a_page_holding_every_match_is_its_count_and_a_fuller_one_is_counted(store, request_, monkeypatch):
+    counted = store.articles.count(store._as_stored(request_), cap=100_000)[0]
+    asked = []
+    monkeypatch.setattr(store.articles, "count", lambda *a: asked.append(a) or (counted, True))
+    found = store.search_results(request_)
+    assert (found.total, found.counted) == (counted, True)
+    assert bool(asked) == (counted >= request_.limit)  # counted only when the page is full
+    if not asked:
+        assert len(found.hits) == counted > 0
+
+
 def ranked(svc: Service, cap: int, request: SearchRequest) -> SearchResults:
     """The search as a store set with rank_cap `cap` answers it."""
     with Service(dataclasses.replace(svc.settings, rank_cap=cap)) as capped:
