@@ -162,3 +162,38 @@ def test_an_ingest_killed_while_clustering_leaves_no_story_half_made(backend, tm
 
         caunoi(killed, "stories", "--update")
         assert _stories(watcher)[1:] == (0, 0)
+
+
+def test_a_sqlite_write_that_read_first_waits_for_another_writer(tmp_path: Path) -> None:
+    """A batch that reads, then writes, while another connection (the server, a watcher) commits in
+    between: it takes the write lock when it begins, so the other writer waits and neither is
+    refused ("database is locked" came at once, whatever the busy timeout, with a deferred BEGIN)."""
+    import threading
+
+    from caunoi.store.database import create_store_engine
+
+    engine = create_store_engine(f"sqlite:///{tmp_path / 'store.db'}")
+    with engine.begin() as conn:
+        conn.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+    read, errors = threading.Event(), []
+
+    def other_writer() -> None:
+        read.wait(5)
+        try:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("INSERT INTO t VALUES (2)")
+        except Exception as exc:  # the test reports what the writer met
+            errors.append(exc)
+
+    thread = threading.Thread(target=other_writer)
+    thread.start()
+    with engine.begin() as conn:
+        conn.exec_driver_sql("SELECT count(*) FROM t").all()
+        read.set()
+        time.sleep(0.3)  # the other writer tries now
+        conn.exec_driver_sql("INSERT INTO t VALUES (1)")
+    thread.join(10)
+    with engine.connect() as conn:
+        assert sorted(x for (x,) in conn.exec_driver_sql("SELECT x FROM t")) == [1, 2]
+    assert errors == []
+    engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
+import functools
 import logging
 import os
 from collections.abc import Callable, Iterator
@@ -48,6 +49,18 @@ def _on_sqlite_connect(dbapi_conn, _record) -> None:
     cur.close()
 
 
+WRITE_OPTION = "caunoi_write"  # a SQLite connection's transaction begins IMMEDIATE
+
+
+@contextlib.contextmanager
+def _begin_to_write(engine: Engine) -> Iterator[Any]:
+    """SQLite's `engine.begin()`: as SQLAlchemy's, the transaction begun IMMEDIATE."""
+    with engine.connect() as conn:
+        conn.execution_options(**{WRITE_OPTION: True})
+        with conn.begin():
+            yield conn
+
+
 def create_store_engine(url: str) -> Engine:
     """An engine for `url`; for SQLite the data folder is created and WAL switched on."""
     parsed = make_url(url)
@@ -58,8 +71,18 @@ def create_store_engine(url: str) -> Engine:
         engine = create_engine(url, **(POOL if on_disk else {}))
         event.listen(engine, "connect", _on_sqlite_connect)
         # pysqlite's own transaction handling defers BEGIN; emit it ourselves so a batch
-        # is one real transaction.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        # is one real transaction. A transaction opened to write (`engine.begin()`) takes the
+        # write lock at once (BEGIN IMMEDIATE, waiting up to busy_timeout for another writer):
+        # a deferred one that read first is refused at its first write, whatever the timeout,
+        # when another connection (the server, a watcher) committed since it read.
+        event.listen(
+            engine,
+            "begin",
+            lambda conn: conn.exec_driver_sql(
+                "BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE_OPTION) else "BEGIN"
+            ),
+        )
+        engine.begin = functools.partial(_begin_to_write, engine)  # type: ignore[method-assign]
 
         @event.listens_for(engine, "connect")
         def _no_autobegin(dbapi_conn, _record) -> None:
