@@ -122,9 +122,7 @@ class OutreachRepository:
         """Change a record's fields and links, audited with before and after; what changed (empty:
         nothing), None if there is no such record."""
         with self.engine.begin() as conn:
-            return self._change(
-                conn, utcnow(), table, entity, record_id, values, by, links or {}, action
-            )
+            return self._change(conn, utcnow(), table, entity, record_id, values, by, links or {}, action)
 
     def _change(
         self,
