@@ -230,7 +230,8 @@ def test_an_analyst_edits_an_activity_and_the_history_says_before_and_after(site
     page = html.unescape(browser.get(url).text)
     assert "01/10/2026 11:00 (GMT+9, Tokyo)" in page
     assert re.search(r"Số người tham dự, tiếp cận: 80", page)
-    assert re.search(r"Bắt đầu: <del>01/10/2026 01:00 \(UTC[^)]*\)</del> → 01/10/2026 02:00", page)
+    # the history in the reader's zone: the organisation's, Hà Nội (01:00 → 02:00 UTC)
+    assert re.search(r"Bắt đầu: <del>01/10/2026 08:00 \(GMT\+7, Hà Nội\)</del> → 01/10/2026 09:00", page)
     assert "lan" in page
 
 
