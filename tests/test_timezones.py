@@ -17,7 +17,7 @@ from support.cli import caunoi
 
 from caunoi.app import create_app
 from caunoi.cases import parse_deadline
-from caunoi.timezones import offset_name, reader_zone, shown, to_utc, unit_zone, zone_of_country
+from caunoi.timezones import offset_name, reader_zone, shown, to_utc, unit_zone, zone, zone_of_country
 from caunoi.units import UnitError
 
 PASSWORD = "hai con thỏ chạy quanh hồ"
@@ -58,13 +58,7 @@ def test_across_the_dst_change_the_offset_moves_and_the_moment_stays():
     assert to_utc(datetime(2026, 3, 29, 2, 30), PARIS) == datetime(2026, 3, 29, 1, 30)
     assert to_utc(datetime(2026, 10, 25, 2, 30), PARIS) == datetime(2026, 10, 25, 0, 30)
     # Viet Nam keeps GMT+7 all year
-    assert offset_name(datetime(2026, 7, 1, tzinfo=to_zone(HANOI))) == "GMT+7"
-
-
-def to_zone(name: str):
-    from caunoi.timezones import zone
-
-    return zone(name)
+    assert offset_name(datetime(2026, 7, 1, tzinfo=zone(HANOI))) == "GMT+7"
 
 
 def test_a_units_zone_is_its_own_else_its_seats(service):
