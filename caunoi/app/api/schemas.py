@@ -300,7 +300,7 @@ class AuditEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)  # built from caunoi.audit.AuditEntry
 
     id: int
-    at: datetime = Field(description="when, in UTC")
+    at: Utc = Field(description="when, in UTC (…Z)")
     actor: str = Field(description="who made the change")
     entity: str = Field(description="the kind of object: source, alert_rule, channel, saved_search, user, …")
     entity_id: str = Field(description="which one (its id, or its code); * for the whole registry")

@@ -2,16 +2,16 @@
 audit log in it, and times they type are read in it (caunoi.timezones). Empty: its seat's zone when
 that country has one, else the organisation's (the setting `timezone`). No stored time changes.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0021
+Revises: 0020
 Create Date: 2026-12-07
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0021"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
