@@ -20,6 +20,7 @@ from caunoi import errors, factsheets, units
 from caunoi.errors import Conflict, Invalid, check_actor, check_choice
 from caunoi.factsheets import FactSheetService
 from caunoi.store.cases import CaseRepository
+from caunoi.timezones import to_utc, utcnow, zone
 from caunoi.units import UnitService
 
 STATES = ("new", "triaged", "assigned", "answered", "closed")
@@ -132,36 +133,35 @@ class Case(_CaseRow):
     history: list[dict[str, Any]]
 
 
-def parse_deadline(value: str | date | datetime, now: datetime | None = None) -> datetime:
+def parse_deadline(
+    value: str | date | datetime, now: datetime | None = None, timezone: str = "UTC"
+) -> datetime:
     """ "2026-11-25 17:00", "2026-11-25T17:00", "2026-11-25" (by the end of that day), or a span
-    from `now`: "+30m", "+4h", "+2d", "+1w"."""
+    from `now` (naive UTC): "+30m", "+4h", "+2d", "+1w". A time without an offset is the typer's,
+    in `timezone`; the deadline is kept in UTC (caunoi.timezones)."""
+    tz = zone(timezone, CaseError)
     if isinstance(value, datetime):
-        return _local(value)
+        return to_utc(value, tz)
     if isinstance(value, date):
-        return datetime.combine(value, END_OF_DAY)
+        return to_utc(datetime.combine(value, END_OF_DAY), tz)
     text = value.strip()
     span = _SPAN.match(text)
     if span:
         step = timedelta(**{_SPAN_UNITS[span[2].lower()]: int(span[1])})
-        return ((now or datetime.now()) + step).replace(microsecond=0)
+        return ((now or utcnow()) + step).replace(microsecond=0)
     try:
-        return datetime.combine(date.fromisoformat(text), END_OF_DAY)
+        typed = datetime.combine(date.fromisoformat(text), END_OF_DAY)
     except ValueError:
-        pass
-    try:
-        return _local(datetime.fromisoformat(text))
-    except ValueError:
-        raise CaseError(
-            "bad_deadline",
-            "deadline {value!r}: give a date and time (2026-11-25 17:00), a day (2026-11-25) "
-            "or a span from now (+4h, +2d)",
-            value=value,
-        ) from None
-
-
-def _local(value: datetime) -> datetime:
-    """The store keeps local, naive times."""
-    return value.astimezone().replace(tzinfo=None) if value.tzinfo else value
+        try:
+            typed = datetime.fromisoformat(text)
+        except ValueError:
+            raise CaseError(
+                "bad_deadline",
+                "deadline {value!r}: give a date and time (2026-11-25 17:00), a day (2026-11-25) "
+                "or a span from now (+4h, +2d)",
+                value=value,
+            ) from None
+    return to_utc(typed, tz)
 
 
 def allowed_actions(state: str) -> list[str]:
@@ -285,7 +285,7 @@ class CaseService:
         case = self._case(case_id)
         return Case(
             **case,
-            overdue=_overdue(case, now or datetime.now()),
+            overdue=_overdue(case, now or utcnow()),
             actions=allowed_actions(case["state"]),
             responses=[Response(**r) for r in self.repo.responses(case_id)],
             history=self.repo.history(case_id),
@@ -306,7 +306,7 @@ class CaseService:
 
     def overdue(self, now: datetime | None = None) -> list[ListedCase]:
         """Cases still waiting for an answer whose deadline has passed, most overdue first."""
-        now = now or datetime.now()
+        now = now or utcnow()
         return [ListedCase(**case, overdue=True) for case in self.repo.list_cases(WAITING, due_before=now)]
 
     # -- moving cases along -------------------------------------------------------------------
@@ -326,10 +326,12 @@ class CaseService:
         assignee: str | None = None,
         note: str | None = None,
         now: datetime | None = None,
+        timezone: str = "UTC",
     ) -> Case:
         """Give the case to a unit or mission with a deadline (assigning again reassigns it, or
         sends back an answer that was not accepted). Unit and deadline can be left out when the
-        case has them already."""
+        case has them already. A deadline typed without an offset is read in `timezone`, the zone
+        of whoever assigns (caunoi.timezones.reader_zone)."""
         case = self._case(case_id)
         if unit is None and case["unit"] is None:
             raise CaseError(
@@ -338,7 +340,7 @@ class CaseService:
         if deadline is None and case["deadline"] is None:
             raise CaseError("assign_no_deadline", "assigning case {case} needs a deadline", case=case_id)
         code = self._unit(unit) if unit is not None else case["unit"]
-        due = parse_deadline(deadline, now) if deadline is not None else case["deadline"]
+        due = parse_deadline(deadline, now, timezone) if deadline is not None else case["deadline"]
         if assignee is None and code == case["unit"]:
             assignee = case["assignee"]
         values = {"unit": code, "deadline": due, "assignee": _text(assignee)}
@@ -369,7 +371,7 @@ class CaseService:
         return self.get(case_id)
 
     def close(self, case_id: int, *, by: str, reason: str | None = None) -> Case:
-        return self._move(case_id, "close", by, {"closed_at": datetime.now()}, {"reason": _text(reason)})
+        return self._move(case_id, "close", by, {"closed_at": utcnow()}, {"reason": _text(reason)})
 
     def reopen(self, case_id: int, *, by: str, reason: str | None = None) -> Case:
         """A closed case back to triaged."""
@@ -482,7 +484,7 @@ class CaseService:
         if open_only:
             states = tuple(s for s in states or OPEN if s in OPEN)
         code = self._unit(unit) if unit is not None else None
-        now = now or datetime.now()
+        now = now or utcnow()
         return [
             ListedCase(**case, overdue=_overdue(case, now))
             for case in self.repo.list_cases(states, code, limit)

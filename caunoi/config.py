@@ -88,9 +88,11 @@ class Settings:
         env="CAUNOI_TAXONOMY",
     )
     timezone: str = _setting(
-        "UTC",
-        "the organisation's time zone (an IANA name, e.g. `Asia/Ho_Chi_Minh`): an activity's times are "
-        "read in its mission's zone (its seat's, when that country has one zone), else in this one",
+        "Asia/Ho_Chi_Minh",
+        "the organisation's time zone (an IANA name, e.g. `Europe/Paris`): deadlines, alerts and the audit "
+        "log are shown in it and typed times read in it, but for a mission officer, who has their "
+        "mission's zone (its `timezone`, else its seat's when that country has one zone); an activity's "
+        "times are read in its mission's zone, else in this one",
     )
     subject_country: str = _setting(
         "VN",

@@ -105,6 +105,20 @@ class Service:
 
         return UnitService(self.engine)
 
+    def zone_of(self, user: dict[str, Any] | None) -> str:
+        """The time zone `user` reads and types times in: their mission's (a mission officer's),
+        else the organisation's (the setting `timezone`); caunoi.timezones does the arithmetic."""
+        from caunoi.timezones import reader_zone
+        from caunoi.units import NotFound
+
+        mission = None
+        if user and user.get("mission"):
+            try:
+                mission = self.units.get(user["mission"])
+            except NotFound:  # a mission since removed from the store: the organisation's zone
+                mission = None
+        return reader_zone(self.settings.timezone, mission)
+
     @functools.cached_property
     def factsheets(self) -> FactSheetService:
         from caunoi.factsheets import FactSheetService

@@ -23,6 +23,7 @@ from caunoi.errors import Invalid, check_actor, check_choice
 from caunoi.ingest.tables import ImportReport, read_rows
 from caunoi.store.units import UnitRepository, code_key
 from caunoi.text.fold import fold
+from caunoi.timezones import check_zone
 
 __all__ = [
     "IMPORT_COLUMNS",
@@ -53,7 +54,9 @@ UNIT_TYPES = (
     "other",
 )
 # what `edit` may change (the code names the unit and stays)
-EDITABLE = ("name", "name_en", "kind", "type", "country", "countries", "city", "languages", "website")
+EDITABLE = (
+    "name", "name_en", "kind", "type", "country", "countries", "city", "languages", "website", "timezone",
+)  # fmt: skip
 
 
 class UnitError(Invalid):
@@ -93,6 +96,7 @@ class Unit:
     website: str | None = None
     updated_at: datetime | None = None
     retired_at: datetime | None = None
+    timezone: str | None = None  # IANA name; None: its seat's zone (caunoi.timezones.unit_zone)
 
     @classmethod
     def from_row(cls, row: dict) -> Unit:
@@ -140,6 +144,8 @@ def _checked(values: dict) -> dict:
             out[name] = _codes(value, _country if name == "countries" else _language)
         elif name == "country":
             out[name] = _country(value) if value and value.strip() else None
+        elif name == "timezone":
+            out[name] = check_zone(value, UnitError)
         else:
             out[name] = (value.strip() or None) if isinstance(value, str) else value
     if "kind" in out:  # a unit is always one or the other: an empty kind is refused, not stored
@@ -164,6 +170,7 @@ IMPORT_COLUMNS = (
     "city",
     "languages",
     "website",
+    "timezone",
 )
 # columns a file may carry for its readers and that are not stored: `source`, where a row came from
 NOTE_COLUMNS = ("source",)
@@ -182,7 +189,7 @@ class UnitService:
         self, code: str, name: str, *, by: str, kind: str = "unit", country: str | None = None, **details: Any
     ) -> Unit:
         """Add a unit or mission; `details` are the other fields of Unit (name_en, type, countries,
-        city, languages, website)."""
+        city, languages, website, timezone)."""
         by = check_actor(by, UnitError)
         code = self._code(code)
         if unknown := set(details) - set(EDITABLE):

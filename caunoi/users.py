@@ -48,6 +48,7 @@ from caunoi import errors, units
 from caunoi.errors import Invalid, check_actor, check_choice
 from caunoi.store.users import UserRepository
 from caunoi.text.fold import fold
+from caunoi.timezones import utcnow
 from caunoi.units import UnitService
 
 ROLES = ("admin", "analyst", "mission_officer", "viewer")
@@ -245,7 +246,7 @@ def can(user: dict[str, Any], action: str, obj: object | None = None) -> bool:
 class UserService:
     """The rules about users; every changing call takes `by`, the person who makes the change."""
 
-    def __init__(self, engine: Engine, clock: Callable[[], datetime] = datetime.now):
+    def __init__(self, engine: Engine, clock: Callable[[], datetime] = utcnow):
         self.repo = UserRepository(engine)
         self.units = UnitService(engine)  # the missions officers are bound to
         self.clock = clock  # what "now" is: a test moves it rather than waiting out a lock

@@ -30,6 +30,7 @@ LAYERS = {
     "caunoi.models": "base",
     "caunoi.errors": "base",
     "caunoi.config": "base",
+    "caunoi.timezones": "base",  # the store's clock and zone arithmetic: every layer shows times
     "caunoi": "domain",  # caunoi.search, cases, units, users, alerts/, reports/, stories/, ingest/, i18n …
 }
 ALLOWED = {

@@ -79,8 +79,8 @@ def test_a_pack_is_sent_acknowledged_and_who_has_not_acknowledged_is_listed(sett
     pending = caunoi(settings, "packs", "pending", env=hanoi).stdout.splitlines()
     assert pending[0].split() == ["unit", "pack", "deadline", "state", "title"]
     assert [line.split()[:6] for line in pending[1:]] == [
-        ["DSQ-FR", "2", "2020-01-01", "07:00", "+07", "overdue"],
-        ["DSQ-JP", "2", "2020-01-01", "07:00", "+07", "overdue"],
+        ["DSQ-FR", "2", "2020-01-01", "00:00", "+07", "overdue"],  # typed in the default zone, Hà Nội
+        ["DSQ-JP", "2", "2020-01-01", "00:00", "+07", "overdue"],
         ["DSQ-FR", "1", "2099-10-20", "17:00", "+07", "waiting"],
         ["DSQ-JP", "1", "2099-10-20", "17:00", "+07", "waiting"],
     ]

@@ -31,6 +31,7 @@ from babel.languages import get_official_languages
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from caunoi.timezones import zone_of_country  # noqa: E402
 from caunoi.units import IMPORT_COLUMNS, NOTE_COLUMNS  # noqa: E402
 
 OPERATOR = "http://www.wikidata.org/entity/Q881"  # Viet Nam
@@ -95,6 +96,22 @@ CONSULATE_CITIES = {
 }
 # English country names said with "the"
 WITH_THE = {"US", "GB", "NL", "PH", "AE"}
+
+# the time zone of a mission's city where its country has several (zone.tab); one zone: the country's
+CITY_ZONES = {
+    "Astana": "Asia/Almaty", "Beijing": "Asia/Shanghai", "Berlin": "Europe/Berlin",
+    "Brasília": "America/Sao_Paulo",
+    "Buenos Aires": "America/Argentina/Buenos_Aires", "Canberra": "Australia/Sydney",
+    "Chongqing": "Asia/Shanghai", "Frankfurt": "Europe/Berlin", "Guangzhou": "Asia/Shanghai",
+    "Houston": "America/Chicago", "Jakarta": "Asia/Jakarta", "Kuala Lumpur": "Asia/Kuala_Lumpur",
+    "Kunming": "Asia/Shanghai", "Kyiv": "Europe/Kyiv", "Lisbon": "Europe/Lisbon", "Madrid": "Europe/Madrid",
+    "Mexico City": "America/Mexico_City", "Moscow": "Europe/Moscow", "Nanning": "Asia/Shanghai",
+    "New York": "America/New_York", "Ottawa": "America/Toronto", "Perth": "Australia/Perth",
+    "San Francisco": "America/Los_Angeles", "Santiago": "America/Santiago", "Shanghai": "Asia/Shanghai",
+    "Sydney": "Australia/Sydney", "Ulaanbaatar": "Asia/Ulaanbaatar", "Vancouver": "America/Vancouver",
+    "Vladivostok": "Asia/Vladivostok", "Washington, D.C.": "America/New_York",
+    "Wellington": "Pacific/Auckland", "Yekaterinburg": "Asia/Yekaterinburg",
+}  # fmt: skip
 
 # the missions the extract lacks: (seat, city); each is a public fact, its accredited countries
 # are not given (the seat alone)
@@ -232,14 +249,16 @@ def mission(code: str, name: str, name_en: str, type_: str, seat: str, covered: 
     return {
         "code": code, "name": name, "name_en": name_en, "kind": "mission", "type": type_,
         "country": seat, "countries": ",".join(countries), "city": city,
-        "languages": ",".join(languages(seat)), "website": website, "source": source,
+        "languages": ",".join(languages(seat)), "website": website,
+        "timezone": CITY_ZONES.get(city) or zone_of_country(seat) or "", "source": source,
     }  # fmt: skip
 
 
 def central_units() -> list[dict[str, str]]:
     return [
         {"code": code, "name": name, "name_en": name_en, "kind": "unit", "type": type_, "country": "",
-         "countries": "", "city": "Hà Nội", "languages": "", "website": website, "source": MANUAL}
+         "countries": "", "city": "Hà Nội", "languages": "", "website": website, "timezone": "",
+         "source": MANUAL}
         for code, type_, name, name_en, website in CENTRAL_UNITS
     ]  # fmt: skip
 

@@ -49,6 +49,7 @@ from caunoi.config import Settings
 from caunoi.search import SavedSearches
 from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
+from caunoi.timezones import utcnow
 
 if TYPE_CHECKING:
     from caunoi.alerts.evaluate import Evaluator, RunOutcome
@@ -159,7 +160,7 @@ class Alerts(RuleBook):
         from caunoi.units import UnitService
 
         found = [UnitService(self.repo.engine).get(code) for code in units]
-        now = datetime.now()
+        now = utcnow()
         ids = self.repo.record_notices(pack_notices(pack, found, self.settings.timezone, now), now)
         mailed = {
             c["name"].casefold() for c in self.repo.list_channels() if c["kind"] == "email" and c["enabled"]

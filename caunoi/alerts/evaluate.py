@@ -21,6 +21,7 @@ from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
 from caunoi.store.stories import StoryRepository
 from caunoi.stories import rising
+from caunoi.timezones import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -124,7 +125,7 @@ class Evaluator:
             except Exception as exc:  # whatever one rule does, the next rules run
                 why = str(exc) if isinstance(exc, CaunoiError) else f"{type(exc).__name__}: {exc}"
                 log.warning("alert rule %r could not run: %s", rule["name"], why)
-                self.repo.record_error(rule["id"], datetime.now(), why)
+                self.repo.record_error(rule["id"], utcnow(), why)
                 outcome.failed[rule["name"]] = why
         return outcome
 
@@ -333,7 +334,7 @@ class Evaluator:
 
     def _store(self, rule, params, raised: list[Raised], at: datetime) -> list[int]:
         """Keep the alerts not raised before for their key; many story alerts become one digest."""
-        now = datetime.now()
+        now = utcnow()
         start, end = self._windows(params, at)
         seen = self.repo.seen_keys(rule["id"], [r.key for r in raised])
         fresh = [r for r in raised if r.key not in seen]

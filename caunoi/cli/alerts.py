@@ -17,6 +17,7 @@ from caunoi.cli.common import (
     err,
     fail,
     found,
+    moment,
     open_service,
     parse_at,
     print_json,
@@ -116,8 +117,8 @@ def rules(as_json: AsJson = False) -> None:
 def _health(rule: dict[str, Any]) -> str:
     """How the rule's last run went: ok (when), its error (when), or never run."""
     if rule["last_error"]:  # cleared when the rule runs again
-        return f"error {when(rule['last_error_at'])}: {rule['last_error']}"
-    return f"ok {when(rule['last_run_at'])}" if rule["last_run_at"] else "never run"
+        return f"error {moment(rule['last_error_at'])}: {rule['last_error']}"
+    return f"ok {moment(rule['last_run_at'])}" if rule["last_run_at"] else "never run"
 
 
 def _set_rule(name: str, by: str | None, **change: Any) -> None:
@@ -222,7 +223,7 @@ def inbox(
         show_rows(
             service.alerts.inbox(state, limit), ("id", "state", "severity", "rule", "raised", "title"),
             lambda a: (str(a["id"]), a["state"], a["severity"], a["rule"] or f"pack → {a['unit']}",
-                       when(a["created_at"]), a["title"][:100]),
+                       moment(a["created_at"]), a["title"][:100]),
             as_json=as_json, empty="no alerts",
         )  # fmt: skip
 
@@ -255,7 +256,7 @@ def show(alert_id: int, as_json: AsJson = False) -> None:
         console.print(f"  delivery {d['channel']} ({d['kind']}): {d['state']} after {d['attempts']} run(s)"
                       + (f" — {d['error']}" if d["error"] else ""))  # fmt: skip
     for h in detail.history:
-        console.print(f"  [dim]{when(h['at'])} {h['actor']}: {h['action']}[/]", highlight=False)
+        console.print(f"  [dim]{moment(h['at'])} {h['actor']}: {h['action']}[/]", highlight=False)
     if detail.articles_error:
         err.print(f"the articles cannot be found again: {detail.articles_error}", highlight=False)
     number = functools.partial(Column, justify="right")

@@ -14,13 +14,14 @@ from caunoi.cli.common import (
     actor,
     console,
     fail,
+    moment,
     print_history,
     print_json,
     said,
     serving,
     show_rows,
-    when,
 )
+from caunoi.timezones import to_utc, utcnow
 
 app = typer.Typer(
     help="Cases: new, list, show, triage, assign, answer, respond, close, reopen, overdue.",
@@ -40,7 +41,7 @@ def _late(deadline: datetime, now: datetime) -> str:
 
 
 def _deadline(case: Case | ListedCase) -> str:
-    return when(case.deadline) + (" [bold red]OVERDUE[/]" if case.overdue else "")
+    return moment(case.deadline) + (" [bold red]OVERDUE[/]" if case.overdue else "")
 
 
 def _said(case: Case) -> None:
@@ -105,8 +106,8 @@ def cases_show(case_id: CaseId, as_json: AsJson = False) -> None:
         ("case", case.id), ("state", case.state), ("priority", case.priority), ("story", story),
         ("alert", case.alert_id), ("unit", unit), ("assignee", case.assignee),
         ("deadline", _deadline(case) if case.deadline else None), ("notes", case.notes),
-        ("opened", f"{when(case.created_at)} by {case.created_by}"),
-        ("closed", when(case.closed_at) if case.closed_at else None),
+        ("opened", f"{moment(case.created_at)} by {case.created_by}"),
+        ("closed", moment(case.closed_at) if case.closed_at else None),
         ("next", ", ".join(case.actions)),
     ):  # fmt: skip
         if value is not None:
@@ -116,7 +117,7 @@ def cases_show(case_id: CaseId, as_json: AsJson = False) -> None:
         for r in case.responses:
             ref = f" (fact sheet {r.fact_sheet_id})" if r.fact_sheet_id else ""
             ref += f" (article {r.article_id})" if r.article_id else ""
-            console.print(f"  {when(r.created_at)} {r.kind}: {r.title}{ref} {r.url or ''}", highlight=False)
+            console.print(f"  {moment(r.created_at)} {r.kind}: {r.title}{ref} {r.url or ''}", highlight=False)
     print_history(case.history)
 
 
@@ -137,15 +138,24 @@ def cases_assign(
     case_id: CaseId,
     unit: Annotated[str | None, typer.Option(help="Unit or mission code (see `caunoi units list`).")] = None,
     deadline: Annotated[
-        str | None, typer.Option(help='"2026-11-25 17:00", "2026-11-25" (end of day), or "+4h", "+2d".')
+        str | None,
+        typer.Option(
+            help='"2026-11-25 17:00", "2026-11-25" (end of day), "2026-11-25T17:00+01:00", or "+4h", "+2d".'
+        ),
     ] = None,
     assignee: Annotated[str | None, typer.Option(help="The person in the unit who handles it.")] = None,
     note: Why = None,
+    timezone: Annotated[
+        str | None,
+        typer.Option(help="Of a deadline without an offset (Europe/Paris); default: the setting timezone."),
+    ] = None,
     by: By = None,
 ) -> None:
     """Give a case to a unit or mission with a deadline (again: reassign, or send an answer back)."""
-    with serving("cases") as cases:
-        _said(cases.assign(case_id, unit, deadline, by=actor(by), assignee=assignee, note=note))
+    with serving() as service:
+        case = service.cases.assign(case_id, unit, deadline, by=actor(by), assignee=assignee, note=note,
+                                    timezone=timezone or service.settings.timezone)  # fmt: skip
+    _said(case)
 
 
 Kind = Annotated[str | None, typer.Option(help="statement, fact_sheet, interview, article or other.")]
@@ -228,22 +238,24 @@ def cases_reopen(
 @app.command("overdue")
 def cases_overdue(
     at: Annotated[
-        str | None, typer.Option(help="Overdue as of this time, not now (2026-11-25T17:00).")
+        str | None,
+        typer.Option(help="Overdue as of this time, not now (2026-11-25T17:00, in the setting timezone)."),
     ] = None,
     as_json: AsJson = False,
 ) -> None:
     """Cases still unanswered after their deadline, most overdue first."""
     try:
-        now = datetime.fromisoformat(at.strip()) if at else datetime.now()
+        typed = datetime.fromisoformat(at.strip()) if at else None
     except ValueError:
         fail(f"--at {at!r}: give a date or date-time like 2026-11-25T17:00")
         raise  # unreachable
-    with serving("cases") as cases:
-        found = cases.overdue(now)
+    with serving() as service:
+        now = to_utc(typed, service.settings.timezone) if typed else utcnow()
+        found = service.cases.overdue(now)
     show_rows(
         found, ("id", "state", "unit", "assignee", "deadline", "late by", "title"),
         lambda c: (
-            str(c.id), c.state, c.unit or "—", c.assignee or "—", when(c.deadline),
+            str(c.id), c.state, c.unit or "—", c.assignee or "—", moment(c.deadline),
             f"[red]{_late(c.deadline, now)}[/]", c.title[:80],
         ),
         as_json=as_json, empty="no overdue cases",

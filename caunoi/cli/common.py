@@ -21,6 +21,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, ProgressColumn, TextColumn
 from rich.table import Column, Table
 
+from caunoi import timezones
 from caunoi.errors import CaunoiError, NotFound, Unavailable
 from caunoi.models import as_json, time_before
 
@@ -92,6 +93,7 @@ def open_service(**overrides: Any) -> Service:
     settings = settings_or_fail()
     if overrides:
         settings = dataclasses.replace(settings, **{k: v for k, v in overrides.items() if v is not None})
+    _READER_ZONE.append(settings.timezone)
     try:
         return Service(settings)
     except Unavailable as exc:
@@ -174,6 +176,22 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M") if value else "—"
 
 
+_READER_ZONE: list[str] = []  # the setting `timezone` of this run, once open_service has read it
+
+
+def moment(value: datetime | None) -> str:
+    """A stored moment (a deadline, an alert, an audit entry: UTC) in the organisation's zone (the
+    setting `timezone`, CAUNOI_TIMEZONE), named: 2026-11-25 10:18 (GMT+7, Hanoi); — when none.
+    Articles' times are Hà Nội wall-clock: those take `when`."""
+    if not value:
+        return "—"
+    if not _READER_ZONE:
+        from caunoi.config import load_settings
+
+        _READER_ZONE.append(load_settings().timezone)
+    return timezones.shown(value, _READER_ZONE[-1], "en", pattern="%Y-%m-%d %H:%M")
+
+
 def sparkline(counts: Sequence[int]) -> str:
     """Counts as a line of block characters, the highest the tallest: ▁▁▁▁▁▁▅█."""
     top = max(counts, default=0) or 1
@@ -191,8 +209,8 @@ def shown(value: Any) -> str:
         return " ".join(str(value[k]) for k in ("kind", "title", "url") if value.get(k))
     if isinstance(value, list):
         return ", ".join(map(str, value)) or "—"
-    if isinstance(value, str) and _ISO_TIME.match(value):  # a date-time, as the audit log keeps it
-        return when(datetime.fromisoformat(value))
+    if isinstance(value, str) and _ISO_TIME.match(value):  # a moment (UTC), as the audit log keeps it
+        return moment(datetime.fromisoformat(value))
     text = str(value).replace("\n", " ")
     return text if len(text) <= 60 else text[:59] + "…"
 
@@ -216,7 +234,7 @@ def print_history(history: list[dict[str, Any]]) -> None:
             for field, (before, after) in entry["changes"].items()
         )
         console.print(
-            f"  {when(entry['at'])} {escape(entry['actor'])} [bold]{entry['action']}[/] {escape(changes)}",
+            f"  {moment(entry['at'])} {escape(entry['actor'])} [bold]{entry['action']}[/] {escape(changes)}",
             highlight=False,
         )
 

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 import typer
 
 from caunoi.cli.common import AsJson, By, actor, console, fail, said_import, serving, show_rows
+from caunoi.timezones import unit_zone
 from caunoi.units import SAMPLE
 
 app = typer.Typer(
@@ -35,6 +36,14 @@ Languages = Annotated[
     typer.Option(help="The host media's languages: ISO 639 codes separated by commas, e.g. fr,en."),
 ]
 Website = Annotated[str | None, typer.Option(help="Its website, http(s)://…")]
+Timezone = Annotated[
+    str | None,
+    typer.Option(
+        "--timezone",
+        help="Its time zone, an IANA name (Europe/Paris): its officers' times are shown and read in it; "
+        "default: its seat's zone when that country has one.",
+    ),
+]
 
 
 def _details(**given: Any) -> dict[str, Any]:
@@ -54,11 +63,12 @@ def units_add(
     city: City = None,
     languages: Languages = None,
     website: Website = None,
+    timezone: Timezone = None,
     by: By = None,
 ) -> None:
     """Add a unit or a mission abroad."""
     details = _details(name_en=name_en, type=type_, countries=countries, city=city, languages=languages,
-                       website=website)  # fmt: skip
+                       website=website, timezone=timezone)  # fmt: skip
     with serving("units") as units:
         unit = units.add(code, name, by=actor(by), kind=kind, country=country, **details)
     console.print(f"added {unit.kind} [bold]{unit.code}[/]: {unit.name}", highlight=False)
@@ -76,11 +86,13 @@ def units_edit(
     city: City = None,
     languages: Languages = None,
     website: Website = None,
+    timezone: Timezone = None,
     by: By = None,
 ) -> None:
     """Change what is known of a unit (the audit log keeps before and after)."""
     changes = _details(name=name, kind=kind, country=country, name_en=name_en, type=type_,
-                       countries=countries, city=city, languages=languages, website=website)  # fmt: skip
+                       countries=countries, city=city, languages=languages, website=website,
+                       timezone=timezone)  # fmt: skip
     with serving("units") as units:
         unit = units.edit(code, by=actor(by), **changes)
     console.print(f"changed {unit.kind} [bold]{unit.code}[/]: {unit.name}", highlight=False)
@@ -115,8 +127,8 @@ def units_import(
     by: By = None,
 ) -> None:
     """Add or change units and missions from a CSV, TSV or XLSX file (its first sheet): columns code,
-    name, name_en, kind, type, country, countries, city, languages, website (and source, which is
-    not stored). A code already stored is changed to what its row says, so importing a file again
+    name, name_en, kind, type, country, countries, city, languages, website, timezone (and source,
+    which is not stored). A code already stored is changed to what its row says, so importing a file again
     changes nothing. Every row is checked first; with a refused row nothing is written unless
     --valid-only."""
     if (file is None) == (not sample):
@@ -139,8 +151,8 @@ def units_list(
     with serving("units") as units:
         found = units.list(retired=retired)
     show_rows(
-        found, ("code", "kind", "country", "name"),
-        lambda u: (u.code, u.kind, ",".join(u.countries) or u.country or "",
+        found, ("code", "kind", "country", "time zone", "name"),
+        lambda u: (u.code, u.kind, ",".join(u.countries) or u.country or "", unit_zone(u) or "",
                    u.name + (" (retired)" if u.retired_at else "")),
         as_json=as_json,
     )  # fmt: skip

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
 from caunoi.cli.common import AsJson, By, actor, console, err, serving, show_rows, when
+from caunoi.timezones import utcnow
 from caunoi.users import ROLES
 
 app = typer.Typer(
@@ -34,7 +34,7 @@ def _password(from_stdin: bool) -> str:
 def _state(user: dict[str, Any]) -> str:
     if user["disabled"]:
         return "disabled"
-    if user["locked_until"] and user["locked_until"] > datetime.now():
+    if user["locked_until"] and user["locked_until"] > utcnow():
         return f"locked until {user['locked_until']:%H:%M}"
     return "active"
 

@@ -12,7 +12,6 @@ are refused: macro-enabled Office files, executables, scripts, HTML and SVG."""
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import io
 import re
@@ -20,16 +19,16 @@ import unicodedata
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
-from importlib import resources
+from datetime import date, datetime, time
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 import pycountry
 
-from caunoi import errors
+from caunoi import errors, timezones
 from caunoi.errors import Invalid
 from caunoi.store.outreach import OutreachRepository
+from caunoi.timezones import local, utcnow, zone_of_country  # noqa: F401 (what outreach modules use)
 
 
 class OutreachError(Invalid):
@@ -140,34 +139,7 @@ def count(value: str | int | None, what: str) -> int | None:
 
 
 def zone(name: str | None) -> ZoneInfo:
-    try:
-        return ZoneInfo((name or "").strip())
-    except (ValueError, ZoneInfoNotFoundError):
-        raise OutreachError(
-            "outreach_bad_timezone", "time zone {value!r}: give an IANA name such as Europe/Paris", value=name
-        ) from None
-
-
-@functools.cache
-def _country_zones() -> dict[str, list[str]]:
-    """Country -> its zones, from the tz database's zone.tab."""
-    try:
-        text = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text(encoding="utf-8")
-    except (ModuleNotFoundError, FileNotFoundError):
-        path = Path("/usr/share/zoneinfo/zone.tab")
-        text = path.read_text(encoding="utf-8") if path.exists() else ""
-    zones: dict[str, list[str]] = {}
-    for line in text.splitlines():
-        if line and not line.startswith("#"):
-            parts = line.split("\t")
-            zones.setdefault(parts[0], []).append(parts[2])
-    return zones
-
-
-def zone_of_country(country: str | None) -> str | None:
-    """A country's time zone when it has only one (FR: Europe/Paris), else None (US, RU, …)."""
-    found = _country_zones().get((country or "").upper(), [])
-    return found[0] if len(found) == 1 else None
+    return timezones.zone(name, OutreachError)
 
 
 _DAY_FIRST = re.compile(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:[ T](\d{1,2})[:hg](\d{2})(?::(\d{2}))?)?")
@@ -203,9 +175,7 @@ def moment(value: str | datetime | date | None, tz: ZoneInfo, what: str) -> date
                 what=what,
                 value=value,
             )
-    if local.tzinfo is None:
-        local = local.replace(tzinfo=tz)
-    return local.astimezone(UTC).replace(tzinfo=None)
+    return timezones.to_utc(local, tz)
 
 
 def day(value: str | date | None, what: str) -> date | None:
@@ -214,18 +184,6 @@ def day(value: str | date | None, what: str) -> date | None:
     at = moment(value, ZoneInfo("UTC"), what)
     assert at is not None
     return at.date()
-
-
-def utcnow() -> datetime:
-    """Now, in UTC, naive: as the store keeps times."""
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def local(at: datetime | None, tz: str) -> datetime | None:
-    """A stored (naive UTC) time in the zone `tz`, with its offset."""
-    if at is None:
-        return None
-    return at.replace(tzinfo=UTC).astimezone(ZoneInfo(tz))
 
 
 # -- files -------------------------------------------------------------------------------------

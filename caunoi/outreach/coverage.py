@@ -66,12 +66,11 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, tzinfo
 from functools import cached_property
 from time import monotonic as time_monotonic
 from typing import Any
 from urllib.parse import urlsplit
-from zoneinfo import ZoneInfo
 
 import pycountry
 
@@ -83,7 +82,7 @@ from caunoi.enrich.persons import find_persons, trailing_name
 from caunoi.errors import check_actor
 from caunoi.i18n import coverage_reason, name_of
 from caunoi.outreach.activities import Activities
-from caunoi.outreach.common import NotFound, OutreachError, utcnow
+from caunoi.outreach.common import NotFound, OutreachError, local, utcnow
 from caunoi.store.coverage import CoverageRepository
 from caunoi.store.query import Or, Term
 from caunoi.stories import dedup
@@ -300,11 +299,11 @@ class Profile:
 
 def _hanoi(at: datetime) -> datetime:
     """A stored UTC time as the articles' wall-clock (caunoi.text.timestamps.LOCAL_ZONE)."""
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_ZONE).replace(tzinfo=None)
+    return _local(at, LOCAL_ZONE)
 
 
-def _local(at: datetime, tz: str) -> datetime:
-    return at.replace(tzinfo=ZoneInfo("UTC")).astimezone(ZoneInfo(tz)).replace(tzinfo=None)
+def _local(at: datetime, tz: str | tzinfo) -> datetime:
+    return local(at, tz).replace(tzinfo=None)
 
 
 def _days(row: dict[str, Any]) -> tuple[date, date, frozenset[date]]:

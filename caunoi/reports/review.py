@@ -21,7 +21,7 @@ same period a year before (`Compared`):
 
 Only the period's records go in: every query is bounded by its days, read in the setting `timezone`
 and converted to the time each table keeps (activities: UTC; articles: wall-clock time in Hà Nội,
-caunoi.text.timestamps; cases: this machine's local time). The narrative sections (limitations,
+caunoi.text.timestamps; cases: UTC, caunoi.timezones). The narrative sections (limitations,
 causes, directions, recommendations) are people's: `narrative` gives their text, else each is a
 placeholder that asks the unit to write it. The closing "./.", the national header and the layout
 are the renderers'."""
@@ -183,7 +183,7 @@ class Window:
 
     utc: tuple[datetime, datetime]  # activities, packs (naive UTC)
     articles: tuple[datetime, datetime]  # wall-clock time in Hà Nội (caunoi.text.timestamps)
-    cases: tuple[datetime, datetime]  # this machine's local time (caunoi.cases)
+    cases: tuple[datetime, datetime]  # naive UTC too (caunoi.timezones); before 2026-12: local time
 
 
 def window(p: Period, timezone: str) -> Window:
@@ -198,7 +198,7 @@ def window(p: Period, timezone: str) -> Window:
     return Window(
         (since, until),
         (wall(since, LOCAL_ZONE), wall(until, LOCAL_ZONE)),
-        (wall(since, None), wall(until, None)),
+        (since, until),
     )
 
 
@@ -482,7 +482,7 @@ def _timeline(p: Period, rows: list[Any], w: Window) -> list[tuple[str, int]]:
 
 
 def _response(repo: ReviewRepository, windows: list[Window], unit: str | None) -> RapidResponse:
-    now = datetime.now()  # cases keep this machine's local time
+    now = utcnow()  # cases keep UTC (caunoi.timezones)
     found = []
     for w in windows:
         rows = repo.cases(*w.cases, unit)

@@ -26,6 +26,7 @@ from caunoi.store.schema import (
     story_articles,
 )
 from caunoi.store.tags import read_by_ids
+from caunoi.timezones import utcnow
 
 # An alert with the name and kind of the rule that raised it, as the inbox shows it; a pack notice
 # has no rule (kind "pack"), and comes with its pack's deadline and when its unit acknowledged it.
@@ -92,7 +93,7 @@ class AlertRepository:
                     return None
                 conn.execute(table.delete().where(table.c.name == values["name"]))
             new_id = conn.execute(
-                table.insert().values(**values, enabled=True, created_at=datetime.now())
+                table.insert().values(**values, enabled=True, created_at=utcnow())
             ).inserted_primary_key[0]
             changes = diff(shown(old) if old else {}, shown(values))
             action = "replace" if old else "add"
@@ -224,7 +225,7 @@ class AlertRepository:
                 return False
             conn.execute(update(alerts).where(alerts.c.id == alert_id).values(state=state))
             if by and before != state:
-                record_audit(conn, datetime.now(), by, "alert", alert_id, action, {"state": [before, state]})
+                record_audit(conn, utcnow(), by, "alert", alert_id, action, {"state": [before, state]})
         return True
 
     def count_by_state(self) -> dict[str, int]:
@@ -379,7 +380,7 @@ class AlertRepository:
         self, delivery_id: int, *, state: str, attempts: int, status: int | None, error: str | None
     ) -> None:
         """The outcome of one try at a delivery; `state` sent stamps it delivered."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             conn.execute(
                 update(deliveries)

@@ -7,19 +7,18 @@ never holds a secret (the writers leave password and token hashes out)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select
 
 from caunoi.store.schema import audit_log
+from caunoi.timezones import utcnow
 
 Changes = dict[str, list[Any]]  # field -> [before, after], as audit_log.changes keeps them
 
 
-def utc_now() -> datetime:
-    """Now in UTC, naive, as the store keeps times: when an audited change was made."""
-    return datetime.now(UTC).replace(tzinfo=None)
+utc_now = utcnow  # now in UTC, naive, as the store keeps times: when an audited change was made
 
 
 def _plain(value: Any) -> Any:

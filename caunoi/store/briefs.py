@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from caunoi.store.audit import Changes, history, record_audit
 from caunoi.store.schema import brief_editions, brief_sends
+from caunoi.timezones import utcnow
 
 ENTITY = "brief_edition"
 
@@ -26,7 +27,7 @@ class BriefRepository:
 
     def insert_edition(self, values: dict[str, Any], by: str, changes: Changes) -> int:
         """A new edition made by `by`; `changes` is what the audit log says was set."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             edition_id = conn.execute(
                 brief_editions.insert().values(
@@ -39,7 +40,7 @@ class BriefRepository:
     def update_edition(self, edition_id: int, values: dict[str, Any], by: str, changes: Changes) -> bool:
         """Change an edition; False if there is none. Nothing is written (nor audited) without
         `changes`."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             found = conn.execute(
                 select(brief_editions.c.id).where(brief_editions.c.id == edition_id).with_for_update()
@@ -90,7 +91,7 @@ class BriefRepository:
         """A send about to be made, in state "sending": its id. A scheduled one (`due`) is claimed
         once per kind, moment and channel: None when it was sent or is being sent, or failed
         `attempts` times, or failed less than `retry_after` ago (then it is claimed again)."""
-        now = datetime.now()
+        now = utcnow()
         values = {"kind": kind, "due": due, "channel": channel, "target": target, "edition_id": edition_id}
         try:
             with self.engine.begin() as conn:
@@ -120,7 +121,7 @@ class BriefRepository:
     def finish_send(self, send_id: int, error: str | None) -> None:
         """A claimed send done: sent, or failed with `error`. An edition sent is stamped and its
         audit log says to which channel."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             conn.execute(
                 update(brief_sends)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, select, update
 from caunoi.store.audit import Changes, diff, history, record_audit
 from caunoi.store.factsheets import link
 from caunoi.store.schema import alerts, articles, case_responses, cases, stories, units
+from caunoi.timezones import utcnow
 
 
 class CaseRepository:
@@ -50,7 +51,7 @@ class CaseRepository:
     def insert_case(self, values: dict[str, Any], by: str, open_states: Collection[str]) -> tuple[int, bool]:
         """Open a case; returns (id, True), or (id of the case already open for that alert, False).
         The alert's row is locked meanwhile, so two people opening a case for it get one."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             if values.get("alert_id") is not None:
                 conn.execute(select(alerts.c.id).where(alerts.c.id == values["alert_id"]).with_for_update())
@@ -94,7 +95,7 @@ class CaseRepository:
         """Apply `values` to a case still in one of the `expected` states, add `response` if given
         (linking its fact sheet to the case's story), and audit it all, in one transaction. Returns
         the changes recorded, or None if the case moved on meanwhile (or is gone)."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             row = (
                 conn.execute(select(cases).where(cases.c.id == case_id).with_for_update()).mappings().first()

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, and_, select, update
 from caunoi.store.audit import Changes, diff, history, record_audit
 from caunoi.store.database import upsert
 from caunoi.store.schema import fact_sheet_stories, products, stories
+from caunoi.timezones import utcnow
 
 # The library is the products of these kinds (since migration 0011 one table holds every information
 # product); its reads see only them, and only the columns a fact sheet has.
@@ -42,7 +43,7 @@ class FactSheetRepository:
         self.engine = engine
 
     def add(self, values: dict[str, Any], by: str) -> int:
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             fact_sheet_id = conn.execute(
                 fact_sheets.insert().values(**values, created_by=by, created_at=now, updated_at=now)
@@ -60,7 +61,7 @@ class FactSheetRepository:
     def update(self, fact_sheet_id: int, values: dict[str, Any], by: str) -> Changes | None:
         """Change some fields; returns what changed (empty: nothing did), None if there is no such
         fact sheet."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             row = (
                 conn.execute(_library.where(fact_sheets.c.id == fact_sheet_id).with_for_update())
@@ -82,7 +83,7 @@ class FactSheetRepository:
     def link(self, fact_sheet_id: int, story_id: int, by: str) -> bool:
         """Link a fact sheet to a story it answers; False if they were linked already."""
         with self.engine.begin() as conn:
-            return link(conn, fact_sheet_id, story_id, by, datetime.now())
+            return link(conn, fact_sheet_id, story_id, by, utcnow())
 
     def has_story(self, story_id: int) -> bool:
         with self.engine.connect() as conn:

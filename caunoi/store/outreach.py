@@ -30,6 +30,7 @@ from caunoi.store.schema import (
     packs,
     products,
 )
+from caunoi.timezones import utcnow
 
 # link table -> (the column naming the record, the column naming what it links to)
 _LINKS: dict[str, tuple[Table, str, str]] = {
@@ -85,7 +86,7 @@ class OutreachRepository:
         links: dict[str, list[Any]] | None = None,
     ) -> int:
         """Insert a record and its links, audited; its id."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             return self._add(conn, now, table, entity, values, by, links or {}, "add")
 
@@ -121,9 +122,7 @@ class OutreachRepository:
         """Change a record's fields and links, audited with before and after; what changed (empty:
         nothing), None if there is no such record."""
         with self.engine.begin() as conn:
-            return self._change(
-                conn, datetime.now(), table, entity, record_id, values, by, links or {}, action
-            )
+            return self._change(conn, utcnow(), table, entity, record_id, values, by, links or {}, action)
 
     def _change(
         self,
@@ -157,7 +156,7 @@ class OutreachRepository:
         self, values: dict[str, Any], units: list[str], objectives: list[dict[str, Any]], by: str
     ) -> int | None:
         """A new campaign; None if its code is taken."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             if self._campaign_id(conn, values["code"]) is not None:
                 return None
@@ -173,7 +172,7 @@ class OutreachRepository:
         objectives: list[dict[str, Any]] | None,
         by: str,
     ) -> Changes | None:
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             links = {} if units is None else {"units": units}
             changes = self._change(conn, now, campaigns, "campaign", campaign_id, values, by, links, "edit")
@@ -248,7 +247,7 @@ class OutreachRepository:
 
     def send_pack(self, pack_id: int, units: list[str], by: str) -> list[str]:
         """Send a pack to more units, audited; the units it was not sent to before."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             query = select(pack_recipients.c.unit).where(pack_recipients.c.pack_id == pack_id)
             sent = set(conn.execute(query).scalars())
@@ -264,7 +263,7 @@ class OutreachRepository:
     def acknowledge(self, pack_id: int, unit: str, by: str, undo: bool = False) -> bool | None:
         """Mark a pack received by a unit (or with `undo`, not received), audited; False if it was
         already so, None if the pack was not sent to that unit."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             where = and_(pack_recipients.c.pack_id == pack_id, pack_recipients.c.unit == unit)
             row = conn.execute(select(pack_recipients).where(where).with_for_update()).mappings().first()
@@ -281,7 +280,7 @@ class OutreachRepository:
     def report_use(self, pack_id: int, unit: str, usage: str, activity_ids: list[int], by: str) -> bool:
         """Record how a unit used a pack (and which of its activities did), audited; False if the
         pack was not sent to that unit. A report counts as an acknowledgement."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             where = and_(pack_recipients.c.pack_id == pack_id, pack_recipients.c.unit == unit)
             row = conn.execute(select(pack_recipients).where(where).with_for_update()).mappings().first()
@@ -350,7 +349,7 @@ class OutreachRepository:
     def add_file(self, owner: str, owner_id: int, values: dict[str, Any], by: str) -> dict[str, Any]:
         """Attach a file (name, media_type, size, sha256, content) to a pack, activity or product;
         its stored fields but the bytes (id, name, media_type, size, sha256, created_by, created_at)."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             file_id = conn.execute(
                 outreach_files.insert().values(
@@ -509,7 +508,7 @@ class OutreachRepository:
         """Add and change activities in one transaction, each audited: a file imports whole or not at
         all. The new activities' ids, in the order given. Inserted many rows per statement (the
         drivers' insertmanyvalues), ids returned in order."""
-        now = datetime.now()
+        now = utcnow()
         stamps = {"created_by": by, "created_at": now, "updated_at": now}
         new_ids: list[int] = []
         with self.engine.begin() as conn:

@@ -9,13 +9,14 @@ holds however many people save at once."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 
 from caunoi.store.audit import Changes, diff, history, record_audit
 from caunoi.store.schema import review_drafts
+from caunoi.timezones import utcnow
 
 ENTITY = "review_draft"  # audit_log.entity
 SECTIONS = ("limitations", "causes", "directions", "recommendations")  # the narrative JSON's keys
@@ -38,7 +39,7 @@ class DraftRepository:
 
     def add(self, values: dict[str, Any], by: str) -> int:
         """A new draft, audited ("add"); its id."""
-        now = datetime.now()
+        now = utcnow()
         stamps = {"created_by": by, "created_at": now, "updated_by": by, "updated_at": now}
         with self.engine.begin() as conn:
             new_id = conn.execute(review_drafts.insert().values(**values, **stamps)).inserted_primary_key[0]
@@ -52,7 +53,7 @@ class DraftRepository:
         """Change a draft by `update_(row)` — the row locked, as stored; it answers the new values or
         raises the refusal, which leaves the row as it was — audited with before and after; what
         changed (empty: nothing), None if there is no such draft."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             query = select(review_drafts).where(review_drafts.c.id == draft_id).with_for_update()
             row = conn.execute(query).mappings().first()

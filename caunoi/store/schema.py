@@ -373,6 +373,7 @@ units = Table(
     Column("website", Text),
     Column("updated_at", DateTime),
     Column("retired_at", DateTime),  # retired, not deleted: cases and users keep pointing at it
+    Column("timezone", String(64)),  # IANA name (migration 0021); empty: its seat's (caunoi.timezones)
 )
 
 cases = Table(

@@ -4,13 +4,13 @@ the caller."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, select, update
 
 from caunoi.store.audit import diff, record_audit, utc_now
 from caunoi.store.schema import saved_searches
+from caunoi.timezones import utcnow
 
 
 class SavedSearchRepository:
@@ -34,9 +34,7 @@ class SavedSearchRepository:
         """Keep a new saved search, audited as add under `by`."""
         with self.engine.begin() as conn:
             search_id = conn.execute(
-                saved_searches.insert().values(
-                    name=name, request=request, created_by=by, created_at=datetime.now()
-                )
+                saved_searches.insert().values(name=name, request=request, created_by=by, created_at=utcnow())
             ).inserted_primary_key[0]
             changes = diff({}, {"name": name, "request": request})
             record_audit(conn, utc_now(), by or "system", "saved_search", search_id, "add", changes)

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, select
 
 from caunoi.store.audit import diff, history, record_audit
 from caunoi.store.schema import units
+from caunoi.timezones import utcnow
 
 
 def code_key(code: str) -> str:
@@ -29,7 +30,7 @@ class UnitRepository:
 
     def add(self, values: dict[str, Any], by: str) -> bool:
         """Add a unit or mission; False if its code (in any case) is taken."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             if self._find(conn, values["code"]) is not None:
                 return False
@@ -39,13 +40,13 @@ class UnitRepository:
     def update(self, code: str, values: dict[str, Any], by: str) -> None:
         """Change a unit's fields; the audit log keeps what changed, before and after."""
         with self.engine.begin() as conn:
-            self._change(conn, datetime.now(), code, values, by, "edit")
+            self._change(conn, utcnow(), code, values, by, "edit")
 
     def import_units(
         self, adds: list[dict[str, Any]], edits: list[tuple[str, dict[str, Any]]], by: str
     ) -> None:
         """Add and change units in one transaction, each audited: a file imports whole or not at all."""
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             for values in adds:
                 self._insert(conn, now, values, by, "import")
@@ -67,7 +68,7 @@ class UnitRepository:
             record_audit(conn, now, by, "unit", code, action, changes)
 
     def retire(self, code: str, retired: bool, by: str) -> None:
-        now = datetime.now()
+        now = utcnow()
         with self.engine.begin() as conn:
             before = self._find(conn, code) or {}
             if (before.get("retired_at") is not None) == retired:

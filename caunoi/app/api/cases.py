@@ -129,8 +129,11 @@ def triage_case(request: Request, case_id: Id, user: Writer, body: CaseTriage | 
 
 @_case_action("assign")
 def assign_case(request: Request, case_id: Id, user: Assigner, body: CaseAssign) -> Case:
-    """Give the case to a unit or mission with a deadline (again: reassign it, or send an answer back)."""
-    return _act(request, user, case_id, "assign", **_values(body))
+    """Give the case to a unit or mission with a deadline (again: reassign it, or send an answer back).
+    The deadline is given back in UTC (…Z)."""
+    values = _values(body)
+    values["timezone"] = values.get("timezone") or service_of(request).zone_of(user)
+    return _act(request, user, case_id, "assign", **values)
 
 
 @_case_action("answer")

@@ -19,9 +19,8 @@ import pathlib
 import re
 import shutil
 import tempfile
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, File, Path, Query, Request, UploadFile
 from fastapi.responses import JSONResponse, Response
@@ -78,6 +77,7 @@ from caunoi.outreach import (
     access,
 )
 from caunoi.outreach.activities import template_csv, template_xlsx
+from caunoi.timezones import to_utc
 from caunoi.units import code_key
 
 router = APIRouter()
@@ -408,9 +408,7 @@ def _utc(request: Request, at: datetime | None, what: str) -> datetime | None:
     if at is None:
         return None
     try:
-        if at.tzinfo is None:
-            at = at.replace(tzinfo=ZoneInfo(service_of(request).settings.timezone))
-        return at.astimezone(UTC).replace(tzinfo=None)
+        return to_utc(at, service_of(request).settings.timezone)
     except (OverflowError, ValueError):
         raise ApiError(422, "invalid", f"query.{what}: a time between the years 1 and 9999") from None
 

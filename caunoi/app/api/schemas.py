@@ -7,7 +7,7 @@ unknown fields and the NUL character; nothing here reads the store or knows a ro
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
@@ -23,6 +23,7 @@ from caunoi.outreach import (
     PRODUCT_KINDS,
     RECIPIENT_STATES,
 )
+from caunoi.timezones import aware
 from caunoi.units import UNIT_KINDS, UNIT_TYPES
 from caunoi.users import ROLES
 
@@ -34,6 +35,25 @@ def _as_dicts(items: list[Any]) -> list[Any]:
     return [
         dataclasses.asdict(i) if dataclasses.is_dataclass(i) and not isinstance(i, type) else i for i in items
     ]
+
+
+def _utc(at: datetime) -> datetime:
+    """A moment the store keeps in UTC without its zone, given back with it: 2026-11-25T09:18:00Z."""
+    return aware(at)
+
+
+Utc = Annotated[datetime, AfterValidator(_utc)]  # a moment (caunoi.timezones): UTC, with a Z
+Zone = Annotated[str, Field(max_length=64, description="An IANA time zone, e.g. Europe/Paris.")]
+
+
+def _audited(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Audit entries with their time (`at`, UTC in the store) given with its zone."""
+    return [{**e, "at": aware(e["at"])} if isinstance(e.get("at"), datetime) else e for e in entries]
+
+
+History = Annotated[
+    list[dict[str, Any]], BeforeValidator(_audited), Field(description="The audit trail, oldest first.")
+]
 
 
 class ErrorDetail(BaseModel):
@@ -282,7 +302,7 @@ class AuditEntryOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)  # built from caunoi.audit.AuditEntry
 
     id: int
-    at: datetime = Field(description="when, in UTC")
+    at: Utc = Field(description="when, in UTC (…Z)")
     actor: str = Field(description="who made the change")
     entity: str = Field(description="the kind of object: source, alert_rule, channel, saved_search, user, …")
     entity_id: str = Field(description="which one (its id, or its code); * for the whole registry")
@@ -302,7 +322,7 @@ class AlertOut(BaseModel):
     why: dict[str, Any]
     digest: bool
     state: Literal["new", "read", "dismissed"]
-    created_at: datetime
+    created_at: Utc
     pack_id: int | None = Field(None, description="a pack notice's pack (its page: /packs/{pack_id})")
     unit: str | None = Field(None, description="the unit a pack notice tells")
 
@@ -338,7 +358,7 @@ class AlertDetailOut(AlertOut):
     series: list[int] | None = Field(
         description="The baseline's counts then the window's, oldest first (for rules that count)."
     )
-    history: list[dict[str, Any]] = Field(description="Who read or dismissed it, oldest first.")
+    history: History = Field(description="Who read or dismissed it, oldest first.")
     articles_error: str | None = Field(description="Why the articles could not be found again, if so.")
     scope: dict[str, Any] = Field(
         default_factory=dict,
@@ -358,12 +378,12 @@ class CaseOut(BaseModel):
     unit: str | None
     unit_name: str | None = None
     assignee: str | None
-    deadline: datetime | None
+    deadline: Utc | None = Field(description="Answer by then (UTC, with a Z).")
     notes: str | None
     created_by: str | None
-    created_at: datetime
-    updated_at: datetime
-    closed_at: datetime | None
+    created_at: Utc
+    updated_at: Utc
+    closed_at: Utc | None
     overdue: bool
 
 
@@ -371,7 +391,7 @@ class CaseDetail(CaseOut):
     story_title: str | None = None
     actions: list[str] = Field(description="What can be done to the case next.")
     responses: Annotated[list[dict[str, Any]], BeforeValidator(_as_dicts)]
-    history: list[dict[str, Any]] = Field(description="The audit trail, oldest first.")
+    history: History
 
 
 class _FactSheet(BaseModel):
@@ -399,7 +419,7 @@ class StoryRef(BaseModel):
 class FactSheetDetail(_FactSheet):
     body: str
     stories: list[StoryRef] = Field(description="The stories it answers.")
-    history: list[dict[str, Any]] = Field(description="The audit trail, oldest first.")
+    history: History
 
 
 class SavedSearchOut(BaseModel):
@@ -431,9 +451,12 @@ class Unit(BaseModel):
     city: str | None
     languages: tuple[str, ...] = Field(description="The host media's languages (ISO 639 codes).")
     website: str | None
-    created_at: datetime
-    updated_at: datetime | None
-    retired_at: datetime | None = Field(description="Retired: kept for its cases and users, not listed.")
+    timezone: str | None = Field(
+        None, description="Its IANA time zone; null: its seat's zone when that country has one."
+    )
+    created_at: Utc
+    updated_at: Utc | None
+    retired_at: Utc | None = Field(description="Retired: kept for its cases and users, not listed.")
 
 
 # -- administration: sources (caunoi.ingest.sources) -------------------------------------------------
@@ -561,19 +584,12 @@ class TokenMade(TokenOut):
 # -- outreach: campaigns, packs, products, activities (caunoi.outreach's records) -------------------
 
 
-def _utc(at: datetime) -> datetime:
-    """A time the store keeps in UTC without its zone, given back with it (…+00:00)."""
-    return at.replace(tzinfo=UTC) if at.tzinfo is None else at
-
-
-Utc = Annotated[datetime, AfterValidator(_utc)]
 CampaignKind = Literal[CAMPAIGN_KINDS]
 PackKind = Literal[PACK_KINDS]
 ProductKind = Literal[PRODUCT_KINDS]
 ActivityType = Literal[ACTIVITY_TYPES]
 Metric = Literal[METRICS]  # what evaluation measures an objective by
 RecipientState = Literal[RECIPIENT_STATES]  # waiting | overdue | acknowledged
-History = Annotated[list[dict[str, Any]], Field(description="The audit trail, oldest first.")]
 
 
 class FileOut(BaseModel):
@@ -930,7 +946,16 @@ class CaseTriage(_Body):
 
 class CaseAssign(_Body):
     unit: Short | None = Field(None, description="Unit or mission code; kept when the case has one.")
-    deadline: Short | None = Field(None, description="2024-05-01, 2024-05-01T17:00 or +48h, +3d.")
+    deadline: Short | None = Field(
+        None,
+        description="2024-05-01 (by its end), 2024-05-01T17:00, 2024-05-01T17:00+02:00 or +48h, +3d; "
+        "a time without an offset is read in `timezone`.",
+    )
+    timezone: Zone | None = Field(
+        None,
+        description="Of a deadline without an offset; default: yours (your mission's, else the "
+        "organisation's).",
+    )
     assignee: Short | None = None
     note: Note | None = None
 
@@ -1019,6 +1044,7 @@ class UnitIn(_Body):
     city: UnitText | None = None
     languages: Annotated[list[LangCode], Field(max_length=50)] = []
     website: Website | None = None
+    timezone: Zone | None = None
 
 
 class UnitChange(_Body):
@@ -1034,6 +1060,7 @@ class UnitChange(_Body):
     city: UnitText | None = None
     languages: Annotated[list[LangCode], Field(max_length=50)] | None = None
     website: Website | None = None
+    timezone: Zone | None = None
 
 
 # -- sources requests ------------------------------------------------------------------------------
@@ -1178,7 +1205,6 @@ Moment = Annotated[
     str,
     Field(max_length=40, description="2026-10-13 09:30, 13/10/2026, or with an offset (…T09:30+02:00)."),
 ]
-Zone = Annotated[str, Field(max_length=64, description="An IANA time zone, e.g. Europe/Paris.")]
 Url = Annotated[str, Field(max_length=2000)]
 
 

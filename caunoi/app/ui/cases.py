@@ -93,7 +93,8 @@ async def case_action(request: Request, case_id: int, action: str) -> Response:
         if action == "triage":
             workflow.triage(case_id, by=by, priority=text["priority"], note=text["note"])
         elif action == "assign":
-            workflow.assign(case_id, text["unit"], text["deadline"], by=by, note=text["note"])
+            workflow.assign(case_id, text["unit"], text["deadline"], by=by, note=text["note"],
+                            timezone=service_of(request).zone_of(user))  # fmt: skip
         elif action in ("answer", "respond"):
             move = workflow.answer if action == "answer" else workflow.respond
             response = CaseResponse(

@@ -50,8 +50,9 @@ from caunoi.outreach import (
     access,
 )
 from caunoi.outreach.activities import IMPORT_COLUMNS, OPTIONAL_COLUMNS, template_csv, template_xlsx
-from caunoi.outreach.common import file_values, local, zone_of_country
+from caunoi.outreach.common import file_values
 from caunoi.service import Service
+from caunoi.timezones import reader_zone, shown, to_utc
 from caunoi.units import Unit
 from caunoi.users import can, permission
 
@@ -128,30 +129,22 @@ def _page(
     """A page with the helpers every outreach template uses: times in their zone, unit links,
     history in words."""
     lang = lang_of(request, user)
-    reader_time = _reader_time(service_of(request), user)
+    zone = service_of(request).zone_of(user)
+
+    def reader_time(at: datetime | None) -> str:
+        """A stored (UTC) time, such as a deadline, where its reader is (caunoi.timezones)."""
+        return shown(at, zone, lang)
+
+    def zoned(at: datetime | None) -> str:
+        """An aware time in its own zone, named: 13/10/2026 09:30 (GMT+2, Paris)."""
+        return shown(at, at.tzinfo, lang) if at is not None and at.tzinfo is not None else ""
+
     return _render(
-        request, user, template, status, zoned=_zoned, reader_time=reader_time, number=_number,
+        request, user, template, status, zoned=zoned, reader_time=reader_time, number=_number,
         unit_href=lambda code: "/units/" + quote(code or "", safe=""), mission=_reader(user),
         history=lambda entries, entity: _history(entries, entity, LABELS[lang], reader_time),
-        **context,
+        reader_zone=zone, **context,
     )  # fmt: skip
-
-
-def _zoned(at: datetime | None) -> str:
-    """An aware time with its zone named: 13/10/2026 09:30 (Europe/Paris, UTC+02:00)."""
-    if at is None:
-        return ""
-    offset = at.strftime("%z") or "+0000"
-    key = getattr(at.tzinfo, "key", None) or "UTC"
-    return f"{at:%d/%m/%Y %H:%M} ({key}, UTC{offset[:3]}:{offset[3:]})"
-
-
-def _reader_time(service: Service, user: dict[str, Any]):
-    """A stored (UTC) time, such as a deadline, where its reader is: a mission officer's mission's
-    zone, else the organisation's (setting timezone)."""
-    mission = user.get("mission") if permission(user, "outreach.read") == "own" else None
-    zone = _zone_of(service, _unit_or_none(service, mission or ""))
-    return lambda at: _zoned(local(at, zone)) if at is not None else ""
 
 
 def _number(value: float | int | None) -> str:
@@ -166,9 +159,9 @@ def _now_in(zone: str) -> datetime:
 
 
 def _zone_of(service: Service, unit: Unit | None) -> str:
-    """Where a unit's times are read: its seat's zone when its country has one, else the
+    """Where a unit's times are read: its zone, else its seat's when its country has one, else the
     organisation's."""
-    return (zone_of_country(unit.country) if unit is not None else None) or service.settings.timezone
+    return reader_zone(service.settings.timezone, unit)
 
 
 async def _lists(request: Request) -> FormData:
@@ -309,15 +302,13 @@ def _activity(
 
 def _period(service: Service, since: str, until: str) -> tuple[datetime | None, datetime | None]:
     """A period of days (YYYY-MM-DD, in the organisation's zone) as UTC bounds, the last day included."""
-    zone = ZoneInfo(service.settings.timezone)
 
     def bound(text: str, days: int) -> datetime | None:
         try:
             day = date.fromisoformat(text.strip()) + timedelta(days=days)
-            start = datetime.combine(day, datetime.min.time(), zone).astimezone(ZoneInfo("UTC"))
+            return to_utc(datetime.combine(day, datetime.min.time()), service.settings.timezone)
         except (ValueError, OverflowError):  # not a date; a day past the calendar's end
             return None
-        return start.replace(tzinfo=None)
 
     return bound(since, 0), bound(until, 1)
 
@@ -808,11 +799,11 @@ def waiting_packs(service: Service, user: dict[str, Any]) -> list[tuple[Pack, st
     mission = user.get("mission")
     if permission(user, "outreach.write") != "own" or not mission:
         return None
-    waiting, shown = [], _reader_time(service, user)
+    waiting, zone, lang = [], service.zone_of(user), user.get("lang") or "vi"
     for pack in service.outreach.packs.list(unit=mission):
         state = mine.state if (mine := pack.recipient(mission)) else "acknowledged"
         if state != "acknowledged":
-            waiting.append((pack, state, shown(pack.deadline)))
+            waiting.append((pack, state, shown(pack.deadline, zone, lang)))
     return waiting
 
 

@@ -1,8 +1,9 @@
 """How a page is rendered: the UI's Jinja environment over caunoi/app/templates (built by
 caunoi.reports.html.environment, as the brief's and the alert mail's is) with the UI's filters,
 the page's language, and what every template sees (labels, user, CSRF token, navigation,
-names of countries and topics, the unread alerts' count of the navigation). It reads the request
-and the user, and asks the service one thing: that count (one COUNT query a page)."""
+names of countries and topics, the unread alerts' count of the navigation, the reader's time zone).
+It reads the request and the user, and asks the service two things: that count (one COUNT query a
+page) and the zone (the mission officer's mission, one small read; caunoi.timezones)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,13 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse
-from jinja2 import Environment
+from jinja2 import Environment, pass_context
 from markupsafe import Markup, escape
 
 from caunoi.app.auth import service_of
 from caunoi.i18n import LABELS, LANGS, name_of, refusal
 from caunoi.reports.html import Labels, environment
+from caunoi.timezones import shown, zone, zone_note
 from caunoi.users import can, permission
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -33,6 +35,8 @@ def _env() -> Environment:
         TEMPLATES,
         day=_day,
         when=_when,
+        moment=_moment,
+        zone_now=_zone_now,
         tone=lambda v: "" if v is None else f"{v:+.2f}",
         marked=marked,
         changes=_changes,
@@ -51,6 +55,23 @@ def _when(value: Any) -> str:
     if isinstance(value, str):
         value = datetime.fromisoformat(value) if value else None
     return value.strftime("%d/%m/%Y %H:%M") if isinstance(value, datetime) else _day(value)
+
+
+@pass_context
+def _moment(context: Any, value: Any) -> str:
+    """A stored moment (a deadline, an alert, an audit entry: UTC) in the reader's zone, named:
+    25/11/2026 10:18 (GMT+1, Paris). Articles' times are Hà Nội wall-clock: those take `when`."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value) if value else None
+    if not isinstance(value, datetime):
+        return _day(value)
+    return shown(value, context.get("reader_zone") or "UTC", context.get("lang") or "vi")
+
+
+@pass_context
+def _zone_now(context: Any, name: str) -> str:
+    """Whose time a form reads a typed time in, as it is now: "GMT+1, Paris"."""
+    return zone_note(datetime.now(zone(name)), context.get("lang") or "vi")
 
 
 def marked(snippet: str, highlights: list[tuple[int, int]]) -> Markup:
@@ -125,8 +146,9 @@ def _render(
     here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
     nav = []
     unread = 0
+    service = service_of(request)
     if user is not None and status < 400:  # an error page needs no badge, nor another query
-        unread = service_of(request).alerts.unread(user)
+        unread = service.alerts.unread(user)
     if user is not None:
         nav = [
             ("/", "dashboard"),
@@ -163,6 +185,7 @@ def _render(
             can=lambda action, obj=None: user is not None and can(user, action, obj),
             name_of=functools.partial(name_of, lang=lang),
             label=functools.partial(_label, LABELS[lang]),
+            reader_zone=context.pop("reader_zone", None) or service.zone_of(user),
             **context,
         )
     )
