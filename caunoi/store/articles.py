@@ -482,7 +482,8 @@ class ArticleRepository:
                     page = self._ranked(conn, req, node, first, from_id)
                 found = select(*_hit_columns()).where(articles.c.id.in_([i for i, _ in page]))
                 rows = {row.id: row for row in conn.execute(found)}
-                return self._placed(conn, [_hit(rows[i], score, terms, shown_first) for i, score in page])
+                hits = [_hit(rows[i], score, terms, shown_first) for i, score in page if i in rows]
+                return self._placed(conn, hits)
         boost = typed_boost(node) if req.widen else None
         stmt, score = self._match(node, _hit_columns(), boost, _named(req))
         stmt = stmt.where(*self._filters(req))
