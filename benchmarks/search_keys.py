@@ -1,17 +1,17 @@
-"""SQLite search through the indexes of what it filters and sorts by (migration 0020, issue 20), against
+"""SQLite search through the indexes of what it filters and sorts by (migration 0022, issue 20), against
 the search code before them, on the same store.
 
 Run: .venv/bin/python benchmarks/search_keys.py --store var/bench/search_100000_s1_g1 [--before REV]
-     [--runs 7] [--only TEXT] [--out NAME] [--json]
+     [--runs 7] [--only TEXT] [--out NAME] [--work DIR] [--json]
 
-The store (search_latency.py's, never written) is copied twice into var/bench/search_keys/: `before`,
-opened as it is (at the migration it was built with), and `after`, migrated. REV (by default the commit
-before migration 0020 was added) gives the code before: its ArticleRepository.search, _count and
-ranked_from, read with `git show REV:caunoi/store/articles.py`, stand in for this checkout's on the
-`before` store. Each query of search_latency.py's QUERIES runs once on each to warm up, then --runs
-times alternately before and after, in one process (the machine's load falls on both alike):
-`Service.search`, limit 20, end to end; medians, and whether both gave the same ids, in the same order,
-with the same scores (a hit sorted by date has none after: not compared).
+The store (search_latency.py's, never written) is copied twice into --work (var/bench/search_keys/):
+`before`, opened as it is (at the migration it was built with), and `after`, migrated. REV (by default
+the parent of the commit that brought the indexes to caunoi/store/articles.py) gives the code before:
+its ArticleRepository.search, _count and ranked_from, read with `git show REV:caunoi/store/articles.py`,
+stand in for this checkout's on the `before` store. Each query of search_latency.py's QUERIES runs once
+on each to warm up, then --runs times alternately before and after, in one process (the machine's load
+falls on both alike): `Service.search`, limit 20, end to end; medians, and whether both gave the same
+ids, in the same order, with the same scores (a hit sorted by date has none after: not compared).
 """
 
 from __future__ import annotations
@@ -33,7 +33,6 @@ from _harness import REPO, VAR, print_table, publish
 from search_latency import QUERIES, describe
 
 NAME = "search_keys"
-MIGRATION = "caunoi/store/migrations/versions/0020_search_keys.py"
 REPLACED = ("search", "_count", "ranked_from")
 
 
@@ -60,22 +59,24 @@ def code_before(rev: str) -> dict[str, Any]:
 
 
 def copied(store: Path, folder: Path) -> Path:
-    """A copy of the store's database in `folder` (made once)."""
+    """A copy of the store's database in `folder` (made once), with its write-ahead log if it has one,
+    copied first: a checkpoint meanwhile leaves the log's copy holding what the database's lacks."""
     if not (folder / "caunoi.db").exists():
         folder.mkdir(parents=True, exist_ok=True)
+        if (store / "caunoi.db-wal").exists():
+            shutil.copyfile(store / "caunoi.db-wal", folder / "caunoi.db-wal")
         shutil.copyfile(store / "caunoi.db", folder / "caunoi.db.part")
         (folder / "caunoi.db.part").rename(folder / "caunoi.db")
     return folder
 
 
-def measure(store: Path, rev: str, runs: int, only: str) -> dict[str, Any]:
+def measure(store: Path, work: Path, rev: str, runs: int, only: str) -> dict[str, Any]:
     import caunoi.service
     from caunoi.config import Settings
     from caunoi.models import SearchRequest
     from caunoi.service import Service
     from caunoi.store.database import create_store_engine
 
-    work = VAR / NAME
     with contextlib.ExitStack() as stack:
         opened = caunoi.service.open_store
         caunoi.service.open_store = create_store_engine  # the store as it was built: not migrated
@@ -156,19 +157,22 @@ def print_report(r: dict[str, Any]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, required=True, help="search_latency.py's store folder")
-    parser.add_argument("--before", help="the revision of the code before (default: before migration 0020)")
+    parser.add_argument("--before", help="the revision of the code before (default: before the indexes)")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", default="", help="only the queries whose text contains this")
     parser.add_argument("--out", default=NAME, help="the result's name in benchmarks/results/")
+    parser.add_argument("--work", type=Path, default=VAR / NAME, help="where the two copies are made")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     if not (args.store / "caunoi.db").exists():
         sys.exit(f"no SQLite store in {args.store}: build one with search_latency.py --backends sqlite")
     rev = args.before or subprocess.run(
-        ["git", "-C", str(REPO), "log", "-1", "--diff-filter=A", "--format=%H", "--", MIGRATION],
+        ["git", "-C", str(REPO), "log", "--reverse", "--format=%H", "-S", "SEARCH_KEYS_BY_DATE", "--",
+         "caunoi/store/articles.py"],
         check=True, capture_output=True, text=True,
-    ).stdout.strip() + "^"  # fmt: skip
-    publish(args.out, measure(args.store, rev, args.runs, args.only), as_json=args.json, report=print_report)
+    ).stdout.split()[0] + "^"  # fmt: skip
+    result = measure(args.store, args.work, rev, args.runs, args.only)
+    publish(args.out, result, as_json=args.json, report=print_report)
     return 0
 
 

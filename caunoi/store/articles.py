@@ -71,7 +71,7 @@ ID_SET_DAYS = 92
 # PostgreSQL with the RUM index: a relevance search ranks this many of its best matches by the index
 # (and of its reading's) as every match was ranked before (ArticleRepository._rum_narrowed)
 RUM_CANDIDATES = 300
-# SQLite: narrow indexes of what a search filters and sorts by (migration 0020), whose row keeps it
+# SQLite: narrow indexes of what a search filters and sorts by (migration 0022), whose row keeps it
 # after its long text: an article's dates, language, outlet and category, and its id
 SEARCH_KEYS_BY_DATE = "ix_articles_keys_by_date"  # published, id, …: walked newest first
 SEARCH_KEYS_BY_ID = "ix_articles_keys_by_id"  # id, published, …: a match looked up by its id

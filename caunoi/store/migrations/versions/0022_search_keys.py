@@ -4,15 +4,15 @@ read them instead of each match's row, where those columns lie after the long te
 caunoi.store.articles, BENCHMARKS.md "--sort date and filters"). PostgreSQL keeps the text apart
 (TOAST), so its rows are narrow already: nothing to do there.
 
-Revision ID: 0020
-Revises: 0019
+Revision ID: 0022
+Revises: 0021
 Create Date: 2026-12-07
 """
 
 from alembic import op
 
-revision = "0020"
-down_revision = "0019"
+revision = "0022"
+down_revision = "0021"
 branch_labels = None
 depends_on = None
 
