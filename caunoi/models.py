@@ -191,7 +191,7 @@ class SearchHit:
     source: str | None
     category: str | None
     url: str | None
-    score: float
+    score: float | None  # its relevance; None sorted by date on SQLite (not ranked)
     snippet: str
     highlights: list[tuple[int, int]] = field(default_factory=list)
     origin: str = "unknown"  # where its outlet is from (outlet_origin)
@@ -209,7 +209,7 @@ class SearchHit:
             "outlet_country": self.outlet_country,
             "category": self.category,
             "url": self.url,
-            "score": round(self.score, 4),
+            "score": None if self.score is None else round(self.score, 4),
             "snippet": self.snippet,
             "highlights": [list(h) for h in self.highlights],
         }

@@ -10,8 +10,9 @@ from alembic.migration import MigrationContext
 from caunoi.store.database import MIGRATIONS, create_store_engine, head_revision, migrate, stored_revision
 from caunoi.store.schema import metadata
 
-# Search machinery each backend adds outside schema.py: SQLite's FTS5 table, PostgreSQL's tsvectors.
-OUTSIDE = ("article_fts", "search_f", "search_x", "alembic_version")
+# Search machinery each backend adds outside schema.py: SQLite's FTS5 table and the indexes of what
+# search filters and sorts by (caunoi.store.articles.SEARCH_KEYS_*), PostgreSQL's tsvectors.
+OUTSIDE = ("article_fts", "ix_articles_keys_by_", "search_f", "search_x", "alembic_version")
 
 
 def _named(diff) -> str:

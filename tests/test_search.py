@@ -225,6 +225,92 @@ def test_a_common_word_is_ranked_among_its_most_recently_stored_matches(store):
     assert past.ranked_among is None and ids(past) == ids(every)[5:10]
 
 
+# searches whose pages SQLite finds through its indexes of what search filters and sorts by
+KEYED = [
+    ("Việt Nam", {}),  # in most of the demo articles
+    ("Việt Nam", {"lang": "vi", "category": "tech"}),
+    ("Việt Nam", {"source": "dantri.com.vn"}),
+    ("viet nam", {"date_from": date(2021, 4, 20), "date_to": date(2021, 4, 30)}),  # many on one day
+    ("hoi nghi OR ASEAN", {}),
+    ("Vietnam", {"named": "country:VN", "named_as": ("Việt Nam", "Viet Nam")}),  # as request_from gives it
+]
+
+
+def newest_first(hits: list) -> list[int]:
+    """The ids of `hits` in the date sort's order, sorted here: the latest published first, the
+    undated last, the last stored first among equals."""
+    dated = sorted((h for h in hits if h.published), key=lambda h: (h.published, h.id), reverse=True)
+    return [h.id for h in dated] + sorted((h.id for h in hits if not h.published), reverse=True)
+
+
+@pytest.mark.parametrize("query, options", KEYED)
+def test_a_date_sort_pages_through_every_match_newest_first(store, monkeypatch, query, options):
+    import caunoi.store.articles as repository
+
+    request = SearchRequest(query=query, limit=10_000, **options)
+    every = ranked(store, 0, request).hits  # every match, by relevance
+    assert len(every) > 3
+    expected = newest_first(every)
+    # the walk among the newest articles fills the page, or ends first (0: at once) and the matches
+    # are sorted instead: the same pages either way
+    for walk in (0, 1, 3, repository.DATE_WALK_PER_HIT):
+        monkeypatch.setattr(repository, "DATE_WALK_PER_HIT", walk)
+        for offset, limit in ((0, 5), (4, 7), (len(every) - 2, 5), (0, 10_000)):
+            asked = dataclasses.replace(request, sort="date", offset=offset, limit=limit)
+            hits = store.search(asked)
+            assert [h.id for h in hits] == expected[offset : offset + limit], (walk, offset, limit)
+    if store.articles.dialect == "sqlite":  # not ranked: no score (PostgreSQL scores as it sorts)
+        assert {h.score for h in hits} == {None} and hits[0].to_json()["score"] is None
+    else:
+        assert all(isinstance(h.score, float) for h in hits)
+
+
+@pytest.mark.parametrize("query, options", KEYED)
+def test_sqlite_ranks_through_its_indexes_as_through_the_rows(store, monkeypatch, query, options):
+    """The page's ids are found through the narrow indexes of what search filters and sorts by (no
+    article's row read): the same articles, in the same order, with the same scores, as reading
+    each match's row gives; so is the count, and the rank cap's floor under filters."""
+    if store.articles.dialect != "sqlite":
+        pytest.skip("the indexes of SEARCH_KEYS are SQLite's")
+    import caunoi.store.articles as repository
+
+    request = SearchRequest(query=query, limit=30, **options)
+    asked = [request, dataclasses.replace(request, offset=7, limit=9)]
+    found = {cap: [ranked(store, cap, r) for r in asked] for cap in (0, 8)}
+    monkeypatch.setattr(repository, "_keyed", lambda stmt, _index: stmt)  # each match's row read
+    for cap, pages in found.items():
+        for one, page in zip(asked, pages, strict=True):
+            rows = ranked(store, cap, one)
+            assert [(h.id, h.score) for h in page.hits] == [(h.id, h.score) for h in rows.hits]
+            assert (page.total, page.ranked_among) == (rows.total, rows.ranked_among)
+
+
+def test_sqlite_reads_a_pages_dates_and_filters_from_its_indexes_not_the_rows(store):
+    """Each match's row keeps its dates, outlet and category after its long text: neither the date
+    sort nor a filter reads it; only the page's rows are read, by their ids."""
+    if store.articles.dialect != "sqlite":
+        pytest.skip("the indexes of SEARCH_KEYS are SQLite's")
+    plans: list[str] = []
+
+    def explain(conn, cursor, statement, parameters, context, executemany):
+        if "article_fts MATCH" in statement and "LIMIT 1 OFFSET" not in statement:  # not the cap's floor
+            found = cursor.connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plans.append(" | ".join(row[3] for row in found))
+
+    event.listen(store.engine, "before_cursor_execute", explain)
+    try:
+        for sort in ("date", "relevance"):
+            plans.append(sort)
+            search(store, "Việt Nam", sort=sort, category="tech", lang="vi")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", explain)
+    dated, by_relevance = plans[1 : plans.index("relevance")], plans[plans.index("relevance") + 1 :]
+    assert dated and by_relevance
+    assert "COVERING INDEX ix_articles_keys_by_date" in dated[0], dated  # walked newest first
+    assert all("COVERING INDEX ix_articles_keys_by_id" in plan for plan in dated[1:] + by_relevance), plans
+    assert not any("INTEGER PRIMARY KEY" in plan for plan in dated + by_relevance), plans
+
+
 def test_the_page_and_the_command_say_when_only_the_newest_matches_were_ranked():
     found = SearchResults([], total=340_000, counted=False, ranked_among=5000)
     line = _found_line(found, SearchRequest(query="doi ngoai"))

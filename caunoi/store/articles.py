@@ -71,6 +71,13 @@ ID_SET_DAYS = 92
 # PostgreSQL with the RUM index: a relevance search ranks this many of its best matches by the index
 # (and of its reading's) as every match was ranked before (ArticleRepository._rum_narrowed)
 RUM_CANDIDATES = 300
+# SQLite: narrow indexes of what a search filters and sorts by (migration 0022), whose row keeps it
+# after its long text: an article's dates, language, outlet and category, and its id
+SEARCH_KEYS_BY_DATE = "ix_articles_keys_by_date"  # published, id, …: walked newest first
+SEARCH_KEYS_BY_ID = "ix_articles_keys_by_id"  # id, published, …: a match looked up by its id
+# SQLite, --sort date: how many of the newest articles are walked for each one a page asks for, in
+# search of the matches, before the matches themselves are sorted instead (ArticleRepository._dated)
+DATE_WALK_PER_HIT = 1000
 
 
 def rum_fits(req: SearchRequest) -> bool:
@@ -92,7 +99,18 @@ def _hit_columns() -> list:
     return [c.id, c.title, c.published, c.lang, c.source, c.category, c.url, c.text]
 
 
-def _hit(row: Any, score: float, terms: list, first: list | None = None) -> SearchHit:
+def _newest_first() -> tuple:
+    """The date sort: the latest published first, the undated last, then the last stored first."""
+    return articles.c.published.desc().nulls_last(), articles.c.id.desc()
+
+
+def _keyed(stmt: Any, index: str) -> Any:
+    """`stmt` reading `articles` through `index` only, on SQLite (one of the SEARCH_KEYS indexes: it
+    holds every column of the articles the statement reads, so no article's row is read)."""
+    return stmt.with_hint(articles, f"INDEXED BY {index}", "sqlite")
+
+
+def _hit(row: Any, score: float | None, terms: list, first: list | None = None) -> SearchHit:
     """A search's hit; its snippet shows where the `first` terms match (the query as read), else
     where any of `terms` does."""
     snip = make_snippet(row.text, terms, first=first)
@@ -446,39 +464,86 @@ class ArticleRepository:
         with none, it is refused as it does not parse. By relevance, the articles that match
         `first` (the query as the user likely meant it: caunoi.search's reading, or its words side
         by side) come before the rest. `from_id` (SQLite, `ranked_from`'s) ranks only the matches
-        stored from that id on."""
+        stored from that id on.
+
+        SQLite finds the page's ids first, through the narrow indexes of the SEARCH_KEYS (`_ranked`,
+        `_dated`), and then reads those articles' rows only; a hit sorted by date has no score there
+        (None). PostgreSQL reads the page in one statement."""
         if not req.query.strip() and self._filters(req):
             return self._filtered(req)
         node = _query_node(req)
-        cols = _hit_columns()
+        terms = positive_terms(node)
+        shown_first = positive_terms(first) if first is not None else None
+        if self.dialect == "sqlite":
+            with self.engine.connect() as conn:
+                if req.sort == "date":
+                    page = self._dated(conn, req)
+                else:
+                    page = self._ranked(conn, req, node, first, from_id)
+                found = select(*_hit_columns()).where(articles.c.id.in_([i for i, _ in page]))
+                rows = {row.id: row for row in conn.execute(found)}
+                hits = [_hit(rows[i], score, terms, shown_first) for i, score in page if i in rows]
+                return self._placed(conn, hits)
         boost = typed_boost(node) if req.widen else None
-        stmt, score = self._match(node, cols, boost, _named(req), from_id)
+        stmt, score = self._match(node, _hit_columns(), boost, _named(req))
         stmt = stmt.where(*self._filters(req))
         best = None
         if req.sort == "date":
-            stmt = stmt.order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
+            stmt = stmt.order_by(*_newest_first())
         else:
-            best = self._rum_best(req, node, first) if self.dialect == "postgresql" else None
+            best = self._rum_best(req, node, first)
             if best is not None:  # the reading looked for in the few candidates, not everywhere
                 stmt = stmt.where(articles.c.id.in_(best))
                 ahead = [case((self._pg_condition(first, "r"), 0), else_=1)] if first is not None else []
             else:
-                ahead = [self._first_if(first, from_id)] if first is not None else []
-            stmt = stmt.order_by(
-                *ahead, score, articles.c.published.desc().nulls_last(), articles.c.id.desc()
-            )
+                ahead = [self._first_if(first)] if first is not None else []
+            stmt = stmt.order_by(*ahead, score, *_newest_first())
         stmt = stmt.limit(req.limit).offset(req.offset)
-        terms = positive_terms(node)
-        shown_first = positive_terms(first) if first is not None else None
         hits = []
         with self.engine.connect() as conn:
-            if self.dialect == "postgresql":
-                _match_through_index(conn)
+            _match_through_index(conn)
             if best is not None:  # each tier walked in the RUM index's order, whatever it estimates
                 conn.execute(text("SELECT set_config('enable_bitmapscan', 'off', true)"))
             for row in conn.execute(stmt):
                 hits.append(_hit(row, abs(float(row.score)), terms, shown_first))
             return self._placed(conn, hits)
+
+    def _ranked(
+        self, conn: Connection, req: SearchRequest, node: Node, first: Node | None, from_id: int | None
+    ) -> list[tuple[int, float | None]]:
+        """SQLite, by relevance: the page's ids and scores, ranked as `search` says; each match's date
+        and filter columns are read from the index by id (SEARCH_KEYS_BY_ID), not from its row."""
+        boost = typed_boost(node) if req.widen else None
+        stmt, score = self._match(node, [articles.c.id], boost, _named(req), from_id)
+        ahead = [self._first_if(first, from_id)] if first is not None else []
+        stmt = stmt.where(*self._filters(req)).order_by(*ahead, score, *_newest_first())
+        stmt = _keyed(stmt, SEARCH_KEYS_BY_ID).limit(req.limit).offset(req.offset)
+        return [(row.id, abs(float(row.score))) for row in conn.execute(stmt)]
+
+    def _dated(self, conn: Connection, req: SearchRequest) -> list[tuple[int, float | None]]:
+        """SQLite, --sort date: the page's ids, newest first, with no score (bm25 would be asked of
+        every match, which is what a date sort spares). The articles the filters keep are walked
+        newest first in the date index (SEARCH_KEYS_BY_DATE), each looked up among the full-text
+        matches (their ids, read once from the index): a word common among the newest fills the
+        page within DATE_WALK_PER_HIT articles per hit asked. A rarer one, or a page or an export
+        reaching further, has its matches sorted instead, their dates read from the index by id
+        (SEARCH_KEYS_BY_ID). Either way, the page of every match in `_newest_first`'s order."""
+        matched, filters = self._matched(req), self._filters(req)
+        walk = select(articles.c.id, articles.c.published, matched.label("hit")).where(*filters)
+        walked = (
+            _keyed(walk, SEARCH_KEYS_BY_DATE)
+            .order_by(*_newest_first())
+            .limit(DATE_WALK_PER_HIT * (req.offset + req.limit))
+            .subquery("walked")
+        )
+        newest = (walked.c.published.desc().nulls_last(), walked.c.id.desc())
+        page = select(walked.c.id).where(walked.c.hit).order_by(*newest)
+        ids = list(conn.execute(page.limit(req.limit).offset(req.offset)).scalars())
+        if len(ids) < req.limit:  # the walk ended before the page did: the matches sorted
+            every = _keyed(select(articles.c.id), SEARCH_KEYS_BY_ID).where(matched, *filters)
+            every = every.order_by(*_newest_first()).limit(req.limit).offset(req.offset)
+            ids = list(conn.execute(every).scalars())
+        return [(i, None) for i in ids]
 
     def _rum_best(self, req: SearchRequest, node: Node, first: Node | None) -> Any:
         """The ids a relevance search is narrowed to, on PostgreSQL with the RUM index: its best
@@ -511,8 +576,7 @@ class ArticleRepository:
             tops.append(top.order_by(distance).limit(need))
         named = _named(req)
         if named is not None:  # none of the query's words: ranked last, newest first
-            newest = (articles.c.published.desc().nulls_last(), articles.c.id.desc())
-            tops.append(select(articles.c.id).where(named, *filters).order_by(*newest).limit(need))
+            tops.append(select(articles.c.id).where(named, *filters).order_by(*_newest_first()).limit(need))
         found = union_all(*(top.subquery().select() for top in tops)).subquery("rum_best")
         return select(found.c.id)
 
@@ -559,25 +623,29 @@ class ArticleRepository:
         newer = [] if after is None else [articles.c.id > after]
         if not req.query.strip():
             stmt = select(articles.c.id)
-        elif self.dialect == "sqlite":  # the index's matches drive: joined, SQLite may ask it row by row
-            match = to_fts5(_query_node(req))
-            rowid = "" if after is None else f" AND rowid > {int(after)}"
-            found = text(f"SELECT rowid FROM article_fts WHERE article_fts MATCH :m{rowid}").bindparams(
-                m=match
-            )
-            matched = articles.c.id.in_(found.columns(column("rowid")))
-            named = _named(req)
-            stmt = select(articles.c.id).where(matched if named is None else or_(matched, named))
+        elif self.dialect == "sqlite":  # each match's filter columns read from the index by id
+            stmt = _keyed(select(articles.c.id).where(self._matched(req, after)), SEARCH_KEYS_BY_ID)
         else:
             stmt, _ = self._match(_query_node(req), [articles.c.id], named=_named(req))
         stmt = stmt.where(*self._filters(req), *newer)
         return stmt if ids else select(func.count()).select_from(stmt.subquery())
 
+    @staticmethod
+    def _matched(req: SearchRequest, after: int | None = None) -> Any:
+        """SQLite: that an article is one the query matches (among the full-text index's matches,
+        with an id above `after`: their ids, which SQLite reads once; joined, it may ask the index
+        row by row), or is tagged with the entity it names."""
+        rowid = "" if after is None else f" AND rowid > {int(after)}"
+        found = text(f"SELECT rowid FROM article_fts WHERE article_fts MATCH :m{rowid}")
+        found = found.bindparams(m=to_fts5(_query_node(req))).columns(column("rowid"))
+        named = _named(req)
+        return articles.c.id.in_(found) if named is None else or_(articles.c.id.in_(found), named)
+
     def _filtered(self, req: SearchRequest) -> list[SearchHit]:
         stmt = (
             select(*_hit_columns())
             .where(*self._filters(req))
-            .order_by(articles.c.published.desc().nulls_last(), articles.c.id.desc())
+            .order_by(*_newest_first())
             .limit(req.limit)
             .offset(req.offset)
         )  # fmt: skip

@@ -117,7 +117,10 @@ class HitOut(BaseModel):
     outlet_country: str | None = Field(description="Its outlet's country (ISO 3166), when the registry says.")
     category: str | None
     url: str | None
-    score: float
+    score: float | None = Field(
+        description="Its relevance (higher is better); null for a search sorted by date on SQLite, "
+        "which ranks nothing."
+    )
     snippet: str
     highlights: list[list[int]] = Field(description="[start, end) of each matched word in the snippet")
 
