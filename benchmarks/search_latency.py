@@ -315,6 +315,44 @@ def store_format() -> str:
     return digest.hexdigest()[:12]
 
 
+def write_path_format() -> str:
+    """A digest of the write path alone (the stored text's and the index's forms): what --migrate
+    requires unchanged to migrate a store instead of building it again."""
+    import inspect
+
+    from caunoi.store.articles import ArticleRepository
+    from caunoi.text import fold
+
+    digest = hashlib.sha256()
+    for obj in (
+        fold,
+        ArticleRepository.write_batch,
+        ArticleRepository._article_row,
+        ArticleRepository._index,
+    ):
+        digest.update(inspect.getsource(obj).encode())
+    return digest.hexdigest()[:12]
+
+
+def migrate_store(store: Store, manifest: dict[str, Any]) -> dict[str, Any]:
+    """Open the store with this code (Alembic upgrades it to the newest migration); the manifest
+    records the format it was built under."""
+    from caunoi.service import Service
+
+    started = time.perf_counter()
+    with Service(store.settings()):
+        pass
+    manifest = {
+        **manifest,
+        "migrated_from": [*manifest.get("migrated_from", []), manifest["store_format"]],
+        "migrate_s": round(time.perf_counter() - started, 1),
+        "store_format": store_format(),
+        "write_path": write_path_format(),
+    }
+    store.save_manifest(manifest)
+    return manifest
+
+
 def count_articles(engine) -> int:
     from sqlalchemy import func, select
 
@@ -335,6 +373,7 @@ def build(store: Store, pools_loader, limit_s: float | None) -> dict[str, Any]:
         "seed": store.seed,
         "generator": GENERATOR_VERSION,
         "store_format": store_format(),
+        "write_path": write_path_format(),
         "complete": False,
         "build_s": 0.0,
         "write_batch_s": 0.0,
@@ -524,9 +563,16 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     store.remove()
                 manifest = store.manifest()
                 if manifest and manifest.get("store_format") != store_format():
-                    log.info("[%s %s] built by another version of the write path: rebuilding", backend, size)
-                    store.remove()
-                    manifest = None
+                    same_writes = manifest.get("write_path", write_path_format()) == write_path_format()
+                    if args.migrate and same_writes:
+                        log.info("[%s %s] built by another version: migrating (--migrate)", backend, size)
+                        manifest = migrate_store(store, manifest)
+                    else:
+                        log.info(
+                            "[%s %s] built by another version of the write path: rebuilding", backend, size
+                        )
+                        store.remove()
+                        manifest = None
                 reused = bool(manifest and manifest.get("complete"))
                 if not reused:
                     if not store.exists():
@@ -672,6 +718,12 @@ def main() -> int:
         "--rank-caps",
         default="",
         help="SQLite: run the queries once per rank_cap setting, comma-separated (0 = rank every match)",
+    )
+    parser.add_argument(
+        "--migrate",
+        action="store_true",
+        help="migrate a store built by an older version instead of rebuilding it, when its write path"
+        " is the same (recorded in its manifest; a manifest from before that record is trusted)",
     )
     parser.add_argument(
         "--rum",
