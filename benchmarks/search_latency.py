@@ -2,6 +2,7 @@
 
 Run: .venv/bin/python benchmarks/search_latency.py [--json] [--sizes 100000,1000000]
          [--backends sqlite,postgresql] [--seed 1] [--runs 10] [--rebuild] [--keep] [--build-limit-min M]
+         [--rank-caps 5000,0] [--rum on,off] [--migrate]
 
 The articles are generated from real text (GENERATOR_VERSION 1), with random.Random(seed):
   - 90% Vietnamese: title = the title of a random vi-news-unc article, category = that article's
@@ -15,8 +16,10 @@ The articles are generated from real text (GENERATOR_VERSION 1), with random.Ran
   - Paragraphs and titles go through caunoi.pipeline.normalise first, so the stored text is in the
     form an ingest would store. origin "gen:<n>", content_hash unique per article.
 They are written through ArticleRepository.write_batch in batches of 2000: the real write path,
-full-text index included. PostgreSQL then gets VACUUM ANALYZE (timed; this server runs with
-autovacuum off), SQLite a WAL checkpoint. Sizes on disk are measured after that.
+full-text index included, except PostgreSQL's RUM index (migration 0019), which is dropped while the
+articles load and made once they are in, as for any bulk load (timed). PostgreSQL then gets VACUUM
+ANALYZE (timed; this server runs with autovacuum off), SQLite a WAL checkpoint. Sizes on disk are
+measured after that.
 
 Stores live in var/bench/ (SQLite files, and a manifest per store) and are reused when one with the
 same size, seed and generator is there; a build cut short (--build-limit-min, or killed) is resumed.
