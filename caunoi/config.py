@@ -58,7 +58,7 @@ class Settings:
     batch_size: int = _setting(200, "articles written per transaction")
     rank_cap: int = _setting(
         5000,
-        "SQLite: a search by relevance matching more articles ranks the most recently stored this many "
+        "a search by relevance matching more articles ranks the most recently stored this many "
         "(and says so); 0 = rank every match",
     )
     workers: int = _setting(

@@ -445,7 +445,7 @@ class Service:
             reading = None if request.exact else Readings(self.engine).read(request.query, node)
             # the articles with the words as read, else with the words side by side, come first
             first = reading.first if reading else side_by_side(node)
-        # SQLite: a common word's matches are ranked among the most recently stored (rank_cap)
+        # a common word's matches are ranked among the most recently stored (rank_cap)
         from_id = self.articles.ranked_from(request, self.settings.rank_cap)
         hits = self.articles.search(request, first, from_id)
         if not count:

@@ -209,9 +209,6 @@ def test_a_common_word_is_ranked_among_its_most_recently_stored_matches(store):
     every = ranked(store, 0, dataclasses.replace(request, limit=1000))
     assert every.total == len(every.hits) > 50
     capped = ranked(store, 8, request)
-    if store.articles.dialect == "postgresql":  # ranks every match (its own index: issue 20)
-        assert capped.ranked_among is None and ids(capped) == ids(every)[:5]
-        return
     newest = set(sorted(ids(every))[-8:])  # the 8 matches stored last, ranked as among all
     assert capped.ranked_among == 8 and capped.total == every.total
     assert ids(capped) == [i for i in ids(every) if i in newest][:5]

@@ -78,6 +78,11 @@ SEARCH_KEYS_BY_ID = "ix_articles_keys_by_id"  # id, published, …: a match look
 # SQLite, --sort date: how many of the newest articles are walked for each one a page asks for, in
 # search of the matches, before the matches themselves are sorted instead (ArticleRepository._dated)
 DATE_WALK_PER_HIT = 1000
+# PostgreSQL, a common word ranked among its newest matches (ArticleRepository._pg_ranked_from): the
+# first window of the newest ids looked in, as a multiple of rank_cap, and at most how many times
+# wider each next one is
+PG_FIRST_WINDOW = 4
+PG_WINDOW_GROWTH = 16
 
 
 def rum_fits(req: SearchRequest) -> bool:
@@ -463,8 +468,8 @@ class ArticleRepository:
         with filters lists every article they keep, newest first (a day of the attention charts);
         with none, it is refused as it does not parse. By relevance, the articles that match
         `first` (the query as the user likely meant it: caunoi.search's reading, or its words side
-        by side) come before the rest. `from_id` (SQLite, `ranked_from`'s) ranks only the matches
-        stored from that id on.
+        by side) come before the rest. `from_id` (`ranked_from`'s) ranks only the matches stored
+        from that id on.
 
         SQLite finds the page's ids first, through the narrow indexes of the SEARCH_KEYS (`_ranked`,
         `_dated`), and then reads those articles' rows only; a hit sorted by date has no score there
@@ -491,9 +496,13 @@ class ArticleRepository:
         if req.sort == "date":
             stmt = stmt.order_by(*_newest_first())
         else:
-            best = self._rum_best(req, node, first)
-            if best is not None:  # the reading looked for in the few candidates, not everywhere
+            # a common word: its newest matches only (from_id); else, with the RUM index, its best
+            best = None if from_id is not None else self._rum_best(req, node, first)
+            if best is not None:
                 stmt = stmt.where(articles.c.id.in_(best))
+            elif from_id is not None:
+                stmt = stmt.where(articles.c.id >= from_id)
+            if best is not None or from_id is not None:  # the reading looked for in the few ranked
                 ahead = [case((self._pg_condition(first, "r"), 0), else_=1)] if first is not None else []
             else:
                 ahead = [self._first_if(first)] if first is not None else []
@@ -597,14 +606,17 @@ class ArticleRepository:
             return conn.execute(self._count(req)).scalar_one(), True
 
     def ranked_from(self, req: SearchRequest, cap: int) -> int | None:
-        """SQLite, by relevance: when the search matches more than `cap` articles, the id from which
-        the `cap` most recently stored of them begin (`search` ranks those only); else None, and on
-        PostgreSQL. bm25 over every match is what a common word costs (a third of the store: about
-        a second per million articles); the index gives its matches newest first, and stops at cap."""
-        if self.dialect != "sqlite" or req.sort == "date" or not req.query.strip() or cap <= 0:
+        """By relevance: when the search matches more than `cap` articles, the id from which the
+        `cap` most recently stored of them begin (`search` ranks those only); else None. Ranking
+        every match is what a common word costs (a third of the store: about a second per million
+        articles on SQLite, several on PostgreSQL, RUM index or not). SQLite's index gives its
+        matches newest first, and stops at cap; PostgreSQL's, `_pg_ranked_from`."""
+        if req.sort == "date" or not req.query.strip() or cap <= 0:
             return None
         if req.offset + req.limit > cap:  # a page past the cap, an export of more: every match ranked
             return None
+        if self.dialect == "postgresql":
+            return self._pg_ranked_from(req, cap)
         newest = text(
             "SELECT rowid FROM article_fts WHERE article_fts MATCH :m"
             " ORDER BY rowid DESC LIMIT 1 OFFSET :skip"
@@ -618,6 +630,31 @@ class ArticleRepository:
                 left_out = conn.execute(kept).scalar()
         return None if left_out is None else left_out + 1
 
+    def _pg_ranked_from(self, req: SearchRequest, cap: int) -> int | None:
+        """PostgreSQL's `ranked_from`. The GIN index hands a word's matches in no useful order, so
+        the newest are looked for a window of ids at a time, the index's matches and the window's
+        ids taken together: a window of PG_FIRST_WINDOW × cap of the newest ids first, widened by
+        how many of its articles matched until it holds more than `cap` of the matches; then the id
+        of the first match left out. A search matching no more than `cap` (every match looked at
+        once, up to cap + 1) ranks every match: None."""
+        kept = self._count(req, ids=True)
+        newest = articles.c.id.desc()
+        with self.engine.connect() as conn:
+            _match_through_index(conn)
+            some = select(func.count()).select_from(kept.limit(cap + 1).subquery())
+            if conn.execute(some).scalar_one() <= cap:
+                return None
+            low, high = conn.execute(select(func.min(articles.c.id), func.max(articles.c.id))).one()
+            window = PG_FIRST_WINDOW * cap
+            while high - window >= low:
+                newer = kept.where(articles.c.id > high - window)
+                left_out = conn.execute(newer.order_by(newest).limit(1).offset(cap)).scalar()
+                if left_out is not None:
+                    return left_out + 1
+                held = conn.execute(select(func.count()).select_from(newer.subquery())).scalar_one()
+                window = int(window * min(PG_WINDOW_GROWTH, 1.5 * (cap + 1) / max(held, 1)))
+            return conn.execute(kept.order_by(newest).limit(1).offset(cap)).scalar_one() + 1
+
     def _count(self, req: SearchRequest, after: int | None = None, *, ids: bool = False):
         """SELECT count(*) of the articles `req` matches (with an id above `after`); their ids if `ids`."""
         newer = [] if after is None else [articles.c.id > after]
@@ -625,8 +662,9 @@ class ArticleRepository:
             stmt = select(articles.c.id)
         elif self.dialect == "sqlite":  # each match's filter columns read from the index by id
             stmt = _keyed(select(articles.c.id).where(self._matched(req, after)), SEARCH_KEYS_BY_ID)
-        else:
-            stmt, _ = self._match(_query_node(req), [articles.c.id], named=_named(req))
+        else:  # the matches only, not their scores (a rank would read each match's text)
+            matched, named = self._pg_condition(_query_node(req), "m"), _named(req)
+            stmt = select(articles.c.id).where(matched if named is None else or_(matched, named))
         stmt = stmt.where(*self._filters(req), *newer)
         return stmt if ids else select(func.count()).select_from(stmt.subquery())
 

@@ -132,7 +132,7 @@ class SearchPage(BaseModel):
     total_exact: bool = Field(description="Whether `total` was counted (true) or estimated (false).")
     ranked_among: int | None = Field(
         None,
-        description="By relevance on SQLite, when more matched than the setting rank_cap: only this many, "
+        description="By relevance, when more matched than the setting rank_cap: only this many, "
         "the most recently stored matches, were ranked; null when every match was.",
     )
     reading: str | None = Field(
