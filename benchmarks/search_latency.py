@@ -26,7 +26,8 @@ same size, seed and generator is there; a build cut short (--build-limit-min, or
 PostgreSQL schemas this run creates are dropped at the end unless --keep.
 
 Each query in QUERIES runs once to warm up, then --runs times; the latency is Service.search end to
-end (query normalisation, parsing, SQL, 20 snippets), with the share spent making snippets.
+end (query normalisation, parsing, SQL, 20 snippets), with the share spent making snippets. Variants
+of one store (--rank-caps, --rum) take turns run by run, query by query.
 """
 
 from __future__ import annotations
@@ -472,66 +473,94 @@ def match_count(svc, q: Query) -> int | None:
     return svc.articles.count(svc._as_stored(SearchRequest(query=q.query, **q.options)), cap=10**12)[0]
 
 
-def run_queries(
-    store: Store, runs: int, rank_cap: int | None = None, rum_off: bool = False
-) -> list[dict[str, Any]]:
-    """Each query's latencies; rum_off: PostgreSQL ranks every match (the path without the RUM index,
-    on the same store), as a server without the extension does."""
+@dataclass(frozen=True)
+class Variant:
+    """One way of searching the same store: a rank_cap setting (None: the default) and, on
+    PostgreSQL, the RUM index path off (every match ranked, as a server without the extension)."""
+
+    key: str
+    rank_cap: int | None = None
+    rum_off: bool = False
+
+
+def variant_key(backend: str, cap: int | None, rum: str | None) -> str:
+    """The name of a variant in the report: "postgresql cap 5000 rum off"."""
+    return " ".join(
+        [backend, *([] if cap is None else [f"cap {cap}"]), *([] if rum is None else [f"rum {rum}"])]
+    )
+
+
+def run_queries(store: Store, runs: int, variants: list[Variant]) -> dict[str, list[dict[str, Any]]]:
+    """Each variant's latencies per query. The variants take turns run by run (the first of each
+    round moving along), so a machine whose load changes during the run weighs on each alike."""
     import caunoi.store.articles as repository
     from caunoi.models import SearchRequest
     from caunoi.service import Service
 
-    snippet_s = 0.0
+    snippet_s: dict[str, float] = {}
+    current = [variants[0].key]
     make_snippet = repository.make_snippet
 
     def timed_snippet(*args, **kwargs):
-        nonlocal snippet_s
         t = time.perf_counter()
         try:
             return make_snippet(*args, **kwargs)
         finally:
-            snippet_s += time.perf_counter() - t
+            snippet_s[current[0]] = snippet_s.get(current[0], 0.0) + time.perf_counter() - t
 
     repository.make_snippet = timed_snippet
     by_index = repository.ranked_by_index
-    if rum_off:
-        repository.ranked_by_index = lambda engine: None
-    out = []
+    out: dict[str, list[dict[str, Any]]] = {v.key: [] for v in variants}
     try:
-        settings = store.settings()
-        if rank_cap is not None:
-            settings = dataclasses.replace(settings, rank_cap=rank_cap)
-        with Service(settings) as svc:
+        with contextlib.ExitStack() as stack:
+            services = {}
+            for v in variants:
+                settings = store.settings()
+                if v.rank_cap is not None:
+                    settings = dataclasses.replace(settings, rank_cap=v.rank_cap)
+                services[v.key] = stack.enter_context(Service(settings))
+
+            def search(v: Variant, request: SearchRequest, *, results: bool = False) -> Any:
+                current[0] = v.key
+                repository.ranked_by_index = (lambda engine: None) if v.rum_off else by_index
+                svc = services[v.key]
+                return svc.search_results(request, count=False) if results else svc.search(request)
+
             for q in QUERIES:
                 request = SearchRequest(query=q.query, limit=20, **q.options)
-                found = svc.search_results(request, count=False)  # warm-up (as svc.search)
-                latencies = []
-                snippet_s = 0.0
-                for _ in range(runs):
-                    t = time.perf_counter()
-                    hits = svc.search(request)
-                    latencies.append((time.perf_counter() - t) * 1000)
-                out.append(
-                    {
-                        "label": q.label,
-                        "query": describe(q),
-                        "hits": len(hits),
-                        "ids": [h.id for h in hits],
-                        "ranked_among": getattr(found, "ranked_among", None),
-                        "matches": match_count(svc, q),
-                        "ms": [round(x, 2) for x in latencies],
-                        "p50_ms": round(percentile(latencies, 50), 2),
-                        "p95_ms": round(percentile(latencies, 95), 2),
-                        "snippet_share": round(snippet_s * 1000 / sum(latencies), 3),
-                    }
-                )
+                found = {v.key: search(v, request, results=True) for v in variants}  # warm-up
+                latencies: dict[str, list[float]] = {v.key: [] for v in variants}
+                hits: dict[str, list] = {}
+                snippet_s.clear()
+                for run in range(runs):
+                    for v in variants[run % len(variants) :] + variants[: run % len(variants)]:
+                        t = time.perf_counter()
+                        hits[v.key] = search(v, request)
+                        latencies[v.key].append((time.perf_counter() - t) * 1000)
+                matches = match_count(services[variants[0].key], q)
+                for v in variants:
+                    ms = latencies[v.key]
+                    out[v.key].append(
+                        {
+                            "label": q.label,
+                            "query": describe(q),
+                            "hits": len(hits[v.key]),
+                            "ids": [h.id for h in hits[v.key]],
+                            "ranked_among": getattr(found[v.key], "ranked_among", None),
+                            "matches": matches,
+                            "ms": [round(x, 2) for x in ms],
+                            "p50_ms": round(percentile(ms, 50), 2),
+                            "p95_ms": round(percentile(ms, 95), 2),
+                            "snippet_share": round(snippet_s.get(v.key, 0.0) * 1000 / sum(ms), 3),
+                        }
+                    )
                 log.info(
-                    "[%s %s] %-40s p50 %8.1f ms  matches %s",
+                    "[%s %s] %-40s p50 %s ms  matches %s",
                     store.backend,
                     store.size,
                     describe(q),
-                    out[-1]["p50_ms"],
-                    out[-1]["matches"],
+                    "  ".join(f"{v.key} {out[v.key][-1]['p50_ms']:.1f}" for v in variants),
+                    matches,
                 )
     finally:
         repository.make_snippet = make_snippet
@@ -599,15 +628,18 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                         built,
                         manifest["build_s"],
                     )
-                variants: list[tuple[str, int | None, bool]] = [(backend, None, False)]
-                if backend == "sqlite" and args.rank_caps:
-                    variants = [(f"{backend} cap {cap}", cap, False) for cap in args.rank_caps]
-                elif backend == "postgresql" and args.rum:
-                    variants = [(f"{backend} rum {mode}", None, mode == "off") for mode in args.rum]
-                for key, cap, rum_off in variants:
-                    ranked = {**entry, "rank_cap": cap, "rum_off": rum_off}
-                    ranked["queries"] = run_queries(store, args.runs, cap, rum_off)
-                    all_ms = [x for q in ranked["queries"] for x in q["ms"]]
+                caps = [None] if not args.rank_caps else args.rank_caps
+                modes = args.rum if backend == "postgresql" and args.rum else [None]
+                variants = [
+                    Variant(variant_key(backend, cap, mode), cap, mode == "off")
+                    for cap in caps
+                    for mode in modes
+                ]
+                for key, queries in run_queries(store, args.runs, variants).items():
+                    variant = next(v for v in variants if v.key == key)
+                    ranked = {**entry, "rank_cap": variant.rank_cap, "rum_off": variant.rum_off}
+                    ranked["queries"] = queries
+                    all_ms = [x for q in queries for x in q["ms"]]
                     ranked["overall"] = {
                         "p50_ms": round(percentile(all_ms, 50), 2),
                         "p95_ms": round(percentile(all_ms, 95), 2),
@@ -720,7 +752,8 @@ def main() -> int:
     parser.add_argument(
         "--rank-caps",
         default="",
-        help="SQLite: run the queries once per rank_cap setting, comma-separated (0 = rank every match)",
+        help="run the queries with each rank_cap setting, comma-separated (0 = rank every match),"
+        " taking turns",
     )
     parser.add_argument(
         "--migrate",
@@ -731,7 +764,8 @@ def main() -> int:
     parser.add_argument(
         "--rum",
         default="",
-        help="PostgreSQL: run the queries with the RUM index path on, off or both (on,off), same store",
+        help="PostgreSQL: the RUM index path on, off or both (on,off), same store, taking turns"
+        " (with each rank cap)",
     )
     parser.add_argument("--out", default=NAME, help="name of the result files in benchmarks/results")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
