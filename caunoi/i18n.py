@@ -206,7 +206,8 @@ LABELS: dict[str, dict[str, str]] = {
         "audit_until": "Đến lúc",
         "audit_changes": "Thay đổi (trước → sau)",
         "audit_export": "Tải CSV",
-        "audit_hint": "Giờ theo UTC. Hiện tối đa {limit} mục mới nhất; tải CSV để có tất cả.",
+        "audit_hint": "Giờ hiển thị và giờ gõ vào theo giờ {zone}. Hiện tối đa {limit} mục mới nhất; "
+        "tải CSV (giờ UTC) để có tất cả.",
         "yes": "có",
         "no": "không",
         "forbidden": "Không có quyền",
@@ -1109,7 +1110,8 @@ LABELS: dict[str, dict[str, str]] = {
         "audit_until": "Until",
         "audit_changes": "Changes (before → after)",
         "audit_export": "Download CSV",
-        "audit_hint": "Times in UTC. At most the {limit} newest entries are shown; download the CSV for all.",
+        "audit_hint": "Times shown and typed in {zone} time. At most the {limit} newest entries are shown; "
+        "download the CSV (times in UTC) for all.",
         "yes": "yes",
         "no": "no",
         "forbidden": "Forbidden",
@@ -1847,6 +1849,7 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fig_cases_opened": "Vụ việc mở mới", "fig_cases_closed": "Vụ việc đã đóng",
         "foreign_press": "Báo chí nước ngoài",
         "foreign_none": "Không có bài nào của báo chí nước ngoài hay quốc tế trong kỳ.",
+        "alert_window": "Khoảng thời gian (giờ đăng bài)", "raised_at": "Phát lúc",
     },
     "en": {
         "brief": "MORNING BRIEF", "brief_sub": "Press coverage at home and abroad",
@@ -1866,6 +1869,7 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fig_cases_opened": "Cases opened", "fig_cases_closed": "Cases closed",
         "foreign_press": "Foreign press",
         "foreign_none": "No article by foreign or international outlets in the period.",
+        "alert_window": "Window (publication times)", "raised_at": "Raised at",
     },
 }  # fmt: skip
 

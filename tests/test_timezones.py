@@ -7,7 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from conftest import backend_settings
@@ -17,7 +17,7 @@ from support.cli import caunoi
 
 from caunoi.app import create_app
 from caunoi.cases import parse_deadline
-from caunoi.timezones import offset_name, reader_zone, shown, to_utc, unit_zone, zone, zone_of_country
+from caunoi.timezones import offset_name, reader_zone, shown, to_utc, unit_zone, utcnow, zone, zone_of_country
 from caunoi.units import UnitError
 
 PASSWORD = "hai con thỏ chạy quanh hồ"
@@ -150,3 +150,13 @@ def test_the_cli_shows_deadlines_in_the_setting_timezone_and_reads_them_there(tm
             settings, "units", "edit", "DSQ-DE", "--timezone", "Berlin", "--by", "t", check=False
         )
         assert refused.returncode == 2 and "IANA" in refused.stderr
+
+
+def test_rules_and_channels_are_created_on_the_stores_clock_utc(service):
+    before = utcnow()
+    service.alerts.add_channel("trực ban", "email", "truc-ban@bo.example.vn", by="lan")
+    service.alerts.add_rule("Covid", "volume_spike", {"query": "covid"}, channel_names=["trực ban"], by="lan")
+    (channel,) = service.alerts.channels()
+    (rule,) = service.alerts.rules()
+    for made in (channel["created_at"], rule["created_at"]):
+        assert before - timedelta(seconds=1) <= made <= utcnow()
