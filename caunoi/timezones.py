@@ -37,6 +37,15 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def article_clock(at: datetime | None = None) -> datetime:
+    """A time on the articles' clock, as their `published` is kept and compared (Hà Nội wall-clock,
+    naive): now when None — whatever the server's own zone —, an aware time converted, a naive one
+    taken as already on it. Alert windows, stories' `since` and rising windows are measured so."""
+    if at is None:
+        return datetime.now(ARTICLE_ZONE).replace(tzinfo=None)
+    return at.astimezone(ARTICLE_ZONE).replace(tzinfo=None) if at.tzinfo else at
+
+
 def zone(name: str | tzinfo | None, error: type[CaunoiError] = TimezoneError) -> tzinfo:
     """The zone of an IANA name ("Europe/Paris"), or `error` saying to give one; a zone as it is."""
     if isinstance(name, tzinfo):
