@@ -97,6 +97,33 @@ def test_changes_to_rules_channels_and_saved_searches_are_audited(service):
     assert only(service, "alert_rule", "remove").changes["name"] == ["Tăng đột biến", None]
 
 
+def test_a_channels_new_secret_is_recorded_as_changed_never_its_value(service, settings):
+    hook = "https://hooks.example/x"
+    service.alerts.add_channel("trực-ban", "webhook", hook, "k3y-1", by="lan")
+    # edited: a new secret for the old one
+    service.alerts.edit_channel("trực-ban", hook, "k3y-2", by="hoa")
+    assert only(service, "channel", "edit").changes == {"secret": ["set", "changed"]}
+    service.alerts.edit_channel("trực-ban", hook, "k3y-2", by="hoa")  # the same again: nothing
+    service.alerts.edit_channel("trực-ban", hook, by="hoa")  # none given: kept, nothing
+    assert len(log(service, entity="channel", action="edit")) == 1
+    # replaced (channel-add --replace): a new secret is a change too; the same one is none
+    service.alerts.add_channel("trực-ban", "webhook", hook, "k3y-3", by="tuan", replace=True)
+    assert only(service, "channel", "replace").changes == {"secret": ["set", "changed"]}
+    service.alerts.add_channel("trực-ban", "email", "lan@example.vn", by="tuan", replace=True)
+    replaced = log(service, entity="channel", action="replace")[0]
+    assert replaced.changes["secret"] == ["set", None] and replaced.changes["kind"] == ["webhook", "email"]
+    service.alerts.add_channel("trực-ban", "webhook", hook, "k3y-4", by="tuan", replace=True)
+    assert log(service, entity="channel", action="replace")[0].changes["secret"] == [None, "set"]
+    assert not any("k3y" in json.dumps(e.changes) for e in log(service))
+    # and from the command line
+    caunoi(
+        settings, "alerts", "channel-add", "trực-ban", "--email", "hoa@example.vn", "--replace", "--by", "hoa"
+    )
+    assert log(service, entity="channel", action="replace")[0].changes["secret"] == ["set", None]
+    refused = caunoi(settings, "alerts", "channel-add", "trực-ban", "--email", "x@example.vn", check=False)
+    assert refused.returncode == 2 and "--replace swaps it" in refused.stderr
+
+
 def test_the_log_is_filtered_by_who_what_object_and_time(service):
     service.sources.add(make_spec(DANTRI), by="Lan")
     service.sources.disable("Dân trí", by="hoa")
