@@ -923,6 +923,15 @@ LABELS: dict[str, dict[str, str]] = {
         "source_off": "Không theo dõi",
         "source_do_enable": "Theo dõi lại",
         "source_do_disable": "Ngừng theo dõi",
+        "source_remove": "Xoá nguồn tin…",
+        "source_remove_title": "Xoá nguồn tin «{name}»?",
+        "source_remove_forgotten": "Cầu Nối sẽ ngừng theo dõi nguồn tin này và quên hồ sơ của nó: trang chủ, "
+        "nguồn RSS, sơ đồ trang, tên miền, quốc gia, xuất xứ, loại hình báo chí, ghi chú.",
+        "source_remove_articles": "Không có gì đã lưu bị xoá: {n} bài báo của nguồn này vẫn còn (trong tìm "
+        "kiếm, câu chuyện, điểm tin) dưới tên «{name}», cùng các trang đã tải về.",
+        "source_remove_unknown": "Những bài đó sẽ được tính là xuất xứ chưa xác định cho đến khi thêm lại "
+        "một nguồn tin cùng tên. Việc xoá được ghi vào nhật ký thay đổi.",
+        "source_remove_confirm": "Xoá nguồn tin",
         "one_a_line": "mỗi dòng một địa chỉ",
         "notes": "Ghi chú",
     },
@@ -1825,6 +1834,15 @@ LABELS: dict[str, dict[str, str]] = {
         "source_off": "Not watched",
         "source_do_enable": "Watch again",
         "source_do_disable": "Stop watching",
+        "source_remove": "Remove source…",
+        "source_remove_title": "Remove the source «{name}»?",
+        "source_remove_forgotten": "Cầu Nối stops watching this source and forgets its record: home page, "
+        "feeds, sitemaps, domains, country, origin, media type, notes.",
+        "source_remove_articles": "Nothing stored is deleted: its {n} articles stay (in search, stories and "
+        "briefs) under the name «{name}», and so do the pages fetched from it.",
+        "source_remove_unknown": "Those articles count as of unknown origin until a source of that name is "
+        "added again. The removal is written in the audit log.",
+        "source_remove_confirm": "Remove the source",
         "one_a_line": "one address a line",
         "notes": "Notes",
     },
