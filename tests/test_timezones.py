@@ -225,3 +225,11 @@ def test_the_apis_stories_since_an_utc_moment_is_read_on_the_articles_clock(serv
         assert {
             s["id"] for s in api.get("/api/v1/stories", params={"since": in_hanoi}).json()["items"]
         } == listed
+
+
+def test_a_user_locked_on_the_stores_clock_is_shown_locked_whatever_the_servers_zone(server_zone):
+    from caunoi.app.ui.admin import state_of
+
+    locked = {"disabled": False, "locked_until": utcnow() + timedelta(minutes=10)}  # users keep UTC
+    assert state_of(locked) == "locked"
+    assert state_of({**locked, "locked_until": utcnow() - timedelta(minutes=1)}) == "active"
