@@ -7,7 +7,8 @@ offset is read in the typer's zone and stored in UTC. The API gives moments in U
 
 Articles are the exception: their publication times are Hà Nội wall-clock (ARTICLE_ZONE, see
 caunoi.text.timestamps), so that "published on 1/10" is one day for every reader; they are shown as
-they are. This module imports nothing of caunoi but its errors: the store's clock is here too."""
+they are, and windows over them are measured on that clock (`article_clock`), not the server's.
+This module imports nothing of caunoi but its errors: the store's clock is here too."""
 
 from __future__ import annotations
 
