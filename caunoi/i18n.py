@@ -206,7 +206,8 @@ LABELS: dict[str, dict[str, str]] = {
         "audit_until": "Đến lúc",
         "audit_changes": "Thay đổi (trước → sau)",
         "audit_export": "Tải CSV",
-        "audit_hint": "Giờ theo UTC. Hiện tối đa {limit} mục mới nhất; tải CSV để có tất cả.",
+        "audit_hint": "Giờ hiển thị và giờ gõ vào theo giờ {zone}. Hiện tối đa {limit} mục mới nhất; "
+        "tải CSV (giờ UTC) để có tất cả.",
         "yes": "có",
         "no": "không",
         "forbidden": "Không có quyền",
@@ -922,6 +923,15 @@ LABELS: dict[str, dict[str, str]] = {
         "source_off": "Không theo dõi",
         "source_do_enable": "Theo dõi lại",
         "source_do_disable": "Ngừng theo dõi",
+        "source_remove": "Xoá nguồn tin…",
+        "source_remove_title": "Xoá nguồn tin «{name}»?",
+        "source_remove_forgotten": "Cầu Nối sẽ ngừng theo dõi nguồn tin này và quên hồ sơ của nó: trang chủ, "
+        "nguồn RSS, sơ đồ trang, tên miền, quốc gia, xuất xứ, loại hình báo chí, ghi chú.",
+        "source_remove_articles": "Không có gì đã lưu bị xoá: {n} bài báo của nguồn này vẫn còn (trong tìm "
+        "kiếm, câu chuyện, điểm tin) dưới tên «{name}», cùng các trang đã tải về.",
+        "source_remove_unknown": "Những bài đó sẽ được tính là xuất xứ chưa xác định cho đến khi thêm lại "
+        "một nguồn tin cùng tên. Việc xoá được ghi vào nhật ký thay đổi.",
+        "source_remove_confirm": "Xoá nguồn tin",
         "one_a_line": "mỗi dòng một địa chỉ",
         "notes": "Ghi chú",
     },
@@ -1109,7 +1119,8 @@ LABELS: dict[str, dict[str, str]] = {
         "audit_until": "Until",
         "audit_changes": "Changes (before → after)",
         "audit_export": "Download CSV",
-        "audit_hint": "Times in UTC. At most the {limit} newest entries are shown; download the CSV for all.",
+        "audit_hint": "Times shown and typed in {zone} time. At most the {limit} newest entries are shown; "
+        "download the CSV (times in UTC) for all.",
         "yes": "yes",
         "no": "no",
         "forbidden": "Forbidden",
@@ -1823,6 +1834,15 @@ LABELS: dict[str, dict[str, str]] = {
         "source_off": "Not watched",
         "source_do_enable": "Watch again",
         "source_do_disable": "Stop watching",
+        "source_remove": "Remove source…",
+        "source_remove_title": "Remove the source «{name}»?",
+        "source_remove_forgotten": "Cầu Nối stops watching this source and forgets its record: home page, "
+        "feeds, sitemaps, domains, country, origin, media type, notes.",
+        "source_remove_articles": "Nothing stored is deleted: its {n} articles stay (in search, stories and "
+        "briefs) under the name «{name}», and so do the pages fetched from it.",
+        "source_remove_unknown": "Those articles count as of unknown origin until a source of that name is "
+        "added again. The removal is written in the audit log.",
+        "source_remove_confirm": "Remove the source",
         "one_a_line": "one address a line",
         "notes": "Notes",
     },
@@ -1847,6 +1867,7 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fig_cases_opened": "Vụ việc mở mới", "fig_cases_closed": "Vụ việc đã đóng",
         "foreign_press": "Báo chí nước ngoài",
         "foreign_none": "Không có bài nào của báo chí nước ngoài hay quốc tế trong kỳ.",
+        "alert_window": "Khoảng thời gian (giờ đăng bài)", "raised_at": "Phát lúc",
     },
     "en": {
         "brief": "MORNING BRIEF", "brief_sub": "Press coverage at home and abroad",
@@ -1866,6 +1887,7 @@ REPORT_LABELS: dict[str, dict[str, str]] = {
         "fig_cases_opened": "Cases opened", "fig_cases_closed": "Cases closed",
         "foreign_press": "Foreign press",
         "foreign_none": "No article by foreign or international outlets in the period.",
+        "alert_window": "Window (publication times)", "raised_at": "Raised at",
     },
 }  # fmt: skip
 

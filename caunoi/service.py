@@ -706,7 +706,14 @@ class Service:
     def brief(self, start: datetime, end: datetime, lang: str = "vi") -> dict[str, Any]:
         from caunoi.reports import brief
 
-        return brief.build(self.engine, start, end, lang, subject=self.settings.subject_country)
+        return brief.build(
+            self.engine,
+            start,
+            end,
+            lang,
+            subject=self.settings.subject_country,
+            timezone=self.settings.timezone,
+        )
 
     def copies(self, article_id: int) -> dict[str, Any]:
         return self.stories.copies_of(article_id)

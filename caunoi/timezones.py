@@ -7,7 +7,8 @@ offset is read in the typer's zone and stored in UTC. The API gives moments in U
 
 Articles are the exception: their publication times are Hà Nội wall-clock (ARTICLE_ZONE, see
 caunoi.text.timestamps), so that "published on 1/10" is one day for every reader; they are shown as
-they are. This module imports nothing of caunoi but its errors: the store's clock is here too."""
+they are, and windows over them are measured on that clock (`article_clock`), not the server's.
+This module imports nothing of caunoi but its errors: the store's clock is here too."""
 
 from __future__ import annotations
 
@@ -35,6 +36,15 @@ class TimezoneError(Invalid):
 def utcnow() -> datetime:
     """Now in UTC, naive: as the store keeps moments."""
     return datetime.now(UTC).replace(tzinfo=None)
+
+
+def article_clock(at: datetime | None = None) -> datetime:
+    """A time on the articles' clock, as their `published` is kept and compared (Hà Nội wall-clock,
+    naive): now when None — whatever the server's own zone —, an aware time converted, a naive one
+    taken as already on it. Alert windows, stories' `since` and rising windows are measured so."""
+    if at is None:
+        return datetime.now(ARTICLE_ZONE).replace(tzinfo=None)
+    return at.astimezone(ARTICLE_ZONE).replace(tzinfo=None) if at.tzinfo else at
 
 
 def zone(name: str | tzinfo | None, error: type[CaunoiError] = TimezoneError) -> tzinfo:

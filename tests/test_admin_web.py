@@ -20,7 +20,8 @@ from support.dns import fake_dns
 from support.mail import Mailbox, smtp_server
 
 from caunoi.app import create_app
-from caunoi.store.schema import audit_log
+from caunoi.ingest.sources import make_spec
+from caunoi.store.schema import articles, audit_log
 from caunoi.users import MAX_FAILURES
 
 PASSWORD = "một câu mật khẩu dài 2024"
@@ -472,6 +473,74 @@ def test_an_admin_adds_edits_and_switches_a_source_and_an_analyst_may_not(site):
     assert analyst.post(f"{edit}/disable", data={"csrf_token": token}).status_code == 403
     assert browser.post(f"{edit}/disable", data={}).status_code == 403  # no CSRF token
     assert site.service.sources.get(source.id).enabled is True
+
+
+def _source_with_articles(site: Site, tmp_path, name: str, domain: str, n: int = 2) -> int:
+    """A source registered for `domain`, and `n` articles of it stored; its id."""
+    source_id, _ = site.service.sources.add(
+        make_spec({"name": name, "home": f"https://{domain}/", "feeds": ["/rss"], "domains": [domain]}),
+        by="test",
+    )
+    folder = tmp_path / domain
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"{i}.txt").write_text(
+            f"# url = https://{domain}/bai-{i}.htm\n# date = 2026-12-01T08:0{i}\nBài số {i} về {name}\n"
+            f"Nội dung bài số {i} của {name}, một bài báo để thử việc xoá nguồn tin.\n",
+            encoding="utf-8",
+        )
+    site.service.ingest([folder])
+    return source_id
+
+
+def _articles_of(site: Site, name: str) -> int:
+    with site.service.engine.connect() as conn:
+        return len(conn.execute(select(articles.c.id).where(articles.c.source == name)).all())
+
+
+def test_an_admin_removes_a_source_after_a_page_that_says_its_articles_stay(site, tmp_path):
+    source_id = _source_with_articles(site, tmp_path, "Báo Gỡ", "baogo.example.vn")
+    assert _articles_of(site, "Báo Gỡ") == 2
+    browser, page = site.client("admin"), f"/admin/sources/{source_id}"
+    assert f'href="{page}/remove"' in browser.get(page).text
+    confirm = browser.get(f"{page}/remove")
+    assert confirm.status_code == 200 and "Xoá nguồn tin «Báo Gỡ»?" in confirm.text
+    assert "2 bài báo của nguồn này vẫn còn" in confirm.text and "xuất xứ chưa xác định" in confirm.text
+    browser.get("/lang/en", params={"next": "/"})
+    english = browser.get(f"{page}/remove").text
+    assert "Remove the source «Báo Gỡ»?" in english and "its 2 articles stay" in english
+    browser.get("/lang/vi", params={"next": "/"})
+
+    analyst = site.client("lan")
+    assert analyst.get(f"{page}/remove").status_code == 403
+    token = csrf_of(analyst.get("/").text)
+    assert analyst.post(f"{page}/remove", data={"csrf_token": token}).status_code == 403
+    assert browser.post(f"{page}/remove", data={}).status_code == 403  # no CSRF token
+    assert site.service.sources.get(source_id).name == "Báo Gỡ"  # still there
+
+    done = post(browser, f"{page}/remove", page=f"{page}/remove")
+    assert done.status_code == 303 and done.headers["location"] == "/admin/sources"
+    assert browser.get(page).status_code == 404 and "Báo Gỡ" not in browser.get("/admin/sources").text
+    assert _articles_of(site, "Báo Gỡ") == 2  # as `caunoi sources remove`: the articles stay
+    (removed,) = audited_entity(site, "source", source_id)[-1:]
+    assert (removed["action"], removed["actor"]) == ("remove", "admin")
+    assert removed["changes"]["name"] == ["Báo Gỡ", None]
+    assert post(browser, f"{page}/remove", page="/admin/sources").status_code == 404  # gone already
+
+
+def test_the_api_removes_a_source_as_the_page_does(site, tmp_path):
+    source_id = _source_with_articles(site, tmp_path, "API Gỡ", "api-go.example.org", n=1)
+    analyst, client = api(site, "lan"), api(site, "admin")
+    assert analyst.delete(f"{API}/sources/{source_id}").status_code == 403
+    gone = client.delete(f"{API}/sources/{source_id}")
+    assert gone.status_code == 204, gone.text
+    assert client.get(f"{API}/sources/{source_id}").status_code == 404
+    assert client.delete(f"{API}/sources/{source_id}").status_code == 404
+    assert _articles_of(site, "API Gỡ") == 1
+    assert [(r["action"], r["actor"]) for r in audited_entity(site, "source", source_id)][-1] == (
+        "remove",
+        "admin",
+    )
 
 
 def test_the_api_manages_sources_as_the_page_does(site):

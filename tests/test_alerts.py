@@ -18,8 +18,10 @@ from support.mail import Mailbox, smtp_server
 from support.webhooks import SECRET, WebhookReceiver, verified
 
 from caunoi.alerts import AlertError
+from caunoi.reports.brief import brief_document, build
 from caunoi.reports.html import brief_html
 from caunoi.service import Service
+from caunoi.timezones import iso_utc, shown
 
 DEMO = Path(__file__).resolve().parent.parent / "demo" / "data" / "vi-news-unc" / "docs"
 AT = datetime(2021, 4, 30, 8, 0)  # a Friday
@@ -194,9 +196,18 @@ def test_deliveries_by_mail_and_signed_webhook_are_recorded(spike_store):
         "truc-ban@bo.example.vn"
     ]
     assert "Căn cứ" in message.get_body(("html",)).get_content()
+    # when: the window in the articles' clock (Hà Nội's), the moment it was raised (UTC) in the
+    # organisation's zone, each named, in both parts of the mail
+    raised = spike_store.alerts.get(alert_id)["created_at"]
+    said = shown(raised, spike_store.settings.timezone, "vi")
+    for part in ("plain", "html"):
+        content = message.get_body((part,)).get_content()
+        assert "29/04/2021 08:00 – 30/04/2021 08:00 (GMT+7, Hà Nội)" in content and said in content
     ((_, headers, body),) = web.posts
     payload = json.loads(body)
     assert payload["alert"]["id"] == alert_id and payload["alert"]["why"]["articles"] == 8
+    assert payload["alert"]["created_at"] == iso_utc(raised)  # a moment: UTC, with its Z
+    assert payload["alert"]["window_end"] == "2021-04-30T08:00:00"  # the articles' clock, as kept
     assert headers["X-Caunoi-Event"] == "alert.raised"
     records = spike_store.alerts.get(alert_id)["deliveries"]
     assert {(d["kind"], d["state"], d["attempts"]) for d in records} == {
@@ -236,6 +247,21 @@ def test_the_brief_groups_stories_and_lists_alerts_and_escapes_titles(spike_stor
     assert "ĐIỂM TIN" in html and "<script>alert" not in html and "&lt;script&gt;" in html
     assert "Cảnh báo mới" in html
     assert "MORNING BRIEF" in brief_html(data, "en")
+
+
+def test_the_briefs_open_cases_say_their_deadline_in_the_organisations_zone(service):
+    service.units.add("DSQ-FR", "ĐSQ tại Pháp", by="test", kind="mission", country="FR")
+    late = service.cases.open_case("Bài báo sai về Biển Đông", by="lan")
+    service.cases.assign(late.id, "DSQ-FR", "2021-04-30 17:00", by="lan", timezone="Europe/Paris")
+    assert service.cases.get(late.id).deadline == datetime(2021, 4, 30, 15, 0)  # kept in UTC
+    data = service.brief(AT - timedelta(hours=24), AT)
+    (case,) = data["cases"]
+    assert case["deadline_shown"] == "30/04/2021 22:00 (GMT+7, Hà Nội)" and case["overdue"]
+    assert "30/04/2021 22:00 (GMT+7, Hà Nội) · QUÁ HẠN" in brief_html(data, "vi")
+    document = brief_document(data, issuer="Bộ Ngoại giao", place="Hà Nội")  # for PDF and DOCX
+    assert "30/04/2021 22:00 (GMT+7, Hà Nội) · QUÁ HẠN" in repr(document.blocks)
+    in_paris = build(service.engine, AT - timedelta(hours=24), AT, timezone="Europe/Paris")
+    assert in_paris["cases"][0]["deadline_shown"] == "30/04/2021 17:00 (GMT+2, Paris)"
 
 
 def test_alerts_and_the_brief_from_the_command_line(settings, tmp_path):

@@ -22,6 +22,7 @@ from caunoi.audit import AuditError, AuditFilter
 from caunoi.ingest.sources import make_spec
 from caunoi.models import SearchRequest
 from caunoi.search import saved_form
+from caunoi.timezones import HANOI, iso_utc, local, shown
 
 PASSWORD = "ba con mèo trèo cây cau"
 DANTRI = {"name": "Dân trí", "home": "https://dantri.com.vn/", "feeds": ["/rss/home.rss"]}
@@ -96,6 +97,33 @@ def test_changes_to_rules_channels_and_saved_searches_are_audited(service):
     assert only(service, "alert_rule", "remove").changes["name"] == ["Tăng đột biến", None]
 
 
+def test_a_channels_new_secret_is_recorded_as_changed_never_its_value(service, settings):
+    hook = "https://hooks.example/x"
+    service.alerts.add_channel("trực-ban", "webhook", hook, "k3y-1", by="lan")
+    # edited: a new secret for the old one
+    service.alerts.edit_channel("trực-ban", hook, "k3y-2", by="hoa")
+    assert only(service, "channel", "edit").changes == {"secret": ["set", "changed"]}
+    service.alerts.edit_channel("trực-ban", hook, "k3y-2", by="hoa")  # the same again: nothing
+    service.alerts.edit_channel("trực-ban", hook, by="hoa")  # none given: kept, nothing
+    assert len(log(service, entity="channel", action="edit")) == 1
+    # replaced (channel-add --replace): a new secret is a change too; the same one is none
+    service.alerts.add_channel("trực-ban", "webhook", hook, "k3y-3", by="tuan", replace=True)
+    assert only(service, "channel", "replace").changes == {"secret": ["set", "changed"]}
+    service.alerts.add_channel("trực-ban", "email", "lan@example.vn", by="tuan", replace=True)
+    replaced = log(service, entity="channel", action="replace")[0]
+    assert replaced.changes["secret"] == ["set", None] and replaced.changes["kind"] == ["webhook", "email"]
+    service.alerts.add_channel("trực-ban", "webhook", hook, "k3y-4", by="tuan", replace=True)
+    assert log(service, entity="channel", action="replace")[0].changes["secret"] == [None, "set"]
+    assert not any("k3y" in json.dumps(e.changes) for e in log(service))
+    # and from the command line
+    caunoi(
+        settings, "alerts", "channel-add", "trực-ban", "--email", "hoa@example.vn", "--replace", "--by", "hoa"
+    )
+    assert log(service, entity="channel", action="replace")[0].changes["secret"] == ["set", None]
+    refused = caunoi(settings, "alerts", "channel-add", "trực-ban", "--email", "x@example.vn", check=False)
+    assert refused.returncode == 2 and "--replace swaps it" in refused.stderr
+
+
 def test_the_log_is_filtered_by_who_what_object_and_time(service):
     service.sources.add(make_spec(DANTRI), by="Lan")
     service.sources.disable("Dân trí", by="hoa")
@@ -131,6 +159,44 @@ def test_the_command_line_audits_and_lists(settings, tmp_path):
     assert json.loads(rows[1]["changes"]) == {"enabled": [True, False]}
     bad = caunoi(settings, "audit", "list", "--since", "hôm qua", check=False)
     assert bad.returncode == 2 and "give a span like 24h" in bad.stderr
+
+
+def test_the_command_line_shows_the_log_in_the_organisations_zone_and_exports_utc(settings, tmp_path):
+    caunoi(settings, "alerts", "channel-add", "mail", "--email", "lan@example.vn", "--by", "lan")
+    (entry,) = json.loads(caunoi(settings, "audit", "list", "--json").stdout)
+    at = datetime.fromisoformat(entry["at"])  # --json: as kept, UTC
+    paris = {"CAUNOI_TIMEZONE": "Europe/Paris", "COLUMNS": "200"}
+    table = caunoi(settings, "audit", "list", env=paris).stdout
+    assert shown(at, "Europe/Paris", "en", pattern="%Y-%m-%d %H:%M") in table and "(UTC)" not in table
+    hanoi = caunoi(settings, "audit", "list", env={"CAUNOI_TIMEZONE": HANOI, "COLUMNS": "200"}).stdout
+    assert shown(at, HANOI, "en", pattern="%Y-%m-%d %H:%M").endswith("(GMT+7, Hanoi)")
+    assert shown(at, HANOI, "en", pattern="%Y-%m-%d %H:%M") in hanoi
+    out = tmp_path / "audit.csv"
+    caunoi(settings, "audit", "list", "--csv", str(out), env=paris)
+    (row,) = csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig")))
+    assert row["at"] == iso_utc(at) and row["at"].endswith("Z")
+    # a time typed without an offset is the organisation's: a minute after the entry, in Hà Nội,
+    # is seven hours after it in UTC
+    after = (local(at, HANOI) + timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    before = (local(at, HANOI) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M")
+    env = {"CAUNOI_TIMEZONE": HANOI}
+    assert json.loads(caunoi(settings, "audit", "list", "--since", after, "--json", env=env).stdout) == []
+    assert (
+        len(json.loads(caunoi(settings, "audit", "list", "--since", before, "--json", env=env).stdout)) == 1
+    )
+
+
+def test_a_time_typed_in_a_filter_is_read_in_the_readers_zone(service):
+    service.alerts.add_channel("mail", "email", "lan@example.vn", by="lan")
+    (entry,) = log(service)
+    in_hanoi = local(entry.at, HANOI).replace(tzinfo=None)
+    since = (in_hanoi - timedelta(minutes=1)).isoformat(timespec="minutes")
+    until = (in_hanoi + timedelta(minutes=1)).isoformat(timespec="minutes")
+    asked = AuditFilter.from_text(since=since, until=until, timezone=HANOI)
+    assert service.audit.entries(asked) == [entry]
+    assert service.audit.entries(AuditFilter.from_text(since=since, until=until)) == []  # read in UTC
+    with_offset = AuditFilter.from_text(since=f"{since}+07:00", until=f"{until}+07:00")
+    assert service.audit.entries(with_offset) == [entry]  # an offset typed wins
 
 
 @pytest.fixture
@@ -196,3 +262,26 @@ def test_the_audit_page_is_for_administrators_and_filters(app):
     admin.get("/lang/en", params={"next": "/audit"})
     english = admin.get("/audit", params={"who": "admin"}).text
     assert "Audit log" in english and "<td>source:1</td>" in english and "<td>channel:1</td>" not in english
+
+
+def test_the_audit_page_shows_times_in_the_readers_zone_and_reads_typed_times_there(app):
+    service = app.state.service
+    case = service.cases.open_case("Bài báo sai về Biển Đông", by="admin")
+    service.units.add("DSQ-FR", "ĐSQ tại Pháp", by="test", kind="mission", country="FR")
+    service.cases.assign(case.id, "DSQ-FR", "2026-11-25 17:00", by="admin", timezone="Europe/Paris")
+    (assigned,) = service.audit.entries(AuditFilter(entity="case", action="assign"))
+    admin = browser_as(app, "admin")
+    page = admin.get("/audit", params={"object": "case"}).text
+    assert "(UTC)" not in page and "GMT+7, Hà Nội" in page
+    assert f"<td>{shown(assigned.at, HANOI, 'vi')}</td>" in page
+    # a deadline changed is a moment too: in the reader's zone, named
+    assert "25/11/2026 23:00 (GMT+7, Hà Nội)" in page
+    at = local(assigned.at, HANOI)
+    after = admin.get(
+        "/audit", params={"object": "case", "since": f"{at + timedelta(minutes=1):%Y-%m-%dT%H:%M}"}
+    )
+    assert after.status_code == 200 and "case:" not in after.text.split("<tbody>")[-1]
+    before = admin.get(
+        "/audit", params={"object": "case", "since": f"{at - timedelta(minutes=1):%Y-%m-%dT%H:%M}"}
+    )
+    assert f"<td>{shown(assigned.at, HANOI, 'vi')}</td>" in before.text

@@ -26,6 +26,7 @@ from support.corpus import HOANG_SA
 from caunoi import backup as backups
 from caunoi.backup import BackupRefused, backup, restore
 from caunoi.config import Settings
+from caunoi.ingest.sources import make_spec
 from caunoi.service import Service
 from caunoi.store import backup as store_backup
 from caunoi.store.backup import BackupError, OverwriteRefused
@@ -293,6 +294,39 @@ def test_a_restore_over_a_store_that_holds_data_needs_force(small_backup, tmp_pa
     assert [row[1] for row in rows_of(settings)["users"]] == ["hai"]
     restore(settings, small_backup, force=True)
     assert len(rows_of(settings)["articles"]) == 9 and rows_of(settings)["users"] == []
+
+
+@pytest.mark.parametrize("source", [pytest.param("postgresql", marks=pytest.mark.postgres)], indirect=True)
+def test_a_postgresql_restore_with_force_replaces_a_schema_that_holds_data(source, tmp_path):
+    settings = source  # a schema of this test's own (conftest's backend_settings), dropped after it
+    archive = tmp_path / "store.tar.gz"
+    caunoi(settings, "backup", str(archive))
+    backed_up = rows_of(settings)
+    with Service(settings) as service:  # the store moves on: a user and a source added
+        service.users.add_user("hai", "một mật khẩu khác", "viewer", by="admin")
+        service.sources.add(make_spec({"name": "Báo Mới", "home": "https://baomoi.example.vn/",
+                                       "feeds": ["/rss"]}), by="admin")  # fmt: skip
+    changed = rows_of(settings)
+    assert changed != backed_up and len(changed["users"]) == len(backed_up["users"]) + 1
+
+    refused = caunoi(settings, "restore", str(archive), check=False)
+    assert refused.returncode == 2 and "holds data" in refused.stderr and "--force" in refused.stderr
+    assert rows_of(settings) == changed  # refused: nothing touched
+
+    done = caunoi(settings, "restore", str(archive), "--force")
+    assert f"{len(backed_up['articles'])} articles" in done.stdout
+    assert rows_of(settings) == backed_up  # the schema's tables dropped and the backup's put back
+    engine = create_engine(settings.database_url)
+    try:
+        with engine.connect() as conn:
+            schema = conn.execute(text("SELECT current_schema()")).scalar_one()
+            listed = text("SELECT tablename FROM pg_tables WHERE schemaname = :s")
+            tables = set(conn.execute(listed, {"s": schema}).scalars())
+    finally:
+        engine.dispose()
+    assert {t.name for t in metadata.sorted_tables} <= tables and "alembic_version" in tables
+    search = json.loads(caunoi(settings, "search", "Hoàng Sa", "--json").stdout)
+    assert search  # the restored store answers
 
 
 @pytest.mark.postgres

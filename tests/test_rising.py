@@ -241,6 +241,7 @@ def test_an_alerts_page_says_why_and_dismissing_it_is_audited(site):
     browser = site.client("lan")
     alert_id = site.ids["rising"]
     page = browser.get(f"/alerts/{alert_id}").text
+    assert "29/04/2021 08:00 – 30/04/2021 08:00 (GMT+7, Hà Nội)" in page  # the articles' clock, named
     for shown in (
         "Vì sao có cảnh báo",
         "Ngưỡng z",

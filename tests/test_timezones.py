@@ -7,7 +7,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
-from datetime import datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from conftest import backend_settings
@@ -17,7 +18,7 @@ from support.cli import caunoi
 
 from caunoi.app import create_app
 from caunoi.cases import parse_deadline
-from caunoi.timezones import offset_name, reader_zone, shown, to_utc, unit_zone, zone, zone_of_country
+from caunoi.timezones import offset_name, reader_zone, shown, to_utc, unit_zone, utcnow, zone, zone_of_country
 from caunoi.units import UnitError
 
 PASSWORD = "hai con thỏ chạy quanh hồ"
@@ -150,3 +151,85 @@ def test_the_cli_shows_deadlines_in_the_setting_timezone_and_reads_them_there(tm
             settings, "units", "edit", "DSQ-DE", "--timezone", "Berlin", "--by", "t", check=False
         )
         assert refused.returncode == 2 and "IANA" in refused.stderr
+
+
+def test_rules_and_channels_are_created_on_the_stores_clock_utc(service):
+    before = utcnow()
+    service.alerts.add_channel("trực ban", "email", "truc-ban@bo.example.vn", by="lan")
+    service.alerts.add_rule("Covid", "volume_spike", {"query": "covid"}, channel_names=["trực ban"], by="lan")
+    (channel,) = service.alerts.channels()
+    (rule,) = service.alerts.rules()
+    for made in (channel["created_at"], rule["created_at"]):
+        assert before - timedelta(seconds=1) <= made <= utcnow()
+
+
+# -- the articles' clock: windows over `published` (Hà Nội wall-clock) whatever the server's zone ---
+
+
+@pytest.fixture(params=["UTC", "America/New_York", HANOI])
+def server_zone(request, monkeypatch):
+    """The server's own zone (TZ), as datetime.now() reads it: UTC as recommended, another, Hà Nội's."""
+    monkeypatch.setenv("TZ", request.param)
+    time.tzset()
+    yield request.param
+    monkeypatch.undo()
+    time.tzset()
+
+
+def _published_ago(service, tmp_path, hours: list[float]) -> dict[float, int]:
+    """Covid articles published `hours` before now on Hà Nội's clock (as outlets there date them, and
+    as the store keeps them); their ids by how long ago."""
+    from test_alerts import _ids_from, covid_articles, write
+
+    now = datetime.now(zone(HANOI)).replace(tzinfo=None)
+    names = covid_articles()
+    folder = tmp_path / "docs"
+    for n, ago in enumerate(hours):
+        write(folder, names[n], now - timedelta(hours=ago), source=f"bao{n}.example.vn")
+    service.ingest([folder])
+    return {ago: _ids_from(service, f"bao{n}.example.vn")[0] for n, ago in enumerate(hours)}
+
+
+def test_an_alert_window_is_measured_on_the_articles_clock_whatever_the_servers_zone(
+    service, tmp_path, server_zone
+):
+    ids = _published_ago(service, tmp_path, [0.5, 6, 7.5])
+    service.alerts.add_rule("Covid", "mention", {"query": "covid"}, {"window_hours": 1})
+    raised = [service.alerts.get(i) for i in service.alerts.run()]
+    seen = {a for alert in raised for a in alert["why"]["articles"]}
+    # the last hour, on Hà Nội's clock: the article of half an hour ago, not those of 6 and 7.5
+    # hours ago (on a UTC server, a window on the server's clock saw only the one of 7.5 hours)
+    assert seen == {ids[0.5]}
+    (alert,) = raised
+    start, end = alert["window_start"], alert["window_end"]
+    assert end - start == timedelta(hours=1)
+    assert abs(end - datetime.now(zone(HANOI)).replace(tzinfo=None)) < timedelta(minutes=5)
+
+
+def test_the_apis_stories_since_an_utc_moment_is_read_on_the_articles_clock(service, tmp_path, server_zone):
+    ids = _published_ago(service, tmp_path, [0.5, 6])
+    story_of = {ago: service.article(i).story_id for ago, i in ids.items()}
+    app = create_app(service.settings)
+    with contextlib.closing(app.state.service):
+        app.state.service.users.add_user("lan", PASSWORD, "analyst", by="test")
+        token = app.state.service.users.create_token("lan", "tests", by="test")
+        api = TestClient(app, base_url="https://testserver", headers={"Authorization": f"Bearer {token}"})
+        an_hour_ago = (datetime.now(UTC) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        found = api.get("/api/v1/stories", params={"since": an_hour_ago})
+        assert found.status_code == 200, found.text
+        listed = {s["id"] for s in found.json()["items"]}
+        assert story_of[0.5] in listed
+        if story_of[6] != story_of[0.5]:  # a story last seen six hours ago is not of the last hour
+            assert story_of[6] not in listed
+        in_hanoi = (datetime.now(zone(HANOI)) - timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%S")
+        assert {
+            s["id"] for s in api.get("/api/v1/stories", params={"since": in_hanoi}).json()["items"]
+        } == listed
+
+
+def test_a_user_locked_on_the_stores_clock_is_shown_locked_whatever_the_servers_zone(server_zone):
+    from caunoi.app.ui.admin import state_of
+
+    locked = {"disabled": False, "locked_until": utcnow() + timedelta(minutes=10)}  # users keep UTC
+    assert state_of(locked) == "locked"
+    assert state_of({**locked, "locked_until": utcnow() - timedelta(minutes=1)}) == "active"

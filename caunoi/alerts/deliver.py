@@ -11,6 +11,7 @@ from typing import Any
 
 from caunoi.config import Settings
 from caunoi.store.alerts import AlertRepository
+from caunoi.timezones import iso_utc
 
 MAX_DELIVERY_RUNS = 3
 
@@ -28,7 +29,7 @@ def send_pending(repo: AlertRepository, settings: Settings) -> dict[str, int]:
             if alert["pack_id"] is not None:
                 subject, html, text = pack_mail(alert, settings.public_url)
             else:
-                subject, html, text = alert_mail(alert)
+                subject, html, text = alert_mail(alert, settings.timezone)
             result = notify.send_mail(settings, [a.strip() for a in d.target.split(",")], subject, html, text)
         else:
             payload = {"alert": _public(alert)}
@@ -52,7 +53,8 @@ def send_pending(repo: AlertRepository, settings: Settings) -> dict[str, int]:
 
 
 def _public(alert: dict[str, Any]) -> dict[str, Any]:
-    """An alert as webhooks receive it."""
+    """An alert as webhooks receive it: when it was raised in UTC with a Z, as the API gives it; its
+    window as the articles' times are kept (Hà Nội wall-clock, without an offset)."""
     keep = (
         "id",
         "rule",
@@ -67,7 +69,8 @@ def _public(alert: dict[str, Any]) -> dict[str, Any]:
         "created_at",
     )
     out = {k: alert.get(k) for k in keep}
-    for k in ("window_start", "window_end", "created_at"):
+    for k in ("window_start", "window_end"):
         if isinstance(out[k], datetime):
             out[k] = out[k].isoformat()
+    out["created_at"] = iso_utc(out["created_at"])
     return out

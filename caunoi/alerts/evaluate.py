@@ -21,7 +21,7 @@ from caunoi.store.alerts import AlertRepository
 from caunoi.store.articles import ArticleRepository
 from caunoi.store.stories import StoryRepository
 from caunoi.stories import rising
-from caunoi.timezones import utcnow
+from caunoi.timezones import article_clock, utcnow
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +111,13 @@ class Evaluator:
         self.articles = articles
 
     def run(self, at: datetime | None = None) -> RunOutcome:
-        """Evaluate every enabled rule at `at` (now by default); store and queue what they raise.
+        """Evaluate every enabled rule at `at` (now by default), on the articles' clock (Hà Nội
+        wall-clock, as `published` is kept: caunoi.timezones.article_clock; an aware `at` is
+        converted); store and queue what they raise.
         A rule that cannot run (a query kept by older code that does not parse, its saved search
         gone, a kind or a threshold it cannot have) is that rule's error, kept as its health, and
         the others run."""
-        at = at or datetime.now()
+        at = article_clock(at)
         outcome = RunOutcome()
         for rule in [r for r in self.repo.list_rules() if r["enabled"]]:
             try:

@@ -4,13 +4,13 @@ rule nor sends anything (evaluate.py, deliver.py); the rule kinds are documented
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from caunoi import errors
 from caunoi.errors import Invalid
 from caunoi.search import FilterError, QueryError, SavedSearches, filled, request_from
 from caunoi.store.alerts import AlertRepository
+from caunoi.timezones import article_clock
 
 if TYPE_CHECKING:
     from caunoi.net.guard import Resolver
@@ -53,7 +53,7 @@ def _check_rising(params: dict[str, Any]) -> None:
         RisingRequest(
             hours=int(p["window_hours"]), baseline_days=int(p["baseline_days"]), z=float(p["z"]),
             min_count=int(p["min_count"]),
-        ).checked(datetime.now())  # fmt: skip
+        ).checked(article_clock())  # fmt: skip
     except errors.CaunoiError as exc:
         raise AlertError.like(exc) from None
 
@@ -193,17 +193,21 @@ class RuleBook:
         allow_private: bool = False,
         *,
         by: str | None = None,
+        replace: bool = False,
     ) -> int:
         """Add an e-mail or webhook channel; a webhook signs what it posts with its `secret`, and one
-        whose address the SSRF guard refuses (a private one, without `allow_private`) is refused now."""
+        whose address the SSRF guard refuses (a private one, without `allow_private`) is refused now.
+        `replace` swaps a channel of the same name for this one (rules name channels by name)."""
         if kind not in ("email", "webhook"):
             raise AlertError(
                 "channel_bad_kind", "a channel is an e-mail address (--email) or a webhook URL (--webhook)"
             )
         values = {"name": name, "kind": kind, **self._target(kind, target, secret, allow_private)}
-        channel_id = self.repo.insert_channel(values, by=by)
+        channel_id = self.repo.insert_channel(values, by=by, replace=replace)
         if channel_id is None:
-            raise AlertError("channel_exists", "a channel named {name!r} exists already", name=name)
+            raise AlertError(
+                "channel_exists", "a channel named {name!r} exists already (--replace swaps it)", name=name
+            )
         return channel_id
 
     def edit_channel(

@@ -153,17 +153,20 @@ def channel_add(
     allow_private: Annotated[
         bool, typer.Option("--allow-private", help="Webhook on the local network (private addresses).")
     ] = False,
+    replace: Annotated[bool, typer.Option("--replace", help="Replace a channel of the same name.")] = False,
     by: By = None,
 ) -> None:
     """Add a notification channel: an e-mail address (needs CAUNOI_SMTP_HOST) or a signed webhook
-    (one at a private address is refused unless --allow-private)."""
+    (one at a private address is refused unless --allow-private); --replace swaps a channel of the
+    same name for this one (the rules naming it keep it)."""
     if bool(email) == bool(webhook):
         fail("give exactly one of --email or --webhook")
     with serving() as service:
         service.alerts.add_channel(
-            name, "email" if email else "webhook", email or webhook, secret, allow_private, by=actor(by)
-        )
-    console.print(f"channel {name!r} added")
+            name, "email" if email else "webhook", email or webhook, secret, allow_private, by=actor(by),
+            replace=replace,
+        )  # fmt: skip
+    console.print(f"channel {name!r} {'replaced' if replace else 'added'}")
 
 
 @app.command("channel-remove")

@@ -1,4 +1,5 @@
-"""`caunoi audit list`: who changed what, when (UTC), filtered, as a table, JSON or CSV. Like every
+"""`caunoi audit list`: who changed what, when, filtered, as a table (times in the organisation's zone,
+the setting `timezone`, named), JSON (UTC, as stored) or CSV (UTC, with a Z). Like every
 command it reads the store directly: whoever runs it holds the database (the API and the /audit
 page ask for audit.read)."""
 
@@ -11,7 +12,7 @@ from typing import Annotated
 import typer
 
 from caunoi.audit import LIST_LIMIT, AuditFilter
-from caunoi.cli.common import AsJson, serving, show_rows, when
+from caunoi.cli.common import AsJson, moment, serving, show_rows, shown
 
 app = typer.Typer(help="The audit log: who changed what, when.", no_args_is_help=True)
 
@@ -30,17 +31,25 @@ def audit_list(
             "or one of them as kind:id, e.g. source:12.",
         ),
     ] = None,
-    since: Annotated[str | None, typer.Option(help="From: 24h, 7d, 2w, or a UTC date(-time).")] = None,
-    until: Annotated[str | None, typer.Option(help="Before: 24h, 7d, or a UTC date(-time).")] = None,
+    since: Annotated[
+        str | None, typer.Option(help="From: 24h, 7d, 2w, or a date(-time) in the setting timezone.")
+    ] = None,
+    until: Annotated[
+        str | None, typer.Option(help="Before: 24h, 7d, or a date(-time) in the setting timezone.")
+    ] = None,
     limit: Annotated[int, typer.Option(help="The newest entries shown (not for --csv).")] = LIST_LIMIT,
     as_json: AsJson = False,
     csv: Annotated[
         Path | None, typer.Option("--csv", help="Write every match as CSV to this file (- for stdout).")
     ] = None,
 ) -> None:
-    """The audit log's entries, newest first; times in UTC."""
-    with serving("audit") as log:
-        found = AuditFilter.from_text(actor=who, action=action, entity=object_, since=since, until=until)
+    """The audit log's entries, newest first; times in the setting timezone (--json: UTC; --csv: UTC,
+    with a Z)."""
+    with serving() as service:
+        log, zone = service.audit, service.settings.timezone
+        found = AuditFilter.from_text(
+            actor=who, action=action, entity=object_, since=since, until=until, timezone=zone
+        )
         if csv is not None:
             content = log.csv(found)
             if str(csv) == "-":
@@ -50,19 +59,16 @@ def audit_list(
             return
         rows = log.entries(found, limit=limit)
     show_rows(
-        rows, ("at (UTC)", "who", "object", "action", "changes"),
-        lambda e: (when(e.at), e.actor, f"{e.entity}:{e.entity_id}", e.action, _changes(e.changes)),
+        rows, ("at", "who", "object", "action", "changes"),
+        lambda e: (moment(e.at), e.actor, f"{e.entity}:{e.entity_id}", e.action, _changes(e.changes)),
         as_json=as_json, empty="no audit entries match",
     )  # fmt: skip
 
 
 def _changes(changes: dict) -> str:
+    """Each field changed: "enabled: True → False"; a moment (UTC, as the log keeps it) in the
+    organisation's zone, named."""
     return "; ".join(
-        f"{k}: {_short(v[0])} → {_short(v[1])}" if isinstance(v, list) and len(v) == 2 else f"{k}: {v}"
+        f"{k}: {shown(v[0])} → {shown(v[1])}" if isinstance(v, list) and len(v) == 2 else f"{k}: {v}"
         for k, v in changes.items()
     )
-
-
-def _short(value: object) -> str:
-    text = "–" if value in (None, "", []) else str(value)
-    return text if len(text) <= 60 else text[:59] + "…"

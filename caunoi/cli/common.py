@@ -253,9 +253,10 @@ def parse_since(value: str | None, now: datetime) -> datetime | None:
 
 
 def parse_at(value: str | None) -> datetime:
-    """--at: a date or date-time, or now."""
+    """--at: a date or date-time, or now on the articles' clock (Hà Nội wall-clock, whatever the
+    server's zone: caunoi.timezones.article_clock)."""
     if not value:
-        return datetime.now()
+        return timezones.article_clock()
     try:
         return datetime.fromisoformat(value.strip())
     except ValueError:

@@ -43,6 +43,7 @@ from caunoi.models import FOREIGN_ORIGINS
 from caunoi.reports.document import Block, Document, Header, Heading, Paragraph, Run, Table, roman, words
 from caunoi.reports.figures import Outlets
 from caunoi.store import figures
+from caunoi.timezones import HANOI, shown, utcnow
 
 TOP_STORIES = 15
 LINKS = 3
@@ -87,19 +88,21 @@ def build(
     chosen: Sequence[int] | None = None,
     comments: Mapping[int, str] | None = None,
     note: str = "",
+    timezone: str = HANOI,
 ) -> dict[str, Any]:
     """The brief of [start, end): read (caunoi.store.figures), ranked, shaped. With `chosen` (story
     ids, an analyst's edition) those stories of the period in that order instead of the `top`
     heaviest, their sections in the order of their first story, each with its comment and the
-    brief with its opening `note`."""
+    brief with its opening `note`. Cases' deadlines are shown in `timezone` (the organisation's)."""
     window, ranked = ranked_stories(engine, start, end, subject)
     if chosen is None:
-        return shape(engine, window, ranked[:top], start, end, lang, subject=subject)
+        return shape(engine, window, ranked[:top], start, end, lang, subject=subject, timezone=timezone)
     of = {s.story_id: s for s in ranked}
     kept = [of[story_id] for story_id in dict.fromkeys(chosen) if story_id in of]
     return shape(
-        engine, window, kept, start, end, lang, as_chosen=True, comments=comments, note=note, subject=subject
-    )
+        engine, window, kept, start, end, lang, as_chosen=True, comments=comments, note=note, subject=subject,
+        timezone=timezone,
+    )  # fmt: skip
 
 
 def ranked_stories(
@@ -175,11 +178,13 @@ def shape(
     comments: Mapping[int, str] | None = None,
     note: str = "",
     subject: str = "VN",
+    timezone: str = HANOI,
 ) -> dict[str, Any]:
     """The brief itself: the kept stories grouped by main topic (the sections in the taxonomy's
     order, or `as_chosen`, in the order of their first story), each with its regions, outlets,
     countries, tone, summary, links, why it was kept and its comment; the totals of the period;
-    the foreign press (`foreign_press`); its alerts and the open cases."""
+    the foreign press (`foreign_press`); its alerts and the open cases, each case's deadline (kept
+    in UTC) also as `deadline_shown` in `timezone`, named: "25/11/2026 23:00 (GMT+7, Hà Nội)"."""
     rows = window.rows
     details = figures.brief_details(
         engine, start, end, [s.story_id for s in kept], [m.id for s in kept for m in s.members]
@@ -272,7 +277,8 @@ def shape(
                 "priority": c.priority,
                 "unit": c.unit,
                 "deadline": c.deadline,
-                "overdue": bool(c.deadline and c.deadline < now),
+                "deadline_shown": shown(c.deadline, timezone, lang),
+                "overdue": bool(c.deadline and c.deadline < utcnow()),  # deadlines are kept in UTC
                 "story_id": c.story_id,
             }
             for c in details.cases
@@ -348,7 +354,7 @@ def brief_document(
     blocks.append(Heading(1, f"{roman(tables + 1)}.", t["cases"]))
     rows = tuple(
         (str(c["id"]), c.get("state_label") or c.get("state") or "", c.get("unit") or "",
-         (_deadline(c.get("deadline")) + (f" · {t['overdue']}" if c.get("overdue") else "")), c["title"])
+         (_deadline(c) + (f" · {t['overdue']}" if c.get("overdue") else "")), c["title"])
         for c in brief.get("cases") or []
     )  # fmt: skip
     columns = ("#", t["state"], t["unit"], t["deadline"], "")
@@ -427,5 +433,10 @@ def _moment(value: datetime | str) -> datetime:
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
 
-def _deadline(value: datetime | str | None) -> str:
-    return "" if not value else f"{_moment(value):%H:%M %d/%m/%Y}"
+def _deadline(case: dict[str, Any]) -> str:
+    """A case's deadline as the brief shows it: in the organisation's zone, named (a brief saved
+    before it was shown so: as it was kept, in UTC)."""
+    if case.get("deadline_shown"):
+        return case["deadline_shown"]
+    value = case.get("deadline")
+    return "" if not value else f"{_moment(value):%H:%M %d/%m/%Y} (UTC)"

@@ -18,18 +18,22 @@ from sqlalchemy import Engine
 from caunoi.i18n import REPORT_LABELS, country_name
 from caunoi.reports import brief
 from caunoi.store import figures
+from caunoi.timezones import HANOI
 
 TOP_STORIES = 10
 DAYS = 7
 
 
-def build(engine: Engine, day: datetime, lang: str = "vi", subject: str = "VN") -> dict[str, Any]:
-    """The digest of the DAYS days before `day` (from its midnight), compared with the DAYS before."""
+def build(
+    engine: Engine, day: datetime, lang: str = "vi", subject: str = "VN", timezone: str = HANOI
+) -> dict[str, Any]:
+    """The digest of the DAYS days before `day` (from its midnight), compared with the DAYS before;
+    cases' deadlines shown in `timezone` (caunoi.reports.brief.shape)."""
     end = figures.day_of(day)
     start, before = end - timedelta(days=DAYS), end - timedelta(days=2 * DAYS)
     this, prior = figures.period_figures(engine, start, end), figures.period_figures(engine, before, start)
     window, ranked = brief.ranked_stories(engine, start, end, subject)
-    week = brief.shape(engine, window, ranked[:TOP_STORIES], start, end, lang)
+    week = brief.shape(engine, window, ranked[:TOP_STORIES], start, end, lang, timezone=timezone)
     t = REPORT_LABELS[lang]
     rows = [
         (t["fig_articles"], this.articles, prior.articles),

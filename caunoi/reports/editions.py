@@ -129,7 +129,7 @@ class BriefEditions:
                                    if s not in known)]  # fmt: skip
         shown = briefs.build(
             self.engine, edition.start, edition.end, edition.lang, subject=self.settings.subject_country,
-            chosen=[i.story_id for i in items], comments=edition.comments,
+            chosen=[i.story_id for i in items], comments=edition.comments, timezone=self.settings.timezone,
         )  # fmt: skip
         stories = {s["id"]: s for group in shown["groups"] for s in group["stories"]}
         return [i for i in items if i.story_id in stories], stories
@@ -139,6 +139,7 @@ class BriefEditions:
         made = briefs.build(
             self.engine, edition.start, edition.end, edition.lang, subject=self.settings.subject_country,
             chosen=edition.chosen, comments=edition.comments, note=edition.note,
+            timezone=self.settings.timezone,
         )  # fmt: skip
         return made | {"edition": edition.id}
 

@@ -17,6 +17,7 @@ from caunoi.models import SearchRequest, outlet_origin
 from caunoi.store import figures
 from caunoi.store.articles import ArticleRepository
 from caunoi.store.figures import fingerprint
+from caunoi.timezones import article_clock
 
 FACET_KINDS = ("topic", "country")
 FACET_CAP = 5000  # articles a search's facets are counted over
@@ -24,8 +25,9 @@ FACET_CAP = 5000  # articles a search's facets are counted over
 
 def window_end(engine: Engine, now: datetime | None = None) -> datetime:
     """'Now' for the dashboard: the present, or the latest publication in the store when the data
-    is older (a demo or an archive would otherwise show an empty month)."""
-    now = now or datetime.now()
+    is older (a demo or an archive would otherwise show an empty month); on the articles' clock (Hà
+    Nội wall-clock, whatever the server's zone)."""
+    now = now or article_clock()
     latest = figures.latest_publication(engine)
     if latest is None or latest > now:
         return now

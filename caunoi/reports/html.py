@@ -25,6 +25,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from caunoi.i18n import LABELS, REPORT_LABELS
 from caunoi.reports import layout
 from caunoi.reports.document import Document, Figure, Heading, Paragraph, Table, national, place_date, words
+from caunoi.timezones import ARTICLE_ZONE, HANOI, shown
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -85,13 +86,29 @@ def render(template: str, **context: Any) -> str:
     return _env().get_template(template).render(**context)
 
 
-def alert_mail(alert: dict[str, Any]) -> tuple[str, str, str]:
-    """(subject, html, text) of the mail for one alert."""
+def alert_mail(alert: dict[str, Any], timezone: str = HANOI) -> tuple[str, str, str]:
+    """(subject, html, text) of the mail for one alert: when it was raised (kept in UTC) in the
+    organisation's zone `timezone`, and its window in the articles' own clock (Hà Nội's), each
+    with its zone named."""
     subject = f"[Cầu Nối] {alert['title']}"[:200]
-    html = render("alert_mail.html.j2", alert=alert, t=Labels(REPORT_LABELS["vi"]))
+    t = REPORT_LABELS["vi"]
+    times = {
+        "window": alert_window(alert["window_start"], alert["window_end"]),
+        "raised": shown(alert.get("created_at"), timezone),
+    }
+    html = render("alert_mail.html.j2", alert=alert, t=Labels(t), times=times)
     why = "; ".join(f"{k}: {v}" for k, v in alert["why"].items() if not isinstance(v, list | dict))
     text = f"{alert['title']}\n\n{alert['rule']} ({alert['kind']}, {alert['severity']})\n{why}\n"
+    text += f"{t['alert_window']}: {times['window']}\n{t['raised_at']}: {times['raised']}\n"
     return subject, html, text
+
+
+def alert_window(start: datetime | None, end: datetime | None, lang: str = "vi") -> str:
+    """An alert's window, in the articles' clock (Hà Nội's wall-clock, caunoi.timezones), its zone
+    named: "07/12/2026 08:00 – 07/12/2026 09:00 (GMT+7, Hà Nội)"."""
+    if start is None or end is None:
+        return ""
+    return f"{start:%d/%m/%Y %H:%M} – " + shown(end, ARTICLE_ZONE, lang, stored=ARTICLE_ZONE)
 
 
 def pack_mail(notice: dict[str, Any], public_url: str = "") -> tuple[str, str, str]:

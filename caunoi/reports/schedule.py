@@ -78,9 +78,11 @@ def send_due(engine: Engine, settings: Settings, now: datetime | None = None) ->
 
         def made(kind: str = moment.kind, end: datetime = end) -> tuple[str, str, str]:
             if kind == "daily":
-                day = brief.build(engine, end - timedelta(hours=24), end, lang, subject=subject)
+                day = brief.build(
+                    engine, end - timedelta(hours=24), end, lang, subject=subject, timezone=settings.timezone
+                )
                 return brief_mail(day, lang)
-            return digest_mail(digest.build(engine, end, lang, subject), lang)
+            return digest_mail(digest.build(engine, end, lang, subject, settings.timezone), lang)
 
         sent = send_to_channels(
             BriefRepository(engine), AlertRepository(engine), settings, channels, made,

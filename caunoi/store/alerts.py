@@ -59,9 +59,12 @@ _KEPT = {
 
 
 def _masked(changes: Changes) -> Changes:
-    """The changes as the audit log keeps them: a channel's secret only as set or not."""
+    """The changes as the audit log keeps them: a channel's secret never, only whether it was set,
+    and a new one for an old one as changed: [None, "set"], ["set", "changed"], ["set", None]. A
+    secret given again as it was is no change, and is not in `changes` (caunoi.store.audit.diff)."""
     if "secret" in changes:
-        changes["secret"] = ["set" if v else None for v in changes["secret"]]
+        before, after = changes["secret"]
+        changes["secret"] = ["set" if before else None, ("changed" if before else "set") if after else None]
     return changes
 
 
@@ -81,10 +84,10 @@ class AlertRepository:
     ) -> int | None:
         """A new enabled row in a table of uniquely named rows (rules, channels); None if the name is
         taken, unless `replace` deletes the row of that name first. Audited as add (or replace: the
-        fields that differ from the row replaced); a secret shows only as set."""
+        fields that differ from the row replaced); a secret never, only as set or changed (_masked)."""
 
-        def shown(row: Mapping[str, Any]) -> dict[str, Any]:
-            return {k: ("set" if k == "secret" and row[k] else row[k]) for k in values if k != "created_by"}
+        def kept(row: Mapping[str, Any]) -> dict[str, Any]:
+            return {k: row[k] for k in values if k != "created_by"}
 
         with self.engine.begin() as conn:
             old = conn.execute(select(table).where(table.c.name == values["name"])).mappings().first()
@@ -95,7 +98,7 @@ class AlertRepository:
             new_id = conn.execute(
                 table.insert().values(**values, enabled=True, created_at=utcnow())
             ).inserted_primary_key[0]
-            changes = diff(shown(old) if old else {}, shown(values))
+            changes = _masked(diff(kept(old) if old else {}, kept(values)))
             action = "replace" if old else "add"
             record_audit(conn, utc_now(), by or SYSTEM, ENTITY[table.name], new_id, action, changes)
             return new_id
@@ -133,7 +136,7 @@ class AlertRepository:
         self, table: Table, name: str, values: dict[str, Any], *, by: str | None, action: str = "edit"
     ) -> bool:
         """Change the row of that name (a rule, a channel) and audit what changed, in the same
-        transaction (a secret only as set: a new one shows as ["set", "set"]); False if none."""
+        transaction (a secret never: a new one for an old one as ["set", "changed"]); False if none."""
         with self.engine.begin() as conn:
             row = conn.execute(select(table).where(table.c.name == name).with_for_update()).mappings().first()
             if row is None:
@@ -165,9 +168,12 @@ class AlertRepository:
                 changes = {"result": [None, outcome]}
                 record_audit(conn, utc_now(), by or SYSTEM, "channel", found, "test", changes)
 
-    def insert_channel(self, values: dict[str, Any], by: str | None = None) -> int | None:
-        """A new enabled channel, audited under `by` (its secret only as set); None if the name is taken."""
-        return self._insert_named(channels, values, by)
+    def insert_channel(
+        self, values: dict[str, Any], by: str | None = None, replace: bool = False
+    ) -> int | None:
+        """A new enabled channel, audited under `by` (its secret only as set or changed); None if the
+        name is taken and not `replace`."""
+        return self._insert_named(channels, values, by, replace)
 
     def list_channels(self) -> list[dict[str, Any]]:
         """Every channel by name, secrets included: the caller hides them."""

@@ -32,6 +32,7 @@ from caunoi.models import ORIGINS  # the one list: caunoi.models.outlet_origin
 from caunoi.spikes import spike
 from caunoi.store.stories import StoryRepository
 from caunoi.stories.view import Growth, StorySummary, summaries
+from caunoi.timezones import article_clock
 
 WINDOW_HOURS = 24
 BASELINE_DAYS = 7
@@ -121,8 +122,8 @@ class RisingRequest:
         at = self.at or default_at
         if not 1900 <= at.year <= 9000:
             raise bad_time(at.isoformat())
-        # the store keeps local, naive times: 08:00+07:00 is 08:00 in Hà Nội
-        return replace(self, at=at.astimezone().replace(tzinfo=None) if at.tzinfo else at)
+        # articles' times are Hà Nội wall-clock: 08:00+07:00 is 08:00, and so is 01:00Z
+        return replace(self, at=article_clock(at))
 
 
 def window_counts(times: Iterable[datetime], request: RisingRequest) -> list[int]:

@@ -1,14 +1,16 @@
 """Routes for sources, for those who manage them (source.manage, as the sources' pages): every watched
 source with its health; one source with its feeds and sitemaps; adding one, changing what it is,
-switching its polling on or off — the Sources calls `caunoi sources …` and /admin/sources make,
-under the caller's name. The routes call caunoi.service (service_of) and never the store; a refusal
-rises as caunoi.ingest.sources' own error and errors.DOMAIN_ERRORS answers it."""
+switching its polling on or off, removing it (its articles stay) — the Sources calls `caunoi
+sources …` and /admin/sources make, under the caller's name. The routes call caunoi.service
+(service_of) and never the store; a refusal rises as caunoi.ingest.sources' own error and
+errors.DOMAIN_ERRORS answers it."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
 
 from caunoi import models
 from caunoi.app.api.errors import NOT_FOUND
@@ -62,3 +64,18 @@ def disable_source(request: Request, source_id: Id, user: Manager) -> models.Sou
     sources = service_of(request).sources
     sources.disable(source_id, by=user["username"])
     return sources.get(source_id)
+
+
+@router.delete(
+    "/sources/{source_id}",
+    status_code=204,
+    responses=NOT_FOUND,
+    dependencies=[Depends(csrf)],
+    tags=["sources"],
+)
+def remove_source(request: Request, source_id: Id, user: Manager) -> Response:
+    """Stop watching the source and forget it, as `caunoi sources remove`: its record, feeds and
+    sitemaps go; its stored articles stay (under the outlet's name, of unknown origin until a source
+    of that name is added again), and so do its fetched pages."""
+    service_of(request).sources.remove(source_id, by=user["username"])
+    return Response(status_code=204)

@@ -15,6 +15,7 @@ from caunoi.app.api.schemas import Id, StoryOut, StoryPage
 from caunoi.app.auth import service_of
 from caunoi.stories.rising import MAX_DAYS, MAX_HOURS, MIN_COUNT, ORIGINS, RisingRequest
 from caunoi.stories.view import StoryView
+from caunoi.timezones import article_clock
 
 router = APIRouter()
 
@@ -24,7 +25,11 @@ def list_stories(
     request: Request,
     _user: Reader,
     since: Annotated[
-        datetime | None, Query(description="Seen since (2024-05-01 or 2024-05-01T08:00).")
+        datetime | None,
+        Query(
+            description="Seen since (2024-05-01 or 2024-05-01T08:00: Hanoi wall-clock time, as articles' "
+            "times are kept; with an offset, that moment)."
+        ),
     ] = None,
     topic: Annotated[str | None, Query(max_length=100)] = None,
     min_articles: Annotated[
@@ -62,8 +67,8 @@ def list_stories(
         )  # fmt: skip
         return StoryPage(items=service_of(request).rising_stories(asked).stories, next_cursor=None)
     after = decode_story_cursor(cursor)
-    if since and since.tzinfo:  # the store keeps local, naive times: 08:00+07:00 is 08:00 in Hà Nội
-        since = since.astimezone().replace(tzinfo=None)
+    if since is not None:  # articles' times are Hà Nội wall-clock: 08:00+07:00 is 08:00, 01:00Z too
+        since = article_clock(since)
     rows = service_of(request).story_list(since, topic, limit + 1, min_articles or 1, after)
     items = rows[:limit]
     return StoryPage(items=items, next_cursor=encode_story_cursor(items[-1]) if len(rows) > limit else None)

@@ -17,6 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 from caunoi.app.auth import service_of
 from caunoi.app.ui.access import PageError, need, page_user, posted, row_id
 from caunoi.app.ui.render import _render
+from caunoi.timezones import utcnow
 from caunoi.users import LANGS, ROLES, NotFound, UserError, generate_password, permission
 
 router = APIRouter(include_in_schema=False)
@@ -31,10 +32,11 @@ SECTIONS = (
 
 
 def state_of(user: dict[str, Any], now: datetime | None = None) -> str:
-    """ "disabled", "locked" (after failed logins, until locked_until) or "active"."""
+    """ "disabled", "locked" (after failed logins, until locked_until: the store's clock, UTC) or
+    "active"."""
     if user["disabled"]:
         return "disabled"
-    if user["locked_until"] and user["locked_until"] > (now or datetime.now()):
+    if user["locked_until"] and user["locked_until"] > (now or utcnow()):
         return "locked"
     return "active"
 

@@ -1,6 +1,7 @@
 """The watched sources from the browser (/admin/sources), for whoever manages them (source.manage):
 add one, edit what it is (home, feeds, sitemaps, domains, country, languages, media type, origin,
-polling interval, private network, notes), switch its polling on or off. Each change is the
+polling interval, private network, notes), switch its polling on or off, remove it (after a page that
+says what becomes of its articles: they stay). Each change is the
 caunoi.ingest.sources.Sources call `caunoi sources …` makes, under the logged-in user's name; the
 sources' health stays on /sources (caunoi.app.ui.sources)."""
 
@@ -106,6 +107,28 @@ async def source_edit(request: Request, source_id: int) -> Response:
     except SourceError as exc:
         return _source_page(request, user, source, {**form, "name": source.name}, exc)
     return RedirectResponse(f"{PAGE}/{source.id}", status_code=303)
+
+
+@router.get(f"{PAGE}/{{source_id}}/remove")
+def source_remove_page(request: Request, source_id: int) -> Response:
+    """What removing the source does, and the button that does it: its record, feeds and sitemaps are
+    forgotten; its stored articles and fetched pages stay (as `caunoi sources remove`)."""
+    user = page_user(request)
+    need(user, "source.manage")
+    source = _source(request, source_id)
+    health = next((h for h in service_of(request).sources.status() if h.id == source.id), None)
+    return _render(request, user, "admin_source_remove.html.j2", s=source,
+                   articles=health.articles if health else 0)  # fmt: skip
+
+
+@router.post(f"{PAGE}/{{source_id}}/remove")
+async def source_remove(request: Request, source_id: int) -> Response:
+    """Remove the source (Sources.remove, audited under the user's name), then back to the list."""
+    user, _form = await posted(request)
+    need(user, "source.manage")
+    source = _source(request, source_id)
+    service_of(request).sources.remove(source.id, by=user["username"])
+    return RedirectResponse(PAGE, status_code=303)
 
 
 @router.post(f"{PAGE}/{{source_id}}/{{action}}")

@@ -1,4 +1,5 @@
-"""The audit log's page: who changed what, when (UTC), filtered by who, action, object and time,
+"""The audit log's page: who changed what, when (in the reader's zone, named), filtered by who,
+action, object and time (typed in the reader's zone),
 with a link to the same entries as CSV (GET /api/v1/audit?format=csv); for those with audit.read
 (administrators). The filter form is a GET: it changes nothing, so it carries no CSRF token."""
 
@@ -23,15 +24,16 @@ def audit(request: Request) -> Response:
     user = page_user(request)
     need(user, "audit.read")
     asked = {name: request.query_params.get(name, "")[:200] for name in FIELDS}
+    zone = service_of(request).zone_of(user)
     try:
         found = AuditFilter.from_text(
             actor=asked["who"], action=asked["action"], entity=asked["object"], since=asked["since"],
-            until=asked["until"],
+            until=asked["until"], timezone=zone,
         )  # fmt: skip
     except AuditError as exc:
         return _render(request, user, "audit.html.j2", status=400, asked=asked, entries=[], error=exc,
-                       limit=LIST_LIMIT, export="")  # fmt: skip
+                       limit=LIST_LIMIT, export="", reader_zone=zone)  # fmt: skip
     entries = service_of(request).audit.entries(found)
     query = urlencode({k: v for k, v in asked.items() if v} | {"format": "csv"})
     return _render(request, user, "audit.html.j2", asked=asked, entries=entries, limit=LIST_LIMIT,
-                   export=f"/api/v1/audit?{query}")  # fmt: skip
+                   export=f"/api/v1/audit?{query}", reader_zone=zone)  # fmt: skip

@@ -22,6 +22,7 @@ from caunoi.reports.editions import LANGS, Edition, EditionItem, EditionNotFound
 from caunoi.reports.html import brief_html
 from caunoi.reports.mailing import BriefError
 from caunoi.reports.review import FORMATS
+from caunoi.timezones import article_clock
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,7 +33,7 @@ _MOVE = re.compile(r"(up|down):([0-9]{1,9})")
 def _period(at: str, hours: int) -> tuple[datetime, datetime]:
     """[end - hours, end), end being `at` (a date or date-time) or now; refused in the page's words."""
     try:
-        end = datetime.fromisoformat(at.strip()) if at.strip() else datetime.now().replace(microsecond=0)
+        end = datetime.fromisoformat(at.strip()) if at.strip() else article_clock().replace(microsecond=0)
     except ValueError:
         raise PageError(400, _bad_time(at)) from None
     if not 1 <= hours <= MAX_HOURS:

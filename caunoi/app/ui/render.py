@@ -192,27 +192,34 @@ def _render(
     return HTMLResponse(html, status_code=status)
 
 
-def _changes(changes: Any) -> str:
-    """An audit row's changes as text: "priority: normal → high; unit: – → VU-TT" (escaped by Jinja)."""
+@pass_context
+def _changes(context: Any, changes: Any) -> str:
+    """An audit row's changes as text: "priority: normal → high; unit: – → VU-TT" (escaped by Jinja);
+    a moment changed (a deadline: kept in UTC as ISO text) in the reader's zone, named."""
     if not isinstance(changes, dict):
         return "" if changes is None else str(changes)
     parts = []
     for field, change in changes.items():
         if isinstance(change, list) and len(change) == 2:
-            before, after = (_shown(v) for v in change)
+            before, after = (_shown(context, v) for v in change)
             parts.append(f"{field}: {before} → {after}")
         else:
             parts.append(f"{field}: {change}")
     return "; ".join(parts)
 
 
-def _shown(value: Any) -> Any:
+_ISO_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d")
+
+
+def _shown(context: Any, value: Any) -> Any:
     if value in (None, ""):
         return "–"
     if isinstance(value, dict):  # a response: its title says which
         return value.get("title") or value.get("kind") or value.get("id")
     if isinstance(value, list):  # a unit's countries or languages
         return ", ".join(map(str, value)) or "–"
+    if isinstance(value, str) and _ISO_TIME.match(value):  # a moment (UTC), as the audit log keeps it
+        return _moment(context, value)
     return value
 
 
