@@ -476,11 +476,33 @@ def run_queries(store: Path, index_path: Path, runs: int, only: str | None) -> d
                 entry["tantivy"]["engine_p50_ms"], entry["matches"]["sqlite"], entry["matches"]["tantivy"],
                 entry["in_common"], entry["in_common_every_match"],
             )  # fmt: skip
+    titles_in_common(store / "caunoi.db", out)
     overall = {}
     for side in ("sqlite", "tantivy"):
         every_ms = [x for e in out for x in e[side]["ms"]]
         overall[side] = {**timings(every_ms), "mean_ms": round(statistics.fmean(every_ms), 2)}
     return {"queries": out, "overall": overall, "peak_rss": child_rusage()}
+
+
+def titles_in_common(db: Path, entries: list[dict[str, Any]]) -> None:
+    """For each query by relevance, how many of Tantivy's 20 hits carry a title among those of SQLite's
+    hits (capped, and every match ranked). The generated store draws its titles from 2,653 articles, so
+    one title heads hundreds of articles whose scores differ by a hair or not at all, and which of
+    them make the page is a tie-break: the titles say whether both engines rank the same text first."""
+    with contextlib.closing(read_only(db)) as conn:
+        for e in entries:
+            if e["sort"] == "date":
+                continue
+            ids = {*e["tantivy"]["ids"], *e["sqlite"]["ids"], *e["sqlite_every_match"]["ids"]}
+            marks = ",".join("?" * len(ids))
+            title = dict(conn.execute(f"SELECT id, title FROM articles WHERE id IN ({marks})", [*ids]))
+            ours = [title[i] for i in e["tantivy"]["ids"]]
+            for key, side in (
+                ("titles_in_common", "sqlite"),
+                ("titles_in_common_every_match", "sqlite_every_match"),
+            ):
+                theirs = {title[i] for i in e[side]["ids"]}
+                e[key] = sum(t in theirs for t in ours)
 
 
 def write_cost(store: Path, index_path: Path, batches: int, size: int = 200) -> dict[str, Any]:
@@ -579,18 +601,23 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
 # -- reporting ---------------------------------------------------------------------------------------
 
 
-def print_report(r: dict[str, Any]) -> None:
-    b = r["build"]
-    print(
-        f"store {r['store']}: {r['store_articles']:,} articles (complete: {r['store_complete']});"
-        f" index to id {r['index_watermark']:,}, {r['index_bytes'] / 2**20:,.0f} MiB on disk"
-    )
+def print_build(b: dict[str, Any]) -> None:
     print(
         f"build ({'new' if b['fresh'] else 'resumed'} from id {b['from_id']:,}): {b['articles']:,} articles"
         f" in {b['wall_s']:,.0f} s ({b['articles_per_s'] or 0:,.0f}/s; documents made"
         f" {b['documents_made_s']:,.0f} s, add_document {b['add_document_s']:,.0f} s, commits"
         f" {b['commit_s']:,.0f} s, merges {b['merge_wait_s']:,.0f} s), peak RSS {b['peak_rss_mib']:,.0f} MiB"
     )
+
+
+def print_report(r: dict[str, Any]) -> None:
+    print(
+        f"store {r['store']}: {r['store_articles']:,} articles (complete: {r['store_complete']});"
+        f" index to id {r['index_watermark']:,}, {r['index_bytes'] / 2**20:,.0f} MiB on disk"
+    )
+    if "first_build" in r:  # an index built by an earlier --build-only, recorded with the run
+        print_build(r["first_build"])
+    print_build(r["build"])
     print(
         f"load average before {' '.join(r['load_before'])}, after {' '.join(r['load_after'])};"
         f" {r['runs_per_query']} timed runs per query after 1 warm-up, alternated\n"
@@ -612,6 +639,7 @@ def print_report(r: dict[str, Any]) -> None:
                 f"{s['p50_ms'] / t['p50_ms']:.1f}",
                 ("same" if e["same_order"] else f"{e['in_common']}/20"),
                 ("same" if e["same_order_every_match"] else f"{e['in_common_every_match']}/20"),
+                f"{e['titles_in_common_every_match']}/20" if "titles_in_common" in e else "",
                 f"{e['sqlite_every_match']['ms']:,.0f}",
             ]
         )
@@ -631,14 +659,15 @@ def print_report(r: dict[str, Any]) -> None:
             "",
             "",
             "",
+            "",
         ]
     )
     print_table(
         ["#", "query", "FTS5 matches", "Tantivy matches", "FTS5 p50", "FTS5 p95", "Tantivy p50",
          "Tantivy p95", "engine p50", "× p50", "top 20 vs FTS5", "vs FTS5 every match",
-         "FTS5 every match ms"],
+         "titles vs every match", "FTS5 every match ms"],
         rows,
-        "rlrrrrrrrrrrr",
+        "rlrrrrrrrrrrrr",
     )  # fmt: skip
     print(f"\npeak RSS of the measuring process: {r['peak_rss']['self_peak_rss_mib']:,.0f} MiB")
     if w := r.get("write_cost"):
