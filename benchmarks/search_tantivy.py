@@ -4,7 +4,7 @@ product's search: nothing in caunoi uses Tantivy.
 
 Run: PYTHONPATH=. nice -n 5 .venv/bin/python benchmarks/search_tantivy.py
          [--store var/bench/search_1000000_s1_g1] [--index var/bench/tantivy_1m] [--rebuild] [--limit N]
-         [--build-only] [--runs 10] [--batches 20] [--only TEXT] [--out NAME] [--json]
+         [--build-only | --variants] [--runs 10] [--batches 20] [--only TEXT] [--out NAME] [--json]
 
 Needs the `bench` extra (tantivy 0.27) and search_latency.py's SQLite store, which is opened read-only
 (sqlite3 URI mode=ro) and never written.
@@ -505,6 +505,50 @@ def titles_in_common(db: Path, entries: list[dict[str, Any]]) -> None:
                 e[key] = sum(t in theirs for t in ours)
 
 
+VARIANT_QUERIES = ("Việt Nam", "doi ngoai", "đối ngoại")  # common words by relevance: the slow ones
+
+
+def cheaper_ways(tv: TantivySearch, req, node, first) -> dict[str, Any]:
+    """The search of `variants`, measured and cheaper, each a call."""
+    from tantivy import Occur, Query
+
+    search, words = tv.searcher.search, tv.translate
+    alone = Query.boolean_query([(Occur.Must, words.term(t)) for t in node.items])
+    return {
+        "as measured: the tier, then the rest": lambda: tv.page(req, node, first),
+        "one search, no tier": lambda: search(words.query(req, node), 20, count=False),
+        "the tier's phrase alone": lambda: search(words.node(first), 20, count=False),
+        "the words alone, no phrase": lambda: search(alone, 20, count=False),
+    }
+
+
+def variants(store: Path, index_path: Path, runs: int) -> dict[str, Any]:
+    """Where Tantivy's time goes for a common word by relevance: its part of the search (ids only) as
+    measured, and as cheaper queries that rank differently: one search without the reading's tier,
+    the tier's phrase alone, the words alone (no phrase anywhere); medians of `runs` after a warm-up."""
+    from caunoi.models import SearchRequest
+
+    index = open_index(index_path)
+    index.reload()
+    out: dict[str, Any] = {}
+    with read_only_service(store / "caunoi.db") as svc:
+        tv = TantivySearch(index, svc)
+        for text in VARIANT_QUERIES:
+            req, node, first = tv.read(SearchRequest(query=text, limit=20))
+            ways = cheaper_ways(tv, req, node, first)
+            out[text] = {}
+            for name, way in ways.items():
+                way()
+                ms = []
+                for _ in range(runs):
+                    t = time.perf_counter()
+                    way()
+                    ms.append((time.perf_counter() - t) * 1000)
+                out[text][name] = round(statistics.median(ms), 1)
+                log.info("%-12s %-40s %7.1f ms", text, name, out[text][name])
+    return out
+
+
 def write_cost(store: Path, index_path: Path, batches: int, size: int = 200) -> dict[str, Any]:
     """Batches of `size` of the store's newest articles indexed again under ids above any article's:
     each batch's documents made, added and committed (and the reader reloaded), timed; then deleted."""
@@ -680,6 +724,13 @@ def print_report(r: dict[str, Any]) -> None:
         )
 
 
+def print_variants(r: dict[str, Any]) -> None:
+    print(f"Tantivy's part (ids only), median of {r['runs']} ms, load average {' '.join(r['load'])}\n")
+    names = list(next(iter(r["variants"].values())))
+    rows = [[q, *(f"{ms[n]:.1f}" for n in names)] for q, ms in r["variants"].items()]
+    print_table(["query", *names], rows, "l" + "r" * len(names))
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--store", type=Path, default=STORE, help="search_latency.py's SQLite store folder")
@@ -692,6 +743,9 @@ def main() -> int:
     )
     parser.add_argument("--batches", type=int, default=20, help="write-cost batches of 200 (0: none)")
     parser.add_argument("--only", help="only the queries whose text contains this")
+    parser.add_argument(
+        "--variants", action="store_true", help="only: Tantivy's time for common words, as cheaper queries"
+    )
     parser.add_argument("--build-only", action="store_true", help="bring the index up to date, then stop")
     parser.add_argument("--child-build", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--out", default=NAME, help="name of the result files in benchmarks/results")
@@ -710,6 +764,11 @@ def main() -> int:
         sys.exit("tantivy is not installed: pip install -e '.[bench]'")
     if args.child_build:
         print(json.dumps(build(args.store, args.index, args.limit, args.threads)))
+        return 0
+    if args.variants:
+        result = {"runs": args.runs, "load": Path("/proc/loadavg").read_text().split()[:3]}
+        result["variants"] = variants(args.store, args.index, args.runs)
+        publish(f"{args.out}_variants", result, as_json=args.json, report=print_variants)
         return 0
     if args.build_only:
         print(json.dumps({**bring_up_to_date(args), "index_bytes": index_bytes(args.index)}))
