@@ -18,6 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from caunoi.config import Settings
+from caunoi.errors import CaunoiError
 from caunoi.executors import make_executor
 from caunoi.ingest.feeds import Link, Listing, parse_feed, parse_sitemap
 from caunoi.models import Doc
@@ -373,11 +374,14 @@ class Watcher:
             try:
                 result = await self.run_once()
             except Exception as exc:  # a store or parser bug must not end a watch that runs for weeks
-                log.exception("watch round failed; trying again in %.0f s", idle)
+                if isinstance(exc, CaunoiError):  # e.g. a full disk: said in one line, no traceback
+                    log.error("watch round failed: %s; trying again in %.0f s", exc, idle)
+                else:
+                    log.exception("watch round failed; trying again in %.0f s", idle)
                 result = {
                     "polled": [],
                     "fetched": FetchReport().to_json(),
-                    "error": f"{type(exc).__name__}: {exc}",
+                    "error": str(exc) if isinstance(exc, CaunoiError) else f"{type(exc).__name__}: {exc}",
                 }
                 if on_round:
                     on_round(result)
