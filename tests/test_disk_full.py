@@ -6,67 +6,40 @@ command once space is freed stores the rest, nothing twice. Needs root to mount;
 from __future__ import annotations
 
 import gzip
+import os
 import shutil
-import sqlite3
+import signal
 import subprocess
+import sys
+import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
-from support.cli import caunoi_process
+from support.cli import caunoi_process, command_env
+from support.disk import SmallVolume, VolumeRefused, store_state
 from support.localweb import LocalWeb
 
 from caunoi.config import Settings
+from caunoi.store.database import DiskFullError, _disk_full
 
 REPO = Path(__file__).resolve().parent.parent
 DOCS = sorted((REPO / "demo" / "data" / "vi-news-unc" / "docs").glob("*.txt"))[:120]
 PAGES = sorted((REPO / "demo" / "data" / "article-extraction-benchmark" / "html").glob("*.html.gz"))
 
 
-def mount_small(where: Path, size: str) -> None:
-    where.mkdir(exist_ok=True)
-    proc = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)], capture_output=True, text=True
-    )
-    if proc.returncode:
-        pytest.skip(f"this machine does not let the test mount a small tmpfs volume: {proc.stderr.strip()}")
-
-
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 2 MiB volume, and a function that grows it (space freed)."""
-    if shutil.which("mount") is None:
-        pytest.skip("no mount command to make a small volume with")
-    where = tmp_path / "small"
-    mount_small(where, "2m")
-
-    def grow(size: str = "64m") -> None:
-        subprocess.run(["mount", "-o", f"remount,size={size}", str(where)], check=True)
-
+    """A 2 MiB volume (a tmpfs), and a function that grows it: space freed."""
+    volume = SmallVolume(tmp_path / "small", "2m")
     try:
-        yield where, grow
+        where = volume.__enter__()
+    except VolumeRefused as exc:
+        pytest.skip(f"this machine does not let the test mount a small tmpfs volume: {exc}")
+    try:
+        yield where, volume.grow
     finally:
-        subprocess.run(["umount", "-l", str(where)], check=False)
-
-
-def store_state(folder: Path) -> dict[str, object]:
-    with sqlite3.connect(folder / "caunoi.db") as db:
-        one = lambda sql: db.execute(sql).fetchone()[0]  # noqa: E731
-        return {
-            "integrity": one("PRAGMA integrity_check"),
-            "articles": one("SELECT count(*) FROM articles"),
-            "origins": one("SELECT count(DISTINCT origin) FROM origins"),
-            "without_fts": one(
-                "SELECT count(*) FROM articles a WHERE NOT EXISTS"
-                " (SELECT 1 FROM article_fts_docsize d WHERE d.id = a.id)"
-            ),
-            "without_origin": one(
-                "SELECT count(*) FROM articles a WHERE NOT EXISTS"
-                " (SELECT 1 FROM origins o WHERE o.article_id = a.id)"
-            ),
-            "enriched": one("SELECT count(*) FROM enrichments"),
-            "pages": dict(db.execute("SELECT state, count(*) FROM pages GROUP BY state").fetchall()),
-            "raw": one("SELECT count(*) FROM raw_pages"),
-        }
+        volume.__exit__()
 
 
 def said_disk_full(proc: subprocess.CompletedProcess) -> None:
@@ -126,6 +99,24 @@ def test_watch_on_a_full_disk_stops_clearly_and_the_next_round_fetches_the_rest(
         assert kept["pages"]["done"] + kept["pages"].get("pending", 0) == len(PAGES)  # the rest still queued
         assert kept["without_fts"] == 0
 
+        # the watcher as it runs for weeks says it in one line each round and goes on trying
+        log = where.parent / "watch.err"
+        with open(log, "w") as err:
+            watching = subprocess.Popen(
+                [sys.executable, "-m", "caunoi", "watch"],
+                env={**os.environ, **{k: v for k, v in command_env(settings, env).items() if v}},
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+            )
+            deadline = time.monotonic() + 60
+            while "round failed" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.2)
+            watching.send_signal(signal.SIGTERM)
+            assert watching.wait(timeout=60) == 0, log.read_text()
+        said = log.read_text()
+        assert "round failed the disk holding the store is full" in said.replace("\n", " "), said
+        assert "Traceback" not in said
+
         grow()
         again = caunoi_process(settings, "watch", "--once", env=env, check=False)
         assert again.returncode == 0, again.stderr
@@ -133,3 +124,15 @@ def test_watch_on_a_full_disk_stops_clearly_and_the_next_round_fetches_the_rest(
         assert whole["integrity"] == "ok" and whole["pages"] == {"done": len(PAGES)}
         assert whole["articles"] == whole["raw"] == len(PAGES)  # each page once
         assert web.hits["/news/0.html"] == 1
+
+
+def test_a_full_disk_on_the_postgresql_server_is_said_as_such():
+    """PostgreSQL's disk_full (SQLSTATE 53100), as the driver raises it, becomes the same refusal."""
+
+    class Psycopg(Exception):
+        sqlstate = "53100"
+
+    with pytest.raises(DiskFullError) as refused:
+        _disk_full(None)(SimpleNamespace(original_exception=Psycopg("could not extend file")))
+    assert refused.value.code == "store_server_disk_full" and "run the command again" in str(refused.value)
+    _disk_full(None)(SimpleNamespace(original_exception=Exception("syntax error")))  # others pass through

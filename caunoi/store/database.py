@@ -278,10 +278,10 @@ def watch_lock(engine: Engine) -> Iterator[None]:
                 pid=handle.read().strip() or "?",
                 path=str(path),
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        os.ftruncate(handle.fileno(), 0)
+        # the pid only names this watcher to a second one; on a full disk it is left out, the flock holds
+        with contextlib.suppress(OSError):
+            os.pwrite(handle.fileno(), str(os.getpid()).encode(), 0)
         try:
             yield
         finally:
