@@ -2,7 +2,7 @@
 thread count grow, do good articles keep arriving, do bad pages fail cleanly?
 
 Run: .venv/bin/python benchmarks/watch_soak.py [--minutes 60] [--sample 5] [--fetch-deadline S]
-                                                [--keep DIR] [--json]
+                                                [--keep DIR] [--out NAME] [--json]
 
 The web is local: one tests/support/localweb.py server per outlet, each on its own loopback address
 (127.0.0.1 … 127.0.0.9), so per-host pacing applies per outlet as on the real web. Article pages
@@ -425,7 +425,8 @@ def run_soak(args: argparse.Namespace) -> dict[str, Any]:
         "load_at_start": [round(x, 2) for x in load_at_start],
         "load_at_end": [round(x, 2) for x in os.getloadavg()],
         "command": f"nice -n 5 .venv/bin/python benchmarks/watch_soak.py --minutes {args.minutes:g}"
-        + (f" --fetch-deadline {args.fetch_deadline:g}" if args.fetch_deadline else ""),
+        + (f" --fetch-deadline {args.fetch_deadline:g}" if args.fetch_deadline else "")
+        + (f" --out {args.out}" if getattr(args, "out", NAME) != NAME else ""),
     }
     if not args.keep:
         shutil.rmtree(data, ignore_errors=True)
@@ -488,11 +489,14 @@ def main() -> int:
         help="CAUNOI_FETCH_DEADLINE for the watcher (default: the operator's, 60 s)",
     )
     parser.add_argument("--keep", help="keep the store in this folder (default: a temporary one, removed)")
+    parser.add_argument(
+        "--out", default=NAME, help="the result's name in benchmarks/results/ (default: %(default)s)"
+    )
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
     VAR.mkdir(parents=True, exist_ok=True)
     result = run_soak(args)
-    publish(NAME, result, as_json=args.json, report=print_report)
+    publish(args.out, result, as_json=args.json, report=print_report)
     return 0
 
 
