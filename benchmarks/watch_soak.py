@@ -15,7 +15,7 @@ characters different in every paragraph (fetch_throughput.page_html) so each is 
                  64 KiB chunk a second, never ends), a redirect loop, a huge but real page (~4 MiB
                  of HTML), and a Vietnamese page in Windows-1258 that its header calls UTF-8
   Sitemap outlet (.2) a news sitemap listing 3 new good articles on every poll
-  Flaky outlet   (.3) a feed answering 500 on every other poll, new good articles on the others
+  Flaky outlet   (.3) a feed answering 500 to every other request (the fetcher's retry gets the next)
   five dead feeds (.4–.8): 503, reset, a redirect loop, an endless body, a slow drip
   Garbled outlet (.9) an RSS feed whose XML says UTF-8 but is Windows-1258, linking good articles
 
