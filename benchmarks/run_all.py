@@ -20,7 +20,11 @@ from pathlib import Path
 from _harness import RESULTS, print_table
 
 HERE = Path(__file__).resolve().parent
-QUICK_ARGS = {"search_latency": ["--sizes", "100000"], "fetch_throughput": ["--pages", "200"]}
+QUICK_ARGS = {
+    "search_latency": ["--sizes", "100000"],
+    "fetch_throughput": ["--pages", "200"],
+    "watch_soak": ["--minutes", "2"],
+}
 
 
 def scripts() -> list[Path]:
@@ -58,7 +62,9 @@ def capture_json(script: Path, args: list[str]) -> int:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
-        "--quick", action="store_true", help="search latency at 100k only, fetch throughput on 200 pages"
+        "--quick",
+        action="store_true",
+        help="search latency at 100k only, fetch throughput on 200 pages, the watcher soaked 2 min",
     )
     parser.add_argument("--only", help="comma-separated script names (without .py) to run")
     args = parser.parse_args()

@@ -4,16 +4,18 @@ the lock that keeps one `caunoi watch` per store."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
 import functools
 import logging
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, Table, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import ExceptionContext, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.compiler import compiles
 
@@ -34,6 +36,12 @@ WATCH_LOCK_KEY = 0x6361756E6F69  # "caunoi": the advisory-lock key of `caunoi wa
 
 class StoreError(Unavailable):
     """The store cannot be opened or used; the message says what to check."""
+
+
+class DiskFullError(StoreError):
+    """The disk under the store is full: the transaction that met it was rolled back whole (SQLite
+    and PostgreSQL both keep a transaction all or nothing), so what was committed before is intact
+    and a re-run goes on from there."""
 
 
 class WatchLocked(Conflict):
@@ -62,8 +70,52 @@ def _begin_to_write(engine: Engine) -> Iterator[Any]:
             yield conn
 
 
+ENOSPC_SQLSTATE = "53100"  # PostgreSQL's disk_full
+
+
+def _disk_full(database: str | None) -> Callable[[ExceptionContext], None]:
+    """A `handle_error` listener: a full disk (SQLite's SQLITE_FULL, an ENOSPC, PostgreSQL's
+    disk_full) raised as DiskFullError, which says what to do, instead of the driver's error."""
+
+    def listener(context: ExceptionContext) -> None:
+        orig = context.original_exception
+        full = (
+            getattr(orig, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL
+            or getattr(orig, "sqlstate", None) == ENOSPC_SQLSTATE
+            or (isinstance(orig, OSError) and orig.errno == errno.ENOSPC)
+        )
+        if not full:
+            return
+        if database is None:
+            raise DiskFullError(
+                "store_server_disk_full",
+                "the disk of the PostgreSQL server is full: what was being written was not kept, "
+                "everything stored before it is whole. Free space on the server (its administrator), "
+                "then run the command again: it goes on where it stopped",
+            ) from orig
+        raise DiskFullError(
+            "store_disk_full",
+            "the disk holding the store is full ({folder}): what was being written was not kept, "
+            "everything stored before it is whole. Free space on that disk, or move CAUNOI_DATA to a "
+            "larger one, then run the command again: it goes on where it stopped",
+            folder=str(Path(database).expanduser().resolve().parent),
+        ) from orig
+
+    return listener
+
+
 def create_store_engine(url: str) -> Engine:
-    """An engine for `url`; for SQLite the data folder is created and WAL switched on."""
+    """An engine for `url`; for SQLite the data folder is created and WAL switched on. On both, a
+    full disk is raised as DiskFullError."""
+    engine = _create_engine(url)
+    parsed = make_url(url)
+    event.listen(
+        engine, "handle_error", _disk_full(parsed.database if engine.dialect.name == "sqlite" else None)
+    )
+    return engine
+
+
+def _create_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         on_disk = bool(parsed.database) and parsed.database != ":memory:"
@@ -125,6 +177,10 @@ def open_store(url: str) -> Engine:
     try:
         engine = create_store_engine(url)
         migrate(engine)
+    except DiskFullError:
+        if engine is not None:
+            engine.dispose()
+        raise
     except (OperationalError, StoreError) as exc:
         if engine is not None:
             engine.dispose()
@@ -222,10 +278,10 @@ def watch_lock(engine: Engine) -> Iterator[None]:
                 pid=handle.read().strip() or "?",
                 path=str(path),
             ) from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(str(os.getpid()))
-        handle.flush()
+        os.ftruncate(handle.fileno(), 0)
+        # the pid only names this watcher to a second one; on a full disk it is left out, the flock holds
+        with contextlib.suppress(OSError):
+            os.pwrite(handle.fileno(), str(os.getpid()).encode(), 0)
         try:
             yield
         finally:

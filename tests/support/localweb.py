@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import socket
+import struct
 import threading
 import time
 from collections import Counter
@@ -36,7 +37,9 @@ class Route:
     content_type: str | None = "text/html; charset=utf-8"
     drip: float | None = None  # seconds between single bytes of the body (a slow-drip response)
     delay: float = 0.0  # seconds to think before answering
-    stream_bytes: int = 0  # send this many bytes of filler, without Content-Length
+    stream_bytes: int = 0  # send this many bytes of filler, without Content-Length (-1: never end)
+    stream_pause: float = 0.0  # seconds between two 64 KiB chunks of that filler
+    reset: bool = False  # answer nothing: the connection is reset (TCP RST) once the request is read
     gzip: bool = False  # Content-Encoding: gzip
     etag: str | None = None  # answer 304 to a matching If-None-Match
     handler: Callable[[BaseHTTPRequestHandler], Route | None] | None = None  # decides per request
@@ -104,6 +107,11 @@ class LocalWeb:
     def _send(req: BaseHTTPRequestHandler, route: Route) -> None:
         if route.delay:
             time.sleep(route.delay)
+        if route.reset:  # SO_LINGER 0: close() sends RST instead of FIN
+            req.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            req.connection.close()
+            req.close_connection = True
+            return
         if route.etag and req.headers.get("If-None-Match") == route.etag:
             req.send_response(304)
             req.send_header("ETag", route.etag)
@@ -125,9 +133,11 @@ class LocalWeb:
             req.end_headers()
             chunk = b"<p>" + b"x" * 65_530 + b"</p>\n"
             sent = 0
-            while sent < route.stream_bytes:
+            while route.stream_bytes < 0 or sent < route.stream_bytes:
                 req.wfile.write(chunk)
                 sent += len(chunk)
+                if route.stream_pause:
+                    time.sleep(route.stream_pause)
             return
         req.send_header("Content-Length", str(len(body)))
         req.end_headers()
