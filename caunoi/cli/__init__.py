@@ -22,6 +22,7 @@ from caunoi.cli import (
     evaluation,
     factsheets,
     ingest,
+    integrity,
     outreach,
     reports,
     search,
@@ -72,6 +73,7 @@ COMMANDS = [
     ingest.reprocess,
     backup.backup,
     backup.restore,
+    integrity.check,
 ]
 GROUPS = {
     "brief": reports.brief_app,
