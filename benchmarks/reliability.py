@@ -3,7 +3,8 @@ hundred times each on SQLite and PostgreSQL, then let the command finish; and Po
 under an ingest. Nothing may be lost, nothing stored twice, and `caunoi check` must find the store whole.
 
 Run: .venv/bin/python benchmarks/reliability.py [--kills 100] [--articles 12] [--batch 2]
-     [--stages ingest,watch,enrich,stories] [--backends sqlite,postgresql] [--restarts 2] [--json]
+     [--stages ingest,watch,enrich,stories] [--backends sqlite,postgresql] [--restarts 1]
+     [--out reliability] [--json]
 
 Each stage runs the real `caunoi` command as a process (tests/support/kills.py): once uninterrupted,
 for reference; then killed with SIGKILL at a seeded random moment of [0, the reference's wall time],
@@ -121,6 +122,7 @@ def main() -> int:
         "--restarts", type=int, default=1, help="0: no PostgreSQL restart; 1: -m fast and -m immediate"
     )
     parser.add_argument("--restart-articles", type=int, default=60)
+    parser.add_argument("--out", default="reliability", help="the result's name in benchmarks/results/")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     args.stages = [s for s in args.stages.split(",") if s]
@@ -147,7 +149,7 @@ def main() -> int:
         "restarts": restarted,
         "wall_s": round(time.monotonic() - started, 1),
     }
-    publish("reliability", result, as_json=args.json, report=report)
+    publish(args.out, result, as_json=args.json, report=report)
     failed = any(t["problems"] for t in tallies) or any(
         r["problems"] for r in (restarted or {}).get("runs", [])
     )
