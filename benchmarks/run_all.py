@@ -4,8 +4,8 @@ Run: .venv/bin/python benchmarks/run_all.py [--quick] [--only NAME[,NAME]]
 
 Each script's readable report is shown and kept in benchmarks/results/<name>.txt. Its JSON result is
 benchmarks/results/<name>.json: written by the script itself where it does so, otherwise captured
-from a second run with --json. --quick measures search latency at 100k articles only (no 1M store)
-and fetch throughput on 200 pages.
+from a second run with --json. --quick measures search latency at 100k articles only (no 1M store),
+fetch throughput on 200 pages and reliability with 5 kills a stage (not 100).
 Files whose name starts with "_" are helpers, not benchmarks.
 """
 
@@ -24,6 +24,7 @@ QUICK_ARGS = {
     "search_latency": ["--sizes", "100000"],
     "fetch_throughput": ["--pages", "200"],
     "watch_soak": ["--minutes", "2"],
+    "reliability": ["--kills", "5", "--articles", "6"],  # a hundred kills a stage: an hour and more
 }
 
 
@@ -64,7 +65,8 @@ def main() -> int:
     parser.add_argument(
         "--quick",
         action="store_true",
-        help="search latency at 100k only, fetch throughput on 200 pages, the watcher soaked 2 min",
+        help="search latency at 100k only, fetch throughput on 200 pages, the watcher soaked 2 min,"
+        " reliability with 5 kills a stage",
     )
     parser.add_argument("--only", help="comma-separated script names (without .py) to run")
     args = parser.parse_args()

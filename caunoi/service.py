@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from caunoi.factsheets import FactSheetService
     from caunoi.ingest.sources import Sources
     from caunoi.ingest.watch import FetchReport, Watcher
+    from caunoi.integrity import IntegrityReport
     from caunoi.net.http import Fetcher
     from caunoi.outreach import OutreachService
     from caunoi.reports.drafts import Drafts
@@ -720,6 +721,12 @@ class Service:
 
     def stats(self) -> dict[str, Any]:
         return self.articles.stats()
+
+    def check(self, on_check: Callable[[str], None] | None = None) -> IntegrityReport:
+        """The store's integrity: the database's own checks and the writers' invariants (caunoi.integrity)."""
+        from caunoi.integrity import check
+
+        return check(self.engine, on_check)
 
     def make_rum_index(self) -> bool:
         """PostgreSQL: make the RUM index search reads its best matches from (caunoi.store.rum), on a

@@ -25,7 +25,7 @@ from caunoi.ingest.sources import SourceError, make_spec, read_sources
 from caunoi.ingest.watch import release_free_memory
 from caunoi.models import SearchRequest
 from caunoi.service import Service
-from caunoi.store.schema import articles, pages, raw_pages
+from caunoi.store.schema import articles, pages, raw_pages, story_articles
 from caunoi.store.sources import DEAD_FAILURES
 from caunoi.text.encoding import encode_legacy
 
@@ -711,3 +711,25 @@ def test_the_long_running_watcher_trims_the_heap_after_each_round(fast_service, 
 
     asyncio.run(one_round())
     assert trims == ["trimmed"]
+
+
+def test_articles_a_killed_watcher_stored_are_enriched_and_clustered_by_the_next(fast_service, web):
+    """A watcher killed after a round stored its articles and before their enrichment and stories (as
+    kill -9 in benchmarks/reliability.py found): the next watcher's first round, with nothing new to
+    fetch, enriches and clusters them all the same; they were left out for good before."""
+    service = fast_service
+    items = []
+    for i, path in enumerate(PAGES[:4]):
+        web.add(f"/news/{i}.html", body=gzip.decompress(path.read_bytes()))
+        items.append((f"Story {i}", web.url(f"/news/{i}.html")))
+    web.add("/feed.xml", body=rss(items), content_type="application/rss+xml")
+    add_source(service, web)
+    first = run(service, after_round=False)  # stored, then killed before what follows the round
+    assert first["fetched"]["added"] == 4 and service.enrich_todo() == 4
+
+    again = run(service, force=True)
+    assert again["fetched"]["added"] == 0
+    assert again["enriched"] == 4 and service.enrich_todo() == 0
+    with service.engine.connect() as conn:
+        in_stories = conn.execute(select(func.count()).select_from(story_articles)).scalar()
+    assert in_stories == 4

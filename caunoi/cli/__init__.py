@@ -22,6 +22,7 @@ from caunoi.cli import (
     evaluation,
     factsheets,
     ingest,
+    integrity,
     outreach,
     reports,
     search,
@@ -31,9 +32,33 @@ from caunoi.cli import (
     units,
     users,
 )
-from caunoi.cli.common import console
+from caunoi.cli.common import console, fail
 
-app = typer.Typer(
+
+class _Caunoi(typer.Typer):
+    """The app, with a database lost mid-command (a server restarted or stopped, SQLite's file
+    locked past its timeout) said in one line with what to do, not as a traceback."""
+
+    def __call__(self, *args: object, **kwargs: object) -> object:
+        try:
+            return super().__call__(*args, **kwargs)
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError  # on the error's path only: --help stays cheap
+
+            if not isinstance(exc, OperationalError):
+                raise
+            reason = (str(exc.orig or exc).strip() or "?").splitlines()[0]
+            try:
+                fail(
+                    f"the database failed in the middle of the command ({reason}). What was stored is "
+                    "kept, each batch whole or not at all: once the database answers again, run the same "
+                    "command again; ingest, watch, enrich and stories go on where they stopped"
+                )
+            except typer.Exit as stop:  # raised outside typer's own handling of it
+                raise SystemExit(stop.exit_code) from None
+
+
+app = _Caunoi(
     help="Cầu Nối — monitor, search and report on the news about a country. Vietnamese first.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -72,6 +97,7 @@ COMMANDS = [
     ingest.reprocess,
     backup.backup,
     backup.restore,
+    integrity.check,
 ]
 GROUPS = {
     "brief": reports.brief_app,

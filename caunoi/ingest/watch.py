@@ -132,6 +132,9 @@ class Watcher:
         self.fetcher = fetcher or Fetcher(policy_from(settings))
         self.now = now
         self.after_round = after_round  # e.g. the enrichment of what the round stored
+        # The first round runs it even when it stores nothing: a watcher killed between storing a
+        # round's articles and enriching them (or clustering them) left them to the next one.
+        self._left_over = True
         self.every_round = every_round  # e.g. the scheduled brief, when it is due: run even if nothing came
         self.ctx = StageContext(settings)
         self.stop = asyncio.Event()
@@ -361,8 +364,9 @@ class Watcher:
             )
         fetched = await self.fetch_pending(only_sources)
         result = {"polled": [p.__dict__ for p in polls], "fetched": fetched.to_json()}
-        if self.after_round is not None and fetched.added:
+        if self.after_round is not None and (fetched.added or self._left_over):
             result["enriched"] = await asyncio.to_thread(self.after_round)
+        self._left_over = False
         if self.every_round is not None:
             result["briefs"] = await asyncio.to_thread(self.every_round)
         return result
