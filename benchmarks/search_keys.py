@@ -3,6 +3,7 @@ the search code before them, on the same store.
 
 Run: .venv/bin/python benchmarks/search_keys.py --store var/bench/search_100000_s1_g1 [--before REV]
      [--runs 7] [--only TEXT] [--out NAME] [--work DIR] [--json]
+     or, PostgreSQL: … --schema bench_search_1000000_s1_g1 --before REV
 
 The store (search_latency.py's, never written) is copied twice into --work (var/bench/search_keys/):
 `before`, opened as it is (at the migration it was built with), and `after`, migrated. REV (by default
@@ -12,6 +13,8 @@ stand in for this checkout's on the `before` store. Each query of search_latency
 on each to warm up, then --runs times alternately before and after, in one process (the machine's load
 falls on both alike): `Service.search`, limit 20, end to end; medians, and whether both gave the same
 ids, in the same order, with the same scores (a hit sorted by date has none after: not compared).
+With --schema, a PostgreSQL store of search_latency.py's (never written) is searched by both sides as it
+is, nothing copied nor migrated: a change of the search code alone.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ import types
 from pathlib import Path
 from typing import Any
 
-from _harness import REPO, VAR, print_table, publish
+from _harness import REPO, VAR, print_table, publish, schema_url
 from search_latency import QUERIES, describe
 
 NAME = "search_keys"
@@ -70,7 +73,9 @@ def copied(store: Path, folder: Path) -> Path:
     return folder
 
 
-def measure(store: Path, work: Path, rev: str, runs: int, only: str) -> dict[str, Any]:
+def measure(
+    store: Path | None, work: Path, rev: str, runs: int, only: str, schema: str | None = None
+) -> dict[str, Any]:
     import caunoi.service
     from caunoi.config import Settings
     from caunoi.models import SearchRequest
@@ -78,13 +83,17 @@ def measure(store: Path, work: Path, rev: str, runs: int, only: str) -> dict[str
     from caunoi.store.database import create_store_engine
 
     with contextlib.ExitStack() as stack:
-        opened = caunoi.service.open_store
-        caunoi.service.open_store = create_store_engine  # the store as it was built: not migrated
-        try:
-            before = stack.enter_context(Service(Settings(data_dir=copied(store, work / "before"))))
-        finally:
-            caunoi.service.open_store = opened
-        after = stack.enter_context(Service(Settings(data_dir=copied(store, work / "after"))))
+        if schema:  # PostgreSQL: the same store for both sides
+            settings = Settings(data_dir=work / "postgresql", database_url=schema_url(schema))
+            before, after = (stack.enter_context(Service(settings)) for _ in range(2))
+        else:
+            opened = caunoi.service.open_store
+            caunoi.service.open_store = create_store_engine  # the store as it was built: not migrated
+            try:
+                before = stack.enter_context(Service(Settings(data_dir=copied(store, work / "before"))))
+            finally:
+                caunoi.service.open_store = opened
+            after = stack.enter_context(Service(Settings(data_dir=copied(store, work / "after"))))
         for name, method in code_before(rev).items():
             setattr(before.articles, name, types.MethodType(method, before.articles))
         queries = []
@@ -123,7 +132,7 @@ def measure(store: Path, work: Path, rev: str, runs: int, only: str) -> dict[str
         for side in ("before", "after")
     }  # fmt: skip
     return {
-        "store": str(store), "before": rev, "runs": runs, "load_average": os.getloadavg(),
+        "store": schema or str(store), "before": rev, "runs": runs, "load_average": os.getloadavg(),
         "summary": summary, "queries": queries,
     }  # fmt: skip
 
@@ -156,7 +165,8 @@ def print_report(r: dict[str, Any]) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--store", type=Path, required=True, help="search_latency.py's store folder")
+    parser.add_argument("--store", type=Path, help="search_latency.py's store folder (SQLite)")
+    parser.add_argument("--schema", help="or search_latency.py's PostgreSQL schema, searched as it is")
     parser.add_argument("--before", help="the revision of the code before (default: before the indexes)")
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", default="", help="only the queries whose text contains this")
@@ -164,14 +174,16 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=VAR / NAME, help="where the two copies are made")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
-    if not (args.store / "caunoi.db").exists():
+    if args.schema and not args.before:
+        sys.exit("--schema compares two revisions of the search code: give --before REV")
+    if not args.schema and not (args.store and (args.store / "caunoi.db").exists()):
         sys.exit(f"no SQLite store in {args.store}: build one with search_latency.py --backends sqlite")
     rev = args.before or subprocess.run(
         ["git", "-C", str(REPO), "log", "--reverse", "--format=%H", "-S", "SEARCH_KEYS_BY_DATE", "--",
          "caunoi/store/articles.py"],
         check=True, capture_output=True, text=True,
     ).stdout.split()[0] + "^"  # fmt: skip
-    result = measure(args.store, args.work, rev, args.runs, args.only)
+    result = measure(args.store, args.work, rev, args.runs, args.only, args.schema)
     publish(args.out, result, as_json=args.json, report=print_report)
     return 0
 
