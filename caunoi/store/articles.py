@@ -133,8 +133,9 @@ def _hit(row: Any, score: float | None, terms: list, first: list | None = None) 
 
 
 def _planned_rows(conn: Connection, stmt: Any) -> float:
-    """How many rows PostgreSQL's planner expects `stmt` to give (EXPLAIN, not run)."""
-    compiled = stmt.compile(conn)
+    """How many rows PostgreSQL's planner expects `stmt` to give (EXPLAIN, not run); a list's values
+    (`IN`, as an origin filter has) each bound on its own, as the statement runs them."""
+    compiled = stmt.compile(conn, compile_kwargs={"render_postcompile": True})
     plan = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar_one()
     return plan[0]["Plan"]["Plan Rows"]
 
