@@ -4,6 +4,7 @@ real article pages, every bad case in one round, health, conditional GET, replay
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import gzip
 import json
@@ -17,6 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import backend_settings
 from sqlalchemy import func, select
 from support.cli import caunoi
 from support.localweb import LocalWeb
@@ -663,6 +665,20 @@ def test_one_watcher_per_store(service, tmp_path):
         pass
     again = caunoi(service.settings, "watch", "--once", check=False)
     assert again.returncode == 0, again.stderr
+
+
+@pytest.mark.postgres
+def test_a_watcher_per_store_not_per_postgresql_database(tmp_path):
+    """Two stores in two schemas of one PostgreSQL database each have their watcher (the lock was the
+    database's: a second store's watcher was refused as if the first's)."""
+    with contextlib.ExitStack() as stack:
+        first = stack.enter_context(Service(backend_settings("postgresql", tmp_path / "a", stack)))
+        second = stack.enter_context(Service(backend_settings("postgresql", tmp_path / "b", stack)))
+        with first.watch_lock(), second.watch_lock():
+            from caunoi.store.database import WatchLocked
+
+            with pytest.raises(WatchLocked), Service(second.settings) as again, again.watch_lock():
+                pass
 
 
 def test_a_rounds_report_counts_every_page_but_lists_only_the_first_thousand():

@@ -31,7 +31,9 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # threads are busy. PostgreSQL's default max_connections is 100.
 POOL = {"pool_size": 10, "max_overflow": 30, "pool_timeout": 30}
 
-WATCH_LOCK_KEY = 0x6361756E6F69  # "caunoi": the advisory-lock key of `caunoi watch` on PostgreSQL
+# `caunoi watch` on PostgreSQL: a session advisory lock of two keys, this one ("caui") and the store's
+# schema hashed, so that stores in other schemas of the same database each have their own watcher
+WATCH_LOCK_CLASS = 0x63617569
 
 
 class StoreError(Unavailable):
@@ -249,17 +251,19 @@ def stored_revision(engine: Engine) -> str | None:
 def watch_lock(engine: Engine) -> Iterator[None]:
     """Held while `caunoi watch` runs: a second watcher on the same store is refused (it would
     fetch the same queued pages twice). SQLite: an flock beside the database file, released
-    by the OS if the process dies; PostgreSQL: a session advisory lock."""
+    by the OS if the process dies; PostgreSQL: a session advisory lock of the store's schema."""
     if engine.dialect.name == "postgresql":
         with engine.connect() as conn:
-            got = conn.execute(text("SELECT pg_try_advisory_lock(:k)"), {"k": WATCH_LOCK_KEY}).scalar()
+            keys = {"k": WATCH_LOCK_CLASS}
+            lock = text("SELECT pg_try_advisory_lock(:k, hashtext(current_schema()))")
+            got = conn.execute(lock, keys).scalar()
             conn.commit()
             if not got:
                 raise WatchLocked("watch_running", "another caunoi watch is already running on this database")
             try:
                 yield
             finally:
-                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": WATCH_LOCK_KEY})
+                conn.execute(text("SELECT pg_advisory_unlock(:k, hashtext(current_schema()))"), keys)
                 conn.commit()
         return
     database = engine.url.database or ""
