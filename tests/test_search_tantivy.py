@@ -4,22 +4,21 @@ article_fts gets, and its translation of parsed queries find what FTS5 finds. Sk
 
 from __future__ import annotations
 
-import hashlib
 import importlib.util
 import sys
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
 
 pytest.importorskip("tantivy")
 
+from support.corpus import demo_articles
+
 from caunoi.models import SearchRequest
 
 BENCHMARKS = Path(__file__).resolve().parent.parent / "benchmarks"
-DEMO_DOCS = BENCHMARKS.parent / "demo" / "data" / "vi-news-unc" / "docs"
 
 
 @dataclass(frozen=True)
@@ -50,29 +49,6 @@ def probe():
         yield module
     finally:
         sys.path.remove(str(BENCHMARKS))
-
-
-def demo_articles() -> list:
-    """The demo corpus's articles as a store keeps them: dated by their day only (so many share a
-    date, which the date sort breaks by id), every tenth left undated; source from the URL."""
-    from caunoi.models import Doc
-
-    docs = []
-    for n, path in enumerate(sorted((DEMO_DOCS).glob("*.txt"))):
-        lines = path.read_text(encoding="utf-8").split("\n")
-        head = dict(line[2:].split(" = ", 1) for line in lines[:4])
-        text = "\n".join(lines[5:])
-        docs.append(
-            Doc(
-                origin=f"demo:{n}", format="txt", ingested_at=datetime(2026, 12, 7), title=lines[4],
-                text=text, url=head["url"], source=urlsplit(head["url"]).hostname,
-                category=head["category"], lang="vi",
-                published=None if n % 10 == 0 else datetime.strptime(head["date"], "%Y%m%d"),
-                content_hash=hashlib.sha256(text.encode()).hexdigest(),
-                raw_hash=hashlib.sha256(path.name.encode()).hexdigest(),
-            )
-        )  # fmt: skip
-    return docs
 
 
 @pytest.fixture(scope="module")

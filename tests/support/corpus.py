@@ -7,10 +7,12 @@ import hashlib
 import random
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from caunoi.store.schema import alert_rules, alerts, articles, stories
 
 # demo articles (demo/data/vi-news-unc/docs/NAME.txt)
+DEMO_DOCS = Path(__file__).resolve().parents[2] / "demo" / "data" / "vi-news-unc" / "docs"
 SUBMARINE = ("news_science_217", "news_world_235")  # the KRI Nanggala 402 lost at sea, two reports
 HA_NAM = ("news_health_127", "news_health_118", "news_society_136")  # the Hà Nam COVID-19 cluster
 OTHERS = ("news_sport_226", "news_business_163", "news_world_001")
@@ -35,6 +37,30 @@ def as_file(folder: Path, name: str, title: str, body: str, date: str, url: str 
     path = folder / f"{name}.txt"
     path.write_text(f"# doc_id = {name}\n# url = {url}\n# date = {date}\n{title}\n{body}\n", encoding="utf-8")
     return path
+
+
+def demo_articles() -> list:
+    """The demo corpus's articles as a store keeps them, ready for `write_batch` (no ingest stage
+    run): dated by their day only (so many share a date, which the date sort breaks by id), every
+    tenth left undated; source from the URL."""
+    from caunoi.models import Doc
+
+    docs = []
+    for n, path in enumerate(sorted(DEMO_DOCS.glob("*.txt"))):
+        lines = path.read_text(encoding="utf-8").split("\n")
+        head = dict(line[2:].split(" = ", 1) for line in lines[:4])
+        text = "\n".join(lines[5:])
+        docs.append(
+            Doc(
+                origin=f"demo:{n}", format="txt", ingested_at=datetime(2026, 12, 7), title=lines[4],
+                text=text, url=head["url"], source=urlsplit(head["url"]).hostname,
+                category=head["category"], lang="vi",
+                published=None if n % 10 == 0 else datetime.strptime(head["date"], "%Y%m%d"),
+                content_hash=hashlib.sha256(text.encode()).hexdigest(),
+                raw_hash=hashlib.sha256(path.name.encode()).hexdigest(),
+            )
+        )  # fmt: skip
+    return docs
 
 
 def near_copies(article: Path, n: int, now: datetime) -> list:
