@@ -6,7 +6,8 @@ Each script's readable report is shown and kept in benchmarks/results/<name>.txt
 benchmarks/results/<name>.json: written by the script itself where it does so, otherwise captured
 from a second run with --json. --quick measures search latency at 100k articles only (no 1M store),
 fetch throughput on 200 pages and reliability with 5 kills a stage (not 100).
-Files whose name starts with "_" are helpers, not benchmarks.
+Files whose name starts with "_" are helpers, not benchmarks. A benchmark that measures a store another
+one builds (NEEDS) is skipped, saying why, when run with no arguments it could not find that store.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from _harness import RESULTS, print_table
+from _harness import REPO, RESULTS, print_table
 
 HERE = Path(__file__).resolve().parent
 QUICK_ARGS = {
@@ -26,6 +27,32 @@ QUICK_ARGS = {
     "watch_soak": ["--minutes", "2"],
     "reliability": ["--kills", "5", "--articles", "6"],  # a hundred kills a stage: an hour and more
 }
+
+
+# Benchmarks of a store another one builds: with no arguments each would stop at once, or find nothing
+# to measure. A path (from the checkout) is the store a script looks for by default, and it runs when
+# that is there; None: the store is an argument it requires, so run_all, which passes none, skips it.
+NEEDS: dict[str, tuple[str | None, str]] = {
+    "large_store": (None, "--store: a store built by search_latency.py"),
+    "read_pages": (None, "--store: a 1M store built by search_latency.py, and root"),
+    "search_keys": (None, "--store (or --schema): a store built by search_latency.py"),
+    "search_rank_cap": (None, "--store: a store kept by search_quality.py --keep"),
+    "search_tantivy": (
+        "var/bench/search_1000000_s1_g1/caunoi.db",  # its default --store
+        "var/bench/search_1000000_s1_g1: the 1M store search_latency.py builds",
+    ),
+    "page_weight": ("var/demo/caunoi.db", "var/demo: the store `make demo` builds"),  # its default --data
+}
+
+
+def skip_reason(script: Path, repo: Path = REPO) -> str | None:
+    """Why run_all cannot run `script` as it stands (a store it needs is absent), or None."""
+    if script.stem not in NEEDS:
+        return None
+    store, needed = NEEDS[script.stem]
+    if store is not None and (repo / store).exists():
+        return None
+    return f"needs {needed}; run it as BENCHMARKS.md says"
 
 
 def scripts() -> list[Path]:
@@ -82,6 +109,10 @@ def main() -> int:
     for script in chosen:
         extra = QUICK_ARGS.get(script.stem, []) if args.quick else []
         print(f"\n===== {script.name} {' '.join(extra)}".rstrip() + " =====\n", flush=True)
+        if reason := skip_reason(script):
+            print(f"skipped: {reason}", flush=True)
+            rows.append([script.name, "skipped", "", reason])
+            continue
         json_path = RESULTS / f"{script.stem}.json"
         before = json_path.stat().st_mtime if json_path.exists() else None
         code, seconds = run(script, extra)
