@@ -37,10 +37,6 @@ NEEDS: dict[str, tuple[str | None, str]] = {
     "read_pages": (None, "--store: a 1M store built by search_latency.py, and root"),
     "search_keys": (None, "--store (or --schema): a store built by search_latency.py"),
     "search_rank_cap": (None, "--store: a store kept by search_quality.py --keep"),
-    "search_tantivy": (
-        "var/bench/search_1000000_s1_g1/caunoi.db",  # its default --store
-        "var/bench/search_1000000_s1_g1: the 1M store search_latency.py builds",
-    ),
     "page_weight": ("var/demo/caunoi.db", "var/demo: the store `make demo` builds"),  # its default --data
 }
 

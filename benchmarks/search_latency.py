@@ -27,7 +27,10 @@ PostgreSQL schemas this run creates are dropped at the end unless --keep.
 
 Each query in QUERIES runs once to warm up, then --runs times; the latency is Service.search end to
 end (query normalisation, parsing, SQL, 20 snippets), with the share spent making snippets. Variants
-of one store (--rank-caps, --rum) take turns run by run, query by query.
+of one store (--rank-caps, --rum, --search-index) take turns run by run, query by query. The search
+index beside a store is built beforehand with `caunoi search-index build` (CAUNOI_DATA=the store's
+folder, or CAUNOI_DATABASE_URL its schema's URL); `--search-index on,off` asks it and the store's own
+index in turns.
 """
 
 from __future__ import annotations
@@ -481,12 +484,18 @@ class Variant:
     key: str
     rank_cap: int | None = None
     rum_off: bool = False
+    search_index: bool | None = None  # answered by the search index beside the store, or not
 
 
-def variant_key(backend: str, cap: int | None, rum: str | None) -> str:
-    """The name of a variant in the report: "postgresql cap 5000 rum off"."""
+def variant_key(backend: str, cap: int | None, rum: str | None, index: str | None = None) -> str:
+    """The name of a variant in the report: "postgresql cap 5000 rum off", "sqlite index on"."""
     return " ".join(
-        [backend, *([] if cap is None else [f"cap {cap}"]), *([] if rum is None else [f"rum {rum}"])]
+        [
+            backend,
+            *([] if cap is None else [f"cap {cap}"]),
+            *([] if rum is None else [f"rum {rum}"]),
+            *([] if index is None else [f"index {index}"]),
+        ]
     )
 
 
@@ -518,7 +527,15 @@ def run_queries(store: Store, runs: int, variants: list[Variant]) -> dict[str, l
                 settings = store.settings()
                 if v.rank_cap is not None:
                     settings = dataclasses.replace(settings, rank_cap=v.rank_cap)
-                services[v.key] = stack.enter_context(Service(settings))
+                if v.search_index is not None:
+                    settings = dataclasses.replace(settings, search_index=v.search_index)
+                services[v.key] = svc = stack.enter_context(Service(settings))
+                if v.search_index and not (state := svc.search_index.status())["usable"]:
+                    sys.exit(
+                        f"[{store.backend} {store.size}] the search index is {state['why_not'] or 'off'}: "
+                        "build it with "
+                        f"`caunoi search-index build` on the store ({store.settings().sqlalchemy_url})"
+                    )
 
             def search(v: Variant, request: SearchRequest, *, results: bool = False) -> Any:
                 current[0] = v.key
@@ -630,14 +647,22 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
                     )
                 caps = [None] if not args.rank_caps else args.rank_caps
                 modes = args.rum if backend == "postgresql" and args.rum else [None]
+                indexes = args.search_index or [None]
                 variants = [
-                    Variant(variant_key(backend, cap, mode), cap, mode == "off")
+                    Variant(
+                        variant_key(backend, cap, mode, index),
+                        cap,
+                        mode == "off",
+                        None if index is None else index == "on",
+                    )
                     for cap in caps
                     for mode in modes
+                    for index in indexes
                 ]
                 for key, queries in run_queries(store, args.runs, variants).items():
                     variant = next(v for v in variants if v.key == key)
                     ranked = {**entry, "rank_cap": variant.rank_cap, "rum_off": variant.rum_off}
+                    ranked["search_index"] = variant.search_index
                     ranked["queries"] = queries
                     all_ms = [x for q in queries for x in q["ms"]]
                     ranked["overall"] = {
@@ -767,6 +792,12 @@ def main() -> int:
         help="PostgreSQL: the RUM index path on, off or both (on,off), same store, taking turns"
         " (with each rank cap)",
     )
+    parser.add_argument(
+        "--search-index",
+        default="",
+        help="the search index beside the store (`caunoi search-index build`, made beforehand) on, off or"
+        " both (on,off), same store, taking turns",
+    )
     parser.add_argument("--out", default=NAME, help="name of the result files in benchmarks/results")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")
     args = parser.parse_args()
@@ -778,8 +809,9 @@ def main() -> int:
     args.backends = [b.strip() for b in args.backends.split(",") if b.strip()]
     args.rank_caps = [int(c) for c in args.rank_caps.split(",") if c.strip()]
     args.rum = [m.strip() for m in args.rum.split(",") if m.strip()]
-    if bad := set(args.rum) - {"on", "off"}:
-        sys.exit(f"--rum takes on, off or both, not {sorted(bad)}")
+    args.search_index = [m.strip() for m in args.search_index.split(",") if m.strip()]
+    if bad := (set(args.rum) | set(args.search_index)) - {"on", "off"}:
+        sys.exit(f"--rum and --search-index take on, off or both, not {sorted(bad)}")
     if unknown := set(args.backends) - set(BACKENDS):
         sys.exit(f"unknown backend(s) {sorted(unknown)}: use {', '.join(BACKENDS)}")
     require_corpus(args.vi_data, "the vi-news-unc corpus (its docs/ folder)")

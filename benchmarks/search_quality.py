@@ -80,6 +80,7 @@ BEFORE = "9f532ff"  # main before issue 18's search work: diacritics folded away
 CUT = 10  # the metrics' depth: a results page
 STORES = VAR / "search_quality"
 REFERENCE = "exact, intended reading"
+INDEXED = "search index"  # as typed, answered by the search index beside the store (caunoi search-index)
 WORD = re.compile(r"[^\W_]+")
 
 
@@ -145,6 +146,12 @@ def child(args: argparse.Namespace) -> int:
             runs[REFERENCE][q["id"]], _took, _error = run(q["reading"], True)
             if error:
                 errors[q["id"]] = error
+        index_ms = index_build_s = None
+        if hasattr(service, "search_index"):  # the index beside the store (issue 20): built, then asked
+            index_build_s = service.search_index.build(Path(args.data_dir) / "search-index")["seconds"]
+            found = {q["id"]: run(q["query"], False) for q in queries}
+            runs[INDEXED] = {key: ranked for key, (ranked, _took, _error) in found.items()}
+            index_ms = round(statistics.median(took for _r, took, _e in found.values()) * 1000, 1)
     print(
         json.dumps(
             {
@@ -153,6 +160,8 @@ def child(args: argparse.Namespace) -> int:
                 "ingest_s": round(ingest_s, 1),
                 "reused": summary.added == 0,
                 "median_ms_per_query": round(statistics.median(seconds) * 1000, 1),
+                "index_median_ms_per_query": index_ms,
+                "index_build_s": index_build_s,
                 "errors": errors,
                 "runs": runs,
             },
@@ -359,6 +368,8 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             runs[f"{label} ({backend})"] = (got["runs"]["as typed"], got["median_ms_per_query"])
         got = result["caunoi"][f"after/{backend}"]
         runs[f"{REFERENCE}, after ({backend})"] = (got["runs"][REFERENCE], None)
+        if INDEXED in got["runs"]:
+            runs[f"after, {INDEXED} ({backend})"] = (got["runs"][INDEXED], got["index_median_ms_per_query"])
     for name, (ranked, ms) in runs.items():
         result["systems"][name] = {"median_ms_per_query": ms, "ranked": ranked}
     for got in result["caunoi"].values():

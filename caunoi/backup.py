@@ -36,6 +36,7 @@ from typing import IO, TYPE_CHECKING, Any
 from caunoi import __version__
 from caunoi.config import Settings
 from caunoi.errors import Invalid, NotFound
+from caunoi.store import search_index
 from caunoi.store.backup import (
     OverwriteRefused,
     check_empty,
@@ -205,6 +206,11 @@ def restore(
                 )  # fmt: skip
             steps("migrate", 0, 0)
             migrate(engine)
+            with engine.begin() as conn:  # an index built before matches the store no longer
+                if search_index.stale_after_restore(conn):
+                    warnings.append(
+                        "the search index is off until it is built again: caunoi search-index build"
+                    )
             revision = stored_revision(engine) or manifest.schema_revision
     finally:
         engine.dispose()

@@ -61,6 +61,11 @@ class Settings:
         "a search by relevance matching more articles ranks the most recently stored this many "
         "(and says so); 0 = rank every match",
     )
+    search_index: bool = _setting(
+        True,
+        "answer searches from the search index beside the store when the store has one "
+        "(`caunoi search-index build`); false = the store's own full-text index always",
+    )
     workers: int = _setting(
         0,
         "0 = stages run in this process; N > 0 = a local process pool of N (ingest, watch, enrich); "

@@ -9,6 +9,7 @@ import contextlib
 import dataclasses
 import functools
 import logging
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -38,6 +39,8 @@ if TYPE_CHECKING:
     from caunoi.search import SavedSearches
     from caunoi.store.articles import ArticleRepository
     from caunoi.store.enrichment import EnrichmentRepository
+    from caunoi.store.query import Node
+    from caunoi.store.search_index import SearchIndex
     from caunoi.store.sources import CrawlRepository
     from caunoi.store.stories import StoryRepository
     from caunoi.stories.encoder import Encoder
@@ -47,6 +50,8 @@ if TYPE_CHECKING:
     from caunoi.users import UserService
 
 log = logging.getLogger(__name__)
+# a command writing articles drains them into the search index (when on) this often, and at its end
+INDEX_DRAIN_S = 5.0
 COUNT_CAP = 5000  # a tenth of it among the newest tenth of the store: "about N" (ArticleRepository.count)
 ENRICH_ALL_MARK = "enrich-all"  # stage_state: where an `enrich --all` that did not finish got to
 REPROCESS_MARK = "reprocess"  # stage_state: where a `reprocess` that did not finish got to
@@ -58,6 +63,7 @@ class Service:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
         self.engine = open_store(self.settings.sqlalchemy_url)
+        self._drained_at = time.monotonic()
 
     # Each domain service is made when first used: a command pays only for what it uses (the
     # imports behind `cases` or `alerts` are most of a short command's start-up).
@@ -67,6 +73,22 @@ class Service:
         from caunoi.store.articles import ArticleRepository
 
         return ArticleRepository(self.engine, self.settings.subject_country)
+
+    @functools.cached_property
+    def search_index(self) -> SearchIndex:
+        """The search index beside the store (`caunoi search-index build`), when it is on."""
+        from caunoi.store.search_index import SearchIndex
+
+        return SearchIndex(self.engine)
+
+    def _drain(self, *, due: bool = False) -> None:
+        """The articles written since the search index took them, into it (when it is on): at the end
+        of a command that wrote, or `due` after a batch, when INDEX_DRAIN_S have passed since the last."""
+        now = time.monotonic()
+        if due and now - self._drained_at < INDEX_DRAIN_S:
+            return
+        self._drained_at = now
+        self.search_index.sync_quietly()
 
     @functools.cached_property
     def crawl(self) -> CrawlRepository:
@@ -228,7 +250,7 @@ class Service:
                 summary.duplicates += result.duplicates
                 summary.unchanged += result.unchanged
             new: list[int] = []
-            summary.enriched = self.enrich(executor=executor, ids=new)
+            summary.enriched = self.enrich(executor=executor, ids=new)  # and into the search index
         summary.stories = self.update_stories().to_json()
         summary.coverage = self.check_coverage(new)
         self.refresh_readings()
@@ -333,6 +355,7 @@ class Service:
         )
         async with self.watcher(fetcher) as watcher:
             report: FetchReport = await watcher.fetch_batch([job])
+        self._drain()
         page = self.crawl.page_by_key(key) or {}
         return {
             "url": url,
@@ -370,6 +393,8 @@ class Service:
                 counts["pages"] += len(chunk)
                 done = {"after": chunk[-1]["id"], "asked": asked}
                 self._replay(chunk, executor, stages, counts, on_page, done)
+                self._drain(due=True)
+        self._drain()
         clear_mark(self.engine, REPROCESS_MARK)
         return counts
 
@@ -446,6 +471,11 @@ class Service:
             reading = None if request.exact else Readings(self.engine).read(request.query, node)
             # the articles with the words as read, else with the words side by side, come first
             first = reading.first if reading else side_by_side(node)
+        if request.query.strip() and (found := self._search_by_index(request, node, first, count)):
+            hits, total = found
+            return SearchResults(
+                hits, total, True, reading.shown if reading else None, reading.others if reading else []
+            )
         # a common word's matches are ranked among the most recently stored (rank_cap)
         from_id = self.articles.ranked_from(request, self.settings.rank_cap)
         hits = self.articles.search(request, first, from_id)
@@ -463,6 +493,37 @@ class Service:
             reading.others if reading else [],
             ranked_among=None if from_id is None else self.settings.rank_cap,
         )
+
+    def _search_by_index(
+        self, request: SearchRequest, node: Node, first: Node | None, count: bool
+    ) -> tuple[list[SearchHit], int | None] | None:
+        """The page (and the count) answered by the search index beside the store, every match ranked;
+        None when it cannot answer (off, behind, a filter it does not hold) and the store answers."""
+        from caunoi.store.search_index import IndexFailed
+
+        if not self.settings.search_index:
+            return None
+        from caunoi.store.articles import _query_node
+
+        node = _query_node(request)  # with the other names of an entity the query names
+        try:
+            searcher = self.search_index.answers(request)
+            if searcher is None:
+                return None
+            outlets: list[str] = []
+            if request.source:
+                registered = self.articles._outlet_at(request.source)
+                outlets = [request.source.lower(), *([registered.lower()] if registered else [])]
+            page = self.search_index.page(searcher, request, node, first, outlets)
+            hits = self.articles.page_hits(page, node, first)
+            if not count:
+                return hits, None
+            if request.offset == 0 and len(page) < request.limit:
+                return hits, len(page)
+            return hits, self.search_index.count(searcher, request, node, outlets)
+        except IndexFailed as exc:
+            log.warning("%s; this search uses the store", exc)
+            return None
 
     def refresh_readings(self, *, force: bool = False) -> int | None:
         """Count the store's words again for reading queries typed without diacritics, when it has
@@ -571,6 +632,8 @@ class Service:
                 ids.extend(row[0] for row in rows)
             if on_article:
                 on_article(len(rows))
+            self._drain(due=True)  # their tags, into the search index
+        self._drain()
         if everything:
             clear_mark(self.engine, ENRICH_ALL_MARK)
         return done
@@ -579,7 +642,7 @@ class Service:
         """What a watch round's new articles go through once stored: enrichment, then stories, then
         alerts and the activities whose coverage they may be."""
         new: list[int] = []
-        enriched = self.enrich(ids=new)
+        enriched = self.enrich(ids=new)  # and into the search index
         self.update_stories()
         self.run_alerts()
         self.check_coverage(new)
@@ -720,7 +783,8 @@ class Service:
         return self.stories.copies_of(article_id)
 
     def stats(self) -> dict[str, Any]:
-        return self.articles.stats()
+        """What the store holds (ArticleRepository.stats), and its search index's state."""
+        return {**self.articles.stats(), "search_index": self.search_index.status()}
 
     def check(self, on_check: Callable[[str], None] | None = None) -> IntegrityReport:
         """The store's integrity: the database's own checks and the writers' invariants (caunoi.integrity)."""

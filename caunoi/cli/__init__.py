@@ -26,6 +26,7 @@ from caunoi.cli import (
     outreach,
     reports,
     search,
+    search_index,
     serve,
     sources,
     stories,
@@ -110,6 +111,7 @@ GROUPS = {
     "users": users.app,
     "sources": sources.app,
     "audit": audit.app,
+    "search-index": search_index.app,
 }
 for command in COMMANDS:
     app.command()(command)

@@ -31,6 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DataError
 
 from caunoi.models import SOURCE_ORIGINS, Doc, SearchHit, SearchRequest, outlet_origin
+from caunoi.store import search_index
 from caunoi.store.database import upsert
 from caunoi.store.query import (
     Node,
@@ -381,6 +382,7 @@ class ArticleRepository:
                 )
                 self._unindex(conn, article_id, old)
                 conn.execute(delete(articles).where(articles.c.id == article_id))
+                search_index.queue(conn, [article_id])
                 return other
         if old["content_hash"] != doc.content_hash:  # new text: signed again by the next dedupe
             for table in (signature_bands, signatures, duplicates):
@@ -436,6 +438,7 @@ class ArticleRepository:
     def _index(self, conn, rows: list[tuple[int, Doc]]) -> None:
         if not rows:
             return
+        search_index.queue(conn, [article_id for article_id, _ in rows])  # the index beside the store
         params = [
             {
                 "id": article_id,
@@ -492,10 +495,7 @@ class ArticleRepository:
                     page = self._dated(conn, req)
                 else:
                     page = self._ranked(conn, req, node, first, from_id)
-                found = select(*_hit_columns()).where(articles.c.id.in_([i for i, _ in page]))
-                rows = {row.id: row for row in conn.execute(found)}
-                hits = [_hit(rows[i], score, terms, shown_first) for i, score in page if i in rows]
-                return self._placed(conn, hits)
+                return self._page_hits(conn, page, terms, shown_first)
         boost = typed_boost(node) if req.widen else None
         stmt, score = self._match(node, _hit_columns(), boost, _named(req))
         stmt = stmt.where(*self._filters(req))
@@ -529,6 +529,23 @@ class ArticleRepository:
             for row in conn.execute(stmt):
                 hits.append(_hit(row, abs(float(row.score)), terms, shown_first))
             return self._placed(conn, hits)
+
+    def page_hits(
+        self, page: list[tuple[int, float | None]], node: Node, first: Node | None
+    ) -> list[SearchHit]:
+        """A page of (id, score) found elsewhere (the search index beside the store) as the store's
+        hits, in that order: rows, snippets and outlets read here; an article gone since is left out."""
+        shown_first = positive_terms(first) if first is not None else None
+        with self.engine.connect() as conn:
+            return self._page_hits(conn, page, positive_terms(node), shown_first)
+
+    def _page_hits(
+        self, conn: Connection, page: list[tuple[int, float | None]], terms: list, shown_first: list | None
+    ) -> list[SearchHit]:
+        found = select(*_hit_columns()).where(articles.c.id.in_([i for i, _ in page]))
+        rows = {row.id: row for row in conn.execute(found)}
+        hits = [_hit(rows[i], score, terms, shown_first) for i, score in page if i in rows]
+        return self._placed(conn, hits)
 
     def _ranked(
         self, conn: Connection, req: SearchRequest, node: Node, first: Node | None, from_id: int | None

@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import Connection, Engine, delete, func, or_, select
 
 from caunoi.models import Enrichment
+from caunoi.store import search_index
 from caunoi.store.progress import set_mark
 from caunoi.store.schema import article_tags, articles, enrichments
 
@@ -71,6 +72,7 @@ class EnrichmentRepository:
         ids = [article_id for article_id, _ in results]
         now = datetime.now()
         with self.engine.begin() as conn:
+            before = self._tag_sets(conn, ids)
             conn.execute(delete(article_tags).where(article_tags.c.article_id.in_(ids)))
             conn.execute(delete(enrichments).where(enrichments.c.article_id.in_(ids)))
             conn.execute(
@@ -87,9 +89,22 @@ class EnrichmentRepository:
             ]
             if tags:
                 conn.execute(article_tags.insert(), tags)
+            after = self._tag_sets(conn, ids)
+            search_index.queue(conn, [i for i in ids if before.get(i) != after.get(i)])
             if mark is not None:
                 set_mark(conn, *mark)
         return len(results)
+
+    @staticmethod
+    def _tag_sets(conn: Connection, ids: list[int]) -> dict[int, set[tuple[str, str]]]:
+        """The tags the search index holds of these articles (search_index.UNINDEXED_TAGS left out)."""
+        found: dict[int, set[tuple[str, str]]] = {}
+        query = select(article_tags.c.article_id, article_tags.c.kind, article_tags.c.value).where(
+            article_tags.c.article_id.in_(ids), article_tags.c.kind.not_in(search_index.UNINDEXED_TAGS)
+        )
+        for article_id, kind, value in conn.execute(query):
+            found.setdefault(article_id, set()).add((kind, value))
+        return found
 
     def get(self, article_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

@@ -261,6 +261,28 @@ stage_state = Table(
     Column("updated_at", DateTime, nullable=False),
 )
 
+# -- the search index beside the store (migration 0023; caunoi.store.search_index) ----------------
+
+# One row (id 1): whether this store has a search index, where, and which build of it matches the store.
+search_index_state = Table(
+    "search_index_state",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("enabled", Boolean, nullable=False, default=False),
+    Column("generation", String(36)),  # the build the store expects; another build's index is not used
+    Column("path", Text),
+    Column("built_at", DateTime),  # UTC; None while a build runs
+)
+
+# The articles written, rewritten or removed since the index last took them (written in the same
+# transaction as the change, while an index is on; deleted once the index has committed them).
+search_outbox = Table(
+    "search_outbox",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=True),
+    Column("article_id", Integer, nullable=False),
+)
+
 # -- alerts, notifications, cases, fact sheets (migration 0006) ---------------------------------
 
 # A search kept under a name: the scope of alert rules, and a shortcut for people.

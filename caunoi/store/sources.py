@@ -16,6 +16,7 @@ from urllib.parse import urlsplit
 from sqlalchemy import Connection, Engine, and_, bindparam, case, delete, func, or_, select, update
 
 from caunoi.models import Listing, Source, SourceDetail, SourceHealth, SourceSpec, row_id_of
+from caunoi.store import search_index
 from caunoi.store.audit import diff, record_audit, removed, utc_now
 from caunoi.store.database import upsert
 from caunoi.store.schema import articles, listings, pages, raw_pages, sources
@@ -309,6 +310,7 @@ class CrawlRepository:
                         .values(source=bindparam("name")),
                         moves,
                     )
+                    search_index.queue(conn, [m["key"] for m in moves])
                 changed += len(moves)
 
     # -- polling ------------------------------------------------------------------------------
