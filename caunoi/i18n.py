@@ -815,6 +815,11 @@ LABELS: dict[str, dict[str, str]] = {
         "admin": "Quản trị",
         "admin_hint": "Người dùng và vai trò, đơn vị và cơ quan đại diện, nguồn tin, quy tắc cảnh báo và"
         " kênh thông báo. Mọi thay đổi được ghi nhật ký dưới tên bạn.",
+        "search_index": "Chỉ mục tìm kiếm",
+        "search_index_on": "đang dùng: {documents} bài, {pending} thay đổi chờ cập nhật, dựng lúc {built}",
+        "search_index_unusable": "chưa dùng được ({why}); tìm kiếm đang dùng chỉ mục của kho",
+        "search_index_off": "chưa có; tìm kiếm dùng chỉ mục của kho"
+        " (dựng bằng lệnh `caunoi search-index build`)",
         "admin_users": "Người dùng",
         "admin_users_hint": "thêm, đổi vai trò, vô hiệu hoá, mở khoá, đặt lại mật khẩu, mã truy cập API",
         "units_title_hint": "thêm, sửa, ngừng sử dụng đơn vị và cơ quan đại diện",
@@ -1729,6 +1734,11 @@ LABELS: dict[str, dict[str, str]] = {
         "admin": "Administration",
         "admin_hint": "Users and roles, units and missions, sources, alert rules and notification channels."
         " Every change is kept in the audit log under your name.",
+        "search_index": "Search index",
+        "search_index_on": "in use: {documents} articles, {pending} changes to take in, built {built}",
+        "search_index_unusable": "not in use ({why}); searches use the store's own index",
+        "search_index_off": "none; searches use the store's own index"
+        " (`caunoi search-index build` makes one)",
         "admin_users": "Users",
         "admin_users_hint": "add, change role, disable, unlock, reset password, API tokens",
         "units_title_hint": "add, edit, retire units and missions",

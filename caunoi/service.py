@@ -499,7 +499,7 @@ class Service:
     ) -> tuple[list[SearchHit], int | None] | None:
         """The page (and the count) answered by the search index beside the store, every match ranked;
         None when it cannot answer (off, behind, a filter it does not hold) and the store answers."""
-        from caunoi.store.search_index import IndexFailed
+        from caunoi.store.search_index import SearchIndexError
 
         if not self.settings.search_index:
             return None
@@ -521,7 +521,7 @@ class Service:
             if request.offset == 0 and len(page) < request.limit:
                 return hits, len(page)
             return hits, self.search_index.count(searcher, request, node, outlets)
-        except IndexFailed as exc:
+        except SearchIndexError as exc:
             log.warning("%s; this search uses the store", exc)
             return None
 
@@ -783,8 +783,9 @@ class Service:
         return self.stories.copies_of(article_id)
 
     def stats(self) -> dict[str, Any]:
-        """What the store holds (ArticleRepository.stats), and its search index's state."""
-        return {**self.articles.stats(), "search_index": self.search_index.status()}
+        """What the store holds (ArticleRepository.stats: `search_index` is the store's own full-text
+        index), and the state of the search index beside it (`caunoi search-index`)."""
+        return {**self.articles.stats(), "search_index_beside": self.search_index.status()}
 
     def check(self, on_check: Callable[[str], None] | None = None) -> IntegrityReport:
         """The store's integrity: the database's own checks and the writers' invariants (caunoi.integrity)."""

@@ -244,7 +244,7 @@ def test_search_index_commands(tmp_path):
         assert status["usable"] and status["documents"] == 40 and status["pending"] == 0
         assert "in use: 40 articles" in run("search-index", "status")
         assert run("search-index", "sync", "--json") == {"drained": 0}
-        assert run("stats", "--json")["search_index"]["documents"] == 40
+        assert run("stats", "--json")["search_index_beside"]["documents"] == 40
         assert run("search-index", "drop", "--json")["removed"] == built["path"]
         assert not (settings.data_dir / "search-index").exists()
         assert "no search index" in run("search-index", "status")
@@ -261,3 +261,31 @@ def test_a_store_without_the_index_and_the_setting_off_search_as_before(small):
     shutil.rmtree(small.search_index.state().path)
     assert "not found" in small.search_index.status()["why_not"]
     assert small.search(req)  # the store answers
+
+
+def test_the_admin_page_and_the_api_say_whether_the_index_answers(tmp_path):
+    from fastapi.testclient import TestClient
+    from support.app import site_on
+
+    def prepare(service: Service) -> None:
+        service.articles.write_batch(demo_articles()[:30])
+
+    users = {"quan": ("admin", None), "lan": ("analyst", None)}
+    with site_on("sqlite", tmp_path / "data", prepare, users, "một câu mật khẩu dài 2024") as site:
+        page = site.client("quan").get("/admin").text
+        assert "Chỉ mục tìm kiếm" in page and "chưa có" in page
+        site.service.search_index.build(tmp_path / "index")
+        page = site.client("quan").get("/admin").text
+        assert "đang dùng: 30 bài, 0 thay đổi chờ cập nhật" in page
+
+        def api(username: str) -> TestClient:
+            client = TestClient(site.app, base_url="https://testserver")
+            token = site.service.users.create_token(username, "tests", by="test")
+            client.headers["Authorization"] = f"Bearer {token}"
+            return client
+
+        found = api("quan").get("/api/v1/search/index")
+        assert found.status_code == 200
+        assert found.json()["usable"] and found.json()["documents"] == 30
+        assert found.json()["built_at"].endswith("Z")
+        assert api("lan").get("/api/v1/search/index").status_code == 403

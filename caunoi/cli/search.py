@@ -294,6 +294,11 @@ def stats(
     )
     if data.get("search_index_note"):
         console.print(f"[yellow]search: {data['search_index_note']}[/]")
+    beside = data["search_index_beside"]
+    if beside["usable"]:
+        console.print(f"search: the search index beside the store ({beside['documents']} articles) answers")
+    elif beside["enabled"]:
+        console.print(f"[yellow]search: the search index beside the store is {beside['why_not']}[/]")
     for key in ("languages", "sources", "categories"):
         table = Table(title=key, show_header=False, box=None)
         for name, count in data[key]:

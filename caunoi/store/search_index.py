@@ -82,11 +82,11 @@ def _say_once(key: str, message: str, *args: Any) -> None:
     log.warning(message, *args)
 
 
-class IndexBusy(Conflict):
+class SearchIndexLocked(Conflict):
     """Another process is writing the index."""
 
 
-class IndexFailed(Unavailable):
+class SearchIndexError(Unavailable):
     """The index could not be read (a damaged or missing file): the store answers instead."""
 
 
@@ -95,7 +95,7 @@ def _reading() -> Iterator[None]:
     try:
         yield
     except (ValueError, OSError) as exc:  # what tantivy raises for a file it cannot read
-        raise IndexFailed(
+        raise SearchIndexError(
             "search_index_failed", "the search index could not be read ({problem})", problem=str(exc)[:200]
         ) from exc
 
@@ -411,7 +411,7 @@ class SearchIndex:
 
     def sync(self, *, wait: bool = False, limit: int | None = None) -> int:
         """Drain the outbox into the index (at most `limit` changes); how many were drained. Raises
-        IndexBusy when another process is writing the index (after WRITER_WAIT_S when `wait`)."""
+        SearchIndexLocked when another process is writing the index (after WRITER_WAIT_S when `wait`)."""
         import tantivy
 
         state = self.state()
@@ -419,7 +419,9 @@ class SearchIndex:
             return 0
         deadline = time.monotonic() + (WRITER_WAIT_S if wait else 0)
         if not self._write.acquire(timeout=WRITER_WAIT_S if wait else 0.0):
-            raise IndexBusy("search_index_busy", "the search index is being written by another command")
+            raise SearchIndexLocked(
+                "search_index_busy", "the search index is being written by another command"
+            )
         writer = None
         try:
             drained = 0
@@ -456,9 +458,9 @@ class SearchIndex:
         the command (what is left in the outbox is drained by the next one)."""
         try:
             self.sync(wait=True)
-        except IndexBusy:
+        except SearchIndexLocked:
             log.info("the search index is busy: the changes stay queued for the next drain")
-        except (OSError, IndexFailed) as exc:
+        except (OSError, SearchIndexError) as exc:
             _say_once(
                 "sync-os",
                 "the search index could not be written (%s): searches use the store until it can",
@@ -472,7 +474,7 @@ class SearchIndex:
                 return index.writer(heap_size=HEAP, num_threads=1)
             except ValueError as exc:  # the writer's lock file is held by another process
                 if time.monotonic() >= deadline:
-                    raise IndexBusy(
+                    raise SearchIndexLocked(
                         "search_index_busy", "the search index is being written by another command"
                     ) from exc
                 time.sleep(0.2)
@@ -498,7 +500,7 @@ class SearchIndex:
                 return None
             pending = self.pending(conn)
         if pending:
-            with contextlib.suppress(IndexBusy, IndexFailed):
+            with contextlib.suppress(SearchIndexLocked, SearchIndexError):
                 pending -= self.sync(limit=LAG_OK)
             if pending > LAG_OK:
                 _say_once(

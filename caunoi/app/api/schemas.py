@@ -313,6 +313,19 @@ class AuditEntryOut(BaseModel):
     changes: dict[str, Any] = Field(description="each field changed: [before, after]")
 
 
+class SearchIndexOut(BaseModel):
+    enabled: bool = Field(
+        description="whether the store has a search index beside it (caunoi search-index build)"
+    )
+    usable: bool = Field(description="whether searches use it now; if not, the store's own index answers")
+    why_not: str | None = Field(description="why an index that is on is not used (not built, restored, …)")
+    path: str | None = Field(description="its folder on the server")
+    built_at: Utc | None = Field(description="when it was built, in UTC (…Z)")
+    pending: int = Field(description="changes of the store it has still to take in")
+    documents: int | None = Field(default=None, description="articles it holds")
+    bytes: int | None = Field(default=None, description="its size on disk")
+
+
 class AlertOut(BaseModel):
     id: int
     rule: str | None = Field(description="the rule that raised it; none for a pack notice")

@@ -15,7 +15,15 @@ from caunoi.app.api.errors import BAD, NOT_FOUND, ApiError, found
 from caunoi.app.api.export import EXPORT_ROWS, export_file
 from caunoi.app.api.limits import Reader, csrf
 from caunoi.app.api.paging import decode_cursor, paged
-from caunoi.app.api.schemas import ArticleOut, ErrorOut, Id, SavedSearchIn, SavedSearchOut, SearchPage
+from caunoi.app.api.schemas import (
+    ArticleOut,
+    ErrorOut,
+    Id,
+    SavedSearchIn,
+    SavedSearchOut,
+    SearchIndexOut,
+    SearchPage,
+)
 from caunoi.app.auth import require, service_of
 from caunoi.models import Article, SearchHit, SearchRequest, SearchResults
 from caunoi.search import FilterError, QueryError, SavedSearch, SavedSearchError, request_from, saved_form
@@ -172,6 +180,14 @@ def export_search(
     service = service_of(request)
     hits = _search(service, dataclasses.replace(filters, limit=limit, offset=0))
     return export_file(hits, service.labels([h.id for h in hits]), format)
+
+
+@router.get("/search/index", response_model=SearchIndexOut, tags=["search"])
+def search_index_status(
+    request: Request, _user: Annotated[dict[str, Any], Depends(require("user.manage"))]
+) -> dict[str, Any]:
+    """The search index beside the store: on or not, used or why not, how far behind the store."""
+    return service_of(request).search_index.status()
 
 
 @router.get("/saved-searches", response_model=list[SavedSearchOut], tags=["search"])

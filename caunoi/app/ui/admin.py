@@ -46,7 +46,8 @@ def admin(request: Request) -> Response:
     user = page_user(request)
     need(user, "user.manage")
     sections = [(path, key) for path, key, action in SECTIONS if permission(user, action)]
-    return _render(request, user, "admin.html.j2", sections=sections)
+    index = service_of(request).search_index.status()
+    return _render(request, user, "admin.html.j2", sections=sections, search_index=index)
 
 
 # -- users ------------------------------------------------------------------------------------------
