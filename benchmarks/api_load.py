@@ -65,6 +65,9 @@ articles/s = the store's article count at the end of the phase less at the end o
 that time.
 --before (SQLite) serves the same store a second time in the same run with CAUNOI_RANK_CAP=0 in the
 server's environment: search as before the top-k path (every match of a common word ranked).
+--search-index serves it once more with the search index beside the store (built first if absent;
+the other variants run with CAUNOI_SEARCH_INDEX=false, the store's own index answering); the server's
+drainer thread takes the ingest's articles into it as they are stored.
 The load generator shares the machine's cores with the server: the floor shows its ceiling. Each
 phase records the machine's 1-minute load average at its end (other jobs on it show there).
 """
@@ -655,9 +658,17 @@ def measure(args: argparse.Namespace) -> dict[str, Any]:
             manifest = build(store, pools_loader, None)
         tags = tag_store(store, samples_loader)
         accounts = add_users(store, max(args.users))
-        variants = [(backend, {})]
+        variants = [(backend, {"CAUNOI_SEARCH_INDEX": "false"})]  # the store's own index answers
         if args.before and backend == "sqlite":
-            variants.append((f"{backend}, CAUNOI_RANK_CAP=0", {"CAUNOI_RANK_CAP": "0"}))
+            variants.append((f"{backend}, CAUNOI_RANK_CAP=0", {**variants[0][1], "CAUNOI_RANK_CAP": "0"}))
+        if args.search_index:  # and the search index beside the store, built first when it is not there
+            from caunoi.service import Service
+
+            with Service(store.settings()) as svc:
+                if not svc.search_index.status()["usable"]:
+                    log.info("[%s] building the search index beside the store", backend)
+                    svc.search_index.build(store.folder / "search-index")
+            variants.append((f"{backend}, search index", {"CAUNOI_SEARCH_INDEX": "true"}))
         for name, extra_env in variants:
             port = free_port()
             log.info("[%s] serving %s on port %d", name, describe_store(store), port)
@@ -774,6 +785,12 @@ def main() -> int:
     parser.add_argument("--endpoints", default=",".join(ENDPOINTS), help="of floor, search, dashboard")
     parser.add_argument(
         "--before", action="store_true", help="SQLite: also serve the store with CAUNOI_RANK_CAP=0"
+    )
+    parser.add_argument(
+        "--search-index",
+        action="store_true",
+        help="also serve the store with its search index beside it (`caunoi search-index build`, made here"
+        " when absent)",
     )
     parser.add_argument("--out", default=NAME, help="name of the result file in benchmarks/results")
     parser.add_argument("--json", action="store_true", help="print the result as JSON")

@@ -289,3 +289,19 @@ def test_the_admin_page_and_the_api_say_whether_the_index_answers(tmp_path):
         assert found.json()["usable"] and found.json()["documents"] == 30
         assert found.json()["built_at"].endswith("Z")
         assert api("lan").get("/api/v1/search/index").status_code == 403
+
+
+def test_the_web_servers_drainer_takes_writes_in_without_a_search_waiting(small):
+    import time
+
+    small.search_index.start_draining(every=0.05)
+    try:
+        small.articles.write_batch([fresh("Vải thiều", "Vải thiều vaizora Lục Ngạn.", 50)])
+        deadline = time.monotonic() + 10
+        while small.search_index.pending() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert small.search_index.pending() == 0  # taken in by the thread, no search asked
+        assert len(ids(small, "vaizora")) == 1
+    finally:
+        small.search_index.stop_draining()
+    assert not small.search_index.draining

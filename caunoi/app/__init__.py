@@ -27,7 +27,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
+        if service.settings.search_index:  # the search index takes the store's writes in as they come
+            service.search_index.start_draining()
         yield
+        service.search_index.stop_draining()
         service.close()
 
     app = FastAPI(

@@ -44,6 +44,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, text, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from caunoi.errors import Conflict, Unavailable
 from caunoi.models import SearchRequest
@@ -62,6 +63,7 @@ BUILD_PAGE = 2000  # articles read from the store at a time by a build
 BUILD_COMMIT = 100_000  # a build commits this often
 HEAP = 128_000_000  # the writer's memory budget, bytes (a build's: BUILD_HEAP)
 BUILD_HEAP = 256_000_000
+DRAIN_EVERY_S = 1.0  # the web server's drainer thread (start_draining)
 WRITER_WAIT_S = 30.0  # how long a writing command waits for another process's drain to end
 TITLE_BOOST = 10.0  # bm25(article_fts, 10.0, 1.0, 10.0, 1.0): a title match weighs ten body matches
 FOLDED = (("title_f", TITLE_BOOST), ("body_f", 1.0))
@@ -230,6 +232,7 @@ class SearchIndex:
         self._index: Any = None
         self._opened: tuple[str, str] | None = None  # (path, generation) of the opened index
         self._write = threading.Lock()  # one drain at a time in this process
+        self._stop: threading.Event | None = None  # set to stop the drainer thread (start_draining)
 
     # -- state ------------------------------------------------------------------------------------------
 
@@ -453,11 +456,11 @@ class SearchIndex:
             writer = None  # tantivy frees the writer's lock when the writer goes, even on an error
             self._write.release()
 
-    def sync_quietly(self) -> None:
+    def sync_quietly(self, *, wait: bool = True) -> None:
         """`sync` for a command that has written articles: waits for another drain, and never fails
         the command (what is left in the outbox is drained by the next one)."""
         try:
-            self.sync(wait=True)
+            self.sync(wait=wait)
         except SearchIndexLocked:
             log.info("the search index is busy: the changes stay queued for the next drain")
         except (OSError, SearchIndexError) as exc:
@@ -466,6 +469,32 @@ class SearchIndex:
                 "the search index could not be written (%s): searches use the store until it can",
                 exc,
             )
+
+    @property
+    def draining(self) -> bool:
+        return self._stop is not None and not self._stop.is_set()
+
+    def start_draining(self, every: float = DRAIN_EVERY_S) -> None:
+        """Drain the outbox every `every` seconds in a thread of this process (the web server's), so
+        that its searches never wait for a drain: they answer from an index at most LAG_OK changes
+        behind while the drainer takes them in."""
+        if self.draining:
+            return
+        stop = self._stop = threading.Event()
+
+        def drain() -> None:
+            while not stop.wait(every):
+                try:
+                    if self.state().enabled and self.pending():
+                        self.sync_quietly(wait=False)  # another process draining: next time
+                except SQLAlchemyError as exc:  # the store is away: tried again next time
+                    _say_once("drainer", "the search index's drainer cannot read the store: %s", exc)
+
+        threading.Thread(target=drain, name="search-index-drainer", daemon=True).start()
+
+    def stop_draining(self) -> None:
+        if self._stop is not None:
+            self._stop.set()
 
     @staticmethod
     def _writer(index, deadline: float):
@@ -499,7 +528,7 @@ class SearchIndex:
                 )
                 return None
             pending = self.pending(conn)
-        if pending:
+        if pending and (pending > LAG_OK or not self.draining):  # else the drainer takes them in
             with contextlib.suppress(SearchIndexLocked, SearchIndexError):
                 pending -= self.sync(limit=LAG_OK)
             if pending > LAG_OK:
