@@ -208,6 +208,7 @@ def test_an_index_far_behind_or_unreadable_leaves_the_store_to_answer(small, mon
     with caplog.at_level(logging.WARNING):
         assert len(ids(small, "manzora")) == 3
     assert "could not be read" in caplog.text
+    assert "unreadable" in small.search_index.status()["why_not"]
 
 
 def test_a_restored_store_is_answered_by_the_store_until_the_index_is_built_again(small, tmp_path):
@@ -237,6 +238,7 @@ def test_search_index_commands(tmp_path):
         with Service(settings) as service:
             service.articles.write_batch(demo_articles()[:40])
         assert "no search index" in run("search-index", "status")
+        assert "the search index is off" in cli(settings, "search-index", "sync", code=2).output
         built = run("search-index", "build", "--json")
         assert built["articles"] == 40
         assert Path(built["path"]) == (settings.data_dir / "search-index").resolve()

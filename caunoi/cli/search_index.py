@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.progress import TextColumn, TimeRemainingColumn
 
-from caunoi.cli.common import AsJson, console, moment, print_json, progress_bar, said, serving
+from caunoi.cli.common import AsJson, console, fail, moment, print_json, progress_bar, said, serving
 
 app = typer.Typer(
     help="The search index beside the store: a search at a million articles in tens of milliseconds.",
@@ -73,6 +73,9 @@ def sync(as_json: AsJson = False) -> None:
     """Take in the store's changes now (the commands that write do it themselves; this is for a
     command that was killed before it could)."""
     with serving() as service:
+        found = service.search_index.status()
+        if not found["usable"]:
+            fail(f"the search index is {found['why_not'] or 'off (`caunoi search-index build` makes one)'}")
         drained = service.search_index.sync(wait=True)
     said({"drained": drained}, as_json, f"{drained} changes taken in")
 

@@ -290,9 +290,14 @@ class SearchIndex:
             "why_not": why if state.enabled else None,
         }
         if why is None:
-            index = self._open(state)
-            index.reload()
-            found["documents"] = index.searcher().num_docs
+            try:
+                index = self._open(state)
+                with _reading():
+                    index.reload()
+                    found["documents"] = index.searcher().num_docs
+            except SearchIndexError as exc:  # damaged: said, and the store answers
+                found.update(usable=False, why_not=f"unreadable ({exc}): run `caunoi search-index build`")
+                return found
             found["bytes"] = sum(p.stat().st_size for p in Path(state.path).rglob("*") if p.is_file())
         return found
 
