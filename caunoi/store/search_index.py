@@ -583,19 +583,21 @@ class SearchIndex:
         return [(int(i), score) for i, (_, score) in zip(ids, hits, strict=True)]
 
     def count(self, searcher, req: SearchRequest, node: Node, outlets: list[str]) -> int:
-        """How many articles the request matches (every one counted)."""
+        """How many articles the request matches (every one counted, none scored)."""
+        import tantivy
+
+        query = Translation(self._index.schema, outlets, scoring=False).request(req, node)
         with _reading():
-            return searcher.search(
-                Translation(self._index.schema, outlets).request(req, node), 1, count=True
-            ).count
+            return searcher.search(tantivy.Query.const_score_query(query, 1.0), 1, count=True).count
 
 
 class Translation:
     """caunoi.store.query's nodes as Tantivy queries, matching what `to_fts5` matches."""
 
-    def __init__(self, schema, source_names: list[str]):
+    def __init__(self, schema, source_names: list[str], *, scoring: bool = True):
         self.schema = schema
         self.source_names = source_names  # the outlet filter's names, lower-cased
+        self.scoring = scoring  # False: what matches only, without what adds to the score (a count)
 
     def words(self, fields: tuple, words: tuple[str, ...], prefix: bool):
         """One word, a prefix or a phrase, in any of `fields` (boosted as bm25's weights are); two
@@ -652,7 +654,7 @@ class Translation:
             raise ValueError("NOT needs something to exclude from")  # refused by the parser before
         parts = [(O.Must, self.node(i)) for i in node.items if not isinstance(i, Not)]
         parts += [(O.MustNot, self.node(i.item)) for i in node.items if isinstance(i, Not)]
-        run = side_by_side(node)
+        run = side_by_side(node) if self.scoring else None
         if run is not None:
             parts += [(O.Should, self.term(run)), (O.Should, parts[0][1])]
         return Q.boolean_query(parts)
