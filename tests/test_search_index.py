@@ -309,3 +309,20 @@ def test_the_web_servers_drainer_takes_writes_in_without_a_search_waiting(small)
     finally:
         small.search_index.stop_draining()
     assert not small.search_index.draining
+
+
+def test_the_first_tier_is_asked_alone_only_when_its_matches_are_the_querys():
+    from caunoi.store.query import parse_query, side_by_side
+    from caunoi.store.search_index import implies
+
+    def first_of(query: str):
+        return side_by_side(parse_query(query))
+
+    assert implies(first_of("doi ngoai"), parse_query("doi ngoai"))
+    assert implies(first_of("đối ngoại"), parse_query("đối ngoại"))  # typed: its words as typed
+    assert implies(parse_query('"đối ngoại"', exact=True), parse_query("doi ngoai"))  # a reading
+    assert not implies(parse_query('"đối ngoại"', exact=True), parse_query("đối ngoài"))  # not as typed
+    assert implies(first_of("doi ngoai"), parse_query("doi ngoai OR kinh te"))  # one of the OR's
+    assert not implies(first_of("doi ngoai"), parse_query("doi ngoai kinh te"))
+    assert not implies(first_of("kinh te"), parse_query("kinh te*"))
+    assert not implies(first_of("doi ngoai"), parse_query("doi ngoai NOT covid"))
