@@ -37,6 +37,7 @@ NEEDS: dict[str, tuple[str | None, str]] = {
     "read_pages": (None, "--store: a 1M store built by search_latency.py, and root"),
     "search_keys": (None, "--store (or --schema): a store built by search_latency.py"),
     "search_rank_cap": (None, "--store: a store kept by search_quality.py --keep"),
+    "search_index_drain": (None, "--store: a store built by search_latency.py, its search index built"),
     "page_weight": ("var/demo/caunoi.db", "var/demo: the store `make demo` builds"),  # its default --data
 }
 
