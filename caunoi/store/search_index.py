@@ -448,11 +448,12 @@ class SearchIndex:
                     index = self._open(state)
                     writer, writer_schema = self._writer(index, deadline), index.schema
                 ids = sorted({a for _, a in seqs})
-                for i in ids:  # by a query: delete_documents_by_term reads an int as i64, deleting nothing
-                    writer.delete_documents_by_query(tantivy.Query.term_query(writer_schema, "id", i))
-                for row, tags in self._stored(0, ids):
-                    writer.add_document(document(row, tags))
-                writer.commit()
+                with _reading():  # a file gone under it (a build's swap, a full disk): said, not a crash
+                    for i in ids:  # by a query: delete_documents_by_term reads an int as i64: no match
+                        writer.delete_documents_by_query(tantivy.Query.term_query(writer_schema, "id", i))
+                    for row, tags in self._stored(0, ids):
+                        writer.add_document(document(row, tags))
+                    writer.commit()
                 with self.engine.begin() as conn:
                     conn.execute(delete(search_outbox).where(search_outbox.c.seq.in_([s for s, _ in seqs])))
                 drained += len(seqs)
