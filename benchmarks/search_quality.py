@@ -21,6 +21,9 @@ The systems, each given the query as the analyst typed it:
                   worktree, on a store that version ingested itself;
   after           caunoi of this checkout, the same way (PYTHONPATH at this checkout). When its caunoi
                   sources are those of --before, the before run is not repeated: after = before.
+  after, search index
+                  the same after store, its search index beside it then built (`caunoi search-index
+                  build`, when this checkout has it) and asked the same queries: Tantivy's ranking.
 caunoi's runs go through `Service.search(SearchRequest(query, limit=depth))`, as users get search,
 on a store built by `Service.ingest` over the whole corpus (stages, enrichment, stories: what
 `caunoi ingest` does; about 8 minutes a store on SQLite here). With --pg URL each caunoi version
