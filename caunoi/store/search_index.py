@@ -449,8 +449,8 @@ class SearchIndex:
                     writer, writer_schema = self._writer(index, deadline), index.schema
                 ids = sorted({a for _, a in seqs})
                 with _reading():  # a file gone under it (a build's swap, a full disk): said, not a crash
-                    for i in ids:  # by a query: delete_documents_by_term reads an int as i64: no match
-                        writer.delete_documents_by_query(tantivy.Query.term_query(writer_schema, "id", i))
+                    # one query of every id (delete_documents_by_term reads an int as i64: no match)
+                    writer.delete_documents_by_query(tantivy.Query.term_set_query(writer_schema, "id", ids))
                     for row, tags in self._stored(0, ids):
                         writer.add_document(document(row, tags))
                     writer.commit()
