@@ -407,7 +407,9 @@ class SearchIndex:
                 rows = conn.execute(page.limit(BUILD_PAGE)).all()
                 if not rows:
                     return
-                yield from self._with_tags(conn, rows)
+                found = list(self._with_tags(conn, rows))
+                conn.commit()  # a transaction a page: none held open for the build (WAL checkpoints, VACUUM)
+                yield from found
                 after = rows[-1].id
 
     @staticmethod
