@@ -81,6 +81,19 @@ class Service:
 
         return SearchIndex(self.engine)
 
+    def build_search_index(
+        self, path: Path | None = None, on_progress: Callable[[int, int], None] | None = None
+    ) -> dict[str, Any]:
+        """Build the search index beside the store (`caunoi search-index build`) at `path`, else where
+        it was, else its default place (search_index.default_path)."""
+        from caunoi.store.search_index import default_path
+
+        state = self.search_index.state()
+        where = path or (
+            Path(state.path) if state.path else default_path(self.settings.data_dir, self.engine)
+        )
+        return self.search_index.build(where, on_progress)
+
     def _drain(self, *, due: bool = False) -> None:
         """The articles written since the search index took them, into it (when it is on): at the end
         of a command that wrote, or `due` after a batch, when INDEX_DRAIN_S have passed since the last."""

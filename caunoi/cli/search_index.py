@@ -30,18 +30,12 @@ def build(
 ) -> None:
     """Index every stored article afresh and switch searches to it. Run it once to turn the index
     on, and again after `caunoi restore` or when a search says so; while it runs, the store answers."""
-    from caunoi.store.search_index import default_path
-
     with serving() as service:
-        state = service.search_index.state()
-        where = path or (
-            Path(state.path) if state.path else default_path(service.settings.data_dir, service.engine)
-        )
         progress = progress_bar("index", TextColumn("articles"), TimeRemainingColumn(), quiet=as_json)
         with progress:
             task = progress.add_task("index", total=None)
-            done = service.search_index.build(
-                where, on_progress=lambda n, total: progress.update(task, completed=n, total=total)
+            done = service.build_search_index(
+                path, on_progress=lambda n, total: progress.update(task, completed=n, total=total)
             )
     said(done, as_json, f"indexed {done['articles']} articles in {done['seconds']} s at {done['path']}; "
          f"{done['drained']} changes made meanwhile taken in")  # fmt: skip
