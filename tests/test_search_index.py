@@ -326,3 +326,23 @@ def test_the_first_tier_is_asked_alone_only_when_its_matches_are_the_querys():
     assert not implies(first_of("doi ngoai"), parse_query("doi ngoai kinh te"))
     assert not implies(first_of("kinh te"), parse_query("kinh te*"))
     assert not implies(first_of("doi ngoai"), parse_query("doi ngoai NOT covid"))
+
+
+def test_a_change_of_an_articles_tags_reaches_the_index_and_a_tone_only_change_does_not(small):
+    from caunoi.models import Enrichment
+
+    (article_id,) = small.articles.write_batch(
+        [fresh("Cà phê", "Cà phê caphezora Buôn Ma Thuột.", 60)]
+    ).ids.values()
+    small.search_index.sync()
+    tagged = Enrichment(tags={("country", "BR"): 1.0, ("tone", "article"): -2.0})
+    small.enrichments.write([(article_id, tagged)], version=1)
+    assert small.search_index.pending() == 1
+    req = request_from({"query": "caphezora", "country": "BR"})
+    assert small.search_index.answers(req) is not None  # drained first, then answered by the index
+    assert [h.id for h in small.search(req)] == [article_id]
+    retoned = Enrichment(tags={("country", "BR"): 0.5, ("tone", "article"): 3.0})  # the same tags held
+    small.enrichments.write([(article_id, retoned)], version=1)
+    assert small.search_index.pending() == 0
+    small.enrichments.write([(article_id, Enrichment())], version=1)  # its tags gone
+    assert small.search(req) == []

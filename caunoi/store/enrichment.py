@@ -72,7 +72,8 @@ class EnrichmentRepository:
         ids = [article_id for article_id, _ in results]
         now = datetime.now()
         with self.engine.begin() as conn:
-            before = self._tag_sets(conn, ids)
+            indexed = search_index.is_on(conn)  # its tags are in the index: a change is queued
+            before = self._tag_sets(conn, ids) if indexed else {}
             conn.execute(delete(article_tags).where(article_tags.c.article_id.in_(ids)))
             conn.execute(delete(enrichments).where(enrichments.c.article_id.in_(ids)))
             conn.execute(
@@ -89,8 +90,9 @@ class EnrichmentRepository:
             ]
             if tags:
                 conn.execute(article_tags.insert(), tags)
-            after = self._tag_sets(conn, ids)
-            search_index.queue(conn, [i for i in ids if before.get(i) != after.get(i)])
+            if indexed:
+                after = self._tag_sets(conn, ids)
+                search_index.queue(conn, [i for i in ids if before.get(i) != after.get(i)])
             if mark is not None:
                 set_mark(conn, *mark)
         return len(results)

@@ -109,13 +109,16 @@ def _reading() -> Iterator[None]:
 # -- the outbox, written by the store's write path --------------------------------------------------
 
 
+def is_on(conn: Connection) -> bool:
+    """Whether this store has a search index on (its writes are queued for it)."""
+    on = conn.execute(select(search_index_state.c.enabled).where(search_index_state.c.id == 1)).scalar()
+    return bool(on)
+
+
 def queue(conn: Connection, ids: list[int]) -> None:
     """Have the index take these articles again (written, rewritten or removed), in the transaction
     that changes them; nothing when no index is on for this store."""
-    if (
-        ids
-        and conn.execute(select(search_index_state.c.enabled).where(search_index_state.c.id == 1)).scalar()
-    ):
+    if ids and is_on(conn):
         conn.execute(insert(search_outbox), [{"article_id": i} for i in ids])
 
 
