@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, or_, select
+from sqlalchemy import Engine, delete, func, or_, select
 
 from caunoi.models import Enrichment
 from caunoi.store import search_index
@@ -73,7 +73,7 @@ class EnrichmentRepository:
         now = datetime.now()
         with self.engine.begin() as conn:
             indexed = search_index.is_on(conn)  # its tags are in the index: a change is queued
-            before = self._tag_sets(conn, ids) if indexed else {}
+            before = search_index.indexed_tags(conn, ids) if indexed else {}
             conn.execute(delete(article_tags).where(article_tags.c.article_id.in_(ids)))
             conn.execute(delete(enrichments).where(enrichments.c.article_id.in_(ids)))
             conn.execute(
@@ -91,22 +91,12 @@ class EnrichmentRepository:
             if tags:
                 conn.execute(article_tags.insert(), tags)
             if indexed:
-                after = self._tag_sets(conn, ids)
-                search_index.queue(conn, [i for i in ids if before.get(i) != after.get(i)])
+                after = search_index.indexed_tags(conn, ids)
+                changed = [i for i in ids if set(before.get(i, ())) != set(after.get(i, ()))]
+                search_index.queue(conn, changed)
             if mark is not None:
                 set_mark(conn, *mark)
         return len(results)
-
-    @staticmethod
-    def _tag_sets(conn: Connection, ids: list[int]) -> dict[int, set[tuple[str, str]]]:
-        """The tags the search index holds of these articles (search_index.UNINDEXED_TAGS left out)."""
-        found: dict[int, set[tuple[str, str]]] = {}
-        query = select(article_tags.c.article_id, article_tags.c.kind, article_tags.c.value).where(
-            article_tags.c.article_id.in_(ids), article_tags.c.kind.not_in(search_index.UNINDEXED_TAGS)
-        )
-        for article_id, kind, value in conn.execute(query):
-            found.setdefault(article_id, set()).add((kind, value))
-        return found
 
     def get(self, article_id: int) -> dict[str, Any] | None:
         with self.engine.connect() as conn:

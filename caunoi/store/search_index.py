@@ -122,6 +122,17 @@ def queue(conn: Connection, ids: list[int]) -> None:
         conn.execute(insert(search_outbox), [{"article_id": i} for i in ids])
 
 
+def indexed_tags(conn: Connection, ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+    """The tags of these articles the index holds, (kind, value) by article (UNINDEXED_TAGS left out)."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    query = select(article_tags.c.article_id, article_tags.c.kind, article_tags.c.value).where(
+        article_tags.c.article_id.in_(ids), article_tags.c.kind.not_in(UNINDEXED_TAGS)
+    )
+    for article_id, kind, value in conn.execute(query):
+        found.setdefault(article_id, []).append((kind, value))
+    return found
+
+
 def stale_after_restore(conn: Connection) -> bool:
     """A store put back from a backup matches no index built before (it may hold articles the index
     lacks, and lack some it holds): switched off under a new generation, so that none is used (nor
@@ -417,12 +428,7 @@ class SearchIndex:
 
     @staticmethod
     def _with_tags(conn: Connection, rows: list[Any]) -> Iterator[tuple[Any, list]]:
-        tags: dict[int, list[tuple[str, str]]] = {}
-        found = select(article_tags.c.article_id, article_tags.c.kind, article_tags.c.value).where(
-            article_tags.c.article_id.in_([r.id for r in rows]), article_tags.c.kind.not_in(UNINDEXED_TAGS)
-        )
-        for article_id, kind, value in conn.execute(found):
-            tags.setdefault(article_id, []).append((kind, value))
+        tags = indexed_tags(conn, [r.id for r in rows])
         for row in rows:
             yield row, tags.get(row.id, [])
 
